@@ -1,0 +1,157 @@
+//! Customers of a merchant: adding (deduplicated by phone), fuzzy lookup by name, listing.
+
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::names::{self, Candidate, Resolution};
+use super::{Books, BooksError, CustomerId, Found, validate_name};
+use crate::money::Paise;
+use crate::phone::Phone;
+
+/// A customer as stored, with the cached balance (always equal to the sum of their ledger entries).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Customer {
+    pub id: CustomerId,
+    pub name: String,
+    pub phone: Option<Phone>,
+    pub nickname: Option<String>,
+    pub balance: Paise,
+    pub created_at: i64,
+}
+
+/// What is needed to add a customer.
+#[derive(Debug, Clone, Default)]
+pub struct NewCustomer {
+    pub name: String,
+    pub phone: Option<String>,
+    pub nickname: Option<String>,
+}
+
+pub(super) const CUSTOMER_COLUMNS: &str = "id, name, phone, nickname, balance_paise, created_at";
+
+pub(super) fn customer_from_row(row: &AnyRow) -> Result<Customer, sqlx::Error> {
+    Ok(Customer {
+        id: CustomerId(row.try_get("id")?),
+        name: row.try_get("name")?,
+        phone: row
+            .try_get::<Option<String>, _>("phone")?
+            .map(Phone::from_stored),
+        nickname: row.try_get("nickname")?,
+        balance: Paise::new(row.try_get("balance_paise")?),
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+impl Books {
+    /// Adds a customer. A phone already on this merchant's books returns that customer
+    /// (`created == false`) instead of a duplicate.
+    pub async fn add_customer(&self, new: NewCustomer) -> Result<(Customer, bool), BooksError> {
+        let name = validate_name(&new.name)?;
+        let nickname = new.nickname.as_deref().map(validate_name).transpose()?;
+        let phone = new.phone.as_deref().map(Phone::parse).transpose()?;
+        let key = names::search_key(&name);
+        let now = self.now_ms();
+        let inserted = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO customers (merchant_id, name, phone, nickname, search_key, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (merchant_id, phone) DO NOTHING RETURNING {CUSTOMER_COLUMNS}"
+        )))
+        .bind(self.mid())
+        .bind(&name)
+        .bind(phone.as_ref().map(Phone::as_str))
+        .bind(&nickname)
+        .bind(&key)
+        .bind(now)
+        .fetch_optional(self.db.pool())
+        .await?;
+        if let Some(row) = inserted {
+            return Ok((customer_from_row(&row)?, true));
+        }
+        let existing = match &phone {
+            Some(phone) => self.customer_by_phone(phone).await?,
+            None => None,
+        };
+        existing
+            .map(|c| (c, false))
+            .ok_or(BooksError::InvalidName("could not be stored"))
+    }
+
+    pub async fn customer(&self, id: CustomerId) -> Result<Customer, BooksError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE merchant_id = $1 AND id = $2"
+        )))
+        .bind(self.mid())
+        .bind(id.0)
+        .fetch_optional(self.db.pool())
+        .await?;
+        match row {
+            Some(row) => Ok(customer_from_row(&row)?),
+            None => Err(BooksError::CustomerNotFound(id)),
+        }
+    }
+
+    pub async fn customer_by_phone(&self, phone: &Phone) -> Result<Option<Customer>, BooksError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE merchant_id = $1 AND phone = $2"
+        )))
+        .bind(self.mid())
+        .bind(phone.as_str())
+        .fetch_optional(self.db.pool())
+        .await?;
+        Ok(row.as_ref().map(customer_from_row).transpose()?)
+    }
+
+    /// Customers by name, A→Z, `limit` at a time starting after `offset`.
+    pub async fn customers(&self, limit: i64, offset: i64) -> Result<Vec<Customer>, BooksError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE merchant_id = $1 ORDER BY name, id LIMIT $2 OFFSET $3"
+        )))
+        .bind(self.mid())
+        .bind(limit.clamp(1, 1000))
+        .bind(offset.max(0))
+        .fetch_all(self.db.pool())
+        .await?;
+        Ok(rows
+            .iter()
+            .map(customer_from_row)
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// Finds customers by a name as said ("Raahul", "sharma ji", "राहुल", a nickname).
+    /// Loads this merchant's names and ranks them in memory: a shop has hundreds to a few
+    /// thousand customers, and spelling-tolerant ranking cannot be expressed in portable SQL.
+    pub async fn find_customers(
+        &self,
+        said: &str,
+        limit: usize,
+    ) -> Result<Found<Customer>, BooksError> {
+        let rows = sqlx::query("SELECT id, name, nickname FROM customers WHERE merchant_id = $1")
+            .bind(self.mid())
+            .fetch_all(self.db.pool())
+            .await?;
+        let mut people: Vec<(i64, String, Option<String>)> = Vec::with_capacity(rows.len());
+        for row in &rows {
+            people.push((
+                row.try_get("id")?,
+                row.try_get("name")?,
+                row.try_get("nickname")?,
+            ));
+        }
+        let candidates = people.iter().map(|(id, name, nickname)| Candidate {
+            id: CustomerId(*id),
+            name: name.as_str(),
+            nickname: nickname.as_deref(),
+        });
+        Ok(match names::resolve(said, candidates, limit.max(1)) {
+            Resolution::One(best) => Found::One(self.customer(best.id).await?),
+            Resolution::Ambiguous(ranked) => {
+                let mut found = Vec::with_capacity(ranked.len());
+                for r in ranked {
+                    found.push(self.customer(r.id).await?);
+                }
+                Found::Several(found)
+            }
+            Resolution::None => Found::None,
+        })
+    }
+}

@@ -1,0 +1,255 @@
+//! The merchant directory: shops, their owner and staff phones, locale, zone and UPI id.
+
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::{BooksError, MerchantId, validate_name};
+use crate::phone::Phone;
+use crate::reply::Locale;
+use crate::store::{Db, is_unique_violation};
+use crate::time::{DEFAULT_TIMEZONE, parse_zone, to_millis};
+
+/// A shop using Execora.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Merchant {
+    pub id: MerchantId,
+    pub name: String,
+    pub locale: Locale,
+    pub timezone: String,
+    pub upi_id: Option<String>,
+    pub created_at: i64,
+}
+
+impl Merchant {
+    /// The merchant's zone; a stored name that no longer parses falls back to India.
+    pub fn zone(&self) -> Tz {
+        parse_zone(&self.timezone).unwrap_or(chrono_tz::Asia::Kolkata)
+    }
+}
+
+/// What a phone may do for its shop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Owner,
+    Staff,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Staff => "staff",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Role> {
+        match text {
+            "owner" => Some(Role::Owner),
+            "staff" => Some(Role::Staff),
+            _ => None,
+        }
+    }
+}
+
+/// A phone registered to a shop.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MerchantPhone {
+    pub merchant_id: MerchantId,
+    pub phone: Phone,
+    pub role: Role,
+}
+
+/// What is needed to open a shop.
+#[derive(Debug, Clone)]
+pub struct NewMerchant {
+    pub name: String,
+    pub owner_phone: String,
+    pub locale: Locale,
+    pub timezone: Option<String>,
+    pub upi_id: Option<String>,
+}
+
+const MERCHANT_COLUMNS: &str = "id, name, locale, timezone, upi_id, created_at";
+
+fn merchant_from_row(row: &AnyRow) -> Result<Merchant, sqlx::Error> {
+    let locale: String = row.try_get("locale")?;
+    Ok(Merchant {
+        id: MerchantId(row.try_get("id")?),
+        name: row.try_get("name")?,
+        locale: Locale::parse(&locale).unwrap_or_default(),
+        timezone: row.try_get("timezone")?,
+        upi_id: row.try_get("upi_id")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+/// A UPI id looks like `name@bank`.
+fn validate_upi(upi: &str) -> Result<String, BooksError> {
+    let upi = upi.trim();
+    let valid = upi.len() <= 80
+        && upi.split_once('@').is_some_and(|(user, bank)| {
+            !user.is_empty()
+                && !bank.is_empty()
+                && upi
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "@.-_".contains(c))
+        });
+    if valid {
+        Ok(upi.to_string())
+    } else {
+        Err(BooksError::InvalidName("a UPI id looks like name@bank"))
+    }
+}
+
+/// Opens a shop with its owner's phone, in one transaction.
+pub async fn create(db: &Db, new: NewMerchant) -> Result<Merchant, BooksError> {
+    let name = validate_name(&new.name)?;
+    let phone = Phone::parse(&new.owner_phone)?;
+    let timezone = new.timezone.unwrap_or_else(|| DEFAULT_TIMEZONE.to_string());
+    parse_zone(&timezone)?;
+    let upi_id = new.upi_id.as_deref().map(validate_upi).transpose()?;
+    let now = to_millis(chrono::Utc::now());
+    let mut tx = db.begin().await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO merchants (name, locale, timezone, upi_id, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(&name)
+    .bind(new.locale.as_str())
+    .bind(&timezone)
+    .bind(&upi_id)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    insert_phone(&mut tx, MerchantId(id), &phone, Role::Owner, now).await?;
+    tx.commit().await?;
+    Ok(Merchant {
+        id: MerchantId(id),
+        name,
+        locale: new.locale,
+        timezone,
+        upi_id,
+        created_at: now,
+    })
+}
+
+async fn insert_phone(
+    tx: &mut crate::store::Tx,
+    merchant: MerchantId,
+    phone: &Phone,
+    role: Role,
+    now: i64,
+) -> Result<(), BooksError> {
+    let inserted = sqlx::query("INSERT INTO merchant_phones (merchant_id, phone, role, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(merchant.0)
+        .bind(phone.as_str())
+        .bind(role.as_str())
+        .bind(now)
+        .execute(&mut **tx)
+        .await;
+    match inserted {
+        Ok(_) => Ok(()),
+        Err(e) if is_unique_violation(&e) => Err(BooksError::PhoneTaken(phone.to_string())),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Registers another phone (staff or a second owner) for a shop.
+pub async fn add_phone(
+    db: &Db,
+    merchant: MerchantId,
+    phone: &str,
+    role: Role,
+) -> Result<MerchantPhone, BooksError> {
+    let phone = Phone::parse(phone)?;
+    get(db, merchant).await?;
+    let mut tx = db.begin().await?;
+    insert_phone(
+        &mut tx,
+        merchant,
+        &phone,
+        role,
+        to_millis(chrono::Utc::now()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(MerchantPhone {
+        merchant_id: merchant,
+        phone,
+        role,
+    })
+}
+
+pub async fn get(db: &Db, id: MerchantId) -> Result<Merchant, BooksError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {MERCHANT_COLUMNS} FROM merchants WHERE id = $1"
+    )))
+    .bind(id.0)
+    .fetch_optional(db.pool())
+    .await?;
+    match row {
+        Some(row) => Ok(merchant_from_row(&row)?),
+        None => Err(BooksError::MerchantNotFound(id)),
+    }
+}
+
+/// The shop a phone belongs to, and its role there.
+pub async fn find_by_phone(db: &Db, phone: &Phone) -> Result<Option<(Merchant, Role)>, BooksError> {
+    let row = sqlx::query("SELECT merchant_id, role FROM merchant_phones WHERE phone = $1")
+        .bind(phone.as_str())
+        .fetch_optional(db.pool())
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let merchant = get(db, MerchantId(row.try_get("merchant_id")?)).await?;
+    let role: String = row.try_get("role")?;
+    Ok(Some((merchant, Role::parse(&role).unwrap_or(Role::Staff))))
+}
+
+/// Finds a shop by id (`"12"`) or by any of its registered phones.
+pub async fn find(db: &Db, id_or_phone: &str) -> Result<Option<Merchant>, BooksError> {
+    let text = id_or_phone.trim();
+    if let Ok(phone) = Phone::parse(text)
+        && let Some((merchant, _)) = find_by_phone(db, &phone).await?
+    {
+        return Ok(Some(merchant));
+    }
+    match text.parse::<i64>() {
+        Ok(id) => match get(db, MerchantId(id)).await {
+            Ok(m) => Ok(Some(m)),
+            Err(BooksError::MerchantNotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        },
+        Err(_) => Ok(None),
+    }
+}
+
+/// All shops with their phones, oldest first.
+pub async fn list(db: &Db) -> Result<Vec<(Merchant, Vec<MerchantPhone>)>, BooksError> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {MERCHANT_COLUMNS} FROM merchants ORDER BY id"
+    )))
+    .fetch_all(db.pool())
+    .await?;
+    let phones = sqlx::query("SELECT merchant_id, phone, role FROM merchant_phones ORDER BY id")
+        .fetch_all(db.pool())
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let merchant = merchant_from_row(row)?;
+        let mut own = Vec::new();
+        for p in &phones {
+            if p.try_get::<i64, _>("merchant_id")? == merchant.id.0 {
+                let role: String = p.try_get("role")?;
+                own.push(MerchantPhone {
+                    merchant_id: merchant.id,
+                    phone: Phone::from_stored(p.try_get("phone")?),
+                    role: Role::parse(&role).unwrap_or(Role::Staff),
+                });
+            }
+        }
+        out.push((merchant, own));
+    }
+    Ok(out)
+}

@@ -1,0 +1,131 @@
+//! The commands a merchant message can carry: the output contract of `execora parse` (shared/spec/nlu.md).
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::money::{Paise, PaymentMode};
+use crate::quantity::{Quantity, Unit};
+
+/// Everything one message asked for, in the order it was said.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Parsed {
+    pub commands: Vec<Command>,
+}
+
+impl Parsed {
+    pub fn unknown() -> Self {
+        Parsed {
+            commands: vec![Command::Unknown],
+        }
+    }
+
+    /// True when nothing in the message was understood.
+    pub fn is_unknown(&self) -> bool {
+        self.commands.iter().all(|c| matches!(c, Command::Unknown))
+    }
+}
+
+/// One line item of a bill as said: product words, quantity, optional unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemRequest {
+    pub product: String,
+    pub qty: Quantity,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<Unit>,
+}
+
+/// One command. Serialises exactly as the contract: `{"intent": "record_payment", ...}`, unsaid fields left out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "intent", rename_all = "snake_case")]
+pub enum Command {
+    CreateInvoice {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        customer: Option<String>,
+        items: Vec<ItemRequest>,
+    },
+    RecordPayment {
+        customer: String,
+        amount_paise: Paise,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        mode: Option<PaymentMode>,
+    },
+    AddCredit {
+        customer: String,
+        amount_paise: Paise,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    CheckBalance {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        customer: Option<String>,
+    },
+    ScheduleReminder {
+        customer: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        amount_paise: Option<Paise>,
+        /// RFC 3339 with the merchant's offset, seconds included.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<DateTime<FixedOffset>>,
+    },
+    CancelReminder {
+        customer: String,
+    },
+    CheckStock {
+        product: String,
+    },
+    UpdateStock {
+        product: String,
+        qty: Quantity,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        unit: Option<Unit>,
+    },
+    AddProduct {
+        product: String,
+        price_paise: Paise,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        unit: Option<Unit>,
+    },
+    AddCustomer {
+        customer: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        phone: Option<String>,
+    },
+    DailySummary {
+        date: NaiveDate,
+    },
+    ListInvoices {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        customer: Option<String>,
+    },
+    CancelInvoice {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        customer: Option<String>,
+    },
+    Undo,
+    Help,
+    Unknown,
+}
+
+impl Command {
+    /// The contract's intent name, e.g. `record_payment`.
+    pub fn intent(&self) -> &'static str {
+        match self {
+            Command::CreateInvoice { .. } => "create_invoice",
+            Command::RecordPayment { .. } => "record_payment",
+            Command::AddCredit { .. } => "add_credit",
+            Command::CheckBalance { .. } => "check_balance",
+            Command::ScheduleReminder { .. } => "schedule_reminder",
+            Command::CancelReminder { .. } => "cancel_reminder",
+            Command::CheckStock { .. } => "check_stock",
+            Command::UpdateStock { .. } => "update_stock",
+            Command::AddProduct { .. } => "add_product",
+            Command::AddCustomer { .. } => "add_customer",
+            Command::DailySummary { .. } => "daily_summary",
+            Command::ListInvoices { .. } => "list_invoices",
+            Command::CancelInvoice { .. } => "cancel_invoice",
+            Command::Undo => "undo",
+            Command::Help => "help",
+            Command::Unknown => "unknown",
+        }
+    }
+}

@@ -1,0 +1,2 @@
+//! Language understanding: the parse contract and the parsers that produce it.
+pub mod command;

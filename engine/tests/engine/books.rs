@@ -1,0 +1,609 @@
+//! Every books operation, on both databases.
+
+use chrono::{Duration, NaiveDate};
+use execora_engine::books::{
+    BooksError, EntryKind, Found, InvoiceLineRequest, LinePricing, NewCustomer, NewProduct, Origin,
+    Source,
+};
+use execora_engine::money::{Paise, PaymentMode};
+use execora_engine::quantity::{Quantity, Unit};
+use execora_engine::store::Db;
+
+use crate::support::{customer, product, shop};
+
+fn cli() -> Origin {
+    Origin::new(Source::Cli)
+}
+
+fn rupees(r: i64) -> Paise {
+    Paise::new(r * 100)
+}
+
+async fn payment_reduces_balance_and_credit_raises_it(db: Db) {
+    let shop = shop(&db, "Gupta Kirana").await;
+    let rahul = customer(&shop.books, "Rahul").await;
+    let credit = shop
+        .books
+        .add_credit(rahul.id, rupees(1500), Some("atta"), &cli())
+        .await
+        .expect("credit");
+    assert_eq!(credit.value.balance, rupees(1500));
+    let paid = shop
+        .books
+        .record_payment(rahul.id, rupees(200), Some(PaymentMode::Upi), &cli())
+        .await
+        .expect("payment");
+    assert_eq!(paid.value.balance, rupees(1300));
+    assert_eq!(paid.value.mode, Some(PaymentMode::Upi));
+    assert_eq!(paid.value.customer_name, "Rahul");
+    assert_eq!(
+        shop.books.balance(rahul.id).await.expect("balance"),
+        rupees(1300)
+    );
+    assert_eq!(
+        shop.books.ledger_balance(rahul.id).await.expect("ledger"),
+        rupees(1300)
+    );
+    let entries = shop.books.entries(rahul.id).await.expect("entries");
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[0].kind, EntryKind::Credit);
+    assert_eq!(entries[0].note.as_deref(), Some("atta"));
+    assert_eq!(entries[1].amount, Paise::new(-20_000));
+    assert_eq!(entries[1].source, "cli");
+}
+
+async fn same_key_books_once_and_replays_the_outcome(db: Db) {
+    let shop = shop(&db, "Gupta Kirana").await;
+    let rahul = customer(&shop.books, "Rahul").await;
+    let origin = Origin::keyed(Source::Whatsapp, "wamid.ABC#0");
+    let first = shop
+        .books
+        .record_payment(rahul.id, rupees(200), None, &origin)
+        .await
+        .expect("first");
+    let second = shop
+        .books
+        .record_payment(rahul.id, rupees(200), None, &origin)
+        .await
+        .expect("second");
+    assert!(!first.replayed);
+    assert!(second.replayed);
+    assert_eq!(first.value, second.value);
+    assert_eq!(
+        shop.books.entries(rahul.id).await.expect("entries").len(),
+        1
+    );
+    assert_eq!(
+        shop.books.balance(rahul.id).await.expect("balance"),
+        rupees(-200)
+    );
+    // The same key for a different kind of booking is refused rather than silently replayed.
+    let other = shop
+        .books
+        .add_credit(rahul.id, rupees(5), None, &origin)
+        .await;
+    assert!(matches!(other, Err(BooksError::KeyReused)), "{other:?}");
+}
+
+async fn customers_are_deduplicated_by_phone(db: Db) {
+    let shop = shop(&db, "Gupta Kirana").await;
+    let new = |name: &str, phone: &str| NewCustomer {
+        name: name.into(),
+        phone: Some(phone.into()),
+        nickname: None,
+    };
+    let (amit, created) = shop
+        .books
+        .add_customer(new("Amit", "9876543210"))
+        .await
+        .expect("add");
+    assert!(created);
+    assert_eq!(
+        amit.phone.as_ref().map(|p| p.as_str()),
+        Some("919876543210")
+    );
+    let (again, created) = shop
+        .books
+        .add_customer(new("Amit Kumar", "+91 98765 43210"))
+        .await
+        .expect("again");
+    assert!(!created);
+    assert_eq!(again.id, amit.id);
+    assert_eq!(shop.books.customers(100, 0).await.expect("list").len(), 1);
+}
+
+async fn finds_customers_by_name_as_said(db: Db) {
+    let shop = shop(&db, "Gupta Kirana").await;
+    let rahul = customer(&shop.books, "Rahul").await;
+    customer(&shop.books, "Suresh").await;
+    match shop.books.find_customers("Rahul", 3).await.expect("find") {
+        Found::One(found) => assert_eq!(found.id, rahul.id),
+        other => panic!("expected one match, got {other:?}"),
+    }
+    assert_eq!(
+        shop.books
+            .find_customers("Zzyzx Qwerty", 3)
+            .await
+            .expect("find"),
+        Found::None
+    );
+}
+
+async fn invoice_prices_from_catalog_moves_stock_and_debits(db: Db) {
+    let shop = shop(&db, "Gupta Kirana").await;
+    let rahul = customer(&shop.books, "Rahul").await;
+    let milk = product(&shop.books, "Milk", 30, Unit::Packet, 50).await;
+    let atta = product(&shop.books, "Atta", 40, Unit::Kg, 100).await;
+    let lines = vec![
+        InvoiceLineRequest {
+            pricing: LinePricing::Catalog(milk.id),
+            qty: Quantity::from_milli(2000),
+            unit: None,
+        },
+        InvoiceLineRequest {
+            pricing: LinePricing::Catalog(atta.id),
+            qty: Quantity::from_milli(500_000),
+            unit: Some(Unit::G),
+        },
+        InvoiceLineRequest {
+            pricing: LinePricing::Custom {
+                name: "Thaili".into(),
+                unit_price: rupees(2),
+            },
+            qty: Quantity::ONE,
+            unit: None,
+        },
+    ];
+    let bill = shop
+        .books
+        .create_invoice(Some(rahul.id), &lines, &cli())
+        .await
+        .expect("invoice")
+        .value;
+    assert_eq!(bill.number, 1);
+    assert_eq!(bill.total, rupees(60 + 20 + 2));
+    assert_eq!(bill.lines[1].qty, Quantity::from_milli(500));
+    assert_eq!(bill.lines[1].unit, Unit::Kg);
+    assert_eq!(bill.balance, Some(rupees(82)));
+    assert_eq!(
+        shop.books.product(milk.id).await.expect("milk").stock,
+        Quantity::from_milli(48_000)
+    );
+    assert_eq!(
+        shop.books.product(atta.id).await.expect("atta").stock,
+        Quantity::from_milli(99_500)
+    );
+    let second = shop
+        .books
+        .create_invoice(None, &lines[..1], &cli())
+        .await
+        .expect("walk-in")
+        .value;
+    assert_eq!(second.number, 2);
+    assert_eq!(second.balance, None);
+    let (summary, stored) = shop.books.invoice(bill.id).await.expect("stored invoice");
+    assert_eq!(summary.customer_name.as_deref(), Some("Rahul"));
+    assert_eq!(stored, bill.lines);
+    let listed = shop.books.invoices(Some(rahul.id), 10).await.expect("list");
+    assert_eq!(listed.len(), 1);
+    assert_eq!(shop.books.invoices(None, 10).await.expect("all").len(), 2);
+    // A given price wins over the catalog price.
+    let at_price = InvoiceLineRequest {
+        pricing: LinePricing::CatalogAt(milk.id, rupees(28)),
+        qty: Quantity::ONE,
+        unit: None,
+    };
+    let third = shop
+        .books
+        .create_invoice(Some(rahul.id), &[at_price], &cli())
+        .await
+        .expect("priced")
+        .value;
+    assert_eq!(third.total, rupees(28));
+    // Packets cannot be sold by the kilo.
+    let wrong = InvoiceLineRequest {
+        pricing: LinePricing::Catalog(milk.id),
+        qty: Quantity::ONE,
+        unit: Some(Unit::Kg),
+    };
+    assert!(matches!(
+        shop.books
+            .create_invoice(Some(rahul.id), &[wrong], &cli())
+            .await,
+        Err(BooksError::InvalidQuantity(_))
+    ));
+    assert!(matches!(
+        shop.books.create_invoice(Some(rahul.id), &[], &cli()).await,
+        Err(BooksError::EmptyInvoice)
+    ));
+}
+
+async fn cancelling_an_invoice_reverses_entry_and_restores_stock(db: Db) {
+    let shop = shop(&db, "Gupta Kirana").await;
+    let rahul = customer(&shop.books, "Rahul").await;
+    let milk = product(&shop.books, "Milk", 30, Unit::Packet, 10).await;
+    let line = InvoiceLineRequest {
+        pricing: LinePricing::Catalog(milk.id),
+        qty: Quantity::from_milli(3000),
+        unit: None,
+    };
+    let bill = shop
+        .books
+        .create_invoice(Some(rahul.id), &[line], &cli())
+        .await
+        .expect("bill")
+        .value;
+    assert_eq!(shop.books.balance(rahul.id).await.expect("bal"), rupees(90));
+    let last = shop
+        .books
+        .last_open_invoice(Some(rahul.id))
+        .await
+        .expect("last");
+    assert_eq!(last.map(|i| i.id), Some(bill.id));
+    let cancelled = shop
+        .books
+        .cancel_invoice(bill.id, &cli())
+        .await
+        .expect("cancel")
+        .value;
+    assert_eq!(cancelled.number, bill.number);
+    assert_eq!(cancelled.balance, Some(Paise::ZERO));
+    assert_eq!(
+        shop.books.product(milk.id).await.expect("milk").stock,
+        Quantity::from_milli(10_000)
+    );
+    let entries = shop.books.entries(rahul.id).await.expect("entries");
+    assert_eq!(
+        entries.len(),
+        2,
+        "history is kept: the sale and its reversal"
+    );
+    assert_eq!(entries[1].reverses, Some(entries[0].id));
+    assert!(matches!(
+        shop.books.cancel_invoice(bill.id, &cli()).await,
+        Err(BooksError::InvoiceAlreadyCancelled(1))
+    ));
+    assert_eq!(
+        shop.books
+            .last_open_invoice(Some(rahul.id))
+            .await
+            .expect("last"),
+        None
+    );
+    assert!(shop.books.invoices(None, 5).await.expect("list")[0].cancelled);
+    // A cancelled bill is not undone a second time: the next undo reaches the stock set-up before it.
+    assert_eq!(
+        shop.books.undo_last(&cli()).await.expect("undo").value.kind,
+        "stock"
+    );
+}
+
+async fn undo_reverses_the_last_booking_and_never_deletes(db: Db) {
+    let shop = shop(&db, "Gupta Kirana").await;
+    let rahul = customer(&shop.books, "Rahul").await;
+    let milk = product(&shop.books, "Milk", 30, Unit::Packet, 10).await;
+    shop.books
+        .add_credit(rahul.id, rupees(500), None, &cli())
+        .await
+        .expect("credit");
+    shop.books
+        .record_payment(rahul.id, rupees(200), Some(PaymentMode::Cash), &cli())
+        .await
+        .expect("pay");
+    let undone = shop.books.undo_last(&cli()).await.expect("undo").value;
+    assert_eq!(undone.kind, "payment");
+    assert_eq!(undone.amount, Some(rupees(200)));
+    assert_eq!(undone.balance, Some(rupees(500)));
+    let undone = shop
+        .books
+        .undo_last(&cli())
+        .await
+        .expect("undo credit")
+        .value;
+    assert_eq!(undone.kind, "credit");
+    assert_eq!(
+        shop.books.balance(rahul.id).await.expect("bal"),
+        Paise::ZERO
+    );
+    assert_eq!(
+        shop.books.entries(rahul.id).await.expect("entries").len(),
+        4
+    );
+    // The stock added when the product was set up is the next thing to undo.
+    let undone = shop
+        .books
+        .undo_last(&cli())
+        .await
+        .expect("undo stock")
+        .value;
+    assert_eq!(undone.kind, "stock");
+    assert_eq!(undone.product_name.as_deref(), Some("Milk"));
+    assert_eq!(
+        shop.books.product(milk.id).await.expect("milk").stock,
+        Quantity::ZERO
+    );
+    assert!(matches!(
+        shop.books.undo_last(&cli()).await,
+        Err(BooksError::NothingToUndo)
+    ));
+    // An invoice is undone by cancelling it.
+    let line = InvoiceLineRequest {
+        pricing: LinePricing::Catalog(milk.id),
+        qty: Quantity::ONE,
+        unit: None,
+    };
+    let bill = shop
+        .books
+        .create_invoice(Some(rahul.id), &[line], &cli())
+        .await
+        .expect("bill");
+    let since = execora_engine::time::to_millis(shop.books.now() - Duration::minutes(10));
+    assert_eq!(
+        shop.books.last_undoable(since).await.expect("undoable"),
+        Some(bill.operation)
+    );
+    let undone = shop
+        .books
+        .undo(bill.operation, &cli())
+        .await
+        .expect("undo bill")
+        .value;
+    assert_eq!(undone.invoice_number, Some(1));
+    assert_eq!(
+        shop.books.product(milk.id).await.expect("milk").stock,
+        Quantity::ZERO
+    );
+    assert!(matches!(
+        shop.books.undo(bill.operation, &cli()).await,
+        Err(BooksError::NothingToUndo)
+    ));
+    // Older than the window: not offered.
+    shop.clock.advance(Duration::minutes(11));
+    let since = execora_engine::time::to_millis(shop.books.now() - Duration::minutes(10));
+    assert_eq!(
+        shop.books.last_undoable(since).await.expect("undoable"),
+        None
+    );
+}
+
+async fn statement_shows_running_balance_newest_first_in_pages(db: Db) {
+    let shop = shop(&db, "Gupta Kirana").await;
+    let rahul = customer(&shop.books, "Rahul").await;
+    for r in 1..=5 {
+        shop.books
+            .add_credit(rahul.id, rupees(r * 100), None, &cli())
+            .await
+            .expect("credit");
+    }
+    shop.books
+        .record_payment(rahul.id, rupees(250), None, &cli())
+        .await
+        .expect("pay");
+    let page = shop
+        .books
+        .statement(rahul.id, 4, None)
+        .await
+        .expect("page 1");
+    let balances: Vec<Paise> = page.lines.iter().map(|l| l.balance_after).collect();
+    assert_eq!(
+        balances,
+        vec![rupees(1250), rupees(1500), rupees(1000), rupees(600)]
+    );
+    let next = page.next_before.expect("more pages");
+    let page2 = shop
+        .books
+        .statement(rahul.id, 4, Some(next))
+        .await
+        .expect("page 2");
+    let balances: Vec<Paise> = page2.lines.iter().map(|l| l.balance_after).collect();
+    assert_eq!(balances, vec![rupees(300), rupees(100)]);
+    assert_eq!(page2.next_before, None);
+}
+
+async fn products_are_upserted_by_name_and_stock_is_exact(db: Db) {
+    let shop = shop(&db, "Gupta Kirana").await;
+    let new = |name: &str, price: i64| NewProduct {
+        name: name.into(),
+        price: Paise::new(price),
+        unit: Unit::Kg,
+        low_stock: Some(Quantity::from_milli(5000)),
+    };
+    let (atta, created) = shop
+        .books
+        .upsert_product(new("Atta", 4000))
+        .await
+        .expect("add");
+    assert!(created);
+    let (again, created) = shop
+        .books
+        .upsert_product(new("atta", 4200))
+        .await
+        .expect("reprice");
+    assert!(!created);
+    assert_eq!(again.id, atta.id);
+    assert_eq!(again.price, Paise::new(4200));
+    let changed = shop
+        .books
+        .adjust_stock(atta.id, Quantity::from_milli(2500), None, &cli())
+        .await
+        .expect("stock")
+        .value;
+    assert_eq!(changed.stock, Quantity::from_milli(2500));
+    assert!(shop.books.product(atta.id).await.expect("p").is_low());
+    assert_eq!(shop.books.low_stock().await.expect("low").len(), 1);
+    let grams = shop
+        .books
+        .adjust_stock(
+            atta.id,
+            Quantity::from_milli(750_000),
+            Some(Unit::G),
+            &cli(),
+        )
+        .await
+        .expect("g");
+    assert_eq!(grams.value.stock, Quantity::from_milli(3250));
+    assert!(matches!(
+        shop.books
+            .adjust_stock(atta.id, Quantity::ONE, Some(Unit::Packet), &cli())
+            .await,
+        Err(BooksError::InvalidQuantity(_))
+    ));
+    assert!(
+        matches!(shop.books.find_products("Atta", 3).await.expect("find"), Found::One(p) if p.id == atta.id)
+    );
+    assert_eq!(shop.books.products(10, 0).await.expect("list").len(), 1);
+}
+
+async fn daily_summary_counts_the_merchants_local_day(db: Db) {
+    let shop = shop(&db, "Gupta Kirana").await;
+    let rahul = customer(&shop.books, "Rahul").await;
+    let suresh = customer(&shop.books, "Suresh").await;
+    let milk = product(&shop.books, "Milk", 30, Unit::Packet, 10).await;
+    let line = InvoiceLineRequest {
+        pricing: LinePricing::Catalog(milk.id),
+        qty: Quantity::from_milli(2000),
+        unit: None,
+    };
+    shop.books
+        .create_invoice(Some(rahul.id), std::slice::from_ref(&line), &cli())
+        .await
+        .expect("bill");
+    shop.books
+        .create_invoice(None, std::slice::from_ref(&line), &cli())
+        .await
+        .expect("cash bill");
+    shop.books
+        .add_credit(suresh.id, rupees(700), None, &cli())
+        .await
+        .expect("credit");
+    shop.books
+        .record_payment(rahul.id, rupees(50), None, &cli())
+        .await
+        .expect("pay");
+    shop.books
+        .record_payment(suresh.id, rupees(100), None, &cli())
+        .await
+        .expect("pay");
+    shop.books.undo_last(&cli()).await.expect("undo the 100");
+    let today = NaiveDate::from_ymd_opt(2026, 11, 22).expect("date");
+    let summary = shop.books.daily_summary(today).await.expect("summary");
+    assert_eq!(summary.sales, rupees(120));
+    assert_eq!(summary.invoice_count, 2);
+    assert_eq!(summary.collections, rupees(50));
+    assert_eq!(summary.new_credit, rupees(700));
+    assert_eq!(summary.outstanding, rupees(700 + 10));
+    assert_eq!(
+        summary.top_debtors.first().map(|d| d.name.as_str()),
+        Some("Suresh")
+    );
+    // 23:59 IST on the 22nd is still the 22nd; 00:01 IST on the 23rd is not.
+    shop.clock
+        .set(crate::support::start_time() + Duration::minutes(13 * 60 + 59));
+    shop.books
+        .record_payment(rahul.id, rupees(1), None, &cli())
+        .await
+        .expect("late");
+    shop.clock.advance(Duration::minutes(2));
+    shop.books
+        .record_payment(rahul.id, rupees(2), None, &cli())
+        .await
+        .expect("next day");
+    assert_eq!(
+        shop.books
+            .daily_summary(today)
+            .await
+            .expect("s")
+            .collections,
+        rupees(51)
+    );
+    let tomorrow = today.succ_opt().expect("date");
+    assert_eq!(
+        shop.books
+            .daily_summary(tomorrow)
+            .await
+            .expect("s")
+            .collections,
+        rupees(2)
+    );
+}
+
+async fn reminders_are_scheduled_and_cancelled(db: Db) {
+    let shop = shop(&db, "Gupta Kirana").await;
+    let rahul = customer(&shop.books, "Rahul").await;
+    let at = execora_engine::time::to_millis(shop.books.now() + Duration::hours(9));
+    let reminder = shop
+        .books
+        .schedule_reminder(rahul.id, Some(rupees(500)), at, &cli())
+        .await
+        .expect("schedule");
+    assert_eq!(reminder.value.status, "scheduled");
+    assert_eq!(
+        shop.books
+            .pending_reminders(Some(rahul.id))
+            .await
+            .expect("pending")
+            .len(),
+        1
+    );
+    let past = execora_engine::time::to_millis(shop.books.now() - Duration::hours(1));
+    assert!(matches!(
+        shop.books
+            .schedule_reminder(rahul.id, None, past, &cli())
+            .await,
+        Err(BooksError::ReminderInPast)
+    ));
+    assert_eq!(
+        shop.books.cancel_reminders(rahul.id).await.expect("cancel"),
+        1
+    );
+    assert!(
+        shop.books
+            .pending_reminders(None)
+            .await
+            .expect("pending")
+            .is_empty()
+    );
+}
+
+async fn the_ledger_refuses_updates_and_deletes(db: Db) {
+    let shop = shop(&db, "Gupta Kirana").await;
+    let rahul = customer(&shop.books, "Rahul").await;
+    shop.books
+        .add_credit(rahul.id, rupees(10), None, &cli())
+        .await
+        .expect("credit");
+    let update = sqlx::query("UPDATE ledger_entries SET amount_paise = 1")
+        .execute(db.pool())
+        .await;
+    assert!(update.is_err(), "an UPDATE of history must fail");
+    let delete = sqlx::query("DELETE FROM ledger_entries")
+        .execute(db.pool())
+        .await;
+    assert!(delete.is_err(), "a DELETE of history must fail");
+    assert_eq!(
+        shop.books.ledger_balance(rahul.id).await.expect("ledger"),
+        rupees(10)
+    );
+}
+
+async fn migrations_are_idempotent_and_readiness_works(db: Db) {
+    db.migrate().await.expect("second migrate is a no-op");
+    assert_eq!(db.pending_migrations().await.expect("pending"), 0);
+    db.ping().await.expect("ping");
+}
+
+crate::on_both_databases!(
+    payment_reduces_balance_and_credit_raises_it,
+    same_key_books_once_and_replays_the_outcome,
+    customers_are_deduplicated_by_phone,
+    finds_customers_by_name_as_said,
+    invoice_prices_from_catalog_moves_stock_and_debits,
+    cancelling_an_invoice_reverses_entry_and_restores_stock,
+    undo_reverses_the_last_booking_and_never_deletes,
+    statement_shows_running_balance_newest_first_in_pages,
+    products_are_upserted_by_name_and_stock_is_exact,
+    daily_summary_counts_the_merchants_local_day,
+    reminders_are_scheduled_and_cancelled,
+    the_ledger_refuses_updates_and_deletes,
+    migrations_are_idempotent_and_readiness_works,
+);

@@ -1,0 +1,9 @@
+//! The engine's integration tests: one binary, each books test run on SQLite and PostgreSQL.
+
+mod support;
+
+mod bad_input;
+mod books;
+mod concurrency;
+mod isolation;
+mod properties;

@@ -1,0 +1,1 @@
+//! Execora web panel: server-rendered pages over the engine (built out in the panel issue).
