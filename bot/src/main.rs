@@ -1,1 +1,257 @@
-fn main() {}
+//! The `execora` binary: configuration, the HTTP service and the command line around the engine.
+
+mod chat;
+mod cli;
+mod config;
+mod http;
+
+use std::io::Write;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::Parser;
+use execora_engine::books::{self, NewMerchant, Role};
+use execora_engine::nlu::command::Parsed;
+use execora_engine::nlu::llm::{LlmParser, understand};
+use execora_engine::nlu::{eval, rules};
+use execora_engine::pipeline::Pipeline;
+use execora_engine::reply::Locale;
+use execora_engine::store::{Db, redact};
+use execora_engine::time::{Clock, SystemClock, local, parse_zone};
+
+use crate::cli::{Cli, Command, MerchantCommand};
+use crate::config::{Config, ProcessEnv};
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("execora: cannot start the async runtime: {error}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("execora: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let json = std::env::var("EXECORA_LOG_FORMAT").is_ok_and(|f| f == "json");
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        builder.json().init()
+    } else {
+        builder.init()
+    }
+}
+
+async fn open_db(config: &Config, migrate: bool) -> anyhow::Result<Db> {
+    let db = Db::connect(&config.database_url)
+        .await
+        .with_context(|| format!("opening {}", redact(&config.database_url)))?;
+    if migrate {
+        db.migrate().await.context("applying migrations")?;
+    } else if db.pending_migrations().await? > 0 {
+        bail!(
+            "the database has pending migrations: run `execora migrate` (or unset EXECORA_AUTO_MIGRATE=false)"
+        );
+    }
+    Ok(db)
+}
+
+fn llm(config: &Config) -> Option<Arc<LlmParser>> {
+    config
+        .llm
+        .as_ref()
+        .map(|c| Arc::new(LlmParser::new(c.engine_config())))
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::from_env(&ProcessEnv)?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    match cli.command.unwrap_or(Command::Serve { demo: false }) {
+        Command::Serve { demo } => {
+            let db = open_db(&config, config.auto_migrate).await?;
+            if demo {
+                let (merchant, created) = execora_engine::demo::seed(&db, clock.clone()).await?;
+                tracing::info!(merchant = %merchant.id, created, "demo shop ready: execora chat --merchant {}", execora_engine::demo::DEMO_PHONE);
+            }
+            let address = std::net::SocketAddr::new(config.host, config.port);
+            let listener = tokio::net::TcpListener::bind(address)
+                .await
+                .with_context(|| format!("listening on {address}"))?;
+            tracing::info!(
+                database = %redact(&config.database_url),
+                backend = ?db.backend(),
+                language_model = if config.llm.is_some() { "on (rules first, LLM fallback)" } else { "off (rules only)" },
+                "execora listening on http://{} (public {})",
+                listener.local_addr()?,
+                config.public_url
+            );
+            http::serve(
+                listener,
+                http::AppState { db: db.clone() },
+                http::shutdown_signal(),
+            )
+            .await?;
+            db.close().await;
+        }
+        Command::Migrate => {
+            let db = open_db(&config, true).await?;
+            println!("migrations applied to {}", redact(&config.database_url));
+            db.close().await;
+        }
+        Command::Merchant { command } => merchant(&config, command).await?,
+        Command::Parse { json, now, text } => {
+            let now = match now {
+                Some(now) => {
+                    chrono::DateTime::parse_from_rfc3339(&now).context("--now must be RFC 3339")?
+                }
+                None => local(clock.now(), parse_zone(&config.timezone)?),
+            };
+            let llm = llm(&config);
+            let parsed: Parsed = understand(&text, now, llm.as_deref()).await;
+            let out = if json {
+                serde_json::to_string(&parsed)?
+            } else {
+                serde_json::to_string_pretty(&parsed)?
+            };
+            println!("{out}");
+        }
+        Command::EvalNlu { file } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let cases = eval::load_cases(&text)?;
+            let report = eval::evaluate(&cases, |text, now| rules::parse(text, now).parsed);
+            print!("{report}");
+        }
+        Command::Chat { merchant } => {
+            let db = open_db(&config, true).await?;
+            let found = books::merchants::find(&db, &merchant)
+                .await?
+                .with_context(|| {
+                    format!("no shop with id or phone '{merchant}' (see `execora merchant list`)")
+                })?;
+            let phones = books::merchants::list(&db).await?;
+            let sender = phones
+                .iter()
+                .find(|(m, _)| m.id == found.id)
+                .and_then(|(_, p)| p.first())
+                .map(|p| p.phone.as_str().to_string())
+                .unwrap_or_else(|| merchant.clone());
+            let pipeline = Pipeline::new(db.clone(), clock, llm(&config));
+            chat::run(&pipeline, &found, &sender).await?;
+            db.close().await;
+        }
+        Command::Demo => {
+            let db = open_db(&config, true).await?;
+            let (merchant, created) = execora_engine::demo::seed(&db, clock).await?;
+            let verb = if created { "Created" } else { "Found" };
+            println!(
+                "{verb} the demo shop '{}' (id {}).",
+                merchant.name, merchant.id
+            );
+            println!(
+                "Try it: execora chat --merchant {}",
+                execora_engine::demo::DEMO_PHONE
+            );
+            db.close().await;
+        }
+    }
+    Ok(())
+}
+
+async fn merchant(config: &Config, command: MerchantCommand) -> anyhow::Result<()> {
+    let db = open_db(config, true).await?;
+    let mut out = std::io::stdout();
+    match command {
+        MerchantCommand::Add {
+            name,
+            phone,
+            locale,
+            upi_id,
+            timezone,
+        } => {
+            let locale = Locale::parse(&locale)
+                .with_context(|| format!("--locale must be hi-Latn, hi or en, not '{locale}'"))?;
+            let timezone = Some(timezone.unwrap_or_else(|| config.timezone.clone()));
+            let merchant = books::merchants::create(
+                &db,
+                NewMerchant {
+                    name,
+                    owner_phone: phone,
+                    locale,
+                    timezone,
+                    upi_id,
+                },
+            )
+            .await?;
+            writeln!(
+                out,
+                "added merchant {} '{}' ({}, {})",
+                merchant.id,
+                merchant.name,
+                merchant.locale.as_str(),
+                merchant.timezone
+            )?;
+        }
+        MerchantCommand::List => {
+            let all = books::merchants::list(&db).await?;
+            if all.is_empty() {
+                writeln!(
+                    out,
+                    "no merchants yet: execora merchant add --name \"Gupta Kirana\" --phone 919812345678"
+                )?;
+            }
+            for (merchant, phones) in all {
+                let phones: Vec<String> = phones
+                    .iter()
+                    .map(|p| format!("{} ({})", p.phone.as_str(), p.role.as_str()))
+                    .collect();
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}",
+                    merchant.id,
+                    merchant.name,
+                    merchant.locale.as_str(),
+                    phones.join(", ")
+                )?;
+            }
+        }
+        MerchantCommand::AddPhone {
+            merchant,
+            phone,
+            role,
+        } => {
+            let role = Role::parse(&role)
+                .with_context(|| format!("--role must be owner or staff, not '{role}'"))?;
+            let found = books::merchants::find(&db, &merchant)
+                .await?
+                .with_context(|| format!("no shop with id or phone '{merchant}'"))?;
+            let added = books::merchants::add_phone(&db, found.id, &phone, role).await?;
+            writeln!(
+                out,
+                "added {} as {} of merchant {} '{}'",
+                added.phone.as_str(),
+                role.as_str(),
+                found.id,
+                found.name
+            )?;
+        }
+    }
+    db.close().await;
+    Ok(())
+}

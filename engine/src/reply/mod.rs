@@ -1,3 +1,34 @@
 //! Replies to merchants, rendered from the Fluent files in templates/ in the merchant's language.
+
 mod locale;
+mod outcome;
+mod render;
+
+use serde::{Deserialize, Serialize};
+
 pub use locale::Locale;
+pub use outcome::{DebtorView, InvoiceView, LineView, Outcome};
+pub use render::render;
+
+/// WhatsApp allows at most three reply buttons.
+pub const MAX_OPTIONS: usize = 3;
+/// WhatsApp's limit on a reply button title.
+pub const MAX_OPTION_TITLE_CHARS: usize = 20;
+
+/// A quick answer the merchant can tap (a WhatsApp reply button) or type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuickOption {
+    /// What the dialog receives back: `pick:1`…`pick:3`, `yes`, `no`, `skip`.
+    pub id: String,
+    pub title: String,
+}
+
+/// One message to send back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reply {
+    pub text: String,
+    /// At most [`MAX_OPTIONS`], titles at most [`MAX_OPTION_TITLE_CHARS`] characters.
+    pub options: Vec<QuickOption>,
+    /// True when the reply asks a question and waits for the answer.
+    pub expects_answer: bool,
+}

@@ -1,0 +1,58 @@
+//! `execora chat`: a terminal conversation with the full pipeline, as one of the shop's phones.
+
+use std::io::Write;
+
+use anyhow::Context;
+use execora_engine::books::{Merchant, Source};
+use execora_engine::dialog::Input;
+use execora_engine::pipeline::{Message, Pipeline};
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+/// Reads lines from stdin until EOF or `exit`, printing Execora's replies.
+pub async fn run(pipeline: &Pipeline, merchant: &Merchant, sender: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout();
+    writeln!(
+        out,
+        "Execora chat: {} ({}). Type a message; 'exit' to quit.",
+        merchant.name,
+        merchant.locale.as_str()
+    )?;
+    if !pipeline.has_llm() {
+        writeln!(out, "(rules-only understanding: no OPENAI_API_KEY)")?;
+    }
+    let mut lines = BufReader::new(tokio::io::stdin()).lines();
+    let session = chrono::Utc::now().timestamp_millis();
+    let mut count = 0u64;
+    loop {
+        write!(out, "> ")?;
+        out.flush()?;
+        let Some(line) = lines.next_line().await.context("reading stdin")? else {
+            break;
+        };
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if matches!(line, "exit" | "quit") {
+            break;
+        }
+        count += 1;
+        let message = Message {
+            merchant: merchant.id,
+            sender: sender.to_string(),
+            id: format!("chat-{session}-{count}"),
+            source: Source::Chat,
+            input: Input::Text(line.to_string()),
+        };
+        let handled = pipeline
+            .handle(&message)
+            .await
+            .context("handling the message")?;
+        writeln!(out, "Execora: {}", handled.reply.text)?;
+        for (i, option) in handled.reply.options.iter().enumerate() {
+            writeln!(out, "  [{}] {}", i + 1, option.title)?;
+        }
+    }
+    writeln!(out)?;
+    Ok(())
+}

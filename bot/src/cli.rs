@@ -1,0 +1,86 @@
+//! The `execora` command line.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "execora",
+    version,
+    about = "WhatsApp bookkeeping assistant for Indian small merchants"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the service (the default): HTTP on HOST:PORT.
+    Serve {
+        /// Seed the demo shop first (idempotent).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage shops and their phones.
+    Merchant {
+        #[command(subcommand)]
+        command: MerchantCommand,
+    },
+    /// Parse one message and print the commands as JSON (no database; rules, plus an LLM if configured).
+    Parse {
+        /// Print one compact JSON object (the default prints it indented).
+        #[arg(long)]
+        json: bool,
+        /// "Now" for relative dates, RFC 3339 (default: the current time in EXECORA_TIMEZONE).
+        #[arg(long)]
+        now: Option<String>,
+        /// The message.
+        text: String,
+    },
+    /// Score the rules parser on a JSONL file of {"text","now","expect"} cases.
+    EvalNlu { file: PathBuf },
+    /// Talk to Execora as a merchant, against the real database, without WhatsApp.
+    Chat {
+        /// The merchant's phone (or id), e.g. 919800000001 for the demo shop.
+        #[arg(long)]
+        merchant: String,
+    },
+    /// Seed the demo shop (idempotent) and say how to try it.
+    Demo,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MerchantCommand {
+    /// Open a shop with its owner's phone.
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        phone: String,
+        /// Reply language: hi-Latn (Hinglish, default), hi (Devanagari) or en.
+        #[arg(long, default_value = "hi-Latn")]
+        locale: String,
+        #[arg(long)]
+        upi_id: Option<String>,
+        /// IANA zone (default: EXECORA_TIMEZONE).
+        #[arg(long)]
+        timezone: Option<String>,
+    },
+    /// List shops and their phones.
+    List,
+    /// Register another phone for a shop.
+    AddPhone {
+        /// The shop's id or any of its phones.
+        #[arg(long)]
+        merchant: String,
+        #[arg(long)]
+        phone: String,
+        /// owner or staff.
+        #[arg(long, default_value = "staff")]
+        role: String,
+    },
+}

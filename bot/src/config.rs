@@ -1,0 +1,273 @@
+//! Configuration from the environment, each secret also accepted as `NAME_FILE`; bad values name their variable.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use execora_engine::nlu::llm::LlmConfig;
+use execora_engine::store::DEFAULT_DATABASE_URL;
+use execora_engine::time::{DEFAULT_TIMEZONE, parse_zone};
+
+/// A configuration value that stops start-up, with the variable it came from.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error: {variable}: {problem}")]
+pub struct ConfigError {
+    pub variable: String,
+    pub problem: String,
+}
+
+fn problem(variable: &str, problem: impl Into<String>) -> ConfigError {
+    ConfigError {
+        variable: variable.to_string(),
+        problem: problem.into(),
+    }
+}
+
+/// Where the environment comes from; tests pass a map instead of the process environment.
+pub trait Env {
+    fn get(&self, name: &str) -> Option<String>;
+}
+
+/// The process environment.
+pub struct ProcessEnv;
+
+impl Env for ProcessEnv {
+    fn get(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok()
+    }
+}
+
+impl Env for std::collections::HashMap<String, String> {
+    fn get(&self, name: &str) -> Option<String> {
+        self.get(name).cloned()
+    }
+}
+
+/// A plain setting: unset and empty mean "use the default".
+fn setting(env: &dyn Env, name: &str) -> Option<String> {
+    env.get(name)
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// A secret, from `NAME` or from the file named by `NAME_FILE` (Docker and Fly secrets).
+pub fn secret(env: &dyn Env, name: &str) -> Result<Option<String>, ConfigError> {
+    let file_var = format!("{name}_FILE");
+    match (setting(env, name), setting(env, &file_var)) {
+        (Some(_), Some(_)) => Err(problem(
+            name,
+            format!("set either {name} or {file_var}, not both"),
+        )),
+        (Some(value), None) => Ok(Some(value)),
+        (None, Some(path)) => match std::fs::read_to_string(&path) {
+            Ok(value) if !value.trim().is_empty() => Ok(Some(value.trim().to_string())),
+            Ok(_) => Err(problem(&file_var, format!("{path} is empty"))),
+            Err(e) => Err(problem(&file_var, format!("cannot read {path}: {e}"))),
+        },
+        (None, None) => Ok(None),
+    }
+}
+
+/// How to reach an OpenAI-compatible model. `Debug` never shows the key.
+#[derive(Clone)]
+pub struct LlmSettings {
+    pub api_key: String,
+    pub base_url: Option<String>,
+    pub model: String,
+    pub timeout: Duration,
+}
+
+impl std::fmt::Debug for LlmSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LlmSettings")
+            .field("api_key", &"***")
+            .field("base_url", &self.base_url)
+            .field("model", &self.model)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+impl LlmSettings {
+    pub fn engine_config(&self) -> LlmConfig {
+        LlmConfig {
+            api_key: self.api_key.clone(),
+            base_url: self.base_url.clone(),
+            model: self.model.clone(),
+            timeout: self.timeout,
+        }
+    }
+}
+
+/// Everything the service reads from its environment.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub host: IpAddr,
+    pub port: u16,
+    pub public_url: String,
+    pub timezone: String,
+    /// Apply pending migrations at `serve` start (turn off to run `execora migrate` as a release step).
+    pub auto_migrate: bool,
+    pub llm: Option<LlmSettings>,
+}
+
+impl Config {
+    pub fn from_env(env: &dyn Env) -> Result<Config, ConfigError> {
+        let database_url =
+            secret(env, "DATABASE_URL")?.unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(problem(
+                "DATABASE_URL",
+                "must start with sqlite:// or postgres://",
+            ));
+        }
+        let host: IpAddr = match setting(env, "HOST") {
+            Some(h) => h
+                .parse()
+                .map_err(|_| problem("HOST", format!("'{h}' is not an IP address")))?,
+            None => IpAddr::from([127, 0, 0, 1]),
+        };
+        let port: u16 = match setting(env, "PORT") {
+            Some(p) => p
+                .parse()
+                .map_err(|_| problem("PORT", format!("'{p}' is not a port number")))?,
+            None => 3000,
+        };
+        let public_url =
+            setting(env, "PUBLIC_URL").unwrap_or_else(|| format!("http://{host}:{port}"));
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(problem("PUBLIC_URL", "must start with http:// or https://"));
+        }
+        let timezone =
+            setting(env, "EXECORA_TIMEZONE").unwrap_or_else(|| DEFAULT_TIMEZONE.to_string());
+        parse_zone(&timezone).map_err(|e| problem("EXECORA_TIMEZONE", e.to_string()))?;
+        let auto_migrate = match setting(env, "EXECORA_AUTO_MIGRATE").as_deref() {
+            None | Some("true" | "1" | "yes") => true,
+            Some("false" | "0" | "no") => false,
+            Some(other) => {
+                return Err(problem(
+                    "EXECORA_AUTO_MIGRATE",
+                    format!("'{other}' is not true or false"),
+                ));
+            }
+        };
+        let llm = match secret(env, "OPENAI_API_KEY")? {
+            None => None,
+            Some(api_key) => {
+                let timeout_ms: u64 = match setting(env, "EXECORA_LLM_TIMEOUT_MS") {
+                    Some(t) => t
+                        .parse()
+                        .ok()
+                        .filter(|t| (100..=120_000).contains(t))
+                        .ok_or_else(|| {
+                            problem(
+                                "EXECORA_LLM_TIMEOUT_MS",
+                                "must be 100 to 120000 milliseconds",
+                            )
+                        })?,
+                    None => 4000,
+                };
+                let base_url = setting(env, "OPENAI_BASE_URL");
+                if base_url
+                    .as_deref()
+                    .is_some_and(|u| !(u.starts_with("http://") || u.starts_with("https://")))
+                {
+                    return Err(problem(
+                        "OPENAI_BASE_URL",
+                        "must start with http:// or https://",
+                    ));
+                }
+                Some(LlmSettings {
+                    api_key,
+                    base_url,
+                    model: setting(env, "EXECORA_LLM_MODEL")
+                        .unwrap_or_else(|| "gpt-4o-mini".to_string()),
+                    timeout: Duration::from_millis(timeout_ms),
+                })
+            }
+        };
+        Ok(Config {
+            database_url,
+            host,
+            port,
+            public_url,
+            timezone,
+            auto_migrate,
+            llm,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_run_on_the_embedded_database() {
+        let config = Config::from_env(&env(&[])).expect("defaults are valid");
+        assert_eq!(config.database_url, "sqlite://execora.db");
+        assert_eq!(config.port, 3000);
+        assert_eq!(config.public_url, "http://127.0.0.1:3000");
+        assert_eq!(config.timezone, "Asia/Kolkata");
+        assert!(config.auto_migrate);
+        assert!(config.llm.is_none());
+    }
+
+    #[test]
+    fn a_bad_value_names_its_variable() {
+        for (pairs, variable) in [
+            (vec![("PORT", "http")], "PORT"),
+            (vec![("HOST", "localhost:3000")], "HOST"),
+            (vec![("DATABASE_URL", "mysql://x")], "DATABASE_URL"),
+            (
+                vec![("EXECORA_TIMEZONE", "India/Delhi")],
+                "EXECORA_TIMEZONE",
+            ),
+            (
+                vec![("OPENAI_API_KEY", "k"), ("EXECORA_LLM_TIMEOUT_MS", "0")],
+                "EXECORA_LLM_TIMEOUT_MS",
+            ),
+            (
+                vec![("OPENAI_API_KEY", "k"), ("OPENAI_API_KEY_FILE", "/x")],
+                "OPENAI_API_KEY",
+            ),
+            (
+                vec![("OPENAI_API_KEY_FILE", "/nonexistent/key")],
+                "OPENAI_API_KEY_FILE",
+            ),
+        ] {
+            let error = Config::from_env(&env(&pairs)).expect_err("must be refused");
+            assert_eq!(error.variable, variable, "{error}");
+            assert!(
+                error
+                    .to_string()
+                    .starts_with(&format!("configuration error: {variable}:"))
+            );
+        }
+    }
+
+    #[test]
+    fn secrets_can_come_from_files() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("key");
+        std::fs::write(&path, "sk-test\n").expect("write");
+        let config = Config::from_env(&env(&[(
+            "OPENAI_API_KEY_FILE",
+            path.to_str().unwrap_or_default(),
+        )]))
+        .expect("file secret");
+        assert_eq!(config.llm.map(|l| l.api_key), Some("sk-test".to_string()));
+    }
+}

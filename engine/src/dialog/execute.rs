@@ -1,0 +1,558 @@
+//! Running one command against the books once its names are settled, or saying what must be asked first.
+
+use chrono::{DateTime, FixedOffset};
+
+use super::context::is_pronoun;
+use super::state::{ActiveCustomer, DialogState, ItemChoice, LastBooking, Question, Settled};
+use crate::books::{
+    Books, BooksError, CustomerId, Found, InvoiceLineRequest, LinePricing, NewCustomer, NewProduct,
+    Origin, Source,
+};
+use crate::money::{Paise, PaymentMode};
+use crate::nlu::command::{Command, ItemRequest};
+use crate::quantity::Unit;
+use crate::reply::{DebtorView, InvoiceView, LineView, Outcome};
+use crate::time::{from_millis, local, to_millis};
+
+/// How many close matches a question offers.
+const QUESTION_OPTIONS: usize = 3;
+
+/// What running a command came to.
+pub enum Step {
+    Done(Outcome),
+    Ask(Question, Settled),
+}
+
+/// The context one command runs in.
+pub struct Run<'a> {
+    pub books: &'a Books,
+    pub state: &'a mut DialogState,
+    pub key: String,
+    pub actor: &'a str,
+    pub source: Source,
+}
+
+enum Who {
+    Is(CustomerId),
+    Ask(Question),
+    Missing(String),
+}
+
+impl Run<'_> {
+    fn origin(&self) -> Origin {
+        Origin::keyed(self.source, self.key.clone()).by(self.actor)
+    }
+
+    fn remember_customer(&mut self, id: CustomerId, name: &str) {
+        self.state.active_customer = Some(ActiveCustomer {
+            id,
+            name: name.to_string(),
+        });
+    }
+
+    fn remember_booking(&mut self, operation: crate::books::OperationId) {
+        self.state.last_booking = Some(LastBooking {
+            operation,
+            at: to_millis(self.books.now()),
+        });
+    }
+
+    /// Settles who `said` is: the answer already given, one clear match, or a question.
+    async fn who(
+        &mut self,
+        said: &str,
+        settled: &Settled,
+        offer_to_create: bool,
+    ) -> Result<Who, BooksError> {
+        if let Some(id) = settled.customer {
+            let customer = self.books.customer(id).await?;
+            self.remember_customer(id, &customer.name);
+            return Ok(Who::Is(id));
+        }
+        if is_pronoun(said) {
+            return Ok(Who::Missing(said.to_string()));
+        }
+        match self.books.find_customers(said, QUESTION_OPTIONS).await? {
+            Found::One(customer) => {
+                self.remember_customer(customer.id, &customer.name);
+                Ok(Who::Is(customer.id))
+            }
+            Found::Several(list) => Ok(Who::Ask(Question::WhichCustomer {
+                said: said.to_string(),
+                options: list.into_iter().map(|c| (c.id, c.name)).collect(),
+            })),
+            Found::None if offer_to_create => {
+                let name = crate::books::names::clean_display_name(said);
+                Ok(Who::Ask(Question::CreateCustomer { name }))
+            }
+            Found::None => Ok(Who::Missing(said.to_string())),
+        }
+    }
+
+    /// Runs `command` with what is settled so far.
+    pub async fn run(&mut self, command: &Command, settled: Settled) -> Result<Step, BooksError> {
+        macro_rules! customer_or_ask {
+            ($said:expr, $create:expr) => {
+                match self.who($said, &settled, $create).await? {
+                    Who::Is(id) => id,
+                    Who::Ask(question) => return Ok(Step::Ask(question, settled)),
+                    Who::Missing(name) => return Ok(Step::Done(Outcome::CustomerNotFound { name })),
+                }
+            };
+        }
+        let outcome = match command {
+            Command::RecordPayment {
+                customer,
+                amount_paise,
+                mode,
+            } => {
+                let id = customer_or_ask!(customer, true);
+                self.payment(id, *amount_paise, *mode).await?
+            }
+            Command::AddCredit {
+                customer,
+                amount_paise,
+                note,
+            } => {
+                let id = customer_or_ask!(customer, true);
+                let booked = self
+                    .books
+                    .add_credit(id, *amount_paise, note.as_deref(), &self.origin())
+                    .await?;
+                self.remember_booking(booked.operation);
+                let v = booked.value;
+                Outcome::CreditAdded {
+                    customer: v.customer_name,
+                    amount: v.amount,
+                    balance: v.balance,
+                }
+            }
+            Command::CreateInvoice { customer, items } => {
+                let id = match customer {
+                    Some(said) => Some(customer_or_ask!(said, true)),
+                    None => None,
+                };
+                return self.invoice(id, items, settled).await;
+            }
+            Command::CheckBalance {
+                customer: Some(said),
+            } => {
+                let id = customer_or_ask!(said, false);
+                let customer = self.books.customer(id).await?;
+                Outcome::Balance {
+                    customer: customer.name,
+                    balance: customer.balance,
+                }
+            }
+            Command::CheckBalance { customer: None } => {
+                let debtors = self.books.debtors(1000).await?;
+                let total = self.books.total_dues().await?;
+                Outcome::TotalDues {
+                    total,
+                    count: debtors.len(),
+                    debtors: debtors
+                        .into_iter()
+                        .take(10)
+                        .map(|d| DebtorView {
+                            name: d.name,
+                            balance: d.balance,
+                        })
+                        .collect(),
+                }
+            }
+            Command::ScheduleReminder {
+                customer,
+                amount_paise,
+                at,
+            } => {
+                let id = customer_or_ask!(customer, true);
+                let due = at.map_or_else(|| self.books.now(), |at| at.with_timezone(&chrono::Utc));
+                let booked = self
+                    .books
+                    .schedule_reminder(id, *amount_paise, to_millis(due), &self.origin())
+                    .await?;
+                let r = booked.value;
+                Outcome::ReminderScheduled {
+                    customer: r.customer_name,
+                    amount: r.amount,
+                    at: local(from_millis(r.due_at), self.books.zone()),
+                }
+            }
+            Command::CancelReminder { customer } => {
+                let id = customer_or_ask!(customer, false);
+                let name = self.books.customer(id).await?.name;
+                match self.books.cancel_reminders(id).await? {
+                    0 => Outcome::NoReminders { customer: name },
+                    count => Outcome::RemindersCancelled {
+                        customer: name,
+                        count,
+                    },
+                }
+            }
+            Command::CheckStock { product } => match self.product(product, &settled).await? {
+                Found::One(p) => Outcome::Stock {
+                    low: p.is_low(),
+                    product: p.name,
+                    stock: p.stock,
+                    unit: p.unit,
+                },
+                Found::Several(list) => {
+                    let options = list.into_iter().map(|p| (p.id, p.name)).collect();
+                    return Ok(Step::Ask(
+                        Question::WhichProduct {
+                            item: 0,
+                            said: product.clone(),
+                            options,
+                        },
+                        settled,
+                    ));
+                }
+                Found::None => Outcome::ProductNotFound {
+                    name: product.clone(),
+                },
+            },
+            Command::UpdateStock { product, qty, unit } => {
+                match self.product(product, &settled).await? {
+                    Found::One(p) => {
+                        if let Some(unit) = unit
+                            && unit.convert(*qty, p.unit).is_none()
+                        {
+                            return Ok(Step::Done(Outcome::UnitMismatch {
+                                product: p.name,
+                                unit: p.unit,
+                            }));
+                        }
+                        let booked = self
+                            .books
+                            .adjust_stock(p.id, *qty, *unit, &self.origin())
+                            .await?;
+                        self.remember_booking(booked.operation);
+                        let v = booked.value;
+                        Outcome::StockUpdated {
+                            product: v.name,
+                            delta: v.delta,
+                            stock: v.stock,
+                            unit: v.unit,
+                        }
+                    }
+                    Found::Several(list) => {
+                        let options = list.into_iter().map(|p| (p.id, p.name)).collect();
+                        return Ok(Step::Ask(
+                            Question::WhichProduct {
+                                item: 0,
+                                said: product.clone(),
+                                options,
+                            },
+                            settled,
+                        ));
+                    }
+                    Found::None => Outcome::ProductNotFound {
+                        name: product.clone(),
+                    },
+                }
+            }
+            Command::AddProduct {
+                product,
+                price_paise,
+                unit,
+            } => {
+                let new = NewProduct {
+                    name: product.clone(),
+                    price: *price_paise,
+                    unit: unit.unwrap_or(Unit::Piece),
+                    low_stock: None,
+                };
+                let (p, created) = self.books.upsert_product(new).await?;
+                Outcome::ProductSaved {
+                    product: p.name,
+                    price: p.price,
+                    unit: p.unit,
+                    created,
+                }
+            }
+            Command::AddCustomer { customer, phone } => {
+                let new = NewCustomer {
+                    name: customer.clone(),
+                    phone: phone.clone(),
+                    nickname: None,
+                };
+                let (c, created) = self.books.add_customer(new).await?;
+                self.remember_customer(c.id, &c.name);
+                Outcome::CustomerSaved {
+                    customer: c.name,
+                    phone: c.phone.map(|p| p.to_string()),
+                    created,
+                }
+            }
+            Command::DailySummary { date } => {
+                let s = self.books.daily_summary(*date).await?;
+                Outcome::DailySummary {
+                    date: s.date,
+                    sales: s.sales,
+                    invoice_count: s.invoice_count,
+                    collections: s.collections,
+                    new_credit: s.new_credit,
+                    outstanding: s.outstanding,
+                    top_debtors: s
+                        .top_debtors
+                        .into_iter()
+                        .map(|d| DebtorView {
+                            name: d.name,
+                            balance: d.balance,
+                        })
+                        .collect(),
+                    low_stock: s.low_stock,
+                }
+            }
+            Command::ListInvoices { customer } => {
+                let (id, name) = match customer {
+                    Some(said) => {
+                        let id = customer_or_ask!(said, false);
+                        (Some(id), Some(self.books.customer(id).await?.name))
+                    }
+                    None => (None, None),
+                };
+                let zone = self.books.zone();
+                let invoices = self
+                    .books
+                    .invoices(id, 10)
+                    .await?
+                    .into_iter()
+                    .map(|i| InvoiceView {
+                        number: i.number,
+                        customer: i.customer_name,
+                        total: i.total,
+                        cancelled: i.cancelled,
+                        date: local(from_millis(i.created_at), zone).date_naive(),
+                    })
+                    .collect();
+                Outcome::InvoiceList {
+                    customer: name,
+                    invoices,
+                }
+            }
+            Command::CancelInvoice { customer } => {
+                let (id, name) = match customer {
+                    Some(said) => {
+                        let id = customer_or_ask!(said, false);
+                        (Some(id), Some(self.books.customer(id).await?.name))
+                    }
+                    None => (None, None),
+                };
+                match self.books.last_open_invoice(id).await? {
+                    Some(invoice) => {
+                        let v = self
+                            .books
+                            .cancel_invoice(invoice.id, &self.origin())
+                            .await?
+                            .value;
+                        Outcome::InvoiceCancelled {
+                            number: v.number,
+                            customer: v.customer_name,
+                            total: v.total,
+                            balance: v.balance,
+                        }
+                    }
+                    None => Outcome::NoInvoice { customer: name },
+                }
+            }
+            Command::Undo => self.undo().await?,
+            Command::Help => Outcome::Help,
+            Command::Unknown => Outcome::NotUnderstood,
+        };
+        Ok(Step::Done(outcome))
+    }
+
+    /// The product chosen in answer to a question, or a lookup by the words said.
+    async fn product(
+        &self,
+        said: &str,
+        settled: &Settled,
+    ) -> Result<Found<crate::books::Product>, BooksError> {
+        if let Some(Some(ItemChoice::Catalog(id))) = settled.items.first() {
+            return Ok(Found::One(self.books.product(*id).await?));
+        }
+        self.books.find_products(said, QUESTION_OPTIONS).await
+    }
+
+    async fn payment(
+        &mut self,
+        id: CustomerId,
+        amount: Paise,
+        mode: Option<PaymentMode>,
+    ) -> Result<Outcome, BooksError> {
+        let booked = self
+            .books
+            .record_payment(id, amount, mode, &self.origin())
+            .await?;
+        self.remember_booking(booked.operation);
+        let v = booked.value;
+        Ok(Outcome::PaymentRecorded {
+            customer: v.customer_name,
+            amount: v.amount,
+            mode: v.mode,
+            balance: v.balance,
+        })
+    }
+
+    /// The sender's own last booking, if it is inside the undo window.
+    async fn undo(&mut self) -> Result<Outcome, BooksError> {
+        let Some(last) = self.state.last_booking.clone() else {
+            return Ok(Outcome::NothingToUndo);
+        };
+        let window = super::state::UNDO_WINDOW_MINUTES;
+        if to_millis(self.books.now()) - last.at > window * 60_000 {
+            self.state.last_booking = None;
+            return Ok(Outcome::UndoExpired { minutes: window });
+        }
+        let undone = match self.books.undo(last.operation, &self.origin()).await {
+            Ok(booked) => booked.value,
+            Err(BooksError::NothingToUndo) => {
+                self.state.last_booking = None;
+                return Ok(Outcome::NothingToUndo);
+            }
+            Err(e) => return Err(e),
+        };
+        self.state.last_booking = None;
+        Ok(Outcome::Undone {
+            kind: undone.kind,
+            customer: undone.customer_name,
+            amount: undone.amount,
+            invoice_number: undone.invoice_number,
+            product: undone.product_name,
+            balance: undone.balance,
+        })
+    }
+
+    /// Settles each item (catalog product, or a question), then issues the bill.
+    async fn invoice(
+        &mut self,
+        customer: Option<CustomerId>,
+        items: &[ItemRequest],
+        mut settled: Settled,
+    ) -> Result<Step, BooksError> {
+        settled.customer = customer;
+        settled.items.resize(items.len(), None);
+        for (index, item) in items.iter().enumerate() {
+            if settled.items[index].is_some() {
+                continue;
+            }
+            match self
+                .books
+                .find_products(&item.product, QUESTION_OPTIONS)
+                .await?
+            {
+                Found::One(p) => {
+                    if let Some(unit) = item.unit
+                        && unit.convert(item.qty, p.unit).is_none()
+                    {
+                        return Ok(Step::Done(Outcome::UnitMismatch {
+                            product: p.name,
+                            unit: p.unit,
+                        }));
+                    }
+                    settled.items[index] = Some(ItemChoice::Catalog(p.id));
+                }
+                Found::Several(list) => {
+                    let options = list.into_iter().map(|p| (p.id, p.name)).collect();
+                    let question = Question::WhichProduct {
+                        item: index,
+                        said: item.product.clone(),
+                        options,
+                    };
+                    return Ok(Step::Ask(question, settled));
+                }
+                Found::None => {
+                    let question = Question::ProductPrice {
+                        item: index,
+                        product: item.product.clone(),
+                    };
+                    return Ok(Step::Ask(question, settled));
+                }
+            }
+        }
+        let lines: Vec<InvoiceLineRequest> = items
+            .iter()
+            .zip(&settled.items)
+            .filter_map(|(item, choice)| match choice {
+                Some(ItemChoice::Catalog(id)) => Some(InvoiceLineRequest {
+                    pricing: LinePricing::Catalog(*id),
+                    qty: item.qty,
+                    unit: item.unit,
+                }),
+                _ => None,
+            })
+            .collect();
+        if lines.is_empty() {
+            return Ok(Step::Done(Outcome::Dropped));
+        }
+        let booked = self
+            .books
+            .create_invoice(customer, &lines, &self.origin())
+            .await?;
+        self.remember_booking(booked.operation);
+        let v = booked.value;
+        Ok(Step::Done(Outcome::InvoiceCreated {
+            number: v.number,
+            customer: v.customer_name,
+            lines: v
+                .lines
+                .into_iter()
+                .map(|l| LineView {
+                    name: l.name,
+                    qty: l.qty,
+                    unit: l.unit,
+                    total: l.total,
+                })
+                .collect(),
+            total: v.total,
+            balance: v.balance,
+            low_stock: v.low_stock,
+        }))
+    }
+
+    /// Adds a product the merchant priced in answer to a question; returns its id.
+    pub async fn add_priced_product(
+        &mut self,
+        item: &ItemRequest,
+        price: Paise,
+    ) -> Result<ItemChoice, BooksError> {
+        let unit = item.unit.unwrap_or(Unit::Piece);
+        let (product, _) = self
+            .books
+            .upsert_product(NewProduct {
+                name: item.product.clone(),
+                price,
+                unit,
+                low_stock: None,
+            })
+            .await?;
+        Ok(ItemChoice::Catalog(product.id))
+    }
+}
+
+/// Maps a books refusal to what the merchant is told; `None` for failures on our side.
+pub fn refusal(error: &BooksError) -> Option<Outcome> {
+    Some(match error {
+        BooksError::InvalidAmount(_) => Outcome::InvalidAmount,
+        BooksError::InvalidQuantity(_) => Outcome::InvalidQuantity,
+        BooksError::InvalidName(_) | BooksError::InvalidNote(_) => Outcome::InvalidName,
+        BooksError::InvalidPhone(_) | BooksError::PhoneTaken(_) => Outcome::InvalidPhone,
+        BooksError::ReminderInPast => Outcome::ReminderInPast,
+        BooksError::NothingToUndo => Outcome::NothingToUndo,
+        BooksError::EmptyInvoice => Outcome::Dropped,
+        BooksError::InvoiceAlreadyCancelled(_) => Outcome::NoInvoice { customer: None },
+        BooksError::CustomerNotFound(_) => Outcome::CustomerNotFound {
+            name: String::new(),
+        },
+        BooksError::ProductNotFound(_) => Outcome::ProductNotFound {
+            name: String::new(),
+        },
+        _ => return None,
+    })
+}
+
+/// The merchant-local time, for the parser.
+pub fn local_now(books: &Books) -> DateTime<FixedOffset> {
+    local(books.now(), books.zone())
+}
