@@ -5,5 +5,6 @@ mod support;
 mod bad_input;
 mod books;
 mod concurrency;
+mod dialog;
 mod isolation;
 mod properties;

@@ -1,0 +1,303 @@
+//! The `execora` binary as an operator and a merchant use it: commands, chat, and the service.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_execora");
+
+/// A working directory with its own SQLite database, and no inherited configuration.
+struct Sandbox {
+    dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    fn new() -> Sandbox {
+        Sandbox {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    fn command(&self) -> Command {
+        let mut command = Command::new(BIN);
+        command.current_dir(self.dir.path());
+        for var in [
+            "DATABASE_URL",
+            "OPENAI_API_KEY",
+            "OPENAI_BASE_URL",
+            "HOST",
+            "PORT",
+            "PUBLIC_URL",
+            "EXECORA_TIMEZONE",
+        ] {
+            command.env_remove(var);
+        }
+        command.env("RUST_LOG", "info");
+        command
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.command().args(args).output().expect("execora runs")
+    }
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn merchants_are_added_listed_and_given_staff_phones() {
+    let sandbox = Sandbox::new();
+    let added = sandbox.run(&[
+        "merchant",
+        "add",
+        "--name",
+        "Gupta Kirana",
+        "--phone",
+        "919812345678",
+        "--upi-id",
+        "gupta@okaxis",
+    ]);
+    assert!(added.status.success(), "{}", stderr(&added));
+    assert!(stdout(&added).contains("Gupta Kirana"));
+    let staff = sandbox.run(&[
+        "merchant",
+        "add-phone",
+        "--merchant",
+        "919812345678",
+        "--phone",
+        "9812345679",
+        "--role",
+        "staff",
+    ]);
+    assert!(staff.status.success(), "{}", stderr(&staff));
+    let listed = sandbox.run(&["merchant", "list"]);
+    let text = stdout(&listed);
+    assert!(
+        text.contains("919812345678 (owner)") && text.contains("919812345679 (staff)"),
+        "{text}"
+    );
+    assert!(
+        sandbox.dir.path().join("execora.db").exists(),
+        "the embedded default database is used"
+    );
+
+    let taken = sandbox.run(&[
+        "merchant",
+        "add",
+        "--name",
+        "Other",
+        "--phone",
+        "9812345678",
+    ]);
+    assert!(!taken.status.success());
+    assert!(
+        stderr(&taken).contains("already registered"),
+        "{}",
+        stderr(&taken)
+    );
+    let bad_locale = sandbox.run(&[
+        "merchant",
+        "add",
+        "--name",
+        "X",
+        "--phone",
+        "9812300000",
+        "--locale",
+        "fr",
+    ]);
+    assert!(!bad_locale.status.success());
+    assert!(stderr(&bad_locale).contains("--locale"));
+    let no_shop = sandbox.run(&[
+        "merchant",
+        "add-phone",
+        "--merchant",
+        "999",
+        "--phone",
+        "9812300001",
+    ]);
+    assert!(!no_shop.status.success());
+}
+
+#[test]
+fn a_bad_setting_stops_start_up_with_one_line_naming_it() {
+    let sandbox = Sandbox::new();
+    let output = sandbox
+        .command()
+        .args(["migrate"])
+        .env("PORT", "eighty")
+        .output()
+        .expect("runs");
+    assert!(!output.status.success());
+    let text = stderr(&output);
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(text.contains("PORT"), "{text}");
+    let output = sandbox
+        .command()
+        .args(["migrate"])
+        .env("DATABASE_URL", "mysql://db/x")
+        .output()
+        .expect("runs");
+    assert!(stderr(&output).contains("DATABASE_URL"));
+}
+
+#[test]
+fn parse_prints_one_json_object_without_a_database() {
+    let sandbox = Sandbox::new();
+    let output = sandbox.run(&[
+        "parse",
+        "--json",
+        "--now",
+        "2026-11-22T10:00:00+05:30",
+        "Rahul ne 200 cash me diye",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let value: serde_json::Value =
+        serde_json::from_str(stdout(&output).trim()).expect("one JSON object");
+    assert_eq!(
+        value,
+        serde_json::json!({"commands": [{"intent": "record_payment", "customer": "Rahul", "amount_paise": 20000, "mode": "cash"}]})
+    );
+    let unknown = sandbox.run(&["parse", "--json", "mausam kaisa hai"]);
+    assert!(unknown.status.success());
+    assert_eq!(
+        stdout(&unknown).trim(),
+        r#"{"commands":[{"intent":"unknown"}]}"#
+    );
+    assert!(
+        !sandbox.dir.path().join("execora.db").exists(),
+        "parse touches no database"
+    );
+    let bad_now = sandbox.run(&["parse", "--now", "yesterday", "x"]);
+    assert!(!bad_now.status.success());
+}
+
+#[test]
+fn the_demo_shop_can_be_chatted_with() {
+    let sandbox = Sandbox::new();
+    let seeded = sandbox.run(&["demo"]);
+    assert!(seeded.status.success(), "{}", stderr(&seeded));
+    let again = sandbox.run(&["demo"]);
+    assert!(
+        stdout(&again).contains("Found"),
+        "seeding twice changes nothing"
+    );
+    let mut chat = sandbox
+        .command()
+        .args(["chat", "--merchant", "919800000001"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("chat starts");
+    let mut stdin = chat.stdin.take().expect("stdin");
+    stdin
+        .write_all(
+            "Suresh ka balance batao\nSuresh ne 100 UPI kiya\nSuresh ka balance batao\nexit\n"
+                .as_bytes(),
+        )
+        .expect("typed");
+    drop(stdin);
+    let output = chat.wait_with_output().expect("chat ends");
+    let text = stdout(&output);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(text.contains("Sharma Kirana Store"), "{text}");
+    let replies: Vec<&str> = text.lines().filter(|l| l.contains("Execora:")).collect();
+    assert_eq!(replies.len(), 3, "{text}");
+    assert!(replies[1].contains("₹100"), "{text}");
+}
+
+/// A running `execora serve` on a free port, stopped on drop.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_server(sandbox: &Sandbox, extra: &[&str]) -> Server {
+    let mut child = sandbox
+        .command()
+        .args(["serve"])
+        .args(extra)
+        .env("PORT", "0")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("serve starts");
+    let stderr = child.stderr.take().expect("stderr");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut lines = BufReader::new(stderr).lines();
+    let base = loop {
+        assert!(Instant::now() < deadline, "server did not start");
+        let line = lines.next().expect("server log").expect("utf-8 log");
+        if let Some(at) = line.find("listening on http://") {
+            let rest = &line[at + "listening on ".len()..];
+            break rest
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    Server { child, base }
+}
+
+#[tokio::test]
+async fn serve_migrates_and_answers_health_and_readiness() {
+    let sandbox = Sandbox::new();
+    let server = start_server(&sandbox, &["--demo"]);
+    let client = reqwest::Client::new();
+    let health = client
+        .get(format!("{}/healthz", server.base))
+        .send()
+        .await
+        .expect("healthz");
+    assert_eq!(health.status(), 200);
+    let ready = client
+        .get(format!("{}/readyz", server.base))
+        .send()
+        .await
+        .expect("readyz");
+    assert_eq!(ready.status(), 200);
+    assert_eq!(ready.text().await.expect("body"), "ready");
+    let missing = client
+        .get(format!("{}/nope", server.base))
+        .send()
+        .await
+        .expect("404");
+    assert_eq!(missing.status(), 404);
+    let listed = sandbox.run(&["merchant", "list"]);
+    assert!(
+        stdout(&listed).contains("Sharma Kirana Store"),
+        "serve --demo seeded the shop"
+    );
+}
+
+#[test]
+fn serve_can_refuse_to_migrate_when_told_to() {
+    let sandbox = Sandbox::new();
+    let output = sandbox
+        .command()
+        .args(["serve"])
+        .env("EXECORA_AUTO_MIGRATE", "false")
+        .env("PORT", "0")
+        .output()
+        .expect("runs");
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("execora migrate"),
+        "{}",
+        stderr(&output)
+    );
+}
