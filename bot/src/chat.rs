@@ -49,8 +49,10 @@ pub async fn run(pipeline: &Pipeline, merchant: &Merchant, sender: &str) -> anyh
             .await
             .context("handling the message")?;
         writeln!(out, "Execora: {}", handled.reply.text)?;
-        for (i, option) in handled.reply.options.iter().enumerate() {
-            writeln!(out, "  [{}] {}", i + 1, option.title)?;
+        if !handled.reply.options.is_empty() {
+            // What WhatsApp shows as reply buttons; typing the number or the name answers too.
+            let buttons: Vec<String> = handled.reply.options.iter().map(|o| format!("[{}]", o.title)).collect();
+            writeln!(out, "  buttons: {}", buttons.join(" "))?;
         }
     }
     writeln!(out)?;

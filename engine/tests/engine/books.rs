@@ -129,6 +129,38 @@ async fn finds_customers_by_name_as_said(db: Db) {
     );
 }
 
+async fn fuzzy_lookup_understands_spelling_script_honorifics_and_nicknames(db: Db) {
+    let shop = shop(&db, "Gupta Kirana").await;
+    let rahul = customer(&shop.books, "Rahul").await;
+    let sharma = customer(&shop.books, "Ramesh Sharma").await;
+    let (pappu, _) = shop
+        .books
+        .add_customer(NewCustomer { name: "Prakash Gupta".into(), phone: None, nickname: Some("Pappu".into()) })
+        .await
+        .expect("add");
+    customer(&shop.books, "Suresh Verma").await;
+    for (said, expected) in [
+        ("Raahul", rahul.id),
+        ("Rahool", rahul.id),
+        ("rahul bhai", rahul.id),
+        ("राहुल", rahul.id),
+        ("Sharma ji", sharma.id),
+        ("Pappu", pappu.id),
+    ] {
+        match shop.books.find_customers(said, 3).await.expect("find") {
+            Found::One(found) => assert_eq!(found.id, expected, "{said}"),
+            other => panic!("{said}: expected one match, got {other:?}"),
+        }
+    }
+    customer(&shop.books, "Rahul Verma").await;
+    assert!(matches!(shop.books.find_customers("Rahul Verma", 3).await.expect("find"), Found::One(c) if c.name == "Rahul Verma"));
+    let milk = product(&shop.books, "Milk", 30, Unit::Packet, 0).await;
+    product(&shop.books, "Parle-G", 10, Unit::Packet, 0).await;
+    assert!(matches!(shop.books.find_products("doodh", 3).await.expect("find"), Found::One(p) if p.id == milk.id));
+    assert!(matches!(shop.books.find_products("parle g", 3).await.expect("find"), Found::One(p) if p.name == "Parle-G"));
+    assert_eq!(shop.books.find_products("cement", 3).await.expect("find"), Found::None);
+}
+
 async fn invoice_prices_from_catalog_moves_stock_and_debits(db: Db) {
     let shop = shop(&db, "Gupta Kirana").await;
     let rahul = customer(&shop.books, "Rahul").await;
@@ -597,6 +629,7 @@ crate::on_both_databases!(
     same_key_books_once_and_replays_the_outcome,
     customers_are_deduplicated_by_phone,
     finds_customers_by_name_as_said,
+    fuzzy_lookup_understands_spelling_script_honorifics_and_nicknames,
     invoice_prices_from_catalog_moves_stock_and_debits,
     cancelling_an_invoice_reverses_entry_and_restores_stock,
     undo_reverses_the_last_booking_and_never_deletes,
