@@ -5,6 +5,7 @@ use std::io::Write;
 use anyhow::Context;
 use execora_engine::books::{Merchant, Source};
 use execora_engine::dialog::Input;
+use execora_engine::messages::{self, Delivery, NewInbound, NewOutbound};
 use execora_engine::pipeline::{Message, Pipeline};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
@@ -51,7 +52,12 @@ pub async fn run(pipeline: &Pipeline, merchant: &Merchant, sender: &str) -> anyh
         writeln!(out, "Execora: {}", handled.reply.text)?;
         if !handled.reply.options.is_empty() {
             // What WhatsApp shows as reply buttons; typing the number or the name answers too.
-            let buttons: Vec<String> = handled.reply.options.iter().map(|o| format!("[{}]", o.title)).collect();
+            let buttons: Vec<String> = handled
+                .reply
+                .options
+                .iter()
+                .map(|o| format!("[{}]", o.title))
+                .collect();
             writeln!(out, "  buttons: {}", buttons.join(" "))?;
         }
     }

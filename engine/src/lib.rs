@@ -3,6 +3,7 @@
 pub mod books;
 pub mod demo;
 pub mod dialog;
+pub mod messages;
 pub mod money;
 pub mod nlu;
 pub mod phone;

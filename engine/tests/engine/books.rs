@@ -135,7 +135,11 @@ async fn fuzzy_lookup_understands_spelling_script_honorifics_and_nicknames(db: D
     let sharma = customer(&shop.books, "Ramesh Sharma").await;
     let (pappu, _) = shop
         .books
-        .add_customer(NewCustomer { name: "Prakash Gupta".into(), phone: None, nickname: Some("Pappu".into()) })
+        .add_customer(NewCustomer {
+            name: "Prakash Gupta".into(),
+            phone: None,
+            nickname: Some("Pappu".into()),
+        })
         .await
         .expect("add");
     customer(&shop.books, "Suresh Verma").await;
@@ -153,12 +157,21 @@ async fn fuzzy_lookup_understands_spelling_script_honorifics_and_nicknames(db: D
         }
     }
     customer(&shop.books, "Rahul Verma").await;
-    assert!(matches!(shop.books.find_customers("Rahul Verma", 3).await.expect("find"), Found::One(c) if c.name == "Rahul Verma"));
+    assert!(
+        matches!(shop.books.find_customers("Rahul Verma", 3).await.expect("find"), Found::One(c) if c.name == "Rahul Verma")
+    );
     let milk = product(&shop.books, "Milk", 30, Unit::Packet, 0).await;
     product(&shop.books, "Parle-G", 10, Unit::Packet, 0).await;
-    assert!(matches!(shop.books.find_products("doodh", 3).await.expect("find"), Found::One(p) if p.id == milk.id));
-    assert!(matches!(shop.books.find_products("parle g", 3).await.expect("find"), Found::One(p) if p.name == "Parle-G"));
-    assert_eq!(shop.books.find_products("cement", 3).await.expect("find"), Found::None);
+    assert!(
+        matches!(shop.books.find_products("doodh", 3).await.expect("find"), Found::One(p) if p.id == milk.id)
+    );
+    assert!(
+        matches!(shop.books.find_products("parle g", 3).await.expect("find"), Found::One(p) if p.name == "Parle-G")
+    );
+    assert_eq!(
+        shop.books.find_products("cement", 3).await.expect("find"),
+        Found::None
+    );
 }
 
 async fn invoice_prices_from_catalog_moves_stock_and_debits(db: Db) {

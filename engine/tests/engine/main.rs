@@ -7,4 +7,5 @@ mod books;
 mod concurrency;
 mod dialog;
 mod isolation;
+mod messages;
 mod properties;

@@ -1,0 +1,316 @@
+//! The conversation log: every message in and out, stored once by its channel id; outbound
+//! rows double as the outbox that sandbox mode and the sender read.
+
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::books::MerchantId;
+use crate::store::{Db, StoreError, is_unique_violation};
+
+/// Our id of a stored message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct MessageId(pub i64);
+
+/// Which way a message went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    In,
+    Out,
+}
+
+/// Where an outbound message is on its way to the phone. Order matters: a status only moves forward.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Delivery {
+    /// Stored, waiting for the sender.
+    Queued,
+    /// Kept in the sandbox outbox: no WhatsApp credentials, nothing leaves the machine.
+    Sandbox,
+    Sent,
+    Delivered,
+    Read,
+    Played,
+    Failed,
+    /// Inbound: stored, to be processed.
+    Received,
+    /// Inbound: processed.
+    Processed,
+    /// Inbound: stored but not processed (rate limit, unknown sender, a customer writing).
+    Logged,
+}
+
+impl Delivery {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Delivery::Queued => "queued",
+            Delivery::Sandbox => "sandbox",
+            Delivery::Sent => "sent",
+            Delivery::Delivered => "delivered",
+            Delivery::Read => "read",
+            Delivery::Played => "played",
+            Delivery::Failed => "failed",
+            Delivery::Received => "received",
+            Delivery::Processed => "processed",
+            Delivery::Logged => "logged",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Delivery> {
+        [
+            Delivery::Queued,
+            Delivery::Sandbox,
+            Delivery::Sent,
+            Delivery::Delivered,
+            Delivery::Read,
+            Delivery::Played,
+            Delivery::Failed,
+            Delivery::Received,
+            Delivery::Processed,
+            Delivery::Logged,
+        ]
+        .into_iter()
+        .find(|d| d.as_str() == text)
+    }
+
+    /// Progress of an outbound message; `failed` is final.
+    fn rank(self) -> u8 {
+        match self {
+            Delivery::Queued | Delivery::Sandbox | Delivery::Received => 0,
+            Delivery::Sent => 1,
+            Delivery::Delivered => 2,
+            Delivery::Read => 3,
+            Delivery::Played => 4,
+            Delivery::Processed | Delivery::Logged => 5,
+            Delivery::Failed => 6,
+        }
+    }
+
+    /// Statuses of lower rank than `self`, as stored: the ones `self` may replace.
+    fn replaces(self) -> Vec<&'static str> {
+        [
+            Delivery::Queued,
+            Delivery::Sandbox,
+            Delivery::Sent,
+            Delivery::Delivered,
+            Delivery::Read,
+            Delivery::Played,
+        ]
+        .into_iter()
+        .filter(|d| d.rank() < self.rank())
+        .map(Delivery::as_str)
+        .collect()
+    }
+}
+
+/// A message as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredMessage {
+    pub id: MessageId,
+    pub merchant: Option<MerchantId>,
+    pub direction: Direction,
+    pub channel_id: Option<String>,
+    pub peer: String,
+    pub kind: String,
+    pub body: String,
+    pub status: String,
+    pub error_code: Option<i64>,
+    pub created_at: i64,
+}
+
+/// A message arriving from a phone.
+#[derive(Debug, Clone)]
+pub struct NewInbound<'a> {
+    pub merchant: Option<MerchantId>,
+    /// The channel's unique id (WhatsApp `wamid`), the deduplication key.
+    pub channel_id: &'a str,
+    pub peer: &'a str,
+    pub peer_user_id: Option<&'a str>,
+    pub kind: &'a str,
+    pub body: &'a str,
+    pub media_id: Option<&'a str>,
+    pub status: Delivery,
+    pub at: i64,
+}
+
+/// A message to a phone.
+#[derive(Debug, Clone)]
+pub struct NewOutbound<'a> {
+    pub merchant: Option<MerchantId>,
+    pub peer: &'a str,
+    pub kind: &'a str,
+    pub body: &'a str,
+    pub in_reply_to: Option<MessageId>,
+    pub status: Delivery,
+    pub at: i64,
+}
+
+const COLUMNS: &str =
+    "id, merchant_id, direction, wa_message_id, peer, kind, body, status, error_code, created_at";
+
+fn from_row(row: &AnyRow) -> Result<StoredMessage, sqlx::Error> {
+    let direction: String = row.try_get("direction")?;
+    Ok(StoredMessage {
+        id: MessageId(row.try_get("id")?),
+        merchant: row
+            .try_get::<Option<i64>, _>("merchant_id")?
+            .map(MerchantId),
+        direction: if direction == "in" {
+            Direction::In
+        } else {
+            Direction::Out
+        },
+        channel_id: row.try_get("wa_message_id")?,
+        peer: row.try_get("peer")?,
+        kind: row.try_get("kind")?,
+        body: row.try_get("body")?,
+        status: row.try_get("status")?,
+        error_code: row.try_get("error_code")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+/// Stores an inbound message once. `None` when that channel id was stored before (a redelivery).
+pub async fn record_inbound(
+    db: &Db,
+    new: &NewInbound<'_>,
+) -> Result<Option<MessageId>, StoreError> {
+    let inserted: Result<Option<i64>, sqlx::Error> = sqlx::query_scalar(
+        "INSERT INTO messages (merchant_id, direction, wa_message_id, peer, peer_user_id, kind, body, media_id, status, created_at, updated_at) \
+         VALUES ($1, 'in', $2, $3, $4, $5, $6, $7, $8, $9, $9) ON CONFLICT (wa_message_id) DO NOTHING RETURNING id",
+    )
+    .bind(new.merchant.map(|m| m.0))
+    .bind(new.channel_id)
+    .bind(new.peer)
+    .bind(new.peer_user_id)
+    .bind(new.kind)
+    .bind(new.body)
+    .bind(new.media_id)
+    .bind(new.status.as_str())
+    .bind(new.at)
+    .fetch_optional(db.pool())
+    .await;
+    match inserted {
+        Ok(id) => Ok(id.map(MessageId)),
+        Err(e) if is_unique_violation(&e) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Stores an outbound message (the outbox row the sender or the sandbox takes it from).
+pub async fn record_outbound(db: &Db, new: &NewOutbound<'_>) -> Result<MessageId, StoreError> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO messages (merchant_id, direction, peer, kind, body, status, in_reply_to, created_at, updated_at) \
+         VALUES ($1, 'out', $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+    )
+    .bind(new.merchant.map(|m| m.0))
+    .bind(new.peer)
+    .bind(new.kind)
+    .bind(new.body)
+    .bind(new.status.as_str())
+    .bind(new.in_reply_to.map(|m| m.0))
+    .bind(new.at)
+    .fetch_one(db.pool())
+    .await?;
+    Ok(MessageId(id))
+}
+
+/// Marks an inbound message processed or logged.
+pub async fn set_inbound_status(
+    db: &Db,
+    id: MessageId,
+    status: Delivery,
+    at: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE messages SET status = $1, updated_at = $2 WHERE id = $3 AND direction = 'in'",
+    )
+    .bind(status.as_str())
+    .bind(at)
+    .bind(id.0)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// Records that the channel accepted an outbound message under `channel_id`.
+pub async fn mark_sent(
+    db: &Db,
+    id: MessageId,
+    channel_id: &str,
+    at: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE messages SET wa_message_id = $1, status = CASE WHEN status IN ('queued', 'sandbox') THEN 'sent' ELSE status END, \
+         updated_at = $2 WHERE id = $3 AND direction = 'out'",
+    )
+    .bind(channel_id)
+    .bind(at)
+    .bind(id.0)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// Applies a delivery status from the channel, only if it moves the message forward
+/// (a late `delivered` never overwrites `read`). Returns whether anything changed.
+pub async fn apply_status(
+    db: &Db,
+    channel_id: &str,
+    status: Delivery,
+    error: Option<(i64, &str)>,
+    at: i64,
+) -> Result<bool, StoreError> {
+    let replaceable = status.replaces();
+    if replaceable.is_empty() {
+        return Ok(false);
+    }
+    // The replaceable set is at most six fixed words, bound one by one.
+    let placeholders: Vec<String> = (0..replaceable.len())
+        .map(|i| format!("${}", i + 6))
+        .collect();
+    let sql = format!(
+        "UPDATE messages SET status = $1, error_code = COALESCE($2, error_code), error_title = COALESCE($3, error_title), \
+         updated_at = $4 WHERE wa_message_id = $5 AND direction = 'out' AND status IN ({})",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(status.as_str())
+        .bind(error.map(|(code, _)| code))
+        .bind(error.map(|(_, title)| title.chars().take(300).collect::<String>()))
+        .bind(at)
+        .bind(channel_id);
+    for word in replaceable {
+        query = query.bind(word);
+    }
+    Ok(query.execute(db.pool()).await?.rows_affected() > 0)
+}
+
+/// The newest messages of one merchant's conversation log, newest first.
+pub async fn recent(
+    db: &Db,
+    merchant: MerchantId,
+    limit: i64,
+) -> Result<Vec<StoredMessage>, StoreError> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM messages WHERE merchant_id = $1 ORDER BY id DESC LIMIT $2"
+    )))
+    .bind(merchant.0)
+    .bind(limit.clamp(1, 500))
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+}
+
+/// One stored message by our id.
+pub async fn get(db: &Db, id: MessageId) -> Result<Option<StoredMessage>, StoreError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM messages WHERE id = $1"
+    )))
+    .bind(id.0)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.as_ref().map(from_row).transpose()?)
+}

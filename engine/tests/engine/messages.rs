@@ -1,0 +1,126 @@
+//! The conversation log: inbound stored once, statuses only move forward, each shop sees its own.
+
+use execora_engine::messages::{self, Delivery, NewInbound, NewOutbound};
+use execora_engine::store::Db;
+
+use crate::support::shop;
+
+fn inbound<'a>(
+    merchant: Option<execora_engine::books::MerchantId>,
+    id: &'a str,
+    body: &'a str,
+) -> NewInbound<'a> {
+    NewInbound {
+        merchant,
+        channel_id: id,
+        peer: "919812345678",
+        peer_user_id: None,
+        kind: "text",
+        body,
+        media_id: None,
+        status: Delivery::Received,
+        at: 1,
+    }
+}
+
+async fn an_inbound_message_is_stored_once(db: Db) {
+    let shop = shop(&db, "Log Kirana").await;
+    let merchant = Some(shop.books.merchant_id());
+    let first = messages::record_inbound(&db, &inbound(merchant, "wamid.ONE", "Rahul ne 200 diye"))
+        .await
+        .expect("store");
+    assert!(first.is_some());
+    let again = messages::record_inbound(&db, &inbound(merchant, "wamid.ONE", "Rahul ne 200 diye"))
+        .await
+        .expect("again");
+    assert_eq!(again, None, "a redelivery is recognised");
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move {
+            messages::record_inbound(&db, &inbound(merchant, "wamid.TWO", "x"))
+                .await
+                .expect("store")
+        }));
+    }
+    let mut stored = 0;
+    for task in tasks {
+        stored += usize::from(task.await.expect("joined").is_some());
+    }
+    assert_eq!(stored, 1, "concurrent duplicates store one row");
+    let recent = messages::recent(&db, shop.books.merchant_id(), 10)
+        .await
+        .expect("recent");
+    assert_eq!(recent.len(), 2);
+    // A message from an unknown sender is kept without a shop, and no shop sees it.
+    messages::record_inbound(&db, &inbound(None, "wamid.STRANGER", "hello"))
+        .await
+        .expect("stranger");
+    assert_eq!(
+        messages::recent(&db, shop.books.merchant_id(), 10)
+            .await
+            .expect("recent")
+            .len(),
+        2
+    );
+}
+
+async fn delivery_statuses_never_move_backwards(db: Db) {
+    let shop = shop(&db, "Log Kirana").await;
+    let out = NewOutbound {
+        merchant: Some(shop.books.merchant_id()),
+        peer: "919812345678",
+        kind: "text",
+        body: "✅ done",
+        in_reply_to: None,
+        status: Delivery::Queued,
+        at: 1,
+    };
+    let id = messages::record_outbound(&db, &out).await.expect("outbox");
+    messages::mark_sent(&db, id, "wamid.OUT", 2)
+        .await
+        .expect("sent");
+    assert!(
+        messages::apply_status(&db, "wamid.OUT", Delivery::Read, None, 3)
+            .await
+            .expect("read")
+    );
+    assert!(
+        !messages::apply_status(&db, "wamid.OUT", Delivery::Delivered, None, 4)
+            .await
+            .expect("late delivered")
+    );
+    let stored = messages::get(&db, id).await.expect("get").expect("exists");
+    assert_eq!(stored.status, "read");
+    assert!(
+        messages::apply_status(
+            &db,
+            "wamid.OUT",
+            Delivery::Failed,
+            Some((131049, "ecosystem")),
+            5
+        )
+        .await
+        .expect("failed")
+    );
+    assert!(
+        !messages::apply_status(&db, "wamid.OUT", Delivery::Played, None, 6)
+            .await
+            .expect("after failure")
+    );
+    let stored = messages::get(&db, id).await.expect("get").expect("exists");
+    assert_eq!(
+        (stored.status.as_str(), stored.error_code),
+        ("failed", Some(131049))
+    );
+    assert!(
+        !messages::apply_status(&db, "wamid.UNKNOWN", Delivery::Sent, None, 7)
+            .await
+            .expect("unknown id")
+    );
+}
+
+crate::on_both_databases!(
+    an_inbound_message_is_stored_once,
+    delivery_statuses_never_move_backwards
+);
