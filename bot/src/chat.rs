@@ -45,10 +45,37 @@ pub async fn run(pipeline: &Pipeline, merchant: &Merchant, sender: &str) -> anyh
             source: Source::Chat,
             input: Input::Text(line.to_string()),
         };
+        let at = chrono::Utc::now().timestamp_millis();
+        let inbound = NewInbound {
+            merchant: Some(merchant.id),
+            channel_id: &message.id,
+            peer: sender,
+            peer_user_id: None,
+            kind: "text",
+            body: line,
+            media_id: None,
+            status: Delivery::Received,
+            at,
+        };
+        let stored = messages::record_inbound(pipeline.db(), &inbound).await?;
         let handled = pipeline
             .handle(&message)
             .await
             .context("handling the message")?;
+        // No WhatsApp here: the reply goes to the outbox, where the panel's chat page shows it too.
+        let reply = NewOutbound {
+            merchant: Some(merchant.id),
+            peer: sender,
+            kind: "text",
+            body: &handled.reply.text,
+            in_reply_to: stored,
+            status: Delivery::Sandbox,
+            at: chrono::Utc::now().timestamp_millis(),
+        };
+        messages::record_outbound(pipeline.db(), &reply).await?;
+        if let Some(id) = stored {
+            messages::set_inbound_status(pipeline.db(), id, Delivery::Processed, at).await?;
+        }
         writeln!(out, "Execora: {}", handled.reply.text)?;
         if !handled.reply.options.is_empty() {
             // What WhatsApp shows as reply buttons; typing the number or the name answers too.
