@@ -268,13 +268,13 @@ pub async fn apply_status(
         return Ok(false);
     }
     // The replaceable set is at most six fixed words, bound one by one.
-    let placeholders: Vec<String> = (0..replaceable.len())
+    let parameters: Vec<String> = (0..replaceable.len())
         .map(|i| format!("${}", i + 6))
         .collect();
     let sql = format!(
         "UPDATE messages SET status = $1, error_code = COALESCE($2, error_code), error_title = COALESCE($3, error_title), \
          updated_at = $4 WHERE wa_message_id = $5 AND direction = 'out' AND status IN ({})",
-        placeholders.join(", ")
+        parameters.join(", ")
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(status.as_str())

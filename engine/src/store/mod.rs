@@ -1,6 +1,6 @@
 //! The database handle: one pool over SQLite or PostgreSQL, pragmas, migrations and transactions.
 //!
-//! Queries are written once in portable SQL (`$1` placeholders, which SQLite also accepts by
+//! Queries are written once in portable SQL (`$1` parameters, which SQLite also accepts by
 //! number) and run through sqlx's `Any` driver, so every query is exercised by the tests of
 //! both dialects. Only the schema is written per dialect, under `migrations/`.
 
