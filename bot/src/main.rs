@@ -2,8 +2,6 @@
 
 mod chat;
 mod cli;
-mod config;
-mod http;
 
 use std::io::Write;
 use std::sync::Arc;
@@ -19,8 +17,10 @@ use execora_engine::reply::Locale;
 use execora_engine::store::{Db, redact};
 use execora_engine::time::{Clock, SystemClock, local, parse_zone};
 
+use execora_bot::config::{Config, ProcessEnv};
+use execora_bot::http;
+
 use crate::cli::{Cli, Command, MerchantCommand};
-use crate::config::{Config, ProcessEnv};
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();

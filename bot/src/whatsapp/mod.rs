@@ -1,0 +1,3 @@
+//! The WhatsApp Cloud API door: the Graph API client (and, next, the webhook).
+
+pub mod graph;
