@@ -372,3 +372,72 @@ crate::on_both_databases!(
     questions_expire_and_nonsense_is_not_understood,
     refusals_are_answered_not_failed,
 );
+
+/// Arbitrary text through the whole pipeline: always an answer, never a panic, never a stray booking.
+#[test]
+fn any_text_gets_an_answer_and_books_nothing_unasked() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let test_db = runtime.block_on(crate::support::TestDb::sqlite());
+    let (talk, rahul) = runtime.block_on(async {
+        let talk = Talk::new(&test_db.db).await;
+        let rahul = customer(talk.books(), "Rahul").await;
+        (std::cell::RefCell::new(talk), rahul)
+    });
+    let mut runner = TestRunner::new(Config {
+        cases: 64,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let words = prop::sample::select(vec![
+        "Rahul",
+        "ne",
+        "ko",
+        "ka",
+        "diye",
+        "udhaar",
+        "bill",
+        "bana",
+        "do",
+        "aur",
+        "₹",
+        "500",
+        "dedh",
+        "sau",
+        "kal",
+        "शाम",
+        "राहुल",
+        "😀",
+        "'; DROP TABLE customers;--",
+        "<script>",
+        "\u{0}",
+        "9876543210",
+        "haan",
+        "1",
+        "wapas",
+    ]);
+    let strategy = prop_oneof![
+        ".{0,80}".prop_map(|s: String| s),
+        prop::collection::vec(words, 0..12).prop_map(|w| w.join(" ")),
+    ];
+    runner
+        .run(&strategy, |text| {
+            let outcomes = runtime.block_on(talk.borrow_mut().say(&text));
+            prop_assert!(!outcomes.is_empty(), "every message gets an answer");
+            Ok(())
+        })
+        .expect("no input breaks the pipeline");
+    // Whatever was booked went to Rahul or to a customer the merchant was asked about.
+    let talk = talk.borrow();
+    let balance = runtime
+        .block_on(talk.books().ledger_balance(rahul.id))
+        .expect("ledger");
+    let cached = runtime
+        .block_on(talk.books().balance(rahul.id))
+        .expect("balance");
+    assert_eq!(balance, cached);
+}
