@@ -1,5 +1,10 @@
-//! Language understanding: the parse contract and the parsers that produce it.
+//! Language understanding: the parse contract, the rules parser, its evaluation, and the LLM fallback.
+
 pub mod command;
 pub mod eval;
+mod lexicon;
 pub mod llm;
+mod numbers;
 pub mod rules;
+mod time;
+mod tokens;
