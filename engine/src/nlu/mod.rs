@@ -8,3 +8,6 @@ mod numbers;
 pub mod rules;
 mod time;
 mod tokens;
+
+#[cfg(test)]
+mod tests;
