@@ -420,7 +420,10 @@ fn parse_segment(tokens: &[Token], now: DateTime<FixedOffset>) -> Option<Command
         }
         return Some(Command::CheckBalance { customer });
     }
-    let writes_down = has(tokens, &["likh", "likho", "likhdo", "likhna", "लिखो", "लिख"]) && !has(tokens, PAYMENT_VERBS);
+    let writes_down = has(
+        tokens,
+        &["likh", "likho", "likhdo", "likhna", "लिखो", "लिख"],
+    ) && !has(tokens, PAYMENT_VERBS);
     if has(tokens, CREDIT)
         || writes_down
         || (has(tokens, &["khate", "khaate", "खाते", "naam"]) && has(tokens, CREDIT_VERBS))

@@ -12,7 +12,10 @@ fn now() -> chrono::DateTime<chrono::FixedOffset> {
 
 #[test]
 fn every_rule_case_parses_exactly() {
-    let text = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/nlu/rules.jsonl"));
+    let text = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../fixtures/nlu/rules.jsonl"
+    ));
     let cases = load_cases(text).expect("our cases load");
     let report = evaluate(&cases, |text, now| parse(text, now).parsed);
     assert_eq!(report.correct, report.total, "{report}");

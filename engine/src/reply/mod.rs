@@ -32,3 +32,6 @@ pub struct Reply {
     /// True when the reply asks a question and waits for the answer.
     pub expects_answer: bool,
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,435 @@
+//! Every outcome in every language: real words, no Fluent leftovers, exact texts for the key replies.
+
+use chrono::{DateTime, NaiveDate};
+
+use super::{DebtorView, InvoiceView, LineView, Locale, Outcome, render};
+use crate::money::{Paise, PaymentMode};
+use crate::quantity::{Quantity, Unit};
+
+fn rupees(r: i64) -> Paise {
+    Paise::new(r * 100)
+}
+
+fn every_outcome() -> Vec<Outcome> {
+    let date = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap_or_default();
+    let at = DateTime::parse_from_rfc3339("2026-11-23T19:00:00+05:30").unwrap_or_default();
+    let debtors = vec![DebtorView {
+        name: "Rahul".into(),
+        balance: rupees(1300),
+    }];
+    vec![
+        Outcome::PaymentRecorded {
+            customer: "Rahul".into(),
+            amount: rupees(200),
+            mode: Some(PaymentMode::Upi),
+            balance: rupees(1300),
+        },
+        Outcome::CreditAdded {
+            customer: "Rahul".into(),
+            amount: rupees(300),
+            balance: Paise::ZERO,
+        },
+        Outcome::InvoiceCreated {
+            number: 7,
+            customer: Some("Rahul".into()),
+            lines: vec![LineView {
+                name: "Milk".into(),
+                qty: Quantity::from_milli(2000),
+                unit: Unit::Packet,
+                total: rupees(60),
+            }],
+            total: rupees(60),
+            balance: Some(rupees(60)),
+            low_stock: vec!["Milk".into()],
+        },
+        Outcome::InvoiceCreated {
+            number: 8,
+            customer: None,
+            lines: vec![],
+            total: rupees(0),
+            balance: None,
+            low_stock: vec![],
+        },
+        Outcome::InvoiceCancelled {
+            number: 7,
+            customer: Some("Rahul".into()),
+            total: rupees(60),
+            balance: Some(Paise::ZERO),
+        },
+        Outcome::ReminderScheduled {
+            customer: "Rahul".into(),
+            amount: Some(rupees(500)),
+            at,
+        },
+        Outcome::ReminderScheduled {
+            customer: "Rahul".into(),
+            amount: None,
+            at,
+        },
+        Outcome::RemindersCancelled {
+            customer: "Rahul".into(),
+            count: 2,
+        },
+        Outcome::StockUpdated {
+            product: "Milk".into(),
+            delta: Quantity::from_milli(50_000),
+            stock: Quantity::from_milli(60_000),
+            unit: Unit::Packet,
+        },
+        Outcome::StockUpdated {
+            product: "Milk".into(),
+            delta: Quantity::from_milli(-5_000),
+            stock: Quantity::from_milli(55_000),
+            unit: Unit::Packet,
+        },
+        Outcome::ProductSaved {
+            product: "Parle-G".into(),
+            price: rupees(10),
+            unit: Unit::Packet,
+            created: true,
+        },
+        Outcome::ProductSaved {
+            product: "Parle-G".into(),
+            price: rupees(12),
+            unit: Unit::Packet,
+            created: false,
+        },
+        Outcome::CustomerSaved {
+            customer: "Amit".into(),
+            phone: Some("+919876543210".into()),
+            created: true,
+        },
+        Outcome::CustomerSaved {
+            customer: "Amit".into(),
+            phone: None,
+            created: false,
+        },
+        Outcome::Undone {
+            kind: "payment".into(),
+            customer: Some("Rahul".into()),
+            amount: Some(rupees(200)),
+            invoice_number: None,
+            product: None,
+            balance: Some(rupees(1500)),
+        },
+        Outcome::Undone {
+            kind: "credit".into(),
+            customer: Some("Rahul".into()),
+            amount: Some(rupees(300)),
+            invoice_number: None,
+            product: None,
+            balance: Some(Paise::ZERO),
+        },
+        Outcome::Undone {
+            kind: "invoice".into(),
+            customer: Some("Rahul".into()),
+            amount: Some(rupees(60)),
+            invoice_number: Some(7),
+            product: None,
+            balance: None,
+        },
+        Outcome::Undone {
+            kind: "stock".into(),
+            customer: None,
+            amount: None,
+            invoice_number: None,
+            product: Some("Milk".into()),
+            balance: None,
+        },
+        Outcome::Balance {
+            customer: "Rahul".into(),
+            balance: rupees(1300),
+        },
+        Outcome::Balance {
+            customer: "Rahul".into(),
+            balance: rupees(-200),
+        },
+        Outcome::Balance {
+            customer: "Rahul".into(),
+            balance: Paise::ZERO,
+        },
+        Outcome::TotalDues {
+            total: rupees(1300),
+            debtors: debtors.clone(),
+            count: 1,
+        },
+        Outcome::TotalDues {
+            total: Paise::ZERO,
+            debtors: vec![],
+            count: 0,
+        },
+        Outcome::Stock {
+            product: "Atta".into(),
+            stock: Quantity::from_milli(2500),
+            unit: Unit::Kg,
+            low: false,
+        },
+        Outcome::Stock {
+            product: "Atta".into(),
+            stock: Quantity::from_milli(500),
+            unit: Unit::Kg,
+            low: true,
+        },
+        Outcome::DailySummary {
+            date,
+            sales: rupees(1234),
+            invoice_count: 3,
+            collections: rupees(500),
+            new_credit: rupees(300),
+            outstanding: rupees(123_456),
+            top_debtors: debtors,
+            low_stock: vec!["Milk".into()],
+        },
+        Outcome::InvoiceList {
+            customer: Some("Rahul".into()),
+            invoices: vec![InvoiceView {
+                number: 7,
+                customer: Some("Rahul".into()),
+                total: rupees(60),
+                cancelled: true,
+                date,
+            }],
+        },
+        Outcome::InvoiceList {
+            customer: None,
+            invoices: vec![],
+        },
+        Outcome::Help,
+        Outcome::AskWhichCustomer {
+            said: "Rahul".into(),
+            options: vec!["Rahul Sharma".into(), "Rahul Verma".into()],
+        },
+        Outcome::AskCreateCustomer {
+            name: "Amit".into(),
+        },
+        Outcome::AskProductPrice {
+            product: "Maggi".into(),
+        },
+        Outcome::AskWhichProduct {
+            said: "dal".into(),
+            options: vec!["Toor Dal".into(), "Moong Dal".into()],
+        },
+        Outcome::NotUnderstood,
+        Outcome::CustomerNotFound {
+            name: "Zorawar".into(),
+        },
+        Outcome::CustomerNotFound {
+            name: String::new(),
+        },
+        Outcome::ProductNotFound {
+            name: "Cement".into(),
+        },
+        Outcome::ProductNotFound {
+            name: String::new(),
+        },
+        Outcome::NoInvoice {
+            customer: Some("Rahul".into()),
+        },
+        Outcome::NoInvoice { customer: None },
+        Outcome::NothingToUndo,
+        Outcome::UndoExpired { minutes: 10 },
+        Outcome::InvalidAmount,
+        Outcome::InvalidQuantity,
+        Outcome::UnitMismatch {
+            product: "Milk".into(),
+            unit: Unit::Packet,
+        },
+        Outcome::InvalidName,
+        Outcome::InvalidPhone,
+        Outcome::ReminderInPast,
+        Outcome::NoReminders {
+            customer: "Rahul".into(),
+        },
+        Outcome::Dropped,
+        Outcome::TryAgain,
+    ]
+}
+
+#[test]
+fn every_outcome_reads_cleanly_in_every_language() {
+    for locale in Locale::ALL {
+        for outcome in every_outcome() {
+            let reply = render(&outcome, locale);
+            let shown = format!("{locale:?} {outcome:?}: {:?}", reply.text);
+            assert!(!reply.text.trim().is_empty(), "{shown}");
+            assert!(
+                !reply.text.contains('\u{2068}') && !reply.text.contains('\u{2069}'),
+                "bidi marks: {shown}"
+            );
+            assert!(
+                !reply.text.contains('{') && !reply.text.contains('$'),
+                "Fluent leftovers: {shown}"
+            );
+            for id in [
+                "payment-recorded",
+                "balance-due",
+                "ask-",
+                "undone-",
+                "summary-",
+                "option-",
+                "mode-",
+            ] {
+                assert!(!reply.text.contains(id), "message id leaked: {shown}");
+            }
+            assert!(reply.options.len() <= super::MAX_OPTIONS, "{shown}");
+            assert!(
+                reply
+                    .options
+                    .iter()
+                    .all(|o| o.title.chars().count() <= super::MAX_OPTION_TITLE_CHARS),
+                "{shown}"
+            );
+            let asks = matches!(
+                outcome,
+                Outcome::AskWhichCustomer { .. }
+                    | Outcome::AskCreateCustomer { .. }
+                    | Outcome::AskProductPrice { .. }
+                    | Outcome::AskWhichProduct { .. }
+            );
+            assert_eq!(reply.expects_answer, asks, "{shown}");
+            assert_eq!(!reply.options.is_empty(), asks, "{shown}");
+        }
+    }
+}
+
+#[test]
+fn a_payment_confirms_amount_mode_and_balance_in_each_language() {
+    let paid = Outcome::PaymentRecorded {
+        customer: "Rahul".into(),
+        amount: rupees(200),
+        mode: Some(PaymentMode::Upi),
+        balance: rupees(1300),
+    };
+    assert_eq!(
+        render(&paid, Locale::HiLatn).text,
+        "✅ Rahul se ₹200 (UPI) mil gaye.\nAb baaki: ₹1,300"
+    );
+    assert_eq!(
+        render(&paid, Locale::Hi).text,
+        "✅ Rahul से ₹200 (UPI) मिल गए।\nअब बाकी: ₹1,300"
+    );
+    assert_eq!(
+        render(&paid, Locale::En).text,
+        "✅ Received ₹200 (UPI) from Rahul.\nBalance due: ₹1,300"
+    );
+    let cash = Outcome::PaymentRecorded {
+        customer: "राहुल".into(),
+        amount: rupees(150),
+        mode: Some(PaymentMode::Cash),
+        balance: rupees(-50),
+    };
+    assert_eq!(
+        render(&cash, Locale::Hi).text,
+        "✅ राहुल से ₹150 (नकद) मिल गए।\nअग्रिम: ₹50"
+    );
+}
+
+#[test]
+fn credit_bill_and_balances_read_naturally() {
+    let credit = Outcome::CreditAdded {
+        customer: "O'Brien <b>".into(),
+        amount: rupees(300),
+        balance: Paise::ZERO,
+    };
+    assert_eq!(
+        render(&credit, Locale::HiLatn).text,
+        "📝 O'Brien <b> ke khate mein ₹300 udhaar likh diya.\nHisaab barabar ✅"
+    );
+    let bill = Outcome::InvoiceCreated {
+        number: 7,
+        customer: Some("Rahul".into()),
+        lines: vec![
+            LineView {
+                name: "Milk".into(),
+                qty: Quantity::from_milli(2000),
+                unit: Unit::Packet,
+                total: rupees(60),
+            },
+            LineView {
+                name: "Atta".into(),
+                qty: Quantity::from_milli(500),
+                unit: Unit::Kg,
+                total: Paise::new(2250),
+            },
+        ],
+        total: Paise::new(8250),
+        balance: Some(Paise::new(128_250)),
+        low_stock: vec![],
+    };
+    assert_eq!(
+        render(&bill, Locale::HiLatn).text,
+        "🧾 Bill #7 — Rahul\n• 2 packet Milk — ₹60\n• 0.5 kg Atta — ₹22.50\nTotal: ₹82.50\nAb baaki: ₹1,282.50"
+    );
+    assert_eq!(
+        render(&bill, Locale::Hi).text,
+        "🧾 बिल #7 — Rahul\n• 2 पैकेट Milk — ₹60\n• 0.5 किलो Atta — ₹22.50\nकुल: ₹82.50\nअब बाकी: ₹1,282.50"
+    );
+    let clear = Outcome::Balance {
+        customer: "Rahul".into(),
+        balance: Paise::ZERO,
+    };
+    assert_eq!(render(&clear, Locale::En).text, "Rahul owes nothing ✅");
+}
+
+#[test]
+fn questions_number_their_options_and_offer_buttons() {
+    let which = Outcome::AskWhichCustomer {
+        said: "Rahul".into(),
+        options: vec!["Rahul Sharma".into(), "Rahul Verma".into()],
+    };
+    let reply = render(&which, Locale::HiLatn);
+    assert_eq!(
+        reply.text,
+        "🤔 Kaunsa Rahul?\n1. Rahul Sharma\n2. Rahul Verma\nNumber ya naam bhejiye."
+    );
+    let ids: Vec<&str> = reply.options.iter().map(|o| o.id.as_str()).collect();
+    assert_eq!(ids, vec!["pick:1", "pick:2"]);
+    let long = Outcome::AskWhichCustomer {
+        said: "x".into(),
+        options: vec!["Venkataraghavan Subramaniam".into(); 5],
+    };
+    let reply = render(&long, Locale::En);
+    assert_eq!(reply.options.len(), 3);
+    assert_eq!(reply.options[0].title, "Venkataraghavan Sub…");
+    let create = render(
+        &Outcome::AskCreateCustomer {
+            name: "Amit".into(),
+        },
+        Locale::Hi,
+    );
+    assert_eq!(
+        create
+            .options
+            .iter()
+            .map(|o| o.title.as_str())
+            .collect::<Vec<_>>(),
+        vec!["हाँ, बनाओ", "नहीं"]
+    );
+}
+
+#[test]
+fn times_and_dates_are_local_and_worded() {
+    let at = DateTime::parse_from_rfc3339("2026-11-23T19:00:00+05:30").unwrap_or_default();
+    let reminder = Outcome::ReminderScheduled {
+        customer: "Rahul".into(),
+        amount: Some(rupees(500)),
+        at,
+    };
+    assert_eq!(
+        render(&reminder, Locale::HiLatn).text,
+        "⏰ Rahul ko ₹500 ka reminder 23 Nov, shaam 7:00 bhej denge."
+    );
+    assert_eq!(
+        render(&reminder, Locale::Hi).text,
+        "⏰ Rahul को ₹500 का रिमाइंडर 23 नवंबर, शाम 7:00 भेज देंगे।"
+    );
+    assert_eq!(
+        render(&reminder, Locale::En).text,
+        "⏰ Rahul will be reminded about ₹500 on 23 Nov, 7:00 PM."
+    );
+    let not_understood = render(&Outcome::NotUnderstood, Locale::HiLatn).text;
+    assert!(
+        not_understood.contains("Rahul ne 200 diye"),
+        "{not_understood}"
+    );
+}
