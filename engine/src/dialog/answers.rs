@@ -35,7 +35,7 @@ pub enum Answer {
     Skip,
     Price(Paise),
     /// Not an answer to this question.
-    NotAnAnswer,
+    Unrelated,
 }
 
 const YES: &[&str] = &[
@@ -146,14 +146,14 @@ pub fn interpret(question: &Question, input: &Input) -> Answer {
             } else if NO.contains(&text.as_str()) {
                 Answer::No
             } else {
-                Answer::NotAnAnswer
+                Answer::Unrelated
             }
         }
         Question::ProductPrice { .. } => {
             if SKIP.contains(&text.as_str()) || NO.contains(&text.as_str()) {
                 Answer::Skip
             } else {
-                parse_price_answer(&text).map_or(Answer::NotAnAnswer, Answer::Price)
+                parse_price_answer(&text).map_or(Answer::Unrelated, Answer::Price)
             }
         }
     }
@@ -180,7 +180,7 @@ fn pick<'a>(text: &str, options: impl Iterator<Item = &'a str>) -> Answer {
         {
             Answer::Pick(*i)
         }
-        _ => Answer::NotAnAnswer,
+        _ => Answer::Unrelated,
     }
 }
 
@@ -222,10 +222,10 @@ mod tests {
             interpret(&q, &Input::Text("Rahul Verma".into())),
             Answer::Pick(1)
         );
-        assert_eq!(interpret(&q, &Input::Text("5".into())), Answer::NotAnAnswer);
+        assert_eq!(interpret(&q, &Input::Text("5".into())), Answer::Unrelated);
         assert_eq!(
             interpret(&q, &Input::Text("Suresh ne 200 diye".into())),
-            Answer::NotAnAnswer
+            Answer::Unrelated
         );
     }
 
@@ -260,7 +260,7 @@ mod tests {
         );
         assert_eq!(
             interpret(&price, &Input::Text("pata nahi yaar".into())),
-            Answer::NotAnAnswer
+            Answer::Unrelated
         );
     }
 }

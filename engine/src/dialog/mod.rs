@@ -45,7 +45,7 @@ pub async fn respond(turn: &Turn<'_>, input: &Input) -> Result<Vec<Outcome>, Boo
     let pending = state.pending.take();
     let handled = match pending {
         Some(pending) => match interpret(&pending.question, input) {
-            Answer::NotAnAnswer => {
+            Answer::Unrelated => {
                 let parsed = read(turn, &state, input.text()).await;
                 if parsed.is_unknown() {
                     // Neither an answer nor a new command: ask again.

@@ -400,10 +400,10 @@ fn parse_segment(tokens: &[Token], now: DateTime<FixedOffset>) -> Option<Command
             date: summary_date(tokens, now),
         });
     }
-    if has(tokens, ARRIVED) || has(tokens, STOCK) {
-        if let Some(command) = stock_arrived(tokens) {
-            return Some(command);
-        }
+    if (has(tokens, ARRIVED) || has(tokens, STOCK))
+        && let Some(command) = stock_arrived(tokens)
+    {
+        return Some(command);
     }
     if has(tokens, STOCK) || has(tokens, LEFT) {
         return first_name(tokens).map(|product| Command::CheckStock { product });

@@ -164,23 +164,20 @@ pub fn reminder_time(tokens: &[Token], now: DateTime<FixedOffset>) -> Said {
             if is_date_word(after) && (1..=31).contains(&value) {
                 date = next_day_of_month(today, value as u32);
                 said.used.extend(n.start..=n.end);
-            } else if (is_oclock(after) || matches!(after, "pm" | "am"))
-                && (0..=23).contains(&value)
+            } else if ((is_oclock(after) || matches!(after, "pm" | "am"))
+                && (0..=23).contains(&value))
+                || (i > 0 && tokens[i - 1].low == "at" && (1..=12).contains(&value))
             {
                 hour = Some((value as u32, 0));
                 said.used.extend(n.start..n.end);
-            } else if i > 0 && tokens[i - 1].low == "at" && (1..=12).contains(&value) {
-                hour = Some((value as u32, 0));
-                said.used.extend(n.start..n.end);
             }
-        } else if let Some((h, m)) = word.split_once(':') {
-            if let (Ok(h), Ok(m)) = (h.parse::<u32>(), m.parse::<u32>())
-                && h < 24
-                && m < 60
-            {
-                hour = Some((h, m));
-                said.used.push(i);
-            }
+        } else if let Some((h, m)) = word.split_once(':')
+            && let (Ok(h), Ok(m)) = (h.parse::<u32>(), m.parse::<u32>())
+            && h < 24
+            && m < 60
+        {
+            hour = Some((h, m));
+            said.used.push(i);
         }
     }
     if date.is_none() && part.is_none() && hour.is_none() {

@@ -110,15 +110,13 @@ impl Db {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
+        // No migrations table yet means nothing is applied.
         let applied: Vec<i64> =
-            match sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = $1")
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = $1")
                 .bind(true)
                 .fetch_all(&self.pool)
                 .await
-            {
-                Ok(versions) => versions,
-                Err(_) => Vec::new(),
-            };
+                .unwrap_or_default();
         Ok(migrator
             .iter()
             .filter(|m| !applied.contains(&m.version))
