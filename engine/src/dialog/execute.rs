@@ -196,17 +196,7 @@ impl Run<'_> {
                     stock: p.stock,
                     unit: p.unit,
                 },
-                Found::Several(list) => {
-                    let options = list.into_iter().map(|p| (p.id, p.name)).collect();
-                    return Ok(Step::Ask(
-                        Question::WhichProduct {
-                            item: 0,
-                            said: product.clone(),
-                            options,
-                        },
-                        settled,
-                    ));
-                }
+                Found::Several(list) => return Ok(which_product(0, product, list, settled)),
                 Found::None => Outcome::ProductNotFound {
                     name: product.clone(),
                 },
@@ -235,17 +225,7 @@ impl Run<'_> {
                             unit: v.unit,
                         }
                     }
-                    Found::Several(list) => {
-                        let options = list.into_iter().map(|p| (p.id, p.name)).collect();
-                        return Ok(Step::Ask(
-                            Question::WhichProduct {
-                                item: 0,
-                                said: product.clone(),
-                                options,
-                            },
-                            settled,
-                        ));
-                    }
+                    Found::Several(list) => return Ok(which_product(0, product, list, settled)),
                     Found::None => Outcome::ProductNotFound {
                         name: product.clone(),
                     },
@@ -454,13 +434,7 @@ impl Run<'_> {
                     settled.items[index] = Some(ItemChoice::Catalog(p.id));
                 }
                 Found::Several(list) => {
-                    let options = list.into_iter().map(|p| (p.id, p.name)).collect();
-                    let question = Question::WhichProduct {
-                        item: index,
-                        said: item.product.clone(),
-                        options,
-                    };
-                    return Ok(Step::Ask(question, settled));
+                    return Ok(which_product(index, &item.product, list, settled));
                 }
                 Found::None => {
                     let question = Question::ProductPrice {
@@ -529,6 +503,24 @@ impl Run<'_> {
             .await?;
         Ok(ItemChoice::Catalog(product.id))
     }
+}
+
+/// Asks which of several products was meant, for item `item` of the command.
+fn which_product(
+    item: usize,
+    said: &str,
+    list: Vec<crate::books::Product>,
+    settled: Settled,
+) -> Step {
+    let options = list.into_iter().map(|p| (p.id, p.name)).collect();
+    Step::Ask(
+        Question::WhichProduct {
+            item,
+            said: said.to_string(),
+            options,
+        },
+        settled,
+    )
 }
 
 /// Maps a books refusal to what the merchant is told; `None` for failures on our side.

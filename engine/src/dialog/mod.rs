@@ -53,7 +53,7 @@ pub async fn respond(turn: &Turn<'_>, input: &Input) -> Result<Vec<Outcome>, Boo
                     state.pending = Some(pending);
                     true
                 } else {
-                    run_queue(turn, &mut state, parsed.commands, &mut outcomes).await;
+                    run_queue(turn, &mut state, parsed.commands, 0, &mut outcomes).await;
                     true
                 }
             }
@@ -69,7 +69,7 @@ pub async fn respond(turn: &Turn<'_>, input: &Input) -> Result<Vec<Outcome>, Boo
             Input::Button { .. } if input.text().is_empty() => Parsed::unknown(),
             _ => read(turn, &state, input.text()).await,
         };
-        run_queue(turn, &mut state, parsed.commands, &mut outcomes).await;
+        run_queue(turn, &mut state, parsed.commands, 0, &mut outcomes).await;
     }
     state.updated_at = now;
     state.save(turn.books, turn.sender).await?;
@@ -99,14 +99,16 @@ async fn read(turn: &Turn<'_>, state: &DialogState, text: &str) -> Parsed {
 }
 
 /// Runs commands in order until one needs an answer; that one and the rest wait in `state`.
+/// The command at position `i` is keyed `message id#(first_index + i)`.
 async fn run_queue(
     turn: &Turn<'_>,
     state: &mut DialogState,
     commands: Vec<Command>,
+    first_index: usize,
     outcomes: &mut Vec<Outcome>,
 ) {
     for (index, command) in commands.iter().enumerate() {
-        let key = format!("{}#{index}", turn.message_id);
+        let key = format!("{}#{}", turn.message_id, first_index + index);
         let step = {
             let mut run = Run {
                 books: turn.books,
@@ -117,8 +119,7 @@ async fn run_queue(
             };
             run.run(command, state::Settled::default()).await
         };
-        if let Some(question) = settle(step, outcomes) {
-            let (question, settled) = question;
+        if let Some((question, settled)) = settle(step, outcomes) {
             state.pending = Some(Pending {
                 question,
                 command: command.clone(),
@@ -244,27 +245,7 @@ async fn continue_pending(
         return;
     }
     // The rest of the original message runs with keys of this message, after index 0.
-    for (offset, next) in rest.iter().enumerate() {
-        let key = format!("{}#{}", turn.message_id, offset + 1);
-        let mut run = Run {
-            books: turn.books,
-            state,
-            key,
-            actor: turn.sender,
-            source: turn.source,
-        };
-        let step = run.run(next, state::Settled::default()).await;
-        if let Some((question, settled)) = settle(step, outcomes) {
-            state.pending = Some(Pending {
-                question,
-                command: next.clone(),
-                settled,
-                rest: rest[offset + 1..].to_vec(),
-                asked_at: to_millis(turn.books.now()),
-            });
-            return;
-        }
-    }
+    run_queue(turn, state, rest, 1, outcomes).await;
 }
 
 fn set_item(settled: &mut state::Settled, item: usize, choice: ItemChoice) {
