@@ -1,3 +1,4 @@
-//! The WhatsApp Cloud API door: the Graph API client (and, next, the webhook).
+//! The WhatsApp Cloud API door: the Graph API client and webhook authenticity (routes come next).
 
 pub mod graph;
+pub mod signature;
