@@ -109,6 +109,29 @@ pub struct Config {
     /// Apply pending migrations at `serve` start (turn off to run `execora migrate` as a release step).
     pub auto_migrate: bool,
     pub llm: Option<LlmSettings>,
+    pub whatsapp: WhatsappSettings,
+}
+
+/// The webhook's secrets. `Debug` never shows them.
+#[derive(Clone, Default)]
+pub struct WhatsappSettings {
+    /// Signs webhook POSTs; without it the webhook refuses every POST.
+    pub app_secret: Option<String>,
+    /// The previous secret, accepted too while a rotation is under way.
+    pub previous_app_secret: Option<String>,
+    /// Answers Meta's GET verification.
+    pub verify_token: Option<String>,
+}
+
+impl std::fmt::Debug for WhatsappSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shown = |s: &Option<String>| s.as_ref().map(|_| "***");
+        f.debug_struct("WhatsappSettings")
+            .field("app_secret", &shown(&self.app_secret))
+            .field("previous_app_secret", &shown(&self.previous_app_secret))
+            .field("verify_token", &shown(&self.verify_token))
+            .finish()
+    }
 }
 
 impl Config {
@@ -189,6 +212,11 @@ impl Config {
                 })
             }
         };
+        let whatsapp = WhatsappSettings {
+            app_secret: secret(env, "WHATSAPP_APP_SECRET")?,
+            previous_app_secret: secret(env, "WHATSAPP_APP_SECRET_PREVIOUS")?,
+            verify_token: secret(env, "WHATSAPP_VERIFY_TOKEN")?,
+        };
         Ok(Config {
             database_url,
             host,
@@ -197,6 +225,7 @@ impl Config {
             timezone,
             auto_migrate,
             llm,
+            whatsapp,
         })
     }
 }

@@ -1,4 +1,4 @@
-//! The HTTP service: health and readiness now; the WhatsApp webhook and the panel mount here.
+//! The HTTP service: health, readiness and the WhatsApp webhook (the panel mounts here later).
 
 use std::future::Future;
 
@@ -9,17 +9,29 @@ use axum::routing::get;
 use execora_engine::store::Db;
 use tokio::net::TcpListener;
 
+use crate::whatsapp::signature::AppSecrets;
+use crate::whatsapp::webhook::{self, WebhookState};
+
 /// What request handlers share.
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    /// Webhook signing secrets; `None` refuses every webhook POST.
+    pub app_secrets: Option<AppSecrets>,
+    pub verify_token: Option<String>,
 }
 
 pub fn router(state: AppState) -> Router {
+    let webhook = webhook::routes(WebhookState {
+        db: state.db.clone(),
+        secrets: state.app_secrets.clone(),
+        verify_token: state.verify_token.clone(),
+    });
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .with_state(state)
+        .merge(webhook)
 }
 
 /// The process is up.

@@ -19,6 +19,7 @@ use execora_engine::time::{Clock, SystemClock, local, parse_zone};
 
 use execora_bot::config::{Config, ProcessEnv};
 use execora_bot::http;
+use execora_bot::whatsapp::signature::AppSecrets;
 
 use crate::cli::{Cli, Command, MerchantCommand};
 
@@ -101,12 +102,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 listener.local_addr()?,
                 config.public_url
             );
-            http::serve(
-                listener,
-                http::AppState { db: db.clone() },
-                http::shutdown_signal(),
-            )
-            .await?;
+            let whatsapp = &config.whatsapp;
+            if whatsapp.app_secret.is_none() {
+                tracing::warn!(
+                    "webhook: WHATSAPP_APP_SECRET is not set, so POST /webhooks/whatsapp refuses everything"
+                );
+            }
+            let state = http::AppState {
+                db: db.clone(),
+                app_secrets: whatsapp.app_secret.as_deref().map(|current| {
+                    AppSecrets::new(current, whatsapp.previous_app_secret.as_deref())
+                }),
+                verify_token: whatsapp.verify_token.clone(),
+            };
+            http::serve(listener, state, http::shutdown_signal()).await?;
             db.close().await;
         }
         Command::Migrate => {

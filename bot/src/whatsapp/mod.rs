@@ -1,5 +1,7 @@
-//! The WhatsApp Cloud API door: the Graph API client and webhook authenticity and payloads (routes come next).
+//! The WhatsApp Cloud API door: the Graph API client and the webhook (authenticity,
+//! payloads, routes that store what arrives). Processing and sending workers come next.
 
 pub mod graph;
 pub mod payload;
 pub mod signature;
+pub mod webhook;

@@ -1,4 +1,6 @@
-//! The `execora` binary as an operator and a merchant use it: commands, chat, and the service.
+//! The `execora` binary as an operator and a merchant use it (commands, chat, the service), and its webhook.
+
+mod webhook;
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Output, Stdio};

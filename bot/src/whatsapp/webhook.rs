@@ -1,0 +1,164 @@
+//! The webhook routes: Meta's GET verification, and signed POSTs whose messages are stored once
+//! and whose delivery statuses move our outbound messages forward.
+
+use std::collections::HashMap;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use execora_engine::books::{BooksError, merchants};
+use execora_engine::messages::{self, Delivery, NewInbound};
+use execora_engine::phone::Phone;
+use execora_engine::store::{Db, StoreError};
+
+use super::payload::{self, Event, InboundContent, InboundMessage};
+use super::signature::{self, AppSecrets};
+
+/// Why a webhook event could not be stored (the POST then gets 503 and Meta retries it).
+#[derive(Debug, thiserror::Error)]
+enum EventError {
+    #[error(transparent)]
+    Books(#[from] BooksError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Meta sends up to 3 MB; a little headroom, and anything larger is refused with 413.
+pub const BODY_LIMIT: usize = 4 * 1024 * 1024;
+
+pub const PATH: &str = "/webhooks/whatsapp";
+
+/// What the webhook needs.
+#[derive(Clone)]
+pub struct WebhookState {
+    pub db: Db,
+    /// `None`: no app secret configured, every POST is refused.
+    pub secrets: Option<AppSecrets>,
+    pub verify_token: Option<String>,
+}
+
+pub fn routes(state: WebhookState) -> Router {
+    Router::new()
+        .route(PATH, get(verify).post(receive))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(state)
+}
+
+/// `hub.mode=subscribe` with our token: echo `hub.challenge` byte for byte; anything else 403.
+async fn verify(
+    State(state): State<WebhookState>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let mode_ok = query.get("hub.mode").is_some_and(|m| m == "subscribe");
+    let token_ok = match (&state.verify_token, query.get("hub.verify_token")) {
+        (Some(expected), Some(given)) => signature::verify_token_matches(given, expected),
+        _ => false,
+    };
+    match query.get("hub.challenge") {
+        Some(challenge) if mode_ok && token_ok => {
+            (StatusCode::OK, challenge.clone()).into_response()
+        }
+        _ => StatusCode::FORBIDDEN.into_response(),
+    }
+}
+
+/// Verifies before reading anything, stores what it can, and answers 200 for every signed body
+/// (a non-2xx would make Meta retry a body we can never use for seven days).
+async fn receive(State(state): State<WebhookState>, headers: HeaderMap, body: Bytes) -> StatusCode {
+    let Some(secrets) = &state.secrets else {
+        tracing::warn!("webhook POST refused: WHATSAPP_APP_SECRET is not configured");
+        return StatusCode::UNAUTHORIZED;
+    };
+    let header = headers.get("x-hub-signature-256").map(|v| v.as_bytes());
+    if let Err(error) = signature::verify(&body, header, secrets) {
+        tracing::warn!(%error, "webhook POST refused");
+        return StatusCode::UNAUTHORIZED;
+    }
+    let events = match payload::parse(&body) {
+        Ok(events) => events,
+        Err(error) => {
+            tracing::warn!(%error, bytes = body.len(), "signed webhook body is not usable; acknowledged");
+            return StatusCode::OK;
+        }
+    };
+    for event in events {
+        let stored = match event {
+            Event::Message(message) => store_message(&state.db, &message).await,
+            Event::Status(status) => {
+                let Some(delivery) = Delivery::parse(&status.status) else {
+                    tracing::info!(status = %status.status, "unknown delivery status ignored");
+                    continue;
+                };
+                let error = status.errors.first().map(|e| (e.code, e.title.as_str()));
+                let at = (status.timestamp as i64).saturating_mul(1000);
+                messages::apply_status(&state.db, &status.wamid, delivery, error, at)
+                    .await
+                    .map(|_| ())
+                    .map_err(EventError::from)
+            }
+            Event::Ignored { field } => {
+                tracing::debug!(%field, "webhook field not handled");
+                Ok(())
+            }
+        };
+        if let Err(error) = stored {
+            // Meta retries a non-2xx: nothing is lost, and redelivered messages are stored once.
+            tracing::error!(%error, "could not store a webhook event");
+            return StatusCode::SERVICE_UNAVAILABLE;
+        }
+    }
+    StatusCode::OK
+}
+
+/// Stores a message once by its wamid, under the shop its sender's phone belongs to (none for strangers).
+#[tracing::instrument(skip_all, fields(wamid = %message.wamid))]
+async fn store_message(db: &Db, message: &InboundMessage) -> Result<(), EventError> {
+    let phone = message.from.as_deref().and_then(|f| Phone::parse(f).ok());
+    let merchant = match &phone {
+        Some(phone) => merchants::find_by_phone(db, phone).await?,
+        None => None,
+    };
+    let (kind, body, media_id) = match &message.content {
+        InboundContent::Text { body } => ("text", body.clone(), None),
+        InboundContent::Audio { media_id, .. } => ("audio", String::new(), Some(media_id.clone())),
+        InboundContent::ButtonReply { id, title } => {
+            ("button_reply", format!("{id}\n{title}"), None)
+        }
+        InboundContent::ListReply { id, title, .. } => {
+            ("list_reply", format!("{id}\n{title}"), None)
+        }
+        InboundContent::TemplateButton { payload, text } => {
+            ("template_button", format!("{payload}\n{text}"), None)
+        }
+        InboundContent::Other { kind } => (kind.as_str(), String::new(), None),
+    };
+    let peer = message
+        .from
+        .clone()
+        .or_else(|| message.user_id.clone())
+        .unwrap_or_default();
+    let inbound = NewInbound {
+        merchant: merchant.as_ref().map(|(m, _)| m.id),
+        channel_id: &message.wamid,
+        peer: &peer,
+        peer_user_id: message.user_id.as_deref(),
+        kind,
+        body: &body,
+        media_id: media_id.as_deref(),
+        // Processing is picked up from `received`; strangers are only logged.
+        status: if merchant.is_some() {
+            Delivery::Received
+        } else {
+            Delivery::Logged
+        },
+        at: (message.timestamp as i64).saturating_mul(1000),
+    };
+    let stored = messages::record_inbound(db, &inbound).await?;
+    if stored.is_none() {
+        tracing::info!("redelivered message ignored");
+    }
+    Ok(())
+}

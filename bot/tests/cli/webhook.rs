@@ -1,0 +1,296 @@
+//! The webhook over real HTTP: verification, signatures, body limits, storing once, statuses.
+
+use std::sync::Arc;
+
+use execora_bot::http::{AppState, router};
+use execora_bot::whatsapp::signature::{AppSecrets, sign};
+use execora_engine::books::{self, NewMerchant};
+use execora_engine::messages::{self, Delivery, NewOutbound};
+use execora_engine::reply::Locale;
+use execora_engine::store::Db;
+
+const SECRET: &str = "test_app_secret";
+const MERCHANT_PHONE: &str = "919812345678";
+
+struct Service {
+    base: String,
+    db: Db,
+    merchant: books::MerchantId,
+    client: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+async fn start(secrets: Option<AppSecrets>) -> Service {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = Db::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("hook.db").display()
+    ))
+    .await
+    .expect("db");
+    db.migrate().await.expect("migrate");
+    let merchant = books::merchants::create(
+        &db,
+        NewMerchant {
+            name: "Gupta Kirana".into(),
+            owner_phone: MERCHANT_PHONE.into(),
+            locale: Locale::HiLatn,
+            timezone: None,
+            upi_id: None,
+        },
+    )
+    .await
+    .expect("merchant")
+    .id;
+    let app = router(AppState {
+        db: db.clone(),
+        app_secrets: secrets,
+        verify_token: Some("verify-me".into()),
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("address"));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Service {
+        base,
+        db,
+        merchant,
+        client: reqwest::Client::new(),
+        _dir: dir,
+    }
+}
+
+impl Service {
+    async fn post(&self, body: &[u8], signature: Option<&str>) -> u16 {
+        let mut request = self
+            .client
+            .post(format!("{}/webhooks/whatsapp", self.base))
+            .body(body.to_vec());
+        if let Some(signature) = signature {
+            request = request.header("X-Hub-Signature-256", signature);
+        }
+        request.send().await.expect("response").status().as_u16()
+    }
+
+    async fn stored(&self) -> i64 {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM messages WHERE direction = 'in'")
+            .fetch_one(self.db.pool())
+            .await
+            .expect("count")
+    }
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/../fixtures/webhooks/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("fixture")
+}
+
+#[tokio::test]
+async fn verification_echoes_the_challenge_only_for_our_token() {
+    let service = start(Some(AppSecrets::new(SECRET, None))).await;
+    let get = |query: &str| {
+        service
+            .client
+            .get(format!("{}/webhooks/whatsapp?{query}", service.base))
+            .send()
+    };
+    let ok = get("hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=1158201444")
+        .await
+        .expect("get");
+    assert_eq!(ok.status(), 200);
+    assert_eq!(ok.text().await.expect("body"), "1158201444");
+    for bad in [
+        "hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=1",
+        "hub.mode=unsubscribe&hub.verify_token=verify-me&hub.challenge=1",
+        "hub.verify_token=verify-me&hub.challenge=1",
+        "hub.mode=subscribe&hub.verify_token=verify-me",
+    ] {
+        assert_eq!(get(bad).await.expect("get").status(), 403, "{bad}");
+    }
+}
+
+#[tokio::test]
+async fn forged_missing_truncated_and_wrong_secret_signatures_store_nothing() {
+    let service = start(Some(AppSecrets::new(SECRET, None))).await;
+    let body = fixture("text.json");
+    let good = sign(&body, SECRET);
+    assert_eq!(service.post(&body, None).await, 401);
+    assert_eq!(service.post(&body, Some("sha256=00")).await, 401);
+    assert_eq!(
+        service.post(&body, Some(&good[..good.len() - 1])).await,
+        401
+    );
+    assert_eq!(
+        service
+            .post(&body, Some(&sign(&body, "not_the_secret")))
+            .await,
+        401
+    );
+    assert_eq!(
+        service.post(&body[..body.len() - 3], Some(&good)).await,
+        401,
+        "a truncated body does not verify"
+    );
+    assert_eq!(service.stored().await, 0);
+    let unconfigured = start(None).await;
+    assert_eq!(
+        unconfigured.post(&body, Some(&good)).await,
+        401,
+        "no secret configured: every POST refused"
+    );
+    assert_eq!(unconfigured.stored().await, 0);
+}
+
+#[tokio::test]
+async fn a_message_redelivered_five_times_even_concurrently_is_stored_once() {
+    let service = Arc::new(start(Some(AppSecrets::new(SECRET, None))).await);
+    let body = fixture("text.json");
+    let signature = sign(&body, SECRET);
+    for _ in 0..5 {
+        assert_eq!(service.post(&body, Some(&signature)).await, 200);
+    }
+    let mut tasks = Vec::new();
+    for _ in 0..5 {
+        let (service, body, signature) = (service.clone(), body.clone(), signature.clone());
+        tasks.push(tokio::spawn(async move {
+            service.post(&body, Some(&signature)).await
+        }));
+    }
+    for task in tasks {
+        assert_eq!(task.await.expect("joined"), 200);
+    }
+    assert_eq!(service.stored().await, 1);
+    let log = messages::recent(&service.db, service.merchant, 10)
+        .await
+        .expect("log");
+    assert_eq!(log.len(), 1);
+    assert_eq!(
+        (log[0].body.as_str(), log[0].status.as_str()),
+        ("Rahul ne 200 UPI kiya", "received")
+    );
+}
+
+#[tokio::test]
+async fn unicode_bodies_verify_and_are_stored_exactly() {
+    let service = start(Some(AppSecrets::new(SECRET, Some("old_secret")))).await;
+    let body = fixture("text_devanagari_emoji.json");
+    // Signed with the previous secret during a rotation.
+    assert_eq!(
+        service.post(&body, Some(&sign(&body, "old_secret"))).await,
+        200
+    );
+    let log = messages::recent(&service.db, service.merchant, 10)
+        .await
+        .expect("log");
+    assert_eq!(log[0].body, "राहुल ने 500 दिए 😀 / ok");
+}
+
+#[tokio::test]
+async fn strangers_are_logged_without_a_shop_and_junk_is_acknowledged() {
+    let service = start(Some(AppSecrets::new(SECRET, None))).await;
+    let stranger = String::from_utf8(fixture("text.json"))
+        .expect("utf-8")
+        .replace(MERCHANT_PHONE, "919000000001");
+    assert_eq!(
+        service
+            .post(
+                stranger.as_bytes(),
+                Some(&sign(stranger.as_bytes(), SECRET))
+            )
+            .await,
+        200
+    );
+    let status: String =
+        sqlx::query_scalar("SELECT status FROM messages WHERE merchant_id IS NULL")
+            .fetch_one(service.db.pool())
+            .await
+            .expect("stranger stored");
+    assert_eq!(status, "logged");
+    assert!(
+        messages::recent(&service.db, service.merchant, 10)
+            .await
+            .expect("log")
+            .is_empty()
+    );
+    for junk in [
+        &b"not json at all"[..],
+        br#"{"object":"page"}"#,
+        br#"{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages"}]}]}"#,
+    ] {
+        assert_eq!(
+            service.post(junk, Some(&sign(junk, SECRET))).await,
+            200,
+            "signed junk is acknowledged"
+        );
+    }
+    assert_eq!(service.stored().await, 1);
+}
+
+#[tokio::test]
+async fn bodies_over_four_megabytes_are_refused_with_413() {
+    let service = start(Some(AppSecrets::new(SECRET, None))).await;
+    let huge = vec![b' '; 20 * 1024 * 1024];
+    assert_eq!(service.post(&huge, Some(&sign(&huge, SECRET))).await, 413);
+    assert_eq!(service.stored().await, 0);
+}
+
+#[tokio::test]
+async fn statuses_move_outbound_messages_forward_only() {
+    let service = start(Some(AppSecrets::new(SECRET, None))).await;
+    let outbound = NewOutbound {
+        merchant: Some(service.merchant),
+        peer: MERCHANT_PHONE,
+        kind: "text",
+        body: "✅ done",
+        in_reply_to: None,
+        status: Delivery::Queued,
+        at: 1,
+    };
+    let id = messages::record_outbound(&service.db, &outbound)
+        .await
+        .expect("outbox");
+    messages::mark_sent(&service.db, id, "wamid.OUT1", 2)
+        .await
+        .expect("sent");
+    let statuses = fixture("statuses.json");
+    assert_eq!(
+        service
+            .post(&statuses, Some(&sign(&statuses, SECRET)))
+            .await,
+        200
+    );
+    assert_eq!(
+        messages::get(&service.db, id)
+            .await
+            .expect("get")
+            .expect("row")
+            .status,
+        "delivered"
+    );
+    let read = String::from_utf8(statuses)
+        .expect("utf-8")
+        .replace("\"delivered\"", "\"read\"");
+    assert_eq!(
+        service
+            .post(read.as_bytes(), Some(&sign(read.as_bytes(), SECRET)))
+            .await,
+        200
+    );
+    let late = fixture("statuses.json");
+    assert_eq!(service.post(&late, Some(&sign(&late, SECRET))).await, 200);
+    assert_eq!(
+        messages::get(&service.db, id)
+            .await
+            .expect("get")
+            .expect("row")
+            .status,
+        "read",
+        "a late delivered never wins"
+    );
+}
