@@ -121,6 +121,9 @@ pub struct WhatsappSettings {
     pub previous_app_secret: Option<String>,
     /// Answers Meta's GET verification.
     pub verify_token: Option<String>,
+    /// Sends through the Graph API; without it replies stay in the sandbox outbox.
+    pub access_token: Option<String>,
+    pub phone_number_id: Option<String>,
 }
 
 impl std::fmt::Debug for WhatsappSettings {
@@ -130,7 +133,16 @@ impl std::fmt::Debug for WhatsappSettings {
             .field("app_secret", &shown(&self.app_secret))
             .field("previous_app_secret", &shown(&self.previous_app_secret))
             .field("verify_token", &shown(&self.verify_token))
+            .field("access_token", &shown(&self.access_token))
+            .field("phone_number_id", &self.phone_number_id)
             .finish()
+    }
+}
+
+impl WhatsappSettings {
+    /// No access token: nothing leaves the machine, replies wait in the outbox.
+    pub fn sandbox(&self) -> bool {
+        self.access_token.is_none() || self.phone_number_id.is_none()
     }
 }
 
@@ -216,6 +228,8 @@ impl Config {
             app_secret: secret(env, "WHATSAPP_APP_SECRET")?,
             previous_app_secret: secret(env, "WHATSAPP_APP_SECRET_PREVIOUS")?,
             verify_token: secret(env, "WHATSAPP_VERIFY_TOKEN")?,
+            access_token: secret(env, "WHATSAPP_ACCESS_TOKEN")?,
+            phone_number_id: setting(env, "WHATSAPP_PHONE_NUMBER_ID"),
         };
         Ok(Config {
             database_url,

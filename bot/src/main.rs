@@ -19,6 +19,7 @@ use execora_engine::time::{Clock, SystemClock, local, parse_zone};
 
 use execora_bot::config::{Config, ProcessEnv};
 use execora_bot::http;
+use execora_bot::whatsapp::inbound::InboundWorker;
 use execora_bot::whatsapp::signature::AppSecrets;
 
 use crate::cli::{Cli, Command, MerchantCommand};
@@ -108,6 +109,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     "webhook: WHATSAPP_APP_SECRET is not set, so POST /webhooks/whatsapp refuses everything"
                 );
             }
+            if whatsapp.sandbox() {
+                tracing::info!(
+                    "whatsapp: sandbox (no WHATSAPP_ACCESS_TOKEN/WHATSAPP_PHONE_NUMBER_ID): replies stay in the outbox"
+                );
+            } else {
+                tracing::warn!(
+                    "whatsapp: credentials set, but the Graph API sender is not built yet: replies wait in the outbox as queued"
+                );
+            }
             let state = http::AppState {
                 db: db.clone(),
                 app_secrets: whatsapp.app_secret.as_deref().map(|current| {
@@ -115,7 +125,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }),
                 verify_token: whatsapp.verify_token.clone(),
             };
-            http::serve(listener, state, http::shutdown_signal()).await?;
+            // One shutdown signal for the web server and the worker.
+            let (stop, stopped) = tokio::sync::watch::channel(false);
+            tokio::spawn(async move {
+                http::shutdown_signal().await;
+                let _ = stop.send(true);
+            });
+            let until_stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+                let _ = rx.wait_for(|stop| *stop).await;
+            };
+            let pipeline = Pipeline::new(db.clone(), clock.clone(), llm(&config));
+            let worker = InboundWorker::new(db.clone(), pipeline, whatsapp.sandbox());
+            let worker = tokio::spawn(worker.run(until_stopped(stopped.clone())));
+            http::serve(listener, state, until_stopped(stopped)).await?;
+            let _ = worker.await;
             db.close().await;
         }
         Command::Migrate => {

@@ -36,6 +36,8 @@ pub enum Delivery {
     Failed,
     /// Inbound: stored, to be processed.
     Received,
+    /// Inbound: claimed by a worker.
+    Processing,
     /// Inbound: processed.
     Processed,
     /// Inbound: stored but not processed (rate limit, unknown sender, a customer writing).
@@ -53,6 +55,7 @@ impl Delivery {
             Delivery::Played => "played",
             Delivery::Failed => "failed",
             Delivery::Received => "received",
+            Delivery::Processing => "processing",
             Delivery::Processed => "processed",
             Delivery::Logged => "logged",
         }
@@ -68,6 +71,7 @@ impl Delivery {
             Delivery::Played,
             Delivery::Failed,
             Delivery::Received,
+            Delivery::Processing,
             Delivery::Processed,
             Delivery::Logged,
         ]
@@ -78,7 +82,7 @@ impl Delivery {
     /// Progress of an outbound message; `failed` is final.
     fn rank(self) -> u8 {
         match self {
-            Delivery::Queued | Delivery::Sandbox | Delivery::Received => 0,
+            Delivery::Queued | Delivery::Sandbox | Delivery::Received | Delivery::Processing => 0,
             Delivery::Sent => 1,
             Delivery::Delivered => 2,
             Delivery::Read => 3,
@@ -313,4 +317,94 @@ pub async fn get(db: &Db, id: MessageId) -> Result<Option<StoredMessage>, StoreE
     .fetch_optional(db.pool())
     .await?;
     Ok(row.as_ref().map(from_row).transpose()?)
+}
+
+/// An inbound message claimed for processing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Claimed {
+    pub message: StoredMessage,
+    pub media_id: Option<String>,
+}
+
+/// Claims the oldest inbound message waiting in `received`, marking it `processing`, or `None`.
+/// Two workers never claim the same row: the UPDATE re-checks the status under the row's lock.
+pub async fn claim_next_inbound(db: &Db, at: i64) -> Result<Option<Claimed>, StoreError> {
+    loop {
+        let next: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM messages WHERE direction = 'in' AND status = 'received' ORDER BY id LIMIT 1",
+        )
+        .fetch_optional(db.pool())
+        .await?;
+        let Some(id) = next else { return Ok(None) };
+        let claimed = sqlx::query(
+            "UPDATE messages SET status = 'processing', updated_at = $1 WHERE id = $2 AND status = 'received'",
+        )
+        .bind(at)
+        .bind(id)
+        .execute(db.pool())
+        .await?;
+        if claimed.rows_affected() == 1 {
+            let media_id: Option<String> =
+                sqlx::query_scalar("SELECT media_id FROM messages WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(db.pool())
+                    .await?;
+            return Ok(get(db, MessageId(id))
+                .await?
+                .map(|message| Claimed { message, media_id }));
+        }
+    }
+}
+
+/// Puts messages claimed before `claimed_before` (unix ms) back to `received`: their worker died.
+/// Processing is idempotent by message id, so a second run books nothing twice.
+pub async fn requeue_stale(db: &Db, claimed_before: i64) -> Result<u64, StoreError> {
+    let done = sqlx::query(
+        "UPDATE messages SET status = 'received' WHERE direction = 'in' AND status = 'processing' AND updated_at < $1",
+    )
+    .bind(claimed_before)
+    .execute(db.pool())
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Finishes a claimed inbound message: stores its reply and marks it processed in one
+/// transaction. If the message is no longer ours (another run finished it), nothing is stored,
+/// so a retried job never replies twice. Returns the reply's id when it was stored.
+pub async fn complete_inbound(
+    db: &Db,
+    inbound: MessageId,
+    reply: Option<&NewOutbound<'_>>,
+    at: i64,
+) -> Result<Option<MessageId>, StoreError> {
+    let mut tx = db.begin().await?;
+    let finished = sqlx::query(
+        "UPDATE messages SET status = 'processed', updated_at = $1 WHERE id = $2 AND direction = 'in' AND status = 'processing'",
+    )
+    .bind(at)
+    .bind(inbound.0)
+    .execute(&mut *tx)
+    .await?;
+    if finished.rows_affected() != 1 {
+        return Ok(None);
+    }
+    let mut stored = None;
+    if let Some(reply) = reply {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO messages (merchant_id, direction, peer, kind, body, status, in_reply_to, created_at, updated_at) \
+             VALUES ($1, 'out', $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+        )
+        .bind(reply.merchant.map(|m| m.0))
+        .bind(reply.peer)
+        .bind(reply.kind)
+        .bind(reply.body)
+        .bind(reply.status.as_str())
+        .bind(inbound.0)
+        .bind(reply.at)
+        .fetch_one(&mut *tx)
+        .await?;
+        stored = Some(MessageId(id));
+    }
+    tx.commit().await?;
+    Ok(stored)
 }

@@ -93,3 +93,6 @@ invalid-phone = ⚠️ That phone number does not look right (10 digits) or it b
 reminder-in-past = ⚠️ That time has already passed. Please give a future time.
 dropped = 👍 OK, nothing was done.
 try-again = 🙏 Something went wrong on our side; nothing was booked. Please send it again.
+not-registered = 🙏 This number is not registered with a shop on Execora. Ask your shop owner to add your phone, or write to us to open your shop's books.
+voice-not-understood = 🙏 I cannot listen to voice notes yet. Please type your message.
+unsupported-message = 🙏 I understand text and voice notes. Please write your message.

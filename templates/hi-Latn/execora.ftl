@@ -84,3 +84,6 @@ invalid-phone = ⚠️ Phone number sahi nahi hai (10 ank) ya kisi aur dukaan ka
 reminder-in-past = ⚠️ Yeh samay nikal chuka hai. Aage ka samay bataiye.
 dropped = 👍 Theek hai, kuch nahi kiya.
 try-again = 🙏 Hamari taraf se gadbad hui, kuch book nahi hua. Dobara bhejiye.
+not-registered = 🙏 Yeh number Execora par kisi dukaan se juda nahi hai. Dukaan ke malik se apna phone judwaiye, ya apni dukaan ka hisaab shuru karne ke liye humein likhiye.
+voice-not-understood = 🙏 Abhi main voice note nahi sun sakta. Kripya likh kar bhejiye.
+unsupported-message = 🙏 Main text aur voice note samajhta hoon. Kripya likh kar bhejiye.

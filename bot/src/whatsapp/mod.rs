@@ -2,6 +2,7 @@
 //! payloads, routes that store what arrives). Processing and sending workers come next.
 
 pub mod graph;
+pub mod inbound;
 pub mod payload;
 pub mod signature;
 pub mod webhook;

@@ -148,12 +148,8 @@ async fn store_message(db: &Db, message: &InboundMessage) -> Result<(), EventErr
         kind,
         body: &body,
         media_id: media_id.as_deref(),
-        // Processing is picked up from `received`; strangers are only logged.
-        status: if merchant.is_some() {
-            Delivery::Received
-        } else {
-            Delivery::Logged
-        },
+        // The worker answers everything in `received`: a stranger is told how to register.
+        status: Delivery::Received,
         at: (message.timestamp as i64).saturating_mul(1000),
     };
     let stored = messages::record_inbound(db, &inbound).await?;

@@ -192,7 +192,7 @@ async fn unicode_bodies_verify_and_are_stored_exactly() {
 }
 
 #[tokio::test]
-async fn strangers_are_logged_without_a_shop_and_junk_is_acknowledged() {
+async fn strangers_are_stored_without_a_shop_and_junk_is_acknowledged() {
     let service = start(Some(AppSecrets::new(SECRET, None))).await;
     let stranger = String::from_utf8(fixture("text.json"))
         .expect("utf-8")
@@ -211,7 +211,10 @@ async fn strangers_are_logged_without_a_shop_and_junk_is_acknowledged() {
             .fetch_one(service.db.pool())
             .await
             .expect("stranger stored");
-    assert_eq!(status, "logged");
+    assert_eq!(
+        status, "received",
+        "the worker answers strangers with how to register"
+    );
     assert!(
         messages::recent(&service.db, service.merchant, 10)
             .await
@@ -293,4 +296,143 @@ async fn statuses_move_outbound_messages_forward_only() {
         "read",
         "a late delivered never wins"
     );
+}
+
+mod processing {
+    //! Stored webhook messages answered by the inbound worker into the sandbox outbox.
+
+    use std::sync::Arc;
+
+    use execora_bot::whatsapp::inbound::InboundWorker;
+    use execora_bot::whatsapp::signature::{AppSecrets, sign};
+    use execora_engine::books::{Books, Found, NewCustomer};
+    use execora_engine::money::Paise;
+    use execora_engine::pipeline::Pipeline;
+    use execora_engine::time::SystemClock;
+
+    use super::{SECRET, fixture, start};
+
+    async fn outbox(db: &execora_engine::store::Db) -> Vec<(String, String, String)> {
+        sqlx::query_as::<_, (String, String, String)>(
+            "SELECT peer, body, status FROM messages WHERE direction = 'out' ORDER BY id",
+        )
+        .fetch_all(db.pool())
+        .await
+        .expect("outbox")
+    }
+
+    #[tokio::test]
+    async fn a_signed_text_from_the_shop_is_booked_and_answered_once_in_the_sandbox_outbox() {
+        let service = start(Some(AppSecrets::new(SECRET, None))).await;
+        let books = Books::open(service.db.clone(), service.merchant, Arc::new(SystemClock))
+            .await
+            .expect("books");
+        books
+            .add_customer(NewCustomer {
+                name: "Rahul".into(),
+                ..Default::default()
+            })
+            .await
+            .expect("customer");
+        let worker = InboundWorker::new(
+            service.db.clone(),
+            Pipeline::new(service.db.clone(), Arc::new(SystemClock), None),
+            true,
+        );
+        let body = fixture("text.json");
+        for _ in 0..3 {
+            assert_eq!(service.post(&body, Some(&sign(&body, SECRET))).await, 200);
+        }
+        assert!(worker.process_next().await.expect("processed"));
+        assert!(
+            !worker.process_next().await.expect("nothing left"),
+            "a redelivered message is not processed again"
+        );
+        let replies = outbox(&service.db).await;
+        assert_eq!(replies.len(), 1);
+        assert_eq!(replies[0].0, "919812345678");
+        assert!(
+            replies[0].1.contains("₹200") && replies[0].1.contains("UPI"),
+            "{}",
+            replies[0].1
+        );
+        assert_eq!(replies[0].2, "sandbox");
+        let Found::One(rahul) = books.find_customers("Rahul", 1).await.expect("find") else {
+            panic!("Rahul")
+        };
+        assert_eq!(rahul.balance, Paise::new(-20_000));
+    }
+
+    #[tokio::test]
+    async fn strangers_voice_notes_and_images_get_a_polite_answer_and_book_nothing() {
+        let service = start(Some(AppSecrets::new(SECRET, None))).await;
+        let worker = InboundWorker::new(
+            service.db.clone(),
+            Pipeline::new(service.db.clone(), Arc::new(SystemClock), None),
+            true,
+        );
+        let stranger = String::from_utf8(fixture("text.json"))
+            .expect("utf-8")
+            .replace("919812345678", "919000000001");
+        let voice = fixture("voice.json");
+        for body in [stranger.into_bytes(), voice] {
+            assert_eq!(service.post(&body, Some(&sign(&body, SECRET))).await, 200);
+        }
+        while worker.process_next().await.expect("processed") {}
+        let replies = outbox(&service.db).await;
+        assert_eq!(replies.len(), 2);
+        assert_eq!(replies[0].0, "919000000001");
+        assert!(replies[0].1.contains("Execora"), "{}", replies[0].1);
+        assert!(replies[1].1.contains("voice note"), "{}", replies[1].1);
+        let entries: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ledger_entries")
+            .fetch_one(service.db.pool())
+            .await
+            .expect("count");
+        assert_eq!(entries, 0);
+    }
+
+    #[tokio::test]
+    async fn a_worker_that_died_mid_message_is_replayed_without_a_second_booking_or_reply() {
+        let service = start(Some(AppSecrets::new(SECRET, None))).await;
+        let books = Books::open(service.db.clone(), service.merchant, Arc::new(SystemClock))
+            .await
+            .expect("books");
+        books
+            .add_customer(NewCustomer {
+                name: "Rahul".into(),
+                ..Default::default()
+            })
+            .await
+            .expect("customer");
+        let body = fixture("text.json");
+        assert_eq!(service.post(&body, Some(&sign(&body, SECRET))).await, 200);
+        // A worker claims the message and books it, then dies before replying.
+        let claimed = execora_engine::messages::claim_next_inbound(&service.db, 0)
+            .await
+            .expect("claim")
+            .expect("a message");
+        let pipeline = Pipeline::new(service.db.clone(), Arc::new(SystemClock), None);
+        let message = execora_engine::pipeline::Message {
+            merchant: service.merchant,
+            sender: claimed.message.peer.clone(),
+            id: claimed.message.channel_id.clone().expect("wamid"),
+            source: execora_engine::books::Source::Whatsapp,
+            input: execora_engine::dialog::Input::Text(claimed.message.body.clone()),
+        };
+        pipeline.handle(&message).await.expect("booked");
+        // Its claim goes stale and the message is put back in line.
+        assert_eq!(
+            execora_engine::messages::requeue_stale(&service.db, i64::MAX)
+                .await
+                .expect("requeue"),
+            1
+        );
+        let worker = InboundWorker::new(service.db.clone(), pipeline, true);
+        assert!(worker.process_next().await.expect("processed"));
+        assert_eq!(outbox(&service.db).await.len(), 1);
+        let Found::One(rahul) = books.find_customers("Rahul", 1).await.expect("find") else {
+            panic!("Rahul")
+        };
+        assert_eq!(rahul.balance, Paise::new(-20_000), "booked once");
+    }
 }

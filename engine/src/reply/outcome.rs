@@ -182,4 +182,12 @@ pub enum Outcome {
     Dropped,
     /// Something failed on our side; nothing was booked.
     TryAgain,
+
+    // The channel.
+    /// A phone no shop has registered wrote in.
+    NotRegistered,
+    /// A voice note arrived but speech-to-text is not configured.
+    VoiceNotUnderstood,
+    /// An image, sticker, location… arrived.
+    UnsupportedMessage,
 }

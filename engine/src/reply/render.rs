@@ -717,6 +717,9 @@ pub fn render(outcome: &Outcome, locale: Locale) -> Reply {
         Outcome::ReminderInPast => vec![plain(l, "reminder-in-past")],
         Outcome::Dropped => vec![plain(l, "dropped")],
         Outcome::TryAgain => vec![plain(l, "try-again")],
+        Outcome::NotRegistered => vec![plain(l, "not-registered")],
+        Outcome::VoiceNotUnderstood => vec![plain(l, "voice-not-understood")],
+        Outcome::UnsupportedMessage => vec![plain(l, "unsupported-message")],
     };
     statement(lines.join("\n"))
 }

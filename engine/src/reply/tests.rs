@@ -242,6 +242,9 @@ fn every_outcome() -> Vec<Outcome> {
         },
         Outcome::Dropped,
         Outcome::TryAgain,
+        Outcome::NotRegistered,
+        Outcome::VoiceNotUnderstood,
+        Outcome::UnsupportedMessage,
     ]
 }
 
@@ -426,6 +429,10 @@ fn times_and_dates_are_local_and_worded() {
     assert_eq!(
         render(&reminder, Locale::En).text,
         "⏰ Rahul will be reminded about ₹500 on 23 Nov, 7:00 PM."
+    );
+    assert_eq!(
+        render(&Outcome::UnsupportedMessage, Locale::HiLatn).text,
+        "🙏 Main text aur voice note samajhta hoon. Kripya likh kar bhejiye."
     );
     let not_understood = render(&Outcome::NotUnderstood, Locale::HiLatn).text;
     assert!(

@@ -120,7 +120,82 @@ async fn delivery_statuses_never_move_backwards(db: Db) {
     );
 }
 
+async fn inbound_messages_are_claimed_once_and_completed_with_one_reply(db: Db) {
+    let shop = shop(&db, "Log Kirana").await;
+    let merchant = Some(shop.books.merchant_id());
+    for id in ["wamid.Q1", "wamid.Q2"] {
+        messages::record_inbound(&db, &inbound(merchant, id, "hello"))
+            .await
+            .expect("store");
+    }
+    // Many workers at once: each message is claimed exactly once.
+    let mut tasks = Vec::new();
+    for _ in 0..6 {
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move {
+            messages::claim_next_inbound(&db, 10).await.expect("claim")
+        }));
+    }
+    let mut claimed = Vec::new();
+    for task in tasks {
+        if let Some(c) = task.await.expect("joined") {
+            claimed.push(c.message.channel_id.unwrap_or_default());
+        }
+    }
+    claimed.sort();
+    assert_eq!(
+        claimed,
+        vec!["wamid.Q1".to_string(), "wamid.Q2".to_string()]
+    );
+    assert!(
+        messages::claim_next_inbound(&db, 11)
+            .await
+            .expect("claim")
+            .is_none()
+    );
+    // A stale claim goes back in line; completing twice stores one reply.
+    assert_eq!(messages::requeue_stale(&db, 11).await.expect("requeue"), 2);
+    let again = messages::claim_next_inbound(&db, 20)
+        .await
+        .expect("claim")
+        .expect("requeued");
+    let reply = NewOutbound {
+        merchant,
+        peer: "919812345678",
+        kind: "text",
+        body: "✅",
+        in_reply_to: None,
+        status: Delivery::Sandbox,
+        at: 21,
+    };
+    assert!(
+        messages::complete_inbound(&db, again.message.id, Some(&reply), 21)
+            .await
+            .expect("complete")
+            .is_some()
+    );
+    assert!(
+        messages::complete_inbound(&db, again.message.id, Some(&reply), 22)
+            .await
+            .expect("again")
+            .is_none()
+    );
+    let outbound: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE direction = 'out'")
+        .fetch_one(db.pool())
+        .await
+        .expect("count");
+    assert_eq!(outbound, 1);
+    assert_eq!(
+        messages::get(&db, again.message.id)
+            .await
+            .expect("get")
+            .map(|m| m.status),
+        Some("processed".into())
+    );
+}
+
 crate::on_both_databases!(
     an_inbound_message_is_stored_once,
-    delivery_statuses_never_move_backwards
+    delivery_statuses_never_move_backwards,
+    inbound_messages_are_claimed_once_and_completed_with_one_reply,
 );
