@@ -632,14 +632,15 @@ fn new_customer(tokens: &[Token]) -> Option<Command> {
 /// "naya item Parle-G 10 rupaye", "naya product basmati chawal 90 rupaye kilo", "add product Lays price 20".
 fn new_product(tokens: &[Token]) -> Option<Command> {
     let product = first_name(tokens)?;
-    let found = amounts(tokens, &[]);
-    let price = found.first()?;
-    let paise = price.milli / 10;
-    let unit_after = tokens[price.end..].iter().find_map(|t| unit(&t.low));
+    let price = amounts(tokens, &[]).into_iter().next()?;
+    let price_paise = Paise::new(price.milli / 10);
+    if !price_paise.is_positive() {
+        return None;
+    }
+    let unit = tokens[price.end..].iter().find_map(|t| unit(&t.low));
     Some(Command::AddProduct {
         product,
-        price_paise: Paise::new(paise).max(Paise::new(0)),
-        unit: unit_after,
+        price_paise,
+        unit,
     })
-    .filter(|c| matches!(c, Command::AddProduct { price_paise, .. } if price_paise.is_positive()))
 }
