@@ -205,6 +205,13 @@ pub async fn record_inbound(
 
 /// Stores an outbound message (the outbox row the sender or the sandbox takes it from).
 pub async fn record_outbound(db: &Db, new: &NewOutbound<'_>) -> Result<MessageId, StoreError> {
+    insert_outbound(db.pool(), new).await
+}
+
+async fn insert_outbound<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    new: &NewOutbound<'_>,
+) -> Result<MessageId, StoreError> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO messages (merchant_id, direction, peer, kind, body, status, in_reply_to, created_at, updated_at) \
          VALUES ($1, 'out', $2, $3, $4, $5, $6, $7, $7) RETURNING id",
@@ -216,7 +223,7 @@ pub async fn record_outbound(db: &Db, new: &NewOutbound<'_>) -> Result<MessageId
     .bind(new.status.as_str())
     .bind(new.in_reply_to.map(|m| m.0))
     .bind(new.at)
-    .fetch_one(db.pool())
+    .fetch_one(executor)
     .await?;
     Ok(MessageId(id))
 }
@@ -390,20 +397,11 @@ pub async fn complete_inbound(
     }
     let mut stored = None;
     if let Some(reply) = reply {
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO messages (merchant_id, direction, peer, kind, body, status, in_reply_to, created_at, updated_at) \
-             VALUES ($1, 'out', $2, $3, $4, $5, $6, $7, $7) RETURNING id",
-        )
-        .bind(reply.merchant.map(|m| m.0))
-        .bind(reply.peer)
-        .bind(reply.kind)
-        .bind(reply.body)
-        .bind(reply.status.as_str())
-        .bind(inbound.0)
-        .bind(reply.at)
-        .fetch_one(&mut *tx)
-        .await?;
-        stored = Some(MessageId(id));
+        let reply = NewOutbound {
+            in_reply_to: Some(inbound),
+            ..reply.clone()
+        };
+        stored = Some(insert_outbound(&mut *tx, &reply).await?);
     }
     tx.commit().await?;
     Ok(stored)
