@@ -69,6 +69,7 @@ pub async fn run(pipeline: &Pipeline, merchant: &Merchant, sender: &str) -> anyh
             kind: "text",
             body: &handled.reply.text,
             in_reply_to: stored,
+            options: None,
             status: Delivery::Sandbox,
             at: chrono::Utc::now().timestamp_millis(),
         };

@@ -113,7 +113,7 @@ pub struct Config {
 }
 
 /// The webhook's secrets. `Debug` never shows them.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct WhatsappSettings {
     /// Signs webhook POSTs; without it the webhook refuses every POST.
     pub app_secret: Option<String>,
@@ -124,7 +124,12 @@ pub struct WhatsappSettings {
     /// Sends through the Graph API; without it replies stay in the sandbox outbox.
     pub access_token: Option<String>,
     pub phone_number_id: Option<String>,
+    /// Versioned Graph API base.
+    pub api_base: String,
 }
+
+/// Meta's Graph API, pinned to a version (v25.0 is supported until 2028).
+pub const DEFAULT_GRAPH_API_BASE: &str = "https://graph.facebook.com/v25.0";
 
 impl std::fmt::Debug for WhatsappSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -135,6 +140,7 @@ impl std::fmt::Debug for WhatsappSettings {
             .field("verify_token", &shown(&self.verify_token))
             .field("access_token", &shown(&self.access_token))
             .field("phone_number_id", &self.phone_number_id)
+            .field("api_base", &self.api_base)
             .finish()
     }
 }
@@ -230,7 +236,13 @@ impl Config {
             verify_token: secret(env, "WHATSAPP_VERIFY_TOKEN")?,
             access_token: secret(env, "WHATSAPP_ACCESS_TOKEN")?,
             phone_number_id: setting(env, "WHATSAPP_PHONE_NUMBER_ID"),
+            api_base: setting(env, "WHATSAPP_API_BASE")
+                .unwrap_or_else(|| DEFAULT_GRAPH_API_BASE.to_string()),
         };
+        if !(whatsapp.api_base.starts_with("https://") || whatsapp.api_base.starts_with("http://"))
+        {
+            return Err(problem("WHATSAPP_API_BASE", "must start with https://"));
+        }
         Ok(Config {
             database_url,
             host,

@@ -19,7 +19,9 @@ use execora_engine::time::{Clock, SystemClock, local, parse_zone};
 
 use execora_bot::config::{Config, ProcessEnv};
 use execora_bot::http;
+use execora_bot::whatsapp::graph::{GraphClient, GraphConfig};
 use execora_bot::whatsapp::inbound::InboundWorker;
+use execora_bot::whatsapp::outbound::Sender;
 use execora_bot::whatsapp::signature::AppSecrets;
 
 use crate::cli::{Cli, Command, MerchantCommand};
@@ -109,14 +111,25 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     "webhook: WHATSAPP_APP_SECRET is not set, so POST /webhooks/whatsapp refuses everything"
                 );
             }
-            if whatsapp.sandbox() {
-                tracing::info!(
+            let graph = match (&whatsapp.access_token, &whatsapp.phone_number_id) {
+                (Some(token), Some(phone_number_id)) => Some(
+                    GraphClient::new(GraphConfig {
+                        api_base: whatsapp.api_base.clone(),
+                        access_token: token.clone(),
+                        phone_number_id: phone_number_id.clone(),
+                        timeout: std::time::Duration::from_secs(15),
+                    })
+                    .context("configuration error: WHATSAPP_API_BASE / WHATSAPP_PHONE_NUMBER_ID")?,
+                ),
+                _ => None,
+            };
+            match &graph {
+                Some(_) => {
+                    tracing::info!(api = %whatsapp.api_base, "whatsapp: live, replies are sent through the Graph API")
+                }
+                None => tracing::info!(
                     "whatsapp: sandbox (no WHATSAPP_ACCESS_TOKEN/WHATSAPP_PHONE_NUMBER_ID): replies stay in the outbox"
-                );
-            } else {
-                tracing::warn!(
-                    "whatsapp: credentials set, but the Graph API sender is not built yet: replies wait in the outbox as queued"
-                );
+                ),
             }
             let state = http::AppState {
                 db: db.clone(),
@@ -137,8 +150,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let pipeline = Pipeline::new(db.clone(), clock.clone(), llm(&config));
             let worker = InboundWorker::new(db.clone(), pipeline, whatsapp.sandbox());
             let worker = tokio::spawn(worker.run(until_stopped(stopped.clone())));
+            let sender = graph.map(|graph| {
+                tokio::spawn(Sender::new(db.clone(), graph).run(until_stopped(stopped.clone())))
+            });
             http::serve(listener, state, until_stopped(stopped)).await?;
             let _ = worker.await;
+            if let Some(sender) = sender {
+                let _ = sender.await;
+            }
             db.close().await;
         }
         Command::Migrate => {

@@ -36,6 +36,8 @@ pub enum Delivery {
     Failed,
     /// Inbound: stored, to be processed.
     Received,
+    /// Outbound: handed to the channel, acceptance not yet recorded (never retried automatically).
+    Sending,
     /// Inbound: claimed by a worker.
     Processing,
     /// Inbound: processed.
@@ -55,6 +57,7 @@ impl Delivery {
             Delivery::Played => "played",
             Delivery::Failed => "failed",
             Delivery::Received => "received",
+            Delivery::Sending => "sending",
             Delivery::Processing => "processing",
             Delivery::Processed => "processed",
             Delivery::Logged => "logged",
@@ -71,6 +74,7 @@ impl Delivery {
             Delivery::Played,
             Delivery::Failed,
             Delivery::Received,
+            Delivery::Sending,
             Delivery::Processing,
             Delivery::Processed,
             Delivery::Logged,
@@ -82,7 +86,11 @@ impl Delivery {
     /// Progress of an outbound message; `failed` is final.
     fn rank(self) -> u8 {
         match self {
-            Delivery::Queued | Delivery::Sandbox | Delivery::Received | Delivery::Processing => 0,
+            Delivery::Queued
+            | Delivery::Sandbox
+            | Delivery::Received
+            | Delivery::Sending
+            | Delivery::Processing => 0,
             Delivery::Sent => 1,
             Delivery::Delivered => 2,
             Delivery::Read => 3,
@@ -147,6 +155,8 @@ pub struct NewOutbound<'a> {
     pub kind: &'a str,
     pub body: &'a str,
     pub in_reply_to: Option<MessageId>,
+    /// A question's quick replies as JSON `[{"id","title"}]`, sent as reply buttons.
+    pub options: Option<&'a str>,
     pub status: Delivery,
     pub at: i64,
 }
@@ -213,8 +223,8 @@ async fn insert_outbound<'e>(
     new: &NewOutbound<'_>,
 ) -> Result<MessageId, StoreError> {
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO messages (merchant_id, direction, peer, kind, body, status, in_reply_to, created_at, updated_at) \
-         VALUES ($1, 'out', $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+        "INSERT INTO messages (merchant_id, direction, peer, kind, body, status, in_reply_to, options, created_at, updated_at) \
+         VALUES ($1, 'out', $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
     )
     .bind(new.merchant.map(|m| m.0))
     .bind(new.peer)
@@ -222,6 +232,7 @@ async fn insert_outbound<'e>(
     .bind(new.body)
     .bind(new.status.as_str())
     .bind(new.in_reply_to.map(|m| m.0))
+    .bind(new.options)
     .bind(new.at)
     .fetch_one(executor)
     .await?;
@@ -254,7 +265,7 @@ pub async fn mark_sent(
     at: i64,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "UPDATE messages SET wa_message_id = $1, status = CASE WHEN status IN ('queued', 'sandbox') THEN 'sent' ELSE status END, \
+        "UPDATE messages SET wa_message_id = $1, status = CASE WHEN status IN ('queued', 'sandbox', 'sending') THEN 'sent' ELSE status END, \
          updated_at = $2 WHERE id = $3 AND direction = 'out'",
     )
     .bind(channel_id)
@@ -405,4 +416,85 @@ pub async fn complete_inbound(
     }
     tx.commit().await?;
     Ok(stored)
+}
+
+/// An outbound message claimed for sending.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outgoing {
+    pub id: MessageId,
+    pub peer: String,
+    pub body: String,
+    pub options: Option<String>,
+    /// Tries including this one.
+    pub attempts: i64,
+}
+
+/// Claims the oldest `queued` outbound message that is due, marking it `sending`, or `None`.
+pub async fn claim_next_outbound(db: &Db, at: i64) -> Result<Option<Outgoing>, StoreError> {
+    loop {
+        let next: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM messages WHERE direction = 'out' AND status = 'queued' \
+             AND (next_attempt_at IS NULL OR next_attempt_at <= $1) ORDER BY id LIMIT 1",
+        )
+        .bind(at)
+        .fetch_optional(db.pool())
+        .await?;
+        let Some(id) = next else { return Ok(None) };
+        let row = sqlx::query(
+            "UPDATE messages SET status = 'sending', attempts = attempts + 1, updated_at = $1 \
+             WHERE id = $2 AND status = 'queued' RETURNING peer, body, options, attempts",
+        )
+        .bind(at)
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+        if let Some(row) = row {
+            return Ok(Some(Outgoing {
+                id: MessageId(id),
+                peer: row.try_get("peer")?,
+                body: row.try_get("body")?,
+                options: row.try_get("options")?,
+                attempts: row.try_get("attempts")?,
+            }));
+        }
+    }
+}
+
+/// Puts a message that failed on a passing error back in the queue, due at `retry_at` (unix ms).
+pub async fn retry_later(
+    db: &Db,
+    id: MessageId,
+    retry_at: i64,
+    error_code: Option<i64>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE messages SET status = 'queued', next_attempt_at = $1, error_code = COALESCE($2, error_code), updated_at = $1 \
+         WHERE id = $3 AND status = 'sending'",
+    )
+    .bind(retry_at)
+    .bind(error_code)
+    .bind(id.0)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// Gives up on a message: the channel refused it for good.
+pub async fn mark_failed(
+    db: &Db,
+    id: MessageId,
+    error_code: Option<i64>,
+    title: &str,
+    at: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE messages SET status = 'failed', error_code = $1, error_title = $2, updated_at = $3 WHERE id = $4 AND status = 'sending'",
+    )
+    .bind(error_code)
+    .bind(title.chars().take(300).collect::<String>())
+    .bind(at)
+    .bind(id.0)
+    .execute(db.pool())
+    .await?;
+    Ok(())
 }

@@ -8,7 +8,7 @@ use execora_engine::books::{BooksError, MerchantId, Source, merchants};
 use execora_engine::dialog::Input;
 use execora_engine::messages::{self, Claimed, Delivery, NewOutbound};
 use execora_engine::pipeline::{Message, Pipeline};
-use execora_engine::reply::{Locale, Outcome, render};
+use execora_engine::reply::{Locale, Outcome, Reply, render};
 use execora_engine::store::{Db, StoreError};
 
 /// How often an idle worker looks for work.
@@ -60,19 +60,19 @@ impl InboundWorker {
     #[tracing::instrument(skip_all, fields(message = claimed.message.id.0, wamid = claimed.message.channel_id.as_deref().unwrap_or("")))]
     async fn handle(&self, claimed: Claimed) -> Result<(), WorkerError> {
         let inbound = claimed.message;
-        let (merchant, text) = match inbound.merchant {
-            None => (
-                None,
-                render(&Outcome::NotRegistered, Locale::default()).text,
-            ),
+        let (merchant, answer) = match inbound.merchant {
+            None => (None, render(&Outcome::NotRegistered, Locale::default())),
             Some(merchant) => (Some(merchant), self.answer(merchant, &inbound).await?),
         };
+        let options = (!answer.options.is_empty())
+            .then(|| serde_json::to_string(&answer.options).unwrap_or_default());
         let reply = NewOutbound {
             merchant,
             peer: &inbound.peer,
             kind: "text",
-            body: &text,
+            body: &answer.text,
             in_reply_to: Some(inbound.id),
+            options: options.as_deref(),
             status: if self.sandbox {
                 Delivery::Sandbox
             } else {
@@ -94,7 +94,7 @@ impl InboundWorker {
         &self,
         merchant: MerchantId,
         inbound: &messages::StoredMessage,
-    ) -> Result<String, WorkerError> {
+    ) -> Result<Reply, WorkerError> {
         let input = match inbound.kind.as_str() {
             "text" => Input::Text(inbound.body.clone()),
             "button_reply" | "list_reply" | "template_button" => {
@@ -114,7 +114,7 @@ impl InboundWorker {
                 } else {
                     Outcome::UnsupportedMessage
                 };
-                return Ok(render(&outcome, locale).text);
+                return Ok(render(&outcome, locale));
             }
         };
         let message = Message {
@@ -127,7 +127,7 @@ impl InboundWorker {
             source: Source::Whatsapp,
             input,
         };
-        Ok(self.pipeline.handle(&message).await?.reply.text)
+        Ok(self.pipeline.handle(&message).await?.reply)
     }
 
     /// Works until `shutdown` completes, putting back messages whose worker died.

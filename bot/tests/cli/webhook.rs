@@ -12,7 +12,7 @@ use execora_engine::store::Db;
 const SECRET: &str = "test_app_secret";
 const MERCHANT_PHONE: &str = "919812345678";
 
-struct Service {
+pub struct Service {
     base: String,
     db: Db,
     merchant: books::MerchantId,
@@ -252,6 +252,7 @@ async fn statuses_move_outbound_messages_forward_only() {
         kind: "text",
         body: "✅ done",
         in_reply_to: None,
+        options: None,
         status: Delivery::Queued,
         at: 1,
     };
@@ -434,5 +435,269 @@ mod processing {
             panic!("Rahul")
         };
         assert_eq!(rahul.balance, Paise::new(-20_000), "booked once");
+    }
+}
+
+mod sending {
+    //! The whole WhatsApp path: signed webhook → worker → sender → a fake Graph API that checks what arrives.
+
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use axum::Json;
+    use axum::extract::{Path, State};
+    use axum::http::{HeaderMap, StatusCode};
+    use axum::response::IntoResponse;
+    use execora_bot::whatsapp::graph::{GraphClient, GraphConfig};
+    use execora_bot::whatsapp::inbound::InboundWorker;
+    use execora_bot::whatsapp::outbound::Sender;
+    use execora_bot::whatsapp::signature::{AppSecrets, sign};
+    use execora_engine::books::{Books, Found, NewCustomer};
+    use execora_engine::money::Paise;
+    use execora_engine::pipeline::Pipeline;
+    use execora_engine::time::SystemClock;
+    use serde_json::{Value, json};
+
+    use super::{SECRET, Service, fixture, start};
+
+    const TOKEN: &str = "EAAG-test-token";
+    const PHONE_NUMBER_ID: &str = "106540352242922";
+
+    #[derive(Clone, Default)]
+    struct FakeGraph {
+        requests: Arc<Mutex<Vec<(String, HeaderMap, Value)>>>,
+        /// Error code to answer with; none answers with a wamid.
+        fail_with: Arc<Mutex<Option<i64>>>,
+    }
+
+    async fn messages_endpoint(
+        State(fake): State<FakeGraph>,
+        Path(phone_number_id): Path<String>,
+        headers: HeaderMap,
+        Json(body): Json<Value>,
+    ) -> axum::response::Response {
+        let count = {
+            let mut requests = fake.requests.lock().expect("lock");
+            requests.push((phone_number_id, headers, body));
+            requests.len()
+        };
+        match *fake.fail_with.lock().expect("lock") {
+            Some(code) => (
+                StatusCode::BAD_REQUEST,
+                Json(json!({"error": {"message": "failed", "type": "OAuthException", "code": code, "fbtrace_id": "x"}})),
+            )
+                .into_response(),
+            None => Json(json!({"messaging_product": "whatsapp", "contacts": [{"input": "+919812345678", "wa_id": "919812345678"}],
+                "messages": [{"id": format!("wamid.SENT{count}")}]}))
+            .into_response(),
+        }
+    }
+
+    async fn fake_graph() -> (FakeGraph, GraphClient) {
+        let fake = FakeGraph::default();
+        let app = axum::Router::new()
+            .route(
+                "/v25.0/{phone_number_id}/messages",
+                axum::routing::post(messages_endpoint),
+            )
+            .with_state(fake.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let address = listener.local_addr().expect("address");
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        let client = GraphClient::new(GraphConfig {
+            api_base: format!("http://{address}/v25.0"),
+            access_token: TOKEN.into(),
+            phone_number_id: PHONE_NUMBER_ID.into(),
+            timeout: Duration::from_secs(5),
+        })
+        .expect("client");
+        (fake, client)
+    }
+
+    async fn live(service: &Service) -> InboundWorker {
+        InboundWorker::new(
+            service.db.clone(),
+            Pipeline::new(service.db.clone(), Arc::new(SystemClock), None),
+            false,
+        )
+    }
+
+    async fn status_of_last_reply(service: &Service) -> (String, Option<String>, Option<i64>) {
+        sqlx::query_as::<_, (String, Option<String>, Option<i64>)>(
+            "SELECT status, wa_message_id, error_code FROM messages WHERE direction = 'out' ORDER BY id DESC LIMIT 1",
+        )
+        .fetch_one(service.db.pool())
+        .await
+        .expect("reply row")
+    }
+
+    #[tokio::test]
+    async fn a_signed_text_is_booked_and_the_reply_is_posted_to_the_graph_api_once() {
+        let service = start(Some(AppSecrets::new(SECRET, None))).await;
+        let books = Books::open(service.db.clone(), service.merchant, Arc::new(SystemClock))
+            .await
+            .expect("books");
+        books
+            .add_customer(NewCustomer {
+                name: "Rahul".into(),
+                ..Default::default()
+            })
+            .await
+            .expect("customer");
+        let (fake, graph) = fake_graph().await;
+        let sender = Sender::new(service.db.clone(), graph);
+        let body = fixture("text.json");
+        for _ in 0..5 {
+            assert_eq!(service.post(&body, Some(&sign(&body, SECRET))).await, 200);
+        }
+        while live(&service)
+            .await
+            .process_next()
+            .await
+            .expect("processed")
+        {}
+        while sender.send_next().await.expect("sent") {}
+        let requests = fake.requests.lock().expect("lock").clone();
+        assert_eq!(requests.len(), 1, "replied once to five deliveries");
+        let (phone_number_id, headers, json) = &requests[0];
+        assert_eq!(phone_number_id, PHONE_NUMBER_ID);
+        assert_eq!(
+            headers.get("authorization").and_then(|v| v.to_str().ok()),
+            Some("Bearer EAAG-test-token")
+        );
+        assert_eq!(json["messaging_product"], "whatsapp");
+        assert_eq!(json["to"], "+919812345678");
+        assert_eq!(json["type"], "text");
+        let text = json["text"]["body"].as_str().unwrap_or_default();
+        assert!(text.contains("₹200") && text.contains("UPI"), "{text}");
+        assert_eq!(
+            status_of_last_reply(&service).await,
+            ("sent".into(), Some("wamid.SENT1".into()), None)
+        );
+        let Found::One(rahul) = books.find_customers("Rahul", 1).await.expect("find") else {
+            panic!("Rahul")
+        };
+        assert_eq!(rahul.balance, Paise::new(-20_000));
+    }
+
+    #[tokio::test]
+    async fn a_question_goes_out_as_reply_buttons_and_a_tap_answers_it() {
+        let service = start(Some(AppSecrets::new(SECRET, None))).await;
+        let books = Books::open(service.db.clone(), service.merchant, Arc::new(SystemClock))
+            .await
+            .expect("books");
+        for name in ["Rahul Sharma", "Rahul Verma"] {
+            books
+                .add_customer(NewCustomer {
+                    name: name.into(),
+                    ..Default::default()
+                })
+                .await
+                .expect("customer");
+        }
+        let (fake, graph) = fake_graph().await;
+        let sender = Sender::new(service.db.clone(), graph);
+        let ask = fixture("text.json");
+        assert_eq!(service.post(&ask, Some(&sign(&ask, SECRET))).await, 200);
+        while live(&service)
+            .await
+            .process_next()
+            .await
+            .expect("processed")
+        {}
+        while sender.send_next().await.expect("sent") {}
+        let question = fake.requests.lock().expect("lock")[0].2.clone();
+        assert_eq!(question["type"], "interactive");
+        assert_eq!(question["interactive"]["type"], "button");
+        let buttons = question["interactive"]["action"]["buttons"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(buttons.len(), 2);
+        let verma = buttons
+            .iter()
+            .find(|b| b["reply"]["title"] == "Rahul Verma")
+            .expect("a button for Rahul Verma");
+        let id = verma["reply"]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let tap = String::from_utf8(fixture("button_reply.json"))
+            .expect("utf-8")
+            .replace("\"pick:2\"", &format!("\"{id}\""));
+        assert_eq!(
+            service
+                .post(tap.as_bytes(), Some(&sign(tap.as_bytes(), SECRET)))
+                .await,
+            200
+        );
+        while live(&service)
+            .await
+            .process_next()
+            .await
+            .expect("processed")
+        {}
+        let Found::One(customer) = books.find_customers("Rahul Verma", 1).await.expect("find")
+        else {
+            panic!("Verma")
+        };
+        assert_eq!(
+            customer.balance,
+            Paise::new(-20_000),
+            "the tap chose Rahul Verma"
+        );
+    }
+
+    #[tokio::test]
+    async fn permanent_errors_stop_and_passing_errors_wait_to_retry() {
+        let service = start(Some(AppSecrets::new(SECRET, None))).await;
+        let (fake, graph) = fake_graph().await;
+        let sender = Sender::new(service.db.clone(), graph);
+        let stranger = String::from_utf8(fixture("text.json"))
+            .expect("utf-8")
+            .replace("919812345678", "919000000001");
+        assert_eq!(
+            service
+                .post(
+                    stranger.as_bytes(),
+                    Some(&sign(stranger.as_bytes(), SECRET))
+                )
+                .await,
+            200
+        );
+        while live(&service)
+            .await
+            .process_next()
+            .await
+            .expect("processed")
+        {}
+        *fake.fail_with.lock().expect("lock") = Some(130429);
+        assert!(sender.send_next().await.expect("tried"));
+        let (status, _, code) = status_of_last_reply(&service).await;
+        assert_eq!((status.as_str(), code), ("queued", Some(130429)));
+        assert!(
+            !sender.send_next().await.expect("not due yet"),
+            "a retry waits for its backoff"
+        );
+        sqlx::query("UPDATE messages SET next_attempt_at = 0 WHERE direction = 'out'")
+            .execute(service.db.pool())
+            .await
+            .expect("due");
+        *fake.fail_with.lock().expect("lock") = Some(131026);
+        assert!(sender.send_next().await.expect("tried again"));
+        let (status, wamid, code) = status_of_last_reply(&service).await;
+        assert_eq!(
+            (status.as_str(), wamid, code),
+            ("failed", None, Some(131026))
+        );
+        assert!(
+            !sender.send_next().await.expect("nothing left"),
+            "a permanent failure is not retried"
+        );
+        assert_eq!(fake.requests.lock().expect("lock").len(), 2);
     }
 }

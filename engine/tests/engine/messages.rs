@@ -73,6 +73,7 @@ async fn delivery_statuses_never_move_backwards(db: Db) {
         kind: "text",
         body: "✅ done",
         in_reply_to: None,
+        options: None,
         status: Delivery::Queued,
         at: 1,
     };
@@ -165,6 +166,7 @@ async fn inbound_messages_are_claimed_once_and_completed_with_one_reply(db: Db) 
         kind: "text",
         body: "✅",
         in_reply_to: None,
+        options: None,
         status: Delivery::Sandbox,
         at: 21,
     };

@@ -1,0 +1,161 @@
+//! The outbound sender: drains `queued` replies through the Graph API, questions as reply
+//! buttons, retrying passing errors with backoff and stopping on permanent ones.
+
+use std::future::Future;
+use std::time::Duration;
+
+use execora_engine::messages::{self, Outgoing};
+use execora_engine::reply::QuickOption;
+use execora_engine::store::{Db, StoreError};
+
+use super::graph::{ErrorClass, GraphClient, GraphError, OutboundContent, ReplyButton};
+
+/// How often an idle sender looks for work.
+const POLL: Duration = Duration::from_millis(200);
+/// Tries before a message that keeps failing on passing errors is given up.
+pub const MAX_ATTEMPTS: i64 = 6;
+
+/// Sends queued outbound messages one at a time.
+#[derive(Clone)]
+pub struct Sender {
+    db: Db,
+    graph: GraphClient,
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// Backoff before try `attempts + 1`: 2^n seconds for throughput errors, 4^n for a throttled
+/// recipient (Meta's advice for 131056), capped at ten minutes.
+fn backoff(class: &ErrorClass, attempts: i64) -> Duration {
+    let exponent = u32::try_from(attempts.clamp(1, 10) - 1).unwrap_or(0);
+    let base: u64 = if matches!(class, ErrorClass::RecipientThrottled) {
+        4
+    } else {
+        2
+    };
+    Duration::from_secs(base.saturating_pow(exponent).min(600))
+}
+
+/// A reply and its quick options as what WhatsApp shows: reply buttons, or plain text.
+fn content(outgoing: &Outgoing) -> OutboundContent {
+    let options: Vec<QuickOption> = outgoing
+        .options
+        .as_deref()
+        .and_then(|json| serde_json::from_str(json).ok())
+        .unwrap_or_default();
+    if !options.is_empty() {
+        let buttons = OutboundContent::Buttons {
+            body: outgoing.body.clone(),
+            buttons: options
+                .into_iter()
+                .map(|o| ReplyButton {
+                    id: o.id,
+                    title: o.title,
+                })
+                .collect(),
+            footer: None,
+        };
+        // A question too long for a button message still goes out, as text (its options are numbered in it).
+        if GraphClient::validate(&buttons).is_ok() {
+            return buttons;
+        }
+    }
+    OutboundContent::Text {
+        body: outgoing.body.clone(),
+        preview_url: false,
+    }
+}
+
+impl Sender {
+    pub fn new(db: Db, graph: GraphClient) -> Sender {
+        Sender { db, graph }
+    }
+
+    /// Sends the oldest due message; `false` when there was none.
+    pub async fn send_next(&self) -> Result<bool, StoreError> {
+        let Some(outgoing) = messages::claim_next_outbound(&self.db, now_ms()).await? else {
+            return Ok(false);
+        };
+        let result = self
+            .graph
+            .send(&outgoing.peer, &content(&outgoing), None)
+            .await;
+        match result {
+            Ok(sent) => messages::mark_sent(&self.db, outgoing.id, &sent.wamid, now_ms()).await?,
+            Err(error) => self.failed(&outgoing, &error).await?,
+        }
+        Ok(true)
+    }
+
+    async fn failed(&self, outgoing: &Outgoing, error: &GraphError) -> Result<(), StoreError> {
+        let class = error.class();
+        match class {
+            ErrorClass::Retry | ErrorClass::RecipientThrottled
+                if outgoing.attempts < MAX_ATTEMPTS =>
+            {
+                let wait = backoff(&class, outgoing.attempts);
+                tracing::warn!(%error, attempts = outgoing.attempts, wait_s = wait.as_secs(), "send failed; will retry");
+                messages::retry_later(
+                    &self.db,
+                    outgoing.id,
+                    now_ms() + wait.as_millis() as i64,
+                    error.code(),
+                )
+                .await
+            }
+            _ => {
+                tracing::error!(%error, class = ?class, attempts = outgoing.attempts, "send failed for good");
+                messages::mark_failed(
+                    &self.db,
+                    outgoing.id,
+                    error.code(),
+                    &error.to_string(),
+                    now_ms(),
+                )
+                .await
+            }
+        }
+    }
+
+    /// Works until `shutdown` completes.
+    pub async fn run(self, shutdown: impl Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        loop {
+            let idle = match self.send_next().await {
+                Ok(worked) => !worked,
+                Err(error) => {
+                    tracing::error!(%error, "outbox unavailable");
+                    true
+                }
+            };
+            if idle {
+                tokio::select! {
+                    () = &mut shutdown => return,
+                    () = tokio::time::sleep(POLL) => {}
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        assert_eq!(backoff(&ErrorClass::Retry, 1), Duration::from_secs(1));
+        assert_eq!(backoff(&ErrorClass::Retry, 3), Duration::from_secs(4));
+        assert_eq!(
+            backoff(&ErrorClass::RecipientThrottled, 3),
+            Duration::from_secs(16)
+        );
+        assert_eq!(backoff(&ErrorClass::Retry, 50), Duration::from_secs(512));
+        assert_eq!(
+            backoff(&ErrorClass::RecipientThrottled, 50),
+            Duration::from_secs(600)
+        );
+    }
+}
