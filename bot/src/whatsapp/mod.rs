@@ -1,5 +1,5 @@
-//! The WhatsApp Cloud API door: the Graph API client and the webhook (authenticity,
-//! payloads, routes that store what arrives). Processing and sending workers come next.
+//! The WhatsApp Cloud API door: the webhook (authenticity, payloads, routes that store what
+//! arrives), the inbound worker that answers, and the sender that delivers through the Graph API.
 
 pub mod graph;
 pub mod inbound;
