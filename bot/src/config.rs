@@ -126,6 +126,8 @@ pub struct WhatsappSettings {
     pub phone_number_id: Option<String>,
     /// Versioned Graph API base.
     pub api_base: String,
+    /// Messages one phone may send in a minute before the rest are stored unprocessed.
+    pub messages_per_minute: u32,
 }
 
 /// Meta's Graph API, pinned to a version (v25.0 is supported until 2028).
@@ -141,6 +143,7 @@ impl std::fmt::Debug for WhatsappSettings {
             .field("access_token", &shown(&self.access_token))
             .field("phone_number_id", &self.phone_number_id)
             .field("api_base", &self.api_base)
+            .field("messages_per_minute", &self.messages_per_minute)
             .finish()
     }
 }
@@ -238,6 +241,14 @@ impl Config {
             phone_number_id: setting(env, "WHATSAPP_PHONE_NUMBER_ID"),
             api_base: setting(env, "WHATSAPP_API_BASE")
                 .unwrap_or_else(|| DEFAULT_GRAPH_API_BASE.to_string()),
+            messages_per_minute: match setting(env, "EXECORA_MESSAGES_PER_MINUTE") {
+                Some(n) => n
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=1000).contains(n))
+                    .ok_or_else(|| problem("EXECORA_MESSAGES_PER_MINUTE", "must be 1 to 1000"))?,
+                None => 20,
+            },
         };
         if !(whatsapp.api_base.starts_with("https://") || whatsapp.api_base.starts_with("http://"))
         {

@@ -1,6 +1,7 @@
 //! The HTTP service: health, readiness and the WhatsApp webhook (the panel mounts here later).
 
 use std::future::Future;
+use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::State;
@@ -10,7 +11,7 @@ use execora_engine::store::Db;
 use tokio::net::TcpListener;
 
 use crate::whatsapp::signature::AppSecrets;
-use crate::whatsapp::webhook::{self, WebhookState};
+use crate::whatsapp::webhook::{self, SenderLimits, WebhookState};
 
 /// What request handlers share.
 #[derive(Clone)]
@@ -19,6 +20,7 @@ pub struct AppState {
     /// Webhook signing secrets; `None` refuses every webhook POST.
     pub app_secrets: Option<AppSecrets>,
     pub verify_token: Option<String>,
+    pub limits: Arc<SenderLimits>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -26,6 +28,7 @@ pub fn router(state: AppState) -> Router {
         db: state.db.clone(),
         secrets: state.app_secrets.clone(),
         verify_token: state.verify_token.clone(),
+        limits: state.limits.clone(),
     });
     Router::new()
         .route("/healthz", get(healthz))

@@ -23,6 +23,7 @@ use execora_bot::whatsapp::graph::{GraphClient, GraphConfig};
 use execora_bot::whatsapp::inbound::InboundWorker;
 use execora_bot::whatsapp::outbound::Sender;
 use execora_bot::whatsapp::signature::AppSecrets;
+use execora_bot::whatsapp::webhook::SenderLimits;
 
 use crate::cli::{Cli, Command, MerchantCommand};
 
@@ -137,6 +138,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     AppSecrets::new(current, whatsapp.previous_app_secret.as_deref())
                 }),
                 verify_token: whatsapp.verify_token.clone(),
+                limits: Arc::new(SenderLimits::new(
+                    whatsapp.messages_per_minute,
+                    whatsapp.sandbox(),
+                )),
             };
             // One shutdown signal for the web server and the worker.
             let (stop, stopped) = tokio::sync::watch::channel(false);

@@ -96,3 +96,4 @@ try-again = 🙏 Something went wrong on our side; nothing was booked. Please se
 not-registered = 🙏 This number is not registered with a shop on Execora. Ask your shop owner to add your phone, or write to us to open your shop's books.
 voice-not-understood = 🙏 I cannot listen to voice notes yet. Please type your message.
 unsupported-message = 🙏 I understand text and voice notes. Please write your message.
+too-many-messages = 🙏 That is more than { $count } messages in a minute. I have kept the rest; please send them again slowly.

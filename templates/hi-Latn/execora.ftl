@@ -87,3 +87,4 @@ try-again = 🙏 Hamari taraf se gadbad hui, kuch book nahi hua. Dobara bhejiye.
 not-registered = 🙏 Yeh number Execora par kisi dukaan se juda nahi hai. Dukaan ke malik se apna phone judwaiye, ya apni dukaan ka hisaab shuru karne ke liye humein likhiye.
 voice-not-understood = 🙏 Abhi main voice note nahi sun sakta. Kripya likh kar bhejiye.
 unsupported-message = 🙏 Main text aur voice note samajhta hoon. Kripya likh kar bhejiye.
+too-many-messages = 🙏 Ek minute mein { $count } se zyada message aa gaye. Baaki maine rakh liye hain; thoda ruk kar dobara bhejiye.

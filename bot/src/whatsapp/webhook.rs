@@ -2,6 +2,8 @@
 //! and whose delivery statuses move our outbound messages forward.
 
 use std::collections::HashMap;
+use std::num::NonZeroU32;
+use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -10,9 +12,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use execora_engine::books::{BooksError, merchants};
-use execora_engine::messages::{self, Delivery, NewInbound};
+use execora_engine::messages::{self, Delivery, NewInbound, NewOutbound};
 use execora_engine::phone::Phone;
+use execora_engine::reply::{Outcome, render};
 use execora_engine::store::{Db, StoreError};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use super::payload::{self, Event, InboundContent, InboundMessage};
 use super::signature::{self, AppSecrets};
@@ -38,6 +42,31 @@ pub struct WebhookState {
     /// `None`: no app secret configured, every POST is refused.
     pub secrets: Option<AppSecrets>,
     pub verify_token: Option<String>,
+    pub limits: Arc<SenderLimits>,
+}
+
+/// Per-sender limits, judged when messages arrive (not when a backlog is worked off).
+pub struct SenderLimits {
+    per_minute: u32,
+    messages: DefaultKeyedRateLimiter<String>,
+    /// One "slow down" notice a minute at most, so the notice itself cannot flood anyone.
+    notices: DefaultKeyedRateLimiter<String>,
+    /// No WhatsApp credentials: notices stay in the outbox.
+    sandbox: bool,
+}
+
+impl SenderLimits {
+    pub fn new(per_minute: u32, sandbox: bool) -> SenderLimits {
+        let per_minute = per_minute.max(1);
+        let quota = NonZeroU32::new(per_minute)
+            .map_or(Quota::per_minute(NonZeroU32::MIN), Quota::per_minute);
+        SenderLimits {
+            per_minute,
+            messages: RateLimiter::keyed(quota),
+            notices: RateLimiter::keyed(Quota::per_minute(NonZeroU32::MIN)),
+            sandbox,
+        }
+    }
 }
 
 pub fn routes(state: WebhookState) -> Router {
@@ -86,7 +115,7 @@ async fn receive(State(state): State<WebhookState>, headers: HeaderMap, body: By
     };
     for event in events {
         let stored = match event {
-            Event::Message(message) => store_message(&state.db, &message).await,
+            Event::Message(message) => store_message(&state.db, &state.limits, &message).await,
             Event::Status(status) => {
                 let Some(delivery) = Delivery::parse(&status.status) else {
                     tracing::info!(status = %status.status, "unknown delivery status ignored");
@@ -115,7 +144,11 @@ async fn receive(State(state): State<WebhookState>, headers: HeaderMap, body: By
 
 /// Stores a message once by its wamid, under the shop its sender's phone belongs to (none for strangers).
 #[tracing::instrument(skip_all, fields(wamid = %message.wamid))]
-async fn store_message(db: &Db, message: &InboundMessage) -> Result<(), EventError> {
+async fn store_message(
+    db: &Db,
+    limits: &SenderLimits,
+    message: &InboundMessage,
+) -> Result<(), EventError> {
     let phone = message.from.as_deref().and_then(|f| Phone::parse(f).ok());
     let merchant = match &phone {
         Some(phone) => merchants::find_by_phone(db, phone).await?,
@@ -140,6 +173,7 @@ async fn store_message(db: &Db, message: &InboundMessage) -> Result<(), EventErr
         .clone()
         .or_else(|| message.user_id.clone())
         .unwrap_or_default();
+    let over_limit = limits.messages.check_key(&peer).is_err();
     let inbound = NewInbound {
         merchant: merchant.as_ref().map(|(m, _)| m.id),
         channel_id: &message.wamid,
@@ -148,13 +182,49 @@ async fn store_message(db: &Db, message: &InboundMessage) -> Result<(), EventErr
         kind,
         body: &body,
         media_id: media_id.as_deref(),
-        // The worker answers everything in `received`: a stranger is told how to register.
-        status: Delivery::Received,
+        // The worker answers everything in `received` (a stranger is told how to register);
+        // beyond the per-minute limit a message is kept but not processed.
+        status: if over_limit {
+            Delivery::Logged
+        } else {
+            Delivery::Received
+        },
         at: (message.timestamp as i64).saturating_mul(1000),
     };
     let stored = messages::record_inbound(db, &inbound).await?;
     if stored.is_none() {
         tracing::info!("redelivered message ignored");
+        return Ok(());
+    }
+    if over_limit {
+        tracing::warn!(
+            per_minute = limits.per_minute,
+            "sender over the message limit; stored, not processed"
+        );
+        if limits.notices.check_key(&peer).is_ok() {
+            let locale = merchant.as_ref().map(|(m, _)| m.locale).unwrap_or_default();
+            let notice = render(
+                &Outcome::TooManyMessages {
+                    per_minute: limits.per_minute,
+                },
+                locale,
+            );
+            let reply = NewOutbound {
+                merchant: merchant.as_ref().map(|(m, _)| m.id),
+                peer: &peer,
+                kind: "text",
+                body: &notice.text,
+                in_reply_to: stored,
+                options: None,
+                status: if limits.sandbox {
+                    Delivery::Sandbox
+                } else {
+                    Delivery::Queued
+                },
+                at: chrono::Utc::now().timestamp_millis(),
+            };
+            messages::record_outbound(db, &reply).await?;
+        }
     }
     Ok(())
 }

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use execora_bot::http::{AppState, router};
 use execora_bot::whatsapp::signature::{AppSecrets, sign};
+use execora_bot::whatsapp::webhook::SenderLimits;
 use execora_engine::books::{self, NewMerchant};
 use execora_engine::messages::{self, Delivery, NewOutbound};
 use execora_engine::reply::Locale;
@@ -46,6 +47,7 @@ async fn start(secrets: Option<AppSecrets>) -> Service {
         db: db.clone(),
         app_secrets: secrets,
         verify_token: Some("verify-me".into()),
+        limits: Arc::new(SenderLimits::new(20, true)),
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -700,4 +702,47 @@ mod sending {
         );
         assert_eq!(fake.requests.lock().expect("lock").len(), 2);
     }
+}
+
+#[tokio::test]
+async fn a_sender_over_the_limit_gets_one_notice_and_the_rest_wait_unprocessed() {
+    let service = start(Some(AppSecrets::new(SECRET, None))).await;
+    let template = String::from_utf8(fixture("text.json")).expect("utf-8");
+    for n in 0..25 {
+        let body = template.replace(
+            "wamid.HBgMOTE5ODEyMzQ1Njc4FQIAEhggQTAx",
+            &format!("wamid.LIMIT{n}"),
+        );
+        assert_eq!(
+            service
+                .post(body.as_bytes(), Some(&sign(body.as_bytes(), SECRET)))
+                .await,
+            200
+        );
+    }
+    let count = |status: &'static str| {
+        let db = service.db.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT COUNT(*) FROM messages WHERE direction = 'in' AND status = $1",
+            )
+            .bind(status)
+            .fetch_one(db.pool())
+            .await
+            .expect("count")
+        }
+    };
+    assert_eq!(
+        count("received").await,
+        20,
+        "the first 20 in a minute are processed"
+    );
+    assert_eq!(count("logged").await, 5, "the rest are kept, not processed");
+    let notices: Vec<String> =
+        sqlx::query_scalar("SELECT body FROM messages WHERE direction = 'out'")
+            .fetch_all(service.db.pool())
+            .await
+            .expect("outbox");
+    assert_eq!(notices.len(), 1, "one polite notice, not five");
+    assert!(notices[0].contains("20"), "{}", notices[0]);
 }

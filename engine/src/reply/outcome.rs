@@ -190,4 +190,8 @@ pub enum Outcome {
     VoiceNotUnderstood,
     /// An image, sticker, location… arrived.
     UnsupportedMessage,
+    /// The sender wrote more than `per_minute` messages in a minute; the rest wait unprocessed.
+    TooManyMessages {
+        per_minute: u32,
+    },
 }

@@ -720,6 +720,13 @@ pub fn render(outcome: &Outcome, locale: Locale) -> Reply {
         Outcome::NotRegistered => vec![plain(l, "not-registered")],
         Outcome::VoiceNotUnderstood => vec![plain(l, "voice-not-understood")],
         Outcome::UnsupportedMessage => vec![plain(l, "unsupported-message")],
+        Outcome::TooManyMessages { per_minute } => {
+            vec![say(
+                l,
+                "too-many-messages",
+                &args([("count", number(i64::from(*per_minute)))]),
+            )]
+        }
     };
     statement(lines.join("\n"))
 }

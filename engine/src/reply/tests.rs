@@ -245,6 +245,7 @@ fn every_outcome() -> Vec<Outcome> {
         Outcome::NotRegistered,
         Outcome::VoiceNotUnderstood,
         Outcome::UnsupportedMessage,
+        Outcome::TooManyMessages { per_minute: 20 },
     ]
 }
 
