@@ -128,6 +128,8 @@ pub struct WhatsappSettings {
     pub api_base: String,
     /// Messages one phone may send in a minute before the rest are stored unprocessed.
     pub messages_per_minute: u32,
+    /// Our business number's send throughput (Meta: 80 by default, 1,000 upgraded, 20 coexistence).
+    pub messages_per_second: u32,
 }
 
 /// Meta's Graph API, pinned to a version (v25.0 is supported until 2028).
@@ -144,6 +146,7 @@ impl std::fmt::Debug for WhatsappSettings {
             .field("phone_number_id", &self.phone_number_id)
             .field("api_base", &self.api_base)
             .field("messages_per_minute", &self.messages_per_minute)
+            .field("messages_per_second", &self.messages_per_second)
             .finish()
     }
 }
@@ -248,6 +251,14 @@ impl Config {
                     .filter(|n| (1..=1000).contains(n))
                     .ok_or_else(|| problem("EXECORA_MESSAGES_PER_MINUTE", "must be 1 to 1000"))?,
                 None => 20,
+            },
+            messages_per_second: match setting(env, "WHATSAPP_MESSAGES_PER_SECOND") {
+                Some(n) => n
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=1000).contains(n))
+                    .ok_or_else(|| problem("WHATSAPP_MESSAGES_PER_SECOND", "must be 1 to 1000"))?,
+                None => 80,
             },
         };
         if !(whatsapp.api_base.starts_with("https://") || whatsapp.api_base.starts_with("http://"))

@@ -153,10 +153,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 let _ = rx.wait_for(|stop| *stop).await;
             };
             let pipeline = Pipeline::new(db.clone(), clock.clone(), llm(&config));
-            let worker = InboundWorker::new(db.clone(), pipeline, whatsapp.sandbox());
+            let mut worker = InboundWorker::new(db.clone(), pipeline, whatsapp.sandbox());
+            if let Some(graph) = &graph {
+                worker = worker.with_read_receipts(graph.clone());
+            }
             let worker = tokio::spawn(worker.run(until_stopped(stopped.clone())));
+            let per_second = whatsapp.messages_per_second;
             let sender = graph.map(|graph| {
-                tokio::spawn(Sender::new(db.clone(), graph).run(until_stopped(stopped.clone())))
+                let sender = Sender::new(db.clone(), graph).with_rate(per_second);
+                tokio::spawn(sender.run(until_stopped(stopped.clone())))
             });
             http::serve(listener, state, until_stopped(stopped)).await?;
             let _ = worker.await;

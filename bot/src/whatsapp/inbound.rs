@@ -11,6 +11,8 @@ use execora_engine::pipeline::{Message, Pipeline};
 use execora_engine::reply::{Locale, Outcome, Reply, render};
 use execora_engine::store::{Db, StoreError};
 
+use super::graph::GraphClient;
+
 /// How often an idle worker looks for work.
 const POLL: Duration = Duration::from_millis(200);
 /// A claim older than this belongs to a worker that died; the message goes back in line.
@@ -33,6 +35,8 @@ pub struct InboundWorker {
     pipeline: Pipeline,
     /// No WhatsApp credentials: replies stay in the outbox as `sandbox`.
     sandbox: bool,
+    /// With credentials: messages are marked read with a typing indicator while they are answered.
+    read_receipts: Option<GraphClient>,
 }
 
 fn now_ms() -> i64 {
@@ -45,7 +49,14 @@ impl InboundWorker {
             db,
             pipeline,
             sandbox,
+            read_receipts: None,
         }
+    }
+
+    /// Marks each message read, with the typing indicator, when work on it starts.
+    pub fn with_read_receipts(mut self, graph: GraphClient) -> InboundWorker {
+        self.read_receipts = Some(graph);
+        self
     }
 
     /// Handles the oldest waiting message; `false` when there was none.
@@ -60,6 +71,13 @@ impl InboundWorker {
     #[tracing::instrument(skip_all, fields(message = claimed.message.id.0, wamid = claimed.message.channel_id.as_deref().unwrap_or("")))]
     async fn handle(&self, claimed: Claimed) -> Result<(), WorkerError> {
         let inbound = claimed.message;
+        if let (Some(graph), Some(wamid)) = (&self.read_receipts, &inbound.channel_id)
+            && inbound.merchant.is_some()
+            && let Err(error) = graph.mark_read(wamid, true).await
+        {
+            // The blue ticks are a courtesy: failing to send them never holds up the answer.
+            tracing::warn!(%error, "could not mark the message read");
+        }
         let (merchant, answer) = match inbound.merchant {
             None => (None, render(&Outcome::NotRegistered, Locale::default())),
             Some(merchant) => (Some(merchant), self.answer(merchant, &inbound).await?),

@@ -2,11 +2,14 @@
 //! buttons, retrying passing errors with backoff and stopping on permanent ones.
 
 use std::future::Future;
+use std::num::NonZeroU32;
+use std::sync::Arc;
 use std::time::Duration;
 
 use execora_engine::messages::{self, Outgoing};
 use execora_engine::reply::QuickOption;
 use execora_engine::store::{Db, StoreError};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
 use super::graph::{ErrorClass, GraphClient, GraphError, OutboundContent, ReplyButton};
 
@@ -15,11 +18,21 @@ const POLL: Duration = Duration::from_millis(200);
 /// Tries before a message that keeps failing on passing errors is given up.
 pub const MAX_ATTEMPTS: i64 = 6;
 
-/// Sends queued outbound messages one at a time.
+/// Meta's default throughput per business phone number (messages per second).
+pub const DEFAULT_PER_SECOND: u32 = 80;
+
+/// Sends queued outbound messages one at a time, no faster than the number's throughput.
 #[derive(Clone)]
 pub struct Sender {
     db: Db,
     graph: GraphClient,
+    throttle: Arc<DefaultDirectRateLimiter>,
+}
+
+fn throttle(per_second: u32) -> Arc<DefaultDirectRateLimiter> {
+    let quota = NonZeroU32::new(per_second.max(1))
+        .map_or(Quota::per_second(NonZeroU32::MIN), Quota::per_second);
+    Arc::new(RateLimiter::direct(quota))
 }
 
 fn now_ms() -> i64 {
@@ -70,7 +83,17 @@ fn content(outgoing: &Outgoing) -> OutboundContent {
 
 impl Sender {
     pub fn new(db: Db, graph: GraphClient) -> Sender {
-        Sender { db, graph }
+        Sender {
+            db,
+            graph,
+            throttle: throttle(DEFAULT_PER_SECOND),
+        }
+    }
+
+    /// Sends at most `per_second` messages a second (1,000 for upgraded numbers, 20 for coexistence).
+    pub fn with_rate(mut self, per_second: u32) -> Sender {
+        self.throttle = throttle(per_second);
+        self
     }
 
     /// Sends the oldest due message; `false` when there was none.

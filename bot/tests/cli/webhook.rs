@@ -483,6 +483,9 @@ mod sending {
             requests.push((phone_number_id, headers, body));
             requests.len()
         };
+        if body_is_read_receipt(&fake) {
+            return Json(json!({"success": true})).into_response();
+        }
         match *fake.fail_with.lock().expect("lock") {
             Some(code) => (
                 StatusCode::BAD_REQUEST,
@@ -493,6 +496,14 @@ mod sending {
                 "messages": [{"id": format!("wamid.SENT{count}")}]}))
             .into_response(),
         }
+    }
+
+    fn body_is_read_receipt(fake: &FakeGraph) -> bool {
+        fake.requests
+            .lock()
+            .expect("lock")
+            .last()
+            .is_some_and(|(_, _, body)| body["status"] == "read")
     }
 
     async fn fake_graph() -> (FakeGraph, GraphClient) {
@@ -551,20 +562,28 @@ mod sending {
             .await
             .expect("customer");
         let (fake, graph) = fake_graph().await;
-        let sender = Sender::new(service.db.clone(), graph);
+        let sender_graph = graph.clone();
+        let sender = Sender::new(service.db.clone(), graph).with_rate(80);
         let body = fixture("text.json");
         for _ in 0..5 {
             assert_eq!(service.post(&body, Some(&sign(&body, SECRET))).await, 200);
         }
-        while live(&service)
-            .await
-            .process_next()
-            .await
-            .expect("processed")
-        {}
+        let worker = live(&service).await.with_read_receipts(sender_graph);
+        while worker.process_next().await.expect("processed") {}
         while sender.send_next().await.expect("sent") {}
-        let requests = fake.requests.lock().expect("lock").clone();
-        assert_eq!(requests.len(), 1, "replied once to five deliveries");
+        let mut requests = fake.requests.lock().expect("lock").clone();
+        assert_eq!(
+            requests.len(),
+            2,
+            "one read receipt and one reply for five deliveries"
+        );
+        let (_, _, receipt) = requests.remove(0);
+        assert_eq!(receipt["status"], "read");
+        assert_eq!(
+            receipt["message_id"],
+            "wamid.HBgMOTE5ODEyMzQ1Njc4FQIAEhggQTAx"
+        );
+        assert_eq!(receipt["typing_indicator"]["type"], "text");
         let (phone_number_id, headers, json) = &requests[0];
         assert_eq!(phone_number_id, PHONE_NUMBER_ID);
         assert_eq!(
@@ -578,7 +597,7 @@ mod sending {
         assert!(text.contains("₹200") && text.contains("UPI"), "{text}");
         assert_eq!(
             status_of_last_reply(&service).await,
-            ("sent".into(), Some("wamid.SENT1".into()), None)
+            ("sent".into(), Some("wamid.SENT2".into()), None)
         );
         let Found::One(rahul) = books.find_customers("Rahul", 1).await.expect("find") else {
             panic!("Rahul")
