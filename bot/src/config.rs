@@ -324,6 +324,18 @@ mod tests {
                 vec![("OPENAI_API_KEY_FILE", "/nonexistent/key")],
                 "OPENAI_API_KEY_FILE",
             ),
+            (
+                vec![("EXECORA_MESSAGES_PER_MINUTE", "0")],
+                "EXECORA_MESSAGES_PER_MINUTE",
+            ),
+            (
+                vec![("WHATSAPP_MESSAGES_PER_SECOND", "5000")],
+                "WHATSAPP_MESSAGES_PER_SECOND",
+            ),
+            (
+                vec![("WHATSAPP_API_BASE", "graph.facebook.com")],
+                "WHATSAPP_API_BASE",
+            ),
         ] {
             let error = Config::from_env(&env(&pairs)).expect_err("must be refused");
             assert_eq!(error.variable, variable, "{error}");
