@@ -1,618 +1,559 @@
-//! Words of the trade in Roman Hinglish, Devanagari and Indian English, as the rules parser knows them.
-//!
-//! Lists are written out by hand: they are the parser's knowledge, and each spelling here is
-//! one a merchant or a speech-to-text engine was seen to produce.
+//! The words merchants use, by role: what each known spelling (Roman, Devanagari, English) means.
 
-/// Lowercases, maps Devanagari digits to ASCII and folds nukta and chandrabindu, so variant
-/// spellings compare equal (हज़ार = हजार, पाँच = पांच).
-pub fn normalise(word: &str) -> String {
-    let mut out = String::with_capacity(word.len());
-    for c in word.chars() {
-        match c {
-            '०'..='९' => out.push(char::from(b'0' + (c as u32 - '०' as u32) as u8)),
-            '\u{093C}' => {}
-            '\u{0901}' => out.push('\u{0902}'),
-            // Precomposed nukta letters (क़ ख़ ग़ ज़ ड़ ढ़ फ़) fold to their plain letter.
-            '\u{0958}' => out.push('\u{0915}'),
-            '\u{0959}' => out.push('\u{0916}'),
-            '\u{095A}' => out.push('\u{0917}'),
-            '\u{095B}' => out.push('\u{091C}'),
-            '\u{095C}' => out.push('\u{0921}'),
-            '\u{095D}' => out.push('\u{0922}'),
-            '\u{095E}' => out.push('\u{092B}'),
-            _ => out.extend(c.to_lowercase()),
-        }
-    }
-    out
+use crate::money::PaymentMode;
+use crate::quantity::Unit;
+
+/// Relative day words; `kal` is kept apart because its direction depends on tense.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Day {
+    Today,
+    Kal,
+    Tomorrow,
+    Yesterday,
+    Parso,
 }
 
-/// Words that open a message without meaning anything.
-pub const FILLERS: &[&str] = &[
-    "haan",
-    "han",
-    "ha",
-    "achha",
-    "acha",
-    "accha",
-    "achchha",
-    "umm",
-    "um",
-    "hmm",
-    "hm",
-    "to",
-    "toh",
-    "ok",
-    "okay",
-    "so",
-    "arre",
-    "are",
-    "arey",
-    "please",
-    "pls",
-    "plz",
-    "bhaiya",
-    "suno",
-    "dekho",
-    "ji",
-    "हाँ",
-    "हां",
-    "अच्छा",
-    "तो",
-    "ठीक",
+/// The role a word plays. Anything unlisted is a `Name` (customer or product words).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Word {
+    Name,
+    Number,
+    Sep,
+    Marker,
+    Honorific,
+    /// "uska", "usne": someone named earlier in the conversation, which the rules cannot know.
+    Pronoun,
+    Filler,
+    Aux,
+    Undo,
+    Help,
+    HelpCue,
+    Cancel,
+    Reminder,
+    Send,
+    Bill,
+    Show,
+    Make,
+    Stock,
+    Left,
+    Arrive,
+    New,
+    Customer,
+    Product,
+    Sale,
+    Hisaab,
+    Balance,
+    Question,
+    Credit,
+    Ledger,
+    Pay,
+    Take,
+    Write,
+    Mode(PaymentMode),
+    Currency,
+    Unit(Unit),
+    Per,
+    Price,
+    Phone,
+    All,
+    Last,
+    Day(Day),
+    Weekday(u32),
+    PartOfDay(u32),
+    Baje,
+    AmPm(bool),
+    Tarikh,
+    Hour,
+    Minute,
+    After,
+    Next,
+    Week,
+    Month,
+    Greeting,
+}
+
+/// The role of a normalised key (see `tokens::normalise`). Number words are `Word::Number`.
+pub fn classify(key: &str) -> Word {
+    if super::numbers::number_word(key).is_some() {
+        return Word::Number;
+    }
+    exact(key).unwrap_or_else(|| fuzzy(key).unwrap_or(Word::Name))
+}
+
+fn exact(key: &str) -> Option<Word> {
+    use PaymentMode as M;
+    let word = match key {
+        "aur" | "or" | "and" | "और" | "फिर" | "phir" | "fir" | "then" | "also" | "tatha"
+        | "तथा" => Word::Sep,
+        "ko" | "ne" | "ka" | "ki" | "ke" | "kaa" | "kee" | "se" | "me" | "mein" | "mei" | "mai"
+        | "mien" | "main" | "pe" | "par" | "liye" | "lie" | "naam" | "wala" | "wale" | "wali"
+        | "vala" | "vale" | "of" | "for" | "from" | "by" | "via" | "on" | "at" | "about"
+        | "the" | "a" | "an" | "in" | "into" | "with" | "is" | "are" | "was" | "were" | "does"
+        | "did" | "has" | "have" | "my" | "apna" | "को" | "ने" | "का" | "की" | "के" | "से" | "में"
+        | "मे" | "पे" | "पर" | "लिए" | "लिये" | "नाम" | "वाला" | "वाले" | "वाली" => {
+            Word::Marker
+        }
+        "usne"
+        | "isne"
+        | "unhone"
+        | "inhone"
+        | "uska"
+        | "uski"
+        | "uske"
+        | "iska"
+        | "iski"
+        | "iske"
+        | "unka"
+        | "unki"
+        | "unke"
+        | "usko"
+        | "isko"
+        | "unko"
+        | "inko"
+        | "ise"
+        | "usse"
+        | "isse"
+        | "unse"
+        | "him"
+        | "her"
+        | "his"
+        | "their"
+        | "them"
+        | "उसने"
+        | "इसने"
+        | "उन्होंने"
+        | "उसका"
+        | "उसकी"
+        | "उसके"
+        | "इसका"
+        | "इसकी"
+        | "इसके"
+        | "उनका"
+        | "उनके"
+        | "उनकी"
+        | "उसको"
+        | "इसको"
+        | "उसे"
+        | "उससे" => Word::Pronoun,
+        "ji"
+        | "jee"
+        | "jii"
+        | "bhai"
+        | "bhaiya"
+        | "bhaiyya"
+        | "bhaiyaa"
+        | "bhaisahab"
+        | "sahab"
+        | "saheb"
+        | "sahib"
+        | "saab"
+        | "sir"
+        | "madam"
+        | "mam"
+        | "maam"
+        | "didi"
+        | "behen"
+        | "bhabhi"
+        | "aunty"
+        | "auntie"
+        | "uncle"
+        | "chacha"
+        | "chachi"
+        | "seth"
+        | "shri"
+        | "shree"
+        | "mr"
+        | "mrs"
+        | "ms"
+        | "smt"
+        | "जी"
+        | "भाई"
+        | "भैया"
+        | "भइया"
+        | "साहब"
+        | "साहेब"
+        | "दीदी"
+        | "बहन"
+        | "भाभी"
+        | "आंटी"
+        | "अंकल"
+        | "सेठ"
+        | "श्री"
+        | "श्रीमती"
+        | "मैडम"
+        | "सर" => Word::Honorific,
+        "haan" | "han" | "haa" | "ha" | "haanji" | "hanji" | "achha" | "acha" | "accha"
+        | "acchha" | "achchha" | "umm" | "um" | "ummm" | "hmm" | "hm" | "uh" | "uhh" | "ok"
+        | "okay" | "okk" | "theek" | "thik" | "theekh" | "to" | "toh" | "please" | "pls"
+        | "plz" | "plzz" | "yaar" | "yar" | "arre" | "arey" | "bas" | "zara" | "jara" | "abhi"
+        | "bhi" | "just" | "kindly" | "app" | "mujhe" | "muje" | "hame" | "humein" | "ऐप"
+        | "मुझे" | "ye" | "yeh" | "woh" | "wo" | "vo" | "matlab" | "sun" | "suno" | "listen"
+        | "so" | "well" | "actually" | "hello" | "hi" | "bhaiji" | "हां" | "हाँ" | "अच्छा" | "ठीक"
+        | "तो" | "जरा" | "भी" | "बस" | "प्लीज" | "यार" | "अरे" | "ये" | "यह" | "वो" | "वह" | "सुनो"
+        | "हेलो" | "ओके" => Word::Filler,
+        "namaste" | "namaskar" | "नमस्ते" | "नमस्कार" => Word::Greeting,
+        "hai" | "hain" | "h" | "hei" | "he" | "hy" | "tha" | "thi" | "hua" | "hui" | "hue"
+        | "huye" | "huya" | "ho" | "hoga" | "hogi" | "gaya" | "gayi" | "gaye" | "gai" | "gya"
+        | "gyi" | "gye" | "karo" | "kar" | "karna" | "karke" | "kardo" | "kijiye" | "kariye"
+        | "karein" | "karen" | "karte" | "krte" | "karu" | "karun" | "karta" | "krdo" | "kro"
+        | "kr" | "karde" | "dena" | "dijiye" | "dijie" | "lo" | "lena" | "le" | "lijiye"
+        | "rakho" | "rakh" | "hona" | "chahiye" | "chaiye" | "want" | "need" | "can" | "you"
+        | "will" | "would" | "should" | "i" | "we" | "it" | "this" | "that" | "be" | "been"
+        | "है" | "हैं" | "था" | "थी" | "थे" | "हुआ" | "हुई" | "हुए" | "हो" | "होगा" | "गया" | "गई"
+        | "गए" | "गये" | "करो" | "कर" | "करना" | "करें" | "कीजिए" | "देना" | "दीजिए" | "लो" | "लेना"
+        | "रखो" | "चाहिए" => Word::Aux,
+        "undo" | "galti" | "galati" | "galat" | "wapas" | "waapas" | "vapas" | "vaapas"
+        | "mistake" | "wrong" | "revert" | "entry" | "गलती" | "गलत" | "वापस" | "एंट्री" => {
+            Word::Undo
+        }
+        "help" | "madad" | "madat" | "sahayata" | "sahayta" | "मदद" | "सहायता" | "हेल्प" => {
+            Word::Help
+        }
+        "kaise" | "kese" | "kaisay" | "sakte" | "sakta" | "sakti" | "chalate" | "chalaye"
+        | "chalau" | "use" | "istemal" | "features" | "कैसे" | "सकते" | "सकता" | "चलाते" | "चलाएं" => {
+            Word::HelpCue
+        }
+        "cancel" | "cancle" | "cancell" | "kancel" | "radd" | "rad" | "hata" | "hatao"
+        | "hatado" | "hataao" | "mat" | "band" | "delete" | "remove" | "stop" | "nahi"
+        | "nahin" | "mitao" | "रद्द" | "कैंसल" | "कैंसिल" | "हटा" | "हटाओ" | "मत" | "बंद" | "डिलीट" => {
+            Word::Cancel
+        }
+        "reminder"
+        | "reminders"
+        | "remind"
+        | "reminde"
+        | "reminer"
+        | "yaad"
+        | "yad"
+        | "dila"
+        | "dilana"
+        | "dilao"
+        | "dilado"
+        | "dilaana"
+        | "alert"
+        | "रिमाइंडर"
+        | "रिमाईंडर"
+        | "याद"
+        | "दिला"
+        | "दिलाना"
+        | "दिलाओ" => Word::Reminder,
+        "bhejo" | "bhejna" | "bhejdo" | "bhej" | "bhejiye" | "send" | "lagao" | "laga" | "set"
+        | "भेजो" | "भेजना" | "भेज" | "भेजिए" | "लगाओ" => {
+            Word::Send
+        }
+        "bill" | "bills" | "bil" | "invoice" | "invoices" | "parchi" | "receipt" | "challan"
+        | "बिल" | "इनवॉइस" | "इनवॉयस" | "पर्ची" => {
+            Word::Bill
+        }
+        "dikhao" | "dikha" | "dikhaao" | "dikhana" | "dikhado" | "dikhaiye" | "show" | "list"
+        | "dekhna" | "dekhao" | "दिखाओ" | "दिखा" | "दिखाना" | "दिखाइए" => {
+            Word::Show
+        }
+        "banao" | "bana" | "banado" | "banana" | "banaiye" | "bnao" | "bna" | "make" | "create"
+        | "generate" | "kaato" | "kato" | "kaat" | "काटो" | "बनाओ" | "बना" | "बनाना" | "बनाइए" => {
+            Word::Make
+        }
+        "stock" | "stok" | "inventory" | "स्टॉक" | "स्टाक" => Word::Stock,
+        "bacha" | "bache" | "bachi" | "bachaa" | "left" | "remaining" | "बचा" | "बचे" | "बची" => {
+            Word::Left
+        }
+        "aaya" | "aaye" | "aayi" | "aai" | "aya" | "aye" | "ayi" | "aa" | "aagaya" | "aagaye"
+        | "received" | "receive" | "arrived" | "came" | "got" | "collected" | "mila" | "mile"
+        | "mili" | "आया" | "आए" | "आये" | "आई" | "आ" | "मिला" | "मिले" | "मिली" => {
+            Word::Arrive
+        }
+        "naya" | "nayi" | "naye" | "nya" | "new" | "add" | "jodo" | "jod" | "jodna" | "jodiye"
+        | "jodd" | "save" | "सेव" | "नया" | "नई" | "नए" | "नये" | "जोडो" | "जोड" | "जोडना" | "ऐड" => {
+            Word::New
+        }
+        "customer" | "customers" | "grahak" | "graahak" | "grahk" | "ग्राहक" | "कस्टमर" => {
+            Word::Customer
+        }
+        "item"
+        | "items"
+        | "product"
+        | "products"
+        | "saman"
+        | "samaan"
+        | "cheez"
+        | "aaitem"
+        | "maal"
+        | "माल"
+        | "आइटम"
+        | "सामान"
+        | "प्रोडक्ट"
+        | "चीज" => Word::Product,
+        "sale" | "sales" | "bikri" | "bikree" | "becha" | "summary" | "kamai" | "kamaai"
+        | "collection" | "business" | "dhandha" | "galla" | "bika" | "biki" | "bike" | "beche"
+        | "बिका" | "बिकी" | "बिक्री" | "सेल" | "समरी" | "कमाई" | "धंधा" => {
+            Word::Sale
+        }
+        "hisaab" | "hisab" | "hissab" | "हिसाब" => Word::Hisaab,
+        "balance" | "blance" | "balence" | "bal" | "baki" | "baaki" | "bakaya" | "bakaaya"
+        | "owe" | "owes" | "due" | "dues" | "outstanding" | "pending" | "बाकी" | "बकाया"
+        | "बैलेंस" | "बैलन्स" => Word::Balance,
+        "kitna" | "kitne" | "kitni" | "kitnaa" | "ktna" | "how" | "much" | "many" | "kya"
+        | "kyaa" | "what" | "batao" | "bata" | "bataao" | "bataiye" | "btao" | "check"
+        | "dekho" | "tell" | "kaun" | "kab" | "kahan" | "कितना" | "कितने" | "कितनी" | "क्या"
+        | "बताओ" | "बता" | "बताइए" | "चेक" | "देखो" => {
+            Word::Question
+        }
+        "udhaar"
+        | "udhar"
+        | "udhaari"
+        | "udhari"
+        | "udaar"
+        | "credit"
+        | "उधार"
+        | "उधारी"
+        | "क्रेडिट" => Word::Credit,
+        "khata" | "khate" | "khaate" | "khaata" | "khatey" | "खाता" | "खाते" => {
+            Word::Ledger
+        }
+        "diye"
+        | "diya"
+        | "dia"
+        | "diyea"
+        | "die"
+        | "de"
+        | "jama"
+        | "paid"
+        | "pay"
+        | "payment"
+        | "payments"
+        | "bheje"
+        | "bheja"
+        | "kiya"
+        | "kiye"
+        | "kia"
+        | "kie"
+        | "karaye"
+        | "karaya"
+        | "karwaye"
+        | "chukaya"
+        | "chukaye"
+        | "chukta"
+        | "lautaye"
+        | "lautaya"
+        | "returned"
+        | "gave"
+        | "given"
+        | "sent"
+        | "transfer"
+        | "transferred"
+        | "deposit"
+        | "दिए"
+        | "दिये"
+        | "दिया"
+        | "दी"
+        | "दे"
+        | "भेजे"
+        | "भेजा"
+        | "जमा"
+        | "चुकाए"
+        | "चुकाया"
+        | "किया"
+        | "किए"
+        | "किये"
+        | "पेमेंट"
+        | "ट्रांसफर"
+        | "लौटाए" => Word::Pay,
+        "liya" | "lia" | "li" | "took" | "taken" | "लिया" | "ली" => Word::Take,
+        "likho" | "likh" | "likhna" | "likhdo" | "likhiye" | "likhe" | "daal" | "daalo"
+        | "dalo" | "daaldo" | "chadhao" | "chadha" | "note" | "write" | "put" | "enter"
+        | "लिखो" | "लिख" | "लिखना" | "डालो" | "डाल" | "चढाओ" => {
+            Word::Write
+        }
+        "cash" | "nakad" | "nagad" | "nakd" | "naqad" | "kash" | "कैश" | "नकद" | "नगद" => {
+            Word::Mode(M::Cash)
+        }
+        "upi" | "gpay" | "googlepay" | "google" | "phonepe" | "phonpe" | "paytm" | "online"
+        | "qr" | "bhim" | "yupi" | "यूपीआई" | "गूगल" | "फोनपे" | "पेटीएम" | "ऑनलाइन" | "ओनलाइन" => {
+            Word::Mode(M::Upi)
+        }
+        "card" | "debit" | "कार्ड" => Word::Mode(M::Card),
+        "bank" | "neft" | "imps" | "rtgs" | "account" | "बैंक" | "अकाउंट" => {
+            Word::Mode(M::Bank)
+        }
+        "cheque" | "chek" | "चैक" => Word::Mode(M::Cheque),
+        "₹" | "rs" | "rupaye" | "rupay" | "rupaiye" | "rupaya" | "rupiya" | "rupiye" | "rupees"
+        | "rupee" | "rupe" | "rupye" | "rupya" | "ruppe" | "ruppee" | "ruppees" | "inr"
+        | "paise" | "paisa" | "paisay" | "rupaiya" | "रुपये" | "रुपए" | "रूपये" | "रुपया" | "रु"
+        | "पैसे" | "पैसा" => Word::Currency,
+        "kg" | "kgs" | "kilo" | "kilos" | "kilogram" | "kilograms" | "kelo" | "किलो" | "केजी" => {
+            Word::Unit(Unit::Kg)
+        }
+        "g" | "gm" | "gms" | "gram" | "grams" | "gr" | "grm" | "ग्राम" => {
+            Word::Unit(Unit::G)
+        }
+        "l" | "ltr" | "ltrs" | "litre" | "litres" | "liter" | "liters" | "leter" | "lit"
+        | "लीटर" | "लिटर" => Word::Unit(Unit::Litre),
+        "ml" | "mls" | "millilitre" | "milliliter" | "एमएल" => Word::Unit(Unit::Ml),
+        "packet" | "packets" | "pkt" | "pkts" | "pack" | "packs" | "paket" | "packit" | "pouch"
+        | "पैकेट" | "पैकिट" | "पाकेट" => Word::Unit(Unit::Packet),
+        "dozen" | "dozens" | "darjan" | "darjen" | "dazan" | "dajan" | "dzn" | "दर्जन" => {
+            Word::Unit(Unit::Dozen)
+        }
+        "piece" | "pieces" | "pc" | "pcs" | "peace" | "nag" | "pis" | "पीस" | "नग" => {
+            Word::Unit(Unit::Piece)
+        }
+        "box" | "boxes" | "dabba" | "dibba" | "dabbe" | "carton" | "cartons" | "peti" | "डिब्बा"
+        | "डिब्बे" | "बॉक्स" | "पेटी" => Word::Unit(Unit::Box),
+        "bottle" | "bottles" | "botal" | "botel" | "bottal" | "बोतल" => {
+            Word::Unit(Unit::Bottle)
+        }
+        "per" | "prati" | "प्रति" | "har" => Word::Per,
+        "price" | "rate" | "daam" | "dam" | "keemat" | "kimat" | "mrp" | "cost" | "दाम"
+        | "कीमत" | "रेट" => Word::Price,
+        "number" | "no" | "num" | "mobile" | "phone" | "contact" | "mob" | "ph" | "नंबर"
+        | "मोबाइल" | "फोन" => Word::Phone,
+        "sab" | "sabka" | "sabke" | "sabki" | "saare" | "sare" | "saara" | "sara" | "sabhi"
+        | "all" | "total" | "everyone" | "everybody" | "kul" | "सब" | "सबका" | "सबके" | "सारे"
+        | "सारा" | "सभी" | "कुल" | "टोटल" => Word::All,
+        "last" | "pichla" | "pichhla" | "pichle" | "pichhle" | "aakhri" | "akhri" | "previous"
+        | "latest" | "recent" | "pichli" | "pichhli" | "पिछली" | "पिछला" | "पिछले" | "आखिरी"
+        | "लास्ट" => Word::Last,
+        "aaj" | "aj" | "today" | "tonight" | "आज" => Word::Day(Day::Today),
+        "kal" | "kl" | "कल" => Word::Day(Day::Kal),
+        "tomorrow" | "tmrw" | "tomorow" => Word::Day(Day::Tomorrow),
+        "yesterday" | "yday" => Word::Day(Day::Yesterday),
+        "parso" | "parson" | "parsoon" | "parsho" | "परसों" | "परसो" => {
+            Word::Day(Day::Parso)
+        }
+        "monday" | "somvar" | "somwar" | "सोमवार" => Word::Weekday(0),
+        "tuesday" | "mangalvar" | "mangalwar" | "मंगलवार" => Word::Weekday(1),
+        "wednesday" | "budhvar" | "budhwar" | "बुधवार" => Word::Weekday(2),
+        "thursday" | "guruvar" | "guruwar" | "brihaspativar" | "गुरुवार" | "बृहस्पतिवार" => {
+            Word::Weekday(3)
+        }
+        "friday" | "shukravar" | "shukrawar" | "शुक्रवार" => Word::Weekday(4),
+        "saturday" | "shanivar" | "shaniwar" | "शनिवार" => Word::Weekday(5),
+        "sunday" | "ravivar" | "raviwar" | "itvaar" | "itwar" | "रविवार" | "इतवार" => {
+            Word::Weekday(6)
+        }
+        "subah" | "subha" | "suba" | "savere" | "sawere" | "morning" | "सुबह" | "सवेरे" => {
+            Word::PartOfDay(9)
+        }
+        "dopahar" | "dopehar" | "dopaher" | "dupahar" | "dophar" | "afternoon" | "noon"
+        | "दोपहर" => Word::PartOfDay(13),
+        "shaam" | "sham" | "evening" | "शाम" => Word::PartOfDay(18),
+        "raat" | "rat" | "night" | "रात" => Word::PartOfDay(20),
+        "baje" | "bje" | "baj" | "bajey" | "oclock" | "o'clock" | "बजे" => Word::Baje,
+        "pm" => Word::AmPm(true),
+        "am" => Word::AmPm(false),
+        "tarikh" | "tareekh" | "tarik" | "tareek" | "taarikh" | "date" | "th" | "st" | "nd"
+        | "rd" | "तारीख" | "तारिख" | "तरीख" => Word::Tarikh,
+        "ghante" | "ghanta" | "ghanton" | "ghnte" | "hour" | "hours" | "hrs" | "hr" | "घंटे"
+        | "घंटा" | "घण्टे" => Word::Hour,
+        "minute" | "minutes" | "min" | "mins" | "minat" | "मिनट" => Word::Minute,
+        "baad" | "bad" | "later" | "after" | "बाद" => Word::After,
+        "agle" | "agla" | "agli" | "next" | "अगले" | "अगला" | "अगली" => {
+            Word::Next
+        }
+        "hafte" | "hafta" | "haftey" | "week" | "हफ्ते" | "हफ्ता" | "सप्ताह" => {
+            Word::Week
+        }
+        "mahine" | "mahina" | "month" | "महीने" | "महीना" => Word::Month,
+        _ => return None,
+    };
+    Some(word)
+}
+
+/// Long keywords that a typo may reach: one letter missing, extra, wrong or swapped.
+const FUZZY: &[(&str, Word)] = &[
+    ("balance", Word::Balance),
+    ("reminder", Word::Reminder),
+    ("udhaar", Word::Credit),
+    ("rupaye", Word::Currency),
+    ("rupees", Word::Currency),
+    ("hisaab", Word::Hisaab),
+    ("cancel", Word::Cancel),
+    ("invoice", Word::Bill),
+    ("customer", Word::Customer),
+    ("product", Word::Product),
+    ("payment", Word::Pay),
+    ("summary", Word::Sale),
+    ("bakaya", Word::Balance),
+    ("dikhao", Word::Show),
+    ("tomorrow", Word::Day(Day::Tomorrow)),
+    ("yesterday", Word::Day(Day::Yesterday)),
+    ("packet", Word::Unit(Unit::Packet)),
+    ("bottle", Word::Unit(Unit::Bottle)),
+    ("dopahar", Word::PartOfDay(13)),
+    ("tarikh", Word::Tarikh),
+    ("ghante", Word::Hour),
+    ("monday", Word::Weekday(0)),
+    ("tuesday", Word::Weekday(1)),
+    ("wednesday", Word::Weekday(2)),
+    ("thursday", Word::Weekday(3)),
+    ("friday", Word::Weekday(4)),
+    ("saturday", Word::Weekday(5)),
+    ("sunday", Word::Weekday(6)),
+    ("received", Word::Arrive),
+    ("cheque", Word::Mode(PaymentMode::Cheque)),
+    ("phonepe", Word::Mode(PaymentMode::Upi)),
 ];
 
-/// Respect words after a name: never part of the name.
-pub const HONORIFICS: &[&str] = &[
-    "ji",
-    "jee",
-    "bhai",
-    "bhaiya",
-    "bhaiyya",
-    "sahab",
-    "saheb",
-    "sahib",
-    "saab",
-    "sir",
-    "madam",
-    "didi",
-    "seth",
-    "जी",
-    "भाई",
-    "भैया",
-    "साहब",
-    "दीदी",
-];
+fn fuzzy(key: &str) -> Option<Word> {
+    if key.len() < 5 || !key.is_ascii() {
+        return None;
+    }
+    let first = key.as_bytes()[0];
+    FUZZY
+        .iter()
+        .filter(|(word, _)| word.as_bytes()[0] == first && word.len().abs_diff(key.len()) <= 1)
+        .find(|(word, _)| within_one_edit(key.as_bytes(), word.as_bytes()))
+        .map(|(_, role)| *role)
+}
 
-/// Case markers and postpositions that end a name.
-pub const MARKERS: &[&str] = &[
-    "ne",
-    "ko",
-    "ka",
-    "ki",
-    "ke",
-    "se",
-    "me",
-    "mein",
-    "mai",
-    "pe",
-    "par",
-    "wala",
-    "wale",
-    "wali",
-    "liye",
-    "naam",
-    "khate",
-    "khaate",
-    "khata",
-    "ने",
-    "को",
-    "का",
-    "की",
-    "के",
-    "से",
-    "में",
-    "पे",
-    "पर",
-    "वाला",
-    "लिए",
-    "नाम",
-    "खाते",
-];
+/// Damerau distance ≤ 1, without building a table.
+fn within_one_edit(a: &[u8], b: &[u8]) -> bool {
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let (a, b) = (&a[prefix..], &b[prefix..]);
+    match (a.len(), b.len()) {
+        (0, 0) => true,
+        (x, y) if x == y => {
+            a[1..] == b[1..] || (x >= 2 && a[0] == b[1] && a[1] == b[0] && a[2..] == b[2..])
+        }
+        (x, y) if x + 1 == y => a == &b[1..],
+        (x, y) if y + 1 == x => &a[1..] == b,
+        _ => false,
+    }
+}
 
-/// Splits a message into commands where both sides are whole commands.
-pub const SEPARATORS: &[&str] = &["aur", "and", ",", "और", "फिर", "phir", "fir", "then"];
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nlu::tokens::normalise;
 
-pub const UNDO: &[&str] = &[
-    "galti",
-    "galati",
-    "undo",
-    "गलती",
-    "mistake",
-    "wapas",
-    "वापस",
-];
-pub const HELP: &[&str] = &["help", "madad", "मदद", "sahayata", "सहायता"];
-pub const REMINDER: &[&str] = &[
-    "reminder",
-    "remindr",
-    "remainder",
-    "reminde",
-    "remind",
-    "reminders",
-    "yaad",
-    "रिमाइंडर",
-    "याद",
-    "रिमाइन्डर",
-];
-pub const CANCEL: &[&str] = &[
-    "cancel",
-    "cancle",
-    "hata",
-    "hatao",
-    "hatado",
-    "band",
-    "mat",
-    "मत",
-    "रद्द",
-    "कैंसल",
-    "कैन्सल",
-    "हटा",
-    "हटाओ",
-    "बंद",
-    "delete",
-    "remove",
-    "stop",
-];
-pub const BILL: &[&str] = &[
-    "bill",
-    "bil",
-    "invoice",
-    "invoices",
-    "bills",
-    "बिल",
-    "बिलों",
-    "इनवॉइस",
-    "invoce",
-];
-pub const SHOW: &[&str] = &[
-    "dikhao",
-    "dikha",
-    "dikhana",
-    "dikhaao",
-    "show",
-    "list",
-    "दिखाओ",
-    "दिखा",
-    "dekhna",
-    "dekhao",
-];
-pub const NEW: &[&str] = &["naya", "nayi", "naye", "new", "नया", "नई", "नये"];
-pub const CUSTOMER_WORDS: &[&str] = &[
-    "customer",
-    "grahak",
-    "ग्राहक",
-    "कस्टमर",
-    "costumer",
-    "customar",
-];
-pub const PRODUCT_WORDS: &[&str] = &[
-    "item",
-    "product",
-    "saman",
-    "samaan",
-    "आइटम",
-    "सामान",
-    "प्रोडक्ट",
-    "maal",
-];
-pub const SALES: &[&str] = &[
-    "sale",
-    "sales",
-    "bikri",
-    "bikree",
-    "बिक्री",
-    "summary",
-    "सारांश",
-    "becha",
-    "bika",
-    "बिका",
-];
-pub const LEDGER: &[&str] = &["hisaab", "hisab", "हिसाब"];
-pub const STOCK: &[&str] = &["stock", "स्टॉक", "स्टाक", "stok"];
-pub const LEFT: &[&str] = &[
-    "bacha",
-    "bache",
-    "bachi",
-    "बचा",
-    "बचे",
-    "बची",
-    "left",
-    "remaining",
-];
-pub const ARRIVED: &[&str] = &[
-    "aaya",
-    "aaye",
-    "aayi",
-    "aai",
-    "aaye",
-    "aya",
-    "aye",
-    "ayi",
-    "आया",
-    "आए",
-    "आये",
-    "आई",
-    "received",
-    "arrived",
-    "daalo",
-    "dalo",
-    "डालो",
-    "aa",
-];
-pub const BALANCE: &[&str] = &[
-    "balance",
-    "blance",
-    "balence",
-    "balanse",
-    "baki",
-    "baaki",
-    "bakaya",
-    "bakaaya",
-    "बाकी",
-    "बकाया",
-    "बैलेंस",
-    "owe",
-    "owes",
-    "dues",
-    "due",
-];
-pub const QUESTION: &[&str] = &[
-    "kitna",
-    "kitne",
-    "kitni",
-    "कितना",
-    "कितने",
-    "कितनी",
-    "batao",
-    "bata",
-    "बताओ",
-    "बता",
-    "how",
-    "what",
-    "check",
-    "kya",
-    "क्या",
-    "much",
-];
-pub const CREDIT: &[&str] = &[
-    "udhaar",
-    "udhar",
-    "udaar",
-    "udhari",
-    "उधार",
-    "credit",
-    "udhaar",
-];
-/// Verbs of taking on credit or writing into the ledger.
-pub const CREDIT_VERBS: &[&str] = &[
-    "liya",
-    "liye",
-    "li",
-    "le",
-    "likho",
-    "likh",
-    "likhdo",
-    "likhna",
-    "daal",
-    "daalo",
-    "daal",
-    "dalo",
-    "लिया",
-    "लिए",
-    "लिखो",
-    "लिख",
-    "डालो",
-    "chadha",
-    "chadhao",
-    "add",
-];
-pub const PAYMENT_VERBS: &[&str] = &[
-    "diye",
-    "diya",
-    "dia",
-    "diyee",
-    "diy",
-    "de",
-    "di",
-    "दिए",
-    "दिया",
-    "दी",
-    "jama",
-    "जमा",
-    "paid",
-    "pay",
-    "payment",
-    "received",
-    "mila",
-    "mile",
-    "mili",
-    "मिला",
-    "मिले",
-    "aaya",
-    "aaye",
-    "aaya",
-    "आया",
-    "kiya",
-    "kiye",
-    "kia",
-    "किया",
-    "किए",
-    "bheje",
-    "bheja",
-    "bhej",
-    "भेजे",
-    "भेजा",
-    "chukaya",
-    "chukaye",
-    "चुकाया",
-    "karaye",
-    "karaya",
-    "got",
-];
-pub const ALL: &[&str] = &[
-    "sab",
-    "sabka",
-    "sabki",
-    "sabke",
-    "saare",
-    "sare",
-    "saara",
-    "all",
-    "total",
-    "सब",
-    "सबका",
-    "सारे",
-];
-pub const PAST_TALK: &[&str] = &[
-    "hua",
-    "hui",
-    "huyi",
-    "tha",
-    "thi",
-    "the",
-    "हुआ",
-    "हुई",
-    "था",
-    "थी",
-    "were",
-    "was",
-];
+    #[test]
+    fn spelling_variants_share_a_role() {
+        for key in ["udhaar", "udhar", "उधार"] {
+            assert_eq!(classify(key), Word::Credit, "{key}");
+        }
+        for key in ["diye", "diya", "dia", "दिए"] {
+            assert_eq!(classify(key), Word::Pay, "{key}");
+        }
+        assert_eq!(classify("gpay"), Word::Mode(PaymentMode::Upi));
+        assert_eq!(classify("किलो"), Word::Unit(Unit::Kg));
+        assert_eq!(classify("rahul"), Word::Name);
+    }
 
-/// Words that are never part of a customer's or product's name.
-pub const STOPWORDS: &[&str] = &[
-    // verbs, auxiliaries and particles
-    "hai",
-    "hain",
-    "h",
-    "he",
-    "ho",
-    "hoga",
-    "karo",
-    "kar",
-    "kardo",
-    "karna",
-    "karni",
-    "do",
-    "dena",
-    "dedo",
-    "de",
-    "lo",
-    "lena",
-    "banao",
-    "bana",
-    "banado",
-    "banana",
-    "bane",
-    "bhejna",
-    "bhejo",
-    "bhejdo",
-    "bhejiye",
-    "bhej",
-    "dilana",
-    "dila",
-    "dilao",
-    "lagao",
-    "laga",
-    "jodo",
-    "jod",
-    "daalo",
-    "dalo",
-    "daal",
-    "likho",
-    "likh",
-    "lo",
-    "chahiye",
-    "bhi",
-    "hi",
-    "ki",
-    "number",
-    "no",
-    "mobile",
-    "phone",
-    "ph",
-    "is",
-    "are",
-    "the",
-    "a",
-    "an",
-    "of",
-    "for",
-    "from",
-    "to",
-    "via",
-    "by",
-    "with",
-    "at",
-    "on",
-    "in",
-    "about",
-    "does",
-    "did",
-    "do",
-    "please",
-    "add",
-    "make",
-    "create",
-    "new",
-    "price",
-    "rate",
-    "per",
-    "me",
-    "my",
-    "tell",
-    "give",
-    "gave",
-    "has",
-    "have",
-    "wala",
-    "wali",
-    "wale",
-    "waala",
-    "liye",
-    "ya",
-    "or",
-    "also",
-    "tak",
-    "kaise",
-    "kaisa",
-    "kaun",
-    "kab",
-    "kahan",
-    "kyun",
-    "mujhe",
-    "humko",
-    "hum",
-    "main",
-    "abhi",
-    "ab",
-    "phir",
-    "bas",
-    "pichla",
-    "pichhla",
-    "last",
-    "pichle",
-    "latest",
-    "saare",
-    "sab",
-    "rupaye",
-    "rupay",
-    "rupees",
-    "rupee",
-    "rs",
-    "inr",
-    "rupya",
-    "ruapye",
-    "rupaiye",
-    "paise",
-    "paisa",
-    "amount",
-    "account",
-    "jama",
-    "naam",
-    "khate",
-    "khaate",
-    "khata",
-    "pe",
-    "par",
-    "se",
-    "mai",
-    "mein",
-    "me",
-    "ne",
-    "ko",
-    "ka",
-    "ke",
-    "nahi",
-    "mat",
-    "aa",
-    "gaye",
-    "gaya",
-    "gayi",
-    "hue",
-    "huye",
-    "left",
-    "much",
-    "many",
-    "how",
-    "what",
-    "when",
-    "which",
-    "check",
-    "show",
-    "list",
-    "its",
-    "it",
-    "was",
-    "were",
-    "yesterday",
-    "today",
-    "tomorrow",
-    "ki",
-    "wapas",
-    "lo",
-    "le",
-    "karaye",
-    "karaya",
-    "transfer",
-    "online",
-    "through",
-    "using",
-    // Devanagari
-    "है",
-    "हैं",
-    "हो",
-    "करो",
-    "कर",
-    "दो",
-    "दे",
-    "लो",
-    "बनाओ",
-    "बना",
-    "भेजो",
-    "भेजना",
-    "भेज",
-    "लिखो",
-    "लिख",
-    "जोडो",
-    "जोड़ो",
-    "चाहिए",
-    "भी",
-    "ही",
-    "रुपये",
-    "रुपए",
-    "रुपया",
-    "पैसे",
-    "नंबर",
-    "वाला",
-    "वाले",
-    "कि",
-    "ये",
-    "यह",
-    "वो",
-    "मुझे",
-    "अब",
-    "दिखाओ",
-    "सब",
-    "सारे",
-    "डालो",
-    "बताओ",
-    "लिए",
-    "था",
-    "थी",
-    "हुआ",
-    "हुई",
-    "रद्द",
-    "मत",
-    "देना",
-    "दीजिए",
-];
+    #[test]
+    fn one_typo_reaches_long_keywords_only() {
+        assert_eq!(classify("blance"), Word::Balance);
+        assert_eq!(classify("remindr"), Word::Reminder);
+        assert_eq!(classify("ruapye"), Word::Currency);
+        assert_eq!(classify("balanse"), Word::Balance);
+        assert_eq!(classify("rahim"), Word::Name);
+        assert_eq!(classify("canc"), Word::Name);
+    }
+
+    #[test]
+    fn devanagari_entries_are_written_normalised() {
+        for key in ["जोडो", "हां", "बृहस्पतिवार", "चढाओ"]
+        {
+            assert_eq!(normalise(key), key);
+        }
+    }
+}

@@ -2,10 +2,14 @@
 
 pub mod command;
 pub mod eval;
-mod lexicon;
 pub mod llm;
-mod numbers;
 pub mod rules;
+
+mod clause;
+mod intents;
+mod items;
+mod lexicon;
+mod numbers;
 mod time;
 mod tokens;
 

@@ -1,215 +1,250 @@
-//! When something should happen or did happen: aaj/kal/parso, weekdays, N tarikh, subah/dopahar/shaam/raat,
-//! N baje, N ghante baad, resolved against the merchant's "now".
+//! Days and times said in words (kal shaam 7 baje, 5 tarikh, 2 ghante baad, Monday) resolved against now.
 
-use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveTime, TimeZone, Weekday};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveTime};
 
+use super::lexicon::{Day, Word};
 use super::numbers::read_number;
 use super::tokens::Token;
 
-/// A time read from the message, and which tokens said it (so they are not taken as amounts).
-#[derive(Debug, Clone, Default)]
-pub struct Said {
-    pub at: Option<DateTime<FixedOffset>>,
-    pub used: Vec<usize>,
+/// A day said without a time is booked at this hour.
+const DEFAULT_HOUR: u32 = 10;
+
+/// The day a summary question is about: `kal` and `parso` look back because the question is past tense.
+pub fn summary_date(tokens: &[Token<'_>], now: DateTime<FixedOffset>) -> NaiveDate {
+    let today = now.date_naive();
+    let back = tokens.iter().find_map(|t| match t.word {
+        Word::Day(Day::Today) => Some(0),
+        Word::Day(Day::Kal | Day::Yesterday) => Some(1),
+        Word::Day(Day::Parso) => Some(2),
+        Word::Day(Day::Tomorrow) => Some(-1),
+        _ => None,
+    });
+    today
+        .checked_sub_signed(Duration::days(back.unwrap_or(0)))
+        .unwrap_or(today)
 }
 
-fn part_of_day(word: &str) -> Option<u32> {
-    Some(match word {
-        "subah" | "subha" | "savere" | "sawere" | "morning" | "सुबह" | "सवेरे" => {
-            9
-        }
-        "dopahar" | "dopehar" | "dupahar" | "dophar" | "afternoon" | "noon" | "दोपहर" => {
-            13
-        }
-        "shaam" | "sham" | "shyam" | "evening" | "शाम" => 18,
-        "raat" | "rat" | "night" | "tonight" | "रात" => 20,
-        _ => return None,
-    })
+/// An hour as said, before it is placed in a part of the day.
+#[derive(Clone, Copy)]
+struct Clock {
+    hour: u32,
+    minute: u32,
 }
 
-fn weekday(word: &str) -> Option<Weekday> {
-    Some(match word {
-        "monday" | "somvar" | "somwar" | "सोमवार" | "mon" => Weekday::Mon,
-        "tuesday" | "mangalvar" | "mangalwar" | "मंगलवार" | "tue" => Weekday::Tue,
-        "wednesday" | "budhvar" | "budhwar" | "बुधवार" | "wed" => Weekday::Wed,
-        "thursday" | "guruvar" | "guruwar" | "brihaspativar" | "गुरुवार" | "thu" => {
-            Weekday::Thu
+/// The moment a reminder is for, marking the tokens it used in `used`. `None` when no time was said.
+pub fn reminder_time(
+    tokens: &[Token<'_>],
+    used: &mut [bool],
+    now: DateTime<FixedOffset>,
+) -> Option<DateTime<FixedOffset>> {
+    let today = now.date_naive();
+    let mut day: Option<NaiveDate> = None;
+    let mut part: Option<u32> = None;
+    let mut clock: Option<Clock> = None;
+    let mut pm: Option<bool> = None;
+    let mut i = 0;
+    while i < tokens.len() {
+        let token = &tokens[i];
+        match token.word {
+            Word::Day(kind) => {
+                let ahead = match kind {
+                    Day::Today => 0,
+                    Day::Kal | Day::Tomorrow => 1,
+                    Day::Parso => 2,
+                    // A reminder for yesterday makes no sense; take it as said.
+                    Day::Yesterday => -1,
+                };
+                day = today.checked_add_signed(Duration::days(ahead));
+                mark(used, i);
+            }
+            Word::Weekday(target) => {
+                day = Some(next_weekday(today, target));
+                mark(used, i);
+            }
+            Word::Next => {
+                match tokens.get(i + 1).map(|t| t.word) {
+                    Some(Word::Week) => {
+                        day = today.checked_add_signed(Duration::days(7));
+                        mark(used, i + 1);
+                    }
+                    Some(Word::Month) => {
+                        day = today.checked_add_months(chrono::Months::new(1));
+                        mark(used, i + 1);
+                    }
+                    _ => {}
+                }
+                mark(used, i);
+            }
+            Word::PartOfDay(hour) => {
+                part = Some(hour);
+                mark(used, i);
+            }
+            Word::AmPm(is_pm) => {
+                pm = Some(is_pm);
+                mark(used, i);
+            }
+            Word::Baje | Word::Week | Word::Month => mark(used, i),
+            Word::Number => {
+                if let Some(num) = read_number(tokens, i) {
+                    let after = tokens.get(num.end).map(|t| t.word);
+                    let before = i.checked_sub(1).and_then(|b| tokens.get(b));
+                    let whole = num.milli / 1000;
+                    let fraction = num.milli % 1000;
+                    let as_clock = || {
+                        let hour = u32::try_from(whole).ok().filter(|h| *h <= 24)?;
+                        let minute = num
+                            .clock_minutes
+                            .unwrap_or(u32::try_from(fraction * 60 / 1000).unwrap_or(0));
+                        Some(Clock { hour, minute })
+                    };
+                    let consumed = match after {
+                        Some(Word::Baje | Word::AmPm(_)) => {
+                            clock = as_clock().or(clock);
+                            true
+                        }
+                        Some(Word::Tarikh) if fraction == 0 => {
+                            day = u32::try_from(whole)
+                                .ok()
+                                .and_then(|d| next_day_of_month(today, d));
+                            mark(used, num.end);
+                            true
+                        }
+                        Some(Word::Hour | Word::Minute)
+                            if tokens
+                                .get(num.end + 1)
+                                .is_some_and(|t| t.word == Word::After)
+                                || before.is_some_and(|b| b.key == "in") =>
+                        {
+                            let minutes = if after == Some(Word::Hour) {
+                                num.milli.saturating_mul(60) / 1000
+                            } else {
+                                whole
+                            };
+                            for k in num.start..=num.end + 1 {
+                                mark(used, k);
+                            }
+                            if let Some(b) = i
+                                .checked_sub(1)
+                                .filter(|_| before.is_some_and(|b| b.key == "in"))
+                            {
+                                mark(used, b);
+                            }
+                            // An absurd span ("99999999999 ghante") has no date; say no time rather than panic.
+                            return Duration::try_minutes(minutes)
+                                .and_then(|span| now.checked_add_signed(span));
+                        }
+                        _ => {
+                            let after_at = before.is_some_and(|b| b.key == "at");
+                            let after_part =
+                                before.is_some_and(|b| matches!(b.word, Word::PartOfDay(_)));
+                            let money_follows =
+                                matches!(after, Some(Word::Currency | Word::Marker));
+                            if (after_at || (after_part && !money_follows)) && whole <= 12 {
+                                clock = as_clock().or(clock);
+                                true
+                            } else {
+                                false
+                            }
+                        }
+                    };
+                    if consumed {
+                        for k in num.start..num.end {
+                            mark(used, k);
+                        }
+                        i = num.end;
+                        continue;
+                    }
+                    i = num.end;
+                    continue;
+                }
+            }
+            _ => {}
         }
-        "friday" | "shukravar" | "shukrawar" | "शुक्रवार" | "fri" => Weekday::Fri,
-        "saturday" | "shanivar" | "shaniwar" | "शनिवार" | "sat" => Weekday::Sat,
-        "sunday" | "ravivar" | "raviwar" | "itwar" | "इतवार" | "रविवार" | "sun" => {
-            Weekday::Sun
+        i += 1;
+    }
+    if day.is_none() && part.is_none() && clock.is_none() {
+        return None;
+    }
+    let mut date = day.unwrap_or(today);
+    let (hour, minute) = match clock {
+        Some(c) => {
+            let (hour, next_day) = place_hour(c.hour, part, pm);
+            if next_day {
+                date = date.succ_opt().unwrap_or(date);
+            }
+            (hour, c.minute)
         }
-        _ => return None,
-    })
-}
-
-/// Days from today named by a relative day word, looking forward (reminders) or back (summaries).
-fn day_word(word: &str, past: bool) -> Option<i64> {
-    let offset = match word {
-        "aaj" | "aj" | "today" | "आज" | "abhi" => 0,
-        "kal" | "कल" => 1,
-        "tomorrow" => return (!past).then_some(1),
-        "yesterday" | "yesterday's" => return past.then_some(-1),
-        "parso" | "parson" | "parsoon" | "परसों" | "परसो" => 2,
-        _ => return None,
+        None => (part.unwrap_or(DEFAULT_HOUR), 0),
     };
-    Some(if past { -offset } else { offset })
+    let time = NaiveTime::from_hms_opt(hour, minute, 0)?;
+    date.and_time(time)
+        .and_local_timezone(*now.offset())
+        .single()
 }
 
-fn is_next(word: &str) -> bool {
-    matches!(word, "agle" | "agla" | "next" | "अगले" | "अगला")
+fn mark(used: &mut [bool], at: usize) {
+    if let Some(slot) = used.get_mut(at) {
+        *slot = true;
+    }
 }
 
-fn is_week(word: &str) -> bool {
-    matches!(word, "hafte" | "hafta" | "week" | "हफ्ते" | "हफ़्ते" | "सप्ताह")
+/// Puts a spoken hour into the part of the day said with it (`shaam 7` is 19:00). With neither a
+/// part of day nor am/pm, 1–7 are taken as afternoon/evening: shops remind customers in working hours.
+/// The flag is true when the hour falls after midnight (`raat 2 baje`).
+fn place_hour(hour: u32, part: Option<u32>, pm: Option<bool>) -> (u32, bool) {
+    let hour = hour.min(24);
+    if hour >= 13 {
+        return (hour % 24, hour == 24);
+    }
+    match (pm, part) {
+        (Some(true), _) => (if hour == 12 { 12 } else { hour + 12 }, false),
+        (Some(false), _) => (if hour == 12 { 0 } else { hour }, false),
+        (None, Some(9)) => (hour, false),
+        (None, Some(13)) => (if hour <= 6 { hour + 12 } else { hour }, false),
+        (None, Some(18)) => (if hour == 12 { 12 } else { hour + 12 }, false),
+        (None, Some(_)) => match hour {
+            12 => (0, true),
+            0..=4 => (hour, true),
+            5..=11 => (hour + 12, false),
+            _ => (hour, false),
+        },
+        (None, None) => (
+            if (1..=7).contains(&hour) {
+                hour + 12
+            } else {
+                hour
+            },
+            false,
+        ),
+    }
 }
 
-fn is_oclock(word: &str) -> bool {
-    matches!(word, "baje" | "bje" | "baj" | "बजे" | "o'clock" | "oclock")
+/// The next date (after today) that falls on `weekday` (0 = Monday).
+fn next_weekday(today: NaiveDate, weekday: u32) -> NaiveDate {
+    let current = today.weekday().num_days_from_monday();
+    let ahead = (weekday + 7 - current) % 7;
+    let ahead = if ahead == 0 { 7 } else { ahead };
+    today
+        .checked_add_signed(Duration::days(i64::from(ahead)))
+        .unwrap_or(today)
 }
 
-fn is_hours(word: &str) -> bool {
-    matches!(
-        word,
-        "ghante" | "ghanta" | "घंटे" | "घंटा" | "hours" | "hour" | "hrs" | "hr"
-    )
-}
-
-fn is_minutes(word: &str) -> bool {
-    matches!(word, "minute" | "minutes" | "min" | "mins" | "मिनट")
-}
-
-fn is_later(word: &str) -> bool {
-    matches!(word, "baad" | "bad" | "later" | "बाद" | "mein" | "me")
-}
-
-fn is_date_word(word: &str) -> bool {
-    matches!(
-        word,
-        "tarikh" | "tareekh" | "tarik" | "tarakh" | "तारीख" | "date"
-    )
-}
-
-/// The next date (after today) that has day-of-month `day`.
+/// The next date with day-of-month `day`: later this month, else the first later month that has it.
 fn next_day_of_month(today: NaiveDate, day: u32) -> Option<NaiveDate> {
-    let mut year = today.year();
-    let mut month = today.month();
+    if !(1..=31).contains(&day) {
+        return None;
+    }
     if day > today.day()
-        && let Some(date) = NaiveDate::from_ymd_opt(year, month, day)
+        && let Some(date) = today.with_day(day)
     {
         return Some(date);
     }
-    for _ in 0..12 {
-        month += 1;
-        if month > 12 {
-            month = 1;
-            year += 1;
-        }
-        if let Some(date) = NaiveDate::from_ymd_opt(year, month, day) {
-            return Some(date);
-        }
-    }
-    None
-}
-
-/// When a reminder should go out; `at` is `None` when no time was said at all.
-pub fn reminder_time(tokens: &[Token], now: DateTime<FixedOffset>) -> Said {
-    let today = now.date_naive();
-    let mut said = Said::default();
-    let mut date: Option<NaiveDate> = None;
-    let mut part: Option<u32> = None;
-    let mut hour: Option<(u32, u32)> = None;
-    let mut pm: Option<bool> = None;
-    for (i, token) in tokens.iter().enumerate() {
-        let word = token.low.as_str();
-        let next = tokens.get(i + 1).map(|t| t.low.as_str()).unwrap_or("");
-        if let Some(offset) = day_word(word, false) {
-            date = Some(today + Duration::days(offset));
-            said.used.push(i);
-        } else if is_next(word) && is_week(next) {
-            date = Some(today + Duration::days(7));
-            said.used.extend([i, i + 1]);
-        } else if let Some(day) = weekday(word) {
-            let ahead = (7 + day.num_days_from_monday() as i64
-                - today.weekday().num_days_from_monday() as i64)
-                % 7;
-            date = Some(today + Duration::days(if ahead == 0 { 7 } else { ahead }));
-            said.used.push(i);
-        } else if let Some(h) = part_of_day(word) {
-            part = Some(h);
-            said.used.push(i);
-        } else if matches!(word, "pm" | "p.m") {
-            pm = Some(true);
-            said.used.push(i);
-        } else if matches!(word, "am" | "a.m") {
-            pm = Some(false);
-            said.used.push(i);
-        } else if let Some(n) =
-            read_number(tokens, i).filter(|n| n.start == i && n.milli % 1000 == 0)
-        {
-            let value = n.milli / 1000;
-            let after = tokens.get(n.end).map(|t| t.low.as_str()).unwrap_or("");
-            let after2 = tokens.get(n.end + 1).map(|t| t.low.as_str()).unwrap_or("");
-            if (is_hours(after) || is_minutes(after)) && (is_later(after2) || after2.is_empty()) {
-                let amount = if is_hours(after) {
-                    Duration::hours(value)
-                } else {
-                    Duration::minutes(value)
-                };
-                said.at = Some(now + amount);
-                said.used.extend(n.start..(n.end + 2).min(tokens.len()));
-                return said;
-            }
-            if is_date_word(after) && (1..=31).contains(&value) {
-                date = next_day_of_month(today, value as u32);
-                said.used.extend(n.start..=n.end);
-            } else if ((is_oclock(after) || matches!(after, "pm" | "am"))
-                && (0..=23).contains(&value))
-                || (i > 0 && tokens[i - 1].low == "at" && (1..=12).contains(&value))
-            {
-                hour = Some((value as u32, 0));
-                said.used.extend(n.start..n.end);
-            }
-        } else if let Some((h, m)) = word.split_once(':')
-            && let (Ok(h), Ok(m)) = (h.parse::<u32>(), m.parse::<u32>())
-            && h < 24
-            && m < 60
-        {
-            hour = Some((h, m));
-            said.used.push(i);
-        }
-    }
-    if date.is_none() && part.is_none() && hour.is_none() {
-        return said;
-    }
-    let (mut h, minute) = hour.unwrap_or((part.unwrap_or(10), 0));
-    if hour.is_some() {
-        match (pm, part) {
-            (Some(true), _) if h < 12 => h += 12,
-            (Some(false), _) if h == 12 => h = 0,
-            (None, Some(13)) if h < 11 => h += 12,
-            (None, Some(18)) if h < 12 => h += 12,
-            (None, Some(20)) if (5..12).contains(&h) => h += 12,
-            _ => {}
-        }
-    }
-    let day = date.unwrap_or(today);
-    let time = NaiveTime::from_hms_opt(h, minute, 0).unwrap_or(NaiveTime::MIN);
-    said.at = now
-        .offset()
-        .from_local_datetime(&day.and_time(time))
-        .single();
-    said
-}
-
-/// The local date a summary question is about: aaj (default), kal = yesterday, parso = two days ago.
-pub fn summary_date(tokens: &[Token], now: DateTime<FixedOffset>) -> NaiveDate {
-    let today = now.date_naive();
-    tokens
-        .iter()
-        .find_map(|t| day_word(&t.low, true))
-        .map_or(today, |offset| today + Duration::days(offset))
+    let first = today.with_day(1)?;
+    (1..=12).find_map(|months| {
+        first
+            .checked_add_months(chrono::Months::new(months))
+            .and_then(|m| m.with_day(day))
+    })
 }
 
 #[cfg(test)]
@@ -218,71 +253,63 @@ mod tests {
     use crate::nlu::tokens::tokenize;
 
     fn now() -> DateTime<FixedOffset> {
-        DateTime::parse_from_rfc3339("2026-11-22T10:00:00+05:30").expect("valid")
+        DateTime::parse_from_rfc3339("2026-11-22T10:00:00+05:30").unwrap_or_default()
     }
 
     fn at(text: &str) -> Option<String> {
-        reminder_time(&tokenize(text), now())
-            .at
-            .map(|t| t.to_rfc3339())
+        let tokens = tokenize(text);
+        let mut used = vec![false; tokens.len()];
+        reminder_time(&tokens, &mut used, now()).map(|t| t.to_rfc3339())
     }
 
     #[test]
-    fn resolves_reminder_times() {
-        assert_eq!(
-            at("kal shaam 7 baje").as_deref(),
-            Some("2026-11-23T19:00:00+05:30")
-        );
-        assert_eq!(
-            at("Monday ko").as_deref(),
-            Some("2026-11-23T10:00:00+05:30")
-        );
-        assert_eq!(
-            at("5 tarikh ko").as_deref(),
-            Some("2026-12-05T10:00:00+05:30")
-        );
-        assert_eq!(
-            at("30 tarikh").as_deref(),
-            Some("2026-11-30T10:00:00+05:30")
-        );
-        assert_eq!(
-            at("parso subah").as_deref(),
-            Some("2026-11-24T09:00:00+05:30")
-        );
-        assert_eq!(
-            at("agle hafte").as_deref(),
-            Some("2026-11-29T10:00:00+05:30")
-        );
-        assert_eq!(
-            at("raat 8 baje").as_deref(),
-            Some("2026-11-22T20:00:00+05:30")
-        );
-        assert_eq!(
-            at("tomorrow at 6 pm").as_deref(),
-            Some("2026-11-23T18:00:00+05:30")
-        );
-        assert_eq!(
-            at("2 ghante baad").as_deref(),
-            Some("2026-11-22T12:00:00+05:30")
-        );
-        assert_eq!(
-            at("kal dopahar 2 baje").as_deref(),
-            Some("2026-11-23T14:00:00+05:30")
-        );
-        assert_eq!(
-            at("Sunday").as_deref(),
-            Some("2026-11-29T10:00:00+05:30"),
-            "today is Sunday: the next one"
-        );
-        assert_eq!(at("500 ka reminder"), None);
+    fn resolves_spoken_times() {
+        for (text, expected) in [
+            ("kal shaam 7 baje", Some("2026-11-23T19:00:00+05:30")),
+            ("parso subah", Some("2026-11-24T09:00:00+05:30")),
+            ("Monday ko", Some("2026-11-23T10:00:00+05:30")),
+            ("5 tarikh", Some("2026-12-05T10:00:00+05:30")),
+            ("30 tarikh", Some("2026-11-30T10:00:00+05:30")),
+            ("2 ghante baad", Some("2026-11-22T12:00:00+05:30")),
+            ("raat 8 baje", Some("2026-11-22T20:00:00+05:30")),
+            ("agle hafte", Some("2026-11-29T10:00:00+05:30")),
+            ("tomorrow at 6 pm", Some("2026-11-23T18:00:00+05:30")),
+            ("kal saade 7 baje shaam", Some("2026-11-23T19:30:00+05:30")),
+            ("kal 10:30 baje", Some("2026-11-23T10:30:00+05:30")),
+            ("in 2 hours", Some("2026-11-22T12:00:00+05:30")),
+            ("30 minute baad", Some("2026-11-22T10:30:00+05:30")),
+            ("500 ka", None),
+            ("99999999999 ghante baad", None),
+            ("99 tarikh", None),
+            ("kal 25 baje", Some("2026-11-23T10:00:00+05:30")),
+        ] {
+            assert_eq!(at(text).as_deref(), expected, "{text}");
+        }
     }
 
     #[test]
     fn summary_days_look_back() {
-        let date = |text: &str| summary_date(&tokenize(text), now()).to_string();
-        assert_eq!(date("aaj kitna sale hua"), "2026-11-22");
-        assert_eq!(date("kal ka hisaab"), "2026-11-21");
-        assert_eq!(date("परसों कितनी बिक्री"), "2026-11-20");
-        assert_eq!(date("what were yesterday's sales"), "2026-11-21");
+        assert_eq!(
+            summary_date(&tokenize("kal ka hisaab"), now()).to_string(),
+            "2026-11-21"
+        );
+        assert_eq!(
+            summary_date(&tokenize("परसों"), now()).to_string(),
+            "2026-11-20"
+        );
+        assert_eq!(
+            summary_date(&tokenize("aaj"), now()).to_string(),
+            "2026-11-22"
+        );
+    }
+
+    #[test]
+    fn skips_months_without_the_day() {
+        let nov = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap_or_default();
+        assert_eq!(
+            next_day_of_month(nov, 31).map(|d| d.to_string()).as_deref(),
+            Some("2026-12-31")
+        );
+        assert_eq!(next_day_of_month(nov, 0), None);
     }
 }

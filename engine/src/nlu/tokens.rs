@@ -1,116 +1,259 @@
-//! Splitting a message into words: the form as written (for names) and a normalised form (for matching).
+//! Splitting a message into words, numbers and separators, with a matching key and role per word.
 
-use super::lexicon::normalise;
+use super::lexicon::{Word, classify};
 
-/// One word of a message.
+/// One word of the message: its text as written (for names) and a normalised key (for matching).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Token {
-    /// As written, trimmed of surrounding punctuation.
-    pub raw: String,
-    /// Lowercase, ASCII digits, folded Devanagari.
-    pub low: String,
+pub struct Token<'a> {
+    /// The word as the merchant wrote it, without a trailing possessive `'s`.
+    pub text: &'a str,
+    /// Lowercase ASCII, Devanagari digits as ASCII, nukta and chandrabindu folded away.
+    pub key: String,
+    /// The word's role; a comma or other clause break is `Word::Sep` with key `,`.
+    pub word: Word,
 }
 
-impl Token {
-    fn new(raw: &str) -> Token {
-        Token {
-            raw: raw.to_string(),
-            low: normalise(raw),
-        }
+impl Token<'_> {
+    pub fn is_comma(&self) -> bool {
+        self.key == ","
     }
 
-    pub fn is(&self, word: &str) -> bool {
-        self.low == word
-    }
-
-    pub fn is_any(&self, words: &[&str]) -> bool {
-        words.contains(&self.low.as_str())
-    }
-}
-
-/// Characters trimmed from both ends of a word.
-fn is_edge_punctuation(c: char) -> bool {
-    matches!(
-        c,
-        '.' | '?'
-            | '!'
-            | '।'
-            | '"'
-            | ';'
-            | ':'
-            | '('
-            | ')'
-            | '['
-            | ']'
-            | '…'
-            | '“'
-            | '”'
-            | '‘'
-            | '*'
-    )
-}
-
-/// Words and commas (kept as their own token, since a comma can separate commands).
-pub fn tokenize(text: &str) -> Vec<Token> {
-    let mut tokens = Vec::new();
-    for chunk in text.split(|c: char| c.is_whitespace() || c == '।' || c == '|') {
-        let chars: Vec<char> = chunk.chars().collect();
-        let mut word = String::new();
-        for (i, &c) in chars.iter().enumerate() {
-            // A comma between digits is Indian digit grouping (1,23,456), not a separator.
-            let grouping = c == ','
-                && i > 0
-                && chars[i - 1].is_ascii_digit()
-                && chars.get(i + 1).is_some_and(char::is_ascii_digit);
-            if c == ',' && !grouping {
-                push_word(&mut tokens, &word);
-                word.clear();
-                tokens.push(Token::new(","));
-            } else {
-                word.push(c);
+    /// Digits only (after normalisation), possibly with one decimal point or colon.
+    pub fn is_numeral(&self) -> bool {
+        let mut seen_digit = false;
+        for c in self.key.chars() {
+            match c {
+                '0'..='9' => seen_digit = true,
+                '.' | ':' => {}
+                _ => return false,
             }
         }
-        push_word(&mut tokens, &word);
+        seen_digit
     }
-    tokens
 }
 
-fn push_word(tokens: &mut Vec<Token>, word: &str) {
-    let trimmed = word.trim_matches(is_edge_punctuation);
-    let trimmed = trimmed.strip_suffix("/-").unwrap_or(trimmed);
-    if !trimmed.is_empty() {
-        tokens.push(Token::new(trimmed));
+/// Longest message read; longer texts are not commands and reading on would only cost time.
+const MAX_TOKENS: usize = 96;
+
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Digit,
+    Letter,
+}
+
+fn devanagari_digit(c: char) -> Option<char> {
+    let code = c as u32;
+    if (0x0966..=0x096F).contains(&code) {
+        char::from_digit(code - 0x0966, 10)
+    } else {
+        None
     }
+}
+
+fn is_digit(c: char) -> bool {
+    c.is_ascii_digit() || devanagari_digit(c).is_some()
+}
+
+/// Characters that end a clause the way a spoken pause does.
+fn is_clause_break(c: char) -> bool {
+    matches!(c, ',' | ';' | '\n' | '।' | '॥' | '!' | '?' | '|')
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+        || matches!(c, '\'' | '’' | '-' | '_' | '&')
+        || (('\u{0900}'..='\u{097F}').contains(&c) && !matches!(c, '।' | '॥'))
+        || c == '\u{200C}'
+        || c == '\u{200D}'
+}
+
+/// Folds spelling variants that merchants and keyboards produce for the same Hindi word.
+pub fn normalise_into(word: &str, out: &mut String) {
+    for c in word.chars() {
+        let folded = match c {
+            '\u{093C}' | '\u{200C}' | '\u{200D}' => continue,
+            '\u{0901}' => '\u{0902}',
+            '\u{0958}' => 'क',
+            '\u{0959}' => 'ख',
+            '\u{095A}' => 'ग',
+            '\u{095B}' => 'ज',
+            '\u{095C}' => 'ड',
+            '\u{095D}' => 'ढ',
+            '\u{095E}' => 'फ',
+            '\u{095F}' => 'य',
+            '’' => '\'',
+            _ => match devanagari_digit(c) {
+                Some(d) => d,
+                None => {
+                    for lower in c.to_lowercase() {
+                        out.push(lower);
+                    }
+                    continue;
+                }
+            },
+        };
+        out.push(folded);
+    }
+}
+
+#[cfg(test)]
+pub fn normalise(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    normalise_into(word, &mut out);
+    out
+}
+
+/// Cuts `text` into tokens. Digits and letters glued together (`₹500`, `2kg`, `500rs`) are
+/// separated; `1,23,456.50` stays one number; `Parle-G` and `D'Souza` stay one word.
+pub fn tokenize(text: &str) -> Vec<Token<'_>> {
+    let mut tokens: Vec<Token<'_>> = Vec::with_capacity(16);
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut i = 0;
+    while i < chars.len() && tokens.len() < MAX_TOKENS {
+        let (start, c) = chars[i];
+        if is_clause_break(c) {
+            if tokens.last().is_some_and(|t| !t.is_comma()) {
+                tokens.push(Token {
+                    text: &text[start..start + c.len_utf8()],
+                    key: ",".to_string(),
+                    word: Word::Sep,
+                });
+            }
+            i += 1;
+            continue;
+        }
+        // A full stop ends a sentence, except after an abbreviation (`Rs.`, `Mr.`, `No.`).
+        if c == '.' {
+            let abbreviation = tokens
+                .last()
+                .is_some_and(|t| matches!(t.word, Word::Currency | Word::Honorific | Word::Phone));
+            if !abbreviation && tokens.last().is_some_and(|t| !t.is_comma()) {
+                tokens.push(Token {
+                    text: &text[start..start + 1],
+                    key: ",".to_string(),
+                    word: Word::Sep,
+                });
+            }
+            i += 1;
+            continue;
+        }
+        if c == '₹' {
+            tokens.push(Token {
+                text: &text[start..start + c.len_utf8()],
+                key: "₹".to_string(),
+                word: Word::Currency,
+            });
+            i += 1;
+            continue;
+        }
+        if !is_word_char(c) || c == '-' || c == '\'' || c == '’' {
+            i += 1;
+            continue;
+        }
+        let kind = if is_digit(c) {
+            Kind::Digit
+        } else {
+            Kind::Letter
+        };
+        let mut j = i + 1;
+        while j < chars.len() {
+            let here = chars[j].1;
+            let next = chars.get(j + 1).map(|(_, n)| *n);
+            let continues = match kind {
+                Kind::Digit => {
+                    is_digit(here)
+                        || (matches!(here, ',' | '.' | ':') && next.is_some_and(is_digit))
+                }
+                Kind::Letter => {
+                    // Hyphens and apostrophes join letters (`Parle-G`, `D'Souza`), never end a word.
+                    let joiner = matches!(here, '-' | '\'' | '’');
+                    let letter_next = next.is_some_and(|n| is_word_char(n) && !is_digit(n));
+                    is_word_char(here) && !is_digit(here) && (!joiner || letter_next)
+                }
+            };
+            if !continues {
+                break;
+            }
+            j += 1;
+        }
+        let end = chars.get(j).map_or(text.len(), |(at, _)| *at);
+        let mut word = &text[start..end];
+        // A possessive `'s` belongs to English grammar, not to the name.
+        for suffix in ["'s", "’s", "'S"] {
+            if let Some(stem) = word.strip_suffix(suffix)
+                && !stem.is_empty()
+            {
+                word = stem;
+            }
+        }
+        let mut key = String::with_capacity(word.len());
+        normalise_into(word, &mut key);
+        if kind == Kind::Digit {
+            // Indian grouping commas carry no value.
+            key.retain(|c| c != ',');
+            if key.ends_with('.') || key.ends_with(':') {
+                key.pop();
+            }
+        }
+        let role = if kind == Kind::Digit {
+            Word::Number
+        } else {
+            classify(&key)
+        };
+        tokens.push(Token {
+            text: word,
+            key,
+            word: role,
+        });
+        i = j;
+    }
+    while tokens.last().is_some_and(Token::is_comma) {
+        tokens.pop();
+    }
+    tokens
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn keys(text: &str) -> Vec<String> {
+        tokenize(text).into_iter().map(|t| t.key).collect()
+    }
+
     #[test]
-    fn splits_words_and_commas_but_not_digit_groups() {
-        let words: Vec<String> = tokenize("Priya ne 1,500/- diye, Gupta ji? ₹1,23,456.50")
-            .into_iter()
-            .map(|t| t.raw)
-            .collect();
+    fn separates_glued_digits_and_symbols() {
+        assert_eq!(keys("₹1,200.50/-"), ["₹", "1200.50"]);
+        assert_eq!(keys("2kg atta"), ["2", "kg", "atta"]);
+        assert_eq!(keys("Rs. 500 ok"), ["rs", "500", "ok"]);
+        assert_eq!(keys("diye. Suresh"), ["diye", ",", "suresh"]);
+        assert_eq!(keys("2.5 kg"), ["2.5", "kg"]);
+        assert_eq!(keys("+91 98450 12345"), ["91", "98450", "12345"]);
+        assert_eq!(keys("7:30 baje"), ["7:30", "baje"]);
+    }
+
+    #[test]
+    fn keeps_words_whole_and_strips_possessives() {
+        let tokens = tokenize("Arjun Patel's udhaar, Parle-G D'Souza");
+        let texts: Vec<&str> = tokens.iter().map(|t| t.text).collect();
         assert_eq!(
-            words,
-            vec![
-                "Priya",
-                "ne",
-                "1,500",
-                "diye",
-                ",",
-                "Gupta",
-                "ji",
-                "₹1,23,456.50"
-            ]
+            texts,
+            ["Arjun", "Patel", "udhaar", ",", "Parle-G", "D'Souza"]
         );
-        let low: Vec<String> = tokenize("पाँच हज़ार ५००")
-            .into_iter()
-            .map(|t| t.low)
-            .collect();
-        assert_eq!(low, vec!["पांच", "हजार", "500"]);
-        assert!(tokenize("  ,, ").iter().all(|t| t.raw == ","));
+        assert!(tokens[3].is_comma());
+    }
+
+    #[test]
+    fn folds_devanagari_variants() {
+        assert_eq!(keys("हज़ार पाँच ५००"), ["हजार", "पांच", "500"]);
+        assert_eq!(normalise("फ़रहान"), "फरहान");
+    }
+
+    #[test]
+    fn survives_odd_input() {
+        assert!(tokenize("").is_empty());
+        assert!(tokenize(" ,,, ").is_empty());
+        assert_eq!(keys("-'-"), Vec::<String>::new());
+        assert_eq!(keys("a-"), ["a"]);
     }
 }

@@ -1,0 +1,190 @@
+//! A clause being read: its tokens, which of them a reading has placed, and the names in it.
+
+use super::lexicon::Word;
+use super::numbers::read_number;
+use super::tokens::Token;
+use crate::money::Paise;
+use crate::quantity::Unit;
+
+/// Tracks which tokens a reading has placed, to tell a clean reading from a guess.
+pub struct Clause<'t, 'a> {
+    pub tokens: &'t [Token<'a>],
+    pub used: Vec<bool>,
+    /// The customer of the command before, for a clause that leaves its subject out.
+    inherited: Option<&'t str>,
+    /// The reading chose between plausible meanings.
+    pub guessed: bool,
+}
+
+impl<'t, 'a> Clause<'t, 'a> {
+    pub fn new(tokens: &'t [Token<'a>], inherited: Option<&'t str>) -> Self {
+        Clause {
+            tokens,
+            inherited,
+            used: vec![false; tokens.len()],
+            guessed: false,
+        }
+    }
+
+    pub fn word(&self, i: usize) -> Option<Word> {
+        self.tokens.get(i).map(|t| t.word)
+    }
+
+    pub fn mark(&mut self, from: usize, to: usize) {
+        for slot in self.used.iter_mut().take(to).skip(from) {
+            *slot = true;
+        }
+    }
+
+    /// Every name word and number placed somewhere.
+    pub fn clean(&self) -> bool {
+        !self.guessed
+            && self.tokens.iter().zip(&self.used).all(|(t, used)| {
+                *used || !matches!(t.word, Word::Name | Word::Number | Word::Pronoun)
+            })
+    }
+
+    /// Runs of unplaced name words, as (start, end).
+    pub fn name_runs(&self) -> Vec<(usize, usize)> {
+        let mut runs = Vec::new();
+        let mut i = 0;
+        while i < self.tokens.len() {
+            if self.tokens[i].word == Word::Name && !self.used[i] {
+                let start = i;
+                while i < self.tokens.len() && self.tokens[i].word == Word::Name && !self.used[i] {
+                    i += 1;
+                }
+                runs.push((start, i));
+            } else {
+                i += 1;
+            }
+        }
+        runs
+    }
+
+    pub fn text(&self, start: usize, end: usize) -> String {
+        let mut out = String::new();
+        for token in &self.tokens[start..end] {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(token.text);
+        }
+        out
+    }
+
+    /// The first unplaced name, placed.
+    pub fn take_name(&mut self) -> Option<String> {
+        let (start, end) = self.name_runs().into_iter().next()?;
+        self.mark(start, end);
+        Some(self.text(start, end))
+    }
+
+    /// A customer: a name, else a kinship word used as one (`chacha ne 200 diye`), else the
+    /// customer of the previous clause (`Rahul ne 100 diye, 200 udhaar bhi`). Both are guesses.
+    pub fn take_customer(&mut self) -> Option<String> {
+        if let Some(name) = self.take_name() {
+            return Some(name);
+        }
+        let kin = self.tokens.iter().enumerate().find(|(i, t)| {
+            t.word == Word::Honorific && is_kin(&t.key) && self.word(i + 1) == Some(Word::Marker)
+        });
+        self.guessed = true;
+        if let Some((_, token)) = kin {
+            return Some(token.text.to_string());
+        }
+        self.inherited.map(str::to_string)
+    }
+
+    /// The word after `end`, skipping honorifics (`Gupta ji ka`).
+    pub fn after_name(&self, end: usize) -> usize {
+        let mut i = end;
+        while self.word(i) == Some(Word::Honorific) {
+            i += 1;
+        }
+        i
+    }
+
+    /// The first unplaced number that is money: not a quantity (`2 kg`), not a phone, not a time.
+    pub fn take_amount(&mut self) -> Option<Paise> {
+        let mut i = 0;
+        while i < self.tokens.len() {
+            if self.used[i] || self.tokens[i].word != Word::Number {
+                i += 1;
+                continue;
+            }
+            let Some(num) = read_number(self.tokens, i) else {
+                i += 1;
+                continue;
+            };
+            // "5 Maggi" is a count of a product, unless a currency word says it is money.
+            let currency = self.word(num.end) == Some(Word::Currency)
+                || i.checked_sub(1)
+                    .is_some_and(|b| self.word(b) == Some(Word::Currency));
+            let quantity = matches!(self.word(num.end), Some(Word::Unit(_)))
+                || (self.word(num.end) == Some(Word::Name) && !currency);
+            let phone = num.digits && self.tokens[i].key.len() >= 10;
+            if quantity || phone || num.milli <= 0 {
+                i = num.end;
+                continue;
+            }
+            // The amount is reported as said; refusing absurd sums is the books' job, with a reply.
+            let paise = Paise::new((num.milli + 5) / 10);
+            self.mark(num.start, num.end);
+            return Some(paise);
+        }
+        None
+    }
+
+    pub fn first_unit(&self) -> Option<Unit> {
+        self.tokens.iter().find_map(|t| match t.word {
+            Word::Unit(unit) => Some(unit),
+            _ => None,
+        })
+    }
+}
+
+/// Honorifics that also name a person on their own: `chacha ne 200 diye`.
+fn is_kin(key: &str) -> bool {
+    matches!(
+        key,
+        "chacha"
+            | "chachi"
+            | "bhabhi"
+            | "didi"
+            | "uncle"
+            | "aunty"
+            | "auntie"
+            | "bhaiya"
+            | "seth"
+            | "भाभी"
+            | "दीदी"
+            | "अंकल"
+            | "आंटी"
+            | "भैया"
+            | "सेठ"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nlu::tokens::tokenize;
+
+    #[test]
+    fn names_skip_honorifics_and_amounts_skip_quantities() {
+        let tokens = tokenize("Gupta ji ko 2 kg atta ke 150 rupaye");
+        let mut clause = Clause::new(&tokens, None);
+        assert_eq!(clause.take_name().as_deref(), Some("Gupta"));
+        assert_eq!(clause.take_amount(), Some(Paise::new(15_000)));
+        assert!(!clause.clean());
+    }
+
+    #[test]
+    fn a_missing_customer_is_inherited_as_a_guess() {
+        let tokens = tokenize("500 udhaar");
+        let mut clause = Clause::new(&tokens, Some("Rahul"));
+        assert_eq!(clause.take_customer().as_deref(), Some("Rahul"));
+        assert!(clause.guessed);
+    }
+}

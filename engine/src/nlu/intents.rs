@@ -1,0 +1,405 @@
+//! One clause to one command: which intent its keywords say, and the names, amounts and items in it.
+
+use chrono::{DateTime, FixedOffset};
+
+use super::clause::Clause;
+use super::command::Command;
+use super::items::{invoice, stock_arrivals};
+use super::lexicon::Word;
+use super::numbers::read_number;
+use super::time::{reminder_time, summary_date};
+use super::tokens::Token;
+use crate::money::PaymentMode;
+
+/// The commands one clause carries, and whether every name and number in it found a place.
+pub struct Outcome {
+    pub commands: Vec<Command>,
+    pub clean: bool,
+}
+
+/// Which keyword families a clause contains.
+#[derive(Default)]
+struct Has {
+    undo: bool,
+    help: bool,
+    help_cues: usize,
+    kya_kya: bool,
+    cancel: bool,
+    reminder: bool,
+    bill: bool,
+    show: bool,
+    make: bool,
+    stock: bool,
+    left: bool,
+    arrive: bool,
+    new: bool,
+    customer_word: bool,
+    product_word: bool,
+    sale: bool,
+    hisaab: bool,
+    balance: bool,
+    question: bool,
+    credit: bool,
+    ledger: bool,
+    pay: bool,
+    write: bool,
+    take: bool,
+    account: bool,
+    /// "udhaar ke 400 chukaye" pays a debt back: a payment, though it names the credit.
+    repay: bool,
+    mode: Option<PaymentMode>,
+    currency: bool,
+    unit: bool,
+    day: bool,
+    all: bool,
+    honorific: bool,
+    phone_word: bool,
+    from: bool,
+    names: bool,
+    numbers: bool,
+}
+
+fn survey(tokens: &[Token<'_>]) -> Has {
+    let mut has = Has::default();
+    let mut previous_key = "";
+    for token in tokens {
+        match token.word {
+            Word::Undo => has.undo = true,
+            Word::Help => has.help = true,
+            Word::HelpCue => has.help_cues += 1,
+            Word::Cancel => has.cancel = true,
+            Word::Reminder => has.reminder = true,
+            Word::Bill => has.bill = true,
+            Word::Show => has.show = true,
+            Word::Make => has.make = true,
+            Word::Stock => has.stock = true,
+            Word::Left => has.left = true,
+            Word::Arrive => has.arrive = true,
+            Word::New => has.new = true,
+            Word::Customer => has.customer_word = true,
+            Word::Product => has.product_word = true,
+            Word::Sale => has.sale = true,
+            Word::Hisaab => has.hisaab = true,
+            Word::Balance => has.balance = true,
+            Word::Question => has.question = true,
+            Word::Credit => has.credit = true,
+            Word::Pay if is_repayment(&token.key) => {
+                has.pay = true;
+                has.repay = true;
+            }
+            Word::Ledger => has.ledger = true,
+            Word::Pay => has.pay = true,
+            Word::Write => has.write = true,
+            Word::Take => has.take = true,
+            // "account" is the customer's khata when adding or writing to it, else a bank payment.
+            Word::Mode(_) if matches!(token.key.as_str(), "account" | "अकाउंट") => {
+                has.account = true;
+            }
+            Word::Mode(mode) => {
+                has.mode.get_or_insert(mode);
+            }
+            Word::Currency => has.currency = true,
+            Word::Unit(_) => has.unit = true,
+            Word::Day(_) => has.day = true,
+            Word::All => has.all = true,
+            Word::Honorific => has.honorific = true,
+            Word::Phone => has.phone_word = true,
+            Word::Name => has.names = true,
+            Word::Number => has.numbers = true,
+            _ => {}
+        }
+        if token.key == "from" {
+            has.from = true;
+        }
+        if matches!(token.key.as_str(), "liye" | "lie" | "लिए")
+            && matches!(previous_key, "le" | "ले")
+        {
+            // "le liye" is took, not "ke liye" (for).
+            has.take = true;
+        }
+        if token.key == "you" && previous_key == "can" {
+            // "what can you do"
+            has.help_cues += 2;
+        }
+        if token.word == Word::Question
+            && token.key == previous_key
+            && token.key.starts_with(['k', 'क'])
+        {
+            has.kya_kya = true;
+        }
+        previous_key = &token.key;
+    }
+    if has.account {
+        if (has.new || has.write || has.credit) && !has.pay {
+            has.ledger = true;
+        } else {
+            has.mode.get_or_insert(PaymentMode::Bank);
+        }
+    }
+    has
+}
+
+/// The command(s) in one clause, or `None` when it is no whole command.
+pub fn command<'t>(
+    tokens: &'t [Token<'_>],
+    now: DateTime<FixedOffset>,
+    inherited: Option<&'t str>,
+) -> Option<Outcome> {
+    let has = survey(tokens);
+    let mut clause = Clause::new(tokens, inherited);
+    let commands = if has.cancel && has.reminder {
+        vec![Command::CancelReminder {
+            customer: clause.take_name()?,
+        }]
+    } else if has.cancel && has.bill {
+        vec![Command::CancelInvoice {
+            customer: clause.take_name(),
+        }]
+    } else if has.reminder {
+        reminder(&mut clause, now)?
+    } else if has.bill && (has.show || (!has.make && !has.numbers && clause.name_runs().len() < 2))
+    {
+        vec![Command::ListInvoices {
+            customer: clause.take_name(),
+        }]
+    } else if has.bill {
+        vec![invoice(&mut clause)?]
+    } else if has.new && (has.customer_word || (has.phone_word && has.numbers)) {
+        let customer = clause.take_name()?;
+        let phone = take_phone(&mut clause);
+        vec![Command::AddCustomer { customer, phone }]
+    } else if has.new && has.product_word {
+        add_product(&mut clause)?
+    } else if has.undo && ((!has.numbers && !has.names) || has.cancel) {
+        // "Rahul ki pichli entry hatao" removes a booking: an undo, but whose is a guess.
+        clause.guessed |= has.names || has.numbers;
+        clause.used.iter_mut().for_each(|u| *u = true);
+        vec![Command::Undo]
+    } else if (has.help || has.help_cues >= 2 || (has.kya_kya && has.help_cues >= 1))
+        && !has.numbers
+        && !has.names
+    {
+        clause.used.iter_mut().for_each(|u| *u = true);
+        vec![Command::Help]
+    } else if has.sale
+        || (has.hisaab && !has.names && !has.all)
+        || (has.day && has.question && !has.names && !has.credit && !has.balance && !has.numbers)
+    {
+        vec![Command::DailySummary {
+            date: summary_date(tokens, now),
+        }]
+    } else if has.stock || has.left {
+        if (has.arrive || has.new || has.write) && has.numbers {
+            stock_arrivals(&mut clause)?
+        } else {
+            vec![Command::CheckStock {
+                product: clause.take_name()?,
+            }]
+        }
+    } else if has.arrive && !arrival_is_money(&clause, &has) {
+        stock_arrivals(&mut clause)?
+    } else if (has.credit && !has.repay)
+        || ((has.ledger || has.numbers) && has.write && !has.pay)
+        || (has.ledger && has.new && has.numbers && !has.pay)
+    {
+        // "likh do" with an amount writes a debit in the customer's khata.
+        credit_or_balance(&mut clause, &has)?
+    } else if has.balance || has.hisaab || (has.ledger && (has.show || has.question)) {
+        vec![Command::CheckBalance {
+            customer: clause.take_name(),
+        }]
+    } else if has.pay || has.mode.is_some() || has.arrive || has.take || said_ne(&clause) {
+        payment(&mut clause, &has)?
+    } else if has.question && has.currency && !has.numbers {
+        // "Mohit ke kitne paise" asks what is owed.
+        vec![Command::CheckBalance {
+            customer: clause.take_name(),
+        }]
+    } else {
+        return None;
+    };
+    Some(Outcome {
+        clean: clause.clean(),
+        commands,
+    })
+}
+
+fn is_repayment(key: &str) -> bool {
+    matches!(
+        key,
+        "chukaya"
+            | "chukaye"
+            | "chukta"
+            | "lautaye"
+            | "lautaya"
+            | "returned"
+            | "चुकाए"
+            | "चुकाया"
+            | "लौटाए"
+    )
+}
+
+/// "Suresh ne 100": a name that did something with an amount is a payment even with the verb left out.
+fn said_ne(clause: &Clause<'_, '_>) -> bool {
+    clause.name_runs().first().is_some_and(|(_, end)| {
+        let at = clause.after_name(*end);
+        matches!(
+            clause.tokens.get(at).map(|t| t.key.as_str()),
+            Some("ne" | "ने")
+        ) && clause.word(at + 1) == Some(Word::Number)
+    })
+}
+
+/// `Gupta ji ka 2 hajar aaya online` is money; `50 packet doodh aaya` is stock.
+fn arrival_is_money(clause: &Clause<'_, '_>, has: &Has) -> bool {
+    if has.unit {
+        return false;
+    }
+    if has.currency || has.mode.is_some() || has.pay || has.from || has.honorific {
+        return true;
+    }
+    // "Rahul ka 500 aaya": a name with a singular marker, then a bare number, then the verb.
+    clause.name_runs().first().is_some_and(|(_, end)| {
+        let at = clause.after_name(*end);
+        let marker = clause.tokens.get(at).map(|t| t.key.as_str());
+        matches!(marker, Some("ka" | "se" | "ne" | "का" | "से" | "ने"))
+            && clause.word(at + 1) == Some(Word::Number)
+            && read_number(clause.tokens, at + 1)
+                .is_some_and(|n| clause.word(n.end) != Some(Word::Name))
+    })
+}
+
+fn reminder(clause: &mut Clause<'_, '_>, now: DateTime<FixedOffset>) -> Option<Vec<Command>> {
+    let at = reminder_time(clause.tokens, &mut clause.used, now);
+    let customer = clause.take_customer()?;
+    let amount_paise = clause.take_amount();
+    Some(vec![Command::ScheduleReminder {
+        customer,
+        amount_paise,
+        at,
+    }])
+}
+
+fn payment(clause: &mut Clause<'_, '_>, has: &Has) -> Option<Vec<Command>> {
+    let to_them = clause.name_runs().first().is_some_and(|(_, end)| {
+        let marker_at = clause.after_name(*end);
+        matches!(
+            clause.tokens.get(marker_at).map(|t| t.key.as_str()),
+            Some("ko" | "को")
+        )
+    });
+    let customer = clause.take_customer()?;
+    let amount_paise = clause.take_amount()?;
+    if to_them && !has.arrive {
+        // "Rahul ko 500 diye": the shop gave money to the customer, which is credit; a guess.
+        clause.guessed = true;
+        return Some(vec![Command::AddCredit {
+            customer,
+            amount_paise,
+            note: None,
+        }]);
+    }
+    // "check" is also a question word; next to a payment it is a cheque.
+    let mode = has.mode.or_else(|| {
+        clause
+            .tokens
+            .iter()
+            .any(|t| t.key == "check" || t.key == "चेक")
+            .then_some(PaymentMode::Cheque)
+    });
+    Some(vec![Command::RecordPayment {
+        customer,
+        amount_paise,
+        mode,
+    }])
+}
+
+fn credit_or_balance(clause: &mut Clause<'_, '_>, has: &Has) -> Option<Vec<Command>> {
+    let customer = clause.take_name();
+    match clause.take_amount() {
+        Some(amount_paise) => Some(vec![Command::AddCredit {
+            customer: customer.or_else(|| clause.take_customer())?,
+            amount_paise,
+            note: None,
+        }]),
+        None if has.question || has.balance || has.all => {
+            Some(vec![Command::CheckBalance { customer }])
+        }
+        None => None,
+    }
+}
+
+fn add_product(clause: &mut Clause<'_, '_>) -> Option<Vec<Command>> {
+    let product = clause.take_name()?;
+    let price_paise = clause.take_amount()?;
+    let unit = clause.first_unit();
+    Some(vec![Command::AddProduct {
+        product,
+        price_paise,
+        unit,
+    }])
+}
+
+/// Digits said after the name, as `91` + ten digits. Anything else is not placed (and so unclean).
+fn take_phone(clause: &mut Clause<'_, '_>) -> Option<String> {
+    let mut digits = String::new();
+    let mut taken = Vec::new();
+    for (i, token) in clause.tokens.iter().enumerate() {
+        if !clause.used[i]
+            && token.word == Word::Number
+            && token.key.bytes().all(|b| b.is_ascii_digit())
+        {
+            digits.push_str(&token.key);
+            taken.push(i);
+        }
+    }
+    let phone = match digits.len() {
+        10 if digits.starts_with(['6', '7', '8', '9']) => format!("91{digits}"),
+        11 if digits.starts_with('0') => format!("91{}", &digits[1..]),
+        12 if digits.starts_with("91") => digits,
+        _ => return None,
+    };
+    for i in taken {
+        clause.used[i] = true;
+    }
+    Some(phone)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nlu::tokens::tokenize;
+
+    fn now() -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339("2026-11-22T10:00:00+05:30").unwrap_or_default()
+    }
+
+    fn intent(text: &str) -> Option<&'static str> {
+        let tokens = tokenize(text);
+        command(&tokens, now(), None).and_then(|o| o.commands.first().map(Command::intent))
+    }
+
+    #[test]
+    fn keyword_families_pick_the_intent() {
+        assert_eq!(intent("Rahul ne 200 diye"), Some("record_payment"));
+        assert_eq!(intent("Rahul ke khate mein 300 likho"), Some("add_credit"));
+        assert_eq!(intent("Rahul ka 500 aaya"), Some("record_payment"));
+        assert_eq!(intent("Maggi ke 100 aaye"), Some("update_stock"));
+        assert_eq!(intent("Rahul ka bill"), Some("list_invoices"));
+        assert_eq!(intent("2 milk"), None);
+    }
+
+    #[test]
+    fn phones_get_the_country_code() {
+        for (said, phone) in [
+            ("naya customer Amit 9876543210", "919876543210"),
+            ("naya customer Amit 09876543210", "919876543210"),
+            ("naya customer Amit +91 98765 43210", "919876543210"),
+        ] {
+            let tokens = tokenize(said);
+            let mut clause = Clause::new(&tokens, None);
+            clause.take_name();
+            assert_eq!(take_phone(&mut clause).as_deref(), Some(phone), "{said}");
+        }
+    }
+}
