@@ -54,6 +54,7 @@ pub async fn run(pipeline: &Pipeline, merchant: &Merchant, sender: &str) -> anyh
             kind: "text",
             body: line,
             media_id: None,
+            context_id: None,
             status: Delivery::Received,
             at,
         };

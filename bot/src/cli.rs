@@ -51,6 +51,20 @@ pub enum Command {
     },
     /// Seed the demo shop (idempotent) and say how to try it.
     Demo,
+    /// Show outbound messages: what the sandbox holds, what failed and why, what is stuck.
+    Outbox {
+        /// Only messages WhatsApp refused for good.
+        #[arg(long, conflicts_with = "stuck")]
+        failed: bool,
+        /// Only messages claimed for sending over 5 minutes ago and never confirmed.
+        #[arg(long)]
+        stuck: bool,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        /// Put this failed or stuck message back in the queue (after fixing the cause).
+        #[arg(long, value_name = "ID")]
+        retry: Option<i64>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -110,6 +110,8 @@ pub struct Config {
     pub auto_migrate: bool,
     pub llm: Option<LlmSettings>,
     pub whatsapp: WhatsappSettings,
+    /// `EXECORA_SIGNUP=open`: a stranger who writes in is walked through opening a shop.
+    pub open_signup: bool,
 }
 
 /// The webhook's secrets. `Debug` never shows them.
@@ -130,6 +132,9 @@ pub struct WhatsappSettings {
     pub messages_per_minute: u32,
     /// Our business number's send throughput (Meta: 80 by default, 1,000 upgraded, 20 coexistence).
     pub messages_per_second: u32,
+    /// An approved template (name, language) with one body parameter, sent when a reply falls
+    /// outside the 24-hour window (error 131047).
+    pub fallback_template: Option<(String, String)>,
 }
 
 /// Meta's Graph API, pinned to a version (v25.0 is supported until 2028).
@@ -147,6 +152,7 @@ impl std::fmt::Debug for WhatsappSettings {
             .field("api_base", &self.api_base)
             .field("messages_per_minute", &self.messages_per_minute)
             .field("messages_per_second", &self.messages_per_second)
+            .field("fallback_template", &self.fallback_template)
             .finish()
     }
 }
@@ -260,6 +266,42 @@ impl Config {
                     .ok_or_else(|| problem("WHATSAPP_MESSAGES_PER_SECOND", "must be 1 to 1000"))?,
                 None => 80,
             },
+            fallback_template: match setting(env, "WHATSAPP_FALLBACK_TEMPLATE") {
+                None => None,
+                Some(name) => {
+                    if !name
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                    {
+                        return Err(problem(
+                            "WHATSAPP_FALLBACK_TEMPLATE",
+                            "a template name is lowercase letters, digits and underscores",
+                        ));
+                    }
+                    let language = setting(env, "WHATSAPP_FALLBACK_TEMPLATE_LANGUAGE")
+                        .unwrap_or_else(|| "en".to_string());
+                    if !language
+                        .bytes()
+                        .all(|b| b.is_ascii_alphabetic() || b == b'_')
+                    {
+                        return Err(problem(
+                            "WHATSAPP_FALLBACK_TEMPLATE_LANGUAGE",
+                            "a language code such as en, hi or en_US",
+                        ));
+                    }
+                    Some((name, language))
+                }
+            },
+        };
+        let open_signup = match setting(env, "EXECORA_SIGNUP").as_deref() {
+            None | Some("closed") => false,
+            Some("open") => true,
+            Some(other) => {
+                return Err(problem(
+                    "EXECORA_SIGNUP",
+                    format!("'{other}' is not open or closed"),
+                ));
+            }
         };
         if !(whatsapp.api_base.starts_with("https://") || whatsapp.api_base.starts_with("http://"))
         {
@@ -274,6 +316,7 @@ impl Config {
             auto_migrate,
             llm,
             whatsapp,
+            open_signup,
         })
     }
 }
@@ -335,6 +378,18 @@ mod tests {
             (
                 vec![("WHATSAPP_API_BASE", "graph.facebook.com")],
                 "WHATSAPP_API_BASE",
+            ),
+            (vec![("EXECORA_SIGNUP", "yes")], "EXECORA_SIGNUP"),
+            (
+                vec![("WHATSAPP_FALLBACK_TEMPLATE", "Reply Later")],
+                "WHATSAPP_FALLBACK_TEMPLATE",
+            ),
+            (
+                vec![
+                    ("WHATSAPP_FALLBACK_TEMPLATE", "execora_reply"),
+                    ("WHATSAPP_FALLBACK_TEMPLATE_LANGUAGE", "en-US"),
+                ],
+                "WHATSAPP_FALLBACK_TEMPLATE_LANGUAGE",
             ),
         ] {
             let error = Config::from_env(&env(&pairs)).expect_err("must be refused");

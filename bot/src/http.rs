@@ -7,6 +7,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
+use execora_engine::inbox::Inbox;
 use execora_engine::store::Db;
 use tokio::net::TcpListener;
 
@@ -23,9 +24,11 @@ pub struct AppState {
     pub limits: Arc<SenderLimits>,
 }
 
+/// The service's routes. Starts the webhook's message writer, so call it inside the runtime.
 pub fn router(state: AppState) -> Router {
     let webhook = webhook::routes(WebhookState {
         db: state.db.clone(),
+        inbox: Inbox::start(state.db.clone()),
         secrets: state.app_secrets.clone(),
         verify_token: state.verify_token.clone(),
         limits: state.limits.clone(),

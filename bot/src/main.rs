@@ -9,9 +9,11 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use clap::Parser;
 use execora_engine::books::{self, NewMerchant, Role};
+use execora_engine::messages::{self, MessageId, OutboxFilter};
 use execora_engine::nlu::command::Parsed;
 use execora_engine::nlu::llm::{LlmParser, understand};
 use execora_engine::nlu::{eval, rules};
+use execora_engine::onboarding::SignupDefaults;
 use execora_engine::pipeline::Pipeline;
 use execora_engine::reply::Locale;
 use execora_engine::store::{Db, redact};
@@ -21,7 +23,7 @@ use execora_bot::config::{Config, ProcessEnv};
 use execora_bot::http;
 use execora_bot::whatsapp::graph::{GraphClient, GraphConfig};
 use execora_bot::whatsapp::inbound::InboundWorker;
-use execora_bot::whatsapp::outbound::Sender;
+use execora_bot::whatsapp::outbound::{FallbackTemplate, Sender};
 use execora_bot::whatsapp::signature::AppSecrets;
 use execora_bot::whatsapp::webhook::SenderLimits;
 
@@ -94,6 +96,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 let (merchant, created) = execora_engine::demo::seed(&db, clock.clone()).await?;
                 tracing::info!(merchant = %merchant.id, created, "demo shop ready: execora chat --merchant {}", execora_engine::demo::DEMO_PHONE);
             }
+            report_undelivered(&db).await;
             let address = std::net::SocketAddr::new(config.host, config.port);
             let listener = tokio::net::TcpListener::bind(address)
                 .await
@@ -157,10 +160,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if let Some(graph) = &graph {
                 worker = worker.with_read_receipts(graph.clone());
             }
+            if config.open_signup {
+                tracing::info!("signup: open, strangers who write in can open a shop");
+                worker = worker.with_open_signup(SignupDefaults {
+                    locale: Locale::default(),
+                    timezone: config.timezone.clone(),
+                });
+            }
             let worker = tokio::spawn(worker.run(until_stopped(stopped.clone())));
             let per_second = whatsapp.messages_per_second;
             let sender = graph.map(|graph| {
-                let sender = Sender::new(db.clone(), graph).with_rate(per_second);
+                let sender = Sender::new(db.clone(), graph)
+                    .with_rate(per_second)
+                    .with_fallback_template(
+                        whatsapp
+                            .fallback_template
+                            .clone()
+                            .map(|(name, language)| FallbackTemplate { name, language }),
+                    );
                 tokio::spawn(sender.run(until_stopped(stopped.clone())))
             });
             http::serve(listener, state, until_stopped(stopped)).await?;
@@ -217,6 +234,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             chat::run(&pipeline, &found, &sender).await?;
             db.close().await;
         }
+        Command::Outbox {
+            failed,
+            stuck,
+            limit,
+            retry,
+        } => outbox(&config, failed, stuck, limit, retry).await?,
         Command::Demo => {
             let db = open_db(&config, true).await?;
             let (merchant, created) = execora_engine::demo::seed(&db, clock).await?;
@@ -232,6 +255,87 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             db.close().await;
         }
     }
+    Ok(())
+}
+
+/// Says at start-up what an operator has to look at: replies WhatsApp refused and replies whose
+/// sending was never confirmed (they are never resent on their own; see `execora outbox`).
+async fn report_undelivered(db: &Db) {
+    let now = chrono::Utc::now().timestamp_millis();
+    for (filter, what, flag) in [
+        (OutboxFilter::Failed, "failed for good", "--failed"),
+        (
+            OutboxFilter::Stuck {
+                since: now - STUCK_AFTER_MS,
+            },
+            "were claimed for sending and never confirmed",
+            "--stuck",
+        ),
+    ] {
+        match messages::outbox(db, filter, 1000).await {
+            Ok(found) if !found.is_empty() => tracing::warn!(
+                count = found.len(),
+                "{} outbound messages {what}: see `execora outbox {flag}`",
+                found.len()
+            ),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "could not check the outbox"),
+        }
+    }
+}
+
+/// A claim on an outbound message older than this, never confirmed, is shown as stuck.
+const STUCK_AFTER_MS: i64 = 5 * 60 * 1000;
+
+async fn outbox(
+    config: &Config,
+    failed: bool,
+    stuck: bool,
+    limit: i64,
+    retry: Option<i64>,
+) -> anyhow::Result<()> {
+    let db = open_db(config, true).await?;
+    let now = chrono::Utc::now().timestamp_millis();
+    let mut out = std::io::stdout();
+    if let Some(id) = retry {
+        if messages::requeue_outbound(&db, MessageId(id), now).await? {
+            writeln!(out, "message {id} is queued again")?;
+        } else {
+            bail!("message {id} is not a failed or stuck outbound message");
+        }
+        db.close().await;
+        return Ok(());
+    }
+    let filter = if failed {
+        OutboxFilter::Failed
+    } else if stuck {
+        OutboxFilter::Stuck {
+            since: now - STUCK_AFTER_MS,
+        }
+    } else {
+        OutboxFilter::All
+    };
+    let entries = messages::outbox(&db, filter, limit).await?;
+    if entries.is_empty() {
+        writeln!(out, "nothing to show")?;
+    }
+    for entry in entries {
+        let when = chrono::DateTime::from_timestamp_millis(entry.updated_at)
+            .map(|t| t.format("%Y-%m-%d %H:%M:%SZ").to_string())
+            .unwrap_or_default();
+        let error = match (entry.error_code, &entry.error_title) {
+            (Some(code), Some(title)) => format!("\terror {code}: {title}"),
+            (Some(code), None) => format!("\terror {code}"),
+            _ => String::new(),
+        };
+        let body: String = entry.body.replace('\n', " / ").chars().take(80).collect();
+        writeln!(
+            out,
+            "{}\t{}\t+{}\t{}\ttries {}\t{}\t{}{}",
+            entry.id.0, when, entry.peer, entry.status, entry.attempts, entry.kind, body, error
+        )?;
+    }
+    db.close().await;
     Ok(())
 }
 

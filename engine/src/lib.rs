@@ -3,9 +3,11 @@
 pub mod books;
 pub mod demo;
 pub mod dialog;
+pub mod inbox;
 pub mod messages;
 pub mod money;
 pub mod nlu;
+pub mod onboarding;
 pub mod phone;
 pub mod pipeline;
 pub mod quantity;

@@ -129,6 +129,10 @@ pub struct StoredMessage {
     pub body: String,
     pub status: String,
     pub error_code: Option<i64>,
+    /// The message this one replies to (WhatsApp's context id), when the sender quoted one.
+    pub context_id: Option<String>,
+    /// What a voice note said, once transcribed.
+    pub transcript: Option<String>,
     pub created_at: i64,
 }
 
@@ -143,6 +147,8 @@ pub struct NewInbound<'a> {
     pub kind: &'a str,
     pub body: &'a str,
     pub media_id: Option<&'a str>,
+    /// The wamid of the message this one replies to.
+    pub context_id: Option<&'a str>,
     pub status: Delivery,
     pub at: i64,
 }
@@ -161,8 +167,8 @@ pub struct NewOutbound<'a> {
     pub at: i64,
 }
 
-const COLUMNS: &str =
-    "id, merchant_id, direction, wa_message_id, peer, kind, body, status, error_code, created_at";
+const COLUMNS: &str = "id, merchant_id, direction, wa_message_id, peer, kind, body, status, error_code, \
+     context_id, transcript, created_at";
 
 fn from_row(row: &AnyRow) -> Result<StoredMessage, sqlx::Error> {
     let direction: String = row.try_get("direction")?;
@@ -182,6 +188,8 @@ fn from_row(row: &AnyRow) -> Result<StoredMessage, sqlx::Error> {
         body: row.try_get("body")?,
         status: row.try_get("status")?,
         error_code: row.try_get("error_code")?,
+        context_id: row.try_get("context_id")?,
+        transcript: row.try_get("transcript")?,
         created_at: row.try_get("created_at")?,
     })
 }
@@ -191,9 +199,16 @@ pub async fn record_inbound(
     db: &Db,
     new: &NewInbound<'_>,
 ) -> Result<Option<MessageId>, StoreError> {
+    insert_inbound(db.pool(), new).await
+}
+
+pub(crate) async fn insert_inbound<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    new: &NewInbound<'_>,
+) -> Result<Option<MessageId>, StoreError> {
     let inserted: Result<Option<i64>, sqlx::Error> = sqlx::query_scalar(
-        "INSERT INTO messages (merchant_id, direction, wa_message_id, peer, peer_user_id, kind, body, media_id, status, created_at, updated_at) \
-         VALUES ($1, 'in', $2, $3, $4, $5, $6, $7, $8, $9, $9) ON CONFLICT (wa_message_id) DO NOTHING RETURNING id",
+        "INSERT INTO messages (merchant_id, direction, wa_message_id, peer, peer_user_id, kind, body, media_id, status, created_at, updated_at, context_id) \
+         VALUES ($1, 'in', $2, $3, $4, $5, $6, $7, $8, $9, $9, $10) ON CONFLICT (wa_message_id) DO NOTHING RETURNING id",
     )
     .bind(new.merchant.map(|m| m.0))
     .bind(new.channel_id)
@@ -204,7 +219,8 @@ pub async fn record_inbound(
     .bind(new.media_id)
     .bind(new.status.as_str())
     .bind(new.at)
-    .fetch_optional(db.pool())
+    .bind(new.context_id)
+    .fetch_optional(executor)
     .await;
     match inserted {
         Ok(id) => Ok(id.map(MessageId)),
@@ -386,6 +402,19 @@ pub async fn requeue_stale(db: &Db, claimed_before: i64) -> Result<u64, StoreErr
     Ok(done.rows_affected())
 }
 
+/// How a claimed inbound message ends.
+#[derive(Debug, Clone)]
+pub struct Finish<'a> {
+    /// `Processed` when it was answered, `Logged` when it was only kept (a customer's message).
+    pub status: Delivery,
+    /// The shop the message turned out to belong to, when it was stored without one.
+    pub merchant: Option<MerchantId>,
+    /// What a voice note said.
+    pub transcript: Option<&'a str>,
+    /// Messages to send because of it, in order.
+    pub replies: &'a [NewOutbound<'a>],
+}
+
 /// Finishes a claimed inbound message: stores its reply and marks it processed in one
 /// transaction. If the message is no longer ours (another run finished it), nothing is stored,
 /// so a retried job never replies twice. Returns the reply's id when it was stored.
@@ -395,27 +424,63 @@ pub async fn complete_inbound(
     reply: Option<&NewOutbound<'_>>,
     at: i64,
 ) -> Result<Option<MessageId>, StoreError> {
+    let replies: Vec<NewOutbound<'_>> = reply.into_iter().cloned().collect();
+    let finish = Finish {
+        status: Delivery::Processed,
+        merchant: None,
+        transcript: None,
+        replies: &replies,
+    };
+    Ok(finish_inbound(db, inbound, &finish, at)
+        .await?
+        .and_then(|ids| ids.first().copied()))
+}
+
+/// Finishes a claimed inbound message as `finish` says, with its replies, in one transaction.
+/// `None` when the message is no longer ours (another run finished it): nothing is stored then,
+/// so a retried job never replies twice. Otherwise the stored replies' ids.
+pub async fn finish_inbound(
+    db: &Db,
+    inbound: MessageId,
+    finish: &Finish<'_>,
+    at: i64,
+) -> Result<Option<Vec<MessageId>>, StoreError> {
     let mut tx = db.begin().await?;
     let finished = sqlx::query(
-        "UPDATE messages SET status = 'processed', updated_at = $1 WHERE id = $2 AND direction = 'in' AND status = 'processing'",
+        "UPDATE messages SET status = $1, updated_at = $2, merchant_id = COALESCE(merchant_id, $3), \
+         transcript = COALESCE($4, transcript) \
+         WHERE id = $5 AND direction = 'in' AND status = 'processing'",
     )
+    .bind(finish.status.as_str())
     .bind(at)
+    .bind(finish.merchant.map(|m| m.0))
+    .bind(finish.transcript)
     .bind(inbound.0)
     .execute(&mut *tx)
     .await?;
     if finished.rows_affected() != 1 {
         return Ok(None);
     }
-    let mut stored = None;
-    if let Some(reply) = reply {
+    let mut stored = Vec::with_capacity(finish.replies.len());
+    for reply in finish.replies {
         let reply = NewOutbound {
             in_reply_to: Some(inbound),
             ..reply.clone()
         };
-        stored = Some(insert_outbound(&mut *tx, &reply).await?);
+        stored.push(insert_outbound(&mut *tx, &reply).await?);
     }
     tx.commit().await?;
-    Ok(stored)
+    Ok(Some(stored))
+}
+
+/// Stores a voice note's transcript as soon as it is known, so it survives a failure later on.
+pub async fn set_transcript(db: &Db, id: MessageId, transcript: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE messages SET transcript = $1 WHERE id = $2 AND direction = 'in'")
+        .bind(transcript)
+        .bind(id.0)
+        .execute(db.pool())
+        .await?;
+    Ok(())
 }
 
 /// An outbound message claimed for sending.
@@ -497,4 +562,90 @@ pub async fn mark_failed(
     .execute(db.pool())
     .await?;
     Ok(())
+}
+
+/// Which outbound messages an operator asks to see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutboxFilter {
+    /// Everything, newest first.
+    All,
+    /// Refused for good by the channel.
+    Failed,
+    /// Claimed for sending before `since` (unix ms) and never confirmed: the process died after
+    /// the send, or the confirmation could not be stored. Not resent on their own, because the
+    /// channel may have accepted them; an operator looks and decides.
+    Stuck { since: i64 },
+}
+
+/// An outbound message as the operator sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxEntry {
+    pub id: MessageId,
+    pub merchant: Option<MerchantId>,
+    pub peer: String,
+    pub kind: String,
+    pub body: String,
+    pub status: String,
+    pub attempts: i64,
+    pub error_code: Option<i64>,
+    pub error_title: Option<String>,
+    pub channel_id: Option<String>,
+    pub updated_at: i64,
+}
+
+/// Outbound messages for the operator, newest first.
+pub async fn outbox(
+    db: &Db,
+    filter: OutboxFilter,
+    limit: i64,
+) -> Result<Vec<OutboxEntry>, StoreError> {
+    let (condition, since) = match filter {
+        OutboxFilter::All => ("1 = 1", None),
+        OutboxFilter::Failed => ("status = 'failed'", None),
+        OutboxFilter::Stuck { since } => ("status = 'sending' AND updated_at < $2", Some(since)),
+    };
+    let sql = format!(
+        "SELECT id, merchant_id, peer, kind, body, status, attempts, error_code, error_title, wa_message_id, updated_at \
+         FROM messages WHERE direction = 'out' AND {condition} ORDER BY id DESC LIMIT $1"
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(limit.clamp(1, 10_000));
+    if let Some(since) = since {
+        query = query.bind(since);
+    }
+    let rows = query.fetch_all(db.pool()).await?;
+    rows.iter()
+        .map(|row| {
+            Ok(OutboxEntry {
+                id: MessageId(row.try_get("id")?),
+                merchant: row
+                    .try_get::<Option<i64>, _>("merchant_id")?
+                    .map(MerchantId),
+                peer: row.try_get("peer")?,
+                kind: row.try_get("kind")?,
+                body: row.try_get("body")?,
+                status: row.try_get("status")?,
+                attempts: row.try_get("attempts")?,
+                error_code: row.try_get("error_code")?,
+                error_title: row.try_get("error_title")?,
+                channel_id: row.try_get("wa_message_id")?,
+                updated_at: row.try_get("updated_at")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(StoreError::from)
+}
+
+/// Puts a failed or stuck outbound message back in the queue, on an operator's word (after the
+/// cause was fixed, or after checking a stuck one never reached the phone). `false` when the
+/// message is not failed or sending.
+pub async fn requeue_outbound(db: &Db, id: MessageId, at: i64) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE messages SET status = 'queued', attempts = 0, next_attempt_at = NULL, updated_at = $1 \
+         WHERE id = $2 AND direction = 'out' AND status IN ('failed', 'sending') AND wa_message_id IS NULL",
+    )
+    .bind(at)
+    .bind(id.0)
+    .execute(db.pool())
+    .await?;
+    Ok(done.rows_affected() == 1)
 }

@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use execora_engine::books::{BooksError, MerchantId, Source, merchants};
 use execora_engine::dialog::Input;
-use execora_engine::messages::{self, Claimed, Delivery, NewOutbound};
+use execora_engine::messages::{self, Claimed, Delivery, Finish, NewOutbound, StoredMessage};
+use execora_engine::onboarding::{self, CustomerThread, SignupDefaults, SignupStep};
+use execora_engine::phone::Phone;
 use execora_engine::pipeline::{Message, Pipeline};
 use execora_engine::reply::{Locale, Outcome, Reply, render};
 use execora_engine::store::{Db, StoreError};
@@ -28,6 +30,74 @@ pub enum WorkerError {
     Store(#[from] StoreError),
 }
 
+/// How much of a customer's message is passed on to the shop owner.
+const FORWARDED_CHARS: usize = 500;
+/// A customer is thanked for writing at most this often.
+const ACKNOWLEDGE_EVERY: Duration = Duration::from_secs(6 * 3600);
+
+/// A reply decided on, before it is stored.
+struct PlannedReply {
+    merchant: Option<MerchantId>,
+    peer: String,
+    kind: &'static str,
+    text: String,
+    options: Option<String>,
+}
+
+/// What handling an inbound message comes to: its final status, its shop, and the replies.
+struct Plan {
+    status: Delivery,
+    merchant: Option<MerchantId>,
+    replies: Vec<PlannedReply>,
+}
+
+impl Plan {
+    /// A registered shop's message, answered.
+    fn answer(merchant: MerchantId, reply: Reply) -> Plan {
+        let options = (!reply.options.is_empty())
+            .then(|| serde_json::to_string(&reply.options).unwrap_or_default());
+        Plan {
+            status: Delivery::Processed,
+            merchant: None,
+            replies: vec![PlannedReply {
+                merchant: Some(merchant),
+                peer: String::new(),
+                kind: "text",
+                text: reply.text,
+                options,
+            }],
+        }
+    }
+
+    /// A reply to whoever sent `inbound`.
+    fn to_sender(inbound: &StoredMessage, merchant: Option<MerchantId>, reply: Reply) -> Plan {
+        let mut plan = match merchant {
+            Some(merchant) => Plan::answer(merchant, reply).owned_by(merchant),
+            None => Plan {
+                status: Delivery::Processed,
+                merchant: None,
+                replies: vec![PlannedReply {
+                    merchant: None,
+                    peer: String::new(),
+                    kind: "text",
+                    text: reply.text,
+                    options: None,
+                }],
+            },
+        };
+        for reply in &mut plan.replies {
+            reply.peer = inbound.peer.clone();
+        }
+        plan
+    }
+
+    /// The message, stored without a shop, turned out to be this shop's.
+    fn owned_by(mut self, merchant: MerchantId) -> Plan {
+        self.merchant = Some(merchant);
+        self
+    }
+}
+
 /// Processes inbound WhatsApp messages one at a time.
 #[derive(Clone)]
 pub struct InboundWorker {
@@ -37,6 +107,8 @@ pub struct InboundWorker {
     sandbox: bool,
     /// With credentials: messages are marked read with a typing indicator while they are answered.
     read_receipts: Option<GraphClient>,
+    /// `EXECORA_SIGNUP=open`: strangers are walked through opening a shop.
+    signup: Option<SignupDefaults>,
 }
 
 fn now_ms() -> i64 {
@@ -50,7 +122,14 @@ impl InboundWorker {
             pipeline,
             sandbox,
             read_receipts: None,
+            signup: None,
         }
+    }
+
+    /// Opens a shop for a stranger who asks (open signup), with these defaults.
+    pub fn with_open_signup(mut self, defaults: SignupDefaults) -> InboundWorker {
+        self.signup = Some(defaults);
+        self
     }
 
     /// Marks each message read, with the typing indicator, when work on it starts.
@@ -68,7 +147,7 @@ impl InboundWorker {
         Ok(true)
     }
 
-    #[tracing::instrument(skip_all, fields(message = claimed.message.id.0, wamid = claimed.message.channel_id.as_deref().unwrap_or("")))]
+    #[tracing::instrument(skip_all, fields(message = claimed.message.id.0, wamid = claimed.message.channel_id.as_deref().unwrap_or(""), merchant = claimed.message.merchant.map(|m| m.0)))]
     async fn handle(&self, claimed: Claimed) -> Result<(), WorkerError> {
         let inbound = claimed.message;
         if let (Some(graph), Some(wamid)) = (&self.read_receipts, &inbound.channel_id)
@@ -78,27 +157,39 @@ impl InboundWorker {
             // The blue ticks are a courtesy: failing to send them never holds up the answer.
             tracing::warn!(%error, "could not mark the message read");
         }
-        let (merchant, answer) = match inbound.merchant {
-            None => (None, render(&Outcome::NotRegistered, Locale::default())),
-            Some(merchant) => (Some(merchant), self.answer(merchant, &inbound).await?),
+        let plan = match inbound.merchant {
+            Some(merchant) => Plan::answer(merchant, self.answer(merchant, &inbound).await?),
+            None => self.stranger(&inbound).await?,
         };
-        let options = (!answer.options.is_empty())
-            .then(|| serde_json::to_string(&answer.options).unwrap_or_default());
-        let reply = NewOutbound {
-            merchant,
-            peer: &inbound.peer,
-            kind: "text",
-            body: &answer.text,
-            in_reply_to: Some(inbound.id),
-            options: options.as_deref(),
-            status: if self.sandbox {
-                Delivery::Sandbox
-            } else {
-                Delivery::Queued
-            },
-            at: now_ms(),
+        let mut plan = plan;
+        for reply in &mut plan.replies {
+            if reply.peer.is_empty() {
+                reply.peer = inbound.peer.clone();
+            }
+        }
+        let status = self.outbox_status();
+        let at = now_ms();
+        let replies: Vec<NewOutbound<'_>> = plan
+            .replies
+            .iter()
+            .map(|reply| NewOutbound {
+                merchant: reply.merchant,
+                peer: &reply.peer,
+                kind: reply.kind,
+                body: &reply.text,
+                in_reply_to: Some(inbound.id),
+                options: reply.options.as_deref(),
+                status,
+                at,
+            })
+            .collect();
+        let finish = Finish {
+            status: plan.status,
+            merchant: plan.merchant,
+            transcript: None,
+            replies: &replies,
         };
-        if messages::complete_inbound(&self.db, inbound.id, Some(&reply), now_ms())
+        if messages::finish_inbound(&self.db, inbound.id, &finish, at)
             .await?
             .is_none()
         {
@@ -107,11 +198,144 @@ impl InboundWorker {
         Ok(())
     }
 
+    fn outbox_status(&self) -> Delivery {
+        if self.sandbox {
+            Delivery::Sandbox
+        } else {
+            Delivery::Queued
+        }
+    }
+
+    /// A message from a phone no shop had registered when it arrived: the shop's owner writing
+    /// since, a customer writing back (kept in the shop's log and passed on, never executed),
+    /// someone opening a shop (with open signup), or a stranger told how to register.
+    async fn stranger(&self, inbound: &StoredMessage) -> Result<Plan, WorkerError> {
+        let not_registered = || {
+            Plan::to_sender(
+                inbound,
+                None,
+                render(&Outcome::NotRegistered, Locale::default()),
+            )
+        };
+        let Ok(phone) = Phone::parse(&inbound.peer) else {
+            return Ok(not_registered());
+        };
+        if let Some((merchant, _)) = merchants::find_by_phone(&self.db, &phone).await? {
+            if onboarding::opened_by(&self.db, &phone).await? == Some(inbound.id) {
+                // A retried job: this message opened the shop; the welcome is said again.
+                let opened = Outcome::SignupOpened {
+                    shop: merchant.name.clone(),
+                };
+                return Ok(Plan::to_sender(
+                    inbound,
+                    Some(merchant.id),
+                    render(&opened, merchant.locale),
+                ));
+            }
+            tracing::info!(
+                merchant = merchant.id.0,
+                "sender registered since the message arrived"
+            );
+            let reply = self.answer(merchant.id, inbound).await?;
+            return Ok(Plan::answer(merchant.id, reply).owned_by(merchant.id));
+        }
+        if let Some(thread) =
+            onboarding::customer_thread(&self.db, &phone, inbound.context_id.as_deref()).await?
+        {
+            return self.customer_message(inbound, &phone, thread).await;
+        }
+        let Some(defaults) = &self.signup else {
+            return Ok(not_registered());
+        };
+        let text = (inbound.kind == "text").then_some(inbound.body.as_str());
+        let step =
+            onboarding::signup(&self.db, &phone, inbound.id, text, defaults, now_ms()).await?;
+        tracing::info!(step = ?step, "open signup");
+        Ok(match step {
+            SignupStep::AskedName => Plan::to_sender(
+                inbound,
+                None,
+                render(&Outcome::SignupAskName, defaults.locale),
+            ),
+            SignupStep::NameRefused => Plan::to_sender(
+                inbound,
+                None,
+                render(&Outcome::SignupNameRefused, defaults.locale),
+            ),
+            SignupStep::Opened(merchant) => {
+                let opened = Outcome::SignupOpened {
+                    shop: merchant.name.clone(),
+                };
+                Plan::to_sender(inbound, Some(merchant.id), render(&opened, merchant.locale))
+            }
+            SignupStep::AlreadyOpen(merchant) => {
+                let reply = self.answer(merchant.id, inbound).await?;
+                Plan::answer(merchant.id, reply).owned_by(merchant.id)
+            }
+        })
+    }
+
+    /// A shop's customer wrote: kept in the shop's log, passed on to the owner, and thanked (once
+    /// in a while, so a chatty customer does not get a notice per message). Never executed.
+    async fn customer_message(
+        &self,
+        inbound: &StoredMessage,
+        phone: &Phone,
+        thread: CustomerThread,
+    ) -> Result<Plan, WorkerError> {
+        let merchant = &thread.merchant;
+        tracing::info!(
+            merchant = merchant.id.0,
+            "a customer wrote; logged for the shop, not executed"
+        );
+        let said = match inbound.kind.as_str() {
+            "text" => inbound.body.clone(),
+            "button_reply" | "list_reply" | "template_button" => inbound
+                .body
+                .split_once('\n')
+                .map_or(inbound.body.clone(), |(_, title)| title.to_string()),
+            _ => String::new(),
+        };
+        let mut plan = Plan {
+            status: Delivery::Logged,
+            merchant: Some(merchant.id),
+            replies: Vec::new(),
+        };
+        if let Some(owner) = &thread.owner_phone {
+            let wrote = Outcome::CustomerWrote {
+                customer: thread.customer_name.clone(),
+                phone: phone.as_str().to_string(),
+                text: said.chars().take(FORWARDED_CHARS).collect(),
+            };
+            plan.replies.push(PlannedReply {
+                merchant: Some(merchant.id),
+                peer: owner.as_str().to_string(),
+                kind: "text",
+                text: render(&wrote, merchant.locale).text,
+                options: None,
+            });
+        }
+        let since = now_ms() - ACKNOWLEDGE_EVERY.as_millis() as i64;
+        if !onboarding::acknowledged_since(&self.db, merchant.id, phone, since).await? {
+            let passed_on = Outcome::CustomerMessagePassedOn {
+                shop: merchant.name.clone(),
+            };
+            plan.replies.push(PlannedReply {
+                merchant: Some(merchant.id),
+                peer: inbound.peer.clone(),
+                kind: "notice",
+                text: render(&passed_on, merchant.locale).text,
+                options: None,
+            });
+        }
+        Ok(plan)
+    }
+
     /// The words for a registered shop's message.
     async fn answer(
         &self,
         merchant: MerchantId,
-        inbound: &messages::StoredMessage,
+        inbound: &StoredMessage,
     ) -> Result<Reply, WorkerError> {
         let input = match inbound.kind.as_str() {
             "text" => Input::Text(inbound.body.clone()),

@@ -21,12 +21,43 @@ pub const MAX_ATTEMPTS: i64 = 6;
 /// Meta's default throughput per business phone number (messages per second).
 pub const DEFAULT_PER_SECOND: u32 = 80;
 
+/// An approved template with one body parameter, `{{1}}`, sent in place of a reply that WhatsApp
+/// refuses because the 24-hour window is closed (131047).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FallbackTemplate {
+    pub name: String,
+    pub language: String,
+}
+
+/// Template body parameters must fit in one line; longer texts are cut here with an ellipsis.
+const TEMPLATE_PARAMETER_CHARS: usize = 900;
+
+/// A reply as one template parameter: lines joined with " | ", tabs and runs of spaces folded.
+pub fn template_parameter(text: &str) -> String {
+    let one_line = text
+        .lines()
+        .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join(" | ");
+    if one_line.chars().count() <= TEMPLATE_PARAMETER_CHARS {
+        return one_line;
+    }
+    let mut cut: String = one_line
+        .chars()
+        .take(TEMPLATE_PARAMETER_CHARS - 1)
+        .collect();
+    cut.push('…');
+    cut
+}
+
 /// Sends queued outbound messages one at a time, no faster than the number's throughput.
 #[derive(Clone)]
 pub struct Sender {
     db: Db,
     graph: GraphClient,
     throttle: Arc<DefaultDirectRateLimiter>,
+    fallback_template: Option<FallbackTemplate>,
 }
 
 fn throttle(per_second: u32) -> Arc<DefaultDirectRateLimiter> {
@@ -87,7 +118,14 @@ impl Sender {
             db,
             graph,
             throttle: throttle(DEFAULT_PER_SECOND),
+            fallback_template: None,
         }
+    }
+
+    /// Sends replies refused for the closed 24-hour window again as this template.
+    pub fn with_fallback_template(mut self, template: Option<FallbackTemplate>) -> Sender {
+        self.fallback_template = template;
+        self
     }
 
     /// Sends at most `per_second` messages a second (1,000 for upgraded numbers, 20 for coexistence).
@@ -101,10 +139,24 @@ impl Sender {
         let Some(outgoing) = messages::claim_next_outbound(&self.db, now_ms()).await? else {
             return Ok(false);
         };
-        let result = self
+        self.throttle.until_ready().await;
+        let mut result = self
             .graph
             .send(&outgoing.peer, &content(&outgoing), None)
             .await;
+        if let (Err(error), Some(template)) = (&result, &self.fallback_template)
+            && error.class() == ErrorClass::NeedsTemplate
+        {
+            tracing::info!(template = %template.name, "24-hour window closed; sending the reply as a template");
+            let content = OutboundContent::Template {
+                name: template.name.clone(),
+                language: template.language.clone(),
+                body_parameters: vec![template_parameter(&outgoing.body)],
+                quick_reply_payloads: Vec::new(),
+            };
+            self.throttle.until_ready().await;
+            result = self.graph.send(&outgoing.peer, &content, None).await;
+        }
         match result {
             Ok(sent) => messages::mark_sent(&self.db, outgoing.id, &sent.wamid, now_ms()).await?,
             Err(error) => self.failed(&outgoing, &error).await?,

@@ -12,7 +12,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use execora_engine::books::{BooksError, merchants};
-use execora_engine::messages::{self, Delivery, NewInbound, NewOutbound};
+use execora_engine::inbox::{Arrival, Inbox, InboxError};
+use execora_engine::messages::{self, Delivery, NewOutbound};
 use execora_engine::phone::Phone;
 use execora_engine::reply::{Outcome, render};
 use execora_engine::store::{Db, StoreError};
@@ -28,6 +29,8 @@ enum EventError {
     Books(#[from] BooksError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Inbox(#[from] InboxError),
 }
 
 /// Meta sends up to 3 MB; a little headroom, and anything larger is refused with 413.
@@ -39,6 +42,8 @@ pub const PATH: &str = "/webhooks/whatsapp";
 #[derive(Clone)]
 pub struct WebhookState {
     pub db: Db,
+    /// Stores arriving messages, many requests to a commit.
+    pub inbox: Inbox,
     /// `None`: no app secret configured, every POST is refused.
     pub secrets: Option<AppSecrets>,
     pub verify_token: Option<String>,
@@ -115,7 +120,9 @@ async fn receive(State(state): State<WebhookState>, headers: HeaderMap, body: By
     };
     for event in events {
         let stored = match event {
-            Event::Message(message) => store_message(&state.db, &state.limits, &message).await,
+            Event::Message(message) => {
+                store_message(&state.db, &state.inbox, &state.limits, &message).await
+            }
             Event::Status(status) => {
                 let Some(delivery) = Delivery::parse(&status.status) else {
                     tracing::info!(status = %status.status, "unknown delivery status ignored");
@@ -146,6 +153,7 @@ async fn receive(State(state): State<WebhookState>, headers: HeaderMap, body: By
 #[tracing::instrument(skip_all, fields(wamid = %message.wamid))]
 async fn store_message(
     db: &Db,
+    inbox: &Inbox,
     limits: &SenderLimits,
     message: &InboundMessage,
 ) -> Result<(), EventError> {
@@ -174,14 +182,15 @@ async fn store_message(
         .or_else(|| message.user_id.clone())
         .unwrap_or_default();
     let over_limit = limits.messages.check_key(&peer).is_err();
-    let inbound = NewInbound {
+    let arrival = Arrival {
         merchant: merchant.as_ref().map(|(m, _)| m.id),
-        channel_id: &message.wamid,
-        peer: &peer,
-        peer_user_id: message.user_id.as_deref(),
-        kind,
-        body: &body,
-        media_id: media_id.as_deref(),
+        channel_id: message.wamid.clone(),
+        peer: peer.clone(),
+        peer_user_id: message.user_id.clone(),
+        kind: kind.to_string(),
+        body,
+        media_id,
+        context_id: message.context_wamid.clone(),
         // The worker answers everything in `received` (a stranger is told how to register);
         // beyond the per-minute limit a message is kept but not processed.
         status: if over_limit {
@@ -191,7 +200,7 @@ async fn store_message(
         },
         at: (message.timestamp as i64).saturating_mul(1000),
     };
-    let stored = messages::record_inbound(db, &inbound).await?;
+    let stored = inbox.record(arrival).await?;
     if stored.is_none() {
         tracing::info!("redelivered message ignored");
         return Ok(());

@@ -303,3 +303,81 @@ fn serve_can_refuse_to_migrate_when_told_to() {
         stderr(&output)
     );
 }
+
+#[test]
+fn the_outbox_shows_failed_replies_with_their_error_and_requeues_them_on_request() {
+    let sandbox = Sandbox::new();
+    let added = sandbox.run(&[
+        "merchant",
+        "add",
+        "--name",
+        "Gupta Kirana",
+        "--phone",
+        "919812345678",
+    ]);
+    assert!(added.status.success(), "{}", stderr(&added));
+    let url = format!(
+        "sqlite://{}",
+        sandbox.dir.path().join("execora.db").display()
+    );
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let failed_id = runtime.block_on(async {
+        use execora_engine::messages::{self, Delivery, NewOutbound};
+        let db = execora_engine::store::Db::connect(&url).await.expect("db");
+        let mut ids = Vec::new();
+        for body in ["Rahul ka ₹200 jama", "Reminder <script>"] {
+            ids.push(
+                messages::record_outbound(
+                    &db,
+                    &NewOutbound {
+                        merchant: None,
+                        peer: "919000000001",
+                        kind: "text",
+                        body,
+                        in_reply_to: None,
+                        options: None,
+                        status: Delivery::Queued,
+                        at: 1,
+                    },
+                )
+                .await
+                .expect("outbound"),
+            );
+        }
+        for _ in &ids {
+            messages::claim_next_outbound(&db, 2).await.expect("claim");
+        }
+        messages::mark_failed(&db, ids[1], Some(131026), "Message undeliverable", 3)
+            .await
+            .expect("failed");
+        db.close().await;
+        ids[1].0
+    });
+    let failed = sandbox.run(&["outbox", "--failed"]);
+    assert!(failed.status.success(), "{}", stderr(&failed));
+    let shown = stdout(&failed);
+    assert_eq!(shown.lines().count(), 1, "{shown}");
+    assert!(
+        shown.contains("131026")
+            && shown.contains("Message undeliverable")
+            && shown.contains("Reminder <script>"),
+        "{shown}"
+    );
+    let stuck = sandbox.run(&["outbox", "--stuck"]);
+    assert!(
+        stdout(&stuck).contains("Rahul ka ₹200 jama"),
+        "claimed long ago and never confirmed: {}",
+        stdout(&stuck)
+    );
+    let retried = sandbox.run(&["outbox", "--retry", &failed_id.to_string()]);
+    assert!(retried.status.success(), "{}", stderr(&retried));
+    assert!(stdout(&retried).contains("queued again"));
+    assert!(stdout(&sandbox.run(&["outbox", "--failed"])).contains("nothing to show"));
+    let again = sandbox.run(&["outbox", "--retry", &failed_id.to_string()]);
+    assert!(!again.status.success(), "a queued message is not requeued");
+    assert!(
+        stderr(&again).contains("not a failed or stuck"),
+        "{}",
+        stderr(&again)
+    );
+}

@@ -452,7 +452,7 @@ mod sending {
     use axum::response::IntoResponse;
     use execora_bot::whatsapp::graph::{GraphClient, GraphConfig};
     use execora_bot::whatsapp::inbound::InboundWorker;
-    use execora_bot::whatsapp::outbound::Sender;
+    use execora_bot::whatsapp::outbound::{FallbackTemplate, Sender};
     use execora_bot::whatsapp::signature::{AppSecrets, sign};
     use execora_engine::books::{Books, Found, NewCustomer};
     use execora_engine::money::Paise;
@@ -470,6 +470,8 @@ mod sending {
         requests: Arc<Mutex<Vec<(String, HeaderMap, Value)>>>,
         /// Error code to answer with; none answers with a wamid.
         fail_with: Arc<Mutex<Option<i64>>>,
+        /// Error code to answer every message but a template with (131047: window closed).
+        refuse_non_templates: Arc<Mutex<Option<i64>>>,
     }
 
     async fn messages_endpoint(
@@ -486,7 +488,18 @@ mod sending {
         if body_is_read_receipt(&fake) {
             return Json(json!({"success": true})).into_response();
         }
-        match *fake.fail_with.lock().expect("lock") {
+        let is_template = fake
+            .requests
+            .lock()
+            .expect("lock")
+            .last()
+            .is_some_and(|(_, _, body)| body["type"] == "template");
+        let refusal = *fake.refuse_non_templates.lock().expect("lock");
+        let fail_with = match refusal {
+            Some(code) if !is_template => Some(code),
+            _ => *fake.fail_with.lock().expect("lock"),
+        };
+        match fail_with {
             Some(code) => (
                 StatusCode::BAD_REQUEST,
                 Json(json!({"error": {"message": "failed", "type": "OAuthException", "code": code, "fbtrace_id": "x"}})),
@@ -720,6 +733,447 @@ mod sending {
             "a permanent failure is not retried"
         );
         assert_eq!(fake.requests.lock().expect("lock").len(), 2);
+    }
+
+    #[tokio::test]
+    async fn outside_the_24_hour_window_the_reply_goes_out_as_the_fallback_template() {
+        let service = start(Some(AppSecrets::new(SECRET, None))).await;
+        let (fake, graph) = fake_graph().await;
+        *fake.refuse_non_templates.lock().expect("lock") = Some(131047);
+        let stranger = String::from_utf8(fixture("text.json"))
+            .expect("utf-8")
+            .replace("919812345678", "919000000001");
+        let signature = sign(stranger.as_bytes(), SECRET);
+        assert_eq!(
+            service.post(stranger.as_bytes(), Some(&signature)).await,
+            200
+        );
+        while live(&service)
+            .await
+            .process_next()
+            .await
+            .expect("processed")
+        {}
+        let sender = Sender::new(service.db.clone(), graph.clone()).with_fallback_template(Some(
+            FallbackTemplate {
+                name: "execora_reply".into(),
+                language: "hi".into(),
+            },
+        ));
+        assert!(sender.send_next().await.expect("sent"));
+        let (status, wamid, _) = status_of_last_reply(&service).await;
+        assert_eq!(
+            (status.as_str(), wamid.as_deref()),
+            ("sent", Some("wamid.SENT2"))
+        );
+        let requests = fake.requests.lock().expect("lock").clone();
+        assert_eq!(requests.len(), 2, "the text, refused, then the template");
+        assert_eq!(requests[0].2["type"], "text");
+        let template = &requests[1].2;
+        assert_eq!(template["type"], "template");
+        assert_eq!(template["to"], "+919000000001");
+        assert_eq!(template["template"]["name"], "execora_reply");
+        assert_eq!(template["template"]["language"]["code"], "hi");
+        let parameter = template["template"]["components"][0]["parameters"][0]["text"]
+            .as_str()
+            .expect("the reply as the parameter");
+        assert!(parameter.contains("Execora"), "{parameter}");
+        assert!(
+            !parameter.contains(['\n', '\t']) && !parameter.contains("     "),
+            "Meta refuses newlines, tabs and long runs of spaces in a parameter: {parameter:?}"
+        );
+
+        // Without a template configured, the refusal is final and says why.
+        let other = stranger.replace("wamid.HBgMOTE5ODEyMzQ1Njc4FQIAEhggQTAx", "wamid.SECOND");
+        assert_eq!(
+            service
+                .post(other.as_bytes(), Some(&sign(other.as_bytes(), SECRET)))
+                .await,
+            200
+        );
+        while live(&service)
+            .await
+            .process_next()
+            .await
+            .expect("processed")
+        {}
+        let plain = Sender::new(service.db.clone(), graph);
+        assert!(plain.send_next().await.expect("tried"));
+        let (status, wamid, code) = status_of_last_reply(&service).await;
+        assert_eq!(
+            (status.as_str(), wamid, code),
+            ("failed", None, Some(131047))
+        );
+    }
+}
+
+mod strangers {
+    //! Who may do what: customers writing back are logged for their shop, never executed; open
+    //! signup walks a stranger through opening a shop.
+
+    use std::sync::Arc;
+
+    use execora_bot::whatsapp::inbound::InboundWorker;
+    use execora_bot::whatsapp::signature::{AppSecrets, sign};
+    use execora_engine::books::{self, Books, NewCustomer};
+    use execora_engine::messages::{self, Delivery, NewOutbound};
+    use execora_engine::onboarding::SignupDefaults;
+    use execora_engine::pipeline::Pipeline;
+    use execora_engine::reply::Locale;
+    use execora_engine::time::SystemClock;
+    use serde_json::json;
+
+    use super::{MERCHANT_PHONE, SECRET, Service, start};
+
+    const CUSTOMER_PHONE: &str = "919111111111";
+
+    fn text_from(from: &str, wamid: &str, body: &str, quoted: Option<&str>) -> Vec<u8> {
+        let mut message = json!({"from": from, "id": wamid, "timestamp": "1795000000",
+            "type": "text", "text": {"body": body}});
+        if let Some(quoted) = quoted {
+            message["context"] = json!({"from": "15550783881", "id": quoted});
+        }
+        serde_json::to_vec(&json!({"object": "whatsapp_business_account", "entry": [{"id": "1",
+            "changes": [{"field": "messages", "value": {"messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "15550783881", "phone_number_id": "106540352242922"},
+            "contacts": [{"profile": {"name": "x"}, "wa_id": from}], "messages": [message]}}]}]}))
+        .expect("json")
+    }
+
+    async fn send(service: &Service, body: &[u8]) {
+        assert_eq!(service.post(body, Some(&sign(body, SECRET))).await, 200);
+    }
+
+    fn worker(service: &Service) -> InboundWorker {
+        InboundWorker::new(
+            service.db.clone(),
+            Pipeline::new(service.db.clone(), Arc::new(SystemClock), None),
+            true,
+        )
+    }
+
+    async fn work(worker: &InboundWorker) {
+        while worker.process_next().await.expect("processed") {}
+    }
+
+    async fn outbox_since(service: &Service, after: i64) -> Vec<(String, String, String)> {
+        sqlx::query_as::<_, (String, String, String)>(
+            "SELECT peer, kind, body FROM messages WHERE direction = 'out' AND id > $1 ORDER BY id",
+        )
+        .bind(after)
+        .fetch_all(service.db.pool())
+        .await
+        .expect("outbox")
+    }
+
+    async fn ledger_entries(service: &Service) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM ledger_entries")
+            .fetch_one(service.db.pool())
+            .await
+            .expect("count")
+    }
+
+    #[tokio::test]
+    async fn a_customer_replying_to_a_reminder_is_logged_for_the_shop_and_never_executed() {
+        let service = start(Some(AppSecrets::new(SECRET, None))).await;
+        let books = Books::open(service.db.clone(), service.merchant, Arc::new(SystemClock))
+            .await
+            .expect("books");
+        books
+            .add_customer(NewCustomer {
+                name: "Rahul".into(),
+                phone: Some(CUSTOMER_PHONE.into()),
+                ..Default::default()
+            })
+            .await
+            .expect("customer");
+        // The shop's reminder went out to Rahul and was accepted by WhatsApp.
+        let reminder = messages::record_outbound(
+            &service.db,
+            &NewOutbound {
+                merchant: Some(service.merchant),
+                peer: CUSTOMER_PHONE,
+                kind: "text",
+                body: "Namaste Rahul ji, ₹500 baaki hain.",
+                in_reply_to: None,
+                options: None,
+                status: Delivery::Queued,
+                at: 1,
+            },
+        )
+        .await
+        .expect("reminder");
+        messages::mark_sent(&service.db, reminder, "wamid.REMINDER", 2)
+            .await
+            .expect("sent");
+        // Rahul answers with words that would book a payment if the shop had sent them.
+        send(
+            &service,
+            &text_from(
+                CUSTOMER_PHONE,
+                "wamid.RAHUL1",
+                "Rahul ne 500 UPI kiya",
+                Some("wamid.REMINDER"),
+            ),
+        )
+        .await;
+        send(
+            &service,
+            &text_from(
+                CUSTOMER_PHONE,
+                "wamid.RAHUL2",
+                "udhaar hatao, 1000 cash diya",
+                None,
+            ),
+        )
+        .await;
+        work(&worker(&service)).await;
+
+        assert_eq!(
+            ledger_entries(&service).await,
+            0,
+            "a customer's words book nothing"
+        );
+        let log = messages::recent(&service.db, service.merchant, 10)
+            .await
+            .expect("log");
+        let theirs: Vec<_> = log
+            .iter()
+            .filter(|m| m.peer == CUSTOMER_PHONE && m.direction == messages::Direction::In)
+            .collect();
+        assert_eq!(theirs.len(), 2, "both are in the shop's conversation log");
+        assert!(theirs.iter().all(|m| m.status == "logged"), "{theirs:?}");
+        let sent = outbox_since(&service, reminder.0).await;
+        let to_owner: Vec<_> = sent.iter().filter(|m| m.0 == MERCHANT_PHONE).collect();
+        assert_eq!(to_owner.len(), 2, "the owner hears of each: {sent:?}");
+        assert!(
+            to_owner[0].2.contains("Rahul") && to_owner[0].2.contains("500 UPI"),
+            "{}",
+            to_owner[0].2
+        );
+        let to_customer: Vec<_> = sent.iter().filter(|m| m.0 == CUSTOMER_PHONE).collect();
+        assert_eq!(
+            to_customer.len(),
+            1,
+            "thanked once, not per message: {sent:?}"
+        );
+        assert_eq!(to_customer[0].1, "notice");
+        assert!(
+            to_customer[0].2.contains("Gupta Kirana"),
+            "{}",
+            to_customer[0].2
+        );
+    }
+
+    #[tokio::test]
+    async fn a_customer_of_two_shops_reaches_only_the_shop_that_wrote_to_them() {
+        let service = start(Some(AppSecrets::new(SECRET, None))).await;
+        let other = books::merchants::create(
+            &service.db,
+            books::NewMerchant {
+                name: "Sharma Stores".into(),
+                owner_phone: "919222222222".into(),
+                locale: Locale::En,
+                timezone: None,
+                upi_id: None,
+            },
+        )
+        .await
+        .expect("second shop");
+        for merchant in [service.merchant, other.id] {
+            Books::open(service.db.clone(), merchant, Arc::new(SystemClock))
+                .await
+                .expect("books")
+                .add_customer(NewCustomer {
+                    name: "Rahul".into(),
+                    phone: Some(CUSTOMER_PHONE.into()),
+                    ..Default::default()
+                })
+                .await
+                .expect("customer");
+        }
+        // Neither shop has written to Rahul: his message belongs to no shop.
+        send(
+            &service,
+            &text_from(CUSTOMER_PHONE, "wamid.AMBIGUOUS", "hello", None),
+        )
+        .await;
+        work(&worker(&service)).await;
+        let stored = messages::recent(&service.db, other.id, 10)
+            .await
+            .expect("log");
+        assert!(stored.is_empty(), "{stored:?}");
+        let ours = messages::recent(&service.db, service.merchant, 10)
+            .await
+            .expect("log");
+        assert!(ours.is_empty(), "{ours:?}");
+        // Sharma Stores writes to him; his next message is theirs, and a quoted id of another
+        // phone's message cannot steer it elsewhere.
+        let reminder = messages::record_outbound(
+            &service.db,
+            &NewOutbound {
+                merchant: Some(other.id),
+                peer: CUSTOMER_PHONE,
+                kind: "text",
+                body: "Reminder",
+                in_reply_to: None,
+                options: None,
+                status: Delivery::Queued,
+                at: 1,
+            },
+        )
+        .await
+        .expect("reminder");
+        messages::mark_sent(&service.db, reminder, "wamid.SHARMA", 2)
+            .await
+            .expect("sent");
+        let to_owner = messages::record_outbound(
+            &service.db,
+            &NewOutbound {
+                merchant: Some(service.merchant),
+                peer: MERCHANT_PHONE,
+                kind: "text",
+                body: "owner's own reply",
+                in_reply_to: None,
+                options: None,
+                status: Delivery::Queued,
+                at: 3,
+            },
+        )
+        .await
+        .expect("owner reply");
+        messages::mark_sent(&service.db, to_owner, "wamid.GUPTAOWNER", 4)
+            .await
+            .expect("sent");
+        send(
+            &service,
+            &text_from(
+                CUSTOMER_PHONE,
+                "wamid.STEER",
+                "paid",
+                Some("wamid.GUPTAOWNER"),
+            ),
+        )
+        .await;
+        work(&worker(&service)).await;
+        let theirs = messages::recent(&service.db, other.id, 10)
+            .await
+            .expect("log");
+        assert!(
+            theirs
+                .iter()
+                .any(|m| m.channel_id.as_deref() == Some("wamid.STEER")),
+            "{theirs:?}"
+        );
+        let ours = messages::recent(&service.db, service.merchant, 10)
+            .await
+            .expect("log");
+        assert!(
+            ours.iter()
+                .all(|m| m.channel_id.as_deref() != Some("wamid.STEER")),
+            "{ours:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn open_signup_asks_the_shops_name_then_opens_its_books() {
+        let service = start(Some(AppSecrets::new(SECRET, None))).await;
+        let newcomer = "919333333333";
+        let worker = worker(&service).with_open_signup(SignupDefaults {
+            locale: Locale::HiLatn,
+            timezone: "Asia/Kolkata".into(),
+        });
+        send(&service, &text_from(newcomer, "wamid.HELLO", "hello", None)).await;
+        work(&worker).await;
+        let asked = outbox_since(&service, 0).await;
+        assert_eq!(asked.len(), 1);
+        assert!(asked[0].2.contains("dukaan ka naam"), "{}", asked[0].2);
+        send(&service, &text_from(newcomer, "wamid.BADNAME", "!", None)).await;
+        work(&worker).await;
+        let refused = outbox_since(&service, 0).await;
+        assert!(refused[1].2.contains("2 se 60"), "{}", refused[1].2);
+        assert!(
+            books::merchants::find(&service.db, newcomer)
+                .await
+                .expect("find")
+                .is_none()
+        );
+        send(
+            &service,
+            &text_from(
+                newcomer,
+                "wamid.NAME",
+                "Verma <b>General</b> Store'); DROP TABLE merchants;--",
+                None,
+            ),
+        )
+        .await;
+        // The same message redelivered opens one shop, not two.
+        send(
+            &service,
+            &text_from(
+                newcomer,
+                "wamid.NAME",
+                "Verma <b>General</b> Store'); DROP TABLE merchants;--",
+                None,
+            ),
+        )
+        .await;
+        work(&worker).await;
+        let opened = books::merchants::find(&service.db, newcomer)
+            .await
+            .expect("find")
+            .expect("the shop is open");
+        assert_eq!(
+            opened.name,
+            "Verma <b>General</b> Store'); DROP TABLE merchants;--"
+        );
+        let shops = books::merchants::list(&service.db).await.expect("list");
+        assert_eq!(shops.len(), 2, "one new shop beside Gupta Kirana");
+        let welcome = outbox_since(&service, 0).await;
+        assert_eq!(welcome.len(), 3);
+        assert!(welcome[2].2.contains("khata khul gaya"), "{}", welcome[2].2);
+        // From now on the new owner's messages are commands on their own books only.
+        send(
+            &service,
+            &text_from(newcomer, "wamid.FIRSTCMD", "Rahul ne 200 UPI kiya", None),
+        )
+        .await;
+        work(&worker).await;
+        let log = messages::recent(&service.db, opened.id, 10)
+            .await
+            .expect("log");
+        assert!(
+            log.iter()
+                .any(|m| m.channel_id.as_deref() == Some("wamid.FIRSTCMD")
+                    && m.status == "processed"),
+            "{log:?}"
+        );
+        let gupta = messages::recent(&service.db, service.merchant, 10)
+            .await
+            .expect("log");
+        assert!(gupta.is_empty(), "{gupta:?}");
+    }
+
+    #[tokio::test]
+    async fn closed_signup_tells_a_stranger_how_to_register_and_opens_nothing() {
+        let service = start(Some(AppSecrets::new(SECRET, None))).await;
+        send(
+            &service,
+            &text_from("919444444444", "wamid.S1", "Meri dukaan Verma Store", None),
+        )
+        .await;
+        work(&worker(&service)).await;
+        let replies = outbox_since(&service, 0).await;
+        assert_eq!(replies.len(), 1);
+        assert!(replies[0].2.contains("juda nahi"), "{}", replies[0].2);
+        assert_eq!(
+            books::merchants::list(&service.db)
+                .await
+                .expect("list")
+                .len(),
+            1
+        );
     }
 }
 

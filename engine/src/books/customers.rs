@@ -44,6 +44,27 @@ pub(super) fn customer_from_row(row: &AnyRow) -> Result<Customer, sqlx::Error> {
 }
 
 impl Books {
+    /// The shop's customer and product names, most recently added first, for speech-to-text to
+    /// spell the way the books do. At most `limit` of each.
+    pub async fn vocabulary(&self, limit: i64) -> Result<Vec<String>, BooksError> {
+        let mut names: Vec<String> = sqlx::query_scalar(
+            "SELECT name FROM customers WHERE merchant_id = $1 ORDER BY id DESC LIMIT $2",
+        )
+        .bind(self.merchant_id().0)
+        .bind(limit)
+        .fetch_all(self.db().pool())
+        .await?;
+        let products: Vec<String> = sqlx::query_scalar(
+            "SELECT name FROM products WHERE merchant_id = $1 ORDER BY id DESC LIMIT $2",
+        )
+        .bind(self.merchant_id().0)
+        .bind(limit)
+        .fetch_all(self.db().pool())
+        .await?;
+        names.extend(products);
+        Ok(names)
+    }
+
     /// Adds a customer. A phone already on this merchant's books returns that customer
     /// (`created == false`) instead of a duplicate.
     pub async fn add_customer(&self, new: NewCustomer) -> Result<(Customer, bool), BooksError> {

@@ -106,13 +106,23 @@ fn validate_upi(upi: &str) -> Result<String, BooksError> {
 
 /// Opens a shop with its owner's phone, in one transaction.
 pub async fn create(db: &Db, new: NewMerchant) -> Result<Merchant, BooksError> {
+    let mut tx = db.begin().await?;
+    let merchant = create_in(&mut tx, new).await?;
+    tx.commit().await?;
+    Ok(merchant)
+}
+
+/// Opens a shop inside the caller's transaction (signup opens it together with its bookkeeping).
+pub(crate) async fn create_in(
+    tx: &mut crate::store::Tx,
+    new: NewMerchant,
+) -> Result<Merchant, BooksError> {
     let name = validate_name(&new.name)?;
     let phone = Phone::parse(&new.owner_phone)?;
     let timezone = new.timezone.unwrap_or_else(|| DEFAULT_TIMEZONE.to_string());
     parse_zone(&timezone)?;
     let upi_id = new.upi_id.as_deref().map(validate_upi).transpose()?;
     let now = to_millis(chrono::Utc::now());
-    let mut tx = db.begin().await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO merchants (name, locale, timezone, upi_id, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
@@ -121,10 +131,9 @@ pub async fn create(db: &Db, new: NewMerchant) -> Result<Merchant, BooksError> {
     .bind(&timezone)
     .bind(&upi_id)
     .bind(now)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await?;
-    insert_phone(&mut tx, MerchantId(id), &phone, Role::Owner, now).await?;
-    tx.commit().await?;
+    insert_phone(tx, MerchantId(id), &phone, Role::Owner, now).await?;
     Ok(Merchant {
         id: MerchantId(id),
         name,
@@ -197,12 +206,16 @@ pub async fn get(db: &Db, id: MerchantId) -> Result<Merchant, BooksError> {
 
 /// The shop a phone belongs to, and its role there.
 pub async fn find_by_phone(db: &Db, phone: &Phone) -> Result<Option<(Merchant, Role)>, BooksError> {
-    let row = sqlx::query("SELECT merchant_id, role FROM merchant_phones WHERE phone = $1")
-        .bind(phone.as_str())
-        .fetch_optional(db.pool())
-        .await?;
+    // One query: the webhook asks this for every arriving message.
+    let row = sqlx::query(
+        "SELECT m.id, m.name, m.locale, m.timezone, m.upi_id, m.created_at, p.role \
+         FROM merchant_phones p JOIN merchants m ON m.id = p.merchant_id WHERE p.phone = $1",
+    )
+    .bind(phone.as_str())
+    .fetch_optional(db.pool())
+    .await?;
     let Some(row) = row else { return Ok(None) };
-    let merchant = get(db, MerchantId(row.try_get("merchant_id")?)).await?;
+    let merchant = merchant_from_row(&row)?;
     let role: String = row.try_get("role")?;
     Ok(Some((merchant, Role::parse(&role).unwrap_or(Role::Staff))))
 }

@@ -194,4 +194,40 @@ pub enum Outcome {
     TooManyMessages {
         per_minute: u32,
     },
+    /// A shop's customer wrote to the number: what the shop owner is told.
+    CustomerWrote {
+        /// The customer's name in the books, when the phone is on a customer.
+        customer: Option<String>,
+        phone: String,
+        /// What they wrote; empty for a voice note, image or other media.
+        text: String,
+    },
+    /// The customer's message was passed on to the shop.
+    CustomerMessagePassedOn {
+        shop: String,
+    },
+    /// Open signup: a stranger is asked for their shop's name.
+    SignupAskName,
+    /// Open signup: the shop's books are open, with this phone as owner.
+    SignupOpened {
+        shop: String,
+    },
+    /// Open signup: that cannot be a shop's name.
+    SignupNameRefused,
+
+    // Voice notes.
+    /// The voice note is longer than the limit.
+    VoiceTooLong {
+        minutes: u32,
+    },
+    /// The voice note file is larger than the limit.
+    VoiceTooLarge {
+        megabytes: u32,
+    },
+    /// The voice note could not be decoded (corrupt, truncated, unknown format).
+    VoiceUnreadable,
+    /// The voice note holds no speech (silence).
+    VoiceSilent,
+    /// Speech-to-text failed or heard nothing; nothing was booked.
+    VoiceNotHeard,
 }

@@ -727,6 +727,50 @@ pub fn render(outcome: &Outcome, locale: Locale) -> Reply {
                 &args([("count", number(i64::from(*per_minute)))]),
             )]
         }
+        Outcome::CustomerWrote {
+            customer,
+            phone,
+            text: said,
+        } => {
+            let who = match customer {
+                Some(name) => format!("{name} (+{phone})"),
+                None => format!("+{phone}"),
+            };
+            if said.trim().is_empty() {
+                vec![say(l, "customer-sent-media", &args([("who", text(who))]))]
+            } else {
+                vec![say(
+                    l,
+                    "customer-wrote",
+                    &args([("who", text(who)), ("text", text(said.clone()))]),
+                )]
+            }
+        }
+        Outcome::CustomerMessagePassedOn { shop } => vec![say(
+            l,
+            "customer-message-passed-on",
+            &args([("shop", text(shop.clone()))]),
+        )],
+        Outcome::SignupAskName => vec![plain(l, "signup-ask-name")],
+        Outcome::SignupOpened { shop } => vec![say(
+            l,
+            "signup-opened",
+            &args([("shop", text(shop.clone()))]),
+        )],
+        Outcome::SignupNameRefused => vec![plain(l, "signup-name-refused")],
+        Outcome::VoiceTooLong { minutes } => vec![say(
+            l,
+            "voice-too-long",
+            &args([("minutes", number(i64::from(*minutes)))]),
+        )],
+        Outcome::VoiceTooLarge { megabytes } => vec![say(
+            l,
+            "voice-too-large",
+            &args([("megabytes", number(i64::from(*megabytes)))]),
+        )],
+        Outcome::VoiceUnreadable => vec![plain(l, "voice-unreadable")],
+        Outcome::VoiceSilent => vec![plain(l, "voice-silent")],
+        Outcome::VoiceNotHeard => vec![plain(l, "voice-not-heard")],
     };
     statement(lines.join("\n"))
 }

@@ -246,6 +246,29 @@ fn every_outcome() -> Vec<Outcome> {
         Outcome::VoiceNotUnderstood,
         Outcome::UnsupportedMessage,
         Outcome::TooManyMessages { per_minute: 20 },
+        Outcome::CustomerWrote {
+            customer: Some("Rahul".into()),
+            phone: "919812345678".into(),
+            text: "paise bhej diye".into(),
+        },
+        Outcome::CustomerWrote {
+            customer: None,
+            phone: "919812345678".into(),
+            text: String::new(),
+        },
+        Outcome::CustomerMessagePassedOn {
+            shop: "Gupta Kirana".into(),
+        },
+        Outcome::SignupAskName,
+        Outcome::SignupOpened {
+            shop: "Gupta Kirana".into(),
+        },
+        Outcome::SignupNameRefused,
+        Outcome::VoiceTooLong { minutes: 5 },
+        Outcome::VoiceTooLarge { megabytes: 16 },
+        Outcome::VoiceUnreadable,
+        Outcome::VoiceSilent,
+        Outcome::VoiceNotHeard,
     ]
 }
 

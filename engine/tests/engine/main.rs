@@ -8,4 +8,5 @@ mod concurrency;
 mod dialog;
 mod isolation;
 mod messages;
+mod onboarding;
 mod properties;

@@ -18,6 +18,7 @@ fn inbound<'a>(
         kind: "text",
         body,
         media_id: None,
+        context_id: None,
         status: Delivery::Received,
         at: 1,
     }
@@ -196,7 +197,50 @@ async fn inbound_messages_are_claimed_once_and_completed_with_one_reply(db: Db) 
     );
 }
 
+/// Many deliveries at once through the group-commit writer: each distinct message stored once,
+/// concurrent copies of one message stored once, every caller told which.
+async fn the_inbox_stores_concurrent_deliveries_once_each(db: Db) {
+    let shop = shop(&db, "Batch Kirana").await;
+    let merchant = Some(shop.books.merchant_id());
+    let inbox = execora_engine::inbox::Inbox::start(db.clone());
+    let mut tasks = Vec::new();
+    for n in 0..200 {
+        let inbox = inbox.clone();
+        // 100 distinct messages, each delivered twice at the same moment.
+        let wamid = format!("wamid.BATCH{}", n % 100);
+        tasks.push(tokio::spawn(async move {
+            inbox
+                .record(execora_engine::inbox::Arrival {
+                    merchant,
+                    channel_id: wamid,
+                    peer: "919812345678".into(),
+                    peer_user_id: None,
+                    kind: "text".into(),
+                    body: format!("message {}", n % 100),
+                    media_id: None,
+                    context_id: None,
+                    status: Delivery::Received,
+                    at: 1,
+                })
+                .await
+        }));
+    }
+    let mut stored = 0;
+    for task in tasks {
+        if task.await.expect("joined").expect("recorded").is_some() {
+            stored += 1;
+        }
+    }
+    assert_eq!(stored, 100, "each message is new exactly once");
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE direction = 'in'")
+        .fetch_one(db.pool())
+        .await
+        .expect("count");
+    assert_eq!(rows, 100);
+}
+
 crate::on_both_databases!(
+    the_inbox_stores_concurrent_deliveries_once_each,
     an_inbound_message_is_stored_once,
     delivery_statuses_never_move_backwards,
     inbound_messages_are_claimed_once_and_completed_with_one_reply,

@@ -1,0 +1,31 @@
+#!/usr/bin/env python3
+"""Writes signed WhatsApp text-message webhooks for the ingest benchmark.
+
+Usage: webhook_payloads.py OUT_DIR COUNT THREADS SECRET SENDERS
+Each line of OUT_DIR/bodies-N.tsv is "sha256=<hex>\t<json body>", one file per wrk thread, every
+wamid unique, senders cycling over SENDERS phones (9198000000xx..., registered by the script).
+"""
+import hashlib
+import hmac
+import json
+import sys
+
+out, count, threads, secret, senders = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4].encode(), int(sys.argv[5])
+files = [open(f"{out}/bodies-{t}.tsv", "w") for t in range(threads)]
+for n in range(count):
+    sender = f"91980{n % senders:07d}"
+    body = {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": {
+            "messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "15550783881", "phone_number_id": "106540352242922"},
+            "contacts": [{"profile": {"name": "Bench Kirana"}, "wa_id": sender}],
+            "messages": [{"from": sender, "id": f"wamid.BENCH{n:09d}", "timestamp": "1795000000",
+                          "type": "text", "text": {"body": "Rahul ne 200 UPI kiya"}}],
+        }}]}],
+    }
+    raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    signature = "sha256=" + hmac.new(secret, raw, hashlib.sha256).hexdigest()
+    files[n % threads].write(signature + "\t" + raw.decode() + "\n")
+for f in files:
+    f.close()
