@@ -8,6 +8,7 @@ pub mod money;
 pub mod nlu;
 pub mod phone;
 pub mod pipeline;
+pub mod providers;
 pub mod quantity;
 pub mod reply;
 pub mod store;
