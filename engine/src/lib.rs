@@ -10,6 +10,7 @@ pub mod phone;
 pub mod pipeline;
 pub mod providers;
 pub mod quantity;
+pub mod recordings;
 pub mod reply;
 pub mod store;
 pub mod time;

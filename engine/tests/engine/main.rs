@@ -9,3 +9,4 @@ mod dialog;
 mod isolation;
 mod messages;
 mod properties;
+mod recordings;
