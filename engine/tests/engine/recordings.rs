@@ -47,18 +47,19 @@ async fn a_voice_note_and_its_transcript_are_filed_under_dated_keys(db: Db) {
     let message = voice_note(&db, merchant, "wamid.VOICE1").await;
     let at = start_time().timestamp_millis();
 
-    let recording = archive
-        .archive(
-            &db,
-            merchant,
-            message,
-            at,
-            NOTE,
-            "ogg",
-            Some("Rahul ne 200 diye"),
-        )
-        .await
-        .expect("archive");
+    let filing = archive.archive(
+        &db,
+        merchant,
+        message,
+        at,
+        NOTE,
+        "ogg",
+        Some("Rahul ne 200 diye"),
+    );
+    // The bot archives from job workers on a multi-threaded runtime.
+    fn assert_send<T: Send>(_: &T) {}
+    assert_send(&filing);
+    let recording = filing.await.expect("archive");
 
     let stem = format!("{}/2026/11/22/{}", merchant.0, message.0);
     assert_eq!(
