@@ -159,6 +159,8 @@ impl Resilient {
         };
         let health = match &result {
             Ok(_) => Health::Working,
+            // A trial only asks whether the provider answers; a refusal is an answer.
+            Err(error) if trial && error.health() == Health::Unknown => Health::Working,
             Err(error) => error.health(),
         };
         self.breaker().record(health, Instant::now());
@@ -473,5 +475,29 @@ mod tests {
             .await;
         assert!(matches!(result, Err(ProviderError::Unavailable(_))));
         assert_eq!(calls.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test]
+    async fn a_refusal_on_the_trial_call_closes_the_breaker() {
+        let config = ResilienceConfig {
+            breaker_failures: 1,
+            breaker_cooldown: Duration::from_millis(50),
+            ..quick(0)
+        };
+        let resilient = Resilient::new("test", config);
+        let failed: Result<(), _> = resilient.call(|| async { Err(transient()) }).await;
+        assert!(matches!(failed, Err(ProviderError::Transient { .. })));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let trial: Result<(), _> = resilient
+            .call(|| async {
+                Err(Failure::from(ProviderError::Rejected {
+                    status: Some(401),
+                    message: "bad key".into(),
+                }))
+            })
+            .await;
+        assert!(matches!(trial, Err(ProviderError::Rejected { .. })));
+        let next = resilient.call(|| async { Ok(()) }).await;
+        assert_eq!(next, Ok(()), "the provider answered, so the breaker closed");
     }
 }
