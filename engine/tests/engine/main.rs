@@ -10,3 +10,4 @@ mod isolation;
 mod messages;
 mod onboarding;
 mod properties;
+mod recordings;
