@@ -2,6 +2,7 @@
 
 mod support;
 
+mod audio;
 mod bad_input;
 mod books;
 mod concurrency;
