@@ -4,6 +4,7 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use execora_engine::nlu::llm::LlmConfig;
+use execora_engine::providers::{SttConfig, TtsConfig};
 use execora_engine::store::DEFAULT_DATABASE_URL;
 use execora_engine::time::{DEFAULT_TIMEZONE, parse_zone};
 
@@ -112,6 +113,184 @@ pub struct Config {
     pub whatsapp: WhatsappSettings,
     /// `EXECORA_SIGNUP=open`: a stranger who writes in is walked through opening a shop.
     pub open_signup: bool,
+    pub voice: VoiceSettings,
+}
+
+/// Voice notes: who listens, who speaks, how long a note may be, where recordings are kept.
+/// `Debug` never shows keys (the provider configs hide them).
+#[derive(Debug, Clone)]
+pub struct VoiceSettings {
+    /// Speech-to-text; `None`: voice notes get a polite "please type".
+    pub stt: Option<SttConfig>,
+    /// Text-to-speech; `None`: replies are text only.
+    pub tts: Option<TtsConfig>,
+    /// The language hint for both (ISO 639-1).
+    pub language: String,
+    /// The longest voice note listened to.
+    pub max_seconds: u32,
+    /// The longest a speech call may take, per attempt.
+    pub timeout: Duration,
+    /// Where voice notes and transcripts are archived: a directory, `file://…` or `s3://bucket/prefix?…`.
+    pub recordings_url: String,
+    /// Archived recordings are deleted after this many days; `None` keeps them.
+    pub retention_days: Option<u32>,
+}
+
+fn number_in(
+    env: &dyn Env,
+    name: &str,
+    range: std::ops::RangeInclusive<u64>,
+    default: u64,
+) -> Result<u64, ConfigError> {
+    match setting(env, name) {
+        None => Ok(default),
+        Some(text) => text
+            .parse()
+            .ok()
+            .filter(|n| range.contains(n))
+            .ok_or_else(|| {
+                problem(
+                    name,
+                    format!("must be a number from {} to {}", range.start(), range.end()),
+                )
+            }),
+    }
+}
+
+fn voice_settings(env: &dyn Env) -> Result<VoiceSettings, ConfigError> {
+    let openai_key = secret(env, "OPENAI_API_KEY")?;
+    let openai_base = setting(env, "OPENAI_BASE_URL");
+    let deepgram_key = secret(env, "DEEPGRAM_API_KEY")?;
+    let elevenlabs_key = secret(env, "ELEVENLABS_API_KEY")?;
+    let elevenlabs_voice = setting(env, "ELEVENLABS_VOICE_ID");
+    let base_of = |name: &str| -> Result<Option<String>, ConfigError> {
+        match setting(env, name) {
+            Some(url) if !(url.starts_with("http://") || url.starts_with("https://")) => {
+                Err(problem(name, "must start with http:// or https://"))
+            }
+            other => Ok(other),
+        }
+    };
+    let stt_choice = setting(env, "EXECORA_STT").unwrap_or_else(|| {
+        if openai_key.is_some() {
+            "openai".into()
+        } else if deepgram_key.is_some() {
+            "deepgram".into()
+        } else {
+            "off".into()
+        }
+    });
+    let stt_model = setting(env, "EXECORA_STT_MODEL");
+    let stt = match stt_choice.as_str() {
+        "off" => None,
+        "openai" => {
+            let key = openai_key
+                .clone()
+                .ok_or_else(|| problem("EXECORA_STT", "openai needs OPENAI_API_KEY"))?;
+            let base = base_of("EXECORA_STT_BASE_URL")?.or_else(|| openai_base.clone());
+            let mut config = SttConfig::openai(key, base);
+            if let (SttConfig::OpenAi { model, .. }, Some(chosen)) = (&mut config, &stt_model) {
+                model.clone_from(chosen);
+            }
+            Some(config)
+        }
+        "deepgram" => {
+            let key = deepgram_key
+                .ok_or_else(|| problem("EXECORA_STT", "deepgram needs DEEPGRAM_API_KEY"))?;
+            let mut config = SttConfig::deepgram(key);
+            if let SttConfig::Deepgram {
+                base_url, model, ..
+            } = &mut config
+            {
+                *base_url = base_of("DEEPGRAM_BASE_URL")?;
+                if let Some(chosen) = &stt_model {
+                    model.clone_from(chosen);
+                }
+            }
+            Some(config)
+        }
+        other => {
+            return Err(problem(
+                "EXECORA_STT",
+                format!("'{other}' is not openai, deepgram or off"),
+            ));
+        }
+    };
+    let tts_choice = setting(env, "EXECORA_TTS").unwrap_or_else(|| {
+        if openai_key.is_some() {
+            "openai".into()
+        } else if elevenlabs_key.is_some() && elevenlabs_voice.is_some() {
+            "elevenlabs".into()
+        } else {
+            "off".into()
+        }
+    });
+    let tts_model = setting(env, "EXECORA_TTS_MODEL");
+    let tts = match tts_choice.as_str() {
+        "off" => None,
+        "openai" => {
+            let key =
+                openai_key.ok_or_else(|| problem("EXECORA_TTS", "openai needs OPENAI_API_KEY"))?;
+            let base = base_of("EXECORA_TTS_BASE_URL")?.or(openai_base);
+            let mut config = TtsConfig::openai(key, base);
+            if let TtsConfig::OpenAi { model, voice, .. } = &mut config {
+                if let Some(chosen) = &tts_model {
+                    model.clone_from(chosen);
+                }
+                if let Some(chosen) = setting(env, "EXECORA_TTS_VOICE") {
+                    *voice = chosen;
+                }
+            }
+            Some(config)
+        }
+        "elevenlabs" => {
+            let key = elevenlabs_key
+                .ok_or_else(|| problem("EXECORA_TTS", "elevenlabs needs ELEVENLABS_API_KEY"))?;
+            let voice = elevenlabs_voice
+                .ok_or_else(|| problem("EXECORA_TTS", "elevenlabs needs ELEVENLABS_VOICE_ID"))?;
+            let mut config = TtsConfig::elevenlabs(key, voice);
+            if let TtsConfig::ElevenLabs {
+                base_url, model_id, ..
+            } = &mut config
+            {
+                *base_url = base_of("ELEVENLABS_BASE_URL")?;
+                if let Some(chosen) = &tts_model {
+                    model_id.clone_from(chosen);
+                }
+            }
+            Some(config)
+        }
+        other => {
+            return Err(problem(
+                "EXECORA_TTS",
+                format!("'{other}' is not openai, elevenlabs or off"),
+            ));
+        }
+    };
+    let language = setting(env, "EXECORA_SPEECH_LANGUAGE").unwrap_or_else(|| "hi".into());
+    if !(2..=3).contains(&language.len()) || !language.bytes().all(|b| b.is_ascii_lowercase()) {
+        return Err(problem(
+            "EXECORA_SPEECH_LANGUAGE",
+            "a two-letter language code such as hi or en",
+        ));
+    }
+    let retention = number_in(env, "EXECORA_RECORDINGS_RETENTION_DAYS", 0..=3650, 90)?;
+    Ok(VoiceSettings {
+        stt,
+        tts,
+        language,
+        max_seconds: number_in(env, "EXECORA_VOICE_MAX_SECONDS", 5..=900, 300)? as u32,
+        timeout: Duration::from_millis(number_in(
+            env,
+            "EXECORA_SPEECH_TIMEOUT_MS",
+            500..=120_000,
+            20_000,
+        )?),
+        recordings_url: setting(env, "EXECORA_RECORDINGS_URL")
+            .unwrap_or_else(|| "recordings".into()),
+        // 0 means keep for ever.
+        retention_days: (retention > 0).then_some(retention as u32),
+    })
 }
 
 /// The webhook's secrets. `Debug` never shows them.
@@ -317,6 +496,7 @@ impl Config {
             llm,
             whatsapp,
             open_signup,
+            voice: voice_settings(env)?,
         })
     }
 }
@@ -343,6 +523,43 @@ mod tests {
         assert_eq!(config.timezone, "Asia/Kolkata");
         assert!(config.auto_migrate);
         assert!(config.llm.is_none());
+        assert!(config.voice.stt.is_none() && config.voice.tts.is_none());
+        assert_eq!(config.voice.max_seconds, 300);
+        assert_eq!(config.voice.retention_days, Some(90));
+        assert!(!config.open_signup);
+    }
+
+    #[test]
+    fn speech_follows_the_keys_given_and_can_be_chosen() {
+        let config = Config::from_env(&env(&[("OPENAI_API_KEY", "sk-test")])).expect("valid");
+        assert!(matches!(config.voice.stt, Some(SttConfig::OpenAi { .. })));
+        assert!(matches!(config.voice.tts, Some(TtsConfig::OpenAi { .. })));
+        let config = Config::from_env(&env(&[
+            ("DEEPGRAM_API_KEY", "dg"),
+            ("ELEVENLABS_API_KEY", "el"),
+            ("ELEVENLABS_VOICE_ID", "voice1"),
+            ("EXECORA_STT_MODEL", "nova-2"),
+        ]))
+        .expect("valid");
+        assert!(
+            matches!(&config.voice.stt, Some(SttConfig::Deepgram { model, .. }) if model == "nova-2")
+        );
+        assert!(matches!(
+            config.voice.tts,
+            Some(TtsConfig::ElevenLabs { .. })
+        ));
+        let config = Config::from_env(&env(&[
+            ("OPENAI_API_KEY", "sk-test"),
+            ("EXECORA_TTS", "off"),
+            ("EXECORA_RECORDINGS_RETENTION_DAYS", "0"),
+        ]))
+        .expect("valid");
+        assert!(config.voice.tts.is_none());
+        assert_eq!(config.voice.retention_days, None);
+        assert!(
+            !format!("{config:?}").contains("sk-test"),
+            "keys never shown"
+        );
     }
 
     #[test]
@@ -380,6 +597,17 @@ mod tests {
                 "WHATSAPP_API_BASE",
             ),
             (vec![("EXECORA_SIGNUP", "yes")], "EXECORA_SIGNUP"),
+            (vec![("EXECORA_STT", "whisper")], "EXECORA_STT"),
+            (vec![("EXECORA_STT", "openai")], "EXECORA_STT"),
+            (vec![("EXECORA_TTS", "elevenlabs")], "EXECORA_TTS"),
+            (
+                vec![("EXECORA_VOICE_MAX_SECONDS", "3600")],
+                "EXECORA_VOICE_MAX_SECONDS",
+            ),
+            (
+                vec![("EXECORA_SPEECH_LANGUAGE", "Hindi")],
+                "EXECORA_SPEECH_LANGUAGE",
+            ),
             (
                 vec![("WHATSAPP_FALLBACK_TEMPLATE", "Reply Later")],
                 "WHATSAPP_FALLBACK_TEMPLATE",

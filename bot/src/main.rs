@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use clap::Parser;
+use execora_engine::audio::AudioLimits;
 use execora_engine::books::{self, NewMerchant, Role};
 use execora_engine::messages::{self, MessageId, OutboxFilter};
 use execora_engine::nlu::command::Parsed;
@@ -15,6 +16,8 @@ use execora_engine::nlu::llm::{LlmParser, understand};
 use execora_engine::nlu::{eval, rules};
 use execora_engine::onboarding::SignupDefaults;
 use execora_engine::pipeline::Pipeline;
+use execora_engine::providers::{self, ResilienceConfig};
+use execora_engine::recordings::Recordings;
 use execora_engine::reply::Locale;
 use execora_engine::store::{Db, redact};
 use execora_engine::time::{Clock, SystemClock, local, parse_zone};
@@ -25,6 +28,7 @@ use execora_bot::whatsapp::graph::{GraphClient, GraphConfig};
 use execora_bot::whatsapp::inbound::InboundWorker;
 use execora_bot::whatsapp::outbound::{FallbackTemplate, Sender};
 use execora_bot::whatsapp::signature::AppSecrets;
+use execora_bot::whatsapp::voice::Listener;
 use execora_bot::whatsapp::webhook::SenderLimits;
 
 use crate::cli::{Cli, Command, MerchantCommand};
@@ -160,6 +164,74 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if let Some(graph) = &graph {
                 worker = worker.with_read_receipts(graph.clone());
             }
+            let voice = &config.voice;
+            let resilience = ResilienceConfig {
+                timeout: voice.timeout,
+                ..ResilienceConfig::default()
+            };
+            let recordings = match Recordings::from_url(&voice.recordings_url, voice.retention_days)
+            {
+                Ok(recordings) => Some(recordings),
+                Err(error) => {
+                    return Err(anyhow::anyhow!(
+                        "configuration error: EXECORA_RECORDINGS_URL: {error}"
+                    ));
+                }
+            };
+            match (&voice.stt, &graph) {
+                (Some(stt), Some(graph)) => {
+                    tracing::info!(stt = ?stt, recordings = ?recordings, "voice notes: listened to");
+                    worker = worker.with_listener(Listener {
+                        graph: graph.clone(),
+                        transcriber: providers::transcriber(stt.clone(), resilience),
+                        limits: AudioLimits {
+                            max_duration: std::time::Duration::from_secs(u64::from(
+                                voice.max_seconds,
+                            )),
+                            ..AudioLimits::default()
+                        },
+                        language: voice.language.clone(),
+                        recordings: recordings.clone(),
+                    });
+                }
+                (Some(_), None) => tracing::info!(
+                    "voice notes: speech-to-text is configured, but media cannot be fetched in the sandbox; merchants are asked to type"
+                ),
+                (None, _) => tracing::info!(
+                    "voice notes: no speech-to-text (EXECORA_STT); merchants are asked to type"
+                ),
+            }
+            let speaker = match (&voice.tts, &graph) {
+                (Some(tts), Some(_)) => {
+                    let speaker = providers::speaker(tts.clone(), resilience);
+                    worker = worker.with_spoken_replies(speaker.max_chars());
+                    tracing::info!(tts = ?tts, "spoken replies: on for voice notes");
+                    Some(speaker)
+                }
+                _ => None,
+            };
+            if let Some(recordings) = recordings
+                .clone()
+                .filter(|_| voice.retention_days.is_some())
+            {
+                let db = db.clone();
+                tokio::spawn(async move {
+                    let mut every = tokio::time::interval(RECORDINGS_PURGE_EVERY);
+                    loop {
+                        every.tick().await;
+                        let now = chrono::Utc::now().timestamp_millis();
+                        match recordings.purge_expired(&db, now).await {
+                            Ok(0) => {}
+                            Ok(purged) => {
+                                tracing::info!(purged, "expired voice recordings deleted")
+                            }
+                            Err(error) => {
+                                tracing::warn!(%error, "could not purge expired recordings")
+                            }
+                        }
+                    }
+                });
+            }
             if config.open_signup {
                 tracing::info!("signup: open, strangers who write in can open a shop");
                 worker = worker.with_open_signup(SignupDefaults {
@@ -170,14 +242,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let worker = tokio::spawn(worker.run(until_stopped(stopped.clone())));
             let per_second = whatsapp.messages_per_second;
             let sender = graph.map(|graph| {
-                let sender = Sender::new(db.clone(), graph)
-                    .with_rate(per_second)
-                    .with_fallback_template(
-                        whatsapp
-                            .fallback_template
-                            .clone()
-                            .map(|(name, language)| FallbackTemplate { name, language }),
-                    );
+                let mut sender = Sender::new(db.clone(), graph);
+                if let Some(speaker) = speaker {
+                    sender = sender.with_speaker(speaker, &config.voice.language);
+                }
+                let sender = sender.with_rate(per_second).with_fallback_template(
+                    whatsapp
+                        .fallback_template
+                        .clone()
+                        .map(|(name, language)| FallbackTemplate { name, language }),
+                );
                 tokio::spawn(sender.run(until_stopped(stopped.clone())))
             });
             http::serve(listener, state, until_stopped(stopped)).await?;
@@ -283,6 +357,9 @@ async fn report_undelivered(db: &Db) {
         }
     }
 }
+
+/// How often archived recordings past their retention are looked for.
+const RECORDINGS_PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// A claim on an outbound message older than this, never confirmed, is shown as stuck.
 const STUCK_AFTER_MS: i64 = 5 * 60 * 1000;

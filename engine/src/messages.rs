@@ -488,6 +488,8 @@ pub async fn set_transcript(db: &Db, id: MessageId, transcript: &str) -> Result<
 pub struct Outgoing {
     pub id: MessageId,
     pub peer: String,
+    /// `text`, `notice`, or `voice` (the body is spoken and sent as a voice note).
+    pub kind: String,
     pub body: String,
     pub options: Option<String>,
     /// Tries including this one.
@@ -507,7 +509,7 @@ pub async fn claim_next_outbound(db: &Db, at: i64) -> Result<Option<Outgoing>, S
         let Some(id) = next else { return Ok(None) };
         let row = sqlx::query(
             "UPDATE messages SET status = 'sending', attempts = attempts + 1, updated_at = $1 \
-             WHERE id = $2 AND status = 'queued' RETURNING peer, body, options, attempts",
+             WHERE id = $2 AND status = 'queued' RETURNING peer, kind, body, options, attempts",
         )
         .bind(at)
         .bind(id)
@@ -517,6 +519,7 @@ pub async fn claim_next_outbound(db: &Db, at: i64) -> Result<Option<Outgoing>, S
             return Ok(Some(Outgoing {
                 id: MessageId(id),
                 peer: row.try_get("peer")?,
+                kind: row.try_get("kind")?,
                 body: row.try_get("body")?,
                 options: row.try_get("options")?,
                 attempts: row.try_get("attempts")?,

@@ -47,6 +47,10 @@ impl Pipeline {
         &self.db
     }
 
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        self.clock.clone()
+    }
+
     pub fn has_llm(&self) -> bool {
         self.llm.is_some()
     }

@@ -4,7 +4,7 @@
 use std::future::Future;
 use std::time::Duration;
 
-use execora_engine::books::{BooksError, MerchantId, Source, merchants};
+use execora_engine::books::{Books, BooksError, MerchantId, Source, merchants};
 use execora_engine::dialog::Input;
 use execora_engine::messages::{self, Claimed, Delivery, Finish, NewOutbound, StoredMessage};
 use execora_engine::onboarding::{self, CustomerThread, SignupDefaults, SignupStep};
@@ -14,6 +14,7 @@ use execora_engine::reply::{Locale, Outcome, Reply, render};
 use execora_engine::store::{Db, StoreError};
 
 use super::graph::GraphClient;
+use super::voice::{Heard, Listener};
 
 /// How often an idle worker looks for work.
 const POLL: Duration = Duration::from_millis(200);
@@ -109,6 +110,20 @@ pub struct InboundWorker {
     read_receipts: Option<GraphClient>,
     /// `EXECORA_SIGNUP=open`: strangers are walked through opening a shop.
     signup: Option<SignupDefaults>,
+    /// Speech-to-text for voice notes; without it they get a polite "please type".
+    listener: Option<Listener>,
+    /// With text-to-speech: a spoken message is answered with a voice note too, when the reply
+    /// is at most this many characters.
+    spoken_replies: Option<usize>,
+}
+
+/// A registered shop's message, answered.
+struct Answer {
+    reply: Reply,
+    /// What a voice note said.
+    transcript: Option<String>,
+    /// The merchant spoke (so a spoken reply is in order).
+    spoke: bool,
 }
 
 fn now_ms() -> i64 {
@@ -123,7 +138,22 @@ impl InboundWorker {
             sandbox,
             read_receipts: None,
             signup: None,
+            listener: None,
+            spoken_replies: None,
         }
+    }
+
+    /// Listens to voice notes with this recogniser.
+    pub fn with_listener(mut self, listener: Listener) -> InboundWorker {
+        self.listener = Some(listener);
+        self
+    }
+
+    /// Answers a voice note with a voice note too (text-to-speech is configured), for replies of
+    /// at most `max_chars` characters; longer ones are text only.
+    pub fn with_spoken_replies(mut self, max_chars: usize) -> InboundWorker {
+        self.spoken_replies = Some(max_chars);
+        self
     }
 
     /// Opens a shop for a stranger who asks (open signup), with these defaults.
@@ -157,9 +187,14 @@ impl InboundWorker {
             // The blue ticks are a courtesy: failing to send them never holds up the answer.
             tracing::warn!(%error, "could not mark the message read");
         }
-        let plan = match inbound.merchant {
-            Some(merchant) => Plan::answer(merchant, self.answer(merchant, &inbound).await?),
-            None => self.stranger(&inbound).await?,
+        let media_id = claimed.media_id.as_deref();
+        let (plan, transcript) = match inbound.merchant {
+            Some(merchant) => {
+                let mut answer = self.answer(merchant, &inbound, media_id).await?;
+                let transcript = answer.transcript.take();
+                (self.plan_answer(merchant, answer), transcript)
+            }
+            None => (self.stranger(&inbound, media_id).await?, None),
         };
         let mut plan = plan;
         for reply in &mut plan.replies {
@@ -186,7 +221,7 @@ impl InboundWorker {
         let finish = Finish {
             status: plan.status,
             merchant: plan.merchant,
-            transcript: None,
+            transcript: transcript.as_deref(),
             replies: &replies,
         };
         if messages::finish_inbound(&self.db, inbound.id, &finish, at)
@@ -196,6 +231,26 @@ impl InboundWorker {
             tracing::info!("message was finished by another run; no second reply");
         }
         Ok(())
+    }
+
+    /// The reply as text, and as a voice note too when the merchant spoke and it is short enough.
+    fn plan_answer(&self, merchant: MerchantId, answer: Answer) -> Plan {
+        let spoken = self
+            .spoken_replies
+            .filter(|_| answer.spoke)
+            .is_some_and(|max| answer.reply.text.chars().count() <= max);
+        let text = answer.reply.text.clone();
+        let mut plan = Plan::answer(merchant, answer.reply);
+        if spoken {
+            plan.replies.push(PlannedReply {
+                merchant: Some(merchant),
+                peer: String::new(),
+                kind: "voice",
+                text,
+                options: None,
+            });
+        }
+        plan
     }
 
     fn outbox_status(&self) -> Delivery {
@@ -209,7 +264,11 @@ impl InboundWorker {
     /// A message from a phone no shop had registered when it arrived: the shop's owner writing
     /// since, a customer writing back (kept in the shop's log and passed on, never executed),
     /// someone opening a shop (with open signup), or a stranger told how to register.
-    async fn stranger(&self, inbound: &StoredMessage) -> Result<Plan, WorkerError> {
+    async fn stranger(
+        &self,
+        inbound: &StoredMessage,
+        media_id: Option<&str>,
+    ) -> Result<Plan, WorkerError> {
         let not_registered = || {
             Plan::to_sender(
                 inbound,
@@ -236,8 +295,8 @@ impl InboundWorker {
                 merchant = merchant.id.0,
                 "sender registered since the message arrived"
             );
-            let reply = self.answer(merchant.id, inbound).await?;
-            return Ok(Plan::answer(merchant.id, reply).owned_by(merchant.id));
+            let answer = self.answer(merchant.id, inbound, media_id).await?;
+            return Ok(self.plan_answer(merchant.id, answer).owned_by(merchant.id));
         }
         if let Some(thread) =
             onboarding::customer_thread(&self.db, &phone, inbound.context_id.as_deref()).await?
@@ -269,8 +328,8 @@ impl InboundWorker {
                 Plan::to_sender(inbound, Some(merchant.id), render(&opened, merchant.locale))
             }
             SignupStep::AlreadyOpen(merchant) => {
-                let reply = self.answer(merchant.id, inbound).await?;
-                Plan::answer(merchant.id, reply).owned_by(merchant.id)
+                let answer = self.answer(merchant.id, inbound, media_id).await?;
+                self.plan_answer(merchant.id, answer).owned_by(merchant.id)
             }
         })
     }
@@ -331,12 +390,14 @@ impl InboundWorker {
         Ok(plan)
     }
 
-    /// The words for a registered shop's message.
+    /// The words for a registered shop's message; a voice note is listened to first.
     async fn answer(
         &self,
         merchant: MerchantId,
         inbound: &StoredMessage,
-    ) -> Result<Reply, WorkerError> {
+        media_id: Option<&str>,
+    ) -> Result<Answer, WorkerError> {
+        let mut transcript = None;
         let input = match inbound.kind.as_str() {
             "text" => Input::Text(inbound.body.clone()),
             "button_reply" | "list_reply" | "template_button" => {
@@ -349,16 +410,45 @@ impl InboundWorker {
                     title: title.to_string(),
                 }
             }
-            other => {
+            "audio" => {
                 let locale = merchants::get(&self.db, merchant).await?.locale;
-                let outcome = if other == "audio" {
-                    Outcome::VoiceNotUnderstood
-                } else {
-                    Outcome::UnsupportedMessage
+                // Refusals are short and about the recording itself: text is enough.
+                let refuse = |outcome: Outcome| Answer {
+                    reply: render(&outcome, locale),
+                    transcript: None,
+                    spoke: false,
                 };
-                return Ok(render(&outcome, locale));
+                let (Some(listener), Some(media_id)) = (&self.listener, media_id) else {
+                    return Ok(refuse(Outcome::VoiceNotUnderstood));
+                };
+                // A retried job reuses the words heard the first time: no second transcription.
+                let words = match &inbound.transcript {
+                    Some(words) => words.clone(),
+                    None => {
+                        let books =
+                            Books::open(self.db.clone(), merchant, self.pipeline.clock()).await?;
+                        match listener
+                            .listen(&self.db, &books, inbound.id, media_id, now_ms())
+                            .await?
+                        {
+                            Heard::Words(words) => words,
+                            Heard::Refused(outcome) => return Ok(refuse(outcome)),
+                        }
+                    }
+                };
+                transcript = Some(words.clone());
+                Input::Text(words)
+            }
+            _ => {
+                let locale = merchants::get(&self.db, merchant).await?.locale;
+                return Ok(Answer {
+                    reply: render(&Outcome::UnsupportedMessage, locale),
+                    transcript: None,
+                    spoke: false,
+                });
             }
         };
+        let spoke = transcript.is_some();
         let message = Message {
             merchant,
             sender: inbound.peer.clone(),
@@ -369,7 +459,11 @@ impl InboundWorker {
             source: Source::Whatsapp,
             input,
         };
-        Ok(self.pipeline.handle(&message).await?.reply)
+        Ok(Answer {
+            reply: self.pipeline.handle(&message).await?.reply,
+            transcript,
+            spoke,
+        })
     }
 
     /// Works until `shutdown` completes, putting back messages whose worker died.

@@ -6,4 +6,5 @@ pub mod inbound;
 pub mod outbound;
 pub mod payload;
 pub mod signature;
+pub mod voice;
 pub mod webhook;

@@ -7,11 +7,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use execora_engine::messages::{self, Outgoing};
+use execora_engine::providers::{ProviderError, Speaker};
 use execora_engine::reply::QuickOption;
 use execora_engine::store::{Db, StoreError};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
 use super::graph::{ErrorClass, GraphClient, GraphError, OutboundContent, ReplyButton};
+use super::voice::{self, SpeakError};
 
 /// How often an idle sender looks for work.
 const POLL: Duration = Duration::from_millis(200);
@@ -58,6 +60,8 @@ pub struct Sender {
     graph: GraphClient,
     throttle: Arc<DefaultDirectRateLimiter>,
     fallback_template: Option<FallbackTemplate>,
+    /// Text-to-speech for `voice` messages, and the language to speak.
+    speaker: Option<(Arc<dyn Speaker>, String)>,
 }
 
 fn throttle(per_second: u32) -> Arc<DefaultDirectRateLimiter> {
@@ -119,7 +123,14 @@ impl Sender {
             graph,
             throttle: throttle(DEFAULT_PER_SECOND),
             fallback_template: None,
+            speaker: None,
         }
+    }
+
+    /// Speaks `voice` messages with this text-to-speech service, in `language`.
+    pub fn with_speaker(mut self, speaker: Arc<dyn Speaker>, language: &str) -> Sender {
+        self.speaker = Some((speaker, language.to_string()));
+        self
     }
 
     /// Sends replies refused for the closed 24-hour window again as this template.
@@ -139,6 +150,9 @@ impl Sender {
         let Some(outgoing) = messages::claim_next_outbound(&self.db, now_ms()).await? else {
             return Ok(false);
         };
+        if outgoing.kind == "voice" {
+            return self.send_voice(&outgoing).await.map(|()| true);
+        }
         self.throttle.until_ready().await;
         let mut result = self
             .graph
@@ -162,6 +176,74 @@ impl Sender {
             Err(error) => self.failed(&outgoing, &error).await?,
         }
         Ok(true)
+    }
+
+    /// A spoken reply: synthesised, checked to be a mono Ogg/Opus voice note, uploaded, sent.
+    async fn send_voice(&self, outgoing: &Outgoing) -> Result<(), StoreError> {
+        let Some((speaker, language)) = &self.speaker else {
+            return messages::mark_failed(
+                &self.db,
+                outgoing.id,
+                None,
+                "no text-to-speech is configured",
+                now_ms(),
+            )
+            .await;
+        };
+        let uploaded =
+            voice::speak_and_upload(speaker.as_ref(), &self.graph, &outgoing.body, language).await;
+        let media_id = match uploaded {
+            Ok(media_id) => media_id,
+            Err(SpeakError::Graph(error)) => return self.failed(outgoing, &error).await,
+            Err(SpeakError::Speech(error)) => {
+                let passing = matches!(
+                    error,
+                    ProviderError::Timeout(_)
+                        | ProviderError::Transient { .. }
+                        | ProviderError::Unavailable(_)
+                );
+                if passing && outgoing.attempts < MAX_ATTEMPTS {
+                    let wait = backoff(&ErrorClass::Retry, outgoing.attempts);
+                    tracing::warn!(%error, wait_s = wait.as_secs(), "speech failed; will retry");
+                    return messages::retry_later(
+                        &self.db,
+                        outgoing.id,
+                        now_ms() + wait.as_millis() as i64,
+                        None,
+                    )
+                    .await;
+                }
+                tracing::warn!(%error, "no spoken reply; the text reply stands");
+                return messages::mark_failed(
+                    &self.db,
+                    outgoing.id,
+                    None,
+                    &error.to_string(),
+                    now_ms(),
+                )
+                .await;
+            }
+            Err(error @ SpeakError::Unfit(_)) => {
+                tracing::error!(%error, "spoken reply not sent");
+                return messages::mark_failed(
+                    &self.db,
+                    outgoing.id,
+                    None,
+                    &error.to_string(),
+                    now_ms(),
+                )
+                .await;
+            }
+        };
+        self.throttle.until_ready().await;
+        match self
+            .graph
+            .send(&outgoing.peer, &OutboundContent::Voice { media_id }, None)
+            .await
+        {
+            Ok(sent) => messages::mark_sent(&self.db, outgoing.id, &sent.wamid, now_ms()).await,
+            Err(error) => self.failed(outgoing, &error).await,
+        }
     }
 
     async fn failed(&self, outgoing: &Outgoing, error: &GraphError) -> Result<(), StoreError> {

@@ -1219,3 +1219,488 @@ async fn a_sender_over_the_limit_gets_one_notice_and_the_rest_wait_unprocessed()
     assert_eq!(notices.len(), 1, "one polite notice, not five");
     assert!(notices[0].contains("20"), "{}", notices[0]);
 }
+
+mod voice {
+    //! Voice notes end to end: signed audio webhook → media fetched from a fake Graph API with the
+    //! bearer token → a fake OpenAI-compatible server receives 16 kHz mono WAV and answers words →
+    //! books change → the spoken reply is synthesised, uploaded and sent as a voice note.
+
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use axum::Json;
+    use axum::body::Bytes;
+    use axum::extract::{Path, State};
+    use axum::http::{HeaderMap, StatusCode};
+    use axum::response::{IntoResponse, Response};
+    use axum::routing::{get, post};
+    use execora_bot::whatsapp::graph::{GraphClient, GraphConfig};
+    use execora_bot::whatsapp::inbound::InboundWorker;
+    use execora_bot::whatsapp::outbound::Sender;
+    use execora_bot::whatsapp::signature::{AppSecrets, sign};
+    use execora_bot::whatsapp::voice::Listener;
+    use execora_engine::audio::AudioLimits;
+    use execora_engine::books::{Books, Found, NewCustomer};
+    use execora_engine::money::Paise;
+    use execora_engine::pipeline::Pipeline;
+    use execora_engine::providers::{self, ResilienceConfig, SttConfig, TtsConfig};
+    use execora_engine::recordings::Recordings;
+    use execora_engine::time::SystemClock;
+    use serde_json::{Value, json};
+
+    use super::{SECRET, Service, fixture, start};
+
+    const TOKEN: &str = "EAAG-voice-token";
+    const PHONE_NUMBER_ID: &str = "106540352242922";
+    const OPENAI_KEY: &str = "sk-voice-test";
+
+    fn audio(name: &str) -> Vec<u8> {
+        std::fs::read(format!(
+            "{}/../fixtures/audio/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .expect("audio fixture")
+    }
+
+    /// Requests as received: headers and raw body.
+    type Received = Arc<Mutex<Vec<(HeaderMap, Vec<u8>)>>>;
+
+    /// Meta's side: media lookup, download, upload and the messages endpoint.
+    #[derive(Clone, Default)]
+    struct FakeMeta {
+        base: Arc<Mutex<String>>,
+        /// What the merchant's voice note holds.
+        media: Arc<Mutex<Vec<u8>>>,
+        downloads: Arc<Mutex<Vec<HeaderMap>>>,
+        uploads: Received,
+        sent: Arc<Mutex<Vec<Value>>>,
+    }
+
+    async fn media_info(State(fake): State<FakeMeta>, Path(id): Path<String>) -> Response {
+        let size = fake.media.lock().expect("lock").len();
+        let base = fake.base.lock().expect("lock").clone();
+        Json(
+            json!({"messaging_product": "whatsapp", "id": id, "mime_type": "audio/ogg; codecs=opus",
+            "sha256": "x", "file_size": size.to_string(), "url": format!("{base}/download/{id}")}),
+        )
+        .into_response()
+    }
+
+    async fn download(State(fake): State<FakeMeta>, headers: HeaderMap) -> Response {
+        fake.downloads.lock().expect("lock").push(headers.clone());
+        if headers.get("authorization").and_then(|v| v.to_str().ok())
+            != Some(&format!("Bearer {TOKEN}"))
+        {
+            return StatusCode::UNAUTHORIZED.into_response();
+        }
+        fake.media.lock().expect("lock").clone().into_response()
+    }
+
+    async fn upload(State(fake): State<FakeMeta>, headers: HeaderMap, body: Bytes) -> Response {
+        fake.uploads
+            .lock()
+            .expect("lock")
+            .push((headers, body.to_vec()));
+        Json(json!({"id": "4490709327384033"})).into_response()
+    }
+
+    async fn messages(State(fake): State<FakeMeta>, Json(body): Json<Value>) -> Response {
+        let mut sent = fake.sent.lock().expect("lock");
+        sent.push(body);
+        Json(json!({"messaging_product": "whatsapp", "contacts": [], "messages": [{"id": format!("wamid.OUT{}", sent.len())}]}))
+            .into_response()
+    }
+
+    async fn fake_meta() -> (FakeMeta, GraphClient) {
+        let fake = FakeMeta::default();
+        let app = axum::Router::new()
+            .route("/v25.0/{phone_number_id}/messages", post(messages))
+            .route("/v25.0/{phone_number_id}/media", post(upload))
+            .route("/v25.0/{media_id}", get(media_info))
+            .route("/download/{media_id}", get(download))
+            .with_state(fake.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let address = listener.local_addr().expect("address");
+        *fake.base.lock().expect("lock") = format!("http://{address}");
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        let client = GraphClient::new(GraphConfig {
+            api_base: format!("http://{address}/v25.0"),
+            access_token: TOKEN.into(),
+            phone_number_id: PHONE_NUMBER_ID.into(),
+            timeout: Duration::from_secs(5),
+        })
+        .expect("client");
+        (fake, client)
+    }
+
+    /// The OpenAI-compatible side: transcription and speech.
+    #[derive(Clone, Default)]
+    struct FakeOpenAi {
+        transcriptions: Received,
+        speeches: Arc<Mutex<Vec<Value>>>,
+        /// Status to refuse transcriptions with; none answers `words`.
+        refuse: Arc<Mutex<Option<u16>>>,
+        words: Arc<Mutex<String>>,
+        /// What the speech endpoint answers instead of a mono Ogg/Opus note.
+        speech_instead: Arc<Mutex<Option<Vec<u8>>>>,
+    }
+
+    async fn transcribe(
+        State(fake): State<FakeOpenAi>,
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> Response {
+        fake.transcriptions
+            .lock()
+            .expect("lock")
+            .push((headers, body.to_vec()));
+        if let Some(status) = *fake.refuse.lock().expect("lock") {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+            return (
+                status,
+                Json(json!({"error": {"message": "refused", "type": "invalid_request_error"}})),
+            )
+                .into_response();
+        }
+        Json(json!({"text": fake.words.lock().expect("lock").clone()})).into_response()
+    }
+
+    async fn speak(State(fake): State<FakeOpenAi>, Json(body): Json<Value>) -> Response {
+        fake.speeches.lock().expect("lock").push(body);
+        let spoken = fake
+            .speech_instead
+            .lock()
+            .expect("lock")
+            .clone()
+            .unwrap_or_else(|| audio("payment_hi.ogg"));
+        ([("content-type", "audio/ogg")], spoken).into_response()
+    }
+
+    async fn fake_openai() -> (FakeOpenAi, String) {
+        let fake = FakeOpenAi::default();
+        *fake.words.lock().expect("lock") = "Rahul ne 200 UPI kiya".into();
+        let app = axum::Router::new()
+            .route("/v1/audio/transcriptions", post(transcribe))
+            .route("/v1/audio/speech", post(speak))
+            .with_state(fake.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let address = listener.local_addr().expect("address");
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        (fake, format!("http://{address}/v1"))
+    }
+
+    struct Voice {
+        service: Service,
+        meta: FakeMeta,
+        openai: FakeOpenAi,
+        worker: InboundWorker,
+        sender: Sender,
+        recordings_dir: tempfile::TempDir,
+    }
+
+    async fn voice_service(limits: AudioLimits) -> Voice {
+        let service = start(Some(AppSecrets::new(SECRET, None))).await;
+        Books::open(service.db.clone(), service.merchant, Arc::new(SystemClock))
+            .await
+            .expect("books")
+            .add_customer(NewCustomer {
+                name: "Rahul".into(),
+                ..Default::default()
+            })
+            .await
+            .expect("customer");
+        let (meta, graph) = fake_meta().await;
+        *meta.media.lock().expect("lock") = audio("payment_hi.ogg");
+        let (openai, base) = fake_openai().await;
+        let resilience = ResilienceConfig {
+            timeout: Duration::from_secs(5),
+            retries: 0,
+            ..ResilienceConfig::default()
+        };
+        let recordings_dir = tempfile::tempdir().expect("dir");
+        let recordings = Recordings::from_url(
+            recordings_dir.path().to_str().expect("utf-8 path"),
+            Some(90),
+        )
+        .expect("recordings");
+        let speaker = providers::speaker(
+            TtsConfig::openai(OPENAI_KEY, Some(base.clone())),
+            resilience,
+        );
+        let worker = InboundWorker::new(
+            service.db.clone(),
+            Pipeline::new(service.db.clone(), Arc::new(SystemClock), None),
+            false,
+        )
+        .with_read_receipts(graph.clone())
+        .with_listener(Listener {
+            graph: graph.clone(),
+            transcriber: providers::transcriber(
+                SttConfig::openai(OPENAI_KEY, Some(base)),
+                resilience,
+            ),
+            limits,
+            language: "hi".into(),
+            recordings: Some(recordings),
+        })
+        .with_spoken_replies(speaker.max_chars());
+        let sender = Sender::new(service.db.clone(), graph).with_speaker(speaker, "hi");
+        Voice {
+            service,
+            meta,
+            openai,
+            worker,
+            sender,
+            recordings_dir,
+        }
+    }
+
+    async fn post_voice_note(voice: &Voice, wamid: &str) {
+        let body = String::from_utf8(fixture("voice.json"))
+            .expect("utf-8")
+            .replace("wamid.HBgMOTE5ODEyMzQ1Njc4FQIAEhggQTAz", wamid);
+        assert_eq!(
+            voice
+                .service
+                .post(body.as_bytes(), Some(&sign(body.as_bytes(), SECRET)))
+                .await,
+            200
+        );
+        while voice.worker.process_next().await.expect("processed") {}
+    }
+
+    /// The WAV's format fields: (channels, sample rate, bits per sample, data bytes).
+    fn wav_format(wav: &[u8]) -> (u16, u32, u16, usize) {
+        assert_eq!(&wav[0..4], b"RIFF");
+        assert_eq!(&wav[8..16], b"WAVEfmt ");
+        let u16_at = |i: usize| u16::from_le_bytes([wav[i], wav[i + 1]]);
+        let u32_at = |i: usize| u32::from_le_bytes([wav[i], wav[i + 1], wav[i + 2], wav[i + 3]]);
+        assert_eq!(u16_at(20), 1, "PCM");
+        assert_eq!(&wav[36..40], b"data");
+        (u16_at(22), u32_at(24), u16_at(34), u32_at(40) as usize)
+    }
+
+    /// The file part of a multipart body: the bytes from `RIFF` to the closing boundary.
+    fn wav_part(multipart: &[u8]) -> &[u8] {
+        let start = multipart
+            .windows(4)
+            .position(|w| w == b"RIFF")
+            .expect("a WAV in the upload");
+        let data_len = u32::from_le_bytes([
+            multipart[start + 40],
+            multipart[start + 41],
+            multipart[start + 42],
+            multipart[start + 43],
+        ]) as usize;
+        &multipart[start..start + 44 + data_len]
+    }
+
+    #[tokio::test]
+    async fn a_voice_note_is_heard_booked_and_answered_in_text_and_voice() {
+        let voice = voice_service(AudioLimits::default()).await;
+        post_voice_note(&voice, "wamid.VOICE1").await;
+
+        // The media was fetched with our token.
+        let downloads = voice.meta.downloads.lock().expect("lock").clone();
+        assert_eq!(downloads.len(), 1);
+        // The recogniser got 16 kHz mono 16-bit WAV, the language hint and the shop's names.
+        let transcriptions = voice.openai.transcriptions.lock().expect("lock").clone();
+        assert_eq!(transcriptions.len(), 1);
+        let (headers, body) = &transcriptions[0];
+        assert_eq!(
+            headers.get("authorization").and_then(|v| v.to_str().ok()),
+            Some(format!("Bearer {OPENAI_KEY}").as_str())
+        );
+        let (channels, rate, bits, data) = wav_format(wav_part(body));
+        assert_eq!((channels, rate, bits), (1, 16_000, 16));
+        let seconds = data as f64 / 32_000.0;
+        assert!(
+            (1.0..4.0).contains(&seconds),
+            "the spoken part of a ~2.5 s note: {seconds} s"
+        );
+        let text = String::from_utf8_lossy(body);
+        assert!(
+            text.contains("name=\"language\"") && text.contains("\r\n\r\nhi\r\n"),
+            "language hint"
+        );
+        assert!(
+            text.contains("Rahul"),
+            "the prompt carries the shop's names"
+        );
+
+        // The words were booked.
+        let books = Books::open(
+            voice.service.db.clone(),
+            voice.service.merchant,
+            Arc::new(SystemClock),
+        )
+        .await
+        .expect("books");
+        let Found::One(rahul) = books.find_customers("Rahul", 1).await.expect("find") else {
+            panic!("Rahul")
+        };
+        assert_eq!(rahul.balance, Paise::new(-20_000));
+        // The transcript is stored with the message, and the original archived beside it.
+        let transcript: Option<String> = sqlx::query_scalar(
+            "SELECT transcript FROM messages WHERE wa_message_id = 'wamid.VOICE1'",
+        )
+        .fetch_one(voice.service.db.pool())
+        .await
+        .expect("row");
+        assert_eq!(transcript.as_deref(), Some("Rahul ne 200 UPI kiya"));
+        let archived: Vec<_> = walk(voice.recordings_dir.path());
+        assert!(
+            archived.iter().any(|p| p.ends_with(".ogg"))
+                && archived.iter().any(|p| p.ends_with(".txt")),
+            "{archived:?}"
+        );
+
+        // The text reply, then the same words as a voice note.
+        while voice.sender.send_next().await.expect("sent") {}
+        let sent = voice.meta.sent.lock().expect("lock").clone();
+        let replies: Vec<&Value> = sent.iter().filter(|b| b["status"] != "read").collect();
+        assert_eq!(replies.len(), 2, "{sent:?}");
+        assert_eq!(replies[0]["type"], "text");
+        let words = replies[0]["text"]["body"].as_str().expect("text");
+        assert!(words.contains("₹200"), "{words}");
+        assert_eq!(replies[1]["type"], "audio");
+        assert_eq!(replies[1]["audio"]["voice"], true);
+        assert_eq!(replies[1]["audio"]["id"], "4490709327384033");
+        let speeches = voice.openai.speeches.lock().expect("lock").clone();
+        assert_eq!(speeches.len(), 1);
+        assert_eq!(speeches[0]["input"], words, "the reply's words are spoken");
+        assert_eq!(speeches[0]["response_format"], "opus");
+        let uploads = voice.meta.uploads.lock().expect("lock").clone();
+        assert_eq!(uploads.len(), 1);
+        let upload = String::from_utf8_lossy(&uploads[0].1);
+        assert!(
+            upload.contains("audio/ogg") && upload.contains("OggS"),
+            "an Ogg upload"
+        );
+        // Marked read with the typing indicator while it was worked on.
+        assert!(sent.iter().any(|b| b["status"] == "read"));
+    }
+
+    fn walk(dir: &std::path::Path) -> Vec<String> {
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir(dir).expect("dir").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                found.extend(walk(&path));
+            } else {
+                found.push(path.display().to_string());
+            }
+        }
+        found
+    }
+
+    async fn only_reply(voice: &Voice) -> (String, i64) {
+        let replies: Vec<(String, String)> =
+            sqlx::query_as("SELECT kind, body FROM messages WHERE direction = 'out' ORDER BY id")
+                .fetch_all(voice.service.db.pool())
+                .await
+                .expect("outbox");
+        let entries: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ledger_entries")
+            .fetch_one(voice.service.db.pool())
+            .await
+            .expect("count");
+        assert_eq!(
+            replies.len(),
+            1,
+            "one text reply, nothing spoken: {replies:?}"
+        );
+        assert_eq!(replies[0].0, "text");
+        (replies[0].1.clone(), entries)
+    }
+
+    #[tokio::test]
+    async fn a_corrupt_voice_note_is_refused_with_a_reply_and_books_nothing() {
+        let voice = voice_service(AudioLimits::default()).await;
+        *voice.meta.media.lock().expect("lock") = audio("garbage.bin");
+        post_voice_note(&voice, "wamid.CORRUPT").await;
+        let (reply, entries) = only_reply(&voice).await;
+        assert!(reply.contains("khul nahi paya"), "{reply}");
+        assert_eq!(entries, 0);
+        assert!(voice.openai.transcriptions.lock().expect("lock").is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_voice_note_over_the_length_limit_is_refused_with_the_limit() {
+        let voice = voice_service(AudioLimits {
+            max_duration: Duration::from_secs(60),
+            ..AudioLimits::default()
+        })
+        .await;
+        *voice.meta.media.lock().expect("lock") = audio("note_60s.ogg");
+        post_voice_note(&voice, "wamid.LONG").await;
+        let (reply, entries) = only_reply(&voice).await;
+        assert!(reply.contains("1 minute se lamba"), "{reply}");
+        assert_eq!(entries, 0);
+    }
+
+    #[tokio::test]
+    async fn a_voice_note_over_the_size_limit_is_not_even_downloaded() {
+        let voice = voice_service(AudioLimits {
+            max_bytes: 1024,
+            ..AudioLimits::default()
+        })
+        .await;
+        post_voice_note(&voice, "wamid.LARGE").await;
+        let (reply, _) = only_reply(&voice).await;
+        assert!(reply.contains("MB se bada"), "{reply}");
+        assert!(voice.meta.downloads.lock().expect("lock").is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_silent_voice_note_is_answered_as_silent() {
+        let voice = voice_service(AudioLimits::default()).await;
+        *voice.meta.media.lock().expect("lock") = audio("silence.ogg");
+        post_voice_note(&voice, "wamid.SILENT").await;
+        let (reply, _) = only_reply(&voice).await;
+        assert!(reply.contains("kuch sunai nahi diya"), "{reply}");
+    }
+
+    #[tokio::test]
+    async fn synthesised_audio_that_is_not_a_mono_ogg_opus_note_is_not_sent_and_the_text_stands() {
+        let voice = voice_service(AudioLimits::default()).await;
+        // An MP3 where Ogg/Opus was asked for.
+        *voice.openai.speech_instead.lock().expect("lock") = Some(audio("payment_hi.mp3"));
+        post_voice_note(&voice, "wamid.BADTTS").await;
+        while voice.sender.send_next().await.expect("sent") {}
+        let sent = voice.meta.sent.lock().expect("lock").clone();
+        let replies: Vec<&Value> = sent.iter().filter(|b| b["status"] != "read").collect();
+        assert_eq!(replies.len(), 1, "only the text: {sent:?}");
+        assert_eq!(replies[0]["type"], "text");
+        assert!(
+            voice.meta.uploads.lock().expect("lock").is_empty(),
+            "nothing uploaded"
+        );
+        let (status, title): (String, Option<String>) = sqlx::query_as(
+            "SELECT status, error_title FROM messages WHERE direction = 'out' AND kind = 'voice'",
+        )
+        .fetch_one(voice.service.db.pool())
+        .await
+        .expect("voice row");
+        assert_eq!(status, "failed");
+        let title = title.unwrap_or_default();
+        assert!(title.to_lowercase().contains("ogg"), "{title}");
+    }
+
+    #[tokio::test]
+    async fn a_failing_recogniser_gets_a_please_resend_and_books_nothing() {
+        let voice = voice_service(AudioLimits::default()).await;
+        *voice.openai.refuse.lock().expect("lock") = Some(400);
+        post_voice_note(&voice, "wamid.STTDOWN").await;
+        let (reply, entries) = only_reply(&voice).await;
+        assert!(reply.contains("samajh nahi aaya"), "{reply}");
+        assert_eq!(entries, 0);
+    }
+}

@@ -22,6 +22,7 @@ async fn voice_note(db: &Db, merchant: MerchantId, wamid: &str) -> MessageId {
             kind: "audio",
             body: "",
             media_id: Some("media-1"),
+            context_id: None,
             status: Delivery::Received,
             at: start_time().timestamp_millis(),
         },
