@@ -12,7 +12,7 @@ use execora_engine::store::Db;
 use tokio::net::TcpListener;
 
 use crate::whatsapp::signature::AppSecrets;
-use crate::whatsapp::webhook::{self, SenderLimits, WebhookState};
+use crate::whatsapp::webhook::{self, PhoneBook, SenderLimits, WebhookState};
 
 /// What request handlers share.
 #[derive(Clone)]
@@ -32,6 +32,7 @@ pub fn router(state: AppState) -> Router {
         secrets: state.app_secrets.clone(),
         verify_token: state.verify_token.clone(),
         limits: state.limits.clone(),
+        phones: Arc::new(PhoneBook::default()),
     });
     Router::new()
         .route("/healthz", get(healthz))

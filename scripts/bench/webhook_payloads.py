@@ -19,7 +19,8 @@ for n in range(count):
         "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": {
             "messaging_product": "whatsapp",
             "metadata": {"display_phone_number": "15550783881", "phone_number_id": "106540352242922"},
-            "contacts": [{"profile": {"name": "Bench Kirana"}, "wa_id": sender}],
+            "contacts": [{"profile": {"name": "Bench Kirana"}, "wa_id": sender,
+                          "user_id": f"IN.{13491208655302741918 + n % senders}"}],
             "messages": [{"from": sender, "id": f"wamid.BENCH{n:09d}", "timestamp": "1795000000",
                           "type": "text", "text": {"body": "Rahul ne 200 UPI kiya"}}],
         }}]}],

@@ -3,7 +3,8 @@
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Bytes;
@@ -11,11 +12,11 @@ use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use execora_engine::books::{BooksError, merchants};
+use execora_engine::books::{BooksError, MerchantId, merchants};
 use execora_engine::inbox::{Arrival, Inbox, InboxError};
 use execora_engine::messages::{self, Delivery, NewOutbound};
 use execora_engine::phone::Phone;
-use execora_engine::reply::{Outcome, render};
+use execora_engine::reply::{Locale, Outcome, render};
 use execora_engine::store::{Db, StoreError};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
@@ -48,6 +49,49 @@ pub struct WebhookState {
     pub secrets: Option<AppSecrets>,
     pub verify_token: Option<String>,
     pub limits: Arc<SenderLimits>,
+    pub phones: Arc<PhoneBook>,
+}
+
+/// How long the shop of a phone is remembered between messages.
+const PHONE_BOOK_TTL: Duration = Duration::from_secs(10);
+/// Phones remembered at most; beyond it the book starts afresh (a flood of strangers cannot
+/// grow it without bound).
+const PHONE_BOOK_MAX: usize = 100_000;
+
+/// Which shop each phone belongs to, remembered briefly: every arriving message asks, and shops
+/// rarely gain phones. A stale answer is safe: a message stored without its shop is looked up
+/// again by the worker, which then answers it as that shop's (`inbound::stranger`).
+#[derive(Default)]
+pub struct PhoneBook {
+    entries: Mutex<HashMap<String, (Option<(MerchantId, Locale)>, Instant)>>,
+}
+
+impl PhoneBook {
+    async fn shop_of(
+        &self,
+        db: &Db,
+        phone: &Phone,
+    ) -> Result<Option<(MerchantId, Locale)>, BooksError> {
+        let now = Instant::now();
+        if let Some((shop, at)) = self
+            .entries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(phone.as_str())
+            && now.duration_since(*at) < PHONE_BOOK_TTL
+        {
+            return Ok(*shop);
+        }
+        let shop = merchants::find_by_phone(db, phone)
+            .await?
+            .map(|(merchant, _)| (merchant.id, merchant.locale));
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        if entries.len() >= PHONE_BOOK_MAX {
+            entries.clear();
+        }
+        entries.insert(phone.as_str().to_string(), (shop, now));
+        Ok(shop)
+    }
 }
 
 /// Per-sender limits, judged when messages arrive (not when a backlog is worked off).
@@ -120,9 +164,7 @@ async fn receive(State(state): State<WebhookState>, headers: HeaderMap, body: By
     };
     for event in events {
         let stored = match event {
-            Event::Message(message) => {
-                store_message(&state.db, &state.inbox, &state.limits, &message).await
-            }
+            Event::Message(message) => store_message(&state, &message).await,
             Event::Status(status) => {
                 let Some(delivery) = Delivery::parse(&status.status) else {
                     tracing::info!(status = %status.status, "unknown delivery status ignored");
@@ -151,15 +193,11 @@ async fn receive(State(state): State<WebhookState>, headers: HeaderMap, body: By
 
 /// Stores a message once by its wamid, under the shop its sender's phone belongs to (none for strangers).
 #[tracing::instrument(skip_all, fields(wamid = %message.wamid))]
-async fn store_message(
-    db: &Db,
-    inbox: &Inbox,
-    limits: &SenderLimits,
-    message: &InboundMessage,
-) -> Result<(), EventError> {
+async fn store_message(state: &WebhookState, message: &InboundMessage) -> Result<(), EventError> {
+    let (db, limits) = (&state.db, &state.limits);
     let phone = message.from.as_deref().and_then(|f| Phone::parse(f).ok());
     let merchant = match &phone {
-        Some(phone) => merchants::find_by_phone(db, phone).await?,
+        Some(phone) => state.phones.shop_of(db, phone).await?,
         None => None,
     };
     let (kind, body, media_id) = match &message.content {
@@ -183,7 +221,7 @@ async fn store_message(
         .unwrap_or_default();
     let over_limit = limits.messages.check_key(&peer).is_err();
     let arrival = Arrival {
-        merchant: merchant.as_ref().map(|(m, _)| m.id),
+        merchant: merchant.map(|(id, _)| id),
         channel_id: message.wamid.clone(),
         peer: peer.clone(),
         peer_user_id: message.user_id.clone(),
@@ -200,18 +238,20 @@ async fn store_message(
         },
         at: (message.timestamp as i64).saturating_mul(1000),
     };
-    let stored = inbox.record(arrival).await?;
+    let stored = state.inbox.record(arrival).await?;
     if stored.is_none() {
         tracing::info!("redelivered message ignored");
         return Ok(());
     }
     if over_limit {
-        tracing::warn!(
-            per_minute = limits.per_minute,
-            "sender over the message limit; stored, not processed"
-        );
+        tracing::debug!("sender over the message limit; stored, not processed");
+        // Logged with the notice, once a minute per sender: a flood must not flood the logs too.
         if limits.notices.check_key(&peer).is_ok() {
-            let locale = merchant.as_ref().map(|(m, _)| m.locale).unwrap_or_default();
+            tracing::warn!(
+                per_minute = limits.per_minute,
+                "sender over the message limit; the rest of this minute is stored, not processed"
+            );
+            let locale = merchant.map(|(_, locale)| locale).unwrap_or_default();
             let notice = render(
                 &Outcome::TooManyMessages {
                     per_minute: limits.per_minute,
@@ -219,7 +259,7 @@ async fn store_message(
                 locale,
             );
             let reply = NewOutbound {
-                merchant: merchant.as_ref().map(|(m, _)| m.id),
+                merchant: merchant.map(|(id, _)| id),
                 peer: &peer,
                 kind: "text",
                 body: &notice.text,
