@@ -58,12 +58,15 @@ const PHONE_BOOK_TTL: Duration = Duration::from_secs(10);
 /// grow it without bound).
 const PHONE_BOOK_MAX: usize = 100_000;
 
+/// A phone's shop (and its reply language), or none, as looked up at a moment.
+type Remembered = (Option<(MerchantId, Locale)>, Instant);
+
 /// Which shop each phone belongs to, remembered briefly: every arriving message asks, and shops
 /// rarely gain phones. A stale answer is safe: a message stored without its shop is looked up
 /// again by the worker, which then answers it as that shop's (`inbound::stranger`).
 #[derive(Default)]
 pub struct PhoneBook {
-    entries: Mutex<HashMap<String, (Option<(MerchantId, Locale)>, Instant)>>,
+    entries: Mutex<HashMap<String, Remembered>>,
 }
 
 impl PhoneBook {
