@@ -471,6 +471,13 @@ impl InboundWorker {
         tokio::pin!(shutdown);
         let mut last_check: Option<std::time::Instant> = None;
         loop {
+            // Between messages, never inside one: a backlog waits in the database for the next
+            // start instead of holding up the shutdown.
+            tokio::select! {
+                biased;
+                () = &mut shutdown => return,
+                () = std::future::ready(()) => {}
+            }
             if last_check.is_none_or(|at| at.elapsed() >= STALE_CHECK) {
                 last_check = Some(std::time::Instant::now());
                 if let Err(error) =

@@ -280,6 +280,13 @@ impl Sender {
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
         tokio::pin!(shutdown);
         loop {
+            // Between messages, never inside one: a backlog waits in the database for the next
+            // start instead of holding up the shutdown.
+            tokio::select! {
+                biased;
+                () = &mut shutdown => return,
+                () = std::future::ready(()) => {}
+            }
             let idle = match self.send_next().await {
                 Ok(worked) => !worked,
                 Err(error) => {
