@@ -7,7 +7,9 @@ use std::sync::LazyLock;
 use std::time::Duration;
 
 use symphonia::core::codecs::CodecParameters;
-use symphonia::core::codecs::audio::{AudioCodecId, AudioDecoder, AudioDecoderOptions, well_known};
+use symphonia::core::codecs::audio::{
+    AudioCodecId, AudioCodecParameters, AudioDecoder, AudioDecoderOptions, well_known,
+};
 use symphonia::core::codecs::registry::CodecRegistry;
 use symphonia::core::errors::Error as SymphoniaError;
 use symphonia::core::formats::probe::Hint;
@@ -16,10 +18,11 @@ use symphonia::core::io::{
     MediaSource, MediaSourceStream, MediaSourceStreamOptions, ReadOnlySource,
 };
 use symphonia::core::meta::MetadataOptions;
+use symphonia::core::units;
 use symphonia_adapter_libopus::OpusDecoder;
 
-use super::AudioError;
 use super::signal::append_downmix;
+use super::{AudioError, SPEECH_SAMPLE_RATE};
 
 /// Source rates outside this range are refused: no voice note uses them, and the resampler's
 /// work grows with the rate's prime factors.
@@ -39,7 +42,10 @@ static CODECS: LazyLock<CodecRegistry> = LazyLock::new(|| {
 /// A decoded audio track, downmixed to one channel.
 pub(crate) struct Decoded {
     pub(crate) samples: Vec<f32>,
+    /// The rate of `samples`.
     pub(crate) sample_rate: u32,
+    /// The rate of the source as its container or codec states it.
+    pub(crate) source_sample_rate: u32,
     pub(crate) channels: u16,
     pub(crate) codec: &'static str,
 }
@@ -84,8 +90,9 @@ fn decode_unguarded(
             limit: max_duration,
         });
     }
+    let (decoder_params, opus_trim_scale) = decoder_params(params);
     let mut decoder = CODECS
-        .make_audio_decoder(params, &AudioDecoderOptions::default())
+        .make_audio_decoder(&decoder_params, &AudioDecoderOptions::default())
         .map_err(|error| match error {
             SymphoniaError::Unsupported(_) => {
                 AudioError::UnsupportedCodec(codec_id_name(params.codec))
@@ -99,7 +106,7 @@ fn decode_unguarded(
     let mut stream: Option<StreamShape> = None;
     let mut consecutive_errors = 0;
     loop {
-        let packet = match format.next_packet() {
+        let mut packet = match format.next_packet() {
             Ok(Some(packet)) => packet,
             Ok(None) => break,
             // A truncated or damaged tail after good audio: keep what decoded. (ResetRequired
@@ -110,6 +117,10 @@ fn decode_unguarded(
         };
         if packet.track_id != track_id {
             continue;
+        }
+        if let Some(scale) = opus_trim_scale {
+            packet.trim_start = scale.apply(packet.trim_start);
+            packet.trim_end = scale.apply(packet.trim_end);
         }
         let buffer = match decoder.decode(&packet) {
             Ok(buffer) => {
@@ -160,12 +171,56 @@ fn decode_unguarded(
         Some(shape) if !samples.is_empty() => Ok(Decoded {
             samples,
             sample_rate: shape.sample_rate,
+            // For Opus, the rate the container states (48 kHz in Ogg), not the one we decoded at.
+            source_sample_rate: match opus_trim_scale {
+                Some(scale) => scale.from,
+                None => shape.sample_rate,
+            },
             channels: shape.channels,
             codec,
         }),
         _ => Err(AudioError::Corrupt(format!(
             "{codec}: the stream holds no audio"
         ))),
+    }
+}
+
+/// The parameters to open the decoder with. Opus is decoded straight at the speech rate, which
+/// libopus is built for: its speech layer (SILK) runs at 16 kHz inside, so this skips libopus'
+/// upsampling to 48 kHz and our resampling back down (most of the time spent on a voice note).
+/// The container's trims are counted at the stated rate, hence the returned scale for them.
+fn decoder_params(params: &AudioCodecParameters) -> (AudioCodecParameters, Option<TrimScale>) {
+    let mut for_decoder = params.clone();
+    if params.codec != well_known::CODEC_ID_OPUS {
+        return (for_decoder, None);
+    }
+    // Ogg states 48 kHz, the rate of its Opus timestamps; WebM states the encoder's input rate.
+    let stated = params
+        .sample_rate
+        .filter(|&rate| rate > 0)
+        .unwrap_or(OPUS_TIMESTAMP_RATE);
+    for_decoder.with_sample_rate(SPEECH_SAMPLE_RATE);
+    let scale = TrimScale {
+        to: SPEECH_SAMPLE_RATE,
+        from: stated,
+    };
+    (for_decoder, Some(scale))
+}
+
+/// Opus timestamps and pre-skip count 48 kHz samples whatever the decoding rate (RFC 7845).
+const OPUS_TIMESTAMP_RATE: u32 = 48_000;
+
+/// Converts a frame count from the container's rate to the decoder's.
+#[derive(Clone, Copy)]
+struct TrimScale {
+    to: u32,
+    from: u32,
+}
+
+impl TrimScale {
+    fn apply(self, frames: units::Duration) -> units::Duration {
+        let scaled = u128::from(frames.get()) * u128::from(self.to) / u128::from(self.from.max(1));
+        units::Duration::new(u64::try_from(scaled).unwrap_or(u64::MAX))
     }
 }
 

@@ -117,7 +117,7 @@ pub fn prepare_for_speech(
         wav: wav::encode_pcm16_mono(speech, SPEECH_SAMPLE_RATE),
         source_duration,
         speech_duration: decode::frames_to_duration(speech.len() as u64, SPEECH_SAMPLE_RATE),
-        source_sample_rate: decoded.sample_rate,
+        source_sample_rate: decoded.source_sample_rate,
         source_channels: decoded.channels,
         codec: decoded.codec,
     })
