@@ -70,7 +70,8 @@ impl Db {
         let pool_options = match backend {
             // WAL lets readers run beside the one writer; synchronous=FULL makes every commit
             // durable before we acknowledge a webhook; the busy timeout queues writers instead
-            // of failing them.
+            // of failing them. Checkpoints are taken off the committing connection (see
+            // `checkpoint_in_background`), so no webhook waits for one.
             Backend::Sqlite => {
                 AnyPoolOptions::new()
                     .max_connections(8)
@@ -78,7 +79,8 @@ impl Db {
                         Box::pin(async move {
                             conn.execute(
                                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000;",
+                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000; \
+                         PRAGMA wal_autocheckpoint = 0;",
                             )
                             .await?;
                             Ok(())
@@ -92,6 +94,9 @@ impl Db {
             .connect_with(options)
             .await
             .map_err(StoreError::Connect)?;
+        if backend == Backend::Sqlite {
+            checkpoint_in_background(pool.clone());
+        }
         Ok(Db { pool, backend })
     }
 
@@ -190,4 +195,33 @@ mod tests {
         );
         assert_eq!(redact("sqlite://execora.db"), "sqlite://execora.db");
     }
+}
+
+/// How often the SQLite write-ahead log is folded back into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+
+/// SQLite's automatic checkpoint runs inside whichever commit crosses the threshold, so that
+/// commit (and every webhook waiting on it) stalls for the copy and its fsync. Instead a task
+/// takes PASSIVE checkpoints on a connection of its own: they copy what no reader still needs
+/// and never block writers. It ends when the pool is closed.
+fn checkpoint_in_background(pool: AnyPool) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(CHECKPOINT_EVERY);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            if pool.is_closed() {
+                return;
+            }
+            if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(&pool)
+                .await
+            {
+                if pool.is_closed() {
+                    return;
+                }
+                tracing::warn!(%error, "WAL checkpoint failed; will try again");
+            }
+        }
+    });
 }
