@@ -183,20 +183,6 @@ pub fn is_unique_violation(error: &sqlx::Error) -> bool {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn redacts_passwords() {
-        assert_eq!(
-            redact("postgres://bob:secret@db:5432/x"),
-            "postgres://bob:***@db:5432/x"
-        );
-        assert_eq!(redact("sqlite://execora.db"), "sqlite://execora.db");
-    }
-}
-
 /// How often the SQLite write-ahead log is folded back into the database file.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 
@@ -224,4 +210,18 @@ fn checkpoint_in_background(pool: AnyPool) {
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(
+            redact("postgres://bob:secret@db:5432/x"),
+            "postgres://bob:***@db:5432/x"
+        );
+        assert_eq!(redact("sqlite://execora.db"), "sqlite://execora.db");
+    }
 }
