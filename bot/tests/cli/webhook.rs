@@ -1407,6 +1407,10 @@ mod voice {
     }
 
     async fn voice_service(limits: AudioLimits) -> Voice {
+        voice_service_speaking(limits, true).await
+    }
+
+    async fn voice_service_speaking(limits: AudioLimits, spoken_replies: bool) -> Voice {
         let service = start(Some(AppSecrets::new(SECRET, None))).await;
         Books::open(service.db.clone(), service.merchant, Arc::new(SystemClock))
             .await
@@ -1450,8 +1454,12 @@ mod voice {
             limits,
             language: "hi".into(),
             recordings: Some(recordings),
-        })
-        .with_spoken_replies(speaker.max_chars());
+        });
+        let worker = if spoken_replies {
+            worker.with_spoken_replies(speaker.max_chars())
+        } else {
+            worker
+        };
         let sender = Sender::new(service.db.clone(), graph).with_speaker(speaker, "hi");
         Voice {
             service,
@@ -1619,6 +1627,16 @@ mod voice {
         );
         assert_eq!(replies[0].0, "text");
         (replies[0].1.clone(), entries)
+    }
+
+    #[tokio::test]
+    async fn without_text_to_speech_a_voice_note_is_booked_and_answered_in_text_only() {
+        let voice = voice_service_speaking(AudioLimits::default(), false).await;
+        post_voice_note(&voice, "wamid.NOTTS").await;
+        let (reply, entries) = only_reply(&voice).await;
+        assert!(reply.contains("₹200"), "{reply}");
+        assert!(entries > 0, "booked");
+        assert!(voice.openai.speeches.lock().expect("lock").is_empty());
     }
 
     #[tokio::test]
