@@ -195,36 +195,26 @@ impl Sender {
         let media_id = match uploaded {
             Ok(media_id) => media_id,
             Err(SpeakError::Graph(error)) => return self.failed(outgoing, &error).await,
-            Err(SpeakError::Speech(error)) => {
-                let passing = matches!(
+            Err(SpeakError::Speech(error))
+                if matches!(
                     error,
                     ProviderError::Timeout(_)
                         | ProviderError::Transient { .. }
                         | ProviderError::Unavailable(_)
-                );
-                if passing && outgoing.attempts < MAX_ATTEMPTS {
-                    let wait = backoff(&ErrorClass::Retry, outgoing.attempts);
-                    tracing::warn!(%error, wait_s = wait.as_secs(), "speech failed; will retry");
-                    return messages::retry_later(
-                        &self.db,
-                        outgoing.id,
-                        now_ms() + wait.as_millis() as i64,
-                        None,
-                    )
-                    .await;
-                }
-                tracing::warn!(%error, "no spoken reply; the text reply stands");
-                return messages::mark_failed(
+                ) && outgoing.attempts < MAX_ATTEMPTS =>
+            {
+                let wait = backoff(&ErrorClass::Retry, outgoing.attempts);
+                tracing::warn!(%error, wait_s = wait.as_secs(), "speech failed; will retry");
+                return messages::retry_later(
                     &self.db,
                     outgoing.id,
+                    now_ms() + wait.as_millis() as i64,
                     None,
-                    &error.to_string(),
-                    now_ms(),
                 )
                 .await;
             }
-            Err(error @ SpeakError::Unfit(_)) => {
-                tracing::error!(%error, "spoken reply not sent");
+            Err(error) => {
+                tracing::warn!(%error, "no spoken reply; the text reply stands");
                 return messages::mark_failed(
                     &self.db,
                     outgoing.id,

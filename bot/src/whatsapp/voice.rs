@@ -120,6 +120,19 @@ impl Listener {
                 return Ok(Heard::Refused(Outcome::VoiceNotHeard));
             }
         };
+        // Whatever comes of it, the original is kept (with the words, when there are some).
+        let archive = async |transcript: Option<&str>| {
+            self.archive(
+                db,
+                books.merchant_id(),
+                message,
+                at,
+                &original,
+                &info.mime_type,
+                transcript,
+            )
+            .await;
+        };
         let prepared = {
             let (bytes, mime, limits) = (original.clone(), info.mime_type.clone(), self.limits);
             // Decoding is CPU work of tens of milliseconds: off the async threads.
@@ -132,16 +145,7 @@ impl Listener {
             Ok(Ok(speech)) => speech,
             Ok(Err(error)) => {
                 tracing::info!(%error, mime = %info.mime_type, bytes = original.len(), "voice note refused");
-                self.archive(
-                    db,
-                    books.merchant_id(),
-                    message,
-                    at,
-                    &original,
-                    &info.mime_type,
-                    None,
-                )
-                .await;
+                archive(None).await;
                 return Ok(Heard::Refused(refused_for(&error, &self.limits)));
             }
             Err(error) => {
@@ -165,32 +169,14 @@ impl Listener {
             Ok(transcription) => transcription.text.trim().to_string(),
             Err(error) => {
                 tracing::warn!(%error, provider = self.transcriber.name(), "transcription failed");
-                self.archive(
-                    db,
-                    books.merchant_id(),
-                    message,
-                    at,
-                    &original,
-                    &info.mime_type,
-                    None,
-                )
-                .await;
+                archive(None).await;
                 return Ok(Heard::Refused(Outcome::VoiceNotHeard));
             }
         };
         if !words.is_empty() {
             messages::set_transcript(db, message, &words).await?;
         }
-        self.archive(
-            db,
-            books.merchant_id(),
-            message,
-            at,
-            &original,
-            &info.mime_type,
-            Some(&words).filter(|w| !w.is_empty()).map(String::as_str),
-        )
-        .await;
+        archive(Some(words.as_str()).filter(|w| !w.is_empty())).await;
         if words.is_empty() {
             return Ok(Heard::Refused(Outcome::VoiceNotHeard));
         }
