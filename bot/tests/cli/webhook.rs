@@ -49,13 +49,7 @@ async fn start(secrets: Option<AppSecrets>) -> Service {
         verify_token: Some("verify-me".into()),
         limits: Arc::new(SenderLimits::new(20, true)),
     });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("address"));
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let base = format!("http://{}", serve_locally(app).await);
     Service {
         base,
         db,
@@ -83,6 +77,18 @@ impl Service {
             .await
             .expect("count")
     }
+}
+
+/// Serves `app` on a free loopback port for the rest of the test.
+async fn serve_locally(app: axum::Router) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    address
 }
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -527,13 +533,7 @@ mod sending {
                 axum::routing::post(messages_endpoint),
             )
             .with_state(fake.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let address = listener.local_addr().expect("address");
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
+        let address = super::serve_locally(app).await;
         let client = GraphClient::new(GraphConfig {
             api_base: format!("http://{address}/v25.0"),
             access_token: TOKEN.into(),
@@ -1319,14 +1319,8 @@ mod voice {
             .route("/v25.0/{media_id}", get(media_info))
             .route("/download/{media_id}", get(download))
             .with_state(fake.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let address = listener.local_addr().expect("address");
+        let address = super::serve_locally(app).await;
         *fake.base.lock().expect("lock") = format!("http://{address}");
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
         let client = GraphClient::new(GraphConfig {
             api_base: format!("http://{address}/v25.0"),
             access_token: TOKEN.into(),
@@ -1387,13 +1381,7 @@ mod voice {
             .route("/v1/audio/transcriptions", post(transcribe))
             .route("/v1/audio/speech", post(speak))
             .with_state(fake.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let address = listener.local_addr().expect("address");
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
+        let address = super::serve_locally(app).await;
         (fake, format!("http://{address}/v1"))
     }
 
