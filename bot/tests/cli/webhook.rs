@@ -840,6 +840,35 @@ mod strangers {
         .expect("json")
     }
 
+    /// A message the shop sent to `peer`, accepted by WhatsApp as `wamid`.
+    async fn sent(
+        service: &Service,
+        merchant: execora_engine::books::MerchantId,
+        peer: &str,
+        body: &str,
+        wamid: &str,
+    ) -> messages::MessageId {
+        let id = messages::record_outbound(
+            &service.db,
+            &NewOutbound {
+                merchant: Some(merchant),
+                peer,
+                kind: "text",
+                body,
+                in_reply_to: None,
+                options: None,
+                status: Delivery::Queued,
+                at: 1,
+            },
+        )
+        .await
+        .expect("outbound");
+        messages::mark_sent(&service.db, id, wamid, 2)
+            .await
+            .expect("sent");
+        id
+    }
+
     async fn send(service: &Service, body: &[u8]) {
         assert_eq!(service.post(body, Some(&sign(body, SECRET))).await, 200);
     }
@@ -888,24 +917,14 @@ mod strangers {
             .await
             .expect("customer");
         // The shop's reminder went out to Rahul and was accepted by WhatsApp.
-        let reminder = messages::record_outbound(
-            &service.db,
-            &NewOutbound {
-                merchant: Some(service.merchant),
-                peer: CUSTOMER_PHONE,
-                kind: "text",
-                body: "Namaste Rahul ji, ₹500 baaki hain.",
-                in_reply_to: None,
-                options: None,
-                status: Delivery::Queued,
-                at: 1,
-            },
+        let reminder = sent(
+            &service,
+            service.merchant,
+            CUSTOMER_PHONE,
+            "Namaste Rahul ji, ₹500 baaki hain.",
+            "wamid.REMINDER",
         )
-        .await
-        .expect("reminder");
-        messages::mark_sent(&service.db, reminder, "wamid.REMINDER", 2)
-            .await
-            .expect("sent");
+        .await;
         // Rahul answers with words that would book a payment if the shop had sent them.
         send(
             &service,
@@ -1009,42 +1028,22 @@ mod strangers {
         assert!(ours.is_empty(), "{ours:?}");
         // Sharma Stores writes to him; his next message is theirs, and a quoted id of another
         // phone's message cannot steer it elsewhere.
-        let reminder = messages::record_outbound(
-            &service.db,
-            &NewOutbound {
-                merchant: Some(other.id),
-                peer: CUSTOMER_PHONE,
-                kind: "text",
-                body: "Reminder",
-                in_reply_to: None,
-                options: None,
-                status: Delivery::Queued,
-                at: 1,
-            },
+        sent(
+            &service,
+            other.id,
+            CUSTOMER_PHONE,
+            "Reminder",
+            "wamid.SHARMA",
         )
-        .await
-        .expect("reminder");
-        messages::mark_sent(&service.db, reminder, "wamid.SHARMA", 2)
-            .await
-            .expect("sent");
-        let to_owner = messages::record_outbound(
-            &service.db,
-            &NewOutbound {
-                merchant: Some(service.merchant),
-                peer: MERCHANT_PHONE,
-                kind: "text",
-                body: "owner's own reply",
-                in_reply_to: None,
-                options: None,
-                status: Delivery::Queued,
-                at: 3,
-            },
+        .await;
+        sent(
+            &service,
+            service.merchant,
+            MERCHANT_PHONE,
+            "owner's own reply",
+            "wamid.GUPTAOWNER",
         )
-        .await
-        .expect("owner reply");
-        messages::mark_sent(&service.db, to_owner, "wamid.GUPTAOWNER", 4)
-            .await
-            .expect("sent");
+        .await;
         send(
             &service,
             &text_from(
