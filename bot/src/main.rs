@@ -169,14 +169,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 timeout: voice.timeout,
                 ..ResilienceConfig::default()
             };
-            let recordings = match Recordings::from_url(&voice.recordings_url, voice.retention_days)
-            {
-                Ok(recordings) => Some(recordings),
-                Err(error) => {
-                    return Err(anyhow::anyhow!(
-                        "configuration error: EXECORA_RECORDINGS_URL: {error}"
-                    ));
-                }
+            // Only voice notes that are listened to are archived; without speech-to-text nothing
+            // is downloaded, so no archive is opened (or created).
+            let recordings = match &voice.stt {
+                Some(_) => Some(
+                    Recordings::from_url(&voice.recordings_url, voice.retention_days).map_err(
+                        |error| {
+                            anyhow::anyhow!("configuration error: EXECORA_RECORDINGS_URL: {error}")
+                        },
+                    )?,
+                ),
+                None => None,
             };
             match (&voice.stt, &graph) {
                 (Some(stt), Some(graph)) => {
