@@ -4,16 +4,47 @@
 //! number) and run through sqlx's `Any` driver, so every query is exercised by the tests of
 //! both dialects. Only the schema is written per dialect, under `migrations/`.
 
+use std::ops::{Deref, DerefMut};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyConnection, AnyPool, Executor};
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 pub use sqlx::Any as Dialect;
 
-/// A transaction on the books.
-pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+/// A write transaction. On SQLite it also holds the process's turn at the database's one write
+/// lock (see [`Db::begin`]); it derefs to the connection, so queries run on `&mut *tx`.
+pub struct Tx {
+    inner: sqlx::Transaction<'static, sqlx::Any>,
+    _turn: Option<OwnedMutexGuard<()>>,
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.inner.commit().await
+    }
+
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.inner.rollback().await
+    }
+}
+
+impl Deref for Tx {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        &self.inner
+    }
+}
+
+impl DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.inner
+    }
+}
 
 /// Why storage failed. The message never contains secrets from the URL.
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +74,8 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrati
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite: whose turn it is to write, handed over in the process (see [`Db::begin`]).
+    write_turn: Arc<Mutex<()>>,
 }
 
 /// The default when `DATABASE_URL` is unset: a file next to where the service runs.
@@ -97,7 +130,11 @@ impl Db {
         if backend == Backend::Sqlite {
             checkpoint_in_background(pool.clone());
         }
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            write_turn: Arc::new(Mutex::new(())),
+        })
     }
 
     /// Applies pending migrations for this dialect.
@@ -135,12 +172,24 @@ impl Db {
     }
 
     /// Starts a write transaction. On SQLite it takes the write lock up front (`BEGIN
-    /// IMMEDIATE`), so two read-then-write transactions queue on the busy timeout instead
-    /// of one failing with SQLITE_BUSY when it upgrades its lock.
+    /// IMMEDIATE`), so two read-then-write transactions queue instead of one failing with
+    /// SQLITE_BUSY when it upgrades its lock. They queue on an async mutex first: SQLite's own
+    /// busy handler sleeps in steps of 1, 2, 5, 10, 20 … ms instead of waking when the lock is
+    /// free, which stalled webhook commits behind bookings for tens of milliseconds. The busy
+    /// timeout stays for writers outside this process and single-statement writes.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         let tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+            Backend::Sqlite => {
+                let turn = self.write_turn.clone().lock_owned().await;
+                Tx {
+                    inner: self.pool.begin_with("BEGIN IMMEDIATE").await?,
+                    _turn: Some(turn),
+                }
+            }
+            Backend::Postgres => Tx {
+                inner: self.pool.begin().await?,
+                _turn: None,
+            },
         };
         Ok(tx)
     }
