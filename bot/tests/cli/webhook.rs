@@ -1617,6 +1617,54 @@ mod voice {
     }
 
     #[tokio::test]
+    async fn a_retried_voice_job_reuses_the_words_heard_and_books_once() {
+        let voice = voice_service(AudioLimits::default()).await;
+        let body = String::from_utf8(fixture("voice.json"))
+            .expect("utf-8")
+            .replace("wamid.HBgMOTE5ODEyMzQ1Njc4FQIAEhggQTAz", "wamid.RETRY");
+        assert_eq!(
+            voice
+                .service
+                .post(body.as_bytes(), Some(&sign(body.as_bytes(), SECRET)))
+                .await,
+            200
+        );
+        // An earlier run heard the note and stored the words, then died before answering.
+        let id: i64 =
+            sqlx::query_scalar("SELECT id FROM messages WHERE wa_message_id = 'wamid.RETRY'")
+                .fetch_one(voice.service.db.pool())
+                .await
+                .expect("row");
+        execora_engine::messages::set_transcript(
+            &voice.service.db,
+            execora_engine::messages::MessageId(id),
+            "Rahul ne 300 cash diye",
+        )
+        .await
+        .expect("transcript");
+        while voice.worker.process_next().await.expect("processed") {}
+        assert!(
+            voice.openai.transcriptions.lock().expect("lock").is_empty(),
+            "not transcribed a second time"
+        );
+        let books = Books::open(
+            voice.service.db.clone(),
+            voice.service.merchant,
+            Arc::new(SystemClock),
+        )
+        .await
+        .expect("books");
+        let Found::One(rahul) = books.find_customers("Rahul", 1).await.expect("find") else {
+            panic!("Rahul")
+        };
+        assert_eq!(
+            rahul.balance,
+            Paise::new(-30_000),
+            "the stored words were booked"
+        );
+    }
+
+    #[tokio::test]
     async fn without_text_to_speech_a_voice_note_is_booked_and_answered_in_text_only() {
         let voice = voice_service_speaking(AudioLimits::default(), false).await;
         post_voice_note(&voice, "wamid.NOTTS").await;
