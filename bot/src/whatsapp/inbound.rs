@@ -53,43 +53,22 @@ struct Plan {
 }
 
 impl Plan {
-    /// A registered shop's message, answered.
-    fn answer(merchant: MerchantId, reply: Reply) -> Plan {
+    /// One text reply (with a question's options as buttons) to the sender; `merchant` is the
+    /// shop it is sent for, if any. The sender's phone is filled in by `handle`.
+    fn reply(merchant: Option<MerchantId>, reply: Reply) -> Plan {
         let options = (!reply.options.is_empty())
             .then(|| serde_json::to_string(&reply.options).unwrap_or_default());
         Plan {
             status: Delivery::Processed,
             merchant: None,
             replies: vec![PlannedReply {
-                merchant: Some(merchant),
+                merchant,
                 peer: String::new(),
                 kind: "text",
                 text: reply.text,
                 options,
             }],
         }
-    }
-
-    /// A reply to whoever sent `inbound`.
-    fn to_sender(inbound: &StoredMessage, merchant: Option<MerchantId>, reply: Reply) -> Plan {
-        let mut plan = match merchant {
-            Some(merchant) => Plan::answer(merchant, reply).owned_by(merchant),
-            None => Plan {
-                status: Delivery::Processed,
-                merchant: None,
-                replies: vec![PlannedReply {
-                    merchant: None,
-                    peer: String::new(),
-                    kind: "text",
-                    text: reply.text,
-                    options: None,
-                }],
-            },
-        };
-        for reply in &mut plan.replies {
-            reply.peer = inbound.peer.clone();
-        }
-        plan
     }
 
     /// The message, stored without a shop, turned out to be this shop's.
@@ -197,6 +176,7 @@ impl InboundWorker {
             None => (self.stranger(&inbound, media_id).await?, None),
         };
         let mut plan = plan;
+        // Replies without a recipient go back to the sender.
         for reply in &mut plan.replies {
             if reply.peer.is_empty() {
                 reply.peer = inbound.peer.clone();
@@ -240,7 +220,7 @@ impl InboundWorker {
             .filter(|_| answer.spoke)
             .is_some_and(|max| answer.reply.text.chars().count() <= max);
         let text = answer.reply.text.clone();
-        let mut plan = Plan::answer(merchant, answer.reply);
+        let mut plan = Plan::reply(Some(merchant), answer.reply);
         if spoken {
             plan.replies.push(PlannedReply {
                 merchant: Some(merchant),
@@ -269,13 +249,8 @@ impl InboundWorker {
         inbound: &StoredMessage,
         media_id: Option<&str>,
     ) -> Result<Plan, WorkerError> {
-        let not_registered = || {
-            Plan::to_sender(
-                inbound,
-                None,
-                render(&Outcome::NotRegistered, Locale::default()),
-            )
-        };
+        let not_registered =
+            || Plan::reply(None, render(&Outcome::NotRegistered, Locale::default()));
         let Ok(phone) = Phone::parse(&inbound.peer) else {
             return Ok(not_registered());
         };
@@ -285,11 +260,10 @@ impl InboundWorker {
                 let opened = Outcome::SignupOpened {
                     shop: merchant.name.clone(),
                 };
-                return Ok(Plan::to_sender(
-                    inbound,
-                    Some(merchant.id),
-                    render(&opened, merchant.locale),
-                ));
+                return Ok(
+                    Plan::reply(Some(merchant.id), render(&opened, merchant.locale))
+                        .owned_by(merchant.id),
+                );
             }
             tracing::info!(
                 merchant = merchant.id.0,
@@ -311,21 +285,18 @@ impl InboundWorker {
             onboarding::signup(&self.db, &phone, inbound.id, text, defaults, now_ms()).await?;
         tracing::info!(step = ?step, "open signup");
         Ok(match step {
-            SignupStep::AskedName => Plan::to_sender(
-                inbound,
-                None,
-                render(&Outcome::SignupAskName, defaults.locale),
-            ),
-            SignupStep::NameRefused => Plan::to_sender(
-                inbound,
-                None,
-                render(&Outcome::SignupNameRefused, defaults.locale),
-            ),
+            SignupStep::AskedName => {
+                Plan::reply(None, render(&Outcome::SignupAskName, defaults.locale))
+            }
+            SignupStep::NameRefused => {
+                Plan::reply(None, render(&Outcome::SignupNameRefused, defaults.locale))
+            }
             SignupStep::Opened(merchant) => {
                 let opened = Outcome::SignupOpened {
                     shop: merchant.name.clone(),
                 };
-                Plan::to_sender(inbound, Some(merchant.id), render(&opened, merchant.locale))
+                Plan::reply(Some(merchant.id), render(&opened, merchant.locale))
+                    .owned_by(merchant.id)
             }
             SignupStep::AlreadyOpen(merchant) => {
                 let answer = self.answer(merchant.id, inbound, media_id).await?;
