@@ -122,7 +122,7 @@ async fn insert_many(
         if row > 0 {
             sql.push_str(", ");
         }
-        let placeholders: Vec<String> = (1..=COLUMNS)
+        let parameter_marks: Vec<String> = (1..=COLUMNS)
             .map(|column| match backend {
                 // Plain `?` on SQLite: sqlx looks up the name of every numbered parameter, and
                 // SQLite finds a name by scanning all of them, which made binding a batch
@@ -132,11 +132,11 @@ async fn insert_many(
             })
             .collect();
         sql.push('(');
-        sql.push_str(&placeholders[0]);
+        sql.push_str(&parameter_marks[0]);
         sql.push_str(", 'in'");
-        for placeholder in &placeholders[1..] {
+        for mark in &parameter_marks[1..] {
             sql.push_str(", ");
-            sql.push_str(placeholder);
+            sql.push_str(mark);
         }
         sql.push(')');
     }

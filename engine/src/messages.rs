@@ -199,13 +199,6 @@ pub async fn record_inbound(
     db: &Db,
     new: &NewInbound<'_>,
 ) -> Result<Option<MessageId>, StoreError> {
-    insert_inbound(db.pool(), new).await
-}
-
-pub(crate) async fn insert_inbound<'e>(
-    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
-    new: &NewInbound<'_>,
-) -> Result<Option<MessageId>, StoreError> {
     let inserted: Result<Option<i64>, sqlx::Error> = sqlx::query_scalar(
         "INSERT INTO messages (merchant_id, direction, wa_message_id, peer, peer_user_id, kind, body, media_id, status, created_at, updated_at, context_id) \
          VALUES ($1, 'in', $2, $3, $4, $5, $6, $7, $8, $9, $9, $10) ON CONFLICT (wa_message_id) DO NOTHING RETURNING id",
@@ -220,7 +213,7 @@ pub(crate) async fn insert_inbound<'e>(
     .bind(new.status.as_str())
     .bind(new.at)
     .bind(new.context_id)
-    .fetch_optional(executor)
+    .fetch_optional(db.pool())
     .await;
     match inserted {
         Ok(id) => Ok(id.map(MessageId)),
@@ -413,27 +406,6 @@ pub struct Finish<'a> {
     pub transcript: Option<&'a str>,
     /// Messages to send because of it, in order.
     pub replies: &'a [NewOutbound<'a>],
-}
-
-/// Finishes a claimed inbound message: stores its reply and marks it processed in one
-/// transaction. If the message is no longer ours (another run finished it), nothing is stored,
-/// so a retried job never replies twice. Returns the reply's id when it was stored.
-pub async fn complete_inbound(
-    db: &Db,
-    inbound: MessageId,
-    reply: Option<&NewOutbound<'_>>,
-    at: i64,
-) -> Result<Option<MessageId>, StoreError> {
-    let replies: Vec<NewOutbound<'_>> = reply.into_iter().cloned().collect();
-    let finish = Finish {
-        status: Delivery::Processed,
-        merchant: None,
-        transcript: None,
-        replies: &replies,
-    };
-    Ok(finish_inbound(db, inbound, &finish, at)
-        .await?
-        .and_then(|ids| ids.first().copied()))
 }
 
 /// Finishes a claimed inbound message as `finish` says, with its replies, in one transaction.

@@ -2,7 +2,8 @@
 //!
 //! Queries are written once in portable SQL (`$1` parameters, which SQLite also accepts by
 //! number) and run through sqlx's `Any` driver, so every query is exercised by the tests of
-//! both dialects. Only the schema is written per dialect, under `migrations/`.
+//! both dialects. Only the schema is written per dialect, under `migrations/` (and the batch
+//! INSERT of `inbox`, which uses `?` marks on SQLite for speed).
 
 use std::ops::{Deref, DerefMut};
 use std::str::FromStr;

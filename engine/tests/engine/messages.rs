@@ -171,14 +171,21 @@ async fn inbound_messages_are_claimed_once_and_completed_with_one_reply(db: Db) 
         status: Delivery::Sandbox,
         at: 21,
     };
+    let replies = [reply];
+    let finish = messages::Finish {
+        status: Delivery::Processed,
+        merchant: None,
+        transcript: None,
+        replies: &replies,
+    };
     assert!(
-        messages::complete_inbound(&db, again.message.id, Some(&reply), 21)
+        messages::finish_inbound(&db, again.message.id, &finish, 21)
             .await
             .expect("complete")
-            .is_some()
+            .is_some_and(|ids| ids.len() == 1)
     );
     assert!(
-        messages::complete_inbound(&db, again.message.id, Some(&reply), 22)
+        messages::finish_inbound(&db, again.message.id, &finish, 22)
             .await
             .expect("again")
             .is_none()
