@@ -42,11 +42,15 @@ pub struct Listener {
     pub recordings: Option<Recordings>,
 }
 
+fn too_large(limits: &AudioLimits) -> Outcome {
+    Outcome::VoiceTooLarge {
+        megabytes: u32::try_from(limits.max_bytes.div_ceil(1024 * 1024)).unwrap_or(u32::MAX),
+    }
+}
+
 fn refused_for(error: &AudioError, limits: &AudioLimits) -> Outcome {
     match error {
-        AudioError::TooLarge { .. } => Outcome::VoiceTooLarge {
-            megabytes: u32::try_from(limits.max_bytes.div_ceil(1024 * 1024)).unwrap_or(u32::MAX),
-        },
+        AudioError::TooLarge { .. } => too_large(limits),
         AudioError::TooLong { .. } => Outcome::VoiceTooLong {
             minutes: u32::try_from(limits.max_duration.as_secs().div_ceil(60)).unwrap_or(u32::MAX),
         },
@@ -96,11 +100,7 @@ impl Listener {
             .file_size
             .is_some_and(|size| size > self.limits.max_bytes as u64)
         {
-            let error = AudioError::TooLarge {
-                bytes: info.file_size.unwrap_or_default() as usize,
-                limit: self.limits.max_bytes,
-            };
-            return Ok(Heard::Refused(refused_for(&error, &self.limits)));
+            return Ok(Heard::Refused(too_large(&self.limits)));
         }
         let original = match self
             .graph
@@ -108,13 +108,7 @@ impl Listener {
             .await
         {
             Ok(bytes) => bytes,
-            Err(GraphError::TooLarge { .. }) => {
-                let error = AudioError::TooLarge {
-                    bytes: self.limits.max_bytes + 1,
-                    limit: self.limits.max_bytes,
-                };
-                return Ok(Heard::Refused(refused_for(&error, &self.limits)));
-            }
+            Err(GraphError::TooLarge { .. }) => return Ok(Heard::Refused(too_large(&self.limits))),
             Err(error) => {
                 tracing::warn!(%error, "could not download the voice note");
                 return Ok(Heard::Refused(Outcome::VoiceNotHeard));
