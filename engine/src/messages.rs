@@ -213,7 +213,7 @@ pub async fn record_inbound(
     .bind(new.status.as_str())
     .bind(new.at)
     .bind(new.context_id)
-    .fetch_optional(db.pool())
+    .fetch_optional(&mut *db.writer().await?)
     .await;
     match inserted {
         Ok(id) => Ok(id.map(MessageId)),
@@ -224,7 +224,7 @@ pub async fn record_inbound(
 
 /// Stores an outbound message (the outbox row the sender or the sandbox takes it from).
 pub async fn record_outbound(db: &Db, new: &NewOutbound<'_>) -> Result<MessageId, StoreError> {
-    insert_outbound(db.pool(), new).await
+    insert_outbound(&mut *db.writer().await?, new).await
 }
 
 async fn insert_outbound<'e>(
@@ -261,7 +261,7 @@ pub async fn set_inbound_status(
     .bind(status.as_str())
     .bind(at)
     .bind(id.0)
-    .execute(db.pool())
+    .execute(&mut *db.writer().await?)
     .await?;
     Ok(())
 }
@@ -280,7 +280,7 @@ pub async fn mark_sent(
     .bind(channel_id)
     .bind(at)
     .bind(id.0)
-    .execute(db.pool())
+    .execute(&mut *db.writer().await?)
     .await?;
     Ok(())
 }
@@ -316,7 +316,12 @@ pub async fn apply_status(
     for word in replaceable {
         query = query.bind(word);
     }
-    Ok(query.execute(db.pool()).await?.rows_affected() > 0)
+    // Statuses arrive on the webhook, whose requests go ahead of background writes.
+    Ok(query
+        .execute(&mut *db.arrivals_writer().await?)
+        .await?
+        .rows_affected()
+        > 0)
 }
 
 /// The newest messages of one merchant's conversation log, newest first.
@@ -368,7 +373,7 @@ pub async fn claim_next_inbound(db: &Db, at: i64) -> Result<Option<Claimed>, Sto
         )
         .bind(at)
         .bind(id)
-        .execute(db.pool())
+        .execute(&mut *db.writer().await?)
         .await?;
         if claimed.rows_affected() == 1 {
             let media_id: Option<String> =
@@ -390,7 +395,7 @@ pub async fn requeue_stale(db: &Db, claimed_before: i64) -> Result<u64, StoreErr
         "UPDATE messages SET status = 'received' WHERE direction = 'in' AND status = 'processing' AND updated_at < $1",
     )
     .bind(claimed_before)
-    .execute(db.pool())
+    .execute(&mut *db.writer().await?)
     .await?;
     Ok(done.rows_affected())
 }
@@ -450,7 +455,7 @@ pub async fn set_transcript(db: &Db, id: MessageId, transcript: &str) -> Result<
     sqlx::query("UPDATE messages SET transcript = $1 WHERE id = $2 AND direction = 'in'")
         .bind(transcript)
         .bind(id.0)
-        .execute(db.pool())
+        .execute(&mut *db.writer().await?)
         .await?;
     Ok(())
 }
@@ -485,7 +490,7 @@ pub async fn claim_next_outbound(db: &Db, at: i64) -> Result<Option<Outgoing>, S
         )
         .bind(at)
         .bind(id)
-        .fetch_optional(db.pool())
+        .fetch_optional(&mut *db.writer().await?)
         .await?;
         if let Some(row) = row {
             return Ok(Some(Outgoing {
@@ -514,7 +519,7 @@ pub async fn retry_later(
     .bind(retry_at)
     .bind(error_code)
     .bind(id.0)
-    .execute(db.pool())
+    .execute(&mut *db.writer().await?)
     .await?;
     Ok(())
 }
@@ -534,7 +539,7 @@ pub async fn mark_failed(
     .bind(title.chars().take(300).collect::<String>())
     .bind(at)
     .bind(id.0)
-    .execute(db.pool())
+    .execute(&mut *db.writer().await?)
     .await?;
     Ok(())
 }
@@ -620,7 +625,7 @@ pub async fn requeue_outbound(db: &Db, id: MessageId, at: i64) -> Result<bool, S
     )
     .bind(at)
     .bind(id.0)
-    .execute(db.pool())
+    .execute(&mut *db.writer().await?)
     .await?;
     Ok(done.rows_affected() == 1)
 }

@@ -161,7 +161,7 @@ pub async fn signup(
         )
         .bind(phone.as_str())
         .bind(at)
-        .execute(db.pool())
+        .execute(&mut *db.writer().await?)
         .await;
         return match inserted {
             Ok(_) => Ok(SignupStep::AskedName),

@@ -197,7 +197,7 @@ impl Recordings {
         .bind(transcript_key.as_deref())
         .bind(i64::try_from(audio.len()).unwrap_or(i64::MAX))
         .bind(at_ms)
-        .execute(db.pool())
+        .execute(&mut *db.writer().await?)
         .await?;
         self.for_message(db, merchant, message)
             .await?
@@ -261,7 +261,7 @@ impl Recordings {
                 .bind(now_ms)
                 .bind(recording.merchant.0)
                 .bind(recording.message.0)
-                .execute(db.pool())
+                .execute(&mut *db.writer().await?)
                 .await?;
                 purged += usize::try_from(marked.rows_affected()).unwrap_or(0);
             }

@@ -83,7 +83,7 @@ impl Books {
         .bind(&nickname)
         .bind(&key)
         .bind(now)
-        .fetch_optional(self.db.pool())
+        .fetch_optional(&mut *self.db.writer().await?)
         .await?;
         if let Some(row) = inserted {
             return Ok((customer_from_row(&row)?, true));

@@ -148,7 +148,7 @@ impl Books {
         .bind(new.price.as_i64())
         .bind(new.low_stock.map(Quantity::milli))
         .bind(now)
-        .fetch_one(self.db.pool())
+        .fetch_one(&mut *self.db.writer().await?)
         .await?;
         Ok((product_from_row(&row)?, existing.is_none()))
     }

@@ -92,7 +92,7 @@ impl Books {
         .bind(self.now_ms())
         .bind(self.mid())
         .bind(customer.0)
-        .execute(self.db.pool())
+        .execute(&mut *self.db.writer().await?)
         .await?;
         Ok(done.rows_affected())
     }

@@ -129,7 +129,7 @@ impl DialogState {
         .bind(sender)
         .bind(json)
         .bind(self.updated_at)
-        .execute(books.db().pool())
+        .execute(&mut *books.db().writer().await?)
         .await?;
         Ok(())
     }

@@ -8,19 +8,20 @@
 use std::ops::{Deref, DerefMut};
 use std::str::FromStr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::pool::PoolConnection;
 use sqlx::{AnyConnection, AnyPool, Executor};
-use tokio::sync::{Mutex, OwnedMutexGuard};
+use tokio::sync::{Mutex, Notify};
 
 pub use sqlx::Any as Dialect;
 
-/// A write transaction. On SQLite it also holds the process's turn at the database's one write
-/// lock (see [`Db::begin`]); it derefs to the connection, so queries run on `&mut *tx`.
+/// A write transaction; it derefs to the connection, so queries run on `&mut *tx`. On SQLite it
+/// holds the process's one writer connection (see [`Db::begin`]).
 pub struct Tx {
     inner: sqlx::Transaction<'static, sqlx::Any>,
-    _turn: Option<OwnedMutexGuard<()>>,
 }
 
 impl Tx {
@@ -73,11 +74,70 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrati
 /// The shared database handle. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Db {
+    /// Reads, on any number of connections.
     pool: AnyPool,
+    /// Writes. On SQLite one connection, which every write of the process queues for in order
+    /// (see [`Db::begin`]); on PostgreSQL the same pool as reads.
+    writer: AnyPool,
     backend: Backend,
-    /// SQLite: whose turn it is to write, handed over in the process (see [`Db::begin`]).
-    write_turn: Arc<Mutex<()>>,
+    gate: Arc<WriteGate>,
 }
+
+/// How many batches of arriving messages may take the writer, one after another, while a
+/// background write (the worker's, the sender's) waits. Webhook requests wait on a batch;
+/// the background catches up once they stop, and never waits longer than this many batches.
+const ARRIVALS_AHEAD: usize = 4;
+
+/// Longest a background write waits for one batch of arriving messages to finish.
+const BATCH_WAIT_LIMIT: Duration = Duration::from_millis(50);
+
+/// Puts webhook requests ahead of background writes in the line for the writer. Hand-written:
+/// tokio's locks are first come, first served, and neither tokio nor sqlx has a priority lock.
+#[derive(Debug, Default)]
+struct WriteGate {
+    /// Arriving messages are waiting for, or being written by, the inbox's writer.
+    arrivals: AtomicBool,
+    /// Told each time the inbox's writer finishes a batch.
+    batch_done: Notify,
+    /// Background writers go one at a time, so at most one is ever ahead of a batch.
+    background: Mutex<()>,
+}
+
+impl WriteGate {
+    /// Waits, holding the background turn, until no arrivals wait or `ARRIVALS_AHEAD` batches
+    /// have gone first. The caller takes the writer before dropping the guard.
+    async fn background_turn(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        let turn = self.background.lock().await;
+        for _ in 0..ARRIVALS_AHEAD {
+            let done = self.batch_done.notified();
+            tokio::pin!(done);
+            // Registered before the check, so a batch finishing in between still wakes us.
+            done.as_mut().enable();
+            if !self.arrivals.load(Ordering::Acquire) {
+                break;
+            }
+            // Bounded, so a writer that stopped without saying so cannot hold us up.
+            let _ = tokio::time::timeout(BATCH_WAIT_LIMIT, done).await;
+        }
+        turn
+    }
+}
+
+/// SQLite settings on every connection. WAL lets readers run beside the one writer;
+/// synchronous=FULL makes every commit durable before we acknowledge a webhook; the busy timeout
+/// queues writers from other processes instead of failing them. Checkpoints are taken off the
+/// committing connection (see `checkpoint_in_background`), so no webhook waits for one. Temporary
+/// tables and statement journals stay in memory: spilled to files, each batch of arriving
+/// messages created and deleted one. Under writes that never pause, checkpoints never catch up
+/// with the end of the log, so the WAL only grows; once it starts over it is cut back to 64 MiB.
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000; PRAGMA wal_autocheckpoint = 0; \
+     PRAGMA temp_store = MEMORY; PRAGMA journal_size_limit = 67108864;";
+/// The writer's page cache (KiB, as SQLite's negative `cache_size`). SQLite drops a connection's
+/// cache whenever another connection wrote since its last transaction, so the writer keeping one
+/// connection keeps its cache, and a large one holds the index pages each batch of arriving
+/// messages touches instead of reading them again from the file.
+const SQLITE_WRITER_CACHE_KIB: i64 = 64 * 1024;
 
 /// The default when `DATABASE_URL` is unset: a file next to where the service runs.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://execora.db";
@@ -101,40 +161,36 @@ impl Db {
             _ => url.to_string(),
         };
         let options = AnyConnectOptions::from_str(&url).map_err(StoreError::Connect)?;
-        let pool_options = match backend {
-            // WAL lets readers run beside the one writer; synchronous=FULL makes every commit
-            // durable before we acknowledge a webhook; the busy timeout queues writers instead
-            // of failing them. Checkpoints are taken off the committing connection (see
-            // `checkpoint_in_background`), so no webhook waits for one.
+        let (pool, writer) = match backend {
             Backend::Sqlite => {
-                AnyPoolOptions::new()
-                    .max_connections(8)
-                    .after_connect(|conn, _meta| {
-                        Box::pin(async move {
-                            conn.execute(
-                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000; \
-                         PRAGMA wal_autocheckpoint = 0;",
-                            )
-                            .await?;
-                            Ok(())
-                        })
-                    })
+                let pool = sqlite_pool(8, "").connect_with(options.clone()).await;
+                let pool = pool.map_err(StoreError::Connect)?;
+                let writer_pragmas = format!("PRAGMA cache_size = -{SQLITE_WRITER_CACHE_KIB};");
+                let writer = sqlite_pool(1, &writer_pragmas)
+                    // One connection for the process's life, so its cache stays warm.
+                    .idle_timeout(None)
+                    .max_lifetime(None)
+                    .connect_with(options)
+                    .await
+                    .map_err(StoreError::Connect)?;
+                checkpoint_in_background(pool.clone());
+                (pool, writer)
             }
-            Backend::Postgres => AnyPoolOptions::new().max_connections(16),
+            Backend::Postgres => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect_with(options)
+                    .await
+                    .map_err(StoreError::Connect)?;
+                (pool.clone(), pool)
+            }
         };
-        let pool = pool_options
-            .acquire_timeout(Duration::from_secs(30))
-            .connect_with(options)
-            .await
-            .map_err(StoreError::Connect)?;
-        if backend == Backend::Sqlite {
-            checkpoint_in_background(pool.clone());
-        }
         Ok(Db {
             pool,
+            writer,
             backend,
-            write_turn: Arc::new(Mutex::new(())),
+            gate: Arc::default(),
         })
     }
 
@@ -172,31 +228,55 @@ impl Db {
         Ok(())
     }
 
-    /// Starts a write transaction. On SQLite it takes the write lock up front (`BEGIN
-    /// IMMEDIATE`), so two read-then-write transactions queue instead of one failing with
-    /// SQLITE_BUSY when it upgrades its lock. They queue on an async mutex first: SQLite's own
-    /// busy handler sleeps in steps of 1, 2, 5, 10, 20 … ms instead of waking when the lock is
-    /// free, which stalled webhook commits behind bookings for tens of milliseconds. The busy
-    /// timeout stays for writers outside this process and single-statement writes.
+    /// Starts a write transaction. On SQLite it waits in line for the process's one writer
+    /// connection, then takes the write lock up front (`BEGIN IMMEDIATE`), so a read-then-write
+    /// transaction never fails with SQLITE_BUSY when it upgrades its lock. Waiting in line wakes
+    /// as soon as the writer is free; SQLite's own busy handler sleeps in steps of 1, 2, 5, 10,
+    /// 20 … ms, which stalled webhook commits behind bookings for tens of milliseconds. The busy
+    /// timeout stays for writers in other processes.
+    /// Background writes let waiting webhook requests go first (see [`Db::arrivals_writer`]).
     pub async fn begin(&self) -> Result<Tx, StoreError> {
-        let tx = match self.backend {
+        let inner = match self.backend {
             Backend::Sqlite => {
-                let turn = self.write_turn.clone().lock_owned().await;
-                Tx {
-                    inner: self.pool.begin_with("BEGIN IMMEDIATE").await?,
-                    _turn: Some(turn),
-                }
+                let _turn = self.gate.background_turn().await;
+                self.writer.begin_with("BEGIN IMMEDIATE").await?
             }
-            Backend::Postgres => Tx {
-                inner: self.pool.begin().await?,
-                _turn: None,
-            },
+            Backend::Postgres => self.writer.begin().await?,
         };
-        Ok(tx)
+        Ok(Tx { inner })
     }
 
+    /// For reads. A write outside [`Db::begin`] goes to [`Db::writer`].
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// A connection for a write of one statement, which needs no transaction of its own: it
+    /// waits in line with the write transactions instead of in SQLite's busy handler, behind
+    /// waiting webhook requests. Dropping it frees the writer.
+    pub async fn writer(&self) -> Result<PoolConnection<sqlx::Any>, StoreError> {
+        if self.backend == Backend::Sqlite {
+            let _turn = self.gate.background_turn().await;
+            return Ok(self.writer.acquire().await?);
+        }
+        Ok(self.writer.acquire().await?)
+    }
+
+    /// Arriving messages wait for the writer: background writes now let up to
+    /// `ARRIVALS_AHEAD` of their batches go first.
+    pub fn arrivals_waiting(&self) {
+        self.gate.arrivals.store(true, Ordering::Release);
+    }
+
+    /// A batch of arriving messages is written; `more` says whether others already wait.
+    pub fn arrivals_written(&self, more: bool) {
+        self.gate.arrivals.store(more, Ordering::Release);
+        self.gate.batch_done.notify_waiters();
+    }
+
+    /// The writer for a batch of arriving messages, ahead of background writes.
+    pub async fn arrivals_writer(&self) -> Result<PoolConnection<sqlx::Any>, StoreError> {
+        Ok(self.writer.acquire().await?)
     }
 
     pub fn backend(&self) -> Backend {
@@ -204,8 +284,27 @@ impl Db {
     }
 
     pub async fn close(&self) {
+        self.writer.close().await;
         self.pool.close().await;
     }
+}
+
+/// A SQLite pool of `connections` with our pragmas, then `extra` ones. Connections are not pinged
+/// before each use: they are files in this process, and a ping is a round trip to the
+/// connection's thread on every query.
+fn sqlite_pool(connections: u32, extra: &str) -> AnyPoolOptions {
+    let pragmas = format!("{SQLITE_PRAGMAS} {extra}");
+    AnyPoolOptions::new()
+        .max_connections(connections)
+        .acquire_timeout(Duration::from_secs(30))
+        .test_before_acquire(false)
+        .after_connect(move |conn, _meta| {
+            let pragmas = pragmas.clone();
+            Box::pin(async move {
+                conn.execute(sqlx::AssertSqlSafe(pragmas)).await?;
+                Ok(())
+            })
+        })
 }
 
 /// The URL with any password removed, safe for logs and error messages.

@@ -12,3 +12,4 @@ mod messages;
 mod onboarding;
 mod properties;
 mod recordings;
+mod writer;
