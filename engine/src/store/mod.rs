@@ -234,7 +234,9 @@ impl Db {
     /// as soon as the writer is free; SQLite's own busy handler sleeps in steps of 1, 2, 5, 10,
     /// 20 … ms, which stalled webhook commits behind bookings for tens of milliseconds. The busy
     /// timeout stays for writers in other processes.
-    /// Background writes let waiting webhook requests go first (see [`Db::arrivals_writer`]).
+    ///
+    /// A transaction is a background write: waiting webhook requests go first (see
+    /// [`Db::arrivals_writer`]).
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         let inner = match self.backend {
             Backend::Sqlite => {
@@ -255,10 +257,10 @@ impl Db {
     /// waits in line with the write transactions instead of in SQLite's busy handler, behind
     /// waiting webhook requests. Dropping it frees the writer.
     pub async fn writer(&self) -> Result<PoolConnection<sqlx::Any>, StoreError> {
-        if self.backend == Backend::Sqlite {
-            let _turn = self.gate.background_turn().await;
-            return Ok(self.writer.acquire().await?);
-        }
+        let _turn = match self.backend {
+            Backend::Sqlite => Some(self.gate.background_turn().await),
+            Backend::Postgres => None,
+        };
         Ok(self.writer.acquire().await?)
     }
 
