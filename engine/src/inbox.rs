@@ -107,19 +107,19 @@ const COLUMNS: usize = 11;
 // PostgreSQL's 65,535.
 const _: () = assert!(MAX_BATCH * COLUMNS < 32_766);
 
-/// Inserts `chunk` with one multi-row statement (one round trip to the database thread instead
+/// Inserts `batch` with one multi-row statement (one round trip to the database thread instead
 /// of one per message) and tells each delivery whether it was new. A wamid already stored, or
-/// repeated earlier in the same chunk, is not new.
+/// repeated earlier in the same batch, is not new.
 async fn insert_many(
     connection: &mut sqlx::AnyConnection,
     backend: Backend,
-    chunk: &[(Arrival, Reply)],
+    batch: &[(Arrival, Reply)],
 ) -> Result<Vec<Option<MessageId>>, StoreError> {
     let mut sql = String::from(
         "INSERT INTO messages (merchant_id, direction, wa_message_id, peer, peer_user_id, kind, body, \
          media_id, status, created_at, updated_at, context_id) VALUES ",
     );
-    for row in 0..chunk.len() {
+    for row in 0..batch.len() {
         if row > 0 {
             sql.push_str(", ");
         }
@@ -143,7 +143,7 @@ async fn insert_many(
     }
     sql.push_str(" ON CONFLICT (wa_message_id) DO NOTHING RETURNING id, wa_message_id");
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for (arrival, _) in chunk {
+    for (arrival, _) in batch {
         query = query
             .bind(arrival.merchant.map(|m| m.0))
             .bind(arrival.channel_id.as_str())
@@ -163,7 +163,7 @@ async fn insert_many(
         inserted.insert(row.try_get("wa_message_id")?, row.try_get("id")?);
     }
     // `remove` hands each new id to the first delivery of its wamid only.
-    Ok(chunk
+    Ok(batch
         .iter()
         .map(|(arrival, _)| inserted.remove(&arrival.channel_id).map(MessageId))
         .collect())
