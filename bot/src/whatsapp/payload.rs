@@ -2,7 +2,9 @@
 //! types kept as `Other`, one malformed message never dropping the others.
 
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 /// Why a signed body is not a WhatsApp notification at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -91,12 +93,45 @@ pub struct ApiErrorInfo {
     pub details: Option<String>,
 }
 
+// Each level is read as raw JSON and its parts parsed one by one, so one malformed part (an entry,
+// a change, a message) is skipped alone; nothing is built as a `Value` tree and cloned.
 #[derive(Deserialize, Default)]
-struct Envelope {
+struct Envelope<'a> {
     #[serde(default)]
     object: String,
-    #[serde(default)]
-    entry: Vec<Value>,
+    #[serde(default, borrow)]
+    entry: Vec<&'a RawValue>,
+}
+
+#[derive(Deserialize, Default)]
+struct Entry<'a> {
+    #[serde(default, borrow)]
+    changes: Vec<&'a RawValue>,
+}
+
+#[derive(Deserialize, Default)]
+struct Change<'a> {
+    #[serde(borrow)]
+    field: Option<&'a RawValue>,
+    #[serde(borrow)]
+    value: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize, Default)]
+struct ChangeValue<'a> {
+    #[serde(borrow)]
+    metadata: Option<&'a RawValue>,
+    #[serde(borrow)]
+    contacts: Option<&'a RawValue>,
+    #[serde(borrow)]
+    messages: Option<&'a RawValue>,
+    #[serde(borrow)]
+    statuses: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize, Default)]
+struct Metadata {
+    phone_number_id: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -211,12 +246,15 @@ fn seconds(value: &Value) -> u64 {
     }
 }
 
-/// An array field, or nothing when it is missing or not an array.
-fn array<'a>(value: &'a Value, key: &str) -> &'a [Value] {
-    value
-        .get(key)
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
+/// The elements of a JSON array, or none when `raw` is missing or not an array.
+fn elements(raw: Option<&RawValue>) -> Vec<&RawValue> {
+    raw.and_then(|raw| serde_json::from_str(raw.get()).ok())
+        .unwrap_or_default()
+}
+
+/// `raw` read as `T`, or `None` when it is missing or has another shape.
+fn read<T: DeserializeOwned>(raw: Option<&RawValue>) -> Option<T> {
+    raw.and_then(|raw| serde_json::from_str(raw.get()).ok())
 }
 
 /// Everything one POST carried, flattened over entry[]/changes[]/messages[]/statuses[].
@@ -226,19 +264,16 @@ pub fn parse(raw_body: &[u8]) -> Result<Vec<Event>, PayloadError> {
         return Err(PayloadError::NotWhatsapp);
     }
     let mut events = Vec::new();
-    for entry in &envelope.entry {
-        for change in array(entry, "changes") {
-            let field = change
-                .get("field")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
+    for entry in envelope.entry {
+        let entry: Entry = serde_json::from_str(entry.get()).unwrap_or_default();
+        for change in entry.changes {
+            let change: Change = serde_json::from_str(change.get()).unwrap_or_default();
+            let field: String = read(change.field).unwrap_or_default();
             if field != "messages" {
-                events.push(Event::Ignored {
-                    field: field.to_string(),
-                });
+                events.push(Event::Ignored { field });
                 continue;
             }
-            let Some(value) = change.get("value") else {
+            let Some(value) = change.value else {
                 continue;
             };
             read_change(value, &mut events);
@@ -247,18 +282,17 @@ pub fn parse(raw_body: &[u8]) -> Result<Vec<Event>, PayloadError> {
     Ok(events)
 }
 
-fn read_change(value: &Value, events: &mut Vec<Event>) {
-    let phone_number_id = value
-        .pointer("/metadata/phone_number_id")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
-    let contacts: Vec<Contact> = array(value, "contacts")
-        .iter()
-        .filter_map(|c| serde_json::from_value(c.clone()).ok())
+fn read_change(value: &RawValue, events: &mut Vec<Event>) {
+    let value: ChangeValue = serde_json::from_str(value.get()).unwrap_or_default();
+    let phone_number_id = read::<Metadata>(value.metadata)
+        .and_then(|metadata| metadata.phone_number_id)
+        .unwrap_or_default();
+    let contacts: Vec<Contact> = elements(value.contacts)
+        .into_iter()
+        .filter_map(|contact| serde_json::from_str(contact.get()).ok())
         .collect();
-    for raw in array(value, "messages") {
-        let message: RawMessage = match serde_json::from_value(raw.clone()) {
+    for raw in elements(value.messages) {
+        let message: RawMessage = match serde_json::from_str(raw.get()) {
             Ok(message) => message,
             Err(error) => {
                 tracing::warn!(%error, "skipping a webhook message we cannot read");
@@ -344,8 +378,8 @@ fn read_change(value: &Value, events: &mut Vec<Event>) {
             content,
         }));
     }
-    for raw in array(value, "statuses") {
-        let Ok(status) = serde_json::from_value::<RawStatus>(raw.clone()) else {
+    for raw in elements(value.statuses) {
+        let Ok(status) = serde_json::from_str::<RawStatus>(raw.get()) else {
             tracing::warn!("skipping a webhook status we cannot read");
             continue;
         };
@@ -509,6 +543,37 @@ mod tests {
         );
         let odd = br#"{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages"},{"field":"messages","value":{"messages":{"id":"x"}}}]}]}"#;
         assert_eq!(parse(odd), Ok(vec![]));
+    }
+
+    #[test]
+    fn a_malformed_part_at_any_level_hides_nothing_beside_it() {
+        let message = r#"{"from":"919812345678","id":"wamid.OK","timestamp":1795000000,"type":"text","text":{"body":"ok"}}"#;
+        let body = format!(
+            r#"{{"object":"whatsapp_business_account","entry":[
+                7,
+                {{"changes":"not a list"}},
+                {{"changes":[
+                    [],
+                    {{"field":42,"value":{{}}}},
+                    {{"field":"messages","value":"not an object"}},
+                    {{"field":"messages","value":{{"metadata":{{"phone_number_id":5}},"contacts":{{"wa_id":1}},
+                      "messages":[{{"id":3}}, {message}],"statuses":[{{"status":"read"}}]}}}}
+                ]}}
+            ]}}"#
+        );
+        let events = parse(body.as_bytes()).expect("parses");
+        assert_eq!(
+            events[..2],
+            [
+                Event::Ignored { field: "".into() },
+                Event::Ignored { field: "".into() }
+            ]
+        );
+        let [_, _, Event::Message(m)] = events.as_slice() else {
+            panic!("expected two ignored changes and one message, got {events:?}")
+        };
+        assert_eq!((m.wamid.as_str(), m.timestamp), ("wamid.OK", 1_795_000_000));
+        assert_eq!(m.phone_number_id, "");
     }
 
     #[test]
