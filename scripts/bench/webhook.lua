@@ -2,8 +2,8 @@
 --
 -- Kept cheap on purpose, as wrk shares the 2 cores with the server it measures:
 -- - init only opens the file. wrk starts each thread as soon as that thread's init is done but
---   starts the clock after the last one, so a slow init (reading 300,000 lines took about a
---   second) lets the first thread run, unmeasured, for that long.
+--   starts the clock after the last one, so a slow init (reading 300,000 lines took about 1.5 s)
+--   lets the first thread run, unmeasured, for that long.
 -- - request reads the next line (buffered) and builds the HTTP text with one concatenation:
 --   `wrk.format` (a table of headers, a string.format per header, table.concat) cost more.
 local threads = 0
