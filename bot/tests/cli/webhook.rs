@@ -1393,6 +1393,17 @@ mod voice {
         recordings_dir: tempfile::TempDir,
     }
 
+    /// Rahul's balance in the shop's books.
+    async fn rahul_balance(service: &Service) -> Paise {
+        let books = Books::open(service.db.clone(), service.merchant, Arc::new(SystemClock))
+            .await
+            .expect("books");
+        let Found::One(rahul) = books.find_customers("Rahul", 1).await.expect("find") else {
+            panic!("Rahul")
+        };
+        rahul.balance
+    }
+
     async fn voice_service(limits: AudioLimits) -> Voice {
         voice_service_speaking(limits, true).await
     }
@@ -1532,17 +1543,7 @@ mod voice {
         );
 
         // The words were booked.
-        let books = Books::open(
-            voice.service.db.clone(),
-            voice.service.merchant,
-            Arc::new(SystemClock),
-        )
-        .await
-        .expect("books");
-        let Found::One(rahul) = books.find_customers("Rahul", 1).await.expect("find") else {
-            panic!("Rahul")
-        };
-        assert_eq!(rahul.balance, Paise::new(-20_000));
+        assert_eq!(rahul_balance(&voice.service).await, Paise::new(-20_000));
         // The transcript is stored with the message, and the original archived beside it.
         let transcript: Option<String> = sqlx::query_scalar(
             "SELECT transcript FROM messages WHERE wa_message_id = 'wamid.VOICE1'",
@@ -1647,18 +1648,8 @@ mod voice {
             voice.openai.transcriptions.lock().expect("lock").is_empty(),
             "not transcribed a second time"
         );
-        let books = Books::open(
-            voice.service.db.clone(),
-            voice.service.merchant,
-            Arc::new(SystemClock),
-        )
-        .await
-        .expect("books");
-        let Found::One(rahul) = books.find_customers("Rahul", 1).await.expect("find") else {
-            panic!("Rahul")
-        };
         assert_eq!(
-            rahul.balance,
+            rahul_balance(&voice.service).await,
             Paise::new(-30_000),
             "the stored words were booked"
         );
