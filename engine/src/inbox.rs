@@ -2,6 +2,7 @@
 //! each is acknowledged only once its row is durable.
 
 use std::collections::HashMap;
+use std::fmt::Write;
 
 use sqlx::Row;
 use tokio::sync::{mpsc, oneshot};
@@ -120,24 +121,23 @@ async fn insert_many(
          media_id, status, created_at, updated_at, context_id) VALUES ",
     );
     for row in 0..batch.len() {
-        if row > 0 {
-            sql.push_str(", ");
-        }
-        let parameter_marks: Vec<String> = (1..=COLUMNS)
-            .map(|column| match backend {
+        sql.push_str(if row == 0 { "(" } else { ", (" });
+        for column in 1..=COLUMNS {
+            match column {
+                1 => {}
+                // direction, a constant, comes after merchant_id.
+                2 => sql.push_str(", 'in', "),
+                _ => sql.push_str(", "),
+            }
+            match backend {
                 // Plain `?` on SQLite: sqlx looks up the name of every numbered parameter, and
                 // SQLite finds a name by scanning all of them, which made binding a batch
                 // quadratic (5% of the ingest profile at 1,280 parameters).
-                Backend::Sqlite => "?".to_string(),
-                Backend::Postgres => format!("${}", row * COLUMNS + column),
-            })
-            .collect();
-        sql.push('(');
-        sql.push_str(&parameter_marks[0]);
-        sql.push_str(", 'in'");
-        for mark in &parameter_marks[1..] {
-            sql.push_str(", ");
-            sql.push_str(mark);
+                Backend::Sqlite => sql.push('?'),
+                Backend::Postgres => {
+                    let _ = write!(sql, "${}", row * COLUMNS + column);
+                }
+            }
         }
         sql.push(')');
     }
