@@ -11,7 +11,6 @@ use clap::Parser;
 use execora_engine::audio::AudioLimits;
 use execora_engine::books::{self, NewMerchant, Role};
 use execora_engine::messages::{self, MessageId, OutboxFilter};
-use execora_engine::nlu::command::Parsed;
 use execora_engine::nlu::llm::{LlmParser, understand};
 use execora_engine::nlu::{eval, rules};
 use execora_engine::onboarding::SignupDefaults;
@@ -283,11 +282,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 None => local(clock.now(), parse_zone(&config.timezone)?),
             };
             let llm = llm(&config);
-            let parsed: Parsed = understand(&text, now, llm.as_deref()).await;
+            let understood = understand(&text, now, llm.as_deref()).await;
             let out = if json {
-                serde_json::to_string(&parsed)?
+                serde_json::to_string(&understood)?
             } else {
-                serde_json::to_string_pretty(&parsed)?
+                serde_json::to_string_pretty(&understood)?
             };
             println!("{out}");
         }

@@ -162,13 +162,13 @@ fn parse_prints_one_json_object_without_a_database() {
         serde_json::from_str(stdout(&output).trim()).expect("one JSON object");
     assert_eq!(
         value,
-        serde_json::json!({"commands": [{"intent": "record_payment", "customer": "Rahul", "amount_paise": 20000, "mode": "cash"}]})
+        serde_json::json!({"commands": [{"intent": "record_payment", "customer": "Rahul", "amount_paise": 20000, "mode": "cash"}], "confident": true})
     );
     let unknown = sandbox.run(&["parse", "--json", "mausam kaisa hai"]);
     assert!(unknown.status.success());
     assert_eq!(
         stdout(&unknown).trim(),
-        r#"{"commands":[{"intent":"unknown"}]}"#
+        r#"{"commands":[{"intent":"unknown"}],"confident":false}"#
     );
     assert!(
         !sandbox.dir.path().join("execora.db").exists(),

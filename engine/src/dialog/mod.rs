@@ -16,7 +16,7 @@ use execute::{Run, Step, local_now, refusal};
 use state::{DialogState, ItemChoice, Pending, Question};
 
 use crate::books::{Books, BooksError, NewCustomer, Source};
-use crate::nlu::command::{Command, Parsed};
+use crate::nlu::command::{Command, Parsed, Understood};
 use crate::nlu::llm::{LlmParser, understand};
 use crate::nlu::rules;
 use crate::reply::Outcome;
@@ -46,7 +46,7 @@ pub async fn respond(turn: &Turn<'_>, input: &Input) -> Result<Vec<Outcome>, Boo
     let handled = match pending {
         Some(pending) => match interpret(&pending.question, input) {
             Answer::Unrelated => {
-                let parsed = read(turn, &state, input.text()).await;
+                let parsed = read(turn, &state, input.text()).await.parsed;
                 if parsed.is_unknown() {
                     // Neither an answer nor a new command: ask again.
                     outcomes.push(question_outcome(&pending.question));
@@ -67,7 +67,7 @@ pub async fn respond(turn: &Turn<'_>, input: &Input) -> Result<Vec<Outcome>, Boo
     if !handled {
         let parsed = match input {
             Input::Button { .. } if input.text().is_empty() => Parsed::unknown(),
-            _ => read(turn, &state, input.text()).await,
+            _ => read(turn, &state, input.text()).await.parsed,
         };
         run_queue(turn, &mut state, parsed.commands, 0, &mut outcomes).await;
     }
@@ -77,7 +77,7 @@ pub async fn respond(turn: &Turn<'_>, input: &Input) -> Result<Vec<Outcome>, Boo
 }
 
 /// Parses the text, reading pronouns and continuations as the active customer.
-async fn read(turn: &Turn<'_>, state: &DialogState, text: &str) -> Parsed {
+async fn read(turn: &Turn<'_>, state: &DialogState, text: &str) -> Understood {
     let now = local_now(turn.books);
     let Some(active) = &state.active_customer else {
         return understand(text, now, turn.llm).await;
@@ -87,12 +87,12 @@ async fn read(turn: &Turn<'_>, state: &DialogState, text: &str) -> Parsed {
     }
     let plain = rules::parse(text, now);
     if plain.confident && !plain.parsed.is_unknown() {
-        return plain.parsed;
+        return plain;
     }
     for reading in context::about_customer(text, &active.name) {
         let candidate = rules::parse(&reading, now);
         if candidate.confident && !candidate.parsed.is_unknown() {
-            return candidate.parsed;
+            return candidate;
         }
     }
     understand(text, now, turn.llm).await

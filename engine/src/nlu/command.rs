@@ -25,6 +25,35 @@ impl Parsed {
     }
 }
 
+/// A reading of one message and whether the parser stands behind all of it: the contract's
+/// output, `{"commands": [...], "confident": true}`. An unconfident reading is never booked
+/// without the merchant's yes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Understood {
+    #[serde(flatten)]
+    pub parsed: Parsed,
+    /// False whenever any part of the message was not accounted for, or a command was a guess.
+    pub confident: bool,
+}
+
+impl Understood {
+    /// A reading the parser stands behind (the rules were sure, or the language model answered).
+    pub fn confident(parsed: Parsed) -> Self {
+        Understood {
+            parsed,
+            confident: true,
+        }
+    }
+
+    /// Nothing understood.
+    pub fn unknown() -> Self {
+        Understood {
+            parsed: Parsed::unknown(),
+            confident: false,
+        }
+    }
+}
+
 /// One line item of a bill as said: product words, quantity, optional unit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ItemRequest {

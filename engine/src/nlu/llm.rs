@@ -15,7 +15,7 @@ use async_openai::types::chat::{
 use chrono::{DateTime, Duration as Span, FixedOffset, Timelike};
 use serde_json::{Value, json};
 
-use super::command::{Command, ItemRequest, Parsed};
+use super::command::{Command, ItemRequest, Parsed, Understood};
 use super::rules;
 use crate::money::{MAX_BOOKING, Paise};
 
@@ -195,14 +195,20 @@ impl LlmParser {
     }
 }
 
-/// Rules first; only when they are not confident and an LLM is configured, ask it; any LLM failure → the rules' answer.
-pub async fn understand(text: &str, now: DateTime<FixedOffset>, llm: Option<&LlmParser>) -> Parsed {
+/// Rules first; only when they are not confident and an LLM is configured, ask it. The model's
+/// validated answer is acted on (confident); any failure leaves the rules' unconfident reading,
+/// which the dialog confirms with the merchant before booking.
+pub async fn understand(
+    text: &str,
+    now: DateTime<FixedOffset>,
+    llm: Option<&LlmParser>,
+) -> Understood {
     let ruled = rules::parse(text, now);
     if ruled.confident {
-        return ruled.parsed;
+        return ruled;
     }
     let Some(llm) = llm else {
-        return ruled.parsed;
+        return ruled;
     };
     // Lengths and intents only: the text carries customers' names and amounts.
     tracing::debug!(
@@ -215,11 +221,11 @@ pub async fn understand(text: &str, now: DateTime<FixedOffset>, llm: Option<&Llm
                 intents = ?parsed.commands.iter().map(Command::intent).collect::<Vec<_>>(),
                 "language model answered"
             );
-            parsed
+            Understood::confident(parsed)
         }
         Err(error) => {
             tracing::warn!(%error, "language model fallback failed; using the rules' answer");
-            ruled.parsed
+            ruled
         }
     }
 }
@@ -972,7 +978,8 @@ mod tests {
         let asked_before = server.hits();
         let understood = understand(GIBBERISH, now(), Some(&llm)).await;
         assert!(server.hits() > asked_before, "understand asked the model");
-        assert_eq!(understood, ruled.parsed);
+        assert_eq!(understood, ruled);
+        assert!(!understood.confident);
         assert_eq!(server.violations(), Vec::<String>::new());
         (error, server)
     }
@@ -1035,18 +1042,19 @@ mod tests {
 
         assert_eq!(
             understand(UNSURE, now(), None).await,
-            rules::parse(UNSURE, now()).parsed
+            rules::parse(UNSURE, now())
         );
         let sure = "Suresh ne 500 UPI kiya";
         let ruled = rules::parse(sure, now());
         assert!(ruled.confident);
-        assert_eq!(understand(sure, now(), Some(&llm)).await, ruled.parsed);
+        assert_eq!(understand(sure, now(), Some(&llm)).await, ruled);
         assert_eq!(server.hits(), 0);
 
         // And unsure rules do reach the model, whose answer wins.
         let understood = understand(UNSURE, now(), Some(&llm)).await;
+        assert!(understood.confident, "the model's reading is acted on");
         assert!(matches!(
-            understood.commands.as_slice(),
+            understood.parsed.commands.as_slice(),
             [Command::RecordPayment { customer, .. }] if customer == "Rahul"
         ));
         assert_eq!(server.hits(), 1);

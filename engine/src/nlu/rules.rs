@@ -4,34 +4,24 @@ use std::cmp::Reverse;
 
 use chrono::{DateTime, FixedOffset};
 
-use super::command::{Command, Parsed};
+use super::command::{Command, Parsed, Understood};
 use super::intents::{Outcome, command};
 use super::lexicon::Word;
 use super::tokens::{Token, tokenize};
-
-/// What the rules made of a message, and whether they are sure of it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RuleParse {
-    pub parsed: Parsed,
-    pub confident: bool,
-}
 
 /// Beyond this many clauses a message is not split; trying every grouping would cost too much.
 const MAX_SEGMENTS: usize = 10;
 
 /// Parses `text` as said at `now` (merchant-local). Never panics; unknown text gives `unknown`.
-pub fn parse(text: &str, now: DateTime<FixedOffset>) -> RuleParse {
+pub fn parse(text: &str, now: DateTime<FixedOffset>) -> Understood {
     let mut tokens = tokenize(text);
     disambiguate(&mut tokens);
     match best_split(&tokens, now) {
-        Some((commands, unclean)) if !commands.is_empty() => RuleParse {
+        Some((commands, unclean)) if !commands.is_empty() => Understood {
             parsed: Parsed { commands },
             confident: unclean == 0,
         },
-        _ => RuleParse {
-            parsed: Parsed::unknown(),
-            confident: false,
-        },
+        _ => Understood::unknown(),
     }
 }
 
