@@ -34,6 +34,31 @@ pub struct Understood {
     pub parsed: Parsed,
     /// False whenever any part of the message was not accounted for, or a command was a guess.
     pub confident: bool,
+    /// Why a message that looks like a booking is not one, when the parser recognised that;
+    /// the dialog says so instead of booking. Not part of the printed contract.
+    #[serde(skip)]
+    pub not_booked: Option<NotBooked>,
+}
+
+/// Messages that look like a booking and are not: the merchant must be told nothing was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotBooked {
+    /// "Suresh ne 500 nahi diye", "udhaar mat likhna".
+    Negation,
+    /// "did Imran pay 400?", "diye kya?".
+    Question,
+    /// "kal 500 dega", "will pay next week".
+    Promise,
+    /// "agar Rahul 500 de to ...".
+    Hypothetical,
+    /// "Rahul ka 500 pehle hi likh diya tha".
+    AlreadyWritten,
+    /// "maine Rahul ko 500 lautaye": money went to the customer, not from them.
+    MoneyToCustomer,
+    /// A range or alternative ("2-3 sau", "200 ya 300"): which amount was meant is not known.
+    AmountUnclear,
+    /// Longer than the parser reads whole; refused rather than cut off.
+    TooLong,
 }
 
 impl Understood {
@@ -42,6 +67,7 @@ impl Understood {
         Understood {
             parsed,
             confident: true,
+            not_booked: None,
         }
     }
 
@@ -50,6 +76,7 @@ impl Understood {
         Understood {
             parsed: Parsed::unknown(),
             confident: false,
+            not_booked: None,
         }
     }
 }

@@ -20,6 +20,7 @@ pub fn parse(text: &str, now: DateTime<FixedOffset>) -> Understood {
         Some((commands, unclean)) if !commands.is_empty() => Understood {
             parsed: Parsed { commands },
             confident: unclean == 0,
+            not_booked: None,
         },
         _ => Understood::unknown(),
     }
