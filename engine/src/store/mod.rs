@@ -195,9 +195,18 @@ impl Db {
     }
 
     /// Applies pending migrations for this dialect.
+    ///
+    /// On SQLite a migration that rebuilds tables runs outside sqlx's transaction (foreign keys
+    /// must be off to drop a referenced table) and opens its own; if it fails half-way, the pools
+    /// are closed, which rolls that transaction back, and this handle is unusable.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match self.backend {
-            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
+            Backend::Sqlite => {
+                if let Err(error) = SQLITE_MIGRATIONS.run(&self.pool).await {
+                    self.close().await;
+                    return Err(error.into());
+                }
+            }
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
         }
         Ok(())
@@ -309,16 +318,66 @@ fn sqlite_pool(connections: u32, extra: &str) -> AnyPoolOptions {
         })
 }
 
-/// The URL with any password removed, safe for logs and error messages.
+/// The URL with every password removed, safe for logs and error messages: the userinfo password
+/// (`user:***@host`) and the value of every query parameter whose name contains "password" or
+/// "secret" (`password`, `sslpassword`, `client_secret`…). Hand-written: `url` would re-encode
+/// (and so reshape) what the operator wrote, and a URL it cannot parse still has to be redacted.
 pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let credentials = &url[scheme_end + 3..at];
-            let user = credentials.split(':').next().unwrap_or("");
-            format!("{}://{}:***@{}", &url[..scheme_end], user, &url[at + 1..])
+    const MAX_CHARS: usize = 200;
+    let (scheme, rest) = match url.find("://") {
+        Some(end) => (&url[..end + 3], &url[end + 3..]),
+        None => ("", url),
+    };
+    // The userinfo ends at the last '@' before the path, so a password holding '@' or '?' stays
+    // hidden whole; libpq itself stops the userinfo at the first '/'.
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let (userinfo, location) = match rest[..authority_end].rfind('@') {
+        Some(at) => (Some(&rest[..at]), &rest[at + 1..]),
+        None => (None, rest),
+    };
+    let mut redacted = String::from(scheme);
+    if let Some(userinfo) = userinfo {
+        if userinfo.contains('?') {
+            // Either a password holding '?' or a '@' inside a query value with no path before
+            // it (`host?password=a@b`): which one cannot be told, so nothing more is shown.
+            redacted.push_str("***");
+            return redacted;
         }
-        _ => url.chars().take(200).collect(),
+        let user = userinfo.split(':').next().unwrap_or("");
+        redacted.push_str(user);
+        redacted.push_str(":***@");
     }
+    match location.split_once('?') {
+        Some((before, query)) => {
+            redacted.push_str(before);
+            redacted.push('?');
+            redacted.push_str(&redact_query(query));
+        }
+        None => redacted.push_str(location),
+    }
+    redacted.chars().take(MAX_CHARS).collect()
+}
+
+/// `query` with the value of every secret-named parameter replaced by `***`.
+fn redact_query(query: &str) -> String {
+    query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, _)) if is_secret_parameter(name) => format!("{name}=***"),
+            _ => pair.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn is_secret_parameter(name: &str) -> bool {
+    // Percent-encoded letters in the name must not slip a password past the check.
+    let name = percent_encoding::percent_decode_str(name)
+        .decode_utf8_lossy()
+        .to_ascii_lowercase();
+    ["password", "secret", "passwd", "pwd"]
+        .iter()
+        .any(|word| name.contains(word))
 }
 
 /// True when `error` is a unique-constraint violation (both dialects).
@@ -374,5 +433,63 @@ mod tests {
             "postgres://bob:***@db:5432/x"
         );
         assert_eq!(redact("sqlite://execora.db"), "sqlite://execora.db");
+    }
+
+    #[test]
+    fn redacts_a_password_given_as_a_url_parameter() {
+        assert_eq!(
+            redact("postgres://host/db?user=x&password=secret"),
+            "postgres://host/db?user=x&password=***"
+        );
+        assert_eq!(
+            redact("postgresql://host/db?sslmode=verify-full&sslpassword=hunter2&application_name=execora"),
+            "postgresql://host/db?sslmode=verify-full&sslpassword=***&application_name=execora"
+        );
+    }
+
+    #[test]
+    fn redacts_every_parameter_whose_name_says_password_or_secret() {
+        let redacted = redact(
+            "postgres://h/db?Password=a&client_secret=b&my_SECRET_key=c&user=owner&passwd=d&PWD=e",
+        );
+        assert_eq!(
+            redacted,
+            "postgres://h/db?Password=***&client_secret=***&my_SECRET_key=***&user=owner&passwd=***&PWD=***"
+        );
+        for secret in ["=a&", "=b&", "=c&", "=d&", "=e"] {
+            assert!(!redacted.contains(secret), "{secret} leaked: {redacted}");
+        }
+    }
+
+    #[test]
+    fn redacts_userinfo_and_parameters_together() {
+        assert_eq!(
+            redact("postgres://bob:p@ss@db/x?sslpassword=k3y&sslmode=require"),
+            "postgres://bob:***@db/x?sslpassword=***&sslmode=require"
+        );
+    }
+
+    #[test]
+    fn an_at_sign_inside_a_parameter_never_leaks_the_password() {
+        let redacted = redact("postgres://host?user=x&password=pa@ss");
+        assert_eq!(redacted, "postgres://***");
+        let redacted = redact("postgres://bob:pa?ss@host/db");
+        assert_eq!(redacted, "postgres://***");
+        let redacted = redact("postgres://host/db?password=pa@ss");
+        assert_eq!(redacted, "postgres://host/db?password=***");
+    }
+
+    #[test]
+    fn a_percent_encoded_parameter_name_is_still_a_password() {
+        let redacted = redact("postgres://host/db?pass%77ord=topsecret");
+        assert!(!redacted.contains("topsecret"), "{redacted}");
+    }
+
+    #[test]
+    fn the_unsupported_url_error_is_redacted_too() {
+        let error = StoreError::UnsupportedUrl(redact("mysql://root:pw@h/db?password=zz"));
+        let message = error.to_string();
+        assert!(!message.contains("pw@"), "{message}");
+        assert!(!message.contains("zz"), "{message}");
     }
 }
