@@ -51,6 +51,9 @@ pub enum Command {
     },
     /// Seed the demo shop (idempotent) and say how to try it.
     Demo,
+    /// Verify every shop's books: balances = ledger, stock = movements, reversals and references
+    /// stay in their shop. Exits non-zero naming each problem; prints one "ok" line otherwise.
+    Check,
     /// Show outbound messages: what the sandbox holds, what failed and why, what is stuck.
     Outbox {
         /// Only messages WhatsApp refused for good.

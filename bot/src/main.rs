@@ -321,6 +321,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             limit,
             retry,
         } => outbox(&config, failed, stuck, limit, retry).await?,
+        Command::Check => {
+            let db = open_db(&config, false).await?;
+            let report = books::check::check(&db).await;
+            db.close().await;
+            let report = report.context("checking the books")?;
+            for problem in &report.problems {
+                println!("{problem}");
+            }
+            if !report.is_ok() {
+                bail!("{report}");
+            }
+            println!("{report}");
+        }
         Command::Demo => {
             let db = open_db(&config, true).await?;
             let (merchant, created) = execora_engine::demo::seed(&db, clock).await?;

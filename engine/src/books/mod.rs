@@ -1,9 +1,10 @@
-//! A merchant's books: customers, products, invoices, the append-only ledger, reminders and summaries.
+//! A merchant's books: customers, products, invoices, the append-only ledger, reminders, summaries and their check.
 //!
 //! Every call goes through [`Books`], which is bound to one merchant: no query here runs
 //! without that merchant's id in its WHERE clause, and ids of other merchants' rows are
 //! simply not found.
 
+pub mod check;
 mod customers;
 mod invoices;
 mod ledger;
@@ -24,6 +25,7 @@ use crate::money::Paise;
 use crate::store::{Db, StoreError};
 use crate::time::Clock;
 
+pub use check::{CheckReport, Problem};
 pub use customers::{Customer, NewCustomer};
 pub use invoices::{
     CancelledInvoice, InvoiceLine, InvoiceLineRequest, InvoiceSummary, IssuedInvoice, LinePricing,

@@ -5,6 +5,7 @@ mod support;
 mod audio;
 mod bad_input;
 mod books;
+mod check;
 mod concurrency;
 mod dialog;
 mod isolation;
