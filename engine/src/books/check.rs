@@ -65,7 +65,10 @@ pub enum Problem {
         found: Paise,
     },
     /// An entry of kind `reversal` names no entry it reverses.
-    ReversalWithoutTarget { merchant: MerchantId, entry: EntryId },
+    ReversalWithoutTarget {
+        merchant: MerchantId,
+        entry: EntryId,
+    },
     /// A row points at a row that is missing or belongs to another shop (or to none).
     ForeignReference {
         table: &'static str,
@@ -239,11 +242,7 @@ struct Reference {
     scope: Scope,
 }
 
-const fn same_shop(
-    table: &'static str,
-    column: &'static str,
-    target: &'static str,
-) -> Reference {
+const fn same_shop(table: &'static str, column: &'static str, target: &'static str) -> Reference {
     Reference {
         table,
         column,

@@ -442,7 +442,9 @@ mod tests {
             "postgres://host/db?user=x&password=***"
         );
         assert_eq!(
-            redact("postgresql://host/db?sslmode=verify-full&sslpassword=hunter2&application_name=execora"),
+            redact(
+                "postgresql://host/db?sslmode=verify-full&sslpassword=hunter2&application_name=execora"
+            ),
             "postgresql://host/db?sslmode=verify-full&sslpassword=***&application_name=execora"
         );
     }

@@ -1,6 +1,8 @@
 //! Merchant A can never read or change merchant B's rows, even holding B's ids.
 
-use execora_engine::books::{BooksError, Found, InvoiceLineRequest, LinePricing, Origin, Source};
+use execora_engine::books::{
+    BooksError, CustomerId, Found, InvoiceLineRequest, LinePricing, Origin, Problem, Source,
+};
 use execora_engine::money::Paise;
 use execora_engine::quantity::{Quantity, Unit};
 use execora_engine::store::Db;
@@ -219,7 +221,226 @@ async fn the_database_refuses_cross_merchant_references(db: Db) {
     assert!(own.is_ok(), "{own:?}");
 }
 
+/// Runs `sql` once with another shop's id, which the schema must refuse, then with the shop's own,
+/// which it must accept (so the refusal was the tenant check, not a malformed row).
+async fn refused_across_shops_accepted_within(
+    db: &Db,
+    what: &str,
+    sql: &str,
+    foreign: &[i64],
+    own: &[i64],
+) {
+    let run = |binds: &[i64]| {
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()));
+        for bind in binds {
+            query = query.bind(*bind);
+        }
+        query.execute(db.pool())
+    };
+    let refused = run(foreign).await;
+    assert!(
+        refused.is_err(),
+        "{what}: another shop's row must be refused by the schema"
+    );
+    let accepted = run(own).await;
+    assert!(
+        accepted.is_ok(),
+        "{what}: the shop's own row is accepted: {accepted:?}"
+    );
+}
+
+async fn message(db: &Db, merchant: Option<i64>, peer: &str) -> i64 {
+    sqlx::query_scalar(
+        "INSERT INTO messages (merchant_id, direction, peer, kind, status, created_at, updated_at) \
+         VALUES ($1, 'in', $2, 'text', 'processed', 0, 0) RETURNING id",
+    )
+    .bind(merchant)
+    .bind(peer)
+    .fetch_one(db.pool())
+    .await
+    .expect("message")
+}
+
+async fn entry_of(db: &Db, merchant: i64, operation: i64) -> i64 {
+    sqlx::query_scalar("SELECT id FROM ledger_entries WHERE merchant_id = $1 AND operation_id = $2")
+        .bind(merchant)
+        .bind(operation)
+        .fetch_one(db.pool())
+        .await
+        .expect("entry")
+}
+
+async fn every_newly_scoped_reference_is_refused_across_shops(db: Db) {
+    let a = shop(&db, "Shop A").await;
+    let b = shop(&db, "Shop B").await;
+    let origin = Origin::new(Source::Cli);
+    let (a_id, b_id) = (a.books.merchant_id().0, b.books.merchant_id().0);
+    let a_customer = customer(&a.books, "Amit").await.id.0;
+    let b_customer = customer(&b.books, "Rahul").await.id.0;
+    let a_op = a
+        .books
+        .add_credit(CustomerId(a_customer), Paise::new(100), None, &origin)
+        .await
+        .expect("a credit")
+        .operation
+        .0;
+    let b_op = b
+        .books
+        .add_credit(CustomerId(b_customer), Paise::new(100), None, &origin)
+        .await
+        .expect("b credit")
+        .operation
+        .0;
+    let a_entry = entry_of(&db, a_id, a_op).await;
+    let b_entry = entry_of(&db, b_id, b_op).await;
+    let a_message = message(&db, Some(a_id), "919811111111").await;
+    let b_message = message(&db, Some(b_id), "919822222222").await;
+
+    refused_across_shops_accepted_within(
+        &db,
+        "ledger_entries.reverses_entry_id",
+        "INSERT INTO ledger_entries (merchant_id, customer_id, operation_id, kind, amount_paise, source, reverses_entry_id, created_at) \
+         VALUES ($1, $2, $3, 'reversal', -100, 'cli', $4, 0)",
+        &[a_id, a_customer, a_op, b_entry],
+        &[a_id, a_customer, a_op, a_entry],
+    )
+    .await;
+    refused_across_shops_accepted_within(
+        &db,
+        "operations.undone_by on insert",
+        "INSERT INTO operations (merchant_id, kind, source, undone_by, created_at) VALUES ($1, 'payment', 'cli', $2, 0)",
+        &[a_id, b_op],
+        &[a_id, a_op],
+    )
+    .await;
+    let a_target: i64 = sqlx::query_scalar(
+        "INSERT INTO operations (merchant_id, kind, source, created_at) VALUES ($1, 'payment', 'cli', 0) RETURNING id",
+    )
+    .bind(a_id)
+    .fetch_one(db.pool())
+    .await
+    .expect("a operation");
+    refused_across_shops_accepted_within(
+        &db,
+        "operations.undone_by on update",
+        "UPDATE operations SET undone_by = $1 WHERE id = $2",
+        &[b_op, a_target],
+        &[a_op, a_target],
+    )
+    .await;
+    refused_across_shops_accepted_within(
+        &db,
+        "reminders.operation_id",
+        "INSERT INTO reminders (merchant_id, customer_id, operation_id, due_at, status, created_at, updated_at) \
+         VALUES ($1, $2, $3, 0, 'scheduled', 0, 0)",
+        &[a_id, a_customer, b_op],
+        &[a_id, a_customer, a_op],
+    )
+    .await;
+    refused_across_shops_accepted_within(
+        &db,
+        "reminders.message_id",
+        "INSERT INTO reminders (merchant_id, customer_id, message_id, due_at, status, created_at, updated_at) \
+         VALUES ($1, $2, $3, 0, 'sent', 0, 0)",
+        &[a_id, a_customer, b_message],
+        &[a_id, a_customer, a_message],
+    )
+    .await;
+    refused_across_shops_accepted_within(
+        &db,
+        "messages.in_reply_to",
+        "INSERT INTO messages (merchant_id, direction, peer, kind, status, in_reply_to, created_at, updated_at) \
+         VALUES ($1, 'out', '919811111111', 'text', 'sandbox', $2, 0, 0)",
+        &[a_id, b_message],
+        &[a_id, a_message],
+    )
+    .await;
+    refused_across_shops_accepted_within(
+        &db,
+        "recordings.message_id",
+        "INSERT INTO recordings (merchant_id, message_id, audio_key, bytes, created_at) VALUES ($1, $2, 'k.ogg', 1, 0)",
+        &[a_id, b_message],
+        &[a_id, a_message],
+    )
+    .await;
+
+    // A stranger's message has no shop: a reply without a shop may answer it, a shop's may not
+    // until the message is stored as that shop's (as the worker does before it replies).
+    let stranger = message(&db, None, "919833333333").await;
+    sqlx::query(
+        "INSERT INTO messages (merchant_id, direction, peer, kind, status, in_reply_to, created_at, updated_at) \
+         VALUES (NULL, 'out', '919833333333', 'text', 'sandbox', $1, 0, 0)",
+    )
+    .bind(stranger)
+    .execute(db.pool())
+    .await
+    .expect("a shop-less reply to a stranger");
+    let shop_reply_to_stranger = sqlx::query(
+        "INSERT INTO messages (merchant_id, direction, peer, kind, status, in_reply_to, created_at, updated_at) \
+         VALUES ($1, 'out', '919833333333', 'text', 'sandbox', $2, 0, 0)",
+    )
+    .bind(a_id)
+    .bind(stranger)
+    .execute(db.pool())
+    .await;
+    assert!(
+        shop_reply_to_stranger.is_err(),
+        "a shop's reply answers only its own messages"
+    );
+    sqlx::query("UPDATE messages SET merchant_id = $1 WHERE id = $2")
+        .bind(a_id)
+        .bind(stranger)
+        .execute(db.pool())
+        .await
+        .expect("the stranger's message turns out to be shop A's");
+    sqlx::query(
+        "INSERT INTO messages (merchant_id, direction, peer, kind, status, in_reply_to, created_at, updated_at) \
+         VALUES ($1, 'out', '919833333333', 'text', 'sandbox', $2, 0, 0)",
+    )
+    .bind(a_id)
+    .bind(stranger)
+    .execute(db.pool())
+    .await
+    .expect("shop A answers its message");
+
+    // A signup points at the stranger's message that opened its shop, never another shop's.
+    let opener = message(&db, None, "919844444444").await;
+    refused_across_shops_accepted_within(
+        &db,
+        "signups.message_id on insert",
+        "INSERT INTO signups (phone, state, merchant_id, message_id, created_at, updated_at) \
+         VALUES ('919844444444', 'opened', $1, $2, 0, 0)",
+        &[a_id, b_message],
+        &[a_id, opener],
+    )
+    .await;
+    refused_across_shops_accepted_within(
+        &db,
+        "signups.message_id on update",
+        "UPDATE signups SET message_id = $1 WHERE phone = '919844444444'",
+        &[b_message],
+        &[a_message],
+    )
+    .await;
+
+    // The rows accepted above all stayed within shop A; the only thing they broke is the
+    // balance the forged reversal skipped, and `check` says exactly that.
+    let report = execora_engine::books::check::check(&db)
+        .await
+        .expect("check");
+    assert_eq!(
+        report.problems,
+        vec![Problem::BalanceDiffers {
+            merchant: a.books.merchant_id(),
+            customer: CustomerId(a_customer),
+            cached: Paise::new(100),
+            ledger: Paise::ZERO,
+        }]
+    );
+}
+
 crate::on_both_databases!(
     one_merchant_cannot_touch_anothers_books,
-    the_database_refuses_cross_merchant_references
+    the_database_refuses_cross_merchant_references,
+    every_newly_scoped_reference_is_refused_across_shops,
 );

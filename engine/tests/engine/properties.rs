@@ -1,5 +1,6 @@
-//! Invariant: after any sequence of bookings, every balance equals the sum of that customer's entries.
+//! Invariants after any sequence of bookings: balances equal their entries, and `books::check` is ok.
 
+use execora_engine::books::check::check;
 use execora_engine::books::{
     Books, BooksError, CustomerId, InvoiceLineRequest, LinePricing, Origin, ProductId, Source,
 };
@@ -163,6 +164,8 @@ fn run_property(make_db: fn() -> std::pin::Pin<Box<dyn std::future::Future<Outpu
                 let milk = product(&shop.books, "Milk", 31, Unit::Packet, 100).await.id;
                 apply(&shop.books, &people, milk, &ops).await;
                 check_invariant(&shop.books, &people).await;
+                let report = check(&db).await.expect("check");
+                assert!(report.is_ok(), "{report}: {:?}", report.problems);
                 db.close().await;
             });
             Ok(())
