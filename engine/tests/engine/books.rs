@@ -7,7 +7,7 @@ use execora_engine::books::{
 };
 use execora_engine::money::{Paise, PaymentMode};
 use execora_engine::quantity::{Quantity, Unit};
-use execora_engine::store::Db;
+use execora_engine::store::{Backend, Db};
 
 use crate::support::{customer, product, shop};
 
@@ -631,6 +631,147 @@ async fn the_ledger_refuses_updates_and_deletes(db: Db) {
     );
 }
 
+/// Runs each statement on its own and asserts the history guards refused it (not some other
+/// constraint that happened to fail first).
+async fn refused(db: &Db, statements: &[String]) {
+    for statement in statements {
+        let result = sqlx::query(sqlx::AssertSqlSafe(statement.clone()))
+            .execute(db.pool())
+            .await;
+        let error = match result {
+            Ok(done) => panic!("must be refused: {statement} ({done:?})"),
+            Err(error) => error.to_string(),
+        };
+        assert!(
+            error.contains("append-only") || error.contains("keep what was booked"),
+            "{statement}: {error}"
+        );
+    }
+}
+
+async fn stock_history_and_booked_operations_refuse_changes(db: Db) {
+    let shop = shop(&db, "Gupta Kirana").await;
+    let rahul = customer(&shop.books, "Rahul").await;
+    let milk = product(&shop.books, "Milk", 30, Unit::Packet, 10).await;
+    let credit = shop
+        .books
+        .add_credit(rahul.id, rupees(10), None, &cli())
+        .await
+        .expect("credit");
+    let undone = shop.books.undo_last(&cli()).await.expect("undo");
+    let (credit_op, undo_op) = (credit.operation.0, undone.operation.0);
+    let mut forbidden = vec![
+        "UPDATE stock_movements SET delta_milli = 1".to_string(),
+        "DELETE FROM stock_movements".to_string(),
+        format!(
+            "DELETE FROM stock_movements WHERE product_id = {}",
+            milk.id.0
+        ),
+        format!("UPDATE operations SET kind = 'stock' WHERE id = {credit_op}"),
+        format!("UPDATE operations SET merchant_id = merchant_id + 1 WHERE id = {credit_op}"),
+        format!("UPDATE operations SET created_at = created_at + 1 WHERE id = {credit_op}"),
+        format!("UPDATE operations SET source = 'panel' WHERE id = {credit_op}"),
+        format!("UPDATE operations SET actor = 'someone' WHERE id = {credit_op}"),
+        format!("UPDATE operations SET idempotency_key = 'k' WHERE id = {credit_op}"),
+        // A finished booking's outcome is what a replay answers: it never changes.
+        format!("UPDATE operations SET outcome = '{{}}' WHERE id = {credit_op}"),
+        // Undone once is undone for good, by the same undo.
+        format!("UPDATE operations SET undone_by = NULL WHERE id = {credit_op}"),
+        format!("UPDATE operations SET undone_by = {credit_op} WHERE id = {credit_op}"),
+        format!("DELETE FROM operations WHERE id = {undo_op}"),
+        "DELETE FROM operations".to_string(),
+    ];
+    // The whole-table erase: TRUNCATE on PostgreSQL (row triggers skip it); on SQLite a DELETE
+    // without WHERE, which SQLite runs row by row once a table has a delete trigger.
+    forbidden.extend(match db.backend() {
+        Backend::Postgres => ["ledger_entries", "stock_movements", "operations"]
+            .map(|table| format!("TRUNCATE {table} CASCADE"))
+            .to_vec(),
+        Backend::Sqlite => ["ledger_entries", "stock_movements", "operations"]
+            .map(|table| format!("DELETE FROM {table}"))
+            .to_vec(),
+    });
+    let operations = || async {
+        let state: (i64, Option<i64>) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM operations), (SELECT undone_by FROM operations WHERE id = $1)",
+        )
+        .bind(credit_op)
+        .fetch_one(db.pool())
+        .await
+        .expect("operations");
+        state
+    };
+    let before = operations().await;
+    refused(&db, &forbidden).await;
+    // Every refused statement left the books as they were.
+    assert_eq!(operations().await, before);
+    assert_eq!(before.1, Some(undo_op));
+    assert_eq!(
+        shop.books.product(milk.id).await.expect("milk").stock,
+        Quantity::from_milli(10_000)
+    );
+    assert_eq!(
+        shop.books.ledger_balance(rahul.id).await.expect("ledger"),
+        Paise::ZERO
+    );
+}
+
+async fn bookings_still_finish_undo_and_cancel_under_the_guards(db: Db) {
+    let shop = shop(&db, "Gupta Kirana").await;
+    let rahul = customer(&shop.books, "Rahul").await;
+    let milk = product(&shop.books, "Milk", 30, Unit::Packet, 10).await;
+    // Each booking writes its outcome after its rows; a replay answers that outcome.
+    let key = Origin::keyed(Source::Whatsapp, "wamid.GUARD#0");
+    let paid = shop
+        .books
+        .record_payment(rahul.id, rupees(5), None, &key)
+        .await
+        .expect("payment");
+    let replayed = shop
+        .books
+        .record_payment(rahul.id, rupees(5), None, &key)
+        .await
+        .expect("replay");
+    assert!(replayed.replayed);
+    assert_eq!(replayed.value, paid.value);
+    // Undo sets undone_by once; cancelling a bill does too; stock moves only by new rows.
+    shop.books.undo_last(&cli()).await.expect("undo payment");
+    let line = InvoiceLineRequest {
+        pricing: LinePricing::Catalog(milk.id),
+        qty: Quantity::from_milli(3000),
+        unit: None,
+    };
+    let bill = shop
+        .books
+        .create_invoice(Some(rahul.id), &[line], &cli())
+        .await
+        .expect("bill");
+    shop.books
+        .cancel_invoice(bill.value.id, &cli())
+        .await
+        .expect("cancel");
+    assert!(matches!(
+        shop.books.undo(bill.operation, &cli()).await,
+        Err(BooksError::NothingToUndo)
+    ));
+    shop.books
+        .adjust_stock(milk.id, Quantity::from_milli(-1000), None, &cli())
+        .await
+        .expect("stock change");
+    assert_eq!(
+        shop.books.product(milk.id).await.expect("milk").stock,
+        Quantity::from_milli(9000)
+    );
+    assert_eq!(
+        shop.books.balance(rahul.id).await.expect("balance"),
+        Paise::ZERO
+    );
+    let report = execora_engine::books::check::check(&db)
+        .await
+        .expect("check");
+    assert!(report.is_ok(), "{report}: {:?}", report.problems);
+}
+
 async fn migrations_are_idempotent_and_readiness_works(db: Db) {
     db.migrate().await.expect("second migrate is a no-op");
     assert_eq!(db.pending_migrations().await.expect("pending"), 0);
@@ -651,5 +792,7 @@ crate::on_both_databases!(
     daily_summary_counts_the_merchants_local_day,
     reminders_are_scheduled_and_cancelled,
     the_ledger_refuses_updates_and_deletes,
+    stock_history_and_booked_operations_refuse_changes,
+    bookings_still_finish_undo_and_cancel_under_the_guards,
     migrations_are_idempotent_and_readiness_works,
 );
