@@ -13,4 +13,5 @@ mod messages;
 mod onboarding;
 mod properties;
 mod recordings;
+mod upgrade;
 mod writer;

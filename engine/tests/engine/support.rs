@@ -18,6 +18,8 @@ pub const POSTGRES_URL_VAR: &str = "EXECORA_TEST_POSTGRES_URL";
 /// A migrated, empty database that lives as long as this value.
 pub struct TestDb {
     pub db: Db,
+    /// Where it is, to open it again.
+    pub url: String,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -25,12 +27,19 @@ static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 impl TestDb {
     pub async fn sqlite() -> TestDb {
+        let test_db = TestDb::sqlite_unmigrated().await;
+        test_db.db.migrate().await.expect("migrate sqlite");
+        test_db
+    }
+
+    /// A new SQLite file with no tables yet.
+    pub async fn sqlite_unmigrated() -> TestDb {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("books.db").display());
         let db = Db::connect(&url).await.expect("open sqlite");
-        db.migrate().await.expect("migrate sqlite");
         TestDb {
             db,
+            url,
             _dir: Some(dir),
         }
     }
@@ -38,6 +47,13 @@ impl TestDb {
     /// A new database on the server in `EXECORA_TEST_POSTGRES_URL`. Fails (never skips) without it,
     /// so a run that did not test PostgreSQL cannot pass.
     pub async fn postgres() -> TestDb {
+        let test_db = TestDb::postgres_unmigrated().await;
+        test_db.db.migrate().await.expect("migrate postgres");
+        test_db
+    }
+
+    /// A new, empty PostgreSQL database.
+    pub async fn postgres_unmigrated() -> TestDb {
         let admin_url = std::env::var(POSTGRES_URL_VAR).unwrap_or_else(|_| {
             panic!("{POSTGRES_URL_VAR} is not set: run ./scripts/test, which starts a throwaway PostgreSQL")
         });
@@ -64,11 +80,13 @@ impl TestDb {
             Some(slash) if slash > "postgres://".len() => base[..slash].to_string(),
             _ => base,
         };
-        let db = Db::connect(&format!("{base}/{name}{query}"))
-            .await
-            .expect("connect to test database");
-        db.migrate().await.expect("migrate postgres");
-        TestDb { db, _dir: None }
+        let url = format!("{base}/{name}{query}");
+        let db = Db::connect(&url).await.expect("connect to test database");
+        TestDb {
+            db,
+            url,
+            _dir: None,
+        }
     }
 }
 
