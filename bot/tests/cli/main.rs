@@ -213,6 +213,52 @@ fn the_demo_shop_can_be_chatted_with() {
     assert!(replies[1].contains("₹100"), "{text}");
 }
 
+#[tokio::test]
+async fn check_says_ok_for_kept_books_and_names_a_corrupted_balance() {
+    let sandbox = Sandbox::new();
+    let seeded = sandbox.run(&["demo"]);
+    assert!(seeded.status.success(), "{}", stderr(&seeded));
+    let clean = sandbox.run(&["check"]);
+    assert!(clean.status.success(), "{}", stderr(&clean));
+    let summary = stdout(&clean);
+    assert_eq!(summary.lines().count(), 1, "{summary}");
+    assert!(summary.starts_with("ok: 1 shops"), "{summary}");
+
+    let url = format!(
+        "sqlite://{}",
+        sandbox.dir.path().join("execora.db").display()
+    );
+    let pool = sqlx::SqlitePool::connect(&url)
+        .await
+        .expect("open the books");
+    let (shop, customer, cached): (i64, i64, i64) = sqlx::query_as(
+        "UPDATE customers SET balance_paise = balance_paise + 100 \
+         WHERE id = (SELECT MIN(id) FROM customers) RETURNING merchant_id, id, balance_paise",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("corrupt one cached balance");
+    pool.close().await;
+
+    let broken = sandbox.run(&["check"]);
+    assert!(
+        !broken.status.success(),
+        "a wrong balance must fail the check"
+    );
+    let named = stdout(&broken);
+    assert!(
+        named.contains(&format!("shop {shop}: customer {customer}: cached balance"))
+            && named.contains(&format!("({cached} paise)"))
+            && named.contains(&format!("({} paise)", cached - 100)),
+        "{named}"
+    );
+    assert!(
+        stderr(&broken).contains("1 problem(s)"),
+        "{}",
+        stderr(&broken)
+    );
+}
+
 /// A running `execora serve` on a free port, stopped on drop.
 struct Server {
     child: Child,
