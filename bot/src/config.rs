@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use execora_engine::nlu::llm::LlmConfig;
 use execora_engine::providers::{SttConfig, TtsConfig};
-use execora_engine::store::DEFAULT_DATABASE_URL;
+use execora_engine::store::{DEFAULT_DATABASE_URL, redact};
 use execora_engine::time::{DEFAULT_TIMEZONE, parse_zone};
 
 /// A configuration value that stops start-up, with the variable it came from.
@@ -99,10 +99,34 @@ impl LlmSettings {
     }
 }
 
+/// `DATABASE_URL`. It may hold passwords, so `Debug` shows it redacted; it reads as the `&str`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(String);
+
+impl std::ops::Deref for DatabaseUrl {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", redact(&self.0))
+    }
+}
+
+impl PartialEq<&str> for DatabaseUrl {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
 /// Everything the service reads from its environment.
 #[derive(Debug, Clone)]
 pub struct Config {
-    pub database_url: String,
+    pub database_url: DatabaseUrl,
     pub host: IpAddr,
     pub port: u16,
     pub public_url: String,
@@ -487,7 +511,7 @@ impl Config {
             return Err(problem("WHATSAPP_API_BASE", "must start with https://"));
         }
         Ok(Config {
-            database_url,
+            database_url: DatabaseUrl(database_url),
             host,
             port,
             public_url,
@@ -512,6 +536,25 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn database_passwords_never_show_in_debug() {
+        let config = Config::from_env(&env(&[(
+            "DATABASE_URL",
+            "postgres://bob:hunter2@db/books?sslpassword=k3y&application_name=execora",
+        )]))
+        .expect("valid");
+        let shown = format!("{config:?}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("k3y"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("postgres://bob:***@db/books?sslpassword=***"),
+            "{shown}"
+        );
+        assert!(config.database_url.starts_with("postgres://bob:hunter2@"));
     }
 
     #[test]
