@@ -279,7 +279,7 @@ fn workers(
         Box::new(move |shutdown| Box::pin(worker.clone().run(shutdown))),
     )];
     if let Some(graph) = graph {
-        let mut sender = Sender::new(db.clone(), graph);
+        let mut sender = Sender::new(db.clone(), graph).with_clock(clock.clone());
         if let Some(speaker) = speaker {
             sender = sender.with_speaker(speaker, &voice.language);
         }
