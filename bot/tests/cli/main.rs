@@ -2,6 +2,7 @@
 
 mod app;
 mod end_to_end;
+mod supervision;
 mod webhook;
 
 use std::io::{BufRead, BufReader, Write};
