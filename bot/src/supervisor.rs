@@ -44,9 +44,7 @@ impl Backoff {
     /// The wait after the `failures`-th failure in a row (1-based).
     pub fn delay(&self, failures: u32) -> Duration {
         let doublings = failures.saturating_sub(1).min(31);
-        self.first
-            .saturating_mul(1u32 << doublings)
-            .min(self.max)
+        self.first.saturating_mul(1u32 << doublings).min(self.max)
     }
 }
 
@@ -240,14 +238,26 @@ mod tests {
         assert_eq!(runs.load(Ordering::SeqCst), 1);
         tokio::time::advance(Duration::from_secs(1)).await;
         settle().await;
-        assert_eq!(runs.load(Ordering::SeqCst), 2, "restarted after the first wait");
+        assert_eq!(
+            runs.load(Ordering::SeqCst),
+            2,
+            "restarted after the first wait"
+        );
         assert_eq!(health.down(), Vec::<&str>::new());
         tokio::time::advance(Duration::from_millis(10)).await;
         settle().await;
-        assert_eq!(health.down(), vec!["panicky"], "down again after the second panic");
+        assert_eq!(
+            health.down(),
+            vec!["panicky"],
+            "down again after the second panic"
+        );
         tokio::time::advance(Duration::from_secs(1)).await;
         settle().await;
-        assert_eq!(runs.load(Ordering::SeqCst), 2, "the second wait is twice the first");
+        assert_eq!(
+            runs.load(Ordering::SeqCst),
+            2,
+            "the second wait is twice the first"
+        );
         tokio::time::advance(Duration::from_secs(1)).await;
         settle().await;
         assert_eq!(runs.load(Ordering::SeqCst), 3);

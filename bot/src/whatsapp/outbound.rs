@@ -182,7 +182,9 @@ impl Sender {
             result = self.graph.send(&outgoing.peer, &content, None).await;
         }
         match result {
-            Ok(sent) => messages::mark_sent(&self.db, outgoing.id, &sent.wamid, self.now_ms()).await?,
+            Ok(sent) => {
+                messages::mark_sent(&self.db, outgoing.id, &sent.wamid, self.now_ms()).await?
+            }
             Err(error) => self.failed(&outgoing, &error).await?,
         }
         Ok(true)
@@ -241,7 +243,9 @@ impl Sender {
             .send(&outgoing.peer, &OutboundContent::Voice { media_id }, None)
             .await
         {
-            Ok(sent) => messages::mark_sent(&self.db, outgoing.id, &sent.wamid, self.now_ms()).await,
+            Ok(sent) => {
+                messages::mark_sent(&self.db, outgoing.id, &sent.wamid, self.now_ms()).await
+            }
             Err(error) => self.failed(outgoing, &error).await,
         }
     }

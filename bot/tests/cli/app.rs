@@ -84,7 +84,9 @@ impl TestDatabase {
 /// cannot pass.
 async fn new_postgres_database() -> String {
     let admin_url = std::env::var(POSTGRES_URL_VAR).unwrap_or_else(|_| {
-        panic!("{POSTGRES_URL_VAR} is not set: run ./scripts/test, which starts a throwaway PostgreSQL")
+        panic!(
+            "{POSTGRES_URL_VAR} is not set: run ./scripts/test, which starts a throwaway PostgreSQL"
+        )
     });
     let name = format!(
         "execora_bot_test_{}_{}_{}",

@@ -10,7 +10,9 @@ use execora_engine::money::Paise;
 use execora_engine::pipeline::{Message, Pipeline};
 use execora_engine::time::{Clock, ManualClock, SystemClock, to_millis};
 
-use crate::app::{Database, MERCHANT_PHONE, PHONE_NUMBER_ID, Setup, TestApp, spawn_app_on, spawn_app_with};
+use crate::app::{
+    Database, MERCHANT_PHONE, PHONE_NUMBER_ID, Setup, TestApp, spawn_app_on, spawn_app_with,
+};
 
 /// Runs each scenario once on SQLite and once on PostgreSQL (`…::postgres::…` in the test name).
 macro_rules! on_both_databases {

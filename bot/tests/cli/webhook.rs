@@ -379,12 +379,7 @@ mod sending {
     //! The whole WhatsApp path: signed webhook → worker → sender → a fake Graph API that checks what arrives.
 
     use std::sync::Arc;
-    
 
-    
-    
-    
-    
     use execora_bot::whatsapp::graph::GraphClient;
     use execora_bot::whatsapp::inbound::InboundWorker;
     use execora_bot::whatsapp::outbound::{FallbackTemplate, Sender};
@@ -393,7 +388,6 @@ mod sending {
     use execora_engine::money::Paise;
     use execora_engine::pipeline::Pipeline;
     use execora_engine::time::SystemClock;
-    
 
     use super::{SECRET, TestApp, fixture, start};
 
