@@ -138,6 +138,10 @@ pub struct Config {
     /// `EXECORA_SIGNUP=open`: a stranger who writes in is walked through opening a shop.
     pub open_signup: bool,
     pub voice: VoiceSettings,
+    /// `EXECORA_WORKERS=off`: this process only stores what arrives (the webhook); the inbound
+    /// worker, the sender and the purge run in another process (claims are atomic, so several
+    /// processes may run them). On by default.
+    pub run_workers: bool,
 }
 
 /// Voice notes: who listens, who speaks, how long a note may be, where recordings are kept.
@@ -506,6 +510,16 @@ impl Config {
                 ));
             }
         };
+        let run_workers = match setting(env, "EXECORA_WORKERS").as_deref() {
+            None | Some("on") => true,
+            Some("off") => false,
+            Some(other) => {
+                return Err(problem(
+                    "EXECORA_WORKERS",
+                    format!("'{other}' is not on or off"),
+                ));
+            }
+        };
         if !(whatsapp.api_base.starts_with("https://") || whatsapp.api_base.starts_with("http://"))
         {
             return Err(problem("WHATSAPP_API_BASE", "must start with https://"));
@@ -521,6 +535,7 @@ impl Config {
             whatsapp,
             open_signup,
             voice: voice_settings(env)?,
+            run_workers,
         })
     }
 }
@@ -570,6 +585,7 @@ mod tests {
         assert_eq!(config.voice.max_seconds, 300);
         assert_eq!(config.voice.retention_days, Some(90));
         assert!(!config.open_signup);
+        assert!(config.run_workers);
     }
 
     #[test]

@@ -1,6 +1,5 @@
 //! The HTTP service: health, readiness and the WhatsApp webhook (the panel mounts here later).
 
-use std::future::Future;
 use std::sync::Arc;
 
 use axum::Router;
@@ -9,8 +8,8 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use execora_engine::inbox::Inbox;
 use execora_engine::store::Db;
-use tokio::net::TcpListener;
 
+use crate::supervisor::WorkerHealth;
 use crate::whatsapp::signature::AppSecrets;
 use crate::whatsapp::webhook::{self, PhoneBook, SenderLimits, WebhookState};
 
@@ -22,6 +21,8 @@ pub struct AppState {
     pub app_secrets: Option<AppSecrets>,
     pub verify_token: Option<String>,
     pub limits: Arc<SenderLimits>,
+    /// Which background workers are running, for readiness.
+    pub workers: WorkerHealth,
 }
 
 /// The service's routes. Starts the webhook's message writer, so call it inside the runtime.
@@ -41,31 +42,30 @@ pub fn router(state: AppState) -> Router {
         .merge(webhook)
 }
 
-/// The process is up.
+/// The process is up (liveness: it says nothing of the database or the workers).
 async fn healthz() -> &'static str {
     "ok"
 }
 
-/// The process can reach its database.
-async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    match state.db.ping().await {
-        Ok(()) => (StatusCode::OK, "ready"),
-        Err(error) => {
-            tracing::warn!(%error, "readiness check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
-        }
+/// The process can reach its database and every background worker is running (one that
+/// failed is down until the supervisor has restarted it).
+async fn readyz(State(state): State<AppState>) -> (StatusCode, String) {
+    if let Err(error) = state.db.ping().await {
+        tracing::warn!(%error, "readiness check failed");
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database unreachable".into(),
+        );
     }
-}
-
-/// Serves until `shutdown` completes, then finishes in-flight requests.
-pub async fn serve(
-    listener: TcpListener,
-    state: AppState,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let down = state.workers.down();
+    if down.is_empty() {
+        (StatusCode::OK, "ready".into())
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("workers down: {}", down.join(", ")),
+        )
+    }
 }
 
 /// Completes on Ctrl-C or SIGTERM.

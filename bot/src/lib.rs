@@ -3,4 +3,6 @@
 
 pub mod config;
 pub mod http;
+pub mod startup;
+pub mod supervisor;
 pub mod whatsapp;

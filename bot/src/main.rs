@@ -8,27 +8,18 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use clap::Parser;
-use execora_engine::audio::AudioLimits;
 use execora_engine::books::{self, NewMerchant, Role};
 use execora_engine::messages::{self, MessageId, OutboxFilter};
-use execora_engine::nlu::llm::{LlmParser, understand};
+use execora_engine::nlu::llm::understand;
 use execora_engine::nlu::{eval, rules};
-use execora_engine::onboarding::SignupDefaults;
 use execora_engine::pipeline::Pipeline;
-use execora_engine::providers::{self, ResilienceConfig};
-use execora_engine::recordings::Recordings;
 use execora_engine::reply::Locale;
 use execora_engine::store::{Db, redact};
-use execora_engine::time::{Clock, SystemClock, local, parse_zone};
+use execora_engine::time::{Clock, SystemClock, local, parse_zone, to_millis};
 
 use execora_bot::config::{Config, ProcessEnv};
 use execora_bot::http;
-use execora_bot::whatsapp::graph::{GraphClient, GraphConfig};
-use execora_bot::whatsapp::inbound::InboundWorker;
-use execora_bot::whatsapp::outbound::{FallbackTemplate, Sender};
-use execora_bot::whatsapp::signature::AppSecrets;
-use execora_bot::whatsapp::voice::Listener;
-use execora_bot::whatsapp::webhook::SenderLimits;
+use execora_bot::startup::{Application, STUCK_AFTER_MS, language_model, open_database};
 
 use crate::cli::{Cli, Command, MerchantCommand};
 
@@ -74,24 +65,7 @@ fn init_tracing() {
 }
 
 async fn open_db(config: &Config, migrate: bool) -> anyhow::Result<Db> {
-    let db = Db::connect(&config.database_url)
-        .await
-        .with_context(|| format!("opening {}", redact(&config.database_url)))?;
-    if migrate {
-        db.migrate().await.context("applying migrations")?;
-    } else if db.pending_migrations().await? > 0 {
-        bail!(
-            "the database has pending migrations: run `execora migrate` (or unset EXECORA_AUTO_MIGRATE=false)"
-        );
-    }
-    Ok(db)
-}
-
-fn llm(config: &Config) -> Option<Arc<LlmParser>> {
-    config
-        .llm
-        .as_ref()
-        .map(|c| Arc::new(LlmParser::new(c.engine_config())))
+    Ok(open_database(config, migrate).await?)
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -99,174 +73,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     match cli.command.unwrap_or(Command::Serve { demo: false }) {
         Command::Serve { demo } => {
-            let db = open_db(&config, config.auto_migrate).await?;
+            let app = Application::build(config, clock.clone()).await?;
             if demo {
-                let (merchant, created) = execora_engine::demo::seed(&db, clock.clone()).await?;
+                let (merchant, created) =
+                    execora_engine::demo::seed(app.db(), clock.clone()).await?;
                 tracing::info!(merchant = %merchant.id, created, "demo shop ready: execora chat --merchant {}", execora_engine::demo::DEMO_PHONE);
             }
-            report_undelivered(&db).await;
-            let address = std::net::SocketAddr::new(config.host, config.port);
-            let listener = tokio::net::TcpListener::bind(address)
-                .await
-                .with_context(|| format!("listening on {address}"))?;
-            tracing::info!(
-                database = %redact(&config.database_url),
-                backend = ?db.backend(),
-                language_model = if config.llm.is_some() { "on (rules first, LLM fallback)" } else { "off (rules only)" },
-                "execora listening on http://{} (public {})",
-                listener.local_addr()?,
-                config.public_url
-            );
-            let whatsapp = &config.whatsapp;
-            if whatsapp.app_secret.is_none() {
-                tracing::warn!(
-                    "webhook: WHATSAPP_APP_SECRET is not set, so POST /webhooks/whatsapp refuses everything"
-                );
-            }
-            let graph = match (&whatsapp.access_token, &whatsapp.phone_number_id) {
-                (Some(token), Some(phone_number_id)) => Some(
-                    GraphClient::new(GraphConfig {
-                        api_base: whatsapp.api_base.clone(),
-                        access_token: token.clone(),
-                        phone_number_id: phone_number_id.clone(),
-                        timeout: std::time::Duration::from_secs(15),
-                    })
-                    .context("configuration error: WHATSAPP_API_BASE / WHATSAPP_PHONE_NUMBER_ID")?,
-                ),
-                _ => None,
-            };
-            match &graph {
-                Some(_) => {
-                    tracing::info!(api = %whatsapp.api_base, "whatsapp: live, replies are sent through the Graph API")
-                }
-                None => tracing::info!(
-                    "whatsapp: sandbox (no WHATSAPP_ACCESS_TOKEN/WHATSAPP_PHONE_NUMBER_ID): replies stay in the outbox"
-                ),
-            }
-            let state = http::AppState {
-                db: db.clone(),
-                app_secrets: whatsapp.app_secret.as_deref().map(|current| {
-                    AppSecrets::new(current, whatsapp.previous_app_secret.as_deref())
-                }),
-                verify_token: whatsapp.verify_token.clone(),
-                limits: Arc::new(SenderLimits::new(
-                    whatsapp.messages_per_minute,
-                    whatsapp.sandbox(),
-                )),
-            };
-            // One shutdown signal for the web server and the worker.
-            let (stop, stopped) = tokio::sync::watch::channel(false);
-            tokio::spawn(async move {
-                http::shutdown_signal().await;
-                let _ = stop.send(true);
-            });
-            let until_stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
-                let _ = rx.wait_for(|stop| *stop).await;
-            };
-            let pipeline = Pipeline::new(db.clone(), clock.clone(), llm(&config));
-            let mut worker = InboundWorker::new(db.clone(), pipeline, whatsapp.sandbox());
-            if let Some(graph) = &graph {
-                worker = worker.with_read_receipts(graph.clone());
-            }
-            let voice = &config.voice;
-            let resilience = ResilienceConfig {
-                timeout: voice.timeout,
-                ..ResilienceConfig::default()
-            };
-            // Only voice notes that are listened to are archived; without speech-to-text nothing
-            // is downloaded, so no archive is opened (or created).
-            let recordings = match &voice.stt {
-                Some(_) => Some(
-                    Recordings::from_url(&voice.recordings_url, voice.retention_days).map_err(
-                        |error| {
-                            anyhow::anyhow!("configuration error: EXECORA_RECORDINGS_URL: {error}")
-                        },
-                    )?,
-                ),
-                None => None,
-            };
-            match (&voice.stt, &graph) {
-                (Some(stt), Some(graph)) => {
-                    tracing::info!(stt = ?stt, recordings = ?recordings, "voice notes: listened to");
-                    worker = worker.with_listener(Listener {
-                        graph: graph.clone(),
-                        transcriber: providers::transcriber(stt.clone(), resilience),
-                        limits: AudioLimits {
-                            max_duration: std::time::Duration::from_secs(u64::from(
-                                voice.max_seconds,
-                            )),
-                            ..AudioLimits::default()
-                        },
-                        language: voice.language.clone(),
-                        recordings: recordings.clone(),
-                    });
-                }
-                (Some(_), None) => tracing::info!(
-                    "voice notes: speech-to-text is configured, but media cannot be fetched in the sandbox; merchants are asked to type"
-                ),
-                (None, _) => tracing::info!(
-                    "voice notes: no speech-to-text (EXECORA_STT); merchants are asked to type"
-                ),
-            }
-            let speaker = match (&voice.tts, &graph) {
-                (Some(tts), Some(_)) => {
-                    let speaker = providers::speaker(tts.clone(), resilience);
-                    worker = worker.with_spoken_replies(speaker.max_chars());
-                    tracing::info!(tts = ?tts, "spoken replies: on for voice notes");
-                    Some(speaker)
-                }
-                _ => None,
-            };
-            if let Some(recordings) = recordings
-                .clone()
-                .filter(|_| voice.retention_days.is_some())
-            {
-                let db = db.clone();
-                tokio::spawn(async move {
-                    let mut every = tokio::time::interval(RECORDINGS_PURGE_EVERY);
-                    loop {
-                        every.tick().await;
-                        let now = chrono::Utc::now().timestamp_millis();
-                        match recordings.purge_expired(&db, now).await {
-                            Ok(0) => {}
-                            Ok(purged) => {
-                                tracing::info!(purged, "expired voice recordings deleted")
-                            }
-                            Err(error) => {
-                                tracing::warn!(%error, "could not purge expired recordings")
-                            }
-                        }
-                    }
-                });
-            }
-            if config.open_signup {
-                tracing::info!("signup: open, strangers who write in can open a shop");
-                worker = worker.with_open_signup(SignupDefaults {
-                    locale: Locale::default(),
-                    timezone: config.timezone.clone(),
-                });
-            }
-            let worker = tokio::spawn(worker.run(until_stopped(stopped.clone())));
-            let per_second = whatsapp.messages_per_second;
-            let sender = graph.map(|graph| {
-                let mut sender = Sender::new(db.clone(), graph);
-                if let Some(speaker) = speaker {
-                    sender = sender.with_speaker(speaker, &config.voice.language);
-                }
-                let sender = sender.with_rate(per_second).with_fallback_template(
-                    whatsapp
-                        .fallback_template
-                        .clone()
-                        .map(|(name, language)| FallbackTemplate { name, language }),
-                );
-                tokio::spawn(sender.run(until_stopped(stopped.clone())))
-            });
-            http::serve(listener, state, until_stopped(stopped)).await?;
-            let _ = worker.await;
-            if let Some(sender) = sender {
-                let _ = sender.await;
-            }
-            db.close().await;
+            app.run_until_stopped(http::shutdown_signal()).await?;
         }
         Command::Migrate => {
             let db = open_db(&config, true).await?;
@@ -281,7 +94,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 None => local(clock.now(), parse_zone(&config.timezone)?),
             };
-            let llm = llm(&config);
+            let llm = language_model(&config);
             let understood = understand(&text, now, llm.as_deref()).await;
             let out = if json {
                 serde_json::to_string(&understood)?
@@ -311,7 +124,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .and_then(|(_, p)| p.first())
                 .map(|p| p.phone.as_str().to_string())
                 .unwrap_or_else(|| merchant.clone());
-            let pipeline = Pipeline::new(db.clone(), clock, llm(&config));
+            let pipeline = Pipeline::new(db.clone(), clock, language_model(&config));
             chat::run(&pipeline, &found, &sender).await?;
             db.close().await;
         }
@@ -320,7 +133,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             stuck,
             limit,
             retry,
-        } => outbox(&config, failed, stuck, limit, retry).await?,
+        } => outbox(&config, clock.as_ref(), failed, stuck, limit, retry).await?,
         Command::Check => {
             let db = open_db(&config, false).await?;
             let report = books::check::check(&db).await;
@@ -352,47 +165,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Says at start-up what an operator has to look at: replies WhatsApp refused and replies whose
-/// sending was never confirmed (they are never resent on their own; see `execora outbox`).
-async fn report_undelivered(db: &Db) {
-    let now = chrono::Utc::now().timestamp_millis();
-    for (filter, what, flag) in [
-        (OutboxFilter::Failed, "failed for good", "--failed"),
-        (
-            OutboxFilter::Stuck {
-                since: now - STUCK_AFTER_MS,
-            },
-            "were claimed for sending and never confirmed",
-            "--stuck",
-        ),
-    ] {
-        match messages::outbox(db, filter, 1000).await {
-            Ok(found) if !found.is_empty() => tracing::warn!(
-                count = found.len(),
-                "{} outbound messages {what}: see `execora outbox {flag}`",
-                found.len()
-            ),
-            Ok(_) => {}
-            Err(error) => tracing::warn!(%error, "could not check the outbox"),
-        }
-    }
-}
-
-/// How often archived recordings past their retention are looked for.
-const RECORDINGS_PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
-
-/// A claim on an outbound message older than this, never confirmed, is shown as stuck.
-const STUCK_AFTER_MS: i64 = 5 * 60 * 1000;
-
 async fn outbox(
     config: &Config,
+    clock: &dyn Clock,
     failed: bool,
     stuck: bool,
     limit: i64,
     retry: Option<i64>,
 ) -> anyhow::Result<()> {
     let db = open_db(config, true).await?;
-    let now = chrono::Utc::now().timestamp_millis();
+    let now = to_millis(clock.now());
     let mut out = std::io::stdout();
     if let Some(id) = retry {
         if messages::requeue_outbound(&db, MessageId(id), now).await? {

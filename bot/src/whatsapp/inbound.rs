@@ -105,11 +105,12 @@ struct Answer {
     spoke: bool,
 }
 
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
-
 impl InboundWorker {
+    /// Now, from the pipeline's clock (the service's one clock).
+    fn now_ms(&self) -> i64 {
+        execora_engine::time::to_millis(self.pipeline.clock().now())
+    }
+
     pub fn new(db: Db, pipeline: Pipeline, sandbox: bool) -> InboundWorker {
         InboundWorker {
             db,
@@ -149,7 +150,7 @@ impl InboundWorker {
 
     /// Handles the oldest waiting message; `false` when there was none.
     pub async fn process_next(&self) -> Result<bool, WorkerError> {
-        let Some(claimed) = messages::claim_next_inbound(&self.db, now_ms()).await? else {
+        let Some(claimed) = messages::claim_next_inbound(&self.db, self.now_ms()).await? else {
             return Ok(false);
         };
         self.handle(claimed).await?;
@@ -183,7 +184,7 @@ impl InboundWorker {
             }
         }
         let status = self.outbox_status();
-        let at = now_ms();
+        let at = self.now_ms();
         let replies: Vec<NewOutbound<'_>> = plan
             .replies
             .iter()
@@ -282,7 +283,7 @@ impl InboundWorker {
         };
         let text = (inbound.kind == "text").then_some(inbound.body.as_str());
         let step =
-            onboarding::signup(&self.db, &phone, inbound.id, text, defaults, now_ms()).await?;
+            onboarding::signup(&self.db, &phone, inbound.id, text, defaults, self.now_ms()).await?;
         tracing::info!(step = ?step, "open signup");
         Ok(match step {
             SignupStep::AskedName => {
@@ -345,7 +346,7 @@ impl InboundWorker {
                 options: None,
             });
         }
-        let since = now_ms() - ACKNOWLEDGE_EVERY.as_millis() as i64;
+        let since = self.now_ms() - ACKNOWLEDGE_EVERY.as_millis() as i64;
         if !onboarding::acknowledged_since(&self.db, merchant.id, phone, since).await? {
             let passed_on = Outcome::CustomerMessagePassedOn {
                 shop: merchant.name.clone(),
@@ -399,7 +400,7 @@ impl InboundWorker {
                         let books =
                             Books::open(self.db.clone(), merchant, self.pipeline.clock()).await?;
                         match listener
-                            .listen(&self.db, &books, inbound.id, media_id, now_ms())
+                            .listen(&self.db, &books, inbound.id, media_id, self.now_ms())
                             .await?
                         {
                             Heard::Words(words) => words,
@@ -451,9 +452,11 @@ impl InboundWorker {
             }
             if last_check.is_none_or(|at| at.elapsed() >= STALE_CHECK) {
                 last_check = Some(std::time::Instant::now());
-                if let Err(error) =
-                    messages::requeue_stale(&self.db, now_ms() - STALE_CLAIM.as_millis() as i64)
-                        .await
+                if let Err(error) = messages::requeue_stale(
+                    &self.db,
+                    self.now_ms() - STALE_CLAIM.as_millis() as i64,
+                )
+                .await
                 {
                     tracing::error!(%error, "could not requeue stale messages");
                 }

@@ -10,6 +10,7 @@ use execora_engine::messages::{self, Outgoing};
 use execora_engine::providers::{ProviderError, Speaker};
 use execora_engine::reply::QuickOption;
 use execora_engine::store::{Db, StoreError};
+use execora_engine::time::{Clock, SystemClock, to_millis};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
 use super::graph::{ErrorClass, GraphClient, GraphError, OutboundContent, ReplyButton};
@@ -62,16 +63,14 @@ pub struct Sender {
     fallback_template: Option<FallbackTemplate>,
     /// Text-to-speech for `voice` messages, and the language to speak.
     speaker: Option<(Arc<dyn Speaker>, String)>,
+    /// Where the timestamps it writes come from.
+    clock: Arc<dyn Clock>,
 }
 
 fn throttle(per_second: u32) -> Arc<DefaultDirectRateLimiter> {
     let quota = NonZeroU32::new(per_second.max(1))
         .map_or(Quota::per_second(NonZeroU32::MIN), Quota::per_second);
     Arc::new(RateLimiter::direct(quota))
-}
-
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
 }
 
 /// Backoff before try `attempts + 1`: 2^n seconds for throughput errors, 4^n for a throttled
@@ -124,7 +123,18 @@ impl Sender {
             throttle: throttle(DEFAULT_PER_SECOND),
             fallback_template: None,
             speaker: None,
+            clock: Arc::new(SystemClock),
         }
+    }
+
+    /// Takes the time from `clock` (the service's one clock) instead of the system's.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Sender {
+        self.clock = clock;
+        self
+    }
+
+    fn now_ms(&self) -> i64 {
+        to_millis(self.clock.now())
     }
 
     /// Speaks `voice` messages with this text-to-speech service, in `language`.
@@ -147,7 +157,7 @@ impl Sender {
 
     /// Sends the oldest due message; `false` when there was none.
     pub async fn send_next(&self) -> Result<bool, StoreError> {
-        let Some(outgoing) = messages::claim_next_outbound(&self.db, now_ms()).await? else {
+        let Some(outgoing) = messages::claim_next_outbound(&self.db, self.now_ms()).await? else {
             return Ok(false);
         };
         if outgoing.kind == "voice" {
@@ -172,7 +182,9 @@ impl Sender {
             result = self.graph.send(&outgoing.peer, &content, None).await;
         }
         match result {
-            Ok(sent) => messages::mark_sent(&self.db, outgoing.id, &sent.wamid, now_ms()).await?,
+            Ok(sent) => {
+                messages::mark_sent(&self.db, outgoing.id, &sent.wamid, self.now_ms()).await?
+            }
             Err(error) => self.failed(&outgoing, &error).await?,
         }
         Ok(true)
@@ -186,7 +198,7 @@ impl Sender {
                 outgoing.id,
                 None,
                 "no text-to-speech is configured",
-                now_ms(),
+                self.now_ms(),
             )
             .await;
         };
@@ -208,7 +220,7 @@ impl Sender {
                 return messages::retry_later(
                     &self.db,
                     outgoing.id,
-                    now_ms() + wait.as_millis() as i64,
+                    self.now_ms() + wait.as_millis() as i64,
                     None,
                 )
                 .await;
@@ -220,7 +232,7 @@ impl Sender {
                     outgoing.id,
                     None,
                     &error.to_string(),
-                    now_ms(),
+                    self.now_ms(),
                 )
                 .await;
             }
@@ -231,7 +243,9 @@ impl Sender {
             .send(&outgoing.peer, &OutboundContent::Voice { media_id }, None)
             .await
         {
-            Ok(sent) => messages::mark_sent(&self.db, outgoing.id, &sent.wamid, now_ms()).await,
+            Ok(sent) => {
+                messages::mark_sent(&self.db, outgoing.id, &sent.wamid, self.now_ms()).await
+            }
             Err(error) => self.failed(outgoing, &error).await,
         }
     }
@@ -247,7 +261,7 @@ impl Sender {
                 messages::retry_later(
                     &self.db,
                     outgoing.id,
-                    now_ms() + wait.as_millis() as i64,
+                    self.now_ms() + wait.as_millis() as i64,
                     error.code(),
                 )
                 .await
@@ -259,7 +273,7 @@ impl Sender {
                     outgoing.id,
                     error.code(),
                     &error.to_string(),
-                    now_ms(),
+                    self.now_ms(),
                 )
                 .await
             }

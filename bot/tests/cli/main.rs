@@ -1,5 +1,8 @@
 //! The `execora` binary as an operator and a merchant use it (commands, chat, the service), and its webhook.
 
+mod app;
+mod end_to_end;
+mod supervision;
 mod webhook;
 
 use std::io::{BufRead, BufReader, Write};

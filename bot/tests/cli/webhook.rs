@@ -2,93 +2,16 @@
 
 use std::sync::Arc;
 
-use execora_bot::http::{AppState, router};
-use execora_bot::whatsapp::signature::{AppSecrets, sign};
-use execora_bot::whatsapp::webhook::SenderLimits;
-use execora_engine::books::{self, NewMerchant};
+use execora_bot::whatsapp::signature::sign;
 use execora_engine::messages::{self, Delivery, NewOutbound};
-use execora_engine::reply::Locale;
-use execora_engine::store::Db;
 
-const SECRET: &str = "test_app_secret";
-const MERCHANT_PHONE: &str = "919812345678";
+pub use crate::app::{
+    Database, MERCHANT_PHONE, SECRET, Setup, TestApp, serve_locally, spawn_app, spawn_app_with,
+};
 
-pub struct Service {
-    base: String,
-    db: Db,
-    merchant: books::MerchantId,
-    client: reqwest::Client,
-    _dir: tempfile::TempDir,
-}
-
-async fn start(secrets: Option<AppSecrets>) -> Service {
-    let dir = tempfile::tempdir().expect("dir");
-    let db = Db::connect(&format!(
-        "sqlite://{}",
-        dir.path().join("hook.db").display()
-    ))
-    .await
-    .expect("db");
-    db.migrate().await.expect("migrate");
-    let merchant = books::merchants::create(
-        &db,
-        NewMerchant {
-            name: "Gupta Kirana".into(),
-            owner_phone: MERCHANT_PHONE.into(),
-            locale: Locale::HiLatn,
-            timezone: None,
-            upi_id: None,
-        },
-    )
-    .await
-    .expect("merchant")
-    .id;
-    let app = router(AppState {
-        db: db.clone(),
-        app_secrets: secrets,
-        verify_token: Some("verify-me".into()),
-        limits: Arc::new(SenderLimits::new(20, true)),
-    });
-    let base = format!("http://{}", serve_locally(app).await);
-    Service {
-        base,
-        db,
-        merchant,
-        client: reqwest::Client::new(),
-        _dir: dir,
-    }
-}
-
-impl Service {
-    async fn post(&self, body: &[u8], signature: Option<&str>) -> u16 {
-        let mut request = self
-            .client
-            .post(format!("{}/webhooks/whatsapp", self.base))
-            .body(body.to_vec());
-        if let Some(signature) = signature {
-            request = request.header("X-Hub-Signature-256", signature);
-        }
-        request.send().await.expect("response").status().as_u16()
-    }
-
-    async fn stored(&self) -> i64 {
-        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM messages WHERE direction = 'in'")
-            .fetch_one(self.db.pool())
-            .await
-            .expect("count")
-    }
-}
-
-/// Serves `app` on a free loopback port for the rest of the test.
-async fn serve_locally(app: axum::Router) -> std::net::SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let address = listener.local_addr().expect("address");
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    address
+/// The service's webhook on a fresh SQLite database, its workers left to the test to run by hand.
+async fn start() -> TestApp {
+    spawn_app_with(Database::Sqlite, Setup::workers_by_hand()).await
 }
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -101,7 +24,7 @@ fn fixture(name: &str) -> Vec<u8> {
 
 #[tokio::test]
 async fn verification_echoes_the_challenge_only_for_our_token() {
-    let service = start(Some(AppSecrets::new(SECRET, None))).await;
+    let service = start().await;
     let get = |query: &str| {
         service
             .client
@@ -125,7 +48,7 @@ async fn verification_echoes_the_challenge_only_for_our_token() {
 
 #[tokio::test]
 async fn forged_missing_truncated_and_wrong_secret_signatures_store_nothing() {
-    let service = start(Some(AppSecrets::new(SECRET, None))).await;
+    let service = start().await;
     let body = fixture("text.json");
     let good = sign(&body, SECRET);
     assert_eq!(service.post(&body, None).await, 401);
@@ -146,7 +69,14 @@ async fn forged_missing_truncated_and_wrong_secret_signatures_store_nothing() {
         "a truncated body does not verify"
     );
     assert_eq!(service.stored().await, 0);
-    let unconfigured = start(None).await;
+    let unconfigured = spawn_app_with(
+        Database::Sqlite,
+        Setup {
+            secret: None,
+            ..Setup::workers_by_hand()
+        },
+    )
+    .await;
     assert_eq!(
         unconfigured.post(&body, Some(&good)).await,
         401,
@@ -157,7 +87,7 @@ async fn forged_missing_truncated_and_wrong_secret_signatures_store_nothing() {
 
 #[tokio::test]
 async fn a_message_redelivered_five_times_even_concurrently_is_stored_once() {
-    let service = Arc::new(start(Some(AppSecrets::new(SECRET, None))).await);
+    let service = Arc::new(start().await);
     let body = fixture("text.json");
     let signature = sign(&body, SECRET);
     for _ in 0..5 {
@@ -186,7 +116,14 @@ async fn a_message_redelivered_five_times_even_concurrently_is_stored_once() {
 
 #[tokio::test]
 async fn unicode_bodies_verify_and_are_stored_exactly() {
-    let service = start(Some(AppSecrets::new(SECRET, Some("old_secret")))).await;
+    let service = spawn_app_with(
+        Database::Sqlite,
+        Setup {
+            previous_secret: Some("old_secret"),
+            ..Setup::workers_by_hand()
+        },
+    )
+    .await;
     let body = fixture("text_devanagari_emoji.json");
     // Signed with the previous secret during a rotation.
     assert_eq!(
@@ -201,7 +138,7 @@ async fn unicode_bodies_verify_and_are_stored_exactly() {
 
 #[tokio::test]
 async fn strangers_are_stored_without_a_shop_and_junk_is_acknowledged() {
-    let service = start(Some(AppSecrets::new(SECRET, None))).await;
+    let service = start().await;
     let stranger = String::from_utf8(fixture("text.json"))
         .expect("utf-8")
         .replace(MERCHANT_PHONE, "919000000001");
@@ -245,7 +182,7 @@ async fn strangers_are_stored_without_a_shop_and_junk_is_acknowledged() {
 
 #[tokio::test]
 async fn bodies_over_four_megabytes_are_refused_with_413() {
-    let service = start(Some(AppSecrets::new(SECRET, None))).await;
+    let service = start().await;
     let huge = vec![b' '; 20 * 1024 * 1024];
     assert_eq!(service.post(&huge, Some(&sign(&huge, SECRET))).await, 413);
     assert_eq!(service.stored().await, 0);
@@ -253,7 +190,7 @@ async fn bodies_over_four_megabytes_are_refused_with_413() {
 
 #[tokio::test]
 async fn statuses_move_outbound_messages_forward_only() {
-    let service = start(Some(AppSecrets::new(SECRET, None))).await;
+    let service = start().await;
     let outbound = NewOutbound {
         merchant: Some(service.merchant),
         peer: MERCHANT_PHONE,
@@ -313,13 +250,13 @@ mod processing {
     use std::sync::Arc;
 
     use execora_bot::whatsapp::inbound::InboundWorker;
-    use execora_bot::whatsapp::signature::{AppSecrets, sign};
+    use execora_bot::whatsapp::signature::sign;
     use execora_engine::books::{Books, Found, NewCustomer};
     use execora_engine::money::Paise;
     use execora_engine::pipeline::Pipeline;
     use execora_engine::time::SystemClock;
 
-    use super::{SECRET, fixture, start};
+    use super::{Database, SECRET, fixture, spawn_app, start};
 
     async fn outbox(db: &execora_engine::store::Db) -> Vec<(String, String, String)> {
         sqlx::query_as::<_, (String, String, String)>(
@@ -332,7 +269,8 @@ mod processing {
 
     #[tokio::test]
     async fn a_signed_text_from_the_shop_is_booked_and_answered_once_in_the_sandbox_outbox() {
-        let service = start(Some(AppSecrets::new(SECRET, None))).await;
+        // The service's own worker answers (the sandbox: no WhatsApp credentials).
+        let service = spawn_app(Database::Sqlite).await;
         let books = Books::open(service.db.clone(), service.merchant, Arc::new(SystemClock))
             .await
             .expect("books");
@@ -343,22 +281,13 @@ mod processing {
             })
             .await
             .expect("customer");
-        let worker = InboundWorker::new(
-            service.db.clone(),
-            Pipeline::new(service.db.clone(), Arc::new(SystemClock), None),
-            true,
-        );
         let body = fixture("text.json");
         for _ in 0..3 {
             assert_eq!(service.post(&body, Some(&sign(&body, SECRET))).await, 200);
         }
-        assert!(worker.process_next().await.expect("processed"));
-        assert!(
-            !worker.process_next().await.expect("nothing left"),
-            "a redelivered message is not processed again"
-        );
+        service.settle().await;
         let replies = outbox(&service.db).await;
-        assert_eq!(replies.len(), 1);
+        assert_eq!(replies.len(), 1, "a redelivered message is answered once");
         assert_eq!(replies[0].0, "919812345678");
         assert!(
             replies[0].1.contains("₹200") && replies[0].1.contains("UPI"),
@@ -374,7 +303,7 @@ mod processing {
 
     #[tokio::test]
     async fn strangers_voice_notes_and_images_get_a_polite_answer_and_book_nothing() {
-        let service = start(Some(AppSecrets::new(SECRET, None))).await;
+        let service = start().await;
         let worker = InboundWorker::new(
             service.db.clone(),
             Pipeline::new(service.db.clone(), Arc::new(SystemClock), None),
@@ -402,7 +331,7 @@ mod processing {
 
     #[tokio::test]
     async fn a_worker_that_died_mid_message_is_replayed_without_a_second_booking_or_reply() {
-        let service = start(Some(AppSecrets::new(SECRET, None))).await;
+        let service = start().await;
         let books = Books::open(service.db.clone(), service.merchant, Arc::new(SystemClock))
             .await
             .expect("books");
@@ -449,102 +378,29 @@ mod processing {
 mod sending {
     //! The whole WhatsApp path: signed webhook → worker → sender → a fake Graph API that checks what arrives.
 
-    use std::sync::{Arc, Mutex};
-    use std::time::Duration;
+    use std::sync::Arc;
 
-    use axum::Json;
-    use axum::extract::{Path, State};
-    use axum::http::{HeaderMap, StatusCode};
-    use axum::response::IntoResponse;
-    use execora_bot::whatsapp::graph::{GraphClient, GraphConfig};
+    use execora_bot::whatsapp::graph::GraphClient;
     use execora_bot::whatsapp::inbound::InboundWorker;
     use execora_bot::whatsapp::outbound::{FallbackTemplate, Sender};
-    use execora_bot::whatsapp::signature::{AppSecrets, sign};
+    use execora_bot::whatsapp::signature::sign;
     use execora_engine::books::{Books, Found, NewCustomer};
     use execora_engine::money::Paise;
     use execora_engine::pipeline::Pipeline;
     use execora_engine::time::SystemClock;
-    use serde_json::{Value, json};
 
-    use super::{SECRET, Service, fixture, start};
+    use super::{SECRET, TestApp, fixture, start};
 
-    const TOKEN: &str = "EAAG-test-token";
-    const PHONE_NUMBER_ID: &str = "106540352242922";
+    use crate::app::{FakeGraph, PHONE_NUMBER_ID};
 
-    #[derive(Clone, Default)]
-    struct FakeGraph {
-        requests: Arc<Mutex<Vec<(String, HeaderMap, Value)>>>,
-        /// Error code to answer with; none answers with a wamid.
-        fail_with: Arc<Mutex<Option<i64>>>,
-        /// Error code to answer every message but a template with (131047: window closed).
-        refuse_non_templates: Arc<Mutex<Option<i64>>>,
-    }
-
-    async fn messages_endpoint(
-        State(fake): State<FakeGraph>,
-        Path(phone_number_id): Path<String>,
-        headers: HeaderMap,
-        Json(body): Json<Value>,
-    ) -> axum::response::Response {
-        let count = {
-            let mut requests = fake.requests.lock().expect("lock");
-            requests.push((phone_number_id, headers, body));
-            requests.len()
-        };
-        if body_is_read_receipt(&fake) {
-            return Json(json!({"success": true})).into_response();
-        }
-        let is_template = fake
-            .requests
-            .lock()
-            .expect("lock")
-            .last()
-            .is_some_and(|(_, _, body)| body["type"] == "template");
-        let refusal = *fake.refuse_non_templates.lock().expect("lock");
-        let fail_with = match refusal {
-            Some(code) if !is_template => Some(code),
-            _ => *fake.fail_with.lock().expect("lock"),
-        };
-        match fail_with {
-            Some(code) => (
-                StatusCode::BAD_REQUEST,
-                Json(json!({"error": {"message": "failed", "type": "OAuthException", "code": code, "fbtrace_id": "x"}})),
-            )
-                .into_response(),
-            None => Json(json!({"messaging_product": "whatsapp", "contacts": [{"input": "+919812345678", "wa_id": "919812345678"}],
-                "messages": [{"id": format!("wamid.SENT{count}")}]}))
-            .into_response(),
-        }
-    }
-
-    fn body_is_read_receipt(fake: &FakeGraph) -> bool {
-        fake.requests
-            .lock()
-            .expect("lock")
-            .last()
-            .is_some_and(|(_, _, body)| body["status"] == "read")
-    }
-
+    /// The fake Graph API and a client for it (the tests' own sender and worker use it).
     async fn fake_graph() -> (FakeGraph, GraphClient) {
-        let fake = FakeGraph::default();
-        let app = axum::Router::new()
-            .route(
-                "/v25.0/{phone_number_id}/messages",
-                axum::routing::post(messages_endpoint),
-            )
-            .with_state(fake.clone());
-        let address = super::serve_locally(app).await;
-        let client = GraphClient::new(GraphConfig {
-            api_base: format!("http://{address}/v25.0"),
-            access_token: TOKEN.into(),
-            phone_number_id: PHONE_NUMBER_ID.into(),
-            timeout: Duration::from_secs(5),
-        })
-        .expect("client");
+        let fake = FakeGraph::start().await;
+        let client = fake.client();
         (fake, client)
     }
 
-    async fn live(service: &Service) -> InboundWorker {
+    async fn live(service: &TestApp) -> InboundWorker {
         InboundWorker::new(
             service.db.clone(),
             Pipeline::new(service.db.clone(), Arc::new(SystemClock), None),
@@ -552,7 +408,7 @@ mod sending {
         )
     }
 
-    async fn status_of_last_reply(service: &Service) -> (String, Option<String>, Option<i64>) {
+    async fn status_of_last_reply(service: &TestApp) -> (String, Option<String>, Option<i64>) {
         sqlx::query_as::<_, (String, Option<String>, Option<i64>)>(
             "SELECT status, wa_message_id, error_code FROM messages WHERE direction = 'out' ORDER BY id DESC LIMIT 1",
         )
@@ -563,7 +419,7 @@ mod sending {
 
     #[tokio::test]
     async fn a_signed_text_is_booked_and_the_reply_is_posted_to_the_graph_api_once() {
-        let service = start(Some(AppSecrets::new(SECRET, None))).await;
+        let service = start().await;
         let books = Books::open(service.db.clone(), service.merchant, Arc::new(SystemClock))
             .await
             .expect("books");
@@ -620,7 +476,7 @@ mod sending {
 
     #[tokio::test]
     async fn a_question_goes_out_as_reply_buttons_and_a_tap_answers_it() {
-        let service = start(Some(AppSecrets::new(SECRET, None))).await;
+        let service = start().await;
         let books = Books::open(service.db.clone(), service.merchant, Arc::new(SystemClock))
             .await
             .expect("books");
@@ -688,7 +544,7 @@ mod sending {
 
     #[tokio::test]
     async fn permanent_errors_stop_and_passing_errors_wait_to_retry() {
-        let service = start(Some(AppSecrets::new(SECRET, None))).await;
+        let service = start().await;
         let (fake, graph) = fake_graph().await;
         let sender = Sender::new(service.db.clone(), graph);
         let stranger = String::from_utf8(fixture("text.json"))
@@ -737,7 +593,7 @@ mod sending {
 
     #[tokio::test]
     async fn outside_the_24_hour_window_the_reply_goes_out_as_the_fallback_template() {
-        let service = start(Some(AppSecrets::new(SECRET, None))).await;
+        let service = start().await;
         let (fake, graph) = fake_graph().await;
         *fake.refuse_non_templates.lock().expect("lock") = Some(131047);
         let stranger = String::from_utf8(fixture("text.json"))
@@ -814,7 +670,7 @@ mod strangers {
     use std::sync::Arc;
 
     use execora_bot::whatsapp::inbound::InboundWorker;
-    use execora_bot::whatsapp::signature::{AppSecrets, sign};
+    use execora_bot::whatsapp::signature::sign;
     use execora_engine::books::{self, Books, NewCustomer};
     use execora_engine::messages::{self, Delivery, NewOutbound};
     use execora_engine::onboarding::SignupDefaults;
@@ -823,7 +679,7 @@ mod strangers {
     use execora_engine::time::SystemClock;
     use serde_json::json;
 
-    use super::{MERCHANT_PHONE, SECRET, Service, start};
+    use super::{MERCHANT_PHONE, SECRET, TestApp, start};
 
     const CUSTOMER_PHONE: &str = "919111111111";
 
@@ -842,7 +698,7 @@ mod strangers {
 
     /// A message the shop sent to `peer`, accepted by WhatsApp as `wamid`.
     async fn sent(
-        service: &Service,
+        service: &TestApp,
         merchant: execora_engine::books::MerchantId,
         peer: &str,
         body: &str,
@@ -869,11 +725,11 @@ mod strangers {
         id
     }
 
-    async fn send(service: &Service, body: &[u8]) {
+    async fn send(service: &TestApp, body: &[u8]) {
         assert_eq!(service.post(body, Some(&sign(body, SECRET))).await, 200);
     }
 
-    fn worker(service: &Service) -> InboundWorker {
+    fn worker(service: &TestApp) -> InboundWorker {
         InboundWorker::new(
             service.db.clone(),
             Pipeline::new(service.db.clone(), Arc::new(SystemClock), None),
@@ -885,7 +741,7 @@ mod strangers {
         while worker.process_next().await.expect("processed") {}
     }
 
-    async fn outbox_since(service: &Service, after: i64) -> Vec<(String, String, String)> {
+    async fn outbox_since(service: &TestApp, after: i64) -> Vec<(String, String, String)> {
         sqlx::query_as::<_, (String, String, String)>(
             "SELECT peer, kind, body FROM messages WHERE direction = 'out' AND id > $1 ORDER BY id",
         )
@@ -895,7 +751,7 @@ mod strangers {
         .expect("outbox")
     }
 
-    async fn ledger_entries(service: &Service) -> i64 {
+    async fn ledger_entries(service: &TestApp) -> i64 {
         sqlx::query_scalar("SELECT COUNT(*) FROM ledger_entries")
             .fetch_one(service.db.pool())
             .await
@@ -904,7 +760,7 @@ mod strangers {
 
     #[tokio::test]
     async fn a_customer_replying_to_a_reminder_is_logged_for_the_shop_and_never_executed() {
-        let service = start(Some(AppSecrets::new(SECRET, None))).await;
+        let service = start().await;
         let books = Books::open(service.db.clone(), service.merchant, Arc::new(SystemClock))
             .await
             .expect("books");
@@ -986,7 +842,7 @@ mod strangers {
 
     #[tokio::test]
     async fn a_customer_of_two_shops_reaches_only_the_shop_that_wrote_to_them() {
-        let service = start(Some(AppSecrets::new(SECRET, None))).await;
+        let service = start().await;
         let other = books::merchants::create(
             &service.db,
             books::NewMerchant {
@@ -1076,7 +932,7 @@ mod strangers {
 
     #[tokio::test]
     async fn open_signup_asks_the_shops_name_then_opens_its_books() {
-        let service = start(Some(AppSecrets::new(SECRET, None))).await;
+        let service = start().await;
         let newcomer = "919333333333";
         let worker = worker(&service).with_open_signup(SignupDefaults {
             locale: Locale::HiLatn,
@@ -1156,7 +1012,7 @@ mod strangers {
 
     #[tokio::test]
     async fn closed_signup_tells_a_stranger_how_to_register_and_opens_nothing() {
-        let service = start(Some(AppSecrets::new(SECRET, None))).await;
+        let service = start().await;
         send(
             &service,
             &text_from("919444444444", "wamid.S1", "Meri dukaan Verma Store", None),
@@ -1178,7 +1034,7 @@ mod strangers {
 
 #[tokio::test]
 async fn a_sender_over_the_limit_gets_one_notice_and_the_rest_wait_unprocessed() {
-    let service = start(Some(AppSecrets::new(SECRET, None))).await;
+    let service = start().await;
     let template = String::from_utf8(fixture("text.json")).expect("utf-8");
     for n in 0..25 {
         let body = template.replace(
@@ -1236,7 +1092,7 @@ mod voice {
     use execora_bot::whatsapp::graph::{GraphClient, GraphConfig};
     use execora_bot::whatsapp::inbound::InboundWorker;
     use execora_bot::whatsapp::outbound::Sender;
-    use execora_bot::whatsapp::signature::{AppSecrets, sign};
+    use execora_bot::whatsapp::signature::sign;
     use execora_bot::whatsapp::voice::Listener;
     use execora_engine::audio::AudioLimits;
     use execora_engine::books::{Books, Found, NewCustomer};
@@ -1247,7 +1103,7 @@ mod voice {
     use execora_engine::time::SystemClock;
     use serde_json::{Value, json};
 
-    use super::{SECRET, Service, fixture, start};
+    use super::{SECRET, TestApp, fixture, start};
 
     const TOKEN: &str = "EAAG-voice-token";
     const PHONE_NUMBER_ID: &str = "106540352242922";
@@ -1385,7 +1241,7 @@ mod voice {
     }
 
     struct Voice {
-        service: Service,
+        service: TestApp,
         meta: FakeMeta,
         openai: FakeOpenAi,
         worker: InboundWorker,
@@ -1394,7 +1250,7 @@ mod voice {
     }
 
     /// Rahul's balance in the shop's books.
-    async fn rahul_balance(service: &Service) -> Paise {
+    async fn rahul_balance(service: &TestApp) -> Paise {
         let books = Books::open(service.db.clone(), service.merchant, Arc::new(SystemClock))
             .await
             .expect("books");
@@ -1409,7 +1265,7 @@ mod voice {
     }
 
     async fn voice_service_speaking(limits: AudioLimits, spoken_replies: bool) -> Voice {
-        let service = start(Some(AppSecrets::new(SECRET, None))).await;
+        let service = start().await;
         Books::open(service.db.clone(), service.merchant, Arc::new(SystemClock))
             .await
             .expect("books")

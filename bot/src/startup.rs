@@ -1,0 +1,362 @@
+//! Builds the service from its `Config` (database, webhook, workers, listener) and runs it until told to stop.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use execora_engine::audio::AudioLimits;
+use execora_engine::messages::{self, OutboxFilter};
+use execora_engine::nlu::llm::LlmParser;
+use execora_engine::onboarding::SignupDefaults;
+use execora_engine::pipeline::Pipeline;
+use execora_engine::providers::{self, ResilienceConfig};
+use execora_engine::recordings::{Recordings, RecordingsError};
+use execora_engine::reply::Locale;
+use execora_engine::store::{Db, StoreError, redact};
+use execora_engine::time::{Clock, to_millis};
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::http::{self, AppState};
+use crate::supervisor::{Backoff, Supervisor, WorkerFactory};
+use crate::whatsapp::graph::{GraphClient, GraphConfig, GraphError};
+use crate::whatsapp::inbound::InboundWorker;
+use crate::whatsapp::outbound::{FallbackTemplate, Sender};
+use crate::whatsapp::signature::AppSecrets;
+use crate::whatsapp::voice::Listener;
+use crate::whatsapp::webhook::SenderLimits;
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("opening {url}: {source}")]
+    Database { url: String, source: StoreError },
+    #[error("applying migrations: {0}")]
+    Migrate(StoreError),
+    #[error(
+        "the database has pending migrations: run `execora migrate` (or unset EXECORA_AUTO_MIGRATE=false)"
+    )]
+    PendingMigrations,
+    #[error("configuration error: WHATSAPP_API_BASE / WHATSAPP_PHONE_NUMBER_ID: {0}")]
+    Graph(GraphError),
+    #[error("configuration error: EXECORA_RECORDINGS_URL: {0}")]
+    Recordings(RecordingsError),
+    #[error("listening on {address}: {source}")]
+    Bind {
+        address: std::net::SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+/// Opens the configured database, applying pending migrations when `migrate` (else refusing to
+/// run on a database that has some).
+pub async fn open_database(config: &Config, migrate: bool) -> Result<Db, StartupError> {
+    let db = Db::connect(&config.database_url)
+        .await
+        .map_err(|source| StartupError::Database {
+            url: redact(&config.database_url),
+            source,
+        })?;
+    if migrate {
+        db.migrate().await.map_err(StartupError::Migrate)?;
+    } else if db
+        .pending_migrations()
+        .await
+        .map_err(StartupError::Migrate)?
+        > 0
+    {
+        return Err(StartupError::PendingMigrations);
+    }
+    Ok(db)
+}
+
+/// The language model the configuration names, if any.
+pub fn language_model(config: &Config) -> Option<Arc<LlmParser>> {
+    config
+        .llm
+        .as_ref()
+        .map(|c| Arc::new(LlmParser::new(c.engine_config())))
+}
+
+/// How often archived recordings past their retention are looked for.
+const RECORDINGS_PURGE_EVERY: Duration = Duration::from_secs(3600);
+
+/// A claim on an outbound message older than this, never confirmed, is shown as stuck.
+pub const STUCK_AFTER_MS: i64 = 5 * 60 * 1000;
+
+/// The service, built and listening, its workers not yet started.
+pub struct Application {
+    port: u16,
+    listener: TcpListener,
+    router: Router,
+    db: Db,
+    supervisor: Supervisor,
+    workers: Vec<(&'static str, WorkerFactory)>,
+}
+
+impl Application {
+    /// Opens the database and wires the webhook, the workers and the listener as `config` says.
+    /// Every timestamp the service writes comes from `clock`.
+    pub async fn build(config: Config, clock: Arc<dyn Clock>) -> Result<Application, StartupError> {
+        let db = open_database(&config, config.auto_migrate).await?;
+        report_undelivered(&db, clock.as_ref()).await;
+        let address = std::net::SocketAddr::new(config.host, config.port);
+        let listener = TcpListener::bind(address)
+            .await
+            .map_err(|source| StartupError::Bind { address, source })?;
+        let bound = listener
+            .local_addr()
+            .map_err(|source| StartupError::Bind { address, source })?;
+        tracing::info!(
+            database = %redact(&config.database_url),
+            backend = ?db.backend(),
+            language_model = if config.llm.is_some() { "on (rules first, LLM fallback)" } else { "off (rules only)" },
+            "execora listening on http://{bound} (public {})",
+            config.public_url
+        );
+        let supervisor = Supervisor::new(Backoff::default());
+        let whatsapp = &config.whatsapp;
+        if whatsapp.app_secret.is_none() {
+            tracing::warn!(
+                "webhook: WHATSAPP_APP_SECRET is not set, so POST /webhooks/whatsapp refuses everything"
+            );
+        }
+        let state = AppState {
+            db: db.clone(),
+            app_secrets: whatsapp
+                .app_secret
+                .as_deref()
+                .map(|current| AppSecrets::new(current, whatsapp.previous_app_secret.as_deref())),
+            verify_token: whatsapp.verify_token.clone(),
+            limits: Arc::new(SenderLimits::new(
+                whatsapp.messages_per_minute,
+                whatsapp.sandbox(),
+            )),
+            workers: supervisor.health(),
+        };
+        let router = http::router(state);
+        let workers = if config.run_workers {
+            workers(&config, &db, clock)?
+        } else {
+            tracing::info!(
+                "workers: off (EXECORA_WORKERS=off), this process only stores what arrives"
+            );
+            Vec::new()
+        };
+        Ok(Application {
+            port: bound.port(),
+            listener,
+            router,
+            db,
+            supervisor,
+            workers,
+        })
+    }
+
+    /// The port the service listens on (the one the OS chose when the configuration says 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The service's database, for what has to happen before it runs (the demo shop).
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Starts the workers under the supervisor and serves until `shutdown` completes; then
+    /// finishes in-flight requests, stops the workers between two messages and closes the database.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let Application {
+            listener,
+            router,
+            db,
+            mut supervisor,
+            workers,
+            ..
+        } = self;
+        for (name, worker) in workers {
+            supervisor.spawn(name, worker);
+        }
+        let served = axum::serve(listener, router)
+            .with_graceful_shutdown(shutdown)
+            .await;
+        supervisor.stop().await;
+        db.close().await;
+        served
+    }
+}
+
+/// The background workers `config` asks for: the inbound worker always, the sender with
+/// WhatsApp credentials, the recordings purge with a retention.
+fn workers(
+    config: &Config,
+    db: &Db,
+    clock: Arc<dyn Clock>,
+) -> Result<Vec<(&'static str, WorkerFactory)>, StartupError> {
+    let whatsapp = &config.whatsapp;
+    let graph = match (&whatsapp.access_token, &whatsapp.phone_number_id) {
+        (Some(token), Some(phone_number_id)) => Some(
+            GraphClient::new(GraphConfig {
+                api_base: whatsapp.api_base.clone(),
+                access_token: token.clone(),
+                phone_number_id: phone_number_id.clone(),
+                timeout: Duration::from_secs(15),
+            })
+            .map_err(StartupError::Graph)?,
+        ),
+        _ => None,
+    };
+    match &graph {
+        Some(_) => {
+            tracing::info!(api = %whatsapp.api_base, "whatsapp: live, replies are sent through the Graph API")
+        }
+        None => tracing::info!(
+            "whatsapp: sandbox (no WHATSAPP_ACCESS_TOKEN/WHATSAPP_PHONE_NUMBER_ID): replies stay in the outbox"
+        ),
+    }
+    let pipeline = Pipeline::new(db.clone(), clock.clone(), language_model(config));
+    let mut worker = InboundWorker::new(db.clone(), pipeline, whatsapp.sandbox());
+    if let Some(graph) = &graph {
+        worker = worker.with_read_receipts(graph.clone());
+    }
+    let voice = &config.voice;
+    let resilience = ResilienceConfig {
+        timeout: voice.timeout,
+        ..ResilienceConfig::default()
+    };
+    // Only voice notes that are listened to are archived; without speech-to-text nothing is
+    // downloaded, so no archive is opened (or created).
+    let recordings = match &voice.stt {
+        Some(_) => Some(
+            Recordings::from_url(&voice.recordings_url, voice.retention_days)
+                .map_err(StartupError::Recordings)?,
+        ),
+        None => None,
+    };
+    match (&voice.stt, &graph) {
+        (Some(stt), Some(graph)) => {
+            tracing::info!(stt = ?stt, recordings = ?recordings, "voice notes: listened to");
+            worker = worker.with_listener(Listener {
+                graph: graph.clone(),
+                transcriber: providers::transcriber(stt.clone(), resilience),
+                limits: AudioLimits {
+                    max_duration: Duration::from_secs(u64::from(voice.max_seconds)),
+                    ..AudioLimits::default()
+                },
+                language: voice.language.clone(),
+                recordings: recordings.clone(),
+            });
+        }
+        (Some(_), None) => tracing::info!(
+            "voice notes: speech-to-text is configured, but media cannot be fetched in the sandbox; merchants are asked to type"
+        ),
+        (None, _) => tracing::info!(
+            "voice notes: no speech-to-text (EXECORA_STT); merchants are asked to type"
+        ),
+    }
+    let speaker = match (&voice.tts, &graph) {
+        (Some(tts), Some(_)) => {
+            let speaker = providers::speaker(tts.clone(), resilience);
+            worker = worker.with_spoken_replies(speaker.max_chars());
+            tracing::info!(tts = ?tts, "spoken replies: on for voice notes");
+            Some(speaker)
+        }
+        _ => None,
+    };
+    if config.open_signup {
+        tracing::info!("signup: open, strangers who write in can open a shop");
+        worker = worker.with_open_signup(SignupDefaults {
+            locale: Locale::default(),
+            timezone: config.timezone.clone(),
+        });
+    }
+    let mut workers: Vec<(&'static str, WorkerFactory)> = vec![(
+        "inbound",
+        Box::new(move |shutdown| Box::pin(worker.clone().run(shutdown))),
+    )];
+    if let Some(graph) = graph {
+        let mut sender = Sender::new(db.clone(), graph).with_clock(clock.clone());
+        if let Some(speaker) = speaker {
+            sender = sender.with_speaker(speaker, &voice.language);
+        }
+        let sender = sender
+            .with_rate(whatsapp.messages_per_second)
+            .with_fallback_template(
+                whatsapp
+                    .fallback_template
+                    .clone()
+                    .map(|(name, language)| FallbackTemplate { name, language }),
+            );
+        workers.push((
+            "sender",
+            Box::new(move |shutdown| Box::pin(sender.clone().run(shutdown))),
+        ));
+    }
+    if let Some(recordings) = recordings.filter(|_| voice.retention_days.is_some()) {
+        let db = db.clone();
+        workers.push((
+            "recordings-purge",
+            Box::new(move |shutdown| {
+                Box::pin(purge_recordings(
+                    recordings.clone(),
+                    db.clone(),
+                    clock.clone(),
+                    shutdown,
+                ))
+            }),
+        ));
+    }
+    Ok(workers)
+}
+
+/// Deletes archived recordings past their retention, every hour, until `shutdown`.
+async fn purge_recordings(
+    recordings: Recordings,
+    db: Db,
+    clock: Arc<dyn Clock>,
+    shutdown: impl Future<Output = ()>,
+) {
+    tokio::pin!(shutdown);
+    let mut every = tokio::time::interval(RECORDINGS_PURGE_EVERY);
+    loop {
+        tokio::select! {
+            () = &mut shutdown => return,
+            _ = every.tick() => {}
+        }
+        match recordings.purge_expired(&db, to_millis(clock.now())).await {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(purged, "expired voice recordings deleted"),
+            Err(error) => tracing::warn!(%error, "could not purge expired recordings"),
+        }
+    }
+}
+
+/// Says at start-up what an operator has to look at: replies WhatsApp refused and replies whose
+/// sending was never confirmed (they are never resent on their own; see `execora outbox`).
+async fn report_undelivered(db: &Db, clock: &dyn Clock) {
+    let now = to_millis(clock.now());
+    for (filter, what, flag) in [
+        (OutboxFilter::Failed, "failed for good", "--failed"),
+        (
+            OutboxFilter::Stuck {
+                since: now - STUCK_AFTER_MS,
+            },
+            "were claimed for sending and never confirmed",
+            "--stuck",
+        ),
+    ] {
+        match messages::outbox(db, filter, 1000).await {
+            Ok(found) if !found.is_empty() => tracing::warn!(
+                count = found.len(),
+                "{} outbound messages {what}: see `execora outbox {flag}`",
+                found.len()
+            ),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "could not check the outbox"),
+        }
+    }
+}
