@@ -307,8 +307,10 @@ pub struct WhatsappSettings {
     pub phone_number_id: Option<String>,
     /// Versioned Graph API base.
     pub api_base: String,
-    /// Messages one phone may send in a minute before the rest are stored unprocessed.
+    /// Messages one phone may send in a minute before the rest are deferred to later minutes.
     pub messages_per_minute: u32,
+    /// Tries an arriving message gets before it is given up on (`dead`, see `execora inbox --dead`).
+    pub inbound_max_attempts: u32,
     /// Our business number's send throughput (Meta: 80 by default, 1,000 upgraded, 20 coexistence).
     pub messages_per_second: u32,
     /// An approved template (name, language) with one body parameter, sent when a reply falls
@@ -330,6 +332,7 @@ impl std::fmt::Debug for WhatsappSettings {
             .field("phone_number_id", &self.phone_number_id)
             .field("api_base", &self.api_base)
             .field("messages_per_minute", &self.messages_per_minute)
+            .field("inbound_max_attempts", &self.inbound_max_attempts)
             .field("messages_per_second", &self.messages_per_second)
             .field("fallback_template", &self.fallback_template)
             .finish()
@@ -436,6 +439,14 @@ impl Config {
                     .filter(|n| (1..=1000).contains(n))
                     .ok_or_else(|| problem("EXECORA_MESSAGES_PER_MINUTE", "must be 1 to 1000"))?,
                 None => 20,
+            },
+            inbound_max_attempts: match setting(env, "EXECORA_INBOUND_MAX_ATTEMPTS") {
+                Some(n) => n
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=100).contains(n))
+                    .ok_or_else(|| problem("EXECORA_INBOUND_MAX_ATTEMPTS", "must be 1 to 100"))?,
+                None => crate::whatsapp::inbound::DEFAULT_MAX_ATTEMPTS,
             },
             messages_per_second: match setting(env, "WHATSAPP_MESSAGES_PER_SECOND") {
                 Some(n) => n

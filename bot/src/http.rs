@@ -22,6 +22,8 @@ pub struct AppState {
     pub app_secrets: Option<AppSecrets>,
     pub verify_token: Option<String>,
     pub limits: Arc<SenderLimits>,
+    /// WHATSAPP_PHONE_NUMBER_ID: messages to another business number are kept, not processed.
+    pub business_number: Option<String>,
 }
 
 /// The service's routes. Starts the webhook's message writer, so call it inside the runtime.
@@ -33,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         verify_token: state.verify_token.clone(),
         limits: state.limits.clone(),
         phones: Arc::new(PhoneBook::default()),
+        business_number: state.business_number.clone(),
     });
     Router::new()
         .route("/healthz", get(healthz))

@@ -153,6 +153,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     whatsapp.messages_per_minute,
                     whatsapp.sandbox(),
                 )),
+                business_number: whatsapp.phone_number_id.clone(),
             };
             // One shutdown signal for the web server and the worker.
             let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -164,7 +165,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 let _ = rx.wait_for(|stop| *stop).await;
             };
             let pipeline = Pipeline::new(db.clone(), clock.clone(), llm(&config));
-            let mut worker = InboundWorker::new(db.clone(), pipeline, whatsapp.sandbox());
+            let mut worker = InboundWorker::new(db.clone(), pipeline, whatsapp.sandbox())
+                .with_max_attempts(whatsapp.inbound_max_attempts);
             if let Some(graph) = &graph {
                 worker = worker.with_read_receipts(graph.clone());
             }
@@ -321,6 +323,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             limit,
             retry,
         } => outbox(&config, failed, stuck, limit, retry).await?,
+        Command::Inbox { dead, limit } => inbox(&config, dead, limit).await?,
         Command::Demo => {
             let db = open_db(&config, true).await?;
             let (merchant, created) = execora_engine::demo::seed(&db, clock).await?;
@@ -362,6 +365,14 @@ async fn report_undelivered(db: &Db) {
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "could not check the outbox"),
         }
+    }
+    match messages::count_dead_inbound(db).await {
+        Ok(0) => {}
+        Ok(count) => tracing::warn!(
+            count,
+            "{count} inbound messages failed on every try and were given up on: see `execora inbox --dead`"
+        ),
+        Err(error) => tracing::warn!(%error, "could not check the inbox"),
     }
 }
 
@@ -417,6 +428,42 @@ async fn outbox(
             out,
             "{}\t{}\t+{}\t{}\ttries {}\t{}\t{}{}",
             entry.id.0, when, entry.peer, entry.status, entry.attempts, entry.kind, body, error
+        )?;
+    }
+    db.close().await;
+    Ok(())
+}
+
+/// Inbound messages given up on after their last try, newest first (`--dead`, the only view).
+async fn inbox(config: &Config, dead: bool, limit: i64) -> anyhow::Result<()> {
+    if !dead {
+        bail!("say which messages to show: `execora inbox --dead`");
+    }
+    let db = open_db(config, true).await?;
+    let mut out = std::io::stdout();
+    let entries = messages::dead_inbound(&db, limit).await?;
+    if entries.is_empty() {
+        writeln!(out, "nothing to show")?;
+    }
+    for entry in entries {
+        let when = chrono::DateTime::from_timestamp_millis(entry.updated_at)
+            .map(|t| t.format("%Y-%m-%d %H:%M:%SZ").to_string())
+            .unwrap_or_default();
+        let shop = entry
+            .merchant
+            .map_or_else(|| "-".to_string(), |m| m.0.to_string());
+        let error: String = entry.error.unwrap_or_default().chars().take(120).collect();
+        writeln!(
+            out,
+            "{}\t{}\tshop {}\t+{}\t{}\ttries {}\t{}\t{}",
+            entry.id.0,
+            when,
+            shop,
+            entry.peer,
+            entry.kind,
+            entry.attempts,
+            entry.channel_id.unwrap_or_default(),
+            error
         )?;
     }
     db.close().await;
