@@ -1,5 +1,6 @@
 //! The `execora` binary as an operator and a merchant use it (commands, chat, the service), and its webhook.
 
+mod door;
 mod webhook;
 
 use std::io::{BufRead, BufReader, Write};
