@@ -112,11 +112,14 @@ async fn write_batches(db: Db, mut waiting: mpsc::Receiver<(Arrival, Reply)>) {
                 // delivers that one again).
                 tracing::warn!(%error, messages = batch.len(), "a batch of arriving messages failed; writing them one by one");
                 for (arrival, reply) in batch.drain(..) {
-                    let written = write(&db, &[&arrival]).await.map(|mut ids| ids.pop().flatten());
+                    let written = write(&db, &[&arrival])
+                        .await
+                        .map(|mut ids| ids.pop().flatten());
                     if let Err(error) = &written {
                         tracing::error!(%error, wamid = %arrival.channel_id, "could not store an arriving message");
                     }
-                    let _ = reply.send(written.map_err(|error| InboxError::Failed(error.to_string())));
+                    let _ =
+                        reply.send(written.map_err(|error| InboxError::Failed(error.to_string())));
                 }
             }
         }

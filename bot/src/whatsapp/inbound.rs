@@ -526,9 +526,11 @@ impl InboundWorker {
             }
             if last_check.is_none_or(|at| at.elapsed() >= STALE_CHECK) {
                 last_check = Some(std::time::Instant::now());
-                if let Err(error) =
-                    messages::requeue_stale(&self.db, self.now_ms() - STALE_CLAIM.as_millis() as i64)
-                        .await
+                if let Err(error) = messages::requeue_stale(
+                    &self.db,
+                    self.now_ms() - STALE_CLAIM.as_millis() as i64,
+                )
+                .await
                 {
                     tracing::error!(%error, "could not requeue stale messages");
                 }

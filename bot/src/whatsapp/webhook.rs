@@ -164,13 +164,11 @@ impl SenderLimits {
         if senders.len() >= SENDERS_MAX && !senders.contains_key(sender) {
             senders.clear();
         }
-        let window = senders
-            .entry(sender.to_string())
-            .or_insert(SenderWindow {
-                start: now,
-                used: 0,
-                noticed_at: None,
-            });
+        let window = senders.entry(sender.to_string()).or_insert(SenderWindow {
+            start: now,
+            used: 0,
+            noticed_at: None,
+        });
         // Every window holding a taken place is over: the sender starts afresh.
         let windows_taken = window.used.div_ceil(per_minute) as i64;
         if now >= window.start + windows_taken * WINDOW_MS {
@@ -369,7 +367,10 @@ async fn store_message(state: &WebhookState, message: &InboundMessage) -> Result
         return Ok(());
     }
     if let Place::Later { due } = place {
-        tracing::debug!(due, "sender over the message limit; stored, processed later");
+        tracing::debug!(
+            due,
+            "sender over the message limit; stored, processed later"
+        );
         // Logged with the notice, once a window per sender: a flood must not flood the logs too.
         if limits.notice_due(&peer) {
             tracing::warn!(

@@ -73,7 +73,9 @@ async fn postgres() -> TestDatabase {
         _ => base,
     };
     let url = format!("{base}/{name}{query}");
-    let db = Db::connect(&url).await.expect("connect to the test database");
+    let db = Db::connect(&url)
+        .await
+        .expect("connect to the test database");
     db.migrate().await.expect("migrate");
     TestDatabase { db, url, dir: None }
 }
@@ -182,10 +184,12 @@ async fn balance_of_rahul(books: &Books) -> Paise {
 
 /// (peer, body, in_reply_to) of every outbound message, in order.
 async fn outbox(db: &Db) -> Vec<(String, String, Option<i64>)> {
-    sqlx::query_as("SELECT peer, body, in_reply_to FROM messages WHERE direction = 'out' ORDER BY id")
-        .fetch_all(db.pool())
-        .await
-        .expect("outbox")
+    sqlx::query_as(
+        "SELECT peer, body, in_reply_to FROM messages WHERE direction = 'out' ORDER BY id",
+    )
+    .fetch_all(db.pool())
+    .await
+    .expect("outbox")
 }
 
 async fn count_inbound(db: &Db, status: Delivery) -> i64 {
@@ -212,27 +216,43 @@ async fn senders_abroad_whose_ids_look_like_indian_mobiles_never_reach_the_india
             .expect("the look-alike Indian mobile is the Indian shop's");
     }
     for (n, wa_id) in abroad.into_iter().enumerate() {
-        post_text(&service, OURS, wa_id, &format!("wamid.ABROAD{n}"), "Rahul ne 200 UPI kiya").await;
+        post_text(
+            &service,
+            OURS,
+            wa_id,
+            &format!("wamid.ABROAD{n}"),
+            "Rahul ne 200 UPI kiya",
+        )
+        .await;
     }
-    let shops: Vec<(String, Option<i64>)> = sqlx::query_as(
-        "SELECT peer, merchant_id FROM messages WHERE direction = 'in' ORDER BY id",
-    )
-    .fetch_all(service.db.pool())
-    .await
-    .expect("stored");
+    let shops: Vec<(String, Option<i64>)> =
+        sqlx::query_as("SELECT peer, merchant_id FROM messages WHERE direction = 'in' ORDER BY id")
+            .fetch_all(service.db.pool())
+            .await
+            .expect("stored");
     assert_eq!(
         shops,
-        abroad.iter().map(|id| (id.to_string(), None)).collect::<Vec<_>>(),
+        abroad
+            .iter()
+            .map(|id| (id.to_string(), None))
+            .collect::<Vec<_>>(),
         "stored as strangers, under the ids as they came"
     );
     let worker = worker(&service, &clock);
     while worker.process_next().await.expect("processed") {}
-    assert_eq!(balance_of_rahul(&books).await, Paise::new(0), "nothing booked");
+    assert_eq!(
+        balance_of_rahul(&books).await,
+        Paise::new(0),
+        "nothing booked"
+    );
     let replies = outbox(&service.db).await;
     assert_eq!(replies.len(), 3);
     let not_registered = render(&Outcome::NotRegistered, Locale::default()).text;
     for ((peer, body, _), wa_id) in replies.iter().zip(abroad) {
-        assert_eq!((peer.as_str(), body.as_str()), (wa_id, not_registered.as_str()));
+        assert_eq!(
+            (peer.as_str(), body.as_str()),
+            (wa_id, not_registered.as_str())
+        );
     }
     assert!(
         execora_engine::messages::recent(&service.db, service.merchant, 50)
@@ -249,8 +269,14 @@ async fn a_message_to_another_business_number_is_kept_but_never_processed(databa
     let clock = clock();
     let (service, _) = serve(database, &clock, 20, Some(OURS)).await;
     let books = rahul(&service).await;
-    post_text(&service, "999000111222333", SHOP_PHONE, "wamid.ELSEWHERE", "Rahul ne 200 UPI kiya")
-        .await;
+    post_text(
+        &service,
+        "999000111222333",
+        SHOP_PHONE,
+        "wamid.ELSEWHERE",
+        "Rahul ne 200 UPI kiya",
+    )
+    .await;
     let stored: Vec<(String, Option<i64>)> = sqlx::query_as(
         "SELECT status, merchant_id FROM messages WHERE wa_message_id = 'wamid.ELSEWHERE'",
     )
@@ -262,7 +288,14 @@ async fn a_message_to_another_business_number_is_kept_but_never_processed(databa
     assert!(!worker.process_next().await.expect("nothing to process"));
     assert!(outbox(&service.db).await.is_empty());
     assert_eq!(balance_of_rahul(&books).await, Paise::new(0));
-    post_text(&service, OURS, SHOP_PHONE, "wamid.OURS", "Rahul ne 200 UPI kiya").await;
+    post_text(
+        &service,
+        OURS,
+        SHOP_PHONE,
+        "wamid.OURS",
+        "Rahul ne 200 UPI kiya",
+    )
+    .await;
     assert!(worker.process_next().await.expect("processed"));
     assert_eq!(balance_of_rahul(&books).await, Paise::new(-20_000));
     assert_eq!(outbox(&service.db).await.len(), 1);
@@ -279,8 +312,10 @@ async fn a_message_that_keeps_failing_is_given_up_after_five_tries_and_the_merch
     let (service, url) = serve(database, &clock, 20, Some(OURS)).await;
     let books = rahul(&service).await;
     let refuse: &[&str] = match backend {
-        Backend::Sqlite => &["CREATE TRIGGER refuse_dialog BEFORE INSERT ON dialog_states \
-             BEGIN SELECT RAISE(ABORT, 'dialog store unavailable'); END"],
+        Backend::Sqlite => &[
+            "CREATE TRIGGER refuse_dialog BEFORE INSERT ON dialog_states \
+             BEGIN SELECT RAISE(ABORT, 'dialog store unavailable'); END",
+        ],
         Backend::Postgres => &[
             "CREATE FUNCTION refuse_dialog() RETURNS trigger AS $$ BEGIN \
              RAISE EXCEPTION 'dialog store unavailable'; END $$ LANGUAGE plpgsql",
@@ -294,13 +329,17 @@ async fn a_message_that_keeps_failing_is_given_up_after_five_tries_and_the_merch
             .await
             .expect("trigger");
     }
-    post_text(&service, OURS, SHOP_PHONE, "wamid.DOOMED", "Rahul ne 200 UPI kiya").await;
+    post_text(
+        &service,
+        OURS,
+        SHOP_PHONE,
+        "wamid.DOOMED",
+        "Rahul ne 200 UPI kiya",
+    )
+    .await;
     let worker = worker(&service, &clock);
     for attempt in 1..=5 {
-        assert!(
-            worker.process_next().await.is_err(),
-            "try {attempt} fails"
-        );
+        assert!(worker.process_next().await.is_err(), "try {attempt} fails");
         assert!(
             !worker.process_next().await.expect("idle"),
             "not tried again before its retry is due (after try {attempt})"
@@ -314,10 +353,11 @@ async fn a_message_that_keeps_failing_is_given_up_after_five_tries_and_the_merch
         "a dead message is never tried again"
     );
     let told = outbox(&service.db).await;
-    let id: i64 = sqlx::query_scalar("SELECT id FROM messages WHERE wa_message_id = 'wamid.DOOMED'")
-        .fetch_one(service.db.pool())
-        .await
-        .expect("id");
+    let id: i64 =
+        sqlx::query_scalar("SELECT id FROM messages WHERE wa_message_id = 'wamid.DOOMED'")
+            .fetch_one(service.db.pool())
+            .await
+            .expect("id");
     assert_eq!(
         told,
         vec![(
@@ -364,17 +404,38 @@ async fn a_redelivered_burst_never_counts_and_messages_over_the_limit_are_booked
     let books = rahul(&service).await;
     for n in 1..=3 {
         for _ in 0..5 {
-            post_text(&service, OURS, SHOP_PHONE, &format!("wamid.BURST{n}"), &format!("Rahul ne {n}00 UPI kiya")).await;
+            post_text(
+                &service,
+                OURS,
+                SHOP_PHONE,
+                &format!("wamid.BURST{n}"),
+                &format!("Rahul ne {n}00 UPI kiya"),
+            )
+            .await;
         }
     }
-    post_text(&service, OURS, SHOP_PHONE, "wamid.BURST4", "Rahul ne 400 UPI kiya").await;
+    post_text(
+        &service,
+        OURS,
+        SHOP_PHONE,
+        "wamid.BURST4",
+        "Rahul ne 400 UPI kiya",
+    )
+    .await;
     assert_eq!(
         count_inbound(&service.db, Delivery::Received).await,
         4,
         "twelve copies took no place: the fourth message is within the limit of four"
     );
     for n in 5..=6 {
-        post_text(&service, OURS, SHOP_PHONE, &format!("wamid.BURST{n}"), &format!("Rahul ne {n}00 UPI kiya")).await;
+        post_text(
+            &service,
+            OURS,
+            SHOP_PHONE,
+            &format!("wamid.BURST{n}"),
+            &format!("Rahul ne {n}00 UPI kiya"),
+        )
+        .await;
     }
     assert_eq!(count_inbound(&service.db, Delivery::Deferred).await, 2);
     let notices = outbox(&service.db).await;
@@ -398,7 +459,11 @@ async fn a_redelivered_burst_never_counts_and_messages_over_the_limit_are_booked
         "the two over the limit are booked once their minute comes"
     );
     assert_eq!(count_inbound(&service.db, Delivery::Processed).await, 6);
-    assert_eq!(outbox(&service.db).await.len(), 7, "six replies and the notice");
+    assert_eq!(
+        outbox(&service.db).await.len(),
+        7,
+        "six replies and the notice"
+    );
 }
 
 on_both_databases!(

@@ -286,9 +286,15 @@ async fn a_failing_inbound_message_is_retried_when_due_then_dead_with_one_notice
         at: 101,
     };
     assert!(
-        messages::mark_dead(&db, second.message.id, "dialog store unavailable", &notice, 101)
-            .await
-            .expect("dead")
+        messages::mark_dead(
+            &db,
+            second.message.id,
+            "dialog store unavailable",
+            &notice,
+            101
+        )
+        .await
+        .expect("dead")
     );
     assert!(
         !messages::mark_dead(&db, second.message.id, "again", &notice, 102)
@@ -317,7 +323,10 @@ async fn a_failing_inbound_message_is_retried_when_due_then_dead_with_one_notice
             .expect("outbox");
     assert_eq!(
         notices,
-        vec![("could not be processed".to_string(), Some(second.message.id.0))]
+        vec![(
+            "could not be processed".to_string(),
+            Some(second.message.id.0)
+        )]
     );
     assert_eq!(
         messages::get(&db, second.message.id)

@@ -153,10 +153,18 @@ async fn a_customer_reply_finds_the_shop_that_wrote_and_no_other(db: Db) {
 /// look like Indian mobiles without 91, and must never be registered (or found) as those.
 async fn a_shop_opened_from_abroad_is_registered_under_the_sender_id_as_it_came(db: Db) {
     let indian = shop(&db, "Indian Kirana").await;
-    for (n, wa_id) in ["6591234567", "6421234567", "9613123456"].into_iter().enumerate() {
-        merchants::add_phone(&db, indian.books.merchant_id(), wa_id, execora_engine::books::Role::Staff)
-            .await
-            .expect("the Indian shop has the look-alike Indian mobile");
+    for (n, wa_id) in ["6591234567", "6421234567", "9613123456"]
+        .into_iter()
+        .enumerate()
+    {
+        merchants::add_phone(
+            &db,
+            indian.books.merchant_id(),
+            wa_id,
+            execora_engine::books::Role::Staff,
+        )
+        .await
+        .expect("the Indian shop has the look-alike Indian mobile");
         let phone = Phone::from_wa_id(wa_id).expect("a sender id");
         let hello = message(&db, &phone, &format!("wamid.ABROAD{n}a"), "hi").await;
         assert_eq!(

@@ -78,8 +78,10 @@ async fn a_nul_in_one_message_never_fails_the_others_in_its_batch(db: Db) {
 /// again), and every other message of the batch is stored.
 async fn a_row_the_database_refuses_costs_only_itself_in_its_batch(db: Db) {
     let refuse: &[&str] = match db.backend() {
-        execora_engine::store::Backend::Sqlite => &["CREATE TRIGGER refuse_one BEFORE INSERT ON messages \
-             WHEN NEW.body = 'refuse me' BEGIN SELECT RAISE(ABORT, 'refused'); END"],
+        execora_engine::store::Backend::Sqlite => {
+            &["CREATE TRIGGER refuse_one BEFORE INSERT ON messages \
+             WHEN NEW.body = 'refuse me' BEGIN SELECT RAISE(ABORT, 'refused'); END"]
+        }
         execora_engine::store::Backend::Postgres => &[
             "CREATE FUNCTION refuse_one() RETURNS trigger AS $$ BEGIN \
              IF NEW.body = 'refuse me' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql",
@@ -107,7 +109,10 @@ async fn a_row_the_database_refuses_costs_only_itself_in_its_batch(db: Db) {
     for task in tasks {
         let (n, stored) = task.await.expect("joined");
         if n == 23 {
-            assert!(stored.is_err(), "the refused message is reported, to be redelivered");
+            assert!(
+                stored.is_err(),
+                "the refused message is reported, to be redelivered"
+            );
         } else {
             assert!(stored.expect("stored").is_some(), "message {n} is stored");
         }
@@ -156,7 +161,6 @@ async fn background_writes_are_never_held_up_for_good(db: Db) {
         .await
         .expect("the transaction was not held up for good");
 }
-
 
 /// On one thread the order is fixed: the background write is first in line but finds arrivals
 /// waiting, so the batch is written (and gets the lower id) before it. Without the gate the
