@@ -538,6 +538,10 @@ mod tests {
         assert_eq!(config.voice.max_seconds, 300);
         assert_eq!(config.voice.retention_days, Some(90));
         assert!(!config.open_signup);
+        assert_eq!(config.whatsapp.inbound_max_attempts, 5);
+        let three =
+            Config::from_env(&env(&[("EXECORA_INBOUND_MAX_ATTEMPTS", "3")])).expect("valid");
+        assert_eq!(three.whatsapp.inbound_max_attempts, 3);
     }
 
     #[test]
@@ -598,6 +602,10 @@ mod tests {
             (
                 vec![("EXECORA_MESSAGES_PER_MINUTE", "0")],
                 "EXECORA_MESSAGES_PER_MINUTE",
+            ),
+            (
+                vec![("EXECORA_INBOUND_MAX_ATTEMPTS", "0")],
+                "EXECORA_INBOUND_MAX_ATTEMPTS",
             ),
             (
                 vec![("WHATSAPP_MESSAGES_PER_SECOND", "5000")],

@@ -403,3 +403,72 @@ async fn store_message(state: &WebhookState, message: &InboundMessage) -> Result
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+    use execora_engine::time::ManualClock;
+
+    use super::*;
+
+    fn limits(per_minute: u32) -> (SenderLimits, Arc<ManualClock>) {
+        let clock = ManualClock::new(Utc.timestamp_millis_opt(1_000_000).single().expect("time"));
+        (
+            SenderLimits::new(per_minute, true).with_clock(clock.clone()),
+            clock,
+        )
+    }
+
+    #[test]
+    fn messages_over_the_limit_are_scheduled_a_window_later_each_per_minute() {
+        let (limits, clock) = limits(2);
+        let places: Vec<Place> = (0..7).map(|_| limits.take_place("65912")).collect();
+        assert_eq!(
+            places,
+            vec![
+                Place::Now,
+                Place::Now,
+                Place::Later { due: 1_060_000 },
+                Place::Later { due: 1_060_000 },
+                Place::Later { due: 1_120_000 },
+                Place::Later { due: 1_120_000 },
+                Place::Later { due: 1_180_000 },
+            ]
+        );
+        assert_eq!(limits.take_place("another"), Place::Now, "per sender");
+        // Inside the backlog's windows a new message queues behind it.
+        clock.advance(chrono::Duration::seconds(90));
+        assert_eq!(limits.take_place("65912"), Place::Later { due: 1_180_000 });
+        // Once every window with a place is over (four windows for eight places), the sender
+        // starts afresh.
+        clock.advance(chrono::Duration::seconds(89));
+        assert_eq!(limits.take_place("65912"), Place::Later { due: 1_240_000 });
+        clock.advance(chrono::Duration::seconds(61));
+        assert_eq!(limits.take_place("65912"), Place::Now);
+    }
+
+    #[test]
+    fn a_place_given_back_is_taken_by_the_next_message() {
+        let (limits, _clock) = limits(2);
+        assert_eq!(limits.take_place("91981"), Place::Now);
+        for _ in 0..10 {
+            assert_eq!(limits.take_place("91981"), Place::Now);
+            // A redelivery: it never counts.
+            limits.give_back("91981");
+        }
+        assert_eq!(limits.take_place("91981"), Place::Now);
+        assert!(matches!(limits.take_place("91981"), Place::Later { .. }));
+    }
+
+    #[test]
+    fn one_notice_a_window_at_most() {
+        let (limits, clock) = limits(1);
+        limits.take_place("91981");
+        assert!(limits.notice_due("91981"));
+        assert!(!limits.notice_due("91981"));
+        clock.advance(chrono::Duration::seconds(59));
+        assert!(!limits.notice_due("91981"));
+        clock.advance(chrono::Duration::seconds(1));
+        assert!(limits.notice_due("91981"));
+    }
+}

@@ -49,7 +49,7 @@ async fn a_nul_in_one_message_never_fails_the_others_in_its_batch(db: Db) {
             let mut message = arrival(&format!("wamid.NUL{n}"));
             if n == 17 {
                 message.body = "Rahul ne\0 200 UPI kiya".into();
-                message.peer_user_id = Some("IN.\0123".into());
+                message.peer_user_id = Some("IN.\0-123".into());
             }
             inbox.record(message).await
         }));
