@@ -68,6 +68,14 @@ pub enum Command {
         #[arg(long, value_name = "ID")]
         retry: Option<i64>,
     },
+    /// Show inbound messages that failed on every try and were given up on.
+    Inbox {
+        /// Only messages given up on (`dead`): the one view so far.
+        #[arg(long)]
+        dead: bool,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
 }
 
 #[derive(Debug, Subcommand)]

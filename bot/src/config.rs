@@ -335,8 +335,10 @@ pub struct WhatsappSettings {
     pub phone_number_id: Option<String>,
     /// Versioned Graph API base.
     pub api_base: String,
-    /// Messages one phone may send in a minute before the rest are stored unprocessed.
+    /// Messages one phone may send in a minute before the rest are deferred to later minutes.
     pub messages_per_minute: u32,
+    /// Tries an arriving message gets before it is given up on (`dead`, see `execora inbox --dead`).
+    pub inbound_max_attempts: u32,
     /// Our business number's send throughput (Meta: 80 by default, 1,000 upgraded, 20 coexistence).
     pub messages_per_second: u32,
     /// An approved template (name, language) with one body parameter, sent when a reply falls
@@ -358,6 +360,7 @@ impl std::fmt::Debug for WhatsappSettings {
             .field("phone_number_id", &self.phone_number_id)
             .field("api_base", &self.api_base)
             .field("messages_per_minute", &self.messages_per_minute)
+            .field("inbound_max_attempts", &self.inbound_max_attempts)
             .field("messages_per_second", &self.messages_per_second)
             .field("fallback_template", &self.fallback_template)
             .finish()
@@ -464,6 +467,14 @@ impl Config {
                     .filter(|n| (1..=1000).contains(n))
                     .ok_or_else(|| problem("EXECORA_MESSAGES_PER_MINUTE", "must be 1 to 1000"))?,
                 None => 20,
+            },
+            inbound_max_attempts: match setting(env, "EXECORA_INBOUND_MAX_ATTEMPTS") {
+                Some(n) => n
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=100).contains(n))
+                    .ok_or_else(|| problem("EXECORA_INBOUND_MAX_ATTEMPTS", "must be 1 to 100"))?,
+                None => crate::whatsapp::inbound::DEFAULT_MAX_ATTEMPTS,
             },
             messages_per_second: match setting(env, "WHATSAPP_MESSAGES_PER_SECOND") {
                 Some(n) => n
@@ -586,6 +597,10 @@ mod tests {
         assert_eq!(config.voice.retention_days, Some(90));
         assert!(!config.open_signup);
         assert!(config.run_workers);
+        assert_eq!(config.whatsapp.inbound_max_attempts, 5);
+        let three =
+            Config::from_env(&env(&[("EXECORA_INBOUND_MAX_ATTEMPTS", "3")])).expect("valid");
+        assert_eq!(three.whatsapp.inbound_max_attempts, 3);
     }
 
     #[test]
@@ -646,6 +661,10 @@ mod tests {
             (
                 vec![("EXECORA_MESSAGES_PER_MINUTE", "0")],
                 "EXECORA_MESSAGES_PER_MINUTE",
+            ),
+            (
+                vec![("EXECORA_INBOUND_MAX_ATTEMPTS", "0")],
+                "EXECORA_INBOUND_MAX_ATTEMPTS",
             ),
             (
                 vec![("WHATSAPP_MESSAGES_PER_SECOND", "5000")],

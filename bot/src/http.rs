@@ -23,6 +23,8 @@ pub struct AppState {
     pub limits: Arc<SenderLimits>,
     /// Which background workers are running, for readiness.
     pub workers: WorkerHealth,
+    /// WHATSAPP_PHONE_NUMBER_ID: messages to another business number are kept, not processed.
+    pub business_number: Option<String>,
 }
 
 /// The service's routes. Starts the webhook's message writer, so call it inside the runtime.
@@ -34,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         verify_token: state.verify_token.clone(),
         limits: state.limits.clone(),
         phones: Arc::new(PhoneBook::default()),
+        business_number: state.business_number.clone(),
     });
     Router::new()
         .route("/healthz", get(healthz))

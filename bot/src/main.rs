@@ -147,6 +147,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             println!("{report}");
         }
+        Command::Inbox { dead, limit } => inbox(&config, dead, limit).await?,
         Command::Demo => {
             let db = open_db(&config, true).await?;
             let (merchant, created) = execora_engine::demo::seed(&db, clock).await?;
@@ -212,6 +213,42 @@ async fn outbox(
             out,
             "{}\t{}\t+{}\t{}\ttries {}\t{}\t{}{}",
             entry.id.0, when, entry.peer, entry.status, entry.attempts, entry.kind, body, error
+        )?;
+    }
+    db.close().await;
+    Ok(())
+}
+
+/// Inbound messages given up on after their last try, newest first (`--dead`, the only view).
+async fn inbox(config: &Config, dead: bool, limit: i64) -> anyhow::Result<()> {
+    if !dead {
+        bail!("say which messages to show: `execora inbox --dead`");
+    }
+    let db = open_db(config, true).await?;
+    let mut out = std::io::stdout();
+    let entries = messages::dead_inbound(&db, limit).await?;
+    if entries.is_empty() {
+        writeln!(out, "nothing to show")?;
+    }
+    for entry in entries {
+        let when = chrono::DateTime::from_timestamp_millis(entry.updated_at)
+            .map(|t| t.format("%Y-%m-%d %H:%M:%SZ").to_string())
+            .unwrap_or_default();
+        let shop = entry
+            .merchant
+            .map_or_else(|| "-".to_string(), |m| m.0.to_string());
+        let error: String = entry.error.unwrap_or_default().chars().take(120).collect();
+        writeln!(
+            out,
+            "{}\t{}\tshop {}\t+{}\t{}\ttries {}\t{}\t{}",
+            entry.id.0,
+            when,
+            shop,
+            entry.peer,
+            entry.kind,
+            entry.attempts,
+            entry.channel_id.unwrap_or_default(),
+            error
         )?;
     }
     db.close().await;

@@ -129,11 +129,12 @@ impl Application {
                 .as_deref()
                 .map(|current| AppSecrets::new(current, whatsapp.previous_app_secret.as_deref())),
             verify_token: whatsapp.verify_token.clone(),
-            limits: Arc::new(SenderLimits::new(
-                whatsapp.messages_per_minute,
-                whatsapp.sandbox(),
-            )),
+            limits: Arc::new(
+                SenderLimits::new(whatsapp.messages_per_minute, whatsapp.sandbox())
+                    .with_clock(clock.clone()),
+            ),
             workers: supervisor.health(),
+            business_number: whatsapp.phone_number_id.clone(),
         };
         let router = http::router(state);
         let workers = if config.run_workers {
@@ -219,7 +220,8 @@ fn workers(
         ),
     }
     let pipeline = Pipeline::new(db.clone(), clock.clone(), language_model(config));
-    let mut worker = InboundWorker::new(db.clone(), pipeline, whatsapp.sandbox());
+    let mut worker = InboundWorker::new(db.clone(), pipeline, whatsapp.sandbox())
+        .with_max_attempts(whatsapp.inbound_max_attempts);
     if let Some(graph) = &graph {
         worker = worker.with_read_receipts(graph.clone());
     }
@@ -358,5 +360,13 @@ async fn report_undelivered(db: &Db, clock: &dyn Clock) {
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "could not check the outbox"),
         }
+    }
+    match messages::count_dead_inbound(db).await {
+        Ok(0) => {}
+        Ok(count) => tracing::warn!(
+            count,
+            "{count} inbound messages failed on every try and were given up on: see `execora inbox --dead`"
+        ),
+        Err(error) => tracing::warn!(%error, "could not check the inbox"),
     }
 }

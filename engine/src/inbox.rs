@@ -8,7 +8,7 @@ use sqlx::Row;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::books::MerchantId;
-use crate::messages::{Delivery, MessageId};
+use crate::messages::{Delivery, MessageId, storable};
 use crate::store::{Backend, Db, StoreError};
 
 /// Most messages written in one statement. Bounded so one commit never holds the writer long.
@@ -28,7 +28,29 @@ pub struct Arrival {
     pub media_id: Option<String>,
     pub context_id: Option<String>,
     pub status: Delivery,
+    /// When a `deferred` message may be processed (unix ms); `None` for any other.
+    pub due_at: Option<i64>,
     pub at: i64,
+}
+
+impl Arrival {
+    /// The arrival with every text as both databases store it (see `messages::storable`).
+    fn storable(self) -> Arrival {
+        let clean = |text: String| match storable(&text) {
+            std::borrow::Cow::Borrowed(_) => text,
+            std::borrow::Cow::Owned(cleaned) => cleaned,
+        };
+        Arrival {
+            channel_id: clean(self.channel_id),
+            peer: clean(self.peer),
+            peer_user_id: self.peer_user_id.map(clean),
+            kind: clean(self.kind),
+            body: clean(self.body),
+            media_id: self.media_id.map(clean),
+            context_id: self.context_id.map(clean),
+            ..self
+        }
+    }
 }
 
 /// Why a message could not be stored; the caller answers so the channel delivers it again.
@@ -61,6 +83,7 @@ impl Inbox {
     /// Stores `arrival` once by its channel id, returning when it is committed. `None`: that id
     /// was stored before (a redelivery), also when the copies arrive in the same batch.
     pub async fn record(&self, arrival: Arrival) -> Result<Option<MessageId>, InboxError> {
+        let arrival = arrival.storable();
         let (reply, answer) = oneshot::channel();
         self.queue
             .send((arrival, reply))
@@ -76,17 +99,27 @@ async fn write_batches(db: Db, mut waiting: mpsc::Receiver<(Arrival, Reply)>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while waiting.recv_many(&mut batch, MAX_BATCH).await > 0 {
         db.arrivals_waiting();
-        match write(&db, &batch).await {
+        let arrivals: Vec<&Arrival> = batch.iter().map(|(arrival, _)| arrival).collect();
+        match write(&db, &arrivals).await {
             Ok(ids) => {
                 for ((_, reply), id) in batch.drain(..).zip(ids) {
                     let _ = reply.send(Ok(id));
                 }
             }
             Err(error) => {
-                tracing::error!(%error, messages = batch.len(), "could not store arriving messages");
-                let shown = error.to_string();
-                for (_, reply) in batch.drain(..) {
-                    let _ = reply.send(Err(InboxError::Failed(shown.clone())));
+                // One row the database refuses must not cost the others their place: each is
+                // written alone, and only the refused one is answered with an error (Meta
+                // delivers that one again).
+                tracing::warn!(%error, messages = batch.len(), "a batch of arriving messages failed; writing them one by one");
+                for (arrival, reply) in batch.drain(..) {
+                    let written = write(&db, &[&arrival])
+                        .await
+                        .map(|mut ids| ids.pop().flatten());
+                    if let Err(error) = &written {
+                        tracing::error!(%error, wamid = %arrival.channel_id, "could not store an arriving message");
+                    }
+                    let _ =
+                        reply.send(written.map_err(|error| InboxError::Failed(error.to_string())));
                 }
             }
         }
@@ -97,14 +130,14 @@ async fn write_batches(db: Db, mut waiting: mpsc::Receiver<(Arrival, Reply)>) {
 /// One multi-row INSERT, committed on its own: a single statement is atomic, and outside an
 /// explicit transaction SQLite keeps no statement journal for it (inside one, the journal of a
 /// batch's ~80 touched pages spilled to a temporary file on every commit).
-async fn write(db: &Db, batch: &[(Arrival, Reply)]) -> Result<Vec<Option<MessageId>>, StoreError> {
+async fn write(db: &Db, batch: &[&Arrival]) -> Result<Vec<Option<MessageId>>, StoreError> {
     let mut writer = db.arrivals_writer().await?;
     insert_many(&mut writer, db.backend(), batch).await
 }
 
 /// Parameters per row.
-const COLUMNS: usize = 11;
-// A whole batch is one statement: 11 parameters a row stays far below SQLite's 32,766 and
+const COLUMNS: usize = 12;
+// A whole batch is one statement: 12 parameters a row stays far below SQLite's 32,766 and
 // PostgreSQL's 65,535.
 const _: () = assert!(MAX_BATCH * COLUMNS < 32_766);
 
@@ -114,11 +147,11 @@ const _: () = assert!(MAX_BATCH * COLUMNS < 32_766);
 async fn insert_many(
     connection: &mut sqlx::AnyConnection,
     backend: Backend,
-    batch: &[(Arrival, Reply)],
+    batch: &[&Arrival],
 ) -> Result<Vec<Option<MessageId>>, StoreError> {
     let mut sql = String::from(
         "INSERT INTO messages (merchant_id, direction, wa_message_id, peer, peer_user_id, kind, body, \
-         media_id, status, created_at, updated_at, context_id) VALUES ",
+         media_id, status, created_at, updated_at, context_id, next_attempt_at) VALUES ",
     );
     for row in 0..batch.len() {
         sql.push_str(if row == 0 { "(" } else { ", (" });
@@ -143,7 +176,7 @@ async fn insert_many(
     }
     sql.push_str(" ON CONFLICT (wa_message_id) DO NOTHING RETURNING id, wa_message_id");
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for (arrival, _) in batch {
+    for arrival in batch {
         query = query
             .bind(arrival.merchant.map(|m| m.0))
             .bind(arrival.channel_id.as_str())
@@ -155,7 +188,8 @@ async fn insert_many(
             .bind(arrival.status.as_str())
             .bind(arrival.at)
             .bind(arrival.at)
-            .bind(arrival.context_id.as_deref());
+            .bind(arrival.context_id.as_deref())
+            .bind(arrival.due_at);
     }
     let rows = query.fetch_all(connection).await?;
     let mut inserted: HashMap<String, i64> = HashMap::with_capacity(rows.len());
@@ -165,6 +199,6 @@ async fn insert_many(
     // `remove` hands each new id to the first delivery of its wamid only.
     Ok(batch
         .iter()
-        .map(|(arrival, _)| inserted.remove(&arrival.channel_id).map(MessageId))
+        .map(|arrival| inserted.remove(&arrival.channel_id).map(MessageId))
         .collect())
 }

@@ -42,8 +42,13 @@ pub enum Delivery {
     Processing,
     /// Inbound: processed.
     Processed,
-    /// Inbound: stored but not processed (rate limit, unknown sender, a customer writing).
+    /// Inbound: stored but not processed (a customer writing, another business number's message).
     Logged,
+    /// Inbound: over its sender's per-minute limit, processed once its window allows
+    /// (`next_attempt_at`).
+    Deferred,
+    /// Inbound: failed on every attempt; never tried again on its own (see `execora inbox --dead`).
+    Dead,
 }
 
 impl Delivery {
@@ -61,6 +66,8 @@ impl Delivery {
             Delivery::Processing => "processing",
             Delivery::Processed => "processed",
             Delivery::Logged => "logged",
+            Delivery::Deferred => "deferred",
+            Delivery::Dead => "dead",
         }
     }
 
@@ -78,6 +85,8 @@ impl Delivery {
             Delivery::Processing,
             Delivery::Processed,
             Delivery::Logged,
+            Delivery::Deferred,
+            Delivery::Dead,
         ]
         .into_iter()
         .find(|d| d.as_str() == text)
@@ -90,12 +99,13 @@ impl Delivery {
             | Delivery::Sandbox
             | Delivery::Received
             | Delivery::Sending
-            | Delivery::Processing => 0,
+            | Delivery::Processing
+            | Delivery::Deferred => 0,
             Delivery::Sent => 1,
             Delivery::Delivered => 2,
             Delivery::Read => 3,
             Delivery::Played => 4,
-            Delivery::Processed | Delivery::Logged => 5,
+            Delivery::Processed | Delivery::Logged | Delivery::Dead => 5,
             Delivery::Failed => 6,
         }
     }
@@ -114,6 +124,17 @@ impl Delivery {
         .filter(|d| d.rank() < self.rank())
         .map(Delivery::as_str)
         .collect()
+    }
+}
+
+/// `text` as both databases can store it. PostgreSQL refuses a NUL character in text (SQLite
+/// keeps it), and one refused row would fail its whole batch; NUL carries nothing a merchant
+/// meant, so it is dropped on both databases alike and a message reads the same on either.
+pub fn storable(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('\0') {
+        std::borrow::Cow::Owned(text.replace('\0', ""))
+    } else {
+        std::borrow::Cow::Borrowed(text)
     }
 }
 
@@ -208,7 +229,7 @@ pub async fn record_inbound(
     .bind(new.peer)
     .bind(new.peer_user_id)
     .bind(new.kind)
-    .bind(new.body)
+    .bind(storable(new.body).as_ref())
     .bind(new.media_id)
     .bind(new.status.as_str())
     .bind(new.at)
@@ -356,40 +377,46 @@ pub async fn get(db: &Db, id: MessageId) -> Result<Option<StoredMessage>, StoreE
 pub struct Claimed {
     pub message: StoredMessage,
     pub media_id: Option<String>,
+    /// Tries including this one.
+    pub attempts: i64,
 }
 
-/// Claims the oldest inbound message waiting in `received`, marking it `processing`, or `None`.
+/// Claims the oldest inbound message that is due (`received`, or `deferred` or retried with its
+/// `next_attempt_at` passed), marking it `processing` and counting the try, or `None`.
 /// Two workers never claim the same row: the UPDATE re-checks the status under the row's lock.
 pub async fn claim_next_inbound(db: &Db, at: i64) -> Result<Option<Claimed>, StoreError> {
     loop {
         let next: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM messages WHERE direction = 'in' AND status = 'received' ORDER BY id LIMIT 1",
+            "SELECT id FROM messages WHERE direction = 'in' AND status IN ('received', 'deferred') \
+             AND (next_attempt_at IS NULL OR next_attempt_at <= $1) ORDER BY id LIMIT 1",
         )
+        .bind(at)
         .fetch_optional(db.pool())
         .await?;
         let Some(id) = next else { return Ok(None) };
         let claimed = sqlx::query(
-            "UPDATE messages SET status = 'processing', updated_at = $1 WHERE id = $2 AND status = 'received'",
+            "UPDATE messages SET status = 'processing', attempts = attempts + 1, updated_at = $1 \
+             WHERE id = $2 AND status IN ('received', 'deferred') RETURNING media_id, attempts",
         )
         .bind(at)
         .bind(id)
-        .execute(&mut *db.writer().await?)
+        .fetch_optional(&mut *db.writer().await?)
         .await?;
-        if claimed.rows_affected() == 1 {
-            let media_id: Option<String> =
-                sqlx::query_scalar("SELECT media_id FROM messages WHERE id = $1")
-                    .bind(id)
-                    .fetch_one(db.pool())
-                    .await?;
-            return Ok(get(db, MessageId(id))
-                .await?
-                .map(|message| Claimed { message, media_id }));
+        if let Some(row) = claimed {
+            let media_id: Option<String> = row.try_get("media_id")?;
+            let attempts: i64 = row.try_get("attempts")?;
+            return Ok(get(db, MessageId(id)).await?.map(|message| Claimed {
+                message,
+                media_id,
+                attempts,
+            }));
         }
     }
 }
 
 /// Puts messages claimed before `claimed_before` (unix ms) back to `received`: their worker died.
-/// Processing is idempotent by message id, so a second run books nothing twice.
+/// Processing is idempotent by message id, so a second run books nothing twice; the try the dead
+/// worker made still counts, so a message that kills its worker every time ends `dead` too.
 pub async fn requeue_stale(db: &Db, claimed_before: i64) -> Result<u64, StoreError> {
     let done = sqlx::query(
         "UPDATE messages SET status = 'received' WHERE direction = 'in' AND status = 'processing' AND updated_at < $1",
@@ -398,6 +425,111 @@ pub async fn requeue_stale(db: &Db, claimed_before: i64) -> Result<u64, StoreErr
     .execute(&mut *db.writer().await?)
     .await?;
     Ok(done.rows_affected())
+}
+
+/// Puts a claimed inbound message that failed back in line, due again at `retry_at` (unix ms),
+/// keeping why it failed for the operator.
+pub async fn retry_inbound(
+    db: &Db,
+    id: MessageId,
+    retry_at: i64,
+    error: &str,
+    at: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE messages SET status = 'received', next_attempt_at = $1, error_title = $2, updated_at = $3 \
+         WHERE id = $4 AND direction = 'in' AND status = 'processing'",
+    )
+    .bind(retry_at)
+    .bind(storable(&error.chars().take(300).collect::<String>()).as_ref())
+    .bind(at)
+    .bind(id.0)
+    .execute(&mut *db.writer().await?)
+    .await?;
+    Ok(())
+}
+
+/// Gives up on a claimed inbound message that failed on every try: it becomes `dead` and
+/// `notice` (telling the sender it could not be processed) is stored with it, in one
+/// transaction, so the sender is told exactly once. `false` when the message was not ours.
+pub async fn mark_dead(
+    db: &Db,
+    id: MessageId,
+    error: &str,
+    notice: &NewOutbound<'_>,
+    at: i64,
+) -> Result<bool, StoreError> {
+    let mut tx = db.begin().await?;
+    let died = sqlx::query(
+        "UPDATE messages SET status = 'dead', next_attempt_at = NULL, error_title = $1, updated_at = $2 \
+         WHERE id = $3 AND direction = 'in' AND status = 'processing'",
+    )
+    .bind(storable(&error.chars().take(300).collect::<String>()).as_ref())
+    .bind(at)
+    .bind(id.0)
+    .execute(&mut *tx)
+    .await?;
+    if died.rows_affected() != 1 {
+        return Ok(false);
+    }
+    let notice = NewOutbound {
+        in_reply_to: Some(id),
+        ..notice.clone()
+    };
+    insert_outbound(&mut *tx, &notice).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// An inbound message given up on, as the operator sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeadInbound {
+    pub id: MessageId,
+    pub merchant: Option<MerchantId>,
+    pub channel_id: Option<String>,
+    pub peer: String,
+    pub kind: String,
+    pub attempts: i64,
+    /// Why the last try failed.
+    pub error: Option<String>,
+    pub updated_at: i64,
+}
+
+/// Inbound messages that are `dead`, newest first.
+pub async fn dead_inbound(db: &Db, limit: i64) -> Result<Vec<DeadInbound>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, merchant_id, wa_message_id, peer, kind, attempts, error_title, updated_at \
+         FROM messages WHERE direction = 'in' AND status = 'dead' ORDER BY id DESC LIMIT $1",
+    )
+    .bind(limit.clamp(1, 10_000))
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(DeadInbound {
+                id: MessageId(row.try_get("id")?),
+                merchant: row
+                    .try_get::<Option<i64>, _>("merchant_id")?
+                    .map(MerchantId),
+                channel_id: row.try_get("wa_message_id")?,
+                peer: row.try_get("peer")?,
+                kind: row.try_get("kind")?,
+                attempts: row.try_get("attempts")?,
+                error: row.try_get("error_title")?,
+                updated_at: row.try_get("updated_at")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(StoreError::from)
+}
+
+/// How many inbound messages are `dead` (the start-up warning).
+pub async fn count_dead_inbound(db: &Db) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM messages WHERE direction = 'in' AND status = 'dead'",
+    )
+    .fetch_one(db.pool())
+    .await?)
 }
 
 /// How a claimed inbound message ends.
@@ -431,7 +563,7 @@ pub async fn finish_inbound(
     .bind(finish.status.as_str())
     .bind(at)
     .bind(finish.merchant.map(|m| m.0))
-    .bind(finish.transcript)
+    .bind(finish.transcript.map(storable).as_deref())
     .bind(inbound.0)
     .execute(&mut *tx)
     .await?;
@@ -453,7 +585,7 @@ pub async fn finish_inbound(
 /// Stores a voice note's transcript as soon as it is known, so it survives a failure later on.
 pub async fn set_transcript(db: &Db, id: MessageId, transcript: &str) -> Result<(), StoreError> {
     sqlx::query("UPDATE messages SET transcript = $1 WHERE id = $2 AND direction = 'in'")
-        .bind(transcript)
+        .bind(storable(transcript).as_ref())
         .bind(id.0)
         .execute(&mut *db.writer().await?)
         .await?;

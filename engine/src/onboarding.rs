@@ -85,7 +85,8 @@ pub async fn customer_thread(
     Ok(Some(CustomerThread {
         merchant,
         customer_name,
-        owner_phone: owner_phone.and_then(|p| Phone::parse(&p).ok()),
+        // Stored phones are already in their full form: parsing one again could add a 91.
+        owner_phone: owner_phone.map(Phone::from_stored),
     }))
 }
 
@@ -200,6 +201,7 @@ pub async fn signup(
             timezone: Some(defaults.timezone.clone()),
             upi_id: None,
         },
+        phone,
     )
     .await;
     let merchant = match created {

@@ -1,4 +1,5 @@
-//! Phone numbers as WhatsApp ids: digits only, with country code (`919876543210`).
+//! Phone numbers as WhatsApp ids: digits only, with country code (`919876543210`), read either
+//! from what a merchant types (normalised) or from Meta's sender ids (taken as they are).
 
 use std::fmt;
 
@@ -34,6 +35,22 @@ impl Phone {
             _ => return Err(invalid()),
         };
         Ok(Phone(normalised))
+    }
+
+    /// Reads a sender id from Meta (a message's `from`, a contact's `wa_id`, a status's
+    /// `recipient_id`): its digits are already the full international number, so nothing is added
+    /// or dropped. Never [`Phone::parse`] one: Singapore's `6591234567` would become the Indian
+    /// mobile `916591234567` and reach that shop's books.
+    pub fn from_wa_id(wa_id: &str) -> Result<Phone, InvalidPhone> {
+        // E.164 allows at most 15 digits; the shortest numbers in use (country code included) have 7.
+        let valid = (7..=15).contains(&wa_id.len())
+            && wa_id.bytes().all(|b| b.is_ascii_digit())
+            && !wa_id.starts_with('0');
+        if valid {
+            Ok(Phone(wa_id.to_string()))
+        } else {
+            Err(InvalidPhone(wa_id.chars().take(40).collect()))
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -85,6 +102,33 @@ mod tests {
             "'; DROP TABLE x",
         ] {
             assert!(Phone::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn meta_sender_ids_are_taken_as_they_come_even_when_they_look_like_indian_mobiles() {
+        // Singapore 65 9123 4567, New Zealand 64 21 234 5678 (as 10 digits), Lebanon 961 71 123 456.
+        for wa_id in ["6591234567", "6421234567", "96171123456", "919812345678"] {
+            assert_eq!(
+                Phone::from_wa_id(wa_id).map(|p| p.0),
+                Ok(wa_id.to_string()),
+                "{wa_id}"
+            );
+            assert_ne!(
+                Phone::from_wa_id(wa_id).map(|p| p.0),
+                Ok(format!("91{wa_id}"))
+            );
+        }
+        for bad in [
+            "",
+            "123456",
+            "+6591234567",
+            "65 9123 4567",
+            "06591234567",
+            "1234567890123456",
+            "IN.8213749123749",
+        ] {
+            assert!(Phone::from_wa_id(bad).is_err(), "{bad}");
         }
     }
 }

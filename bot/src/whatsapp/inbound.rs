@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use execora_engine::books::{Books, BooksError, MerchantId, Source, merchants};
 use execora_engine::dialog::Input;
-use execora_engine::messages::{self, Claimed, Delivery, Finish, NewOutbound, StoredMessage};
+use execora_engine::messages::{
+    self, Claimed, Delivery, Finish, MessageId, NewOutbound, StoredMessage,
+};
 use execora_engine::onboarding::{self, CustomerThread, SignupDefaults, SignupStep};
 use execora_engine::phone::Phone;
 use execora_engine::pipeline::{Message, Pipeline};
@@ -22,6 +24,12 @@ const POLL: Duration = Duration::from_millis(200);
 const STALE_CLAIM: Duration = Duration::from_secs(300);
 /// How often stale claims are looked for.
 const STALE_CHECK: Duration = Duration::from_secs(30);
+/// Tries a message gets before it is given up on (`dead`), unless configured otherwise: a voice
+/// note costs a speech-to-text call each time, so nothing is retried forever.
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 5;
+/// The wait before the second try; it doubles with each try after, up to `RETRY_MAX`.
+const RETRY_FIRST: Duration = Duration::from_secs(30);
+const RETRY_MAX: Duration = Duration::from_secs(600);
 
 #[derive(Debug, thiserror::Error)]
 pub enum WorkerError {
@@ -94,6 +102,8 @@ pub struct InboundWorker {
     /// With text-to-speech: a spoken message is answered with a voice note too, when the reply
     /// is at most this many characters.
     spoken_replies: Option<usize>,
+    /// Tries a message gets before it is `dead`.
+    max_attempts: u32,
 }
 
 /// A registered shop's message, answered.
@@ -120,7 +130,14 @@ impl InboundWorker {
             signup: None,
             listener: None,
             spoken_replies: None,
+            max_attempts: DEFAULT_MAX_ATTEMPTS,
         }
+    }
+
+    /// Gives each message at most `max_attempts` tries (at least one) before it is `dead`.
+    pub fn with_max_attempts(mut self, max_attempts: u32) -> InboundWorker {
+        self.max_attempts = max_attempts.max(1);
+        self
     }
 
     /// Listens to voice notes with this recogniser.
@@ -148,13 +165,69 @@ impl InboundWorker {
         self
     }
 
-    /// Handles the oldest waiting message; `false` when there was none.
+    /// Handles the oldest waiting message; `false` when there was none. A message that fails is
+    /// put back in line for a later try, or given up on (`dead`, its sender told once) after its
+    /// last try; the error is returned either way.
     pub async fn process_next(&self) -> Result<bool, WorkerError> {
         let Some(claimed) = messages::claim_next_inbound(&self.db, self.now_ms()).await? else {
             return Ok(false);
         };
-        self.handle(claimed).await?;
-        Ok(true)
+        let (id, attempts) = (claimed.message.id, claimed.attempts);
+        let (merchant, peer) = (claimed.message.merchant, claimed.message.peer.clone());
+        if attempts > i64::from(self.max_attempts) {
+            // Its worker died on each try (requeued as stale): it is not tried once more.
+            let error = "the worker stopped while processing it on every try";
+            self.give_up(id, merchant, &peer, attempts, error).await?;
+            return Ok(true);
+        }
+        let Err(error) = self.handle(claimed).await else {
+            return Ok(true);
+        };
+        let reason = error.to_string();
+        if attempts >= i64::from(self.max_attempts) {
+            self.give_up(id, merchant, &peer, attempts, &reason).await?;
+        } else {
+            let wait = RETRY_FIRST
+                .saturating_mul(1 << (attempts - 1).clamp(0, 16))
+                .min(RETRY_MAX);
+            let now = self.now_ms();
+            messages::retry_inbound(&self.db, id, now + wait.as_millis() as i64, &reason, now)
+                .await?;
+            tracing::warn!(message = id.0, attempts, retry_in_s = wait.as_secs(), %error, "inbound message failed; it will be tried again");
+        }
+        Err(error)
+    }
+
+    /// Marks a message `dead` after its last try and tells its sender, in the shop's language,
+    /// that it could not be processed (once: the notice is stored with the status change).
+    async fn give_up(
+        &self,
+        id: MessageId,
+        merchant: Option<MerchantId>,
+        peer: &str,
+        attempts: i64,
+        error: &str,
+    ) -> Result<(), WorkerError> {
+        let locale = match merchant {
+            Some(merchant) => merchants::get(&self.db, merchant).await?.locale,
+            None => Locale::default(),
+        };
+        let notice = render(&Outcome::MessageNotProcessed, locale);
+        let at = self.now_ms();
+        let reply = NewOutbound {
+            merchant,
+            peer,
+            kind: "text",
+            body: &notice.text,
+            in_reply_to: Some(id),
+            options: None,
+            status: self.outbox_status(),
+            at,
+        };
+        if messages::mark_dead(&self.db, id, error, &reply, at).await? {
+            tracing::error!(message = id.0, attempts, %error, "inbound message given up on after its last try: see `execora inbox --dead`");
+        }
+        Ok(())
     }
 
     #[tracing::instrument(skip_all, fields(message = claimed.message.id.0, wamid = claimed.message.channel_id.as_deref().unwrap_or(""), merchant = claimed.message.merchant.map(|m| m.0)))]
@@ -252,7 +325,8 @@ impl InboundWorker {
     ) -> Result<Plan, WorkerError> {
         let not_registered =
             || Plan::reply(None, render(&Outcome::NotRegistered, Locale::default()));
-        let Ok(phone) = Phone::parse(&inbound.peer) else {
+        // The peer is Meta's sender id, the full number as it is: never the typed-number parse.
+        let Ok(phone) = Phone::from_wa_id(&inbound.peer) else {
             return Ok(not_registered());
         };
         if let Some((merchant, _)) = merchants::find_by_phone(&self.db, &phone).await? {
@@ -464,7 +538,7 @@ impl InboundWorker {
             let idle = match self.process_next().await {
                 Ok(worked) => !worked,
                 Err(error) => {
-                    tracing::error!(%error, "inbound message failed; it will be retried");
+                    tracing::error!(%error, "inbound message failed");
                     true
                 }
             };

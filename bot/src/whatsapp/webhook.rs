@@ -2,7 +2,6 @@
 //! and whose delivery statuses move our outbound messages forward.
 
 use std::collections::HashMap;
-use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -18,7 +17,7 @@ use execora_engine::messages::{self, Delivery, NewOutbound};
 use execora_engine::phone::Phone;
 use execora_engine::reply::{Locale, Outcome, render};
 use execora_engine::store::{Db, StoreError};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use execora_engine::time::{Clock, SystemClock};
 
 use super::payload::{self, Event, InboundContent, InboundMessage};
 use super::signature::{self, AppSecrets};
@@ -50,6 +49,9 @@ pub struct WebhookState {
     pub verify_token: Option<String>,
     pub limits: Arc<SenderLimits>,
     pub phones: Arc<PhoneBook>,
+    /// Our business number's id (WHATSAPP_PHONE_NUMBER_ID); messages to any other are kept,
+    /// never processed. `None` (sandbox): every number is taken as ours.
+    pub business_number: Option<String>,
 }
 
 /// How long the shop of a phone is remembered between messages.
@@ -97,27 +99,113 @@ impl PhoneBook {
     }
 }
 
-/// Per-sender limits, judged when messages arrive (not when a backlog is worked off).
+/// One minute, the limits' window.
+const WINDOW_MS: i64 = 60_000;
+/// Senders remembered at most; beyond it the limits start afresh (as the phone book does).
+const SENDERS_MAX: usize = 100_000;
+
+/// Per-sender limits, judged when messages arrive: the first `per_minute` of a window are
+/// processed at once, the rest are kept and scheduled one window later each `per_minute` (so a
+/// burst of Meta's retries after an outage is worked off at the sender's rate, none lost).
+///
+/// Written by hand rather than with a rate-limiting crate: a redelivered message must give its
+/// place back (it is known to be one only after the unique insert), and a deferred message needs
+/// the moment its window opens; the keyed limiters we looked at (governor) offer neither.
 pub struct SenderLimits {
     per_minute: u32,
-    messages: DefaultKeyedRateLimiter<String>,
-    /// One "slow down" notice a minute at most, so the notice itself cannot flood anyone.
-    notices: DefaultKeyedRateLimiter<String>,
+    senders: Mutex<HashMap<String, SenderWindow>>,
     /// No WhatsApp credentials: notices stay in the outbox.
     sandbox: bool,
+    clock: Arc<dyn Clock>,
+}
+
+/// One sender's messages since `start` (unix ms): `used` places taken, the last ones possibly in
+/// windows still to come, and when they were last told to slow down.
+struct SenderWindow {
+    start: i64,
+    used: u64,
+    noticed_at: Option<i64>,
+}
+
+/// Where an arriving message goes in its sender's schedule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// Within the limit: processed now.
+    Now,
+    /// Over the limit: processed once its window opens (unix ms).
+    Later { due: i64 },
 }
 
 impl SenderLimits {
     pub fn new(per_minute: u32, sandbox: bool) -> SenderLimits {
-        let per_minute = per_minute.max(1);
-        let quota = NonZeroU32::new(per_minute)
-            .map_or(Quota::per_minute(NonZeroU32::MIN), Quota::per_minute);
         SenderLimits {
-            per_minute,
-            messages: RateLimiter::keyed(quota),
-            notices: RateLimiter::keyed(Quota::per_minute(NonZeroU32::MIN)),
+            per_minute: per_minute.max(1),
+            senders: Mutex::new(HashMap::new()),
             sandbox,
+            clock: Arc::new(SystemClock),
         }
+    }
+
+    /// Judges time by `clock` (tests move it by hand).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> SenderLimits {
+        self.clock = clock;
+        self
+    }
+
+    fn now(&self) -> i64 {
+        self.clock.now().timestamp_millis()
+    }
+
+    /// Takes the next place of `sender`.
+    pub fn take_place(&self, sender: &str) -> Place {
+        let now = self.now();
+        let per_minute = u64::from(self.per_minute);
+        let mut senders = self.senders.lock().unwrap_or_else(PoisonError::into_inner);
+        if senders.len() >= SENDERS_MAX && !senders.contains_key(sender) {
+            senders.clear();
+        }
+        let window = senders.entry(sender.to_string()).or_insert(SenderWindow {
+            start: now,
+            used: 0,
+            noticed_at: None,
+        });
+        // Every window holding a taken place is over: the sender starts afresh.
+        let windows_taken = window.used.div_ceil(per_minute) as i64;
+        if now >= window.start + windows_taken * WINDOW_MS {
+            window.start = now;
+            window.used = 0;
+        }
+        let due = window.start + (window.used / per_minute) as i64 * WINDOW_MS;
+        window.used += 1;
+        if due <= now {
+            Place::Now
+        } else {
+            Place::Later { due }
+        }
+    }
+
+    /// Gives back the last place of `sender`: the message was a redelivery (or was not stored),
+    /// so it never counts against the limit.
+    pub fn give_back(&self, sender: &str) {
+        let mut senders = self.senders.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(window) = senders.get_mut(sender) {
+            window.used = window.used.saturating_sub(1);
+        }
+    }
+
+    /// Whether `sender` is due a "slow down" notice: one a window at most, so the notice itself
+    /// cannot flood anyone.
+    fn notice_due(&self, sender: &str) -> bool {
+        let now = self.now();
+        let mut senders = self.senders.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(window) = senders.get_mut(sender) else {
+            return false;
+        };
+        if window.noticed_at.is_some_and(|at| now < at + WINDOW_MS) {
+            return false;
+        }
+        window.noticed_at = Some(now);
+        true
     }
 }
 
@@ -198,11 +286,6 @@ async fn receive(State(state): State<WebhookState>, headers: HeaderMap, body: By
 #[tracing::instrument(skip_all, fields(wamid = %message.wamid))]
 async fn store_message(state: &WebhookState, message: &InboundMessage) -> Result<(), EventError> {
     let (db, limits) = (&state.db, &state.limits);
-    let phone = message.from.as_deref().and_then(|f| Phone::parse(f).ok());
-    let merchant = match &phone {
-        Some(phone) => state.phones.shop_of(db, phone).await?,
-        None => None,
-    };
     let (kind, body, media_id) = match &message.content {
         InboundContent::Text { body } => ("text", body.clone(), None),
         InboundContent::Audio { media_id, .. } => ("audio", String::new(), Some(media_id.clone())),
@@ -222,9 +305,8 @@ async fn store_message(state: &WebhookState, message: &InboundMessage) -> Result
         .clone()
         .or_else(|| message.user_id.clone())
         .unwrap_or_default();
-    let over_limit = limits.messages.check_key(&peer).is_err();
-    let arrival = Arrival {
-        merchant: merchant.map(|(id, _)| id),
+    let mut arrival = Arrival {
+        merchant: None,
         channel_id: message.wamid.clone(),
         peer: peer.clone(),
         peer_user_id: message.user_id.clone(),
@@ -232,27 +314,68 @@ async fn store_message(state: &WebhookState, message: &InboundMessage) -> Result
         body,
         media_id,
         context_id: message.context_wamid.clone(),
-        // The worker answers everything in `received` (a stranger is told how to register);
-        // beyond the per-minute limit a message is kept but not processed.
-        status: if over_limit {
-            Delivery::Logged
-        } else {
-            Delivery::Received
-        },
+        status: Delivery::Received,
+        due_at: None,
         at: (message.timestamp as i64).saturating_mul(1000),
     };
-    let stored = state.inbox.record(arrival).await?;
+    if let Some(ours) = &state.business_number
+        && message.phone_number_id != *ours
+    {
+        // Another business number's message (a shared app, a misrouted subscription): kept for
+        // the record, under no shop, and never processed. The ids say which; the text stays out
+        // of the logs.
+        tracing::warn!(
+            phone_number_id = %message.phone_number_id,
+            ours = %ours,
+            from = %peer,
+            "a message to another business number; stored, not processed"
+        );
+        arrival.status = Delivery::Logged;
+        state.inbox.record(arrival).await?;
+        return Ok(());
+    }
+    // Meta's sender id is the full international number as it is: never the typed-number
+    // normaliser, which would read Singapore's 6591234567 as the Indian 916591234567.
+    let phone = message
+        .from
+        .as_deref()
+        .and_then(|from| Phone::from_wa_id(from).ok());
+    let merchant = match &phone {
+        Some(phone) => state.phones.shop_of(db, phone).await?,
+        None => None,
+    };
+    arrival.merchant = merchant.map(|(id, _)| id);
+    // The place is taken before the insert (which alone knows whether the message is new) and
+    // given back for a redelivery, so a redelivered message never counts against its sender.
+    let place = limits.take_place(&peer);
+    if let Place::Later { due } = place {
+        // The worker answers everything in `received` (a stranger is told how to register);
+        // beyond the per-minute limit a message is kept and processed when its window opens.
+        arrival.status = Delivery::Deferred;
+        arrival.due_at = Some(due);
+    }
+    let stored = match state.inbox.record(arrival).await {
+        Ok(stored) => stored,
+        Err(error) => {
+            limits.give_back(&peer);
+            return Err(error.into());
+        }
+    };
     if stored.is_none() {
+        limits.give_back(&peer);
         tracing::info!("redelivered message ignored");
         return Ok(());
     }
-    if over_limit {
-        tracing::debug!("sender over the message limit; stored, not processed");
-        // Logged with the notice, once a minute per sender: a flood must not flood the logs too.
-        if limits.notices.check_key(&peer).is_ok() {
+    if let Place::Later { due } = place {
+        tracing::debug!(
+            due,
+            "sender over the message limit; stored, processed later"
+        );
+        // Logged with the notice, once a window per sender: a flood must not flood the logs too.
+        if limits.notice_due(&peer) {
             tracing::warn!(
                 per_minute = limits.per_minute,
-                "sender over the message limit; the rest of this minute is stored, not processed"
+                "sender over the message limit; the rest is processed as the limit allows"
             );
             let locale = merchant.map(|(_, locale)| locale).unwrap_or_default();
             let notice = render(
@@ -273,10 +396,79 @@ async fn store_message(state: &WebhookState, message: &InboundMessage) -> Result
                 } else {
                     Delivery::Queued
                 },
-                at: chrono::Utc::now().timestamp_millis(),
+                at: limits.now(),
             };
             messages::record_outbound(db, &reply).await?;
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+    use execora_engine::time::ManualClock;
+
+    use super::*;
+
+    fn limits(per_minute: u32) -> (SenderLimits, Arc<ManualClock>) {
+        let clock = ManualClock::new(Utc.timestamp_millis_opt(1_000_000).single().expect("time"));
+        (
+            SenderLimits::new(per_minute, true).with_clock(clock.clone()),
+            clock,
+        )
+    }
+
+    #[test]
+    fn messages_over_the_limit_are_scheduled_a_window_later_each_per_minute() {
+        let (limits, clock) = limits(2);
+        let places: Vec<Place> = (0..7).map(|_| limits.take_place("65912")).collect();
+        assert_eq!(
+            places,
+            vec![
+                Place::Now,
+                Place::Now,
+                Place::Later { due: 1_060_000 },
+                Place::Later { due: 1_060_000 },
+                Place::Later { due: 1_120_000 },
+                Place::Later { due: 1_120_000 },
+                Place::Later { due: 1_180_000 },
+            ]
+        );
+        assert_eq!(limits.take_place("another"), Place::Now, "per sender");
+        // Inside the backlog's windows a new message queues behind it.
+        clock.advance(chrono::Duration::seconds(90));
+        assert_eq!(limits.take_place("65912"), Place::Later { due: 1_180_000 });
+        // Once every window with a place is over (four windows for eight places), the sender
+        // starts afresh.
+        clock.advance(chrono::Duration::seconds(89));
+        assert_eq!(limits.take_place("65912"), Place::Later { due: 1_240_000 });
+        clock.advance(chrono::Duration::seconds(61));
+        assert_eq!(limits.take_place("65912"), Place::Now);
+    }
+
+    #[test]
+    fn a_place_given_back_is_taken_by_the_next_message() {
+        let (limits, _clock) = limits(2);
+        assert_eq!(limits.take_place("91981"), Place::Now);
+        for _ in 0..10 {
+            assert_eq!(limits.take_place("91981"), Place::Now);
+            // A redelivery: it never counts.
+            limits.give_back("91981");
+        }
+        assert_eq!(limits.take_place("91981"), Place::Now);
+        assert!(matches!(limits.take_place("91981"), Place::Later { .. }));
+    }
+
+    #[test]
+    fn one_notice_a_window_at_most() {
+        let (limits, clock) = limits(1);
+        limits.take_place("91981");
+        assert!(limits.notice_due("91981"));
+        assert!(!limits.notice_due("91981"));
+        clock.advance(chrono::Duration::seconds(59));
+        assert!(!limits.notice_due("91981"));
+        clock.advance(chrono::Duration::seconds(1));
+        assert!(limits.notice_due("91981"));
+    }
 }

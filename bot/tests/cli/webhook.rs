@@ -14,7 +14,7 @@ async fn start() -> TestApp {
     spawn_app_with(Database::Sqlite, Setup::workers_by_hand()).await
 }
 
-fn fixture(name: &str) -> Vec<u8> {
+pub(crate) fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(format!(
         "{}/../fixtures/webhooks/{name}",
         env!("CARGO_MANIFEST_DIR")
@@ -1033,7 +1033,7 @@ mod strangers {
 }
 
 #[tokio::test]
-async fn a_sender_over_the_limit_gets_one_notice_and_the_rest_wait_unprocessed() {
+async fn a_sender_over_the_limit_gets_one_notice_and_the_rest_are_deferred_not_dropped() {
     let service = start().await;
     let template = String::from_utf8(fixture("text.json")).expect("utf-8");
     for n in 0..25 {
@@ -1065,7 +1065,11 @@ async fn a_sender_over_the_limit_gets_one_notice_and_the_rest_wait_unprocessed()
         20,
         "the first 20 in a minute are processed"
     );
-    assert_eq!(count("logged").await, 5, "the rest are kept, not processed");
+    assert_eq!(
+        count("deferred").await,
+        5,
+        "the rest are kept for the next minute"
+    );
     let notices: Vec<String> =
         sqlx::query_scalar("SELECT body FROM messages WHERE direction = 'out'")
             .fetch_all(service.db.pool())

@@ -106,19 +106,22 @@ fn validate_upi(upi: &str) -> Result<String, BooksError> {
 
 /// Opens a shop with its owner's phone, in one transaction.
 pub async fn create(db: &Db, new: NewMerchant) -> Result<Merchant, BooksError> {
+    let phone = Phone::parse(&new.owner_phone)?;
     let mut tx = db.begin().await?;
-    let merchant = create_in(&mut tx, new).await?;
+    let merchant = create_in(&mut tx, new, &phone).await?;
     tx.commit().await?;
     Ok(merchant)
 }
 
-/// Opens a shop inside the caller's transaction (signup opens it together with its bookkeeping).
+/// Opens a shop owned by `phone` inside the caller's transaction (signup opens it together with
+/// its bookkeeping, for a phone read from Meta's sender id rather than typed, so `new.owner_phone`
+/// is not parsed again here).
 pub(crate) async fn create_in(
     tx: &mut crate::store::Tx,
     new: NewMerchant,
+    phone: &Phone,
 ) -> Result<Merchant, BooksError> {
     let name = validate_name(&new.name)?;
-    let phone = Phone::parse(&new.owner_phone)?;
     let timezone = new.timezone.unwrap_or_else(|| DEFAULT_TIMEZONE.to_string());
     parse_zone(&timezone)?;
     let upi_id = new.upi_id.as_deref().map(validate_upi).transpose()?;
@@ -133,7 +136,7 @@ pub(crate) async fn create_in(
     .bind(now)
     .fetch_one(&mut **tx)
     .await?;
-    insert_phone(tx, MerchantId(id), &phone, Role::Owner, now).await?;
+    insert_phone(tx, MerchantId(id), phone, Role::Owner, now).await?;
     Ok(Merchant {
         id: MerchantId(id),
         name,

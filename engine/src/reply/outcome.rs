@@ -190,10 +190,13 @@ pub enum Outcome {
     VoiceNotUnderstood,
     /// An image, sticker, location… arrived.
     UnsupportedMessage,
-    /// The sender wrote more than `per_minute` messages in a minute; the rest wait unprocessed.
+    /// The sender wrote more than `per_minute` messages in a minute; the rest are processed as
+    /// the limit allows.
     TooManyMessages {
         per_minute: u32,
     },
+    /// A message failed on every try and was given up on.
+    MessageNotProcessed,
     /// A shop's customer wrote to the number: what the shop owner is told.
     CustomerWrote {
         /// The customer's name in the books, when the phone is on a customer.

@@ -720,6 +720,7 @@ pub fn render(outcome: &Outcome, locale: Locale) -> Reply {
         Outcome::NotRegistered => vec![plain(l, "not-registered")],
         Outcome::VoiceNotUnderstood => vec![plain(l, "voice-not-understood")],
         Outcome::UnsupportedMessage => vec![plain(l, "unsupported-message")],
+        Outcome::MessageNotProcessed => vec![plain(l, "message-not-processed")],
         Outcome::TooManyMessages { per_minute } => {
             vec![say(
                 l,

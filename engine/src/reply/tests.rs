@@ -246,6 +246,7 @@ fn every_outcome() -> Vec<Outcome> {
         Outcome::VoiceNotUnderstood,
         Outcome::UnsupportedMessage,
         Outcome::TooManyMessages { per_minute: 20 },
+        Outcome::MessageNotProcessed,
         Outcome::CustomerWrote {
             customer: Some("Rahul".into()),
             phone: "919812345678".into(),

@@ -227,6 +227,7 @@ async fn the_inbox_stores_concurrent_deliveries_once_each(db: Db) {
                     media_id: None,
                     context_id: None,
                     status: Delivery::Received,
+                    due_at: None,
                     at: 1,
                 })
                 .await
@@ -246,7 +247,132 @@ async fn the_inbox_stores_concurrent_deliveries_once_each(db: Db) {
     assert_eq!(rows, 100);
 }
 
+/// A failing message is tried again only once its retry is due, each try counted; after the last
+/// it is `dead`, listed for the operator, and its sender is told exactly once.
+async fn a_failing_inbound_message_is_retried_when_due_then_dead_with_one_notice(db: Db) {
+    let shop = shop(&db, "Retry Kirana").await;
+    let merchant = Some(shop.books.merchant_id());
+    messages::record_inbound(&db, &inbound(merchant, "wamid.FAIL", "Rahul ne 200 diye"))
+        .await
+        .expect("store");
+    let first = messages::claim_next_inbound(&db, 10)
+        .await
+        .expect("claim")
+        .expect("due");
+    assert_eq!(first.attempts, 1);
+    messages::retry_inbound(&db, first.message.id, 100, "dialog store unavailable", 11)
+        .await
+        .expect("retry");
+    assert!(
+        messages::claim_next_inbound(&db, 99)
+            .await
+            .expect("claim")
+            .is_none(),
+        "not before its retry is due"
+    );
+    let second = messages::claim_next_inbound(&db, 100)
+        .await
+        .expect("claim")
+        .expect("due again");
+    assert_eq!((second.message.id, second.attempts), (first.message.id, 2));
+    let notice = NewOutbound {
+        merchant,
+        peer: "919812345678",
+        kind: "text",
+        body: "could not be processed",
+        in_reply_to: None,
+        options: None,
+        status: Delivery::Sandbox,
+        at: 101,
+    };
+    assert!(
+        messages::mark_dead(
+            &db,
+            second.message.id,
+            "dialog store unavailable",
+            &notice,
+            101
+        )
+        .await
+        .expect("dead")
+    );
+    assert!(
+        !messages::mark_dead(&db, second.message.id, "again", &notice, 102)
+            .await
+            .expect("dead twice"),
+        "a message dies once"
+    );
+    assert!(
+        messages::claim_next_inbound(&db, i64::MAX)
+            .await
+            .expect("claim")
+            .is_none(),
+        "a dead message is never tried again"
+    );
+    let dead = messages::dead_inbound(&db, 10).await.expect("dead list");
+    assert_eq!(dead.len(), 1);
+    assert_eq!(
+        (dead[0].id, dead[0].attempts, dead[0].error.as_deref()),
+        (second.message.id, 2, Some("dialog store unavailable"))
+    );
+    assert_eq!(messages::count_dead_inbound(&db).await.expect("count"), 1);
+    let notices: Vec<(String, Option<i64>)> =
+        sqlx::query_as("SELECT body, in_reply_to FROM messages WHERE direction = 'out'")
+            .fetch_all(db.pool())
+            .await
+            .expect("outbox");
+    assert_eq!(
+        notices,
+        vec![(
+            "could not be processed".to_string(),
+            Some(second.message.id.0)
+        )]
+    );
+    assert_eq!(
+        messages::get(&db, second.message.id)
+            .await
+            .expect("get")
+            .map(|m| m.status),
+        Some(Delivery::Dead.as_str().to_string())
+    );
+}
+
+/// A message over its sender's limit is stored `deferred` and claimed only once its window opens.
+async fn a_deferred_message_is_claimed_only_once_its_window_opens(db: Db) {
+    let inbox = execora_engine::inbox::Inbox::start(db.clone());
+    inbox
+        .record(execora_engine::inbox::Arrival {
+            merchant: None,
+            channel_id: "wamid.LATER".into(),
+            peer: "919812345678".into(),
+            peer_user_id: None,
+            kind: "text".into(),
+            body: "Rahul ne 300 diye".into(),
+            media_id: None,
+            context_id: None,
+            status: Delivery::Deferred,
+            due_at: Some(60_000),
+            at: 1,
+        })
+        .await
+        .expect("stored")
+        .expect("new");
+    assert!(
+        messages::claim_next_inbound(&db, 59_999)
+            .await
+            .expect("claim")
+            .is_none()
+    );
+    let claimed = messages::claim_next_inbound(&db, 60_000)
+        .await
+        .expect("claim")
+        .expect("due");
+    assert_eq!(claimed.message.body, "Rahul ne 300 diye");
+}
+
 crate::on_both_databases!(
+    a_failing_inbound_message_is_retried_when_due_then_dead_with_one_notice,
+    a_deferred_message_is_claimed_only_once_its_window_opens,
     the_inbox_stores_concurrent_deliveries_once_each,
     an_inbound_message_is_stored_once,
     delivery_statuses_never_move_backwards,

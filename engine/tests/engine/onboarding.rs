@@ -149,7 +149,56 @@ async fn a_customer_reply_finds_the_shop_that_wrote_and_no_other(db: Db) {
     );
 }
 
+/// Shops abroad open under their own number: Singapore's, New Zealand's and Lebanon's sender ids
+/// look like Indian mobiles without 91, and must never be registered (or found) as those.
+async fn a_shop_opened_from_abroad_is_registered_under_the_sender_id_as_it_came(db: Db) {
+    let indian = shop(&db, "Indian Kirana").await;
+    for (n, wa_id) in ["6591234567", "6421234567", "9613123456"]
+        .into_iter()
+        .enumerate()
+    {
+        merchants::add_phone(
+            &db,
+            indian.books.merchant_id(),
+            wa_id,
+            execora_engine::books::Role::Staff,
+        )
+        .await
+        .expect("the Indian shop has the look-alike Indian mobile");
+        let phone = Phone::from_wa_id(wa_id).expect("a sender id");
+        let hello = message(&db, &phone, &format!("wamid.ABROAD{n}a"), "hi").await;
+        assert_eq!(
+            onboarding::signup(&db, &phone, hello, Some("hi"), &defaults(), 1)
+                .await
+                .expect("signup"),
+            SignupStep::AskedName
+        );
+        let name = message(&db, &phone, &format!("wamid.ABROAD{n}b"), "Overseas Store").await;
+        let SignupStep::Opened(opened) =
+            onboarding::signup(&db, &phone, name, Some("Overseas Store"), &defaults(), 2)
+                .await
+                .expect("signup")
+        else {
+            panic!("a shop is opened for {wa_id}")
+        };
+        assert_ne!(opened.id, indian.books.merchant_id());
+        let (found, _) = merchants::find_by_phone(&db, &phone)
+            .await
+            .expect("find")
+            .expect("registered");
+        assert_eq!(found.id, opened.id, "{wa_id} is its own shop's number");
+        let indian_mobile = Phone::parse(wa_id).expect("typed");
+        assert_eq!(indian_mobile.as_str(), format!("91{wa_id}"));
+        let (still_indian, _) = merchants::find_by_phone(&db, &indian_mobile)
+            .await
+            .expect("find")
+            .expect("registered");
+        assert_eq!(still_indian.id, indian.books.merchant_id());
+    }
+}
+
 crate::on_both_databases!(
+    a_shop_opened_from_abroad_is_registered_under_the_sender_id_as_it_came,
     signup_opens_one_shop_per_phone_and_a_retry_repeats_the_welcome,
     a_customer_reply_finds_the_shop_that_wrote_and_no_other,
 );
