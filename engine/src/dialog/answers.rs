@@ -58,6 +58,16 @@ const YES: &[&str] = &[
     "haan, banao",
     "kar do",
     "sure",
+    "likh do",
+    "likho",
+    "haan likho",
+    "haan likh do",
+    "haan ji likh do",
+    "write it",
+    "लिख दो",
+    "लिखो",
+    "हाँ लिखो",
+    "हाँ, लिख दो",
     "हाँ",
     "हां",
     "जी",
@@ -140,7 +150,7 @@ pub fn interpret(question: &Question, input: &Input) -> Answer {
         Question::WhichProduct { options, .. } => {
             pick(&text, options.iter().map(|(_, name)| name.as_str()))
         }
-        Question::CreateCustomer { .. } => {
+        Question::CreateCustomer { .. } | Question::Confirm { .. } => {
             if YES.contains(&text.as_str()) {
                 Answer::Yes
             } else if NO.contains(&text.as_str()) {
