@@ -44,13 +44,7 @@ pub async fn respond(turn: &Turn<'_>, input: &Input) -> Result<Vec<Outcome>, Boo
     let now = to_millis(turn.books.now());
     let mut state = DialogState::load(turn.books, turn.sender).await?;
     state.expire(now);
-    // The role comes from the books, by the sender's phone; a phone that is not the shop's
-    // (the pipeline is only reached by the shop's phones) gets the least: staff.
-    let session = Session {
-        turn,
-        role: turn.books.role_of(turn.sender).await?.unwrap_or(Role::Staff),
-        settings: turn.books.settings().await?,
-    };
+    let session = Session::open(turn).await?;
     let mut outcomes = Vec::new();
 
     match state.pending.take() {
@@ -81,6 +75,25 @@ pub async fn respond(turn: &Turn<'_>, input: &Input) -> Result<Vec<Outcome>, Boo
     Ok(outcomes)
 }
 
+/// Handles a message whose reading is already known, as `respond` handles a fresh message once
+/// it has read it: a question still open is dropped. For callers that understood the message
+/// themselves (and tests that need one particular reading).
+pub async fn respond_understood(
+    turn: &Turn<'_>,
+    understood: Understood,
+) -> Result<Vec<Outcome>, BooksError> {
+    let now = to_millis(turn.books.now());
+    let mut state = DialogState::load(turn.books, turn.sender).await?;
+    state.expire(now);
+    state.pending = None;
+    let session = Session::open(turn).await?;
+    let mut outcomes = Vec::new();
+    act(&session, &mut state, understood, &mut outcomes).await;
+    state.updated_at = now;
+    state.save(turn.books, turn.sender).await?;
+    Ok(outcomes)
+}
+
 /// Who is talking and under which shop settings, for one message.
 struct Session<'a> {
     turn: &'a Turn<'a>,
@@ -88,7 +101,17 @@ struct Session<'a> {
     settings: ShopSettings,
 }
 
-impl Session<'_> {
+impl<'a> Session<'a> {
+    /// The role comes from the books, by the sender's phone; a phone that is not the shop's
+    /// (the pipeline is only reached by the shop's phones) gets the least: staff.
+    async fn open(turn: &'a Turn<'a>) -> Result<Session<'a>, BooksError> {
+        Ok(Session {
+            turn,
+            role: turn.books.role_of(turn.sender).await?.unwrap_or(Role::Staff),
+            settings: turn.books.settings().await?,
+        })
+    }
+
     fn run<'s>(&'s self, state: &'s mut DialogState, key: String, unsure: bool) -> Run<'s> {
         Run {
             books: self.turn.books,

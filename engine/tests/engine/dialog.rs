@@ -19,6 +19,7 @@ pub(crate) struct Talk {
     count: u32,
     /// Who is talking: the shop's owner unless `as_phone` says otherwise.
     sender: String,
+    owner: String,
 }
 
 impl Talk {
@@ -40,13 +41,14 @@ impl Talk {
             pipeline,
             shop,
             count: 0,
-            sender: owner,
+            sender: owner.clone(),
+            owner,
         }
     }
 
     /// The owner's phone, as the books know it.
     pub(crate) fn owner(&self) -> String {
-        self.sender.clone()
+        self.owner.clone()
     }
 
     /// Talks from `phone` from now on.

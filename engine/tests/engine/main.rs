@@ -12,4 +12,5 @@ mod messages;
 mod onboarding;
 mod properties;
 mod recordings;
+mod trust;
 mod writer;
