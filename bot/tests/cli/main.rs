@@ -175,7 +175,11 @@ fn shop_settings_are_shown_and_changed_by_the_operator() {
         "lots",
     ]);
     assert!(!refused.status.success());
-    assert!(stderr(&refused).contains("--large-amount"), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("--large-amount"),
+        "{}",
+        stderr(&refused)
+    );
 }
 
 #[test]

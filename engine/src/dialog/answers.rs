@@ -273,4 +273,30 @@ mod tests {
             Answer::Unrelated
         );
     }
+
+    #[test]
+    fn a_confirmation_is_answered_by_haan_or_nahi_and_nothing_else() {
+        let confirm = Question::Confirm {
+            proposal: crate::reply::Proposal::Undo,
+            reason: crate::reply::ConfirmReason::Unsure,
+        };
+        for yes in ["Haan", "haan likh do", "हाँ", "ok"] {
+            assert_eq!(interpret(&confirm, &Input::Text(yes.into())), Answer::Yes);
+        }
+        assert_eq!(
+            interpret(
+                &confirm,
+                &Input::Button {
+                    id: "no".into(),
+                    title: "Nahi".into()
+                }
+            ),
+            Answer::No
+        );
+        assert_eq!(interpret(&confirm, &Input::Text("nahi".into())), Answer::No);
+        assert_eq!(
+            interpret(&confirm, &Input::Text("Rahul ne 200 diye".into())),
+            Answer::Unrelated
+        );
+    }
 }

@@ -106,8 +106,7 @@ impl Run<'_> {
             return Ok(Some(ConfirmReason::Unsure));
         }
         // An amount the books refuse anyway is refused, not asked about.
-        let Some(amount) =
-            amount.filter(|a| a.is_positive() && *a <= crate::money::MAX_BOOKING)
+        let Some(amount) = amount.filter(|a| a.is_positive() && *a <= crate::money::MAX_BOOKING)
         else {
             return Ok(None);
         };
@@ -526,7 +525,10 @@ impl Run<'_> {
     }
 
     /// Staff may cancel only a bill they issued themselves, and only inside the shop's window.
-    async fn may_not_cancel(&self, invoice: &InvoiceSummary) -> Result<Option<OwnerOnly>, BooksError> {
+    async fn may_not_cancel(
+        &self,
+        invoice: &InvoiceSummary,
+    ) -> Result<Option<OwnerOnly>, BooksError> {
         if self.policy.role == Role::Owner {
             return Ok(None);
         }

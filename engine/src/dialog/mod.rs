@@ -107,7 +107,11 @@ impl<'a> Session<'a> {
     async fn open(turn: &'a Turn<'a>) -> Result<Session<'a>, BooksError> {
         Ok(Session {
             turn,
-            role: turn.books.role_of(turn.sender).await?.unwrap_or(Role::Staff),
+            role: turn
+                .books
+                .role_of(turn.sender)
+                .await?
+                .unwrap_or(Role::Staff),
             settings: turn.books.settings().await?,
         })
     }

@@ -254,7 +254,9 @@ pub enum Outcome {
         balance: Option<Paise>,
     },
     /// The sender is staff; this needs the shop's owner.
-    OwnerOnly { action: OwnerOnly },
+    OwnerOnly {
+        action: OwnerOnly,
+    },
     NotUnderstood,
     CustomerNotFound {
         name: String,

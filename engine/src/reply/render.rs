@@ -259,7 +259,10 @@ fn proposal_text(proposal: &Proposal, l: Locale) -> String {
         } => say(
             l,
             "propose-invoice",
-            &args([("customer", text(customer.clone())), ("total", money(total))]),
+            &args([
+                ("customer", text(customer.clone())),
+                ("total", money(total)),
+            ]),
         ),
         Proposal::Invoice {
             customer: None,
@@ -838,13 +841,16 @@ pub fn render(outcome: &Outcome, locale: Locale) -> Reply {
             };
             let mut out = vec![plain(l, id)];
             if let (Some(customer), Some(balance)) = (customer, balance) {
-                out.push(render(
-                    &Outcome::Balance {
-                        customer: customer.clone(),
-                        balance: *balance,
-                    },
-                    l,
-                ).text);
+                out.push(
+                    render(
+                        &Outcome::Balance {
+                            customer: customer.clone(),
+                            balance: *balance,
+                        },
+                        l,
+                    )
+                    .text,
+                );
             }
             out
         }

@@ -116,8 +116,12 @@ async fn an_unsure_message_from_the_rules_asks_before_booking(db: Db) {
     let mut talk = Talk::new(&db).await;
     customer(talk.books(), "Rahul").await;
     let asked = talk.say("Rahul ne 200 diye kyunki woh aaya tha").await;
-    let Some((Proposal::Payment { customer, amount, .. }, ConfirmReason::Unsure)) =
-        asked_to_confirm(&asked)
+    let Some((
+        Proposal::Payment {
+            customer, amount, ..
+        },
+        ConfirmReason::Unsure,
+    )) = asked_to_confirm(&asked)
     else {
         panic!("expected a confirmation, got {asked:?}");
     };
@@ -249,14 +253,7 @@ async fn a_reading_that_is_not_a_booking_writes_nothing_and_says_why(db: Db) {
         }]
     );
     assert_eq!(talk.balance_of("Rahul").await, rupees(700));
-    assert!(
-        talk.books()
-            .entries(rahul.id)
-            .await
-            .expect("entries")
-            .len()
-            == 1
-    );
+    assert!(talk.books().entries(rahul.id).await.expect("entries").len() == 1);
 }
 
 async fn a_large_amount_asks_even_when_clear_and_the_limit_is_the_shops(db: Db) {
@@ -386,7 +383,10 @@ async fn staff_book_and_ask_balances_but_the_owners_views_are_refused(db: Db) {
         );
     }
     assert_eq!(
-        talk.books().find_products("Bourbon", 3).await.expect("find"),
+        talk.books()
+            .find_products("Bourbon", 3)
+            .await
+            .expect("find"),
         books::Found::None
     );
 
@@ -408,7 +408,10 @@ async fn staff_book_and_ask_balances_but_the_owners_views_are_refused(db: Db) {
         );
     }
     assert!(matches!(
-        talk.books().find_products("Bourbon", 3).await.expect("find"),
+        talk.books()
+            .find_products("Bourbon", 3)
+            .await
+            .expect("find"),
         books::Found::One(_)
     ));
 }
@@ -425,7 +428,12 @@ async fn staff_cancel_only_their_own_recent_bills_and_the_owner_any(db: Db) {
     talk.as_phone(STAFF);
     let others = talk.say("Suresh ka last bill cancel karo").await;
     assert!(
-        matches!(others.as_slice(), [Outcome::OwnerOnly { action: OwnerOnly::OthersBill { .. } }]),
+        matches!(
+            others.as_slice(),
+            [Outcome::OwnerOnly {
+                action: OwnerOnly::OthersBill { .. }
+            }]
+        ),
         "{others:?}"
     );
     assert_eq!(talk.balance_of("Suresh").await, rupees(30));
@@ -445,7 +453,15 @@ async fn staff_cancel_only_their_own_recent_bills_and_the_owner_any(db: Db) {
     talk.shop.clock.advance(Duration::hours(25));
     let old = talk.say("Rahul ka last bill cancel karo").await;
     assert!(
-        matches!(old.as_slice(), [Outcome::OwnerOnly { action: OwnerOnly::OldBill { window_minutes: 1440, .. } }]),
+        matches!(
+            old.as_slice(),
+            [Outcome::OwnerOnly {
+                action: OwnerOnly::OldBill {
+                    window_minutes: 1440,
+                    ..
+                }
+            }]
+        ),
         "{old:?}"
     );
     assert_eq!(talk.balance_of("Rahul").await, rupees(90));
@@ -481,7 +497,15 @@ async fn staff_cancel_only_their_own_recent_bills_and_the_owner_any(db: Db) {
     talk.shop.clock.advance(Duration::minutes(31));
     let late = talk.say("Rahul ka last bill cancel karo").await;
     assert!(
-        matches!(late.as_slice(), [Outcome::OwnerOnly { action: OwnerOnly::OldBill { window_minutes: 30, .. } }]),
+        matches!(
+            late.as_slice(),
+            [Outcome::OwnerOnly {
+                action: OwnerOnly::OldBill {
+                    window_minutes: 30,
+                    ..
+                }
+            }]
+        ),
         "{late:?}"
     );
 }
