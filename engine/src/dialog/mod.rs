@@ -226,8 +226,11 @@ async fn read(turn: &Turn<'_>, state: &DialogState, text: &str) -> Understood {
         return plain;
     }
     for reading in context::about_customer(text, &active.name) {
-        let candidate = rules::parse(&reading, now);
+        let mut candidate = rules::parse(&reading, now);
         if candidate.confident && !candidate.parsed.is_unknown() {
+            // "aur 100 likh do" names the customer by going on; a bare "500 udhaar" leaves the
+            // customer to our guess, so its bookings are shown and asked about first.
+            candidate.confident = context::continues(text);
             return candidate;
         }
     }

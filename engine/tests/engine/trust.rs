@@ -142,6 +142,90 @@ async fn an_unsure_message_from_the_rules_asks_before_booking(db: Db) {
     assert_eq!(talk.balance_of("Rahul").await, rupees(-300));
 }
 
+async fn messages_the_rules_are_unsure_of_write_nothing_without_a_yes(db: Db) {
+    let mut talk = Talk::new(&db).await;
+    customer(talk.books(), "Rahul").await;
+    for text in ["Rahul ne 200 diye kyunki woh aaya tha", "Rahul ko 500 diye"] {
+        let outcomes = talk.say(text).await;
+        assert!(
+            matches!(
+                outcomes.as_slice(),
+                [Outcome::AskConfirm { .. }] | [Outcome::NotBooked { .. }]
+            ),
+            "{text}: {outcomes:?}"
+        );
+        talk.say("nahi").await;
+        assert_eq!(talk.balance_of("Rahul").await, Paise::ZERO, "{text}");
+    }
+    // A bare amount after talking about Rahul leaves the customer to a guess: asked, naming him.
+    talk.say("Rahul ka balance batao").await;
+    let guessed = talk.say("500 udhaar").await;
+    assert!(
+        matches!(asked_to_confirm(&guessed), Some((Proposal::Credit { customer, amount }, ConfirmReason::Unsure)) if customer == "Rahul" && *amount == rupees(500)),
+        "{guessed:?}"
+    );
+    assert_eq!(talk.balance_of("Rahul").await, Paise::ZERO);
+    assert!(matches!(
+        talk.say("haan").await.as_slice(),
+        [Outcome::CreditAdded { .. }]
+    ));
+    // "aur …" says it goes on about him: written at once.
+    let more = talk.say("aur 100 udhaar likh do").await;
+    assert!(
+        matches!(more.as_slice(), [Outcome::CreditAdded { amount, .. }] if *amount == rupees(100)),
+        "{more:?}"
+    );
+    assert_eq!(talk.balance_of("Rahul").await, rupees(600));
+}
+
+async fn unsure_bills_and_stock_are_asked_about_too(db: Db) {
+    let mut talk = Talk::new(&db).await;
+    customer(talk.books(), "Rahul").await;
+    let milk = product(talk.books(), "Milk", 30, Unit::Packet, 10).await;
+    let bill = talk
+        .understood(unsure(vec![Command::CreateInvoice {
+            customer: Some("Rahul".into()),
+            items: vec![execora_engine::nlu::command::ItemRequest {
+                product: "milk".into(),
+                qty: execora_engine::quantity::Quantity::from_milli(2_000),
+                unit: None,
+            }],
+        }]))
+        .await;
+    assert!(
+        matches!(asked_to_confirm(&bill), Some((Proposal::Invoice { customer: Some(c), total }, ConfirmReason::Unsure)) if c == "Rahul" && *total == rupees(60)),
+        "{bill:?}"
+    );
+    assert_eq!(talk.say("nahi").await, vec![Outcome::Dropped]);
+    let stock = talk
+        .understood(unsure(vec![Command::UpdateStock {
+            product: "milk".into(),
+            qty: execora_engine::quantity::Quantity::from_milli(5_000),
+            unit: None,
+        }]))
+        .await;
+    assert!(
+        matches!(
+            asked_to_confirm(&stock),
+            Some((Proposal::Stock { .. }, ConfirmReason::Unsure))
+        ),
+        "{stock:?}"
+    );
+    assert_eq!(talk.say("nahi").await, vec![Outcome::Dropped]);
+    assert_eq!(talk.balance_of("Rahul").await, Paise::ZERO);
+    assert_eq!(
+        talk.books().product(milk.id).await.expect("milk").stock,
+        milk.stock
+    );
+    assert!(
+        talk.books()
+            .invoices(None, 10)
+            .await
+            .expect("bills")
+            .is_empty()
+    );
+}
+
 async fn nahi_or_a_new_message_writes_nothing(db: Db) {
     let mut talk = Talk::new(&db).await;
     customer(talk.books(), "Rahul").await;
@@ -544,6 +628,8 @@ crate::on_both_databases!(
     an_unsure_payment_is_shown_and_booked_only_on_haan_once,
     an_unsure_message_from_the_rules_asks_before_booking,
     nahi_or_a_new_message_writes_nothing,
+    messages_the_rules_are_unsure_of_write_nothing_without_a_yes,
+    unsure_bills_and_stock_are_asked_about_too,
     an_unsure_reading_that_writes_nothing_just_runs,
     a_reading_that_is_not_a_booking_writes_nothing_and_says_why,
     a_large_amount_asks_even_when_clear_and_the_limit_is_the_shops,
