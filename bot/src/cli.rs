@@ -108,4 +108,17 @@ pub enum MerchantCommand {
         #[arg(long, default_value = "staff")]
         role: String,
     },
+    /// Show a shop's settings, or change them (only the options given).
+    Set {
+        /// The shop's id or any of its phones.
+        #[arg(long)]
+        merchant: String,
+        /// Ask before booking a payment, udhaar or bill above this many rupees (default 50000).
+        #[arg(long, value_name = "RUPEES")]
+        large_amount: Option<String>,
+        /// Hours after issuing it that staff may still cancel a bill (default 24; the owner
+        /// always may).
+        #[arg(long, value_name = "HOURS")]
+        cancel_window_hours: Option<i64>,
+    },
 }

@@ -332,6 +332,42 @@ async fn merchant(config: &Config, command: MerchantCommand) -> anyhow::Result<(
                 found.name
             )?;
         }
+        MerchantCommand::Set {
+            merchant,
+            large_amount,
+            cancel_window_hours,
+        } => {
+            let found = books::merchants::find(&db, &merchant)
+                .await?
+                .with_context(|| format!("no shop with id or phone '{merchant}'"))?;
+            let large_amount = large_amount
+                .map(|text| {
+                    text.parse::<execora_engine::money::Paise>()
+                        .ok()
+                        .filter(|amount| amount.is_positive())
+                        .with_context(|| {
+                            format!("--large-amount must be rupees such as 75000, not '{text}'")
+                        })
+                })
+                .transpose()?;
+            let change = books::SettingsChange {
+                large_amount,
+                cancel_window_minutes: cancel_window_hours.map(|h| h.saturating_mul(60)),
+            };
+            let settings = if change == books::SettingsChange::default() {
+                books::merchants::settings(&db, found.id).await?
+            } else {
+                books::merchants::set_settings(&db, found.id, change).await?
+            };
+            writeln!(
+                out,
+                "merchant {} '{}': large amount {}, staff may cancel a bill for {} hours",
+                found.id,
+                found.name,
+                settings.large_amount,
+                settings.cancel_window_minutes as f64 / 60.0
+            )?;
+        }
     }
     db.close().await;
     Ok(())

@@ -130,6 +130,63 @@ fn merchants_are_added_listed_and_given_staff_phones() {
 }
 
 #[test]
+fn shop_settings_are_shown_and_changed_by_the_operator() {
+    let sandbox = Sandbox::new();
+    let added = sandbox.run(&[
+        "merchant",
+        "add",
+        "--name",
+        "Gupta Kirana",
+        "--phone",
+        "919812345678",
+    ]);
+    assert!(added.status.success(), "{}", stderr(&added));
+    let shown = sandbox.run(&["merchant", "set", "--merchant", "919812345678"]);
+    assert!(shown.status.success(), "{}", stderr(&shown));
+    assert!(
+        stdout(&shown).contains("large amount ₹50,000, staff may cancel a bill for 24 hours"),
+        "{}",
+        stdout(&shown)
+    );
+    let changed = sandbox.run(&[
+        "merchant",
+        "set",
+        "--merchant",
+        "919812345678",
+        "--large-amount",
+        "75000",
+    ]);
+    assert!(changed.status.success(), "{}", stderr(&changed));
+    let changed = sandbox.run(&[
+        "merchant",
+        "set",
+        "--merchant",
+        "919812345678",
+        "--cancel-window-hours",
+        "6",
+    ]);
+    assert!(
+        stdout(&changed).contains("large amount ₹75,000, staff may cancel a bill for 6 hours"),
+        "{}",
+        stdout(&changed)
+    );
+    let refused = sandbox.run(&[
+        "merchant",
+        "set",
+        "--merchant",
+        "919812345678",
+        "--large-amount",
+        "lots",
+    ]);
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("--large-amount"),
+        "{}",
+        stderr(&refused)
+    );
+}
+
+#[test]
 fn a_bad_setting_stops_start_up_with_one_line_naming_it() {
     let sandbox = Sandbox::new();
     let output = sandbox

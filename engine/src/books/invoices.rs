@@ -395,6 +395,32 @@ impl Books {
         })
     }
 
+    /// What a bill of these lines would total, priced as `create_invoice` would price them,
+    /// without issuing it (the dialog asks before a large bill).
+    pub async fn quote(&self, lines: &[InvoiceLineRequest]) -> Result<Paise, BooksError> {
+        let mut total = Paise::ZERO;
+        for request in lines {
+            let priced = self.price_line(request).await?;
+            total = total
+                .checked_add(priced.line.total)
+                .ok_or(BooksError::InvalidAmount("too large"))?;
+        }
+        Ok(total)
+    }
+
+    /// Who issued the bill (the sender's phone as recorded on its booking), if anyone was named.
+    pub async fn invoice_issued_by(&self, id: InvoiceId) -> Result<Option<String>, BooksError> {
+        let actor: Option<Option<String>> = sqlx::query_scalar(
+            "SELECT o.actor FROM invoices i JOIN operations o ON o.merchant_id = i.merchant_id AND o.id = i.operation_id \
+             WHERE i.merchant_id = $1 AND i.id = $2",
+        )
+        .bind(self.mid())
+        .bind(id.0)
+        .fetch_optional(self.db.pool())
+        .await?;
+        actor.ok_or(BooksError::InvoiceNotFound(id))
+    }
+
     /// Bills newest first, for one customer or all.
     pub async fn invoices(
         &self,

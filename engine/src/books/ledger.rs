@@ -332,6 +332,20 @@ impl Books {
         Ok(Paise::new(sum))
     }
 
+    /// The largest single payment, udhaar or sale ever booked for the customer (reversals not
+    /// counted); `None` when the customer has no entries yet.
+    pub async fn largest_entry(&self, customer: CustomerId) -> Result<Option<Paise>, BooksError> {
+        let largest: Option<i64> = sqlx::query_scalar(
+            "SELECT CAST(MAX(ABS(amount_paise)) AS BIGINT) FROM ledger_entries \
+             WHERE merchant_id = $1 AND customer_id = $2 AND kind <> 'reversal'",
+        )
+        .bind(self.mid())
+        .bind(customer.0)
+        .fetch_one(self.db.pool())
+        .await?;
+        Ok(largest.map(Paise::new))
+    }
+
     /// Sum of what all customers owe (advances not netted against dues).
     pub async fn total_dues(&self) -> Result<Paise, BooksError> {
         let sum: i64 = sqlx::query_scalar(

@@ -269,3 +269,105 @@ pub async fn list(db: &Db) -> Result<Vec<(Merchant, Vec<MerchantPhone>)>, BooksE
     }
     Ok(out)
 }
+
+/// Settings a shop's owner chooses; what the dialog enforces on every message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShopSettings {
+    /// A payment, udhaar or bill above this is booked only after the merchant's yes.
+    pub large_amount: crate::money::Paise,
+    /// How long after issuing it staff may cancel a bill (the owner always may).
+    pub cancel_window_minutes: i64,
+}
+
+impl Default for ShopSettings {
+    fn default() -> Self {
+        ShopSettings {
+            large_amount: crate::money::Paise::new(50_000 * 100),
+            cancel_window_minutes: 24 * 60,
+        }
+    }
+}
+
+/// A change to some of a shop's settings; `None` keeps the current value.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SettingsChange {
+    pub large_amount: Option<crate::money::Paise>,
+    pub cancel_window_minutes: Option<i64>,
+}
+
+/// The shop's settings; a shop that never changed them has the defaults.
+pub async fn settings(db: &Db, merchant: MerchantId) -> Result<ShopSettings, BooksError> {
+    let row = sqlx::query(
+        "SELECT large_amount_paise, cancel_window_minutes FROM merchant_settings WHERE merchant_id = $1",
+    )
+    .bind(merchant.0)
+    .fetch_optional(db.pool())
+    .await?;
+    let Some(row) = row else {
+        return Ok(ShopSettings::default());
+    };
+    Ok(ShopSettings {
+        large_amount: crate::money::Paise::new(row.try_get("large_amount_paise")?),
+        cancel_window_minutes: row.try_get("cancel_window_minutes")?,
+    })
+}
+
+/// Applies `change` to the shop's settings and returns them as they now are.
+pub async fn set_settings(
+    db: &Db,
+    merchant: MerchantId,
+    change: SettingsChange,
+) -> Result<ShopSettings, BooksError> {
+    get(db, merchant).await?;
+    let current = settings(db, merchant).await?;
+    let next = ShopSettings {
+        large_amount: change.large_amount.unwrap_or(current.large_amount),
+        cancel_window_minutes: change
+            .cancel_window_minutes
+            .unwrap_or(current.cancel_window_minutes),
+    };
+    if !next.large_amount.is_positive() || next.large_amount > crate::money::MAX_BOOKING {
+        return Err(BooksError::InvalidAmount(
+            "the large amount must be more than zero and at most ₹10 crore",
+        ));
+    }
+    if !(0..=366 * 24 * 60).contains(&next.cancel_window_minutes) {
+        return Err(BooksError::InvalidQuantity(
+            "the cancel window must be between 0 minutes and a year",
+        ));
+    }
+    let mut tx = db.begin().await?;
+    sqlx::query(
+        "INSERT INTO merchant_settings (merchant_id, large_amount_paise, cancel_window_minutes, updated_at) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT (merchant_id) DO UPDATE SET \
+         large_amount_paise = excluded.large_amount_paise, \
+         cancel_window_minutes = excluded.cancel_window_minutes, updated_at = excluded.updated_at",
+    )
+    .bind(merchant.0)
+    .bind(next.large_amount.as_i64())
+    .bind(next.cancel_window_minutes)
+    .bind(to_millis(chrono::Utc::now()))
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(next)
+}
+
+/// The role of `phone` in this shop; `None` when the phone is not one of the shop's.
+pub async fn role_of(
+    db: &Db,
+    merchant: MerchantId,
+    phone: &str,
+) -> Result<Option<Role>, BooksError> {
+    let Ok(phone) = Phone::parse(phone) else {
+        return Ok(None);
+    };
+    let role: Option<String> = sqlx::query_scalar(
+        "SELECT role FROM merchant_phones WHERE merchant_id = $1 AND phone = $2",
+    )
+    .bind(merchant.0)
+    .bind(phone.as_str())
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(role.map(|r| Role::parse(&r).unwrap_or(Role::Staff)))
+}

@@ -31,7 +31,7 @@ pub use invoices::{
     CancelledInvoice, InvoiceLine, InvoiceLineRequest, InvoiceSummary, IssuedInvoice, LinePricing,
 };
 pub use ledger::{Entry, EntryKind, PaymentBooked, StatementLine, StatementPage, Undone};
-pub use merchants::{Merchant, MerchantPhone, NewMerchant, Role};
+pub use merchants::{Merchant, MerchantPhone, NewMerchant, Role, SettingsChange, ShopSettings};
 pub use operations::{Booked, Origin, Source};
 pub use products::{NewProduct, Product, StockChanged};
 pub use reminders::Reminder;
@@ -177,6 +177,16 @@ impl Books {
 
     pub fn db(&self) -> &Db {
         &self.db
+    }
+
+    /// The shop's settings (large amount, staff's bill-cancel window).
+    pub async fn settings(&self) -> Result<ShopSettings, BooksError> {
+        merchants::settings(&self.db, self.merchant.id).await
+    }
+
+    /// The role of `phone` in this shop; `None` when it is not one of the shop's phones.
+    pub async fn role_of(&self, phone: &str) -> Result<Option<Role>, BooksError> {
+        merchants::role_of(&self.db, self.merchant.id, phone).await
     }
 
     fn mid(&self) -> i64 {

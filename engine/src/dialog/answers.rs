@@ -58,6 +58,16 @@ const YES: &[&str] = &[
     "haan, banao",
     "kar do",
     "sure",
+    "likh do",
+    "likho",
+    "haan likho",
+    "haan likh do",
+    "haan ji likh do",
+    "write it",
+    "लिख दो",
+    "लिखो",
+    "हाँ लिखो",
+    "हाँ, लिख दो",
     "हाँ",
     "हां",
     "जी",
@@ -140,7 +150,7 @@ pub fn interpret(question: &Question, input: &Input) -> Answer {
         Question::WhichProduct { options, .. } => {
             pick(&text, options.iter().map(|(_, name)| name.as_str()))
         }
-        Question::CreateCustomer { .. } => {
+        Question::CreateCustomer { .. } | Question::Confirm { .. } => {
             if YES.contains(&text.as_str()) {
                 Answer::Yes
             } else if NO.contains(&text.as_str()) {
@@ -260,6 +270,32 @@ mod tests {
         );
         assert_eq!(
             interpret(&price, &Input::Text("pata nahi yaar".into())),
+            Answer::Unrelated
+        );
+    }
+
+    #[test]
+    fn a_confirmation_is_answered_by_haan_or_nahi_and_nothing_else() {
+        let confirm = Question::Confirm {
+            proposal: crate::reply::Proposal::Undo,
+            reason: crate::reply::ConfirmReason::Unsure,
+        };
+        for yes in ["Haan", "haan likh do", "हाँ", "ok"] {
+            assert_eq!(interpret(&confirm, &Input::Text(yes.into())), Answer::Yes);
+        }
+        assert_eq!(
+            interpret(
+                &confirm,
+                &Input::Button {
+                    id: "no".into(),
+                    title: "Nahi".into()
+                }
+            ),
+            Answer::No
+        );
+        assert_eq!(interpret(&confirm, &Input::Text("nahi".into())), Answer::No);
+        assert_eq!(
+            interpret(&confirm, &Input::Text("Rahul ne 200 diye".into())),
             Answer::Unrelated
         );
     }

@@ -48,6 +48,14 @@ const PRONOUNS: &[(&str, &str)] = &[
 const CONTINUATIONS: &[&str] = &["aur", "or", "and", "phir", "fir", "also", "और", "फिर"];
 
 /// Whether a name as said is only a pronoun (nobody can be found by it).
+/// True when the message opens with "aur", "phir"…: it says itself that it goes on about the
+/// customer of the last message.
+pub fn continues(text: &str) -> bool {
+    text.split_whitespace()
+        .next()
+        .is_some_and(|w| CONTINUATIONS.contains(&w.to_lowercase().as_str()))
+}
+
 pub fn is_pronoun(word: &str) -> bool {
     let word = word.trim().to_lowercase();
     PRONOUNS.iter().any(|(p, _)| *p == word)

@@ -5,17 +5,34 @@ use chrono::{DateTime, FixedOffset};
 use super::context::is_pronoun;
 use super::state::{ActiveCustomer, DialogState, ItemChoice, LastBooking, Question, Settled};
 use crate::books::{
-    Books, BooksError, CustomerId, Found, InvoiceLineRequest, LinePricing, NewCustomer, NewProduct,
-    Origin, Source,
+    Books, BooksError, CustomerId, Found, InvoiceLineRequest, InvoiceSummary, LinePricing,
+    NewCustomer, NewProduct, Origin, Role, ShopSettings, Source,
 };
 use crate::money::{Paise, PaymentMode};
 use crate::nlu::command::{Command, ItemRequest};
 use crate::quantity::Unit;
-use crate::reply::{DebtorView, InvoiceView, LineView, Outcome};
+use crate::reply::{
+    ConfirmReason, DebtorView, InvoiceView, LineView, Outcome, OwnerOnly, Proposal,
+};
 use crate::time::{from_millis, local, to_millis};
 
 /// How many close matches a question offers.
 const QUESTION_OPTIONS: usize = 3;
+
+/// An amount is far above a customer's history when it is more than this many times their
+/// largest earlier entry…
+const HISTORY_FACTOR: i64 = 10;
+/// …and at least this much (₹5,000): small amounts are never questioned for being new.
+const HISTORY_FLOOR: Paise = Paise::new(5_000 * 100);
+
+/// What the sender may do, what the shop wants confirmed, and whether the reading was sure.
+#[derive(Debug, Clone, Copy)]
+pub struct Policy {
+    pub role: Role,
+    pub settings: ShopSettings,
+    /// The message was not read with confidence: every write asks first.
+    pub unsure: bool,
+}
 
 /// What running a command came to.
 pub enum Step {
@@ -30,6 +47,7 @@ pub struct Run<'a> {
     pub key: String,
     pub actor: &'a str,
     pub source: Source,
+    pub policy: Policy,
 }
 
 enum Who {
@@ -55,6 +73,56 @@ impl Run<'_> {
             operation,
             at: to_millis(self.books.now()),
         });
+    }
+
+    /// What staff may not do at all (see docs/ARCHITECTURE.md, "Understanding and dialog").
+    fn owner_only(&self, command: &Command) -> Option<OwnerOnly> {
+        if self.policy.role == Role::Owner {
+            return None;
+        }
+        match command {
+            Command::CheckBalance { customer: None } => Some(OwnerOnly::ShopDues),
+            Command::DailySummary { .. } => Some(OwnerOnly::Summary),
+            Command::ListInvoices { customer: None } => Some(OwnerOnly::AllInvoices),
+            Command::AddProduct { .. } => Some(OwnerOnly::Products),
+            Command::CancelReminder { .. } => Some(OwnerOnly::CancelReminders),
+            _ => None,
+        }
+    }
+
+    /// Why this write must be confirmed first, or `None` to write it now: the merchant already
+    /// said yes; else an unsure reading; else an amount above the shop's limit; else an amount
+    /// far above the customer's history.
+    async fn needs_yes(
+        &self,
+        settled: &Settled,
+        amount: Option<Paise>,
+        customer: Option<CustomerId>,
+    ) -> Result<Option<ConfirmReason>, BooksError> {
+        if settled.confirmed {
+            return Ok(None);
+        }
+        if self.policy.unsure {
+            return Ok(Some(ConfirmReason::Unsure));
+        }
+        // An amount the books refuse anyway is refused, not asked about.
+        let Some(amount) = amount.filter(|a| a.is_positive() && *a <= crate::money::MAX_BOOKING)
+        else {
+            return Ok(None);
+        };
+        let limit = self.policy.settings.large_amount;
+        if amount > limit {
+            return Ok(Some(ConfirmReason::LargeAmount { limit }));
+        }
+        if let Some(id) = customer
+            && amount >= HISTORY_FLOOR
+            && let Some(largest) = self.books.largest_entry(id).await?
+            && amount.as_i64() > largest.as_i64().saturating_mul(HISTORY_FACTOR)
+        {
+            let customer = self.books.customer(id).await?.name;
+            return Ok(Some(ConfirmReason::AboveHistory { customer, largest }));
+        }
+        Ok(None)
     }
 
     /// Settles who `said` is: the answer already given, one clear match, or a question.
@@ -100,6 +168,18 @@ impl Run<'_> {
                 }
             };
         }
+        // Asks "write this?" when `needs_yes` says so, with what is settled so far kept.
+        macro_rules! confirm_first {
+            ($amount:expr, $customer:expr, $settled:expr, $proposal:expr) => {
+                if let Some(reason) = self.needs_yes(&settled, $amount, $customer).await? {
+                    let proposal = $proposal;
+                    return Ok(Step::Ask(Question::Confirm { proposal, reason }, $settled));
+                }
+            };
+        }
+        if let Some(action) = self.owner_only(command) {
+            return Ok(Step::Done(Outcome::OwnerOnly { action }));
+        }
         let outcome = match command {
             Command::RecordPayment {
                 customer,
@@ -107,6 +187,19 @@ impl Run<'_> {
                 mode,
             } => {
                 let id = customer_or_ask!(customer, true);
+                confirm_first!(
+                    Some(*amount_paise),
+                    Some(id),
+                    Settled {
+                        customer: Some(id),
+                        ..settled
+                    },
+                    Proposal::Payment {
+                        customer: self.books.customer(id).await?.name,
+                        amount: *amount_paise,
+                        mode: *mode,
+                    }
+                );
                 self.payment(id, *amount_paise, *mode).await?
             }
             Command::AddCredit {
@@ -115,6 +208,18 @@ impl Run<'_> {
                 note,
             } => {
                 let id = customer_or_ask!(customer, true);
+                confirm_first!(
+                    Some(*amount_paise),
+                    Some(id),
+                    Settled {
+                        customer: Some(id),
+                        ..settled
+                    },
+                    Proposal::Credit {
+                        customer: self.books.customer(id).await?.name,
+                        amount: *amount_paise,
+                    }
+                );
                 let booked = self
                     .books
                     .add_credit(id, *amount_paise, note.as_deref(), &self.origin())
@@ -166,6 +271,18 @@ impl Run<'_> {
                 at,
             } => {
                 let id = customer_or_ask!(customer, true);
+                confirm_first!(
+                    None,
+                    None,
+                    Settled {
+                        customer: Some(id),
+                        ..settled
+                    },
+                    Proposal::Reminder {
+                        customer: self.books.customer(id).await?.name,
+                        amount: *amount_paise,
+                    }
+                );
                 let due = at.map_or_else(|| self.books.now(), |at| at.with_timezone(&chrono::Utc));
                 let booked = self
                     .books
@@ -181,6 +298,17 @@ impl Run<'_> {
             Command::CancelReminder { customer } => {
                 let id = customer_or_ask!(customer, false);
                 let name = self.books.customer(id).await?.name;
+                confirm_first!(
+                    None,
+                    None,
+                    Settled {
+                        customer: Some(id),
+                        ..settled
+                    },
+                    Proposal::CancelReminders {
+                        customer: name.clone(),
+                    }
+                );
                 match self.books.cancel_reminders(id).await? {
                     0 => Outcome::NoReminders { customer: name },
                     count => Outcome::RemindersCancelled {
@@ -212,6 +340,19 @@ impl Run<'_> {
                                 unit: p.unit,
                             }));
                         }
+                        confirm_first!(
+                            None,
+                            None,
+                            Settled {
+                                items: vec![Some(ItemChoice::Catalog(p.id))],
+                                ..settled
+                            },
+                            Proposal::Stock {
+                                product: p.name.clone(),
+                                delta: unit.and_then(|u| u.convert(*qty, p.unit)).unwrap_or(*qty),
+                                unit: p.unit,
+                            }
+                        );
                         let booked = self
                             .books
                             .adjust_stock(p.id, *qty, *unit, &self.origin())
@@ -236,6 +377,15 @@ impl Run<'_> {
                 price_paise,
                 unit,
             } => {
+                confirm_first!(
+                    None,
+                    None,
+                    settled,
+                    Proposal::Product {
+                        product: product.clone(),
+                        price: *price_paise,
+                    }
+                );
                 let new = NewProduct {
                     name: product.clone(),
                     price: *price_paise,
@@ -251,6 +401,14 @@ impl Run<'_> {
                 }
             }
             Command::AddCustomer { customer, phone } => {
+                confirm_first!(
+                    None,
+                    None,
+                    settled,
+                    Proposal::Customer {
+                        customer: crate::books::names::clean_display_name(customer),
+                    }
+                );
                 let new = NewCustomer {
                     name: customer.clone(),
                     phone: phone.clone(),
@@ -319,8 +477,28 @@ impl Run<'_> {
                     }
                     None => (None, None),
                 };
-                match self.books.last_open_invoice(id).await? {
+                let invoice = match settled.invoice {
+                    Some(chosen) => Some(self.books.invoice(chosen).await?.0),
+                    None => self.books.last_open_invoice(id).await?,
+                };
+                match invoice {
                     Some(invoice) => {
+                        if let Some(action) = self.may_not_cancel(&invoice).await? {
+                            return Ok(Step::Done(Outcome::OwnerOnly { action }));
+                        }
+                        confirm_first!(
+                            None,
+                            None,
+                            Settled {
+                                customer: id,
+                                invoice: Some(invoice.id),
+                                ..settled
+                            },
+                            Proposal::CancelInvoice {
+                                number: invoice.number,
+                                total: invoice.total,
+                            }
+                        );
                         let v = self
                             .books
                             .cancel_invoice(invoice.id, &self.origin())
@@ -336,11 +514,38 @@ impl Run<'_> {
                     None => Outcome::NoInvoice { customer: name },
                 }
             }
-            Command::Undo => self.undo().await?,
+            Command::Undo => {
+                confirm_first!(None, None, settled, Proposal::Undo);
+                self.undo().await?
+            }
             Command::Help => Outcome::Help,
             Command::Unknown => Outcome::NotUnderstood,
         };
         Ok(Step::Done(outcome))
+    }
+
+    /// Staff may cancel only a bill they issued themselves, and only inside the shop's window.
+    async fn may_not_cancel(
+        &self,
+        invoice: &InvoiceSummary,
+    ) -> Result<Option<OwnerOnly>, BooksError> {
+        if self.policy.role == Role::Owner {
+            return Ok(None);
+        }
+        let issuer = self.books.invoice_issued_by(invoice.id).await?;
+        if issuer.as_deref() != Some(self.actor) {
+            return Ok(Some(OwnerOnly::OthersBill {
+                number: invoice.number,
+            }));
+        }
+        let window = self.policy.settings.cancel_window_minutes;
+        if to_millis(self.books.now()) - invoice.created_at > window.saturating_mul(60_000) {
+            return Ok(Some(OwnerOnly::OldBill {
+                number: invoice.number,
+                window_minutes: window,
+            }));
+        }
+        Ok(None)
     }
 
     /// The product chosen in answer to a question, or a lookup by the words said.
@@ -459,6 +664,15 @@ impl Run<'_> {
             .collect();
         if lines.is_empty() {
             return Ok(Step::Done(Outcome::Dropped));
+        }
+        let total = self.books.quote(&lines).await?;
+        if let Some(reason) = self.needs_yes(&settled, Some(total), customer).await? {
+            let customer = match customer {
+                Some(id) => Some(self.books.customer(id).await?.name),
+                None => None,
+            };
+            let proposal = Proposal::Invoice { customer, total };
+            return Ok(Step::Ask(Question::Confirm { proposal, reason }, settled));
         }
         let booked = self
             .books

@@ -3,9 +3,10 @@
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-use crate::books::{Books, BooksError, CustomerId, OperationId, ProductId};
+use crate::books::{Books, BooksError, CustomerId, InvoiceId, OperationId, ProductId};
 use crate::money::Paise;
 use crate::nlu::command::Command;
+use crate::reply::{ConfirmReason, Proposal};
 
 /// How long a conversation is remembered without a new message (minutes).
 pub const STATE_TTL_MINUTES: i64 = 30;
@@ -41,6 +42,12 @@ pub enum ItemChoice {
 pub struct Settled {
     pub customer: Option<CustomerId>,
     pub items: Vec<Option<ItemChoice>>,
+    /// The bill a cancel is about, once shown to the merchant.
+    #[serde(default)]
+    pub invoice: Option<InvoiceId>,
+    /// The merchant said yes to writing it: no further confirmation is asked.
+    #[serde(default)]
+    pub confirmed: bool,
 }
 
 /// A question the merchant has not answered yet.
@@ -62,6 +69,11 @@ pub enum Question {
         item: usize,
         product: String,
     },
+    /// Write this? (an unsure reading, or an unusually large amount)
+    Confirm {
+        proposal: Proposal,
+        reason: ConfirmReason,
+    },
 }
 
 /// A command waiting on a question, and the commands of the same message after it.
@@ -73,6 +85,16 @@ pub struct Pending {
     pub rest: Vec<Command>,
     /// Unix ms.
     pub asked_at: i64,
+    /// The id of the message that asked for the command: its bookings stay keyed by that
+    /// message (`key_base#index`), so however many times the answer arrives, they book once.
+    #[serde(default)]
+    pub key_base: String,
+    /// The command's position in that message.
+    #[serde(default)]
+    pub index: usize,
+    /// The message was not read with confidence: each of its bookings asks first.
+    #[serde(default)]
+    pub unsure: bool,
 }
 
 /// Everything remembered about one sender's conversation with one shop.

@@ -7,7 +7,9 @@ mod render;
 use serde::{Deserialize, Serialize};
 
 pub use locale::Locale;
-pub use outcome::{DebtorView, InvoiceView, LineView, Outcome};
+pub use outcome::{
+    ConfirmReason, DebtorView, InvoiceView, LineView, NothingWritten, Outcome, OwnerOnly, Proposal,
+};
 pub use render::render;
 
 /// WhatsApp allows at most three reply buttons.

@@ -32,6 +32,95 @@ pub struct DebtorView {
     pub balance: Paise,
 }
 
+/// Why a booking waits for the merchant's yes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum ConfirmReason {
+    /// The message was not read with confidence: this is what we understood.
+    Unsure,
+    /// More than the shop's large-amount setting.
+    LargeAmount { limit: Paise },
+    /// Far above anything this customer has had before (their largest entry so far).
+    AboveHistory { customer: String, largest: Paise },
+}
+
+/// What would be written, as a confirmation question shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "booking", rename_all = "snake_case")]
+pub enum Proposal {
+    Payment {
+        customer: String,
+        amount: Paise,
+        mode: Option<PaymentMode>,
+    },
+    Credit {
+        customer: String,
+        amount: Paise,
+    },
+    Invoice {
+        customer: Option<String>,
+        total: Paise,
+    },
+    Stock {
+        product: String,
+        delta: Quantity,
+        unit: Unit,
+    },
+    Product {
+        product: String,
+        price: Paise,
+    },
+    Customer {
+        customer: String,
+    },
+    Reminder {
+        customer: String,
+        amount: Option<Paise>,
+    },
+    CancelReminders {
+        customer: String,
+    },
+    CancelInvoice {
+        number: i64,
+        total: Paise,
+    },
+    Undo,
+}
+
+/// Why a message that looks like a booking wrote nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NothingWritten {
+    Negation,
+    Question,
+    Promise,
+    Hypothetical,
+    AlreadyWritten,
+    MoneyToCustomer,
+    AmountUnclear,
+    TooLong,
+}
+
+/// What only the shop's owner may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum OwnerOnly {
+    /// The whole shop's dues (a balance without a customer).
+    ShopDues,
+    /// A day's summary.
+    Summary,
+    /// The whole shop's bill list.
+    AllInvoices,
+    /// Changing a product's rate or adding one by command.
+    Products,
+    /// Cancelling a customer's reminders.
+    CancelReminders,
+    /// Cancelling a bill someone else issued.
+    OthersBill { number: i64 },
+    /// Cancelling a bill older than the shop's window for staff.
+    OldBill { number: i64, window_minutes: i64 },
+}
+
 /// One thing to say. Every intent, question and error has a variant.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
@@ -150,7 +239,24 @@ pub enum Outcome {
         options: Vec<String>,
     },
 
+    /// Book this? Asked before an unsure or unusually large booking.
+    AskConfirm {
+        proposal: Proposal,
+        reason: ConfirmReason,
+    },
+
     // Refusals and errors.
+    /// The message looked like a booking but was not one: nothing was written. The named
+    /// customer's balance is shown when the message named one.
+    NotBooked {
+        why: NothingWritten,
+        customer: Option<String>,
+        balance: Option<Paise>,
+    },
+    /// The sender is staff; this needs the shop's owner.
+    OwnerOnly {
+        action: OwnerOnly,
+    },
     NotUnderstood,
     CustomerNotFound {
         name: String,

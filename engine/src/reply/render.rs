@@ -11,7 +11,10 @@ use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{Loader, static_loader};
 use unic_langid::{LanguageIdentifier, langid};
 
-use super::{Locale, MAX_OPTION_TITLE_CHARS, MAX_OPTIONS, Outcome, QuickOption, Reply};
+use super::{
+    ConfirmReason, Locale, MAX_OPTION_TITLE_CHARS, MAX_OPTIONS, NothingWritten, Outcome, OwnerOnly,
+    Proposal, QuickOption, Reply,
+};
 use crate::money::{Paise, PaymentMode};
 use crate::quantity::{Quantity, Unit};
 
@@ -222,6 +225,118 @@ fn choose_from(question: String, options: &[String], locale: Locale) -> Reply {
             })
             .collect(),
         expects_answer: true,
+    }
+}
+
+/// "Suresh Patel se ₹500 mile": what a confirmation question proposes to write.
+fn proposal_text(proposal: &Proposal, l: Locale) -> String {
+    let money = |p: &Paise| text(p.to_string());
+    match proposal {
+        Proposal::Payment {
+            customer,
+            amount,
+            mode,
+        } => say(
+            l,
+            "propose-payment",
+            &args([
+                ("customer", text(customer.clone())),
+                ("amount", money(amount)),
+                ("mode", text(mode_suffix(*mode, l))),
+            ]),
+        ),
+        Proposal::Credit { customer, amount } => say(
+            l,
+            "propose-credit",
+            &args([
+                ("customer", text(customer.clone())),
+                ("amount", money(amount)),
+            ]),
+        ),
+        Proposal::Invoice {
+            customer: Some(customer),
+            total,
+        } => say(
+            l,
+            "propose-invoice",
+            &args([
+                ("customer", text(customer.clone())),
+                ("total", money(total)),
+            ]),
+        ),
+        Proposal::Invoice {
+            customer: None,
+            total,
+        } => say(l, "propose-invoice-cash", &args([("total", money(total))])),
+        Proposal::Stock {
+            product,
+            delta,
+            unit,
+        } => {
+            let id = if delta.is_positive() {
+                "propose-stock-in"
+            } else {
+                "propose-stock-out"
+            };
+            let shown = Quantity::from_milli(delta.milli().saturating_abs());
+            say(
+                l,
+                id,
+                &args([
+                    ("product", text(product.clone())),
+                    ("delta", text(amount_of(shown, *unit, l))),
+                ]),
+            )
+        }
+        Proposal::Product { product, price } => say(
+            l,
+            "propose-product",
+            &args([("product", text(product.clone())), ("price", money(price))]),
+        ),
+        Proposal::Customer { customer } => say(
+            l,
+            "propose-customer",
+            &args([("customer", text(customer.clone()))]),
+        ),
+        Proposal::Reminder {
+            customer,
+            amount: Some(amount),
+        } => say(
+            l,
+            "propose-reminder-amount",
+            &args([
+                ("customer", text(customer.clone())),
+                ("amount", money(amount)),
+            ]),
+        ),
+        Proposal::Reminder {
+            customer,
+            amount: None,
+        } => say(
+            l,
+            "propose-reminder",
+            &args([("customer", text(customer.clone()))]),
+        ),
+        Proposal::CancelReminders { customer } => say(
+            l,
+            "propose-cancel-reminders",
+            &args([("customer", text(customer.clone()))]),
+        ),
+        Proposal::CancelInvoice { number: n, total } => say(
+            l,
+            "propose-cancel-invoice",
+            &args([("number", number(*n)), ("total", money(total))]),
+        ),
+        Proposal::Undo => plain(l, "propose-undo"),
+    }
+}
+
+/// "24 ghante" / "30 minute".
+fn window_text(minutes: i64, l: Locale) -> String {
+    if minutes > 0 && minutes % 60 == 0 {
+        say(l, "window-hours", &args([("count", number(minutes / 60))]))
+    } else {
+        say(l, "window-minutes", &args([("count", number(minutes))]))
     }
 }
 
@@ -671,6 +786,95 @@ pub fn render(outcome: &Outcome, locale: Locale) -> Reply {
                 expects_answer: true,
             };
         }
+        Outcome::AskConfirm { proposal, reason } => {
+            let mut out = Vec::new();
+            match reason {
+                ConfirmReason::Unsure => {}
+                ConfirmReason::LargeAmount { limit } => out.push(say(
+                    l,
+                    "confirm-large-amount",
+                    &args([("limit", money(limit))]),
+                )),
+                ConfirmReason::AboveHistory { customer, largest } => out.push(say(
+                    l,
+                    "confirm-above-history",
+                    &args([
+                        ("customer", text(customer.clone())),
+                        ("largest", money(largest)),
+                    ]),
+                )),
+            }
+            out.push(say(
+                l,
+                "confirm-ask",
+                &args([("what", text(proposal_text(proposal, l)))]),
+            ));
+            return Reply {
+                text: out.join("\n"),
+                options: vec![
+                    QuickOption {
+                        id: "yes".into(),
+                        title: title(&plain(l, "option-confirm-yes")),
+                    },
+                    QuickOption {
+                        id: "no".into(),
+                        title: title(&plain(l, "option-no")),
+                    },
+                ],
+                expects_answer: true,
+            };
+        }
+        Outcome::NotBooked {
+            why,
+            customer,
+            balance,
+        } => {
+            let id = match why {
+                NothingWritten::Negation => "not-booked-negation",
+                NothingWritten::Question => "not-booked-question",
+                NothingWritten::Promise => "not-booked-promise",
+                NothingWritten::Hypothetical => "not-booked-hypothetical",
+                NothingWritten::AlreadyWritten => "not-booked-already-written",
+                NothingWritten::MoneyToCustomer => "not-booked-money-to-customer",
+                NothingWritten::AmountUnclear => "not-booked-amount-unclear",
+                NothingWritten::TooLong => "not-booked-too-long",
+            };
+            let mut out = vec![plain(l, id)];
+            if let (Some(customer), Some(balance)) = (customer, balance) {
+                out.push(
+                    render(
+                        &Outcome::Balance {
+                            customer: customer.clone(),
+                            balance: *balance,
+                        },
+                        l,
+                    )
+                    .text,
+                );
+            }
+            out
+        }
+        Outcome::OwnerOnly { action } => vec![match action {
+            OwnerOnly::ShopDues => plain(l, "owner-only-shop-dues"),
+            OwnerOnly::Summary => plain(l, "owner-only-summary"),
+            OwnerOnly::AllInvoices => plain(l, "owner-only-all-invoices"),
+            OwnerOnly::Products => plain(l, "owner-only-products"),
+            OwnerOnly::CancelReminders => plain(l, "owner-only-cancel-reminders"),
+            OwnerOnly::OthersBill { number: n } => {
+                say(l, "owner-only-others-bill", &args([("number", number(*n))]))
+            }
+            OwnerOnly::OldBill {
+                number: n,
+                window_minutes,
+            } => say(
+                l,
+                "owner-only-old-bill",
+                &args([
+                    ("number", number(*n)),
+                    ("window", text(window_text(*window_minutes, l))),
+                ]),
+            ),
+        }],
         Outcome::NotUnderstood => vec![plain(l, "not-understood")],
         Outcome::CustomerNotFound { name } if name.is_empty() => {
             vec![plain(l, "customer-not-found-unnamed")]

@@ -2,7 +2,10 @@
 
 use chrono::{DateTime, NaiveDate};
 
-use super::{DebtorView, InvoiceView, LineView, Locale, Outcome, render};
+use super::{
+    ConfirmReason, DebtorView, InvoiceView, LineView, Locale, NothingWritten, Outcome, OwnerOnly,
+    Proposal, render,
+};
 use crate::money::{Paise, PaymentMode};
 use crate::quantity::{Quantity, Unit};
 
@@ -17,7 +20,7 @@ fn every_outcome() -> Vec<Outcome> {
         name: "Rahul".into(),
         balance: rupees(1300),
     }];
-    vec![
+    let mut all = vec![
         Outcome::PaymentRecorded {
             customer: "Rahul".into(),
             amount: rupees(200),
@@ -270,7 +273,117 @@ fn every_outcome() -> Vec<Outcome> {
         Outcome::VoiceUnreadable,
         Outcome::VoiceSilent,
         Outcome::VoiceNotHeard,
-    ]
+    ];
+    let proposals = [
+        Proposal::Payment {
+            customer: "Suresh Patel".into(),
+            amount: rupees(500),
+            mode: Some(PaymentMode::Cash),
+        },
+        Proposal::Credit {
+            customer: "Rahul".into(),
+            amount: rupees(300),
+        },
+        Proposal::Invoice {
+            customer: Some("Rahul".into()),
+            total: rupees(90_000),
+        },
+        Proposal::Invoice {
+            customer: None,
+            total: rupees(120),
+        },
+        Proposal::Stock {
+            product: "Milk".into(),
+            delta: Quantity::from_milli(50_000),
+            unit: Unit::Packet,
+        },
+        Proposal::Stock {
+            product: "Atta".into(),
+            delta: Quantity::from_milli(-2_000),
+            unit: Unit::Kg,
+        },
+        Proposal::Product {
+            product: "Bourbon".into(),
+            price: rupees(35),
+        },
+        Proposal::Customer {
+            customer: "Amit".into(),
+        },
+        Proposal::Reminder {
+            customer: "Rahul".into(),
+            amount: Some(rupees(500)),
+        },
+        Proposal::Reminder {
+            customer: "Rahul".into(),
+            amount: None,
+        },
+        Proposal::CancelReminders {
+            customer: "Rahul".into(),
+        },
+        Proposal::CancelInvoice {
+            number: 7,
+            total: rupees(60),
+        },
+        Proposal::Undo,
+    ];
+    let reasons = [
+        ConfirmReason::Unsure,
+        ConfirmReason::LargeAmount {
+            limit: rupees(50_000),
+        },
+        ConfirmReason::AboveHistory {
+            customer: "Rahul".into(),
+            largest: rupees(300),
+        },
+    ];
+    for proposal in proposals {
+        for reason in reasons.clone() {
+            all.push(Outcome::AskConfirm {
+                proposal: proposal.clone(),
+                reason,
+            });
+        }
+    }
+    for why in [
+        NothingWritten::Negation,
+        NothingWritten::Question,
+        NothingWritten::Promise,
+        NothingWritten::Hypothetical,
+        NothingWritten::AlreadyWritten,
+        NothingWritten::MoneyToCustomer,
+        NothingWritten::AmountUnclear,
+        NothingWritten::TooLong,
+    ] {
+        all.push(Outcome::NotBooked {
+            why,
+            customer: Some("Rahul".into()),
+            balance: Some(rupees(700)),
+        });
+        all.push(Outcome::NotBooked {
+            why,
+            customer: None,
+            balance: None,
+        });
+    }
+    for action in [
+        OwnerOnly::ShopDues,
+        OwnerOnly::Summary,
+        OwnerOnly::AllInvoices,
+        OwnerOnly::Products,
+        OwnerOnly::CancelReminders,
+        OwnerOnly::OthersBill { number: 7 },
+        OwnerOnly::OldBill {
+            number: 7,
+            window_minutes: 1440,
+        },
+        OwnerOnly::OldBill {
+            number: 7,
+            window_minutes: 90,
+        },
+    ] {
+        all.push(Outcome::OwnerOnly { action });
+    }
+    all
 }
 
 #[test]
@@ -296,6 +409,11 @@ fn every_outcome_reads_cleanly_in_every_language() {
                 "summary-",
                 "option-",
                 "mode-",
+                "propose-",
+                "confirm-",
+                "not-booked-",
+                "owner-only-",
+                "window-",
             ] {
                 assert!(!reply.text.contains(id), "message id leaked: {shown}");
             }
@@ -313,6 +431,7 @@ fn every_outcome_reads_cleanly_in_every_language() {
                     | Outcome::AskCreateCustomer { .. }
                     | Outcome::AskProductPrice { .. }
                     | Outcome::AskWhichProduct { .. }
+                    | Outcome::AskConfirm { .. }
             );
             assert_eq!(reply.expects_answer, asks, "{shown}");
             assert_eq!(!reply.options.is_empty(), asks, "{shown}");
@@ -432,6 +551,58 @@ fn questions_number_their_options_and_offer_buttons() {
             .map(|o| o.title.as_str())
             .collect::<Vec<_>>(),
         vec!["हाँ, बनाओ", "नहीं"]
+    );
+}
+
+#[test]
+fn a_confirmation_shows_what_would_be_written_and_asks_haan_or_nahi() {
+    let unsure = Outcome::AskConfirm {
+        proposal: Proposal::Payment {
+            customer: "Suresh Patel".into(),
+            amount: rupees(500),
+            mode: None,
+        },
+        reason: ConfirmReason::Unsure,
+    };
+    let reply = render(&unsure, Locale::HiLatn);
+    assert_eq!(reply.text, "🤔 Suresh Patel se ₹500 mile — likh doon?");
+    let buttons: Vec<(&str, &str)> = reply
+        .options
+        .iter()
+        .map(|o| (o.id.as_str(), o.title.as_str()))
+        .collect();
+    assert_eq!(buttons, vec![("yes", "Haan"), ("no", "Nahi")]);
+    let large = Outcome::AskConfirm {
+        proposal: Proposal::Credit {
+            customer: "Rahul".into(),
+            amount: rupees(60_000),
+        },
+        reason: ConfirmReason::LargeAmount {
+            limit: rupees(50_000),
+        },
+    };
+    assert_eq!(
+        render(&large, Locale::En).text,
+        "⚠️ This is a large amount (more than ₹50,000).\n🤔 ₹60,000 on credit for Rahul — shall I write it?"
+    );
+    let refused = Outcome::NotBooked {
+        why: NothingWritten::Negation,
+        customer: Some("Suresh".into()),
+        balance: Some(rupees(700)),
+    };
+    assert_eq!(
+        render(&refused, Locale::HiLatn).text,
+        "ℹ️ Message mein \"nahi\" hai, isliye kuch nahi likha.\nSuresh ka baaki: ₹700"
+    );
+    let old = Outcome::OwnerOnly {
+        action: OwnerOnly::OldBill {
+            number: 12,
+            window_minutes: 1440,
+        },
+    };
+    assert_eq!(
+        render(&old, Locale::Hi).text,
+        "🔒 बिल #12 24 घंटे से पुराना है; उसे सिर्फ़ मालिक रद्द कर सकते हैं।"
     );
 }
 

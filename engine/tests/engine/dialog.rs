@@ -13,39 +13,65 @@ use execora_engine::store::Db;
 
 use crate::support::{Shop, customer, product, shop};
 
-struct Talk {
-    pipeline: Pipeline,
-    shop: Shop,
+pub(crate) struct Talk {
+    pub(crate) pipeline: Pipeline,
+    pub(crate) shop: Shop,
     count: u32,
+    /// Who is talking: the shop's owner unless `as_phone` says otherwise.
+    sender: String,
+    owner: String,
 }
 
 impl Talk {
-    async fn new(db: &Db) -> Talk {
+    /// A conversation with a new shop, as its owner.
+    pub(crate) async fn new(db: &Db) -> Talk {
         let shop = shop(db, "Dialog Kirana").await;
         let pipeline = Pipeline::new(db.clone(), shop.clock.clone(), None);
+        let owner = execora_engine::books::merchants::list(db)
+            .await
+            .expect("list shops")
+            .into_iter()
+            .find(|(m, _)| m.id == shop.books.merchant_id())
+            .and_then(|(_, phones)| phones.into_iter().next())
+            .expect("the shop has its owner's phone")
+            .phone
+            .as_str()
+            .to_string();
         Talk {
             pipeline,
             shop,
             count: 0,
+            sender: owner.clone(),
+            owner,
         }
     }
 
-    fn books(&self) -> &Books {
+    /// The owner's phone, as the books know it.
+    pub(crate) fn owner(&self) -> String {
+        self.owner.clone()
+    }
+
+    /// Talks from `phone` from now on.
+    pub(crate) fn as_phone(&mut self, phone: &str) {
+        self.sender = phone.to_string();
+    }
+
+    pub(crate) fn books(&self) -> &Books {
         &self.shop.books
     }
 
-    fn message(&mut self, input: Input) -> Message {
+    pub(crate) fn message(&mut self, input: Input) -> Message {
         self.count += 1;
         Message {
             merchant: self.books().merchant_id(),
-            sender: "919812345678".into(),
+            sender: self.sender.clone(),
             id: format!("wamid.dialog.{}", self.count),
             source: Source::Whatsapp,
             input,
         }
     }
 
-    async fn say(&mut self, text: &str) -> Vec<Outcome> {
+    pub(crate) async fn say(&mut self, text: &str) -> Vec<Outcome> {
         let message = self.message(Input::Text(text.into()));
         self.pipeline
             .handle(&message)
@@ -54,7 +80,7 @@ impl Talk {
             .outcomes
     }
 
-    async fn tap(&mut self, id: &str, title: &str) -> Vec<Outcome> {
+    pub(crate) async fn tap(&mut self, id: &str, title: &str) -> Vec<Outcome> {
         let message = self.message(Input::Button {
             id: id.into(),
             title: title.into(),
@@ -66,7 +92,7 @@ impl Talk {
             .outcomes
     }
 
-    async fn balance_of(&self, name: &str) -> Paise {
+    pub(crate) async fn balance_of(&self, name: &str) -> Paise {
         match self.books().find_customers(name, 3).await.expect("find") {
             Found::One(c) => c.balance,
             other => panic!("{name}: {other:?}"),
@@ -74,7 +100,7 @@ impl Talk {
     }
 }
 
-fn rupees(r: i64) -> Paise {
+pub(crate) fn rupees(r: i64) -> Paise {
     Paise::new(r * 100)
 }
 

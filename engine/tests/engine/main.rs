@@ -13,5 +13,6 @@ mod messages;
 mod onboarding;
 mod properties;
 mod recordings;
+mod trust;
 mod upgrade;
 mod writer;
