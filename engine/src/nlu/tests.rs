@@ -3,7 +3,9 @@
 use chrono::{DateTime, FixedOffset};
 use proptest::prelude::*;
 
+use super::command::{Command, NotBooked};
 use super::eval::{evaluate, load_cases};
+use crate::money::Paise;
 use super::rules::parse;
 
 fn now() -> DateTime<FixedOffset> {
@@ -152,4 +154,76 @@ proptest! {
         prop_assert!(!parsed.parsed.commands.is_empty());
         prop_assert!(serde_json::to_string(&parsed.parsed).is_ok());
     }
+}
+
+/// The reading of `text`, compact, for messages in assertions.
+fn shown(text: &str) -> String {
+    let understood = parse(text, now());
+    format!(
+        "{} confident={} not_booked={:?}",
+        serde_json::to_string(&understood.parsed).unwrap_or_default(),
+        understood.confident,
+        understood.not_booked
+    )
+}
+
+fn books_anything(text: &str) -> bool {
+    let understood = parse(text, now());
+    understood.confident
+        && understood.parsed.commands.iter().any(|c| {
+            matches!(
+                c,
+                Command::RecordPayment { .. } | Command::AddCredit { .. } | Command::CreateInvoice { .. }
+            )
+        })
+}
+
+fn not_booked_because(text: &str, reason: NotBooked) {
+    let understood = parse(text, now());
+    assert!(!books_anything(text), "{text} booked: {}", shown(text));
+    assert!(!understood.confident, "{text}: {}", shown(text));
+    assert_eq!(understood.not_booked, Some(reason), "{text}: {}", shown(text));
+}
+
+#[test]
+fn the_messages_of_the_issue_book_nothing_they_did_not_mean() {
+    for (text, reason) in [
+        ("Suresh Patel ne 500 nahi diye", NotBooked::Negation),
+        ("did Imran Khan pay 400?", NotBooked::Question),
+        ("Prakash Gupta will pay 250 next week", NotBooked::Promise),
+        ("Priya Singh ka 300 udhaar mat likhna", NotBooked::Negation),
+        ("Suresh ne 2-3 sau diye", NotBooked::AmountUnclear),
+        ("Suresh Patel ne 1 500 diye", NotBooked::AmountUnclear),
+        ("Prakash Gupta ke khate me 5 crore crore likho", NotBooked::AmountUnclear),
+    ] {
+        not_booked_because(text, reason);
+    }
+    // A negated booking becomes the named customer's balance, for the dialog to show.
+    assert_eq!(
+        parse("Suresh Patel ne 500 nahi diye", now()).parsed.commands,
+        [Command::CheckBalance {
+            customer: Some("Suresh Patel".into())
+        }]
+    );
+    // A correction gives the meant amount once, and asks.
+    let corrected = parse("Imran ne 300 nahi, 200 diye", now());
+    assert_eq!(
+        corrected.parsed.commands,
+        [Command::RecordPayment {
+            customer: "Imran".into(),
+            amount_paise: Paise::new(20_000),
+            mode: None
+        }]
+    );
+    assert!(!corrected.confident);
+    // An invisible character inside a number leaves the number whole.
+    let invisible = parse("Imran Khan ne 5\u{200B}00 diye", now());
+    assert_eq!(
+        invisible.parsed.commands,
+        [Command::RecordPayment {
+            customer: "Imran Khan".into(),
+            amount_paise: Paise::new(50_000),
+            mode: None
+        }]
+    );
 }
