@@ -37,7 +37,7 @@ pub fn parse(text: &str, now: DateTime<FixedOffset>) -> Understood {
         mut unclean,
         mut not_booked,
         ..
-    }) = best_split(&tokens, now)
+    }) = best_split(&tokens, ends_asking(&text), now)
     else {
         return Understood::unknown();
     };
@@ -55,6 +55,14 @@ pub fn parse(text: &str, now: DateTime<FixedOffset>) -> Understood {
         confident: unclean == 0 && !corrected,
         not_booked,
     }
+}
+
+/// A question mark after the last word (the tokenizer drops trailing breaks).
+fn ends_asking(text: &str) -> bool {
+    text.chars()
+        .rev()
+        .take_while(|c| !c.is_alphanumeric())
+        .any(|c| matches!(c, '?' | '？'))
 }
 
 /// A command that writes money into the books.
@@ -110,7 +118,11 @@ struct Split {
 /// with words left over first, then the most commands. A bill's item list (`2 milk aur 1 bread`)
 /// stays together because `2 milk` alone is no command. A group that reads as a booking but is
 /// negated, asked, promised, supposed, already written or paid out is read as not a booking.
-fn best_split(tokens: &[Token<'_>], now: DateTime<FixedOffset>) -> Option<Split> {
+fn best_split(
+    tokens: &[Token<'_>],
+    ends_asking: bool,
+    now: DateTime<FixedOffset>,
+) -> Option<Split> {
     let mut bounds: Vec<(usize, usize)> = Vec::with_capacity(4);
     // Whether a question mark ended the clause.
     let mut asked: Vec<bool> = Vec::with_capacity(4);
@@ -123,7 +135,7 @@ fn best_split(tokens: &[Token<'_>], now: DateTime<FixedOffset>) -> Option<Split>
         }
     }
     bounds.push((start, tokens.len()));
-    asked.push(false);
+    asked.push(ends_asking);
 
     // best[j]: the best reading of the first j clauses.
     let mut best: Vec<Option<Split>> = vec![None; bounds.len() + 1];
