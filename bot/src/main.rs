@@ -307,7 +307,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             if !safety.is_empty() {
                 println!("== safety cases (rules only)");
-                print!("{}", eval::evaluate_safety(&safety, rules::parse).render(summary));
+                print!(
+                    "{}",
+                    eval::evaluate_safety(&safety, rules::parse).render(summary)
+                );
             }
         }
         Command::Chat { merchant } => {

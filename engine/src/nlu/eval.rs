@@ -267,7 +267,11 @@ impl EvalReport {
             for miss in &self.misses {
                 let _ = writeln!(out, "\nMISS {}", miss.text);
                 let _ = writeln!(out, "  expected: {}", miss.expected);
-                let _ = writeln!(out, "  got:      {} (confident: {})", miss.got, miss.confident);
+                let _ = writeln!(
+                    out,
+                    "  got:      {} (confident: {})",
+                    miss.got, miss.confident
+                );
             }
         }
         out
@@ -275,7 +279,11 @@ impl EvalReport {
 }
 
 fn render_tallies(out: &mut String, heading: &str, tallies: &BTreeMap<String, Tally>) {
-    let _ = writeln!(out, "{heading:<20} {:>7} {:>7} {:>7}", "correct", "total", "%");
+    let _ = writeln!(
+        out,
+        "{heading:<20} {:>7} {:>7} {:>7}",
+        "correct", "total", "%"
+    );
     for (key, tally) in tallies {
         let _ = writeln!(
             out,
@@ -480,14 +488,35 @@ mod tests {
             ),
         });
         assert_eq!((report.correct, report.total), (2, 3));
-        assert_eq!(report.confident_wrong, 1, "x was answered confidently and wrongly");
+        assert_eq!(
+            report.confident_wrong, 1,
+            "x was answered confidently and wrongly"
+        );
         assert_eq!(report.deferred, 1, "y was unconfident, though right");
-        assert_eq!(report.per_intent.get("undo"), Some(&Tally { correct: 0, total: 1 }));
-        assert_eq!(report.per_lang.get("en"), Some(&Tally { correct: 1, total: 1 }));
+        assert_eq!(
+            report.per_intent.get("undo"),
+            Some(&Tally {
+                correct: 0,
+                total: 1
+            })
+        );
+        assert_eq!(
+            report.per_lang.get("en"),
+            Some(&Tally {
+                correct: 1,
+                total: 1
+            })
+        );
         let shown = report.render(false);
-        assert!(shown.contains("66.7%") && shown.contains("MISS x"), "{shown}");
+        assert!(
+            shown.contains("66.7%") && shown.contains("MISS x"),
+            "{shown}"
+        );
         let summary = report.render(true);
-        assert!(summary.contains("66.7%") && !summary.contains("MISS"), "{summary}");
+        assert!(
+            summary.contains("66.7%") && !summary.contains("MISS"),
+            "{summary}"
+        );
     }
 
     const SAFETY: &str = r#"{"text": "Suresh ne 500 nahi diye", "now": "2026-11-22T10:00:00+05:30", "class": "negation", "meant": [], "lang": "hi-Latn", "tags": []}
@@ -506,11 +535,15 @@ mod tests {
         };
         let booked_everything = evaluate_safety(&cases, |text, _| {
             let customer = text.split(' ').next().unwrap_or_default();
-            answer(payment(customer, if customer == "Rahul" { 200 } else { 500 }), true)
+            answer(
+                payment(customer, if customer == "Rahul" { 200 } else { 500 }),
+                true,
+            )
         });
         assert_eq!(booked_everything.wrong_bookings, 1);
         assert_eq!(booked_everything.controls_not_booked, 0);
-        let doubted_everything = evaluate_safety(&cases, |_, _| answer(payment("Rahul", 200), false));
+        let doubted_everything =
+            evaluate_safety(&cases, |_, _| answer(payment("Rahul", 200), false));
         assert_eq!(doubted_everything.wrong_bookings, 0);
         assert_eq!(
             doubted_everything.controls_not_booked, 1,

@@ -35,7 +35,8 @@ pub fn strip_invisible(text: &str) -> Cow<'_, str> {
         let joiner = matches!(c, '\u{200C}' | '\u{200D}');
         let before = i.checked_sub(1).and_then(|p| chars.get(p)).copied();
         let after = chars.get(i + 1).copied();
-        let in_devanagari = |x: Option<char>| x.is_some_and(|x| ('\u{0900}'..='\u{097F}').contains(&x));
+        let in_devanagari =
+            |x: Option<char>| x.is_some_and(|x| ('\u{0900}'..='\u{097F}').contains(&x));
         if joiner && in_devanagari(before) && in_devanagari(after) {
             out.push(c);
         }
@@ -109,9 +110,11 @@ fn is_opening_auxiliary(key: &str) -> bool {
 fn is_future_verb(key: &str) -> bool {
     let latin = key.is_ascii()
         && key.len() >= 4
-        && ["ega", "egi", "enge", "unga", "ungi", "oonga", "oongi", "oge", "ogi"]
-            .iter()
-            .any(|s| key.ends_with(s));
+        && [
+            "ega", "egi", "enge", "unga", "ungi", "oonga", "oongi", "oge", "ogi",
+        ]
+        .iter()
+        .any(|s| key.ends_with(s));
     let devanagari = ["ेगा", "ेगी", "ेंगे", "ेगे", "ूंगा", "ूंगी", "ोगे", "ेंगी"]
         .iter()
         .any(|s| key.ends_with(s));
@@ -260,10 +263,12 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
         .find(|t| !matches!(t.word, Word::Filler | Word::Sep))
         .map(|t| t.key.as_str());
     // "ya nahi", "ki nahi" ask; they are questions before they are negations.
-    let asks_either = keys.windows(2).any(|w| {
-        matches!(w[0], "ya" | "ki" | "or" | "या" | "कि") && is_negation(w[1])
-    });
-    if asked || asks_either || keys.iter().any(|k| is_question_word(k))
+    let asks_either = keys
+        .windows(2)
+        .any(|w| matches!(w[0], "ya" | "ki" | "or" | "या" | "कि") && is_negation(w[1]));
+    if asked
+        || asks_either
+        || keys.iter().any(|k| is_question_word(k))
         || opening.is_some_and(is_opening_auxiliary)
     {
         return Some(NotBooked::Question);
@@ -293,12 +298,14 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
         .zip(keys.iter().skip(1).chain(std::iter::once(&"")))
         .any(|(k, next)| is_to_marker(k) && !matches!(*next, "me" | "us"));
     // "paid Rahul 500", "gave 500 to Rahul": an English verb before anyone is named is the merchant's.
-    let merchant_verb = opening.is_some_and(|k| {
-        matches!(k, "paid" | "gave" | "sent" | "transferred" | "returned")
-    }) && !from_them;
+    let merchant_verb = opening
+        .is_some_and(|k| matches!(k, "paid" | "gave" | "sent" | "transferred" | "returned"))
+        && !from_them;
     if first_person
         || merchant_verb
-        || keys.iter().any(|k| k.starts_with("refund") || k.starts_with("रिफंड"))
+        || keys
+            .iter()
+            .any(|k| k.starts_with("refund") || k.starts_with("रिफंड"))
         || (giving_back && to_someone)
     {
         return Some(NotBooked::MoneyToCustomer);
@@ -312,8 +319,23 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
 pub fn doubt_role(key: &str) -> Option<Word> {
     if matches!(
         key,
-        "dega" | "degi" | "denge" | "dengi" | "dunga" | "dungi" | "doonga" | "doongi" | "dene"
-            | "dedega" | "dedegi" | "देगा" | "देगी" | "देंगे" | "दूंगा" | "दूंगी" | "देने"
+        "dega"
+            | "degi"
+            | "denge"
+            | "dengi"
+            | "dunga"
+            | "dungi"
+            | "doonga"
+            | "doongi"
+            | "dene"
+            | "dedega"
+            | "dedegi"
+            | "देगा"
+            | "देगी"
+            | "देंगे"
+            | "दूंगा"
+            | "दूंगी"
+            | "देने"
     ) {
         return Some(Word::Pay);
     }
@@ -328,8 +350,20 @@ pub fn doubt_role(key: &str) -> Option<Word> {
         || is_alternative(key)
         || matches!(
             key,
-            "jagah" | "jageh" | "jaga" | "badle" | "bajaye" | "bajay" | "जगह" | "बदले" | "बजाय"
-                | "instead" | "balki" | "बल्कि" | "refunded" | "out"
+            "jagah"
+                | "jageh"
+                | "jaga"
+                | "badle"
+                | "bajaye"
+                | "bajay"
+                | "जगह"
+                | "बदले"
+                | "बजाय"
+                | "instead"
+                | "balki"
+                | "बल्कि"
+                | "refunded"
+                | "out"
         );
     doubt.then_some(Word::Aux)
 }
@@ -369,10 +403,15 @@ pub fn unclear_amount(text: &str, tokens: &[Token<'_>]) -> bool {
     let mut previous_mult: Option<i64> = None;
     for (i, token) in tokens.iter().enumerate() {
         let next = tokens.get(i + 1);
-        if token.word == Word::Number && token.is_numeral() {
-            if next.is_some_and(|n| n.word == Word::Number && n.is_numeral()) {
-                return true;
-            }
+        // "1 500": digits split by a space. "2 5 kg" counts items of a size, not money.
+        if token.word == Word::Number
+            && token.is_numeral()
+            && next.is_some_and(|n| n.word == Word::Number && n.is_numeral())
+            && !tokens
+                .get(i + 2)
+                .is_some_and(|t| matches!(t.word, Word::Unit(_)))
+        {
+            return true;
         }
         // A number, a word of choice, a number: "200 ya 300", "do ya teen sau", "200 to 300".
         if token.word == Word::Number
@@ -422,10 +461,9 @@ fn takes_back(tokens: &[Token<'_>], at: usize) -> Option<usize> {
         return None;
     }
     let mut j = i + 1 + usize::from(partial);
-    while tokens
-        .get(j)
-        .is_some_and(|t| t.is_comma() || matches!(t.key.as_str(), "balki" | "but" | "बल्कि" | "sirf" | "only"))
-    {
+    while tokens.get(j).is_some_and(|t| {
+        t.is_comma() || matches!(t.key.as_str(), "balki" | "but" | "बल्कि" | "sirf" | "only")
+    }) {
         j += 1;
     }
     (tokens.get(j)?.word == Word::Number).then_some(j)
@@ -523,7 +561,11 @@ mod tests {
         ] {
             assert_eq!(said(text), Some(NotBooked::Promise), "{text}");
         }
-        for text in ["agar Rahul 500 de to likhna", "अगर राहुल 500 दे", "if Rahul pays 500"] {
+        for text in [
+            "agar Rahul 500 de to likhna",
+            "अगर राहुल 500 दे",
+            "if Rahul pays 500",
+        ] {
             assert_eq!(said(text), Some(NotBooked::Hypothetical), "{text}");
         }
         for text in [
@@ -542,7 +584,11 @@ mod tests {
         ] {
             assert_eq!(said(text), Some(NotBooked::MoneyToCustomer), "{text}");
         }
-        for text in ["Rahul ne 500 diye", "Rahul ne 500 wapas kiye", "Rahul ke khate mein 300 likho"] {
+        for text in [
+            "Rahul ne 500 diye",
+            "Rahul ne 500 wapas kiye",
+            "Rahul ke khate mein 300 likho",
+        ] {
             assert_eq!(said(text), None, "{text}");
         }
     }
@@ -595,7 +641,10 @@ mod tests {
     #[test]
     fn invisible_characters_leave_numbers_whole() {
         assert_eq!(strip_invisible("5\u{200B}00 diye"), "500 diye");
-        assert_eq!(strip_invisible("\u{FEFF}5\u{2060}0\u{200E}0\u{200F}"), "500");
+        assert_eq!(
+            strip_invisible("\u{FEFF}5\u{2060}0\u{200E}0\u{200F}"),
+            "500"
+        );
         assert_eq!(strip_invisible("क\u{200D}ष"), "क\u{200D}ष");
     }
 }

@@ -5,8 +5,8 @@ use proptest::prelude::*;
 
 use super::command::{Command, NotBooked};
 use super::eval::{evaluate, load_cases};
-use crate::money::Paise;
 use super::rules::parse;
+use crate::money::Paise;
 
 fn now() -> DateTime<FixedOffset> {
     DateTime::parse_from_rfc3339("2026-11-22T10:00:00+05:30").unwrap_or_default()
@@ -173,7 +173,9 @@ fn books_anything(text: &str) -> bool {
         && understood.parsed.commands.iter().any(|c| {
             matches!(
                 c,
-                Command::RecordPayment { .. } | Command::AddCredit { .. } | Command::CreateInvoice { .. }
+                Command::RecordPayment { .. }
+                    | Command::AddCredit { .. }
+                    | Command::CreateInvoice { .. }
             )
         })
 }
@@ -182,7 +184,12 @@ fn not_booked_because(text: &str, reason: NotBooked) {
     let understood = parse(text, now());
     assert!(!books_anything(text), "{text} booked: {}", shown(text));
     assert!(!understood.confident, "{text}: {}", shown(text));
-    assert_eq!(understood.not_booked, Some(reason), "{text}: {}", shown(text));
+    assert_eq!(
+        understood.not_booked,
+        Some(reason),
+        "{text}: {}",
+        shown(text)
+    );
 }
 
 #[test]
@@ -194,13 +201,18 @@ fn the_messages_of_the_issue_book_nothing_they_did_not_mean() {
         ("Priya Singh ka 300 udhaar mat likhna", NotBooked::Negation),
         ("Suresh ne 2-3 sau diye", NotBooked::AmountUnclear),
         ("Suresh Patel ne 1 500 diye", NotBooked::AmountUnclear),
-        ("Prakash Gupta ke khate me 5 crore crore likho", NotBooked::AmountUnclear),
+        (
+            "Prakash Gupta ke khate me 5 crore crore likho",
+            NotBooked::AmountUnclear,
+        ),
     ] {
         not_booked_because(text, reason);
     }
     // A negated booking becomes the named customer's balance, for the dialog to show.
     assert_eq!(
-        parse("Suresh Patel ne 500 nahi diye", now()).parsed.commands,
+        parse("Suresh Patel ne 500 nahi diye", now())
+            .parsed
+            .commands,
         [Command::CheckBalance {
             customer: Some("Suresh Patel".into())
         }]
@@ -308,9 +320,18 @@ fn every_family_is_refused_in_each_language() {
         ("agar Rahul 500 de to likh dena", NotBooked::Hypothetical),
         ("अगर राहुल 500 दे तो लिखना", NotBooked::Hypothetical),
         ("if Rahul pays 500 write it", NotBooked::Hypothetical),
-        ("Rahul ka 500 udhaar pehle hi likh diya", NotBooked::AlreadyWritten),
-        ("Rahul's 500 credit is already written", NotBooked::AlreadyWritten),
-        ("राहुल का 500 उधार पहले ही लिख दिया", NotBooked::AlreadyWritten),
+        (
+            "Rahul ka 500 udhaar pehle hi likh diya",
+            NotBooked::AlreadyWritten,
+        ),
+        (
+            "Rahul's 500 credit is already written",
+            NotBooked::AlreadyWritten,
+        ),
+        (
+            "राहुल का 500 उधार पहले ही लिख दिया",
+            NotBooked::AlreadyWritten,
+        ),
         ("maine Rahul ko 500 lautaye", NotBooked::MoneyToCustomer),
         ("Rahul ko 500 wapas diye", NotBooked::MoneyToCustomer),
         ("I returned 500 to Rahul", NotBooked::MoneyToCustomer),
@@ -320,7 +341,10 @@ fn every_family_is_refused_in_each_language() {
         ("Rahul ne -500 diye", NotBooked::AmountUnclear),
         ("Rahul ne ₹−500 diye", NotBooked::AmountUnclear),
         ("Rahul ne 5 00 diye", NotBooked::AmountUnclear),
-        ("Rahul ke khate me 2 lakh lakh likho", NotBooked::AmountUnclear),
+        (
+            "Rahul ke khate me 2 lakh lakh likho",
+            NotBooked::AmountUnclear,
+        ),
     ] {
         not_booked_because(text, reason);
     }
@@ -366,8 +390,16 @@ fn digit_runs(text: &str) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
     for (i, &c) in chars.iter().enumerate() {
         let digit = c.is_ascii_digit();
-        let glue = matches!(c, ',' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{200E}' | '\u{200F}')
-            && !current.is_empty()
+        let glue = matches!(
+            c,
+            ',' | '\u{200B}'
+                | '\u{200C}'
+                | '\u{200D}'
+                | '\u{2060}'
+                | '\u{FEFF}'
+                | '\u{200E}'
+                | '\u{200F}'
+        ) && !current.is_empty()
             && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
         if digit {
             current.push(c);
@@ -382,10 +414,46 @@ fn digit_runs(text: &str) -> Vec<String> {
 }
 
 const AMOUNT_WORDS: &[&str] = &[
-    "Rahul", "Suresh Patel", "ne", "ko", "ka", "ke khate me", "diye", "udhaar", "likho", "paid",
-    "UPI", "500", "1 500", "5\u{200B}00", "-500", "2-3", "ya", "200", "1,200", "sau", "crore",
-    "lakh", "nahi", "kya", "?", "rupaye", "50", "paise", "₹", "2", "k", "dedh", "hazaar", ",",
-    "aur", "१२००", "2.5", "00", "7", "0",
+    "Rahul",
+    "Suresh Patel",
+    "ne",
+    "ko",
+    "ka",
+    "ke khate me",
+    "diye",
+    "udhaar",
+    "likho",
+    "paid",
+    "UPI",
+    "500",
+    "1 500",
+    "5\u{200B}00",
+    "-500",
+    "2-3",
+    "ya",
+    "200",
+    "1,200",
+    "sau",
+    "crore",
+    "lakh",
+    "nahi",
+    "kya",
+    "?",
+    "rupaye",
+    "50",
+    "paise",
+    "₹",
+    "2",
+    "k",
+    "dedh",
+    "hazaar",
+    ",",
+    "aur",
+    "१२००",
+    "2.5",
+    "00",
+    "7",
+    "0",
 ];
 
 proptest! {
