@@ -138,6 +138,21 @@ fn is_promise_word(key: &str) -> bool {
             | "वादा"
             | "tomorrow"
             | "later"
+            | "want"
+            | "wants"
+            | "wanted"
+            | "should"
+            | "may"
+            | "might"
+            | "must"
+            | "need"
+            | "needs"
+            | "chahta"
+            | "chahti"
+            | "chahte"
+            | "चाहता"
+            | "चाहती"
+            | "चाहते"
             | "baad"
             | "बाद"
             | "next"
@@ -279,7 +294,15 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
     if keys.iter().any(|k| is_hypothetical_word(k)) {
         return Some(NotBooked::Hypothetical);
     }
-    if keys.iter().any(|k| is_future_verb(k) || is_promise_word(k)) {
+    // "has to pay", "wants to give": an English infinitive of paying is not a payment made.
+    let infinitive = keys.windows(2).any(|w| {
+        w[0] == "to"
+            && matches!(
+                w[1],
+                "pay" | "give" | "deposit" | "send" | "transfer" | "clear"
+            )
+    });
+    if infinitive || keys.iter().any(|k| is_future_verb(k) || is_promise_word(k)) {
         return Some(NotBooked::Promise);
     }
     if keys.iter().any(|k| is_already_word(k)) {
@@ -301,8 +324,14 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
     let merchant_verb = opening
         .is_some_and(|k| matches!(k, "paid" | "gave" | "sent" | "transferred" | "returned"))
         && !from_them;
+    // "Rahul ka 500 wapas kar diya": given back with no "ne" making Rahul the giver.
+    let customer_gave = keys.iter().any(|k| matches!(*k, "ne" | "ने"));
+    let hindi_giving_back = keys
+        .iter()
+        .any(|k| is_giving_back(k) && !k.starts_with("return") && *k != "refund");
     if first_person
         || merchant_verb
+        || (hindi_giving_back && !customer_gave)
         || keys
             .iter()
             .any(|k| k.starts_with("refund") || k.starts_with("रिफंड"))
@@ -401,8 +430,23 @@ pub fn unclear_amount(text: &str, tokens: &[Token<'_>]) -> bool {
         }
     }
     let mut previous_mult: Option<i64> = None;
+    // The last thousand-or-more scale word of the number being read ("1 lakh 1 lakh" repeats it).
+    let mut run_scale: Option<i64> = None;
     for (i, token) in tokens.iter().enumerate() {
         let next = tokens.get(i + 1);
+        if token.word == Word::Number && token.is_numeral() && !grouped_well(token.text) {
+            return true;
+        }
+        if token.word != Word::Number {
+            run_scale = None;
+        } else if let Some(NumWord::Mult(factor)) = number_word(&token.key)
+            && factor >= 1000
+        {
+            if run_scale.is_some_and(|before| factor >= before) {
+                return true;
+            }
+            run_scale = Some(factor);
+        }
         // "1 500": digits split by a space. "2 5 kg" counts items of a size, not money.
         if token.word == Word::Number
             && token.is_numeral()
@@ -436,6 +480,24 @@ pub fn unclear_amount(text: &str, tokens: &[Token<'_>]) -> bool {
         previous_mult = mult;
     }
     false
+}
+
+/// Grouping commas as written in India (`1,23,456`) or the West (`123,456`): three digits after
+/// the last comma, two or three between. `5,00` is no amount anyone writes.
+fn grouped_well(text: &str) -> bool {
+    let whole = text.split(['.', ':']).next().unwrap_or(text);
+    let mut groups = whole.split(',');
+    let Some(first) = groups.next() else {
+        return true;
+    };
+    let rest: Vec<&str> = groups.collect();
+    let Some((last, middle)) = rest.split_last() else {
+        return true;
+    };
+    let digits = |g: &str| g.chars().count();
+    (1..=3).contains(&digits(first))
+        && digits(last) == 3
+        && middle.iter().all(|g| (2..=3).contains(&digits(g)))
 }
 
 /// Words that take back the amount before them: "300 nahi, 200", "500 ki jagah 400".
@@ -558,6 +620,9 @@ mod tests {
             "प्रकाश 250 देगा",
             "Prakash 250 jama karenge",
             "Prakash ne kaha hai 250 de dega",
+            "Prakash wants to pay 250",
+            "Prakash should pay 250",
+            "Prakash has to pay 250",
         ] {
             assert_eq!(said(text), Some(NotBooked::Promise), "{text}");
         }
@@ -581,6 +646,7 @@ mod tests {
             "I paid Rahul 500",
             "मैंने राहुल को 500 लौटाए",
             "Rahul ko 500 refund kiya",
+            "Rahul ka 500 wapas kar diya",
         ] {
             assert_eq!(said(text), Some(NotBooked::MoneyToCustomer), "{text}");
         }
@@ -605,6 +671,8 @@ mod tests {
             "Suresh ne ₹ −500 diye",
             "Prakash ke khate me 5 crore crore likho",
             "Prakash ke khate me 5 hazaar hazaar likho",
+            "Rahul ka 1 lakh 1 lakh likho",
+            "Rahul ne 5,00 diye",
         ] {
             assert!(unclear_amount(text, &tokenize(text)), "{text}");
         }
@@ -613,6 +681,8 @@ mod tests {
             "Parle-G 10 rupaye",
             "Suresh ne 2 lakh 50 hazaar diye",
             "Suresh ne do hazaar paanch sau diye",
+            "Suresh ne 1,23,456 diye",
+            "Suresh ne 12,500.50 diye",
             "naya customer Amit 98450 12345",
         ] {
             let expected = text.contains("98450");
