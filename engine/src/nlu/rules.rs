@@ -44,6 +44,11 @@ pub fn parse(text: &str, now: DateTime<FixedOffset>) -> Understood {
     if commands.is_empty() {
         return Understood::unknown();
     }
+    // An undo beside other commands ("500 diye the, kal wapas le gaya") may not mean the last
+    // booking at all: it is asked about, never done unasked.
+    if commands.len() > 1 && commands.contains(&Command::Undo) {
+        unclean += 1;
+    }
     if unclear && commands.iter().any(is_booking) {
         // Which amount was meant is not known: nothing is booked, whatever the clauses said.
         commands = not_a_booking(commands);

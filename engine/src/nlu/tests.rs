@@ -485,3 +485,18 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn readings_that_are_guesses_are_not_confident() {
+    for text in [
+        // Rahul took goods: no payment.
+        "Rahul ne 500 ka saman liya",
+        // Rahul is who did it, not a product.
+        "Rahul ne 500 ka bill diya",
+        // An undo next to a booking may not mean the last booking.
+        "Rahul ne 500 diye the, kal wapas le gaya",
+        "Rahul ne 500 wants",
+    ] {
+        assert!(!parse(text, now()).confident, "{text}: {}", shown(text));
+    }
+}
