@@ -171,6 +171,12 @@ fn is_promise_word(key: &str) -> bool {
             | "bol"
             | "said"
             | "says"
+            | "say"
+            | "claims"
+            | "claim"
+            | "claimed"
+            | "bolta"
+            | "bolti"
             | "told"
             | "कहा"
             | "बोला"
@@ -291,7 +297,11 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
     if keys.iter().any(|k| is_negation(k)) {
         return Some(NotBooked::Negation);
     }
-    if keys.iter().any(|k| is_hypothetical_word(k)) {
+    // "Imran 400 de to likh dena": "then write it" after a condition.
+    let then_write = keys.iter().enumerate().any(|(i, k)| {
+        matches!(*k, "to" | "toh" | "तो") && tokens[i + 1..].iter().any(|t| t.word == Word::Write)
+    });
+    if then_write || keys.iter().any(|k| is_hypothetical_word(k)) {
         return Some(NotBooked::Hypothetical);
     }
     // "has to pay", "wants to give": an English infinitive of paying is not a payment made.
@@ -305,7 +315,12 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
     if infinitive || keys.iter().any(|k| is_future_verb(k) || is_promise_word(k)) {
         return Some(NotBooked::Promise);
     }
-    if keys.iter().any(|k| is_already_word(k)) {
+    // "likh diya tha": written before, in the past perfect.
+    let written_before = tokens.iter().any(|t| t.word == Word::Write)
+        && keys
+            .iter()
+            .any(|k| matches!(*k, "tha" | "thi" | "the" | "था" | "थी" | "थे"));
+    if written_before || keys.iter().any(|k| is_already_word(k)) {
         return Some(NotBooked::AlreadyWritten);
     }
     // "maine Rahul ko 500 diye": the merchant paid. "maine Rahul se 500 liye" is still a
@@ -623,6 +638,7 @@ mod tests {
             "Prakash wants to pay 250",
             "Prakash should pay 250",
             "Prakash has to pay 250",
+            "Prakash claims he paid 250",
         ] {
             assert_eq!(said(text), Some(NotBooked::Promise), "{text}");
         }
@@ -636,6 +652,7 @@ mod tests {
         for text in [
             "Rahul ka 500 udhaar pehle hi likh diya",
             "Rahul's 500 is already written",
+            "Rahul ka 500 udhaar likh diya tha",
             "राहुल का 500 पहले ही लिख दिया",
         ] {
             assert_eq!(said(text), Some(NotBooked::AlreadyWritten), "{text}");
