@@ -41,8 +41,17 @@ pub enum Command {
         /// The message.
         text: String,
     },
-    /// Score the rules parser on a JSONL file of {"text","now","expect"} cases.
-    EvalNlu { file: PathBuf },
+    /// Score the rules parser on JSONL case files: general {"text","now","expect"} cases (exact
+    /// match, confident-and-wrong, deferred) and safety {"text","now","class","meant"} cases
+    /// (wrong bookings, controls not booked at once).
+    EvalNlu {
+        /// Print the figures only, never a case (for a held-out part).
+        #[arg(long)]
+        summary: bool,
+        /// The case files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Talk to Execora as a merchant, against the real database, without WhatsApp.
     Chat {
         /// The merchant's phone (or id), e.g. 919800000001 for the demo shop.

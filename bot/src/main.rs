@@ -103,12 +103,28 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             println!("{out}");
         }
-        Command::EvalNlu { file } => {
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("reading {}", file.display()))?;
-            let cases = eval::load_cases(&text)?;
-            let report = eval::evaluate(&cases, |text, now| rules::parse(text, now).parsed);
-            print!("{report}");
+        Command::EvalNlu { summary, files } => {
+            let mut general = Vec::new();
+            let mut safety = Vec::new();
+            for file in &files {
+                let text = std::fs::read_to_string(file)
+                    .with_context(|| format!("reading {}", file.display()))?;
+                match eval::load_file(&text).with_context(|| format!("in {}", file.display()))? {
+                    eval::CaseFile::General(cases) => general.extend(cases),
+                    eval::CaseFile::Safety(cases) => safety.extend(cases),
+                }
+            }
+            if !general.is_empty() {
+                println!("== general cases (rules only)");
+                print!("{}", eval::evaluate(&general, rules::parse).render(summary));
+            }
+            if !safety.is_empty() {
+                println!("== safety cases (rules only)");
+                print!(
+                    "{}",
+                    eval::evaluate_safety(&safety, rules::parse).render(summary)
+                );
+            }
         }
         Command::Chat { merchant } => {
             let db = open_db(&config, true).await?;

@@ -240,6 +240,53 @@ fn parse_prints_one_json_object_without_a_database() {
 }
 
 #[test]
+fn eval_nlu_scores_general_and_safety_files_and_its_summary_shows_no_case() {
+    let sandbox = Sandbox::new();
+    let general = sandbox.dir.path().join("general.jsonl");
+    std::fs::write(
+        &general,
+        concat!(
+            r#"{"text": "Rahul ne 200 diye", "now": "2026-11-22T10:00:00+05:30", "expect": {"commands": [{"intent": "record_payment", "customer": "rahul", "amount_paise": 20000}]}, "lang": "hi-Latn"}"#,
+            "\n",
+            r#"{"text": "Secret Sharma ne 300 diye", "now": "2026-11-22T10:00:00+05:30", "expect": {"commands": [{"intent": "add_credit", "customer": "Secret Sharma", "amount_paise": 30000}]}, "lang": "hi-Latn"}"#,
+            "\n"
+        ),
+    )
+    .expect("write cases");
+    let safety = sandbox.dir.path().join("safety.jsonl");
+    std::fs::write(
+        &safety,
+        concat!(
+            r#"{"text": "Hidden Verma ne 500 nahi diye", "now": "2026-11-22T10:00:00+05:30", "class": "negation", "meant": [], "lang": "hi-Latn", "tags": []}"#,
+            "\n",
+            r#"{"text": "Rahul ne 200 diye", "now": "2026-11-22T10:00:00+05:30", "class": "control", "meant": [{"intent": "record_payment", "customer": "Rahul", "amount_paise": 20000}], "lang": "hi-Latn", "tags": []}"#,
+            "\n"
+        ),
+    )
+    .expect("write safety cases");
+    let general_path = general.to_string_lossy().into_owned();
+    let safety_path = safety.to_string_lossy().into_owned();
+
+    let full = sandbox.run(&["eval-nlu", &general_path, &safety_path]);
+    assert!(full.status.success(), "{}", stderr(&full));
+    let text = stdout(&full);
+    assert!(text.contains("exact match: 1/2 (50.0%)"), "{text}");
+    assert!(text.contains("confident and wrong: 1/2"), "{text}");
+    assert!(text.contains("wrong bookings: 0/2"), "{text}");
+    assert!(text.contains("controls not booked at once: 0/1"), "{text}");
+    assert!(text.contains("MISS Secret Sharma"), "{text}");
+
+    let summary = sandbox.run(&["eval-nlu", "--summary", &general_path, &safety_path]);
+    assert!(summary.status.success(), "{}", stderr(&summary));
+    let text = stdout(&summary);
+    assert!(text.contains("exact match: 1/2 (50.0%)"), "{text}");
+    assert!(
+        !text.contains("Secret") && !text.contains("Hidden") && !text.contains("MISS"),
+        "a summary shows figures only: {text}"
+    );
+}
+
+#[test]
 fn the_demo_shop_can_be_chatted_with() {
     let sandbox = Sandbox::new();
     let seeded = sandbox.run(&["demo"]);

@@ -129,11 +129,31 @@ impl<'t, 'a> Clause<'t, 'a> {
                 continue;
             }
             // The amount is reported as said; refusing absurd sums is the books' job, with a reply.
-            let paise = Paise::new((num.milli + 5) / 10);
-            self.mark(num.start, num.end);
-            return Some(paise);
+            let mut paise = (num.milli + 5) / 10;
+            let mut end = num.end;
+            if let Some((extra, extra_end)) = self.paise_after(num.end) {
+                paise += extra;
+                end = extra_end;
+            }
+            self.mark(num.start, end);
+            return Some(Paise::new(paise));
         }
         None
+    }
+
+    /// "250 rupaye 50 paise": the paise said after the rupees, as (paise, end of the words read).
+    fn paise_after(&self, at: usize) -> Option<(i64, usize)> {
+        let rupees = self.tokens.get(at)?;
+        if rupees.word != Word::Currency || is_paise_word(&rupees.key) {
+            return None;
+        }
+        if self.word(at + 1) != Some(Word::Number) {
+            return None;
+        }
+        let num = read_number(self.tokens, at + 1)?;
+        let unit = self.tokens.get(num.end)?;
+        let whole_paise = num.milli % 1000 == 0 && (1..100_000).contains(&num.milli);
+        (is_paise_word(&unit.key) && whole_paise).then_some((num.milli / 1000, num.end + 1))
     }
 
     pub fn first_unit(&self) -> Option<Unit> {
@@ -142,6 +162,10 @@ impl<'t, 'a> Clause<'t, 'a> {
             _ => None,
         })
     }
+}
+
+fn is_paise_word(key: &str) -> bool {
+    matches!(key, "paise" | "paisa" | "paisay" | "पैसे" | "पैसा")
 }
 
 /// Honorifics that also name a person on their own: `chacha ne 200 diye`.
@@ -178,6 +202,22 @@ mod tests {
         assert_eq!(clause.take_name().as_deref(), Some("Gupta"));
         assert_eq!(clause.take_amount(), Some(Paise::new(15_000)));
         assert!(!clause.clean());
+    }
+
+    #[test]
+    fn paise_after_rupees_are_added() {
+        for (said, paise) in [
+            ("250 rupaye 50 paise", 25_050),
+            ("250 rs 5 paise", 25_005),
+            ("250 रुपये 50 पैसे", 25_050),
+            ("250.50", 25_050),
+            ("250 rupaye", 25_000),
+        ] {
+            let tokens = tokenize(said);
+            let mut clause = Clause::new(&tokens, None);
+            assert_eq!(clause.take_amount(), Some(Paise::new(paise)), "{said}");
+            assert!(clause.clean(), "{said}: every number placed");
+        }
     }
 
     #[test]

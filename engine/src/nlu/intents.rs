@@ -239,6 +239,19 @@ fn is_repayment(key: &str) -> bool {
     )
 }
 
+/// The first name is the subject: followed by "ne".
+fn said_by_them(clause: &Clause<'_, '_>) -> bool {
+    clause.name_runs().first().is_some_and(|(_, end)| {
+        matches!(
+            clause
+                .tokens
+                .get(clause.after_name(*end))
+                .map(|t| t.key.as_str()),
+            Some("ne" | "ने")
+        )
+    })
+}
+
 /// "Suresh ne 100": a name that did something with an amount is a payment even with the verb left out.
 fn said_ne(clause: &Clause<'_, '_>) -> bool {
     clause.name_runs().first().is_some_and(|(_, end)| {
@@ -288,8 +301,11 @@ fn payment(clause: &mut Clause<'_, '_>, has: &Has) -> Option<Vec<Command>> {
             Some("ko" | "को")
         )
     });
+    // "Rahul ne 500 ka saman liya": Rahul took goods, which is no payment; "Rahul se 500 liye" is.
+    let they_took = has.take && !has.pay && !has.arrive && !has.from && said_by_them(clause);
     let customer = clause.take_customer()?;
     let amount_paise = clause.take_amount()?;
+    clause.guessed |= they_took;
     if to_them && !has.arrive {
         // "Rahul ko 500 diye": the shop gave money to the customer, which is credit; a guess.
         clause.guessed = true;

@@ -117,8 +117,13 @@ pub fn invoice(clause: &mut Clause<'_, '_>) -> Option<Command> {
     if items.is_empty() {
         return None;
     }
-    // A number with no product: keep the reading but do not claim it is clean.
-    clause.guessed |= orphan;
+    // A number with no product: keep the reading but do not claim it is clean. A name said as
+    // the one who did something ("Rahul ne 500 ka bill diya") is no product either.
+    let subject = clause
+        .tokens
+        .windows(2)
+        .any(|w| w[0].word == Word::Name && matches!(w[1].key.as_str(), "ne" | "ने"));
+    clause.guessed |= orphan || subject;
     let items = items.into_iter().map(|(item, _)| item).collect();
     Some(Command::CreateInvoice { customer, items })
 }

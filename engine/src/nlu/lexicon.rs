@@ -77,7 +77,9 @@ pub fn classify(key: &str) -> Word {
     if super::numbers::number_word(key).is_some() {
         return Word::Number;
     }
-    exact(key).unwrap_or_else(|| fuzzy(key).unwrap_or(Word::Name))
+    exact(key)
+        .or_else(|| super::guard::doubt_role(key))
+        .unwrap_or_else(|| fuzzy(key).unwrap_or(Word::Name))
 }
 
 fn exact(key: &str) -> Option<Word> {

@@ -204,7 +204,9 @@ pub async fn understand(
     llm: Option<&LlmParser>,
 ) -> Understood {
     let ruled = rules::parse(text, now);
-    if ruled.confident {
+    // A message the rules recognised as not a booking (negated, asked, promised, an unclear
+    // amount, too long) stays so: the model must not turn it back into the booking it looks like.
+    if ruled.confident || ruled.not_booked.is_some() {
         return ruled;
     }
     let Some(llm) = llm else {
@@ -1048,6 +1050,11 @@ mod tests {
         let ruled = rules::parse(sure, now());
         assert!(ruled.confident);
         assert_eq!(understand(sure, now(), Some(&llm)).await, ruled);
+        // A negated booking is refused by the rules; the model (which answers a payment here)
+        // is not asked to turn it back into one.
+        let negated = "Suresh ne 500 nahi diye";
+        let refused = understand(negated, now(), Some(&llm)).await;
+        assert!(!refused.confident && refused.not_booked.is_some());
         assert_eq!(server.hits(), 0);
 
         // And unsure rules do reach the model, whose answer wins.

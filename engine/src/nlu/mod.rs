@@ -6,6 +6,7 @@ pub mod llm;
 pub mod rules;
 
 mod clause;
+mod guard;
 mod intents;
 mod items;
 mod lexicon;

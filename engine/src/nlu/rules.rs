@@ -4,84 +4,211 @@ use std::cmp::Reverse;
 
 use chrono::{DateTime, FixedOffset};
 
-use super::command::{Command, Parsed, Understood};
+use super::command::{Command, NotBooked, Parsed, Understood};
+use super::guard;
 use super::intents::{Outcome, command};
 use super::lexicon::Word;
 use super::tokens::{Token, tokenize};
 
-/// Beyond this many clauses a message is not split; trying every grouping would cost too much.
-const MAX_SEGMENTS: usize = 10;
+/// Longest message read, in words: longer texts are refused whole (never cut off), since no
+/// merchant command is this long and reading on would only cost time.
+pub const MAX_TOKENS: usize = 400;
+
+/// The most clauses one command may span (a bill's comma-separated item list). Bounding it keeps
+/// the split search linear in the number of clauses instead of quadratic.
+const MAX_CLAUSES_PER_COMMAND: usize = 16;
 
 /// Parses `text` as said at `now` (merchant-local). Never panics; unknown text gives `unknown`.
+/// A message is read whole or refused whole: nothing in it is silently dropped.
 pub fn parse(text: &str, now: DateTime<FixedOffset>) -> Understood {
-    let mut tokens = tokenize(text);
-    disambiguate(&mut tokens);
-    match best_split(&tokens, now) {
-        Some((commands, unclean)) if !commands.is_empty() => Understood {
-            parsed: Parsed { commands },
-            confident: unclean == 0,
-            not_booked: None,
-        },
-        _ => Understood::unknown(),
+    let text = guard::strip_invisible(text);
+    let mut tokens = tokenize(&text);
+    if tokens.len() > MAX_TOKENS {
+        return Understood {
+            not_booked: Some(NotBooked::TooLong),
+            ..Understood::unknown()
+        };
     }
+    let unclear = guard::unclear_amount(&text, &tokens);
+    let corrected = guard::apply_corrections(&mut tokens);
+    disambiguate(&mut tokens);
+    let Some(Split {
+        mut commands,
+        mut unclean,
+        mut not_booked,
+        ..
+    }) = best_split(&tokens, ends_asking(&text), now)
+    else {
+        return Understood::unknown();
+    };
+    if commands.is_empty() {
+        return Understood::unknown();
+    }
+    // An undo beside other commands ("500 diye the, kal wapas le gaya") may not mean the last
+    // booking at all: it is asked about, never done unasked.
+    if commands.len() > 1 && commands.contains(&Command::Undo) {
+        unclean += 1;
+    }
+    if unclear && commands.iter().any(is_booking) {
+        // Which amount was meant is not known: nothing is booked, whatever the clauses said.
+        commands = not_a_booking(commands);
+        not_booked = Some(NotBooked::AmountUnclear);
+        unclean += 1;
+    }
+    Understood {
+        parsed: Parsed { commands },
+        confident: unclean == 0 && !corrected,
+        not_booked,
+    }
+}
+
+/// A question mark after the last word (the tokenizer drops trailing breaks).
+fn ends_asking(text: &str) -> bool {
+    text.chars()
+        .rev()
+        .take_while(|c| !c.is_alphanumeric())
+        .any(|c| matches!(c, '?' | '？'))
+}
+
+/// A command that writes money into the books.
+fn is_booking(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::RecordPayment { .. } | Command::AddCredit { .. } | Command::CreateInvoice { .. }
+    )
+}
+
+/// What a booking-shaped clause that is not a booking becomes: the named customer's balance (the
+/// dialog says nothing was written and shows it), or `unknown` when no customer was named.
+fn not_a_booking(commands: Vec<Command>) -> Vec<Command> {
+    let mut out: Vec<Command> = Vec::with_capacity(commands.len());
+    for command in commands {
+        let replaced = match command {
+            Command::RecordPayment { customer, .. } | Command::AddCredit { customer, .. } => {
+                Command::CheckBalance {
+                    customer: Some(customer),
+                }
+            }
+            Command::CreateInvoice {
+                customer: Some(customer),
+                ..
+            } => Command::CheckBalance {
+                customer: Some(customer),
+            },
+            Command::CreateInvoice { customer: None, .. } => Command::Unknown,
+            other => other,
+        };
+        if out.last() != Some(&replaced) {
+            out.push(replaced);
+        }
+    }
+    if out.len() > 1 {
+        out.retain(|c| *c != Command::Unknown);
+    }
+    out
+}
+
+/// The best reading of a run of clauses.
+#[derive(Clone)]
+struct Split {
+    commands: Vec<Command>,
+    /// Groups read with a guess or words left over.
+    unclean: usize,
+    groups: usize,
+    /// Why a booking-shaped group was not booked (the first such reason).
+    not_booked: Option<NotBooked>,
 }
 
 /// The grouping of clauses into commands where every group is a whole command: fewest groups
 /// with words left over first, then the most commands. A bill's item list (`2 milk aur 1 bread`)
-/// stays together because `2 milk` alone is no command.
-fn best_split(tokens: &[Token<'_>], now: DateTime<FixedOffset>) -> Option<(Vec<Command>, usize)> {
+/// stays together because `2 milk` alone is no command. A group that reads as a booking but is
+/// negated, asked, promised, supposed, already written or paid out is read as not a booking.
+fn best_split(
+    tokens: &[Token<'_>],
+    ends_asking: bool,
+    now: DateTime<FixedOffset>,
+) -> Option<Split> {
     let mut bounds: Vec<(usize, usize)> = Vec::with_capacity(4);
+    // Whether a question mark ended the clause.
+    let mut asked: Vec<bool> = Vec::with_capacity(4);
     let mut start = 0;
     for (i, token) in tokens.iter().enumerate() {
-        if token.word == Word::Sep && bounds.len() + 1 < MAX_SEGMENTS {
+        if token.word == Word::Sep {
             bounds.push((start, i));
+            asked.push(token.text == "?" || token.text == "？");
             start = i + 1;
         }
     }
     bounds.push((start, tokens.len()));
+    asked.push(ends_asking);
 
-    // best[j]: the best reading of the first j clauses as (unclean groups, commands, groups).
-    let mut best: Vec<Option<(usize, Vec<Command>, usize)>> = vec![None; bounds.len() + 1];
-    best[0] = Some((0, Vec::new(), 0));
+    // best[j]: the best reading of the first j clauses.
+    let mut best: Vec<Option<Split>> = vec![None; bounds.len() + 1];
+    best[0] = Some(Split {
+        commands: Vec::new(),
+        unclean: 0,
+        groups: 0,
+        not_booked: None,
+    });
     for j in 1..=bounds.len() {
-        for i in 0..j {
-            let Some((unclean, so_far, groups)) = &best[i] else {
+        for i in j.saturating_sub(MAX_CLAUSES_PER_COMMAND)..j {
+            let Some(so_far) = &best[i] else {
                 continue;
             };
             let group = &tokens[bounds[i].0..bounds[j - 1].1];
-            let Some(Outcome { commands, clean }) = command(group, now, last_customer(so_far))
+            let Some(Outcome {
+                mut commands,
+                clean,
+            }) = command(group, now, last_customer(&so_far.commands))
             else {
                 continue;
             };
-            let candidate_unclean = unclean + usize::from(!clean);
-            let candidate_len = so_far.len() + commands.len();
-            let candidate_groups = groups + 1;
+            let mut candidate_unclean = so_far.unclean + usize::from(!clean);
+            let mut not_booked = so_far.not_booked;
+            if commands.iter().any(is_booking)
+                && let Some(reason) = guard::meaning(group, asked[i..j].iter().any(|a| *a))
+            {
+                commands = not_a_booking(commands);
+                not_booked.get_or_insert(reason);
+                candidate_unclean += usize::from(clean);
+            }
+            let candidate_len = so_far.commands.len() + commands.len();
+            let candidate_groups = so_far.groups + 1;
             let better = match &best[j] {
                 None => true,
-                Some((u, c, g)) => {
+                Some(current) => {
                     (
                         candidate_unclean,
                         Reverse(candidate_len),
                         Reverse(candidate_groups),
-                    ) < (*u, Reverse(c.len()), Reverse(*g))
+                    ) < (
+                        current.unclean,
+                        Reverse(current.commands.len()),
+                        Reverse(current.groups),
+                    )
                 }
             };
             if better {
-                let mut all = so_far.clone();
+                let mut all = so_far.commands.clone();
                 all.extend(commands);
-                best[j] = Some((candidate_unclean, all, candidate_groups));
+                best[j] = Some(Split {
+                    commands: all,
+                    unclean: candidate_unclean,
+                    groups: candidate_groups,
+                    not_booked,
+                });
             }
         }
     }
-    let (unclean, mut commands, _) = best.pop().flatten()?;
+    let mut split = best.pop().flatten()?;
     // "galti ho gayi, wapas lo" is one undo said twice, not two undos.
-    commands.dedup_by(|b, a| {
+    split.commands.dedup_by(|b, a| {
         matches!(
             (a, b),
             (Command::Undo, Command::Undo) | (Command::Help, Command::Help)
         )
     });
-    Some((commands, unclean))
+    Some(split)
 }
 
 /// The customer of the last command, for a clause that leaves it out.

@@ -32,9 +32,6 @@ impl Token<'_> {
     }
 }
 
-/// Longest message read; longer texts are not commands and reading on would only cost time.
-const MAX_TOKENS: usize = 96;
-
 #[derive(Clone, Copy, PartialEq)]
 enum Kind {
     Digit,
@@ -109,7 +106,7 @@ pub fn tokenize(text: &str) -> Vec<Token<'_>> {
     let mut tokens: Vec<Token<'_>> = Vec::with_capacity(16);
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let mut i = 0;
-    while i < chars.len() && tokens.len() < MAX_TOKENS {
+    while i < chars.len() {
         let (start, c) = chars[i];
         if is_clause_break(c) {
             if tokens.last().is_some_and(|t| !t.is_comma()) {

@@ -1,0 +1,737 @@
+//! What makes a booking-shaped message not a booking: negations, questions, promises, hypotheticals,
+//! reports of what is already written, money to the customer, and amounts that cannot be read as one.
+//!
+//! The families are matched on normalised keys, so one rule covers its spellings and scripts
+//! ("nahi", "nahin", "nhi", "नहीं", "not", "didn't" are one family), in any position of the clause.
+
+use std::borrow::Cow;
+
+use super::command::NotBooked;
+use super::lexicon::Word;
+use super::numbers::{NumWord, number_word, read_number};
+use super::tokens::Token;
+
+/// Characters with no width that keyboards and speech engines leave inside words and numbers.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{200E}' | '\u{200F}'
+    )
+}
+
+/// The text without invisible characters, so `5\u{200B}00` is read as the 500 it shows.
+/// Joiners between Devanagari letters are kept: there they change how a word is written.
+pub fn strip_invisible(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_invisible) {
+        return Cow::Borrowed(text);
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    for (i, &c) in chars.iter().enumerate() {
+        if !is_invisible(c) {
+            out.push(c);
+            continue;
+        }
+        let joiner = matches!(c, '\u{200C}' | '\u{200D}');
+        let before = i.checked_sub(1).and_then(|p| chars.get(p)).copied();
+        let after = chars.get(i + 1).copied();
+        let in_devanagari =
+            |x: Option<char>| x.is_some_and(|x| ('\u{0900}'..='\u{097F}').contains(&x));
+        if joiner && in_devanagari(before) && in_devanagari(after) {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn is_devanagari_digit(c: char) -> bool {
+    ('\u{0966}'..='\u{096F}').contains(&c)
+}
+
+fn is_negation(key: &str) -> bool {
+    matches!(
+        key,
+        "nahi"
+            | "nahin"
+            | "nahii"
+            | "nhi"
+            | "nai"
+            | "nahi'"
+            | "na"
+            | "naa"
+            | "mat"
+            | "matt"
+            | "not"
+            | "no"
+            | "never"
+            | "kabhi"
+            | "didn't"
+            | "didnt"
+            | "don't"
+            | "dont"
+            | "doesn't"
+            | "doesnt"
+            | "hasn't"
+            | "hasnt"
+            | "haven't"
+            | "havent"
+            | "won't"
+            | "wont"
+            | "isn't"
+            | "wasn't"
+            | "can't"
+            | "cannot"
+            | "नहीं"
+            | "नही"
+            | "नहिं"
+            | "मत"
+            | "ना"
+            | "न"
+    )
+}
+
+fn is_question_word(key: &str) -> bool {
+    matches!(
+        key,
+        "kya" | "kyaa" | "क्या" | "did" | "does" | "kab" | "kaun" | "कब" | "कौन"
+    )
+}
+
+/// English auxiliaries that open a yes/no question ("has Rahul paid 500").
+fn is_opening_auxiliary(key: &str) -> bool {
+    matches!(
+        key,
+        "has" | "have" | "is" | "was" | "were" | "will" | "can" | "could" | "should"
+    )
+}
+
+/// Future verb forms, by suffix so that every verb is covered: dega, karega, bhejegi, denge,
+/// dunga, देगा, करेंगे, दूंगी.
+fn is_future_verb(key: &str) -> bool {
+    let latin = key.is_ascii()
+        && key.len() >= 4
+        && [
+            "ega", "egi", "enge", "unga", "ungi", "oonga", "oongi", "oge", "ogi",
+        ]
+        .iter()
+        .any(|s| key.ends_with(s));
+    let devanagari = ["ेगा", "ेगी", "ेंगे", "ेगे", "ूंगा", "ूंगी", "ोगे", "ेंगी"]
+        .iter()
+        .any(|s| key.ends_with(s));
+    latin || devanagari || matches!(key, "hoga" | "hogi" | "honge" | "होगा" | "होगी")
+}
+
+fn is_promise_word(key: &str) -> bool {
+    matches!(
+        key,
+        "will"
+            | "shall"
+            | "gonna"
+            | "going"
+            | "promise"
+            | "promised"
+            | "promises"
+            | "vaada"
+            | "vada"
+            | "wada"
+            | "waada"
+            | "वादा"
+            | "tomorrow"
+            | "later"
+            | "want"
+            | "wants"
+            | "wanted"
+            | "should"
+            | "may"
+            | "might"
+            | "must"
+            | "need"
+            | "needs"
+            | "chahta"
+            | "chahti"
+            | "chahte"
+            | "चाहता"
+            | "चाहती"
+            | "चाहते"
+            | "baad"
+            | "बाद"
+            | "next"
+            | "agle"
+            | "agla"
+            | "अगले"
+            | "dene"
+            | "देने"
+            | "kaha"
+            | "kahaa"
+            | "kehta"
+            | "kehti"
+            | "keh"
+            | "bola"
+            | "boli"
+            | "bol"
+            | "said"
+            | "says"
+            | "say"
+            | "claims"
+            | "claim"
+            | "claimed"
+            | "bolta"
+            | "bolti"
+            | "told"
+            | "कहा"
+            | "बोला"
+            | "बोली"
+    )
+}
+
+fn is_hypothetical_word(key: &str) -> bool {
+    matches!(
+        key,
+        "agar"
+            | "agr"
+            | "yadi"
+            | "if"
+            | "suppose"
+            | "supposing"
+            | "unless"
+            | "when"
+            | "jab"
+            | "shayad"
+            | "shaayad"
+            | "maybe"
+            | "perhaps"
+            | "possibly"
+            | "sakta"
+            | "sakti"
+            | "sakte"
+            | "could"
+            | "would"
+            | "अगर"
+            | "यदि"
+            | "जब"
+            | "शायद"
+            | "सकता"
+            | "सकती"
+            | "सकते"
+    )
+}
+
+fn is_already_word(key: &str) -> bool {
+    matches!(
+        key,
+        "pehle"
+            | "pahle"
+            | "pehele"
+            | "pehli"
+            | "already"
+            | "earlier"
+            | "likha"
+            | "likhaa"
+            | "likhi"
+            | "chuka"
+            | "chuki"
+            | "chuke"
+            | "written"
+            | "recorded"
+            | "पहले"
+            | "लिखा"
+            | "लिखी"
+            | "चुका"
+            | "चुकी"
+            | "चुके"
+    )
+}
+
+/// The merchant as the one who paid: "maine", "humne", "I", "we".
+fn is_first_person(key: &str) -> bool {
+    matches!(
+        key,
+        "maine" | "mene" | "mainne" | "humne" | "hamne" | "i" | "we" | "मैंने" | "मैने" | "हमने"
+    )
+}
+
+fn is_giving_back(key: &str) -> bool {
+    matches!(
+        key,
+        "refund"
+            | "refunded"
+            | "wapas"
+            | "waapas"
+            | "vapas"
+            | "vaapas"
+            | "return"
+            | "returned"
+            | "lautaya"
+            | "lautaye"
+            | "lautai"
+            | "वापस"
+            | "लौटाए"
+            | "लौटाया"
+            | "रिफंड"
+    )
+}
+
+fn is_to_marker(key: &str) -> bool {
+    matches!(key, "ko" | "को" | "to")
+}
+
+/// Why the clause, though it reads as a booking, is not one; `None` when it is a booking.
+/// `asked` says a question mark ended the clause.
+pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
+    let keys: Vec<&str> = tokens.iter().map(|t| t.key.as_str()).collect();
+    let opening = tokens
+        .iter()
+        .find(|t| !matches!(t.word, Word::Filler | Word::Sep))
+        .map(|t| t.key.as_str());
+    // "ya nahi", "ki nahi" ask; they are questions before they are negations.
+    let asks_either = keys
+        .windows(2)
+        .any(|w| matches!(w[0], "ya" | "ki" | "or" | "या" | "कि") && is_negation(w[1]));
+    if asked
+        || asks_either
+        || keys.iter().any(|k| is_question_word(k))
+        || opening.is_some_and(is_opening_auxiliary)
+    {
+        return Some(NotBooked::Question);
+    }
+    if keys.iter().any(|k| is_negation(k)) {
+        return Some(NotBooked::Negation);
+    }
+    // "Imran 400 de to likh dena": "then write it" after a condition.
+    let then_write = keys.iter().enumerate().any(|(i, k)| {
+        matches!(*k, "to" | "toh" | "तो") && tokens[i + 1..].iter().any(|t| t.word == Word::Write)
+    });
+    if then_write || keys.iter().any(|k| is_hypothetical_word(k)) {
+        return Some(NotBooked::Hypothetical);
+    }
+    // "has to pay", "wants to give": an English infinitive of paying is not a payment made.
+    let infinitive = keys.windows(2).any(|w| {
+        w[0] == "to"
+            && matches!(
+                w[1],
+                "pay" | "give" | "deposit" | "send" | "transfer" | "clear"
+            )
+    });
+    if infinitive || keys.iter().any(|k| is_future_verb(k) || is_promise_word(k)) {
+        return Some(NotBooked::Promise);
+    }
+    // "likh diya tha": written before, in the past perfect.
+    let written_before = tokens.iter().any(|t| t.word == Word::Write)
+        && keys
+            .iter()
+            .any(|k| matches!(*k, "tha" | "thi" | "the" | "था" | "थी" | "थे"));
+    if written_before || keys.iter().any(|k| is_already_word(k)) {
+        return Some(NotBooked::AlreadyWritten);
+    }
+    // "maine Rahul ko 500 diye": the merchant paid. "maine Rahul se 500 liye" is still a
+    // payment from Rahul, and "maine Rahul ko 500 udhaar diye" is credit, which the rules book.
+    let from_them = tokens.iter().any(|t| {
+        matches!(t.word, Word::Arrive | Word::Take | Word::Credit)
+            || matches!(t.key.as_str(), "se" | "से" | "from" | "by")
+    });
+    let first_person = keys.iter().any(|k| is_first_person(k)) && !from_them;
+    let giving_back = keys.iter().any(|k| is_giving_back(k));
+    let to_someone = keys
+        .iter()
+        .zip(keys.iter().skip(1).chain(std::iter::once(&"")))
+        .any(|(k, next)| is_to_marker(k) && !matches!(*next, "me" | "us"));
+    // "paid Rahul 500", "gave 500 to Rahul": an English verb before anyone is named is the merchant's.
+    let merchant_verb = opening
+        .is_some_and(|k| matches!(k, "paid" | "gave" | "sent" | "transferred" | "returned"))
+        && !from_them;
+    // "Rahul ka 500 wapas kar diya": given back with no "ne" making Rahul the giver.
+    let customer_gave = keys.iter().any(|k| matches!(*k, "ne" | "ने"));
+    let hindi_giving_back = keys
+        .iter()
+        .any(|k| is_giving_back(k) && !k.starts_with("return") && *k != "refund");
+    if first_person
+        || merchant_verb
+        || (hindi_giving_back && !customer_gave)
+        || keys
+            .iter()
+            .any(|k| k.starts_with("refund") || k.starts_with("रिफंड"))
+        || (giving_back && to_someone)
+    {
+        return Some(NotBooked::MoneyToCustomer);
+    }
+    None
+}
+
+/// The role of a word that only says a message is not a booking, when the lexicon has none for it:
+/// future forms of "de" (give) still read as paying, so the clause is read and then refused; the
+/// rest are kept out of names.
+pub fn doubt_role(key: &str) -> Option<Word> {
+    if matches!(
+        key,
+        "dega"
+            | "degi"
+            | "denge"
+            | "dengi"
+            | "dunga"
+            | "dungi"
+            | "doonga"
+            | "doongi"
+            | "dene"
+            | "dedega"
+            | "dedegi"
+            | "देगा"
+            | "देगी"
+            | "देंगे"
+            | "दूंगा"
+            | "दूंगी"
+            | "देने"
+    ) {
+        return Some(Word::Pay);
+    }
+    let doubt = is_negation(key)
+        || is_question_word(key)
+        || is_future_verb(key)
+        || is_promise_word(key)
+        || is_hypothetical_word(key)
+        || is_already_word(key)
+        || is_first_person(key)
+        || is_giving_back(key)
+        || is_alternative(key)
+        || matches!(
+            key,
+            "jagah"
+                | "jageh"
+                | "jaga"
+                | "badle"
+                | "bajaye"
+                | "bajay"
+                | "जगह"
+                | "बदले"
+                | "बजाय"
+                | "instead"
+                | "balki"
+                | "बल्कि"
+                | "refunded"
+                | "out"
+        );
+    doubt.then_some(Word::Aux)
+}
+
+fn is_alternative(key: &str) -> bool {
+    matches!(
+        key,
+        "ya" | "or" | "या" | "athva" | "athwa" | "athawa" | "अथवा" | "to" | "se" | "से"
+    )
+}
+
+/// An amount that cannot be read as one: a range or alternative (`2-3 sau`, `200 ya 300`),
+/// digits split by a space (`1 500`), a minus sign, a scale word said twice (`crore crore`).
+pub fn unclear_amount(text: &str, tokens: &[Token<'_>]) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if !matches!(c, '-' | '–' | '—' | '−' | '~' | '/') {
+            continue;
+        }
+        let before = chars[..i].iter().rev().find(|c| !c.is_whitespace());
+        let after = chars[i + 1..].iter().find(|c| !c.is_whitespace());
+        let digit_after = after.is_some_and(|c| c.is_ascii_digit() || is_devanagari_digit(*c));
+        let digit_before = before.is_some_and(|c| c.is_ascii_digit() || is_devanagari_digit(*c));
+        // "/-" after an amount is the written rupee ending, not a range.
+        if c == '/' && !digit_after {
+            continue;
+        }
+        let glued_to_word = i
+            .checked_sub(1)
+            .and_then(|p| chars.get(p))
+            .is_some_and(|c| c.is_alphanumeric());
+        if digit_after && (digit_before || (c != '/' && !glued_to_word)) {
+            // "2-3", "200/300", "-500", "₹ -500".
+            return true;
+        }
+    }
+    let mut previous_mult: Option<i64> = None;
+    // The last thousand-or-more scale word of the number being read ("1 lakh 1 lakh" repeats it).
+    let mut run_scale: Option<i64> = None;
+    for (i, token) in tokens.iter().enumerate() {
+        let next = tokens.get(i + 1);
+        if token.word == Word::Number && token.is_numeral() && !grouped_well(token.text) {
+            return true;
+        }
+        if token.word != Word::Number {
+            run_scale = None;
+        } else if let Some(NumWord::Mult(factor)) = number_word(&token.key)
+            && factor >= 1000
+        {
+            if run_scale.is_some_and(|before| factor >= before) {
+                return true;
+            }
+            run_scale = Some(factor);
+        }
+        // "1 500": digits split by a space. "2 5 kg" counts items of a size, not money.
+        if token.word == Word::Number
+            && token.is_numeral()
+            && next.is_some_and(|n| n.word == Word::Number && n.is_numeral())
+            && !tokens
+                .get(i + 2)
+                .is_some_and(|t| matches!(t.word, Word::Unit(_)))
+        {
+            return true;
+        }
+        // A number, a word of choice, a number: "200 ya 300", "do ya teen sau", "200 to 300".
+        if token.word == Word::Number
+            && next.is_some_and(|n| is_alternative(&n.key))
+            && tokens.get(i + 2).is_some_and(|n| n.word == Word::Number)
+            && read_number(tokens, i).is_some_and(|n| n.end == i + 1)
+        {
+            return true;
+        }
+        let mult = (token.word == Word::Number)
+            .then(|| number_word(&token.key))
+            .flatten()
+            .and_then(|w| match w {
+                NumWord::Mult(factor) => Some(factor),
+                _ => None,
+            });
+        if let (Some(factor), Some(before)) = (mult, previous_mult)
+            && factor <= before
+        {
+            return true;
+        }
+        previous_mult = mult;
+    }
+    false
+}
+
+/// Grouping commas as written in India (`1,23,456`) or the West (`123,456`): three digits after
+/// the last comma, two or three between. `5,00` is no amount anyone writes.
+fn grouped_well(text: &str) -> bool {
+    let whole = text.split(['.', ':']).next().unwrap_or(text);
+    let mut groups = whole.split(',');
+    let Some(first) = groups.next() else {
+        return true;
+    };
+    let rest: Vec<&str> = groups.collect();
+    let Some((last, middle)) = rest.split_last() else {
+        return true;
+    };
+    let digits = |g: &str| g.chars().count();
+    (1..=3).contains(&digits(first))
+        && digits(last) == 3
+        && middle.iter().all(|g| (2..=3).contains(&digits(g)))
+}
+
+/// Words that take back the amount before them: "300 nahi, 200", "500 ki jagah 400".
+fn takes_back(tokens: &[Token<'_>], at: usize) -> Option<usize> {
+    let key = |i: usize| tokens.get(i).map(|t| t.key.as_str());
+    let mut i = at;
+    if matches!(key(i), Some("ki" | "ke" | "का" | "की" | "के")) {
+        i += 1;
+    }
+    let word = key(i)?;
+    let taken = matches!(
+        word,
+        "jagah" | "jageh" | "jaga" | "badle" | "bajaye" | "bajay" | "जगह" | "बदले" | "बजाय"
+    ) || (i == at
+        && matches!(
+            word,
+            "nahi" | "nahin" | "nhi" | "nai" | "na" | "नहीं" | "नही" | "ना"
+        ));
+    let partial = i == at
+        && matches!(word, "mein" | "me" | "main" | "में" | "मे")
+        && matches!(key(i + 1), Some("se" | "से"));
+    if !(taken || partial) {
+        return None;
+    }
+    let mut j = i + 1 + usize::from(partial);
+    while tokens.get(j).is_some_and(|t| {
+        t.is_comma() || matches!(t.key.as_str(), "balki" | "but" | "बल्कि" | "sirf" | "only")
+    }) {
+        j += 1;
+    }
+    (tokens.get(j)?.word == Word::Number).then_some(j)
+}
+
+/// Removes amounts the merchant took back or only mentioned as the whole ("300 nahi, 200 diye",
+/// "500 ki jagah 400", "500 mein se 200", "200, not 300", "200 instead of 300"), so the meant
+/// amount is read once. Returns whether anything was removed: the reading is then a guess.
+pub fn apply_corrections(tokens: &mut Vec<Token<'_>>) -> bool {
+    let mut changed = false;
+    let mut i = 0;
+    while i < tokens.len() {
+        if tokens[i].word != Word::Number {
+            i += 1;
+            continue;
+        }
+        let Some(number) = read_number(tokens, i) else {
+            i += 1;
+            continue;
+        };
+        if let Some(meant) = takes_back(tokens, number.end) {
+            tokens.drain(i..meant);
+            changed = true;
+            continue;
+        }
+        // English puts the taken-back amount after: "200, not 300", "200 instead of 300", "200 out of 500".
+        let mut j = number.end;
+        while tokens.get(j).is_some_and(Token::is_comma) {
+            j += 1;
+        }
+        let key = |k: usize| tokens.get(k).map(|t| t.key.as_str());
+        let skip = match (key(j), key(j + 1)) {
+            (Some("not"), _) => Some(1),
+            (Some("instead" | "out"), Some("of")) => Some(2),
+            _ => None,
+        };
+        if let Some(skip) = skip
+            && tokens.get(j + skip).is_some_and(|t| t.word == Word::Number)
+            && let Some(wrong) = read_number(tokens, j + skip)
+        {
+            tokens.drain(number.end..wrong.end);
+            changed = true;
+        }
+        i = number.end;
+    }
+    changed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nlu::tokens::tokenize;
+
+    fn said(text: &str) -> Option<NotBooked> {
+        meaning(&tokenize(text), text.contains('?'))
+    }
+
+    #[test]
+    fn each_family_is_recognised_in_every_script_and_position() {
+        for text in [
+            "Suresh ne 500 nahi diye",
+            "Suresh ne 500 nahin diye",
+            "nahi diye Suresh ne 500",
+            "Suresh ne 500 diye na",
+            "सुरेश ने 500 नहीं दिए",
+            "Suresh didn't pay 500",
+            "Suresh did not pay 500",
+            "Suresh never paid 500",
+            "Priya ka 300 udhaar mat likhna",
+            "प्रिया का 300 उधार मत लिखो",
+        ] {
+            assert!(
+                matches!(said(text), Some(NotBooked::Negation | NotBooked::Question)),
+                "{text}"
+            );
+        }
+        for text in [
+            "did Imran pay 400",
+            "Imran ne 400 diye kya",
+            "Imran ne 400 diye ya nahi",
+            "इमरान ने 400 दिए क्या",
+            "has Imran paid 400",
+        ] {
+            assert_eq!(said(text), Some(NotBooked::Question), "{text}");
+        }
+        assert_eq!(said("Imran ne 400 diye?"), Some(NotBooked::Question));
+        for text in [
+            "Prakash kal 250 dega",
+            "Prakash 250 degi",
+            "Prakash will pay 250 next week",
+            "Prakash 250 dene wala hai",
+            "प्रकाश 250 देगा",
+            "Prakash 250 jama karenge",
+            "Prakash ne kaha hai 250 de dega",
+            "Prakash wants to pay 250",
+            "Prakash should pay 250",
+            "Prakash has to pay 250",
+            "Prakash claims he paid 250",
+        ] {
+            assert_eq!(said(text), Some(NotBooked::Promise), "{text}");
+        }
+        for text in [
+            "agar Rahul 500 de to likhna",
+            "अगर राहुल 500 दे",
+            "if Rahul pays 500",
+        ] {
+            assert_eq!(said(text), Some(NotBooked::Hypothetical), "{text}");
+        }
+        for text in [
+            "Rahul ka 500 udhaar pehle hi likh diya",
+            "Rahul's 500 is already written",
+            "Rahul ka 500 udhaar likh diya tha",
+            "राहुल का 500 पहले ही लिख दिया",
+        ] {
+            assert_eq!(said(text), Some(NotBooked::AlreadyWritten), "{text}");
+        }
+        for text in [
+            "maine Rahul ko 500 diye",
+            "Rahul ko 500 wapas kiye",
+            "I paid Rahul 500",
+            "मैंने राहुल को 500 लौटाए",
+            "Rahul ko 500 refund kiya",
+            "Rahul ka 500 wapas kar diya",
+        ] {
+            assert_eq!(said(text), Some(NotBooked::MoneyToCustomer), "{text}");
+        }
+        for text in [
+            "Rahul ne 500 diye",
+            "Rahul ne 500 wapas kiye",
+            "Rahul ke khate mein 300 likho",
+        ] {
+            assert_eq!(said(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn amounts_that_are_not_one_amount_are_unclear() {
+        for text in [
+            "Suresh ne 2-3 sau diye",
+            "Suresh ne 200 ya 300 diye",
+            "Suresh ne do ya teen sau diye",
+            "Suresh ne 200 to 300 diye",
+            "Suresh Patel ne 1 500 diye",
+            "Suresh ne -500 diye",
+            "Suresh ne ₹ −500 diye",
+            "Prakash ke khate me 5 crore crore likho",
+            "Prakash ke khate me 5 hazaar hazaar likho",
+            "Rahul ka 1 lakh 1 lakh likho",
+            "Rahul ne 5,00 diye",
+        ] {
+            assert!(unclear_amount(text, &tokenize(text)), "{text}");
+        }
+        for text in [
+            "Suresh ne 500/- diye",
+            "Parle-G 10 rupaye",
+            "Suresh ne 2 lakh 50 hazaar diye",
+            "Suresh ne do hazaar paanch sau diye",
+            "Suresh ne 1,23,456 diye",
+            "Suresh ne 12,500.50 diye",
+            "naya customer Amit 98450 12345",
+        ] {
+            let expected = text.contains("98450");
+            assert_eq!(unclear_amount(text, &tokenize(text)), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn corrections_keep_the_meant_amount_once() {
+        for (text, left) in [
+            ("Imran ne 300 nahi, 200 diye", "imran ne 200 diye"),
+            ("Imran ne 500 ki jagah 400 diye", "imran ne 400 diye"),
+            ("Imran ne 500 mein se 200 diye", "imran ne 200 diye"),
+            ("Imran paid 200, not 300", "imran paid 200"),
+            ("Imran paid 200 instead of 300", "imran paid 200"),
+        ] {
+            let mut tokens = tokenize(text);
+            assert!(apply_corrections(&mut tokens), "{text}");
+            let keys: Vec<&str> = tokens.iter().map(|t| t.key.as_str()).collect();
+            assert_eq!(keys.join(" "), left, "{text}");
+        }
+        let mut plain = tokenize("Imran ne 500 nahi diye");
+        assert!(!apply_corrections(&mut plain));
+    }
+
+    #[test]
+    fn invisible_characters_leave_numbers_whole() {
+        assert_eq!(strip_invisible("5\u{200B}00 diye"), "500 diye");
+        assert_eq!(
+            strip_invisible("\u{FEFF}5\u{2060}0\u{200E}0\u{200F}"),
+            "500"
+        );
+        assert_eq!(strip_invisible("क\u{200D}ष"), "क\u{200D}ष");
+    }
+}
