@@ -148,7 +148,7 @@ pub struct StoredMessage {
     pub peer: String,
     pub kind: String,
     pub body: String,
-    pub status: String,
+    pub status: Delivery,
     pub error_code: Option<i64>,
     /// The message this one replies to (WhatsApp's context id), when the sender quoted one.
     pub context_id: Option<String>,
@@ -191,6 +191,15 @@ pub struct NewOutbound<'a> {
 const COLUMNS: &str = "id, merchant_id, direction, wa_message_id, peer, kind, body, status, error_code, \
      context_id, transcript, created_at";
 
+/// The row's `status`, which only this module writes: anything else is a corrupt row.
+fn delivery_from_row(row: &AnyRow) -> Result<Delivery, sqlx::Error> {
+    let status: String = row.try_get("status")?;
+    Delivery::parse(&status).ok_or_else(|| sqlx::Error::ColumnDecode {
+        index: "status".to_string(),
+        source: format!("unknown message status {status:?}").into(),
+    })
+}
+
 fn from_row(row: &AnyRow) -> Result<StoredMessage, sqlx::Error> {
     let direction: String = row.try_get("direction")?;
     Ok(StoredMessage {
@@ -207,7 +216,7 @@ fn from_row(row: &AnyRow) -> Result<StoredMessage, sqlx::Error> {
         peer: row.try_get("peer")?,
         kind: row.try_get("kind")?,
         body: row.try_get("body")?,
-        status: row.try_get("status")?,
+        status: delivery_from_row(row)?,
         error_code: row.try_get("error_code")?,
         context_id: row.try_get("context_id")?,
         transcript: row.try_get("transcript")?,
@@ -697,7 +706,7 @@ pub struct OutboxEntry {
     pub peer: String,
     pub kind: String,
     pub body: String,
-    pub status: String,
+    pub status: Delivery,
     pub attempts: i64,
     pub error_code: Option<i64>,
     pub error_title: Option<String>,
@@ -735,7 +744,7 @@ pub async fn outbox(
                 peer: row.try_get("peer")?,
                 kind: row.try_get("kind")?,
                 body: row.try_get("body")?,
-                status: row.try_get("status")?,
+                status: delivery_from_row(row)?,
                 attempts: row.try_get("attempts")?,
                 error_code: row.try_get("error_code")?,
                 error_title: row.try_get("error_title")?,

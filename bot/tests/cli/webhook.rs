@@ -220,7 +220,7 @@ async fn statuses_move_outbound_messages_forward_only() {
             .expect("get")
             .expect("row")
             .status,
-        "delivered"
+        Delivery::Delivered
     );
     let read = String::from_utf8(statuses)
         .expect("utf-8")
@@ -239,7 +239,7 @@ async fn statuses_move_outbound_messages_forward_only() {
             .expect("get")
             .expect("row")
             .status,
-        "read",
+        Delivery::Read,
         "a late delivered never wins"
     );
 }
@@ -817,7 +817,7 @@ mod strangers {
             .filter(|m| m.peer == CUSTOMER_PHONE && m.direction == messages::Direction::In)
             .collect();
         assert_eq!(theirs.len(), 2, "both are in the shop's conversation log");
-        assert!(theirs.iter().all(|m| m.status == "logged"), "{theirs:?}");
+        assert!(theirs.iter().all(|m| m.status == Delivery::Logged), "{theirs:?}");
         let sent = outbox_since(&service, reminder.0).await;
         let to_owner: Vec<_> = sent.iter().filter(|m| m.0 == MERCHANT_PHONE).collect();
         assert_eq!(to_owner.len(), 2, "the owner hears of each: {sent:?}");
@@ -1001,7 +1001,7 @@ mod strangers {
         assert!(
             log.iter()
                 .any(|m| m.channel_id.as_deref() == Some("wamid.FIRSTCMD")
-                    && m.status == "processed"),
+                    && m.status == Delivery::Processed),
             "{log:?}"
         );
         let gupta = messages::recent(&service.db, service.merchant, 10)

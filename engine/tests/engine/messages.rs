@@ -93,7 +93,7 @@ async fn delivery_statuses_never_move_backwards(db: Db) {
             .expect("late delivered")
     );
     let stored = messages::get(&db, id).await.expect("get").expect("exists");
-    assert_eq!(stored.status, "read");
+    assert_eq!(stored.status, Delivery::Read);
     assert!(
         messages::apply_status(
             &db,
@@ -200,7 +200,7 @@ async fn inbound_messages_are_claimed_once_and_completed_with_one_reply(db: Db) 
             .await
             .expect("get")
             .map(|m| m.status),
-        Some("processed".into())
+        Some(Delivery::Processed)
     );
 }
 
@@ -333,7 +333,7 @@ async fn a_failing_inbound_message_is_retried_when_due_then_dead_with_one_notice
             .await
             .expect("get")
             .map(|m| m.status),
-        Some(Delivery::Dead.as_str().to_string())
+        Some(Delivery::Dead)
     );
 }
 
