@@ -228,7 +228,14 @@ async fn outbox(
         writeln!(
             out,
             "{}\t{}\t+{}\t{}\ttries {}\t{}\t{}{}",
-            entry.id.0, when, entry.peer, entry.status.as_str(), entry.attempts, entry.kind, body, error
+            entry.id.0,
+            when,
+            entry.peer,
+            entry.status.as_str(),
+            entry.attempts,
+            entry.kind,
+            body,
+            error
         )?;
     }
     db.close().await;

@@ -817,7 +817,10 @@ mod strangers {
             .filter(|m| m.peer == CUSTOMER_PHONE && m.direction == messages::Direction::In)
             .collect();
         assert_eq!(theirs.len(), 2, "both are in the shop's conversation log");
-        assert!(theirs.iter().all(|m| m.status == Delivery::Logged), "{theirs:?}");
+        assert!(
+            theirs.iter().all(|m| m.status == Delivery::Logged),
+            "{theirs:?}"
+        );
         let sent = outbox_since(&service, reminder.0).await;
         let to_owner: Vec<_> = sent.iter().filter(|m| m.0 == MERCHANT_PHONE).collect();
         assert_eq!(to_owner.len(), 2, "the owner hears of each: {sent:?}");

@@ -14,5 +14,6 @@ mod onboarding;
 mod properties;
 mod recordings;
 mod trust;
+mod understanding;
 mod upgrade;
 mod writer;
