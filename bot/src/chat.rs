@@ -7,6 +7,7 @@ use execora_engine::books::{Merchant, Source};
 use execora_engine::dialog::Input;
 use execora_engine::messages::{self, Delivery, NewInbound, NewOutbound};
 use execora_engine::pipeline::{Message, Pipeline};
+use execora_engine::time::to_millis;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 /// Reads lines from stdin until EOF or `exit`, printing Execora's replies.
@@ -22,7 +23,7 @@ pub async fn run(pipeline: &Pipeline, merchant: &Merchant, sender: &str) -> anyh
         writeln!(out, "(rules-only understanding: no OPENAI_API_KEY)")?;
     }
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
-    let session = chrono::Utc::now().timestamp_millis();
+    let session = to_millis(pipeline.clock().now());
     let mut count = 0u64;
     loop {
         write!(out, "> ")?;
@@ -45,7 +46,7 @@ pub async fn run(pipeline: &Pipeline, merchant: &Merchant, sender: &str) -> anyh
             source: Source::Chat,
             input: Input::Text(line.to_string()),
         };
-        let at = chrono::Utc::now().timestamp_millis();
+        let at = to_millis(pipeline.clock().now());
         let inbound = NewInbound {
             merchant: Some(merchant.id),
             channel_id: &message.id,
@@ -72,7 +73,7 @@ pub async fn run(pipeline: &Pipeline, merchant: &Merchant, sender: &str) -> anyh
             in_reply_to: stored,
             options: None,
             status: Delivery::Sandbox,
-            at: chrono::Utc::now().timestamp_millis(),
+            at: to_millis(pipeline.clock().now()),
         };
         messages::record_outbound(pipeline.db(), &reply).await?;
         if let Some(id) = stored {

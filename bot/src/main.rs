@@ -86,7 +86,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("migrations applied to {}", redact(&config.database_url));
             db.close().await;
         }
-        Command::Merchant { command } => merchant(&config, command).await?,
+        Command::Merchant { command } => merchant(&config, clock.as_ref(), command).await?,
         Command::Parse { json, now, text } => {
             let now = match now {
                 Some(now) => {
@@ -278,7 +278,11 @@ async fn inbox(config: &Config, dead: bool, limit: i64) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn merchant(config: &Config, command: MerchantCommand) -> anyhow::Result<()> {
+async fn merchant(
+    config: &Config,
+    clock: &dyn Clock,
+    command: MerchantCommand,
+) -> anyhow::Result<()> {
     let db = open_db(config, true).await?;
     let mut out = std::io::stdout();
     match command {
@@ -301,6 +305,7 @@ async fn merchant(config: &Config, command: MerchantCommand) -> anyhow::Result<(
                     timezone,
                     upi_id,
                 },
+                clock,
             )
             .await?;
             writeln!(
@@ -345,7 +350,7 @@ async fn merchant(config: &Config, command: MerchantCommand) -> anyhow::Result<(
             let found = books::merchants::find(&db, &merchant)
                 .await?
                 .with_context(|| format!("no shop with id or phone '{merchant}'"))?;
-            let added = books::merchants::add_phone(&db, found.id, &phone, role).await?;
+            let added = books::merchants::add_phone(&db, found.id, &phone, role, clock).await?;
             writeln!(
                 out,
                 "added {} as {} of merchant {} '{}'",
@@ -380,7 +385,7 @@ async fn merchant(config: &Config, command: MerchantCommand) -> anyhow::Result<(
             let settings = if change == books::SettingsChange::default() {
                 books::merchants::settings(&db, found.id).await?
             } else {
-                books::merchants::set_settings(&db, found.id, change).await?
+                books::merchants::set_settings(&db, found.id, change, clock).await?
             };
             writeln!(
                 out,

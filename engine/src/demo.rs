@@ -33,6 +33,7 @@ pub async fn seed(db: &Db, clock: Arc<dyn Clock>) -> Result<(Merchant, bool), Bo
             timezone: None,
             upi_id: Some("sharmakirana@okaxis".into()),
         },
+        clock.as_ref(),
     )
     .await?;
     // History is written a week back in time with a clock that walks forward to now.

@@ -202,6 +202,7 @@ pub async fn signup(
             upi_id: None,
         },
         phone,
+        at,
     )
     .await;
     let merchant = match created {

@@ -66,6 +66,7 @@ impl TestDatabase {
                 timezone: None,
                 upi_id: None,
             },
+            &SystemClock,
         )
         .await
         .expect("merchant")

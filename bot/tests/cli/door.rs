@@ -166,7 +166,7 @@ async fn senders_abroad_whose_ids_look_like_indian_mobiles_never_reach_the_india
     let books = rahul(&service).await;
     let abroad = ["6591234567", "6421234567", "9613123456"];
     for wa_id in abroad {
-        books::merchants::add_phone(&service.db, service.merchant, wa_id, Role::Staff)
+        books::merchants::add_phone(&service.db, service.merchant, wa_id, Role::Staff, &*clock)
             .await
             .expect("the look-alike Indian mobile is the Indian shop's");
     }

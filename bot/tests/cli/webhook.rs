@@ -855,6 +855,7 @@ mod strangers {
                 timezone: None,
                 upi_id: None,
             },
+            &SystemClock,
         )
         .await
         .expect("second shop");

@@ -9,7 +9,7 @@ use super::{BooksError, MerchantId, validate_name};
 use crate::phone::Phone;
 use crate::reply::Locale;
 use crate::store::{Db, is_unique_violation};
-use crate::time::{DEFAULT_TIMEZONE, parse_zone, to_millis};
+use crate::time::{Clock, DEFAULT_TIMEZONE, parse_zone, to_millis};
 
 /// A shop using Execora.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -105,10 +105,10 @@ fn validate_upi(upi: &str) -> Result<String, BooksError> {
 }
 
 /// Opens a shop with its owner's phone, in one transaction.
-pub async fn create(db: &Db, new: NewMerchant) -> Result<Merchant, BooksError> {
+pub async fn create(db: &Db, new: NewMerchant, clock: &dyn Clock) -> Result<Merchant, BooksError> {
     let phone = Phone::parse(&new.owner_phone)?;
     let mut tx = db.begin().await?;
-    let merchant = create_in(&mut tx, new, &phone).await?;
+    let merchant = create_in(&mut tx, new, &phone, to_millis(clock.now())).await?;
     tx.commit().await?;
     Ok(merchant)
 }
@@ -120,12 +120,12 @@ pub(crate) async fn create_in(
     tx: &mut crate::store::Tx,
     new: NewMerchant,
     phone: &Phone,
+    now: i64,
 ) -> Result<Merchant, BooksError> {
     let name = validate_name(&new.name)?;
     let timezone = new.timezone.unwrap_or_else(|| DEFAULT_TIMEZONE.to_string());
     parse_zone(&timezone)?;
     let upi_id = new.upi_id.as_deref().map(validate_upi).transpose()?;
-    let now = to_millis(chrono::Utc::now());
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO merchants (name, locale, timezone, upi_id, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
@@ -174,18 +174,12 @@ pub async fn add_phone(
     merchant: MerchantId,
     phone: &str,
     role: Role,
+    clock: &dyn Clock,
 ) -> Result<MerchantPhone, BooksError> {
     let phone = Phone::parse(phone)?;
     get(db, merchant).await?;
     let mut tx = db.begin().await?;
-    insert_phone(
-        &mut tx,
-        merchant,
-        &phone,
-        role,
-        to_millis(chrono::Utc::now()),
-    )
-    .await?;
+    insert_phone(&mut tx, merchant, &phone, role, to_millis(clock.now())).await?;
     tx.commit().await?;
     Ok(MerchantPhone {
         merchant_id: merchant,
@@ -317,6 +311,7 @@ pub async fn set_settings(
     db: &Db,
     merchant: MerchantId,
     change: SettingsChange,
+    clock: &dyn Clock,
 ) -> Result<ShopSettings, BooksError> {
     get(db, merchant).await?;
     let current = settings(db, merchant).await?;
@@ -346,7 +341,7 @@ pub async fn set_settings(
     .bind(merchant.0)
     .bind(next.large_amount.as_i64())
     .bind(next.cancel_window_minutes)
-    .bind(to_millis(chrono::Utc::now()))
+    .bind(to_millis(clock.now()))
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;

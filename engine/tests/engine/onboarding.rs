@@ -162,6 +162,7 @@ async fn a_shop_opened_from_abroad_is_registered_under_the_sender_id_as_it_came(
             indian.books.merchant_id(),
             wa_id,
             execora_engine::books::Role::Staff,
+            &execora_engine::time::SystemClock,
         )
         .await
         .expect("the Indian shop has the look-alike Indian mobile");

@@ -116,6 +116,7 @@ pub async fn shop(db: &Db, name: &str) -> Shop {
             timezone: None,
             upi_id: None,
         },
+        &*ManualClock::new(start_time()),
     )
     .await
     .expect("create merchant");

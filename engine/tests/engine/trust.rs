@@ -37,9 +37,15 @@ impl Talk {
     async fn with_staff(db: &Db) -> Talk {
         let talk = Talk::new(db).await;
         for phone in [STAFF, OTHER_STAFF] {
-            books::merchants::add_phone(db, talk.books().merchant_id(), phone, Role::Staff)
-                .await
-                .expect("add staff");
+            books::merchants::add_phone(
+                db,
+                talk.books().merchant_id(),
+                phone,
+                Role::Staff,
+                &*talk.shop.clock,
+            )
+            .await
+            .expect("add staff");
         }
         talk
     }
@@ -365,6 +371,7 @@ async fn a_large_amount_asks_even_when_clear_and_the_limit_is_the_shops(db: Db) 
             large_amount: Some(rupees(75_000)),
             cancel_window_minutes: None,
         },
+        &*talk.shop.clock,
     )
     .await
     .expect("settings");
@@ -573,6 +580,7 @@ async fn staff_cancel_only_their_own_recent_bills_and_the_owner_any(db: Db) {
             large_amount: None,
             cancel_window_minutes: Some(30),
         },
+        &*talk.shop.clock,
     )
     .await
     .expect("settings");
