@@ -48,7 +48,7 @@ fn is_devanagari_digit(c: char) -> bool {
     ('\u{0966}'..='\u{096F}').contains(&c)
 }
 
-fn is_negation(key: &str) -> bool {
+pub(super) fn is_negation(key: &str) -> bool {
     matches!(
         key,
         "nahi"
@@ -336,9 +336,12 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
         .zip(keys.iter().skip(1).chain(std::iter::once(&"")))
         .any(|(k, next)| is_to_marker(k) && !matches!(*next, "me" | "us"));
     // "paid Rahul 500", "gave 500 to Rahul": an English verb before anyone is named is the merchant's.
-    let merchant_verb = opening
-        .is_some_and(|k| matches!(k, "paid" | "gave" | "sent" | "transferred" | "returned"))
-        && !from_them;
+    let merchant_verb = opening.is_some_and(|k| {
+        matches!(
+            k,
+            "paid" | "gave" | "give" | "pay" | "sent" | "send" | "transferred" | "returned"
+        )
+    }) && !from_them;
     // "Rahul ka 500 wapas kar diya": given back with no "ne" making Rahul the giver.
     let customer_gave = keys.iter().any(|k| matches!(*k, "ne" | "ने"));
     let hindi_giving_back = keys
