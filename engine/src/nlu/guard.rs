@@ -216,6 +216,43 @@ fn is_hypothetical_word(key: &str) -> bool {
     )
 }
 
+/// "maan lo", "मान लीजिए", "man lete hain": suppose.
+fn supposes(first: &str, second: &str) -> bool {
+    matches!(first, "maan" | "man" | "maano" | "मान" | "मानो")
+        && matches!(
+            second,
+            "lo" | "lijiye"
+                | "lijie"
+                | "lete"
+                | "lein"
+                | "le"
+                | "लो"
+                | "लीजिए"
+                | "लीजिये"
+                | "लेते"
+                | "लें"
+                | "ले"
+        )
+}
+
+/// Gives the words of a supposition ("maan lijiye") a role, so they never become part of a name.
+pub fn settle_roles(tokens: &mut [Token<'_>]) {
+    for i in 1..tokens.len() {
+        if supposes(&tokens[i - 1].key, &tokens[i].key) {
+            tokens[i - 1].word = Word::Aux;
+            tokens[i].word = Word::Aux;
+        }
+    }
+}
+
+/// Words that take back what was just said: "90, sorry 95", "250 दिए, माफ़ करना 300".
+fn is_retraction(key: &str) -> bool {
+    matches!(
+        key,
+        "sorry" | "sry" | "soory" | "maaf" | "maafi" | "maf" | "mafi" | "माफ" | "माफी" | "सॉरी"
+    )
+}
+
 fn is_already_word(key: &str) -> bool {
     matches!(
         key,
@@ -301,7 +338,8 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
     let then_write = keys.iter().enumerate().any(|(i, k)| {
         matches!(*k, "to" | "toh" | "तो") && tokens[i + 1..].iter().any(|t| t.word == Word::Write)
     });
-    if then_write || keys.iter().any(|k| is_hypothetical_word(k)) {
+    let supposed = keys.windows(2).any(|w| supposes(w[0], w[1]));
+    if then_write || supposed || keys.iter().any(|k| is_hypothetical_word(k)) {
         return Some(NotBooked::Hypothetical);
     }
     // "has to pay", "wants to give": an English infinitive of paying is not a payment made.
@@ -395,6 +433,7 @@ pub fn doubt_role(key: &str) -> Option<Word> {
         || is_first_person(key)
         || is_giving_back(key)
         || is_alternative(key)
+        || is_retraction(key)
         || matches!(
             key,
             "jagah"
@@ -549,11 +588,42 @@ fn takes_back(tokens: &[Token<'_>], at: usize) -> Option<usize> {
     (tokens.get(j)?.word == Word::Number).then_some(j)
 }
 
+/// "Moti ne 90, sorry 95 diye", "अनीता ने 250 दिए, माफ़ करना 300 दिए": the amount before a
+/// retraction word is dropped with the words up to the amount after it, when only verbs, fillers
+/// and breaks stand between. Any retraction word makes the reading a guess (returns true).
+fn retract(tokens: &mut Vec<Token<'_>>) -> bool {
+    let Some(said) = tokens.iter().position(|t| is_retraction(&t.key)) else {
+        return false;
+    };
+    let filler = |t: &Token<'_>| {
+        !matches!(t.word, Word::Name | Word::Number | Word::Pronoun) && !is_retraction(&t.key)
+    };
+    let before = tokens[..said]
+        .iter()
+        .rposition(|t| !filler(t))
+        .filter(|&b| tokens[b].word == Word::Number);
+    let after = tokens[said + 1..]
+        .iter()
+        .position(|t| !filler(t))
+        .map(|a| said + 1 + a)
+        .filter(|&a| tokens[a].word == Word::Number);
+    if let (Some(before), Some(after)) = (before, after) {
+        // The start of the number that ends at `before` ("dhai sau" is two words).
+        let start = (0..=before)
+            .rev()
+            .take_while(|&k| tokens[k].word == Word::Number)
+            .last()
+            .unwrap_or(before);
+        tokens.drain(start..after);
+    }
+    true
+}
+
 /// Removes amounts the merchant took back or only mentioned as the whole ("300 nahi, 200 diye",
 /// "500 ki jagah 400", "500 mein se 200", "200, not 300", "200 instead of 300"), so the meant
 /// amount is read once. Returns whether anything was removed: the reading is then a guess.
 pub fn apply_corrections(tokens: &mut Vec<Token<'_>>) -> bool {
-    let mut changed = false;
+    let mut changed = retract(tokens);
     let mut i = 0;
     while i < tokens.len() {
         if tokens[i].word != Word::Number {
@@ -646,6 +716,8 @@ mod tests {
             assert_eq!(said(text), Some(NotBooked::Promise), "{text}");
         }
         for text in [
+            "maan lo Rahul ne 500 diye",
+            "मान लीजिए प्रिया ने ढाई सौ दिए",
             "agar Rahul 500 de to likhna",
             "अगर राहुल 500 दे",
             "if Rahul pays 500",
@@ -724,6 +796,21 @@ mod tests {
             let keys: Vec<&str> = tokens.iter().map(|t| t.key.as_str()).collect();
             assert_eq!(keys.join(" "), left, "{text}");
         }
+        for (text, left) in [
+            ("Moti ne 90, sorry 95 diye", "moti ne 95 diye"),
+            (
+                "Moti ne do sau diye, maaf karna, dhai sau diye",
+                "moti ne dhai sau diye",
+            ),
+            ("मोती ने 250 दिए, माफ़ करना 300 दिए", "मोती ने 300 दिए"),
+        ] {
+            let mut tokens = tokenize(text);
+            assert!(apply_corrections(&mut tokens), "{text}");
+            let keys: Vec<&str> = tokens.iter().map(|t| t.key.as_str()).collect();
+            assert_eq!(keys.join(" "), left, "{text}");
+        }
+        // A retraction with no amount to replace still makes the reading a guess.
+        assert!(apply_corrections(&mut tokenize("sorry, Moti ne 95 diye")));
         let mut plain = tokenize("Imran ne 500 nahi diye");
         assert!(!apply_corrections(&mut plain));
     }

@@ -23,6 +23,7 @@ const MAX_CLAUSES_PER_COMMAND: usize = 16;
 pub fn parse(text: &str, now: DateTime<FixedOffset>) -> Understood {
     let text = guard::strip_invisible(text);
     let mut tokens = tokenize(&text);
+    guard::settle_roles(&mut tokens);
     if tokens.len() > MAX_TOKENS {
         return Understood {
             not_booked: Some(NotBooked::TooLong),
