@@ -69,6 +69,8 @@ pub enum Word {
     Next,
     Week,
     Month,
+    /// "din", "days": a count of days ("3 din baad", "in 4 days", "day after tomorrow").
+    DaySpan,
     Greeting,
 }
 
@@ -501,6 +503,8 @@ fn exact(key: &str) -> Option<Word> {
             Word::Week
         }
         "mahine" | "mahina" | "month" | "महीने" | "महीना" => Word::Month,
+        // "day" alone is left a name ("Good Day" biscuits); see `rules::disambiguate`.
+        "din" | "dino" | "dinon" | "days" | "दिन" | "दिनों" => Word::DaySpan,
         _ => return None,
     };
     Some(word)

@@ -229,6 +229,11 @@ fn last_customer(commands: &[Command]) -> Option<&str> {
 /// Settles words whose role depends on their neighbours.
 fn disambiguate(tokens: &mut [Token<'_>]) {
     for i in 0..tokens.len() {
+        // "day after tomorrow" counts days; "Good Day" is a biscuit.
+        if tokens[i].key == "day" && tokens.get(i + 1).is_some_and(|n| n.word == Word::After) {
+            tokens[i].word = Word::DaySpan;
+            continue;
+        }
         // One-letter units only measure a number: "Parle G" is a name, "500 g" is grams.
         if matches!(tokens[i].word, Word::Unit(_))
             && tokens[i].key.chars().count() == 1

@@ -84,6 +84,20 @@ pub fn reminder_time(
                 mark(used, i);
             }
             Word::Baje | Word::Week | Word::Month => mark(used, i),
+            // "day after tomorrow" is parso.
+            Word::DaySpan
+                if tokens.get(i + 1).is_some_and(|t| t.word == Word::After)
+                    && tokens
+                        .get(i + 2)
+                        .is_some_and(|t| t.word == Word::Day(Day::Tomorrow)) =>
+            {
+                day = today.checked_add_signed(Duration::days(2));
+                for k in i..i + 3 {
+                    mark(used, k);
+                }
+                i += 3;
+                continue;
+            }
             Word::Number => {
                 if let Some(num) = read_number(tokens, i) {
                     let after = tokens.get(num.end).map(|t| t.word);
@@ -107,6 +121,23 @@ pub fn reminder_time(
                                 .ok()
                                 .and_then(|d| next_day_of_month(today, d));
                             mark(used, num.end);
+                            true
+                        }
+                        // "3 din baad", "in 4 days": a day, whose hour may still be said.
+                        Some(Word::DaySpan)
+                            if fraction == 0
+                                && (tokens
+                                    .get(num.end + 1)
+                                    .is_some_and(|t| t.word == Word::After)
+                                    || before.is_some_and(|b| b.key == "in")) =>
+                        {
+                            day = Duration::try_days(whole).and_then(|d| today.checked_add_signed(d));
+                            mark(used, num.end);
+                            if tokens.get(num.end + 1).is_some_and(|t| t.word == Word::After) {
+                                mark(used, num.end + 1);
+                            } else if let Some(b) = i.checked_sub(1) {
+                                mark(used, b);
+                            }
                             true
                         }
                         Some(Word::Hour | Word::Minute)
@@ -257,7 +288,11 @@ mod tests {
     }
 
     fn at(text: &str) -> Option<String> {
-        let tokens = tokenize(text);
+        let mut tokens = tokenize(text);
+        if let Some(day) = tokens.iter_mut().find(|t| t.key == "day") {
+            // What `rules::disambiguate` does before a reminder is read.
+            day.word = Word::DaySpan;
+        }
         let mut used = vec![false; tokens.len()];
         reminder_time(&tokens, &mut used, now()).map(|t| t.to_rfc3339())
     }
@@ -278,6 +313,11 @@ mod tests {
             ("kal 10:30 baje", Some("2026-11-23T10:30:00+05:30")),
             ("in 2 hours", Some("2026-11-22T12:00:00+05:30")),
             ("30 minute baad", Some("2026-11-22T10:30:00+05:30")),
+            ("3 din baad shaam 7 baje", Some("2026-11-25T19:00:00+05:30")),
+            ("10 din baad subah", Some("2026-12-02T09:00:00+05:30")),
+            ("in 4 days", Some("2026-11-26T10:00:00+05:30")),
+            ("2 दिन बाद", Some("2026-11-24T10:00:00+05:30")),
+            ("day after tomorrow evening", Some("2026-11-24T18:00:00+05:30")),
             ("500 ka", None),
             ("99999999999 ghante baad", None),
             ("99 tarikh", None),
