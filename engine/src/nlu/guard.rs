@@ -358,7 +358,19 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
         && keys
             .iter()
             .any(|k| matches!(*k, "tha" | "thi" | "the" | "था" | "थी" | "थे"));
-    if written_before || keys.iter().any(|k| is_already_word(k)) {
+    // "chuka diye", "चुका दिए" pay a debt off; "likh chuka", "de chuka hai" report the past.
+    let paid_off = |i: usize| {
+        matches!(keys[i], "chuka" | "chuki" | "chuke" | "चुका" | "चुकी" | "चुके")
+            && tokens.get(i + 1).is_some_and(|t| {
+                t.word == Word::Pay
+                    && !matches!(
+                        t.key.as_str(),
+                        "de" | "दे" | "jama" | "जमा" | "kiya" | "किया"
+                    )
+            })
+    };
+    let already = (0..keys.len()).any(|i| is_already_word(keys[i]) && !paid_off(i));
+    if written_before || already {
         return Some(NotBooked::AlreadyWritten);
     }
     // "maine Rahul ko 500 diye": the merchant paid. "maine Rahul se 500 liye" is still a
@@ -728,6 +740,8 @@ mod tests {
             "Rahul ka 500 udhaar pehle hi likh diya",
             "Rahul's 500 is already written",
             "Rahul ka 500 udhaar likh diya tha",
+            "Rahul 500 de chuka hai",
+            "Rahul ka 500 likh chuka hoon",
             "राहुल का 500 पहले ही लिख दिया",
         ] {
             assert_eq!(said(text), Some(NotBooked::AlreadyWritten), "{text}");
@@ -744,6 +758,8 @@ mod tests {
         }
         for text in [
             "Rahul ne 500 diye",
+            "Rahul ne 500 chuka diye",
+            "जावेद ने 1800 रुपये चुका दिए",
             "Rahul ne 500 wapas kiye",
             "Rahul ke khate mein 300 likho",
         ] {

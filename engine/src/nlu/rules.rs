@@ -234,6 +234,15 @@ fn disambiguate(tokens: &mut [Token<'_>]) {
             tokens[i].word = Word::DaySpan;
             continue;
         }
+        // "Phone Pe" is the PhonePe app written as two words.
+        if tokens[i].key == "phone"
+            && tokens
+                .get(i + 1)
+                .is_some_and(|n| matches!(n.key.as_str(), "pe" | "pay"))
+        {
+            tokens[i].word = Word::Mode(crate::money::PaymentMode::Upi);
+            continue;
+        }
         // One-letter units only measure a number: "Parle G" is a name, "500 g" is grams.
         if matches!(tokens[i].word, Word::Unit(_))
             && tokens[i].key.chars().count() == 1
@@ -343,6 +352,13 @@ mod tests {
         assert!(json("Rahul ne 2k diye").contains(r#""amount_paise":200000"#));
         assert!(json("Rahul k 200 udhaar likho").contains(r#""amount_paise":20000"#));
         assert!(json("Parle G kitna bacha hai").contains(r#""product":"Parle G""#));
+    }
+
+    #[test]
+    fn two_word_app_names_are_modes() {
+        assert!(json("Manoj se 750 mil gaye Phone Pe se").contains(r#""mode":"upi""#));
+        assert!(json("Manoj ne phone pay se 750 bheje").contains(r#""mode":"upi""#));
+        assert!(json("remind Bose day after tomorrow").contains(r#""customer":"Bose""#));
     }
 
     #[test]

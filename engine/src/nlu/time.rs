@@ -131,9 +131,13 @@ pub fn reminder_time(
                                     .is_some_and(|t| t.word == Word::After)
                                     || before.is_some_and(|b| b.key == "in")) =>
                         {
-                            day = Duration::try_days(whole).and_then(|d| today.checked_add_signed(d));
+                            day =
+                                Duration::try_days(whole).and_then(|d| today.checked_add_signed(d));
                             mark(used, num.end);
-                            if tokens.get(num.end + 1).is_some_and(|t| t.word == Word::After) {
+                            if tokens
+                                .get(num.end + 1)
+                                .is_some_and(|t| t.word == Word::After)
+                            {
                                 mark(used, num.end + 1);
                             } else if let Some(b) = i.checked_sub(1) {
                                 mark(used, b);
@@ -317,7 +321,10 @@ mod tests {
             ("10 din baad subah", Some("2026-12-02T09:00:00+05:30")),
             ("in 4 days", Some("2026-11-26T10:00:00+05:30")),
             ("2 दिन बाद", Some("2026-11-24T10:00:00+05:30")),
-            ("day after tomorrow evening", Some("2026-11-24T18:00:00+05:30")),
+            (
+                "day after tomorrow evening",
+                Some("2026-11-24T18:00:00+05:30"),
+            ),
             ("500 ka", None),
             ("99999999999 ghante baad", None),
             ("99 tarikh", None),
