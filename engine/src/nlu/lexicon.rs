@@ -98,7 +98,9 @@ fn exact(key: &str) -> Option<Word> {
             Word::Marker
         }
         // English prepositions and "name" in "against Krishnan's name".
-        "through" | "thru" | "using" | "against" | "name" | "towards" => Word::Marker,
+        "through" | "thru" | "using" | "against" | "name" | "towards" | "upar" | "ऊपर" | "कि" => {
+            Word::Marker
+        }
         "usne"
         | "isne"
         | "unhone"
@@ -197,7 +199,8 @@ fn exact(key: &str) -> Option<Word> {
         | "so" | "well" | "actually" | "hello" | "hi" | "bhaiji" | "हां" | "हाँ" | "अच्छा" | "ठीक"
         | "तो" | "जरा" | "भी" | "बस" | "प्लीज" | "यार" | "अरे" | "ये" | "यह" | "वो" | "वह" | "सुनो"
         | "हेलो" | "ओके" => Word::Filler,
-        "yes" | "yeah" | "yep" | "kripya" | "kripaya" | "कृपया" | "anymore" | "any" | "more" => {
+        "ab" | "अब" | "अभी" | "shop" | "store" | "dukan" | "dukaan" | "दुकान" | "yes" | "yeah"
+        | "yep" | "kripya" | "kripaya" | "कृपया" | "anymore" | "any" | "more" => {
             Word::Filler
         }
         "namaste" | "namaskar" | "नमस्ते" | "नमस्कार" => Word::Greeting,
@@ -212,7 +215,8 @@ fn exact(key: &str) -> Option<Word> {
         | "गए" | "गये" | "करो" | "कर" | "करना" | "करें" | "कीजिए" | "देना" | "दीजिए" | "लो" | "लेना"
         | "रखो" | "चाहिए" => Word::Aux,
         // "made a payment", "kitna baaki nikalta/banta hai".
-        "made" | "collect" | "recover" | "nikalta" | "nikalte" | "nikalti" | "banta" | "bante"
+        "swipe" | "swiped" | "ले" | "nikal" | "nikalo" | "nikaal" | "nikaalo" | "nikaldo" | "निकाल"
+        | "निकालो" | "made" | "collect" | "recover" | "nikalta" | "nikalte" | "nikalti" | "banta" | "bante"
         | "banti" | "निकलता" | "निकलते" | "बनता" | "बनते" => {
             Word::Aux
         }
@@ -369,6 +373,17 @@ fn exact(key: &str) -> Option<Word> {
         | "karaye"
         | "karaya"
         | "karwaye"
+        | "karwaya"
+        | "karae"
+        | "daale"
+        | "dale"
+        | "daala"
+        | "dala"
+        | "कराए"
+        | "कराया"
+        | "करवाए"
+        | "डाले"
+        | "डाला"
         | "chukaya"
         | "chukaye"
         | "chukta"
