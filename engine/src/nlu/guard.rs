@@ -353,11 +353,28 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
     if infinitive || keys.iter().any(|k| is_future_verb(k) || is_promise_word(k)) {
         return Some(NotBooked::Promise);
     }
-    // "likh diya tha": written before, in the past perfect.
-    let written_before = tokens.iter().any(|t| t.word == Word::Write)
-        && keys
-            .iter()
-            .any(|k| matches!(*k, "tha" | "thi" | "the" | "था" | "थी" | "थे"));
+    // "likh diya tha", "entry kar di thi", "diye the": done before, in the past perfect, which
+    // reports what happened rather than asking for it to be written now.
+    let written_before = (1..tokens.len()).any(|i| {
+        let after_verb = matches!(
+            tokens[i - 1].word,
+            Word::Pay | Word::Write | Word::Take | Word::Arrive | Word::Aux | Word::Undo
+        );
+        match keys[i] {
+            "tha" | "thi" | "था" | "थी" | "थे" => after_verb,
+            // English "the" comes before what it names ("paid the 500"); Hindi "the" ends the verb.
+            "the" => {
+                after_verb
+                    && tokens.get(i + 1).is_none_or(|n| {
+                        matches!(
+                            n.word,
+                            Word::Sep | Word::Filler | Word::Aux | Word::Question
+                        )
+                    })
+            }
+            _ => false,
+        }
+    });
     // "chuka diye", "चुका दिए" pay a debt off; "likh chuka", "de chuka hai" report the past.
     let paid_off = |i: usize| {
         matches!(keys[i], "chuka" | "chuki" | "chuke" | "चुका" | "चुकी" | "चुके")
@@ -740,6 +757,9 @@ mod tests {
             "Rahul ka 500 udhaar pehle hi likh diya",
             "Rahul's 500 is already written",
             "Rahul ka 500 udhaar likh diya tha",
+            "Rahul ka 400 ka payment kal hi entry kar diya tha",
+            "Rahul ne 500 diye the",
+            "राहुल ने 500 दिए थे",
             "Rahul 500 de chuka hai",
             "Rahul ka 500 likh chuka hoon",
             "राहुल का 500 पहले ही लिख दिया",
@@ -759,6 +779,8 @@ mod tests {
         for text in [
             "Rahul ne 500 diye",
             "Rahul ne 500 chuka diye",
+            "Rahul paid the 500",
+            "Rahul paid the 500 that he owed",
             "जावेद ने 1800 रुपये चुका दिए",
             "Rahul ne 500 wapas kiye",
             "Rahul ke khate mein 300 likho",

@@ -98,9 +98,8 @@ fn exact(key: &str) -> Option<Word> {
             Word::Marker
         }
         // English prepositions and "name" in "against Krishnan's name".
-        "through" | "thru" | "using" | "against" | "name" | "towards" | "upar" | "ऊपर" | "कि" => {
-            Word::Marker
-        }
+        "through" | "thru" | "using" | "against" | "name" | "towards" | "worth" | "upar"
+        | "ऊपर" | "कि" => Word::Marker,
         "usne"
         | "isne"
         | "unhone"
@@ -215,9 +214,9 @@ fn exact(key: &str) -> Option<Word> {
         | "गए" | "गये" | "करो" | "कर" | "करना" | "करें" | "कीजिए" | "देना" | "दीजिए" | "लो" | "लेना"
         | "रखो" | "चाहिए" => Word::Aux,
         // "made a payment", "kitna baaki nikalta/banta hai".
-        "swipe" | "swiped" | "ले" | "nikal" | "nikalo" | "nikaal" | "nikaalo" | "nikaldo" | "निकाल"
-        | "निकालो" | "made" | "collect" | "recover" | "nikalta" | "nikalte" | "nikalti" | "banta" | "bante"
-        | "banti" | "निकलता" | "निकलते" | "बनता" | "बनते" => {
+        "swipe" | "swiped" | "ले" | "nikal" | "nikalo" | "nikaal" | "nikaalo" | "nikaldo"
+        | "निकाल" | "निकालो" | "made" | "collect" | "recover" | "nikalta" | "nikalte"
+        | "nikalti" | "banta" | "bante" | "banti" | "निकलता" | "निकलते" | "बनता" | "बनते" => {
             Word::Aux
         }
         "undo" | "galti" | "galati" | "galat" | "wapas" | "waapas" | "vapas" | "vaapas"
@@ -301,6 +300,7 @@ fn exact(key: &str) -> Option<Word> {
         | "cheez"
         | "aaitem"
         | "maal"
+        | "goods"
         | "माल"
         | "आइटम"
         | "सामान"
@@ -360,6 +360,11 @@ fn exact(key: &str) -> Option<Word> {
         | "jma"
         | "jamaa"
         | "give"
+        | "pays"
+        | "paying"
+        | "deposited"
+        | "cleared"
+        | "settled"
         | "paid"
         | "pay"
         | "payment"
@@ -412,7 +417,10 @@ fn exact(key: &str) -> Option<Word> {
         | "पेमेंट"
         | "ट्रांसफर"
         | "लौटाए" => Word::Pay,
-        "liya" | "lia" | "li" | "took" | "taken" | "लिया" | "ली" => Word::Take,
+        "liya" | "lia" | "li" | "took" | "taken" | "bought" | "purchased" | "kharida"
+        | "kharide" | "खरीदा" | "खरीदे" | "लिया" | "ली" => {
+            Word::Take
+        }
         "likho" | "likh" | "likhna" | "likhdo" | "likhiye" | "likhe" | "daal" | "daalo"
         | "dalo" | "daaldo" | "chadhao" | "chadha" | "note" | "write" | "put" | "enter"
         | "record" | "लिखो" | "लिख" | "लिखना" | "डालो" | "डाल" | "चढाओ" | "चढा" | "चढाना" => {
