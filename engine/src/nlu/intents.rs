@@ -231,6 +231,7 @@ pub fn command<'t>(
         || has.arrive
         || has.take
         || said_ne(&clause)
+        || said_from(&clause)
         || (has.write && has.from)
     {
         // "record 500 from Nair" writes a payment in.
@@ -294,6 +295,39 @@ fn said_ne(clause: &Clause<'_, '_>) -> bool {
             Some("ne" | "ने")
         ) && clause.word(at + 1) == Some(Word::Number)
     })
+}
+
+/// "... aur 300 from Joy", "Joy se 300": an amount from a name, with no verb at all, continues a
+/// list of payments the way "Suresh ne 300" does.
+fn said_from(clause: &Clause<'_, '_>) -> bool {
+    if clause.tokens.iter().any(|t| {
+        !matches!(
+            t.word,
+            Word::Name
+                | Word::Number
+                | Word::Marker
+                | Word::Currency
+                | Word::Honorific
+                | Word::Mode(_)
+        )
+    }) {
+        return false;
+    }
+    let Some(&(start, end)) = clause.name_runs().first() else {
+        return false;
+    };
+    let after = clause.after_name(end);
+    let se_after = matches!(
+        clause.tokens.get(after).map(|t| t.key.as_str()),
+        Some("se" | "से")
+    ) && clause.word(after + 1) == Some(Word::Number);
+    let from_before = start
+        .checked_sub(1)
+        .is_some_and(|b| clause.tokens[b].key == "from")
+        && clause.tokens[..start]
+            .iter()
+            .any(|t| t.word == Word::Number);
+    se_after || from_before
 }
 
 /// `Gupta ji ka 2 hajar aaya online` is money; `50 packet doodh aaya` is stock.
@@ -469,6 +503,9 @@ mod tests {
             ("add 900 to Kapoor's tab", "add_credit"),
             // Money still to come, asked without "balance".
             ("Jatin se kitna lena hai", "check_balance"),
+            // A verbless amount from someone, as in a list of payments.
+            ("300 from Joy", "record_payment"),
+            ("Joy se 300 cash", "record_payment"),
             ("how much to collect from Pathan", "check_balance"),
             ("how much is left on Mathur's account", "check_balance"),
             ("how much sugar is left", "check_stock"),

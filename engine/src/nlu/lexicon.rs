@@ -214,7 +214,7 @@ fn exact(key: &str) -> Option<Word> {
         | "गए" | "गये" | "करो" | "कर" | "करना" | "करें" | "कीजिए" | "देना" | "दीजिए" | "लो" | "लेना"
         | "रखो" | "चाहिए" => Word::Aux,
         // "made a payment", "kitna baaki nikalta/banta hai".
-        "swipe" | "swiped" | "ले" | "nikal" | "nikalo" | "nikaal" | "nikaalo" | "nikaldo"
+        "swipe" | "swiped" | "scan" | "ले" | "nikal" | "nikalo" | "nikaal" | "nikaalo" | "nikaldo"
         | "निकाल" | "निकालो" | "made" | "collect" | "recover" | "nikalta" | "nikalte"
         | "nikalti" | "banta" | "bante" | "banti" | "निकलता" | "निकलते" | "बनता" | "बनते" => {
             Word::Aux
@@ -331,7 +331,10 @@ fn exact(key: &str) -> Option<Word> {
         | "बैलेंस"
         | "बैलन्स"
         | "पेंडिंग"
-        | "बाक़ी" => Word::Balance,
+        // "kitna paisa bahar hai": money out with customers.
+        | "bahar"
+        | "baahar"
+        | "बाहर" => Word::Balance,
         "kitna" | "kitne" | "kitni" | "kitnaa" | "ktna" | "how" | "much" | "many" | "kya"
         | "kyaa" | "what" | "batao" | "bata" | "bataao" | "bataiye" | "btao" | "check"
         | "dekho" | "tell" | "kaun" | "kab" | "kahan" | "कितना" | "कितने" | "कितनी" | "क्या"
