@@ -71,6 +71,8 @@ pub enum Word {
     Month,
     /// "din", "days": a count of days ("3 din baad", "in 4 days", "day after tomorrow").
     DaySpan,
+    /// A month by name, 1 = January ("15 December", "December 15").
+    MonthName(u32),
     Greeting,
 }
 
@@ -214,7 +216,8 @@ fn exact(key: &str) -> Option<Word> {
         | "गए" | "गये" | "करो" | "कर" | "करना" | "करें" | "कीजिए" | "देना" | "दीजिए" | "लो" | "लेना"
         | "रखो" | "चाहिए" => Word::Aux,
         // "made a payment", "kitna baaki nikalta/banta hai".
-        "swipe" | "swiped" | "scan" | "ले" | "nikal" | "nikalo" | "nikaal" | "nikaalo" | "nikaldo"
+        "advance" | "purana" | "puraana" | "purane" | "पुराना" | "पुराने" | "badha" | "badhao"
+        | "बढा" | "बढाओ" | "swipe" | "swiped" | "scan" | "ले" | "nikal" | "nikalo" | "nikaal" | "nikaalo" | "nikaldo"
         | "निकाल" | "निकालो" | "made" | "collect" | "recover" | "nikalta" | "nikalte"
         | "nikalti" | "banta" | "bante" | "banti" | "निकलता" | "निकलते" | "बनता" | "बनते" => {
             Word::Aux
@@ -276,7 +279,7 @@ fn exact(key: &str) -> Option<Word> {
         }
         "aaya" | "aaye" | "aayi" | "aai" | "aya" | "aye" | "ayi" | "aa" | "aagaya" | "aagaye"
         | "received" | "receive" | "arrived" | "came" | "got" | "collected" | "mila" | "mile"
-        | "mili" | "mil" | "milgaye" | "milgaya" | "मिल" | "आया" | "आए" | "आये" | "आई" | "आ"
+        | "mili" | "wasool" | "vasool" | "wasul" | "vasul" | "वसूल" | "mil" | "milgaye" | "milgaya" | "मिल" | "आया" | "आए" | "आये" | "आई" | "आ"
         | "मिला" | "मिले" | "मिली" => Word::Arrive,
         "naya" | "nayi" | "naye" | "nya" | "new" | "add" | "jodo" | "jod" | "jodna" | "jodiye"
         | "jodd" | "save" | "सेव" | "नया" | "नई" | "नए" | "नये" | "जोडो" | "जोड" | "जोडना" | "ऐड" => {
@@ -362,6 +365,8 @@ fn exact(key: &str) -> Option<Word> {
         | "jama"
         | "jma"
         | "jamaa"
+        | "bhugtan"
+        | "भुगतान"
         | "give"
         | "pays"
         | "paying"
@@ -531,6 +536,19 @@ fn exact(key: &str) -> Option<Word> {
         "mahine" | "mahina" | "month" | "महीने" | "महीना" => Word::Month,
         // "day" alone is left a name ("Good Day" biscuits); see `rules::disambiguate`.
         "din" | "dino" | "dinon" | "days" | "दिन" | "दिनों" => Word::DaySpan,
+        // "may" and "jan" are other words first; they are left out.
+        "january" | "janvari" | "janwari" | "जनवरी" => Word::MonthName(1),
+        "february" | "feb" | "farvari" | "farwari" | "फरवरी" => Word::MonthName(2),
+        "march" | "maarch" | "मार्च" => Word::MonthName(3),
+        "april" | "aprail" | "अप्रैल" => Word::MonthName(4),
+        "मई" => Word::MonthName(5),
+        "june" | "joon" | "जून" => Word::MonthName(6),
+        "july" | "julai" | "जुलाई" => Word::MonthName(7),
+        "august" | "aug" | "agast" | "अगस्त" => Word::MonthName(8),
+        "september" | "sept" | "sitambar" | "सितंबर" | "सितम्बर" => Word::MonthName(9),
+        "october" | "oct" | "aktubar" | "अक्टूबर" => Word::MonthName(10),
+        "november" | "nov" | "navambar" | "नवंबर" | "नवम्बर" => Word::MonthName(11),
+        "december" | "dec" | "disambar" | "दिसंबर" | "दिसम्बर" => Word::MonthName(12),
         _ => return None,
     };
     Some(word)
