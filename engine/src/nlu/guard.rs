@@ -253,6 +253,29 @@ fn is_retraction(key: &str) -> bool {
     )
 }
 
+/// An amount said roughly: "lagbhag 500", "around 500", "500 ke aas paas".
+fn is_approximation(key: &str) -> bool {
+    matches!(
+        key,
+        "lagbhag"
+            | "lagbhg"
+            | "kareeb"
+            | "karib"
+            | "kareeban"
+            | "takriban"
+            | "approx"
+            | "approximately"
+            | "around"
+            | "roughly"
+            | "almost"
+            | "nearly"
+            | "लगभग"
+            | "करीब"
+            | "करीबन"
+            | "तकरीबन"
+    )
+}
+
 fn is_already_word(key: &str) -> bool {
     matches!(
         key,
@@ -333,6 +356,17 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
     }
     if keys.iter().any(|k| is_negation(k)) {
         return Some(NotBooked::Negation);
+    }
+    // "about 500" (not "remind about"), "aas paas": which amount is not known.
+    let roughly = keys.iter().any(|k| is_approximation(k))
+        || keys
+            .windows(2)
+            .any(|w| matches!(w, ["aas" | "आस", "paas" | "पास"]))
+        || (1..tokens.len()).any(|i| {
+            keys[i - 1] == "about" && matches!(tokens[i].word, Word::Number | Word::Currency)
+        });
+    if roughly {
+        return Some(NotBooked::AmountUnclear);
     }
     // "Imran 400 de to likh dena": "then write it" after a condition.
     let then_write = keys.iter().enumerate().any(|(i, k)| {
@@ -463,6 +497,7 @@ pub fn doubt_role(key: &str) -> Option<Word> {
         || is_giving_back(key)
         || is_alternative(key)
         || is_retraction(key)
+        || is_approximation(key)
         || matches!(
             key,
             "jagah"
@@ -787,6 +822,20 @@ mod tests {
         ] {
             assert_eq!(said(text), None, "{text}");
         }
+    }
+
+    #[test]
+    fn rough_amounts_are_not_booked() {
+        for text in [
+            "Kavita paid about 500",
+            "Kavita ne lagbhag 500 diye",
+            "Kavita ne 500 ke aas paas diye",
+            "कविता ने करीब 500 दिए",
+            "Kavita paid around 500",
+        ] {
+            assert_eq!(said(text), Some(NotBooked::AmountUnclear), "{text}");
+        }
+        assert_eq!(said("Kavita paid 500 about the bill"), None);
     }
 
     #[test]
