@@ -210,7 +210,11 @@ pub fn command<'t>(
             }]
         }
     } else if has.arrive && !arrival_is_money(&clause, &has) {
-        stock_arrivals(&mut clause)?
+        // "Maggi ke 100 aaye" is stock, but "Anjali ke 650 aa gaye" is money said the same way.
+        let either = name_ke_bare_number(&clause) && !has.unit;
+        let arrivals = stock_arrivals(&mut clause)?;
+        clause.guessed |= either;
+        arrivals
     } else if (has.credit && !has.repay)
         || ((has.ledger || has.numbers) && has.write && !has.pay && !has.from)
         || (has.ledger && has.new && has.numbers && !has.pay)
@@ -328,6 +332,19 @@ fn said_from(clause: &Clause<'_, '_>) -> bool {
             .iter()
             .any(|t| t.word == Word::Number);
     se_after || from_before
+}
+
+/// "X ke 650 aaye": a name, a plural marker, then a number with no unit or product after it.
+fn name_ke_bare_number(clause: &Clause<'_, '_>) -> bool {
+    clause.name_runs().first().is_some_and(|(_, end)| {
+        let at = clause.after_name(*end);
+        matches!(
+            clause.tokens.get(at).map(|t| t.key.as_str()),
+            Some("ke" | "के" | "ki" | "की")
+        ) && clause.word(at + 1) == Some(Word::Number)
+            && read_number(clause.tokens, at + 1)
+                .is_some_and(|n| !matches!(clause.word(n.end), Some(Word::Name | Word::Unit(_))))
+    })
 }
 
 /// `Gupta ji ka 2 hajar aaya online` is money; `50 packet doodh aaya` is stock.
@@ -515,6 +532,20 @@ mod tests {
             ("Bindu ko reminder mat bhejna", "cancel_reminder"),
         ] {
             assert_eq!(intent(said), Some(expected), "{said}");
+        }
+    }
+
+    #[test]
+    fn an_arrival_that_may_be_money_is_a_guess() {
+        for (said, clean) in [
+            ("Anjali ke 650 aa gaye", false),
+            ("Maggi ke 100 aaye", false),
+            ("Maggi ke 100 packet aaye", true),
+            ("50 packet doodh aaya", true),
+        ] {
+            let tokens = tokenize(said);
+            let outcome = command(&tokens, now(), None);
+            assert_eq!(outcome.map(|o| o.clean), Some(clean), "{said}");
         }
     }
 

@@ -200,7 +200,7 @@ fn exact(key: &str) -> Option<Word> {
         | "so" | "well" | "actually" | "hello" | "hi" | "bhaiji" | "हां" | "हाँ" | "अच्छा" | "ठीक"
         | "तो" | "जरा" | "भी" | "बस" | "प्लीज" | "यार" | "अरे" | "ये" | "यह" | "वो" | "वह" | "सुनो"
         | "हेलो" | "ओके" => Word::Filler,
-        "ab" | "अब" | "अभी" | "shop" | "store" | "dukan" | "dukaan" | "दुकान" | "yes" | "yeah"
+        "us" | "ab" | "अब" | "अभी" | "shop" | "store" | "dukan" | "dukaan" | "दुकान" | "yes" | "yeah"
         | "yep" | "kripya" | "kripaya" | "कृपया" | "anymore" | "any" | "more" => {
             Word::Filler
         }
