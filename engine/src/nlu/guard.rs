@@ -558,6 +558,18 @@ pub fn unclear_amount(text: &str, tokens: &[Token<'_>]) -> bool {
         if token.word == Word::Number && token.is_numeral() && !grouped_well(token.text) {
             return true;
         }
+        // "1.500" is 1500 written the European way, or 1.5: rupees have two decimals at most.
+        // A quantity may have three ("2.500 kg").
+        if token.word == Word::Number
+            && token.is_numeral()
+            && token
+                .key
+                .split_once('.')
+                .is_some_and(|(_, fraction)| fraction.len() >= 3)
+            && !next.is_some_and(|n| matches!(n.word, Word::Unit(_)))
+        {
+            return true;
+        }
         if token.word != Word::Number {
             run_scale = None;
         } else if let Some(NumWord::Mult(factor)) = number_word(&token.key)
@@ -852,6 +864,8 @@ mod tests {
             "Prakash ke khate me 5 hazaar hazaar likho",
             "Rahul ka 1 lakh 1 lakh likho",
             "Rahul ne 5,00 diye",
+            "Rahul ne 1.500 diye",
+            "Rahul ne 250.505 diye",
         ] {
             assert!(unclear_amount(text, &tokenize(text)), "{text}");
         }
@@ -862,6 +876,7 @@ mod tests {
             "Suresh ne do hazaar paanch sau diye",
             "Suresh ne 1,23,456 diye",
             "Suresh ne 12,500.50 diye",
+            "Suresh ko 2.500 kg atta",
             "naya customer Amit 98450 12345",
         ] {
             let expected = text.contains("98450");
