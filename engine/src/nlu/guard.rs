@@ -389,11 +389,15 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
     }
     // "likh diya tha", "entry kar di thi", "diye the": done before, in the past perfect, which
     // reports what happened rather than asking for it to be written now.
+    // The past perfect must be the booking verb's own: in "200 diye kyunki woh aaya tha" it
+    // belongs to a reason, and the payment is read (then asked about, as words are left over).
+    let paying_verb = tokens.iter().any(|t| t.word == Word::Pay);
     let written_before = (1..tokens.len()).any(|i| {
-        let after_verb = matches!(
-            tokens[i - 1].word,
-            Word::Pay | Word::Write | Word::Take | Word::Arrive | Word::Aux | Word::Undo
-        );
+        let after_verb = match tokens[i - 1].word {
+            Word::Pay | Word::Write | Word::Take => true,
+            Word::Arrive => !paying_verb,
+            _ => false,
+        };
         match keys[i] {
             "tha" | "thi" | "था" | "थी" | "थे" => after_verb,
             // English "the" comes before what it names ("paid the 500"); Hindi "the" ends the verb.
@@ -828,6 +832,7 @@ mod tests {
             "Rahul ne 500 chuka diye",
             "Rahul paid the 500",
             "Rahul paid the 500 that he owed",
+            "Rahul ne 200 diye kyunki woh aaya tha",
             "जावेद ने 1800 रुपये चुका दिए",
             "Rahul ne 500 wapas kiye",
             "Rahul ke khate mein 300 likho",
