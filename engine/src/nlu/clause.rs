@@ -80,10 +80,27 @@ impl<'t, 'a> Clause<'t, 'a> {
         Some(self.text(start, end))
     }
 
+    /// The first unplaced name as a customer's. A run that mixes a capitalised word with a
+    /// lowercase one ("Guddu tab", "Banerjee made") may have swallowed a word the lexicon does not
+    /// know, so it is a guess: merchants who capitalise names capitalise all of a name.
+    pub fn take_customer_name(&mut self) -> Option<String> {
+        let (start, end) = self.name_runs().into_iter().next()?;
+        let initials = self.tokens[start..end]
+            .iter()
+            .filter_map(|t| t.text.chars().next().filter(char::is_ascii_alphabetic));
+        let (mut upper, mut lower) = (false, false);
+        for c in initials {
+            upper |= c.is_ascii_uppercase();
+            lower |= c.is_ascii_lowercase();
+        }
+        self.guessed |= upper && lower;
+        self.take_name()
+    }
+
     /// A customer: a name, else a kinship word used as one (`chacha ne 200 diye`), else the
     /// customer of the previous clause (`Rahul ne 100 diye, 200 udhaar bhi`). Both are guesses.
     pub fn take_customer(&mut self) -> Option<String> {
-        if let Some(name) = self.take_name() {
+        if let Some(name) = self.take_customer_name() {
             return Some(name);
         }
         let kin = self.tokens.iter().enumerate().find(|(i, t)| {
@@ -217,6 +234,22 @@ mod tests {
             let mut clause = Clause::new(&tokens, None);
             assert_eq!(clause.take_amount(), Some(Paise::new(paise)), "{said}");
             assert!(clause.clean(), "{said}: every number placed");
+        }
+    }
+
+    #[test]
+    fn a_name_mixing_capitals_and_lowercase_is_a_guess() {
+        for (said, guessed) in [
+            ("Kapoor sahab ke yahan 150 likho", false),
+            ("put 150 on Guddu slate", true),
+            ("Amit Das ne 500 diye", false),
+            ("amit das ne 500 diye", false),
+            ("राहुल ने 500 दिए", false),
+        ] {
+            let tokens = tokenize(said);
+            let mut clause = Clause::new(&tokens, None);
+            assert!(clause.take_customer_name().is_some(), "{said}");
+            assert_eq!(clause.guessed, guessed, "{said}");
         }
     }
 

@@ -48,7 +48,7 @@ fn is_devanagari_digit(c: char) -> bool {
     ('\u{0966}'..='\u{096F}').contains(&c)
 }
 
-fn is_negation(key: &str) -> bool {
+pub(super) fn is_negation(key: &str) -> bool {
     matches!(
         key,
         "nahi"
@@ -216,6 +216,66 @@ fn is_hypothetical_word(key: &str) -> bool {
     )
 }
 
+/// "maan lo", "मान लीजिए", "man lete hain": suppose.
+fn supposes(first: &str, second: &str) -> bool {
+    matches!(first, "maan" | "man" | "maano" | "मान" | "मानो")
+        && matches!(
+            second,
+            "lo" | "lijiye"
+                | "lijie"
+                | "lete"
+                | "lein"
+                | "le"
+                | "लो"
+                | "लीजिए"
+                | "लीजिये"
+                | "लेते"
+                | "लें"
+                | "ले"
+        )
+}
+
+/// Gives the words of a supposition ("maan lijiye") a role, so they never become part of a name.
+pub fn settle_roles(tokens: &mut [Token<'_>]) {
+    for i in 1..tokens.len() {
+        if supposes(&tokens[i - 1].key, &tokens[i].key) {
+            tokens[i - 1].word = Word::Aux;
+            tokens[i].word = Word::Aux;
+        }
+    }
+}
+
+/// Words that take back what was just said: "90, sorry 95", "250 दिए, माफ़ करना 300".
+fn is_retraction(key: &str) -> bool {
+    matches!(
+        key,
+        "sorry" | "sry" | "soory" | "maaf" | "maafi" | "maf" | "mafi" | "माफ" | "माफी" | "सॉरी"
+    )
+}
+
+/// An amount said roughly: "lagbhag 500", "around 500", "500 ke aas paas".
+fn is_approximation(key: &str) -> bool {
+    matches!(
+        key,
+        "lagbhag"
+            | "lagbhg"
+            | "kareeb"
+            | "karib"
+            | "kareeban"
+            | "takriban"
+            | "approx"
+            | "approximately"
+            | "around"
+            | "roughly"
+            | "almost"
+            | "nearly"
+            | "लगभग"
+            | "करीब"
+            | "करीबन"
+            | "तकरीबन"
+    )
+}
+
 fn is_already_word(key: &str) -> bool {
     matches!(
         key,
@@ -297,11 +357,23 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
     if keys.iter().any(|k| is_negation(k)) {
         return Some(NotBooked::Negation);
     }
+    // "about 500" (not "remind about"), "aas paas": which amount is not known.
+    let roughly = keys.iter().any(|k| is_approximation(k))
+        || keys
+            .windows(2)
+            .any(|w| matches!(w, ["aas" | "आस", "paas" | "पास"]))
+        || (1..tokens.len()).any(|i| {
+            keys[i - 1] == "about" && matches!(tokens[i].word, Word::Number | Word::Currency)
+        });
+    if roughly {
+        return Some(NotBooked::AmountUnclear);
+    }
     // "Imran 400 de to likh dena": "then write it" after a condition.
     let then_write = keys.iter().enumerate().any(|(i, k)| {
         matches!(*k, "to" | "toh" | "तो") && tokens[i + 1..].iter().any(|t| t.word == Word::Write)
     });
-    if then_write || keys.iter().any(|k| is_hypothetical_word(k)) {
+    let supposed = keys.windows(2).any(|w| supposes(w[0], w[1]));
+    if then_write || supposed || keys.iter().any(|k| is_hypothetical_word(k)) {
         return Some(NotBooked::Hypothetical);
     }
     // "has to pay", "wants to give": an English infinitive of paying is not a payment made.
@@ -315,12 +387,45 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
     if infinitive || keys.iter().any(|k| is_future_verb(k) || is_promise_word(k)) {
         return Some(NotBooked::Promise);
     }
-    // "likh diya tha": written before, in the past perfect.
-    let written_before = tokens.iter().any(|t| t.word == Word::Write)
-        && keys
-            .iter()
-            .any(|k| matches!(*k, "tha" | "thi" | "the" | "था" | "थी" | "थे"));
-    if written_before || keys.iter().any(|k| is_already_word(k)) {
+    // "likh diya tha", "entry kar di thi", "diye the": done before, in the past perfect, which
+    // reports what happened rather than asking for it to be written now.
+    // The past perfect must be the booking verb's own: in "200 diye kyunki woh aaya tha" it
+    // belongs to a reason, and the payment is read (then asked about, as words are left over).
+    let paying_verb = tokens.iter().any(|t| t.word == Word::Pay);
+    let written_before = (1..tokens.len()).any(|i| {
+        let after_verb = match tokens[i - 1].word {
+            Word::Pay | Word::Write | Word::Take => true,
+            Word::Arrive => !paying_verb,
+            _ => false,
+        };
+        match keys[i] {
+            "tha" | "thi" | "था" | "थी" | "थे" => after_verb,
+            // English "the" comes before what it names ("paid the 500"); Hindi "the" ends the verb.
+            "the" => {
+                after_verb
+                    && tokens.get(i + 1).is_none_or(|n| {
+                        matches!(
+                            n.word,
+                            Word::Sep | Word::Filler | Word::Aux | Word::Question
+                        )
+                    })
+            }
+            _ => false,
+        }
+    });
+    // "chuka diye", "चुका दिए" pay a debt off; "likh chuka", "de chuka hai" report the past.
+    let paid_off = |i: usize| {
+        matches!(keys[i], "chuka" | "chuki" | "chuke" | "चुका" | "चुकी" | "चुके")
+            && tokens.get(i + 1).is_some_and(|t| {
+                t.word == Word::Pay
+                    && !matches!(
+                        t.key.as_str(),
+                        "de" | "दे" | "jama" | "जमा" | "kiya" | "किया"
+                    )
+            })
+    };
+    let already = (0..keys.len()).any(|i| is_already_word(keys[i]) && !paid_off(i));
+    if written_before || already {
         return Some(NotBooked::AlreadyWritten);
     }
     // "maine Rahul ko 500 diye": the merchant paid. "maine Rahul se 500 liye" is still a
@@ -336,9 +441,12 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
         .zip(keys.iter().skip(1).chain(std::iter::once(&"")))
         .any(|(k, next)| is_to_marker(k) && !matches!(*next, "me" | "us"));
     // "paid Rahul 500", "gave 500 to Rahul": an English verb before anyone is named is the merchant's.
-    let merchant_verb = opening
-        .is_some_and(|k| matches!(k, "paid" | "gave" | "sent" | "transferred" | "returned"))
-        && !from_them;
+    let merchant_verb = opening.is_some_and(|k| {
+        matches!(
+            k,
+            "paid" | "gave" | "give" | "pay" | "sent" | "send" | "transferred" | "returned"
+        )
+    }) && !from_them;
     // "Rahul ka 500 wapas kar diya": given back with no "ne" making Rahul the giver.
     let customer_gave = keys.iter().any(|k| matches!(*k, "ne" | "ने"));
     let hindi_giving_back = keys
@@ -392,6 +500,8 @@ pub fn doubt_role(key: &str) -> Option<Word> {
         || is_first_person(key)
         || is_giving_back(key)
         || is_alternative(key)
+        || is_retraction(key)
+        || is_approximation(key)
         || matches!(
             key,
             "jagah"
@@ -450,6 +560,18 @@ pub fn unclear_amount(text: &str, tokens: &[Token<'_>]) -> bool {
     for (i, token) in tokens.iter().enumerate() {
         let next = tokens.get(i + 1);
         if token.word == Word::Number && token.is_numeral() && !grouped_well(token.text) {
+            return true;
+        }
+        // "1.500" is 1500 written the European way, or 1.5: rupees have two decimals at most.
+        // A quantity may have three ("2.500 kg").
+        if token.word == Word::Number
+            && token.is_numeral()
+            && token
+                .key
+                .split_once('.')
+                .is_some_and(|(_, fraction)| fraction.len() >= 3)
+            && !next.is_some_and(|n| matches!(n.word, Word::Unit(_)))
+        {
             return true;
         }
         if token.word != Word::Number {
@@ -546,11 +668,42 @@ fn takes_back(tokens: &[Token<'_>], at: usize) -> Option<usize> {
     (tokens.get(j)?.word == Word::Number).then_some(j)
 }
 
+/// "Moti ne 90, sorry 95 diye", "अनीता ने 250 दिए, माफ़ करना 300 दिए": the amount before a
+/// retraction word is dropped with the words up to the amount after it, when only verbs, fillers
+/// and breaks stand between. Any retraction word makes the reading a guess (returns true).
+fn retract(tokens: &mut Vec<Token<'_>>) -> bool {
+    let Some(said) = tokens.iter().position(|t| is_retraction(&t.key)) else {
+        return false;
+    };
+    let filler = |t: &Token<'_>| {
+        !matches!(t.word, Word::Name | Word::Number | Word::Pronoun) && !is_retraction(&t.key)
+    };
+    let before = tokens[..said]
+        .iter()
+        .rposition(|t| !filler(t))
+        .filter(|&b| tokens[b].word == Word::Number);
+    let after = tokens[said + 1..]
+        .iter()
+        .position(|t| !filler(t))
+        .map(|a| said + 1 + a)
+        .filter(|&a| tokens[a].word == Word::Number);
+    if let (Some(before), Some(after)) = (before, after) {
+        // The start of the number that ends at `before` ("dhai sau" is two words).
+        let start = (0..=before)
+            .rev()
+            .take_while(|&k| tokens[k].word == Word::Number)
+            .last()
+            .unwrap_or(before);
+        tokens.drain(start..after);
+    }
+    true
+}
+
 /// Removes amounts the merchant took back or only mentioned as the whole ("300 nahi, 200 diye",
 /// "500 ki jagah 400", "500 mein se 200", "200, not 300", "200 instead of 300"), so the meant
 /// amount is read once. Returns whether anything was removed: the reading is then a guess.
 pub fn apply_corrections(tokens: &mut Vec<Token<'_>>) -> bool {
-    let mut changed = false;
+    let mut changed = retract(tokens);
     let mut i = 0;
     while i < tokens.len() {
         if tokens[i].word != Word::Number {
@@ -643,6 +796,8 @@ mod tests {
             assert_eq!(said(text), Some(NotBooked::Promise), "{text}");
         }
         for text in [
+            "maan lo Rahul ne 500 diye",
+            "मान लीजिए प्रिया ने ढाई सौ दिए",
             "agar Rahul 500 de to likhna",
             "अगर राहुल 500 दे",
             "if Rahul pays 500",
@@ -653,6 +808,11 @@ mod tests {
             "Rahul ka 500 udhaar pehle hi likh diya",
             "Rahul's 500 is already written",
             "Rahul ka 500 udhaar likh diya tha",
+            "Rahul ka 400 ka payment kal hi entry kar diya tha",
+            "Rahul ne 500 diye the",
+            "राहुल ने 500 दिए थे",
+            "Rahul 500 de chuka hai",
+            "Rahul ka 500 likh chuka hoon",
             "राहुल का 500 पहले ही लिख दिया",
         ] {
             assert_eq!(said(text), Some(NotBooked::AlreadyWritten), "{text}");
@@ -669,11 +829,30 @@ mod tests {
         }
         for text in [
             "Rahul ne 500 diye",
+            "Rahul ne 500 chuka diye",
+            "Rahul paid the 500",
+            "Rahul paid the 500 that he owed",
+            "Rahul ne 200 diye kyunki woh aaya tha",
+            "जावेद ने 1800 रुपये चुका दिए",
             "Rahul ne 500 wapas kiye",
             "Rahul ke khate mein 300 likho",
         ] {
             assert_eq!(said(text), None, "{text}");
         }
+    }
+
+    #[test]
+    fn rough_amounts_are_not_booked() {
+        for text in [
+            "Kavita paid about 500",
+            "Kavita ne lagbhag 500 diye",
+            "Kavita ne 500 ke aas paas diye",
+            "कविता ने करीब 500 दिए",
+            "Kavita paid around 500",
+        ] {
+            assert_eq!(said(text), Some(NotBooked::AmountUnclear), "{text}");
+        }
+        assert_eq!(said("Kavita paid 500 about the bill"), None);
     }
 
     #[test]
@@ -690,6 +869,8 @@ mod tests {
             "Prakash ke khate me 5 hazaar hazaar likho",
             "Rahul ka 1 lakh 1 lakh likho",
             "Rahul ne 5,00 diye",
+            "Rahul ne 1.500 diye",
+            "Rahul ne 250.505 diye",
         ] {
             assert!(unclear_amount(text, &tokenize(text)), "{text}");
         }
@@ -700,6 +881,7 @@ mod tests {
             "Suresh ne do hazaar paanch sau diye",
             "Suresh ne 1,23,456 diye",
             "Suresh ne 12,500.50 diye",
+            "Suresh ko 2.500 kg atta",
             "naya customer Amit 98450 12345",
         ] {
             let expected = text.contains("98450");
@@ -721,6 +903,21 @@ mod tests {
             let keys: Vec<&str> = tokens.iter().map(|t| t.key.as_str()).collect();
             assert_eq!(keys.join(" "), left, "{text}");
         }
+        for (text, left) in [
+            ("Moti ne 90, sorry 95 diye", "moti ne 95 diye"),
+            (
+                "Moti ne do sau diye, maaf karna, dhai sau diye",
+                "moti ne dhai sau diye",
+            ),
+            ("मोती ने 250 दिए, माफ़ करना 300 दिए", "मोती ने 300 दिए"),
+        ] {
+            let mut tokens = tokenize(text);
+            assert!(apply_corrections(&mut tokens), "{text}");
+            let keys: Vec<&str> = tokens.iter().map(|t| t.key.as_str()).collect();
+            assert_eq!(keys.join(" "), left, "{text}");
+        }
+        // A retraction with no amount to replace still makes the reading a guess.
+        assert!(apply_corrections(&mut tokenize("sorry, Moti ne 95 diye")));
         let mut plain = tokenize("Imran ne 500 nahi diye");
         assert!(!apply_corrections(&mut plain));
     }

@@ -47,6 +47,10 @@ struct Has {
     account: bool,
     /// "udhaar ke 400 chukaye" pays a debt back: a payment, though it names the credit.
     repay: bool,
+    /// "nikal do", "don't send": takes a reminder off, said without a cancel word.
+    unsend: bool,
+    /// "kitna lena hai", "how much to collect": money still to come from someone.
+    to_collect: bool,
     mode: Option<PaymentMode>,
     currency: bool,
     unit: bool,
@@ -111,6 +115,15 @@ fn survey(tokens: &[Token<'_>]) -> Has {
         if token.key == "from" {
             has.from = true;
         }
+        if is_unsending(&token.key) {
+            has.unsend = true;
+        }
+        if matches!(
+            token.key.as_str(),
+            "lena" | "leni" | "lene" | "लेना" | "लेनी" | "लेने" | "collect" | "recover"
+        ) {
+            has.to_collect = true;
+        }
         if matches!(token.key.as_str(), "liye" | "lie" | "लिए")
             && matches!(previous_key, "le" | "ले")
         {
@@ -147,9 +160,9 @@ pub fn command<'t>(
 ) -> Option<Outcome> {
     let has = survey(tokens);
     let mut clause = Clause::new(tokens, inherited);
-    let commands = if has.cancel && has.reminder {
+    let commands = if (has.cancel || has.unsend) && has.reminder {
         vec![Command::CancelReminder {
-            customer: clause.take_name()?,
+            customer: clause.take_customer_name()?,
         }]
     } else if has.cancel && has.bill {
         vec![Command::CancelInvoice {
@@ -188,7 +201,7 @@ pub fn command<'t>(
         vec![Command::DailySummary {
             date: summary_date(tokens, now),
         }]
-    } else if has.stock || has.left {
+    } else if has.stock || (has.left && !has.account && !has.ledger) {
         if (has.arrive || has.new || has.write) && has.numbers {
             stock_arrivals(&mut clause)?
         } else {
@@ -197,23 +210,40 @@ pub fn command<'t>(
             }]
         }
     } else if has.arrive && !arrival_is_money(&clause, &has) {
-        stock_arrivals(&mut clause)?
+        // "Maggi ke 100 aaye" is stock, but "Anjali ke 650 aa gaye" is money said the same way.
+        let either = name_ke_bare_number(&clause) && !has.unit;
+        let arrivals = stock_arrivals(&mut clause)?;
+        clause.guessed |= either;
+        arrivals
     } else if (has.credit && !has.repay)
-        || ((has.ledger || has.numbers) && has.write && !has.pay)
+        || ((has.ledger || has.numbers) && has.write && !has.pay && !has.from)
         || (has.ledger && has.new && has.numbers && !has.pay)
     {
         // "likh do" with an amount writes a debit in the customer's khata.
         credit_or_balance(&mut clause, &has)?
-    } else if has.balance || has.hisaab || (has.ledger && (has.show || has.question)) {
+    } else if has.balance
+        || has.hisaab
+        || (has.ledger && (has.show || has.question))
+        || ((has.account || has.to_collect) && (has.question || has.left) && !has.numbers)
+    {
+        // "how much is left on Mathur's account", "Jatin se kitna lena hai".
         vec![Command::CheckBalance {
-            customer: clause.take_name(),
+            customer: clause.take_customer_name(),
         }]
-    } else if has.pay || has.mode.is_some() || has.arrive || has.take || said_ne(&clause) {
+    } else if has.pay
+        || has.mode.is_some()
+        || has.arrive
+        || has.take
+        || said_ne(&clause)
+        || said_from(&clause)
+        || (has.write && has.from)
+    {
+        // "record 500 from Nair" writes a payment in.
         payment(&mut clause, &has)?
     } else if has.question && has.currency && !has.numbers {
         // "Mohit ke kitne paise" asks what is owed.
         vec![Command::CheckBalance {
-            customer: clause.take_name(),
+            customer: clause.take_customer_name(),
         }]
     } else {
         return None;
@@ -222,6 +252,14 @@ pub fn command<'t>(
         clean: clause.clean(),
         commands,
     })
+}
+
+/// Words that take a reminder off without saying "cancel": "nikal do", "don't send", "no need".
+fn is_unsending(key: &str) -> bool {
+    matches!(
+        key,
+        "nikal" | "nikalo" | "nikaal" | "nikaalo" | "nikaldo" | "निकाल" | "निकालो" | "निकालदो"
+    ) || super::guard::is_negation(key)
 }
 
 fn is_repayment(key: &str) -> bool {
@@ -263,12 +301,76 @@ fn said_ne(clause: &Clause<'_, '_>) -> bool {
     })
 }
 
+/// "... aur 300 from Joy", "Joy se 300": an amount from a name, with no verb at all, continues a
+/// list of payments the way "Suresh ne 300" does.
+fn said_from(clause: &Clause<'_, '_>) -> bool {
+    if clause.tokens.iter().any(|t| {
+        !matches!(
+            t.word,
+            Word::Name
+                | Word::Number
+                | Word::Marker
+                | Word::Currency
+                | Word::Honorific
+                | Word::Mode(_)
+        )
+    }) {
+        return false;
+    }
+    let Some(&(start, end)) = clause.name_runs().first() else {
+        return false;
+    };
+    let after = clause.after_name(end);
+    let se_after = matches!(
+        clause.tokens.get(after).map(|t| t.key.as_str()),
+        Some("se" | "से")
+    ) && clause.word(after + 1) == Some(Word::Number);
+    let from_before = start
+        .checked_sub(1)
+        .is_some_and(|b| clause.tokens[b].key == "from")
+        && clause.tokens[..start]
+            .iter()
+            .any(|t| t.word == Word::Number);
+    se_after || from_before
+}
+
+/// "X ke 650 aaye": a name, a plural marker, then a number with no unit or product after it.
+fn name_ke_bare_number(clause: &Clause<'_, '_>) -> bool {
+    clause.name_runs().first().is_some_and(|(_, end)| {
+        let at = clause.after_name(*end);
+        matches!(
+            clause.tokens.get(at).map(|t| t.key.as_str()),
+            Some("ke" | "के" | "ki" | "की")
+        ) && clause.word(at + 1) == Some(Word::Number)
+            && read_number(clause.tokens, at + 1)
+                .is_some_and(|n| !matches!(clause.word(n.end), Some(Word::Name | Word::Unit(_))))
+    })
+}
+
 /// `Gupta ji ka 2 hajar aaya online` is money; `50 packet doodh aaya` is stock.
 fn arrival_is_money(clause: &Clause<'_, '_>, has: &Has) -> bool {
     if has.unit {
         return false;
     }
     if has.currency || has.mode.is_some() || has.pay || has.from || has.honorific {
+        return true;
+    }
+    // "500 mila Rahul se": goods do not come *from* a name, money does.
+    let from_someone = clause.name_runs().iter().any(|(_, end)| {
+        matches!(
+            clause
+                .tokens
+                .get(clause.after_name(*end))
+                .map(|t| t.key.as_str()),
+            Some("se" | "से")
+        )
+    });
+    // ... unless a number counts goods: "Amul se 20 butter aaye".
+    let counts_goods = (0..clause.tokens.len()).any(|i| {
+        clause.word(i) == Some(Word::Number)
+            && read_number(clause.tokens, i).is_some_and(|n| clause.word(n.end) == Some(Word::Name))
+    });
+    if from_someone && !counts_goods {
         return true;
     }
     // "Rahul ka 500 aaya": a name with a singular marker, then a bare number, then the verb.
@@ -331,7 +433,7 @@ fn payment(clause: &mut Clause<'_, '_>, has: &Has) -> Option<Vec<Command>> {
 }
 
 fn credit_or_balance(clause: &mut Clause<'_, '_>, has: &Has) -> Option<Vec<Command>> {
-    let customer = clause.take_name();
+    let customer = clause.take_customer_name();
     match clause.take_amount() {
         Some(amount_paise) => Some(vec![Command::AddCredit {
             customer: customer.or_else(|| clause.take_customer())?,
@@ -403,6 +505,48 @@ mod tests {
         assert_eq!(intent("Maggi ke 100 aaye"), Some("update_stock"));
         assert_eq!(intent("Rahul ka bill"), Some("list_invoices"));
         assert_eq!(intent("2 milk"), None);
+    }
+
+    #[test]
+    fn money_families_pick_the_intent() {
+        for (said, expected) in [
+            // Money received *from* someone, with "mil" or "mila" as the verb.
+            ("300 mila Amit se", "record_payment"),
+            ("Amit se 300 mil gaye cash mein", "record_payment"),
+            ("50 packet doodh aaya", "update_stock"),
+            // "record"/"write" with "from" books money in, with "for"/"to" a debit.
+            ("record 400 from Nair", "record_payment"),
+            ("record 400 credit for Nair", "add_credit"),
+            ("add 900 to Kapoor's tab", "add_credit"),
+            // Money still to come, asked without "balance".
+            ("Jatin se kitna lena hai", "check_balance"),
+            // A verbless amount from someone, as in a list of payments.
+            ("300 from Joy", "record_payment"),
+            ("Joy se 300 cash", "record_payment"),
+            ("how much to collect from Pathan", "check_balance"),
+            ("how much is left on Mathur's account", "check_balance"),
+            ("how much sugar is left", "check_stock"),
+            // A reminder taken off without the word cancel.
+            ("Trivedi ka reminder nikal do", "cancel_reminder"),
+            ("don't send the reminder to Bindu", "cancel_reminder"),
+            ("Bindu ko reminder mat bhejna", "cancel_reminder"),
+        ] {
+            assert_eq!(intent(said), Some(expected), "{said}");
+        }
+    }
+
+    #[test]
+    fn an_arrival_that_may_be_money_is_a_guess() {
+        for (said, clean) in [
+            ("Anjali ke 650 aa gaye", false),
+            ("Maggi ke 100 aaye", false),
+            ("Maggi ke 100 packet aaye", true),
+            ("50 packet doodh aaya", true),
+        ] {
+            let tokens = tokenize(said);
+            let outcome = command(&tokens, now(), None);
+            assert_eq!(outcome.map(|o| o.clean), Some(clean), "{said}");
+        }
     }
 
     #[test]

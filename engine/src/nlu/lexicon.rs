@@ -69,6 +69,10 @@ pub enum Word {
     Next,
     Week,
     Month,
+    /// "din", "days": a count of days ("3 din baad", "in 4 days", "day after tomorrow").
+    DaySpan,
+    /// A month by name, 1 = January ("15 December", "December 15").
+    MonthName(u32),
     Greeting,
 }
 
@@ -95,6 +99,9 @@ fn exact(key: &str) -> Option<Word> {
         | "मे" | "पे" | "पर" | "लिए" | "लिये" | "नाम" | "वाला" | "वाले" | "वाली" => {
             Word::Marker
         }
+        // English prepositions and "name" in "against Krishnan's name".
+        "through" | "thru" | "using" | "against" | "name" | "towards" | "worth" | "upar"
+        | "ऊपर" | "कि" => Word::Marker,
         "usne"
         | "isne"
         | "unhone"
@@ -193,6 +200,10 @@ fn exact(key: &str) -> Option<Word> {
         | "so" | "well" | "actually" | "hello" | "hi" | "bhaiji" | "हां" | "हाँ" | "अच्छा" | "ठीक"
         | "तो" | "जरा" | "भी" | "बस" | "प्लीज" | "यार" | "अरे" | "ये" | "यह" | "वो" | "वह" | "सुनो"
         | "हेलो" | "ओके" => Word::Filler,
+        "us" | "ab" | "अब" | "अभी" | "shop" | "store" | "dukan" | "dukaan" | "दुकान" | "yes" | "yeah"
+        | "yep" | "kripya" | "kripaya" | "कृपया" | "anymore" | "any" | "more" => {
+            Word::Filler
+        }
         "namaste" | "namaskar" | "नमस्ते" | "नमस्कार" => Word::Greeting,
         "hai" | "hain" | "h" | "hei" | "he" | "hy" | "tha" | "thi" | "hua" | "hui" | "hue"
         | "huye" | "huya" | "ho" | "hoga" | "hogi" | "gaya" | "gayi" | "gaye" | "gai" | "gya"
@@ -204,6 +215,13 @@ fn exact(key: &str) -> Option<Word> {
         | "है" | "हैं" | "था" | "थी" | "थे" | "हुआ" | "हुई" | "हुए" | "हो" | "होगा" | "गया" | "गई"
         | "गए" | "गये" | "करो" | "कर" | "करना" | "करें" | "कीजिए" | "देना" | "दीजिए" | "लो" | "लेना"
         | "रखो" | "चाहिए" => Word::Aux,
+        // "made a payment", "kitna baaki nikalta/banta hai".
+        "advance" | "purana" | "puraana" | "purane" | "पुराना" | "पुराने" | "badha" | "badhao"
+        | "बढा" | "बढाओ" | "swipe" | "swiped" | "scan" | "ले" | "nikal" | "nikalo" | "nikaal" | "nikaalo" | "nikaldo"
+        | "निकाल" | "निकालो" | "made" | "collect" | "recover" | "nikalta" | "nikalte"
+        | "nikalti" | "banta" | "bante" | "banti" | "निकलता" | "निकलते" | "बनता" | "बनते" => {
+            Word::Aux
+        }
         "undo" | "galti" | "galati" | "galat" | "wapas" | "waapas" | "vapas" | "vaapas"
         | "mistake" | "wrong" | "revert" | "entry" | "गलती" | "गलत" | "वापस" | "एंट्री" => {
             Word::Undo
@@ -261,16 +279,21 @@ fn exact(key: &str) -> Option<Word> {
         }
         "aaya" | "aaye" | "aayi" | "aai" | "aya" | "aye" | "ayi" | "aa" | "aagaya" | "aagaye"
         | "received" | "receive" | "arrived" | "came" | "got" | "collected" | "mila" | "mile"
-        | "mili" | "आया" | "आए" | "आये" | "आई" | "आ" | "मिला" | "मिले" | "मिली" => {
-            Word::Arrive
-        }
+        | "mili" | "wasool" | "vasool" | "wasul" | "vasul" | "वसूल" | "mil" | "milgaye" | "milgaya" | "मिल" | "आया" | "आए" | "आये" | "आई" | "आ"
+        | "मिला" | "मिले" | "मिली" => Word::Arrive,
         "naya" | "nayi" | "naye" | "nya" | "new" | "add" | "jodo" | "jod" | "jodna" | "jodiye"
         | "jodd" | "save" | "सेव" | "नया" | "नई" | "नए" | "नये" | "जोडो" | "जोड" | "जोडना" | "ऐड" => {
             Word::New
         }
-        "customer" | "customers" | "grahak" | "graahak" | "grahk" | "ग्राहक" | "कस्टमर" => {
-            Word::Customer
-        }
+        "customer"
+        | "customers"
+        | "grahak"
+        | "graahak"
+        | "grahk"
+        | "grahakon"
+        | "ग्राहक"
+        | "ग्राहकों"
+        | "कस्टमर" => Word::Customer,
         "item"
         | "items"
         | "product"
@@ -280,6 +303,7 @@ fn exact(key: &str) -> Option<Word> {
         | "cheez"
         | "aaitem"
         | "maal"
+        | "goods"
         | "माल"
         | "आइटम"
         | "सामान"
@@ -291,13 +315,33 @@ fn exact(key: &str) -> Option<Word> {
             Word::Sale
         }
         "hisaab" | "hisab" | "hissab" | "हिसाब" => Word::Hisaab,
-        "balance" | "blance" | "balence" | "bal" | "baki" | "baaki" | "bakaya" | "bakaaya"
-        | "owe" | "owes" | "due" | "dues" | "outstanding" | "pending" | "बाकी" | "बकाया"
-        | "बैलेंस" | "बैलन्स" => Word::Balance,
+        "balance"
+        | "blance"
+        | "balence"
+        | "bal"
+        | "baki"
+        | "baaki"
+        | "bakaya"
+        | "bakaaya"
+        | "owe"
+        | "owes"
+        | "due"
+        | "dues"
+        | "outstanding"
+        | "pending"
+        | "बाकी"
+        | "बकाया"
+        | "बैलेंस"
+        | "बैलन्स"
+        | "पेंडिंग"
+        // "kitna paisa bahar hai": money out with customers.
+        | "bahar"
+        | "baahar"
+        | "बाहर" => Word::Balance,
         "kitna" | "kitne" | "kitni" | "kitnaa" | "ktna" | "how" | "much" | "many" | "kya"
         | "kyaa" | "what" | "batao" | "bata" | "bataao" | "bataiye" | "btao" | "check"
         | "dekho" | "tell" | "kaun" | "kab" | "kahan" | "कितना" | "कितने" | "कितनी" | "क्या"
-        | "बताओ" | "बता" | "बताइए" | "चेक" | "देखो" => {
+        | "बताओ" | "बता" | "बताइए" | "बताएं" | "बताइये" | "बतायें" | "चेक" | "देखो" => {
             Word::Question
         }
         "udhaar"
@@ -309,7 +353,7 @@ fn exact(key: &str) -> Option<Word> {
         | "उधार"
         | "उधारी"
         | "क्रेडिट" => Word::Credit,
-        "khata" | "khate" | "khaate" | "khaata" | "khatey" | "खाता" | "खाते" => {
+        "khata" | "khate" | "khaate" | "khaata" | "khatey" | "tab" | "खाता" | "खाते" => {
             Word::Ledger
         }
         "diye"
@@ -319,6 +363,16 @@ fn exact(key: &str) -> Option<Word> {
         | "die"
         | "de"
         | "jama"
+        | "jma"
+        | "jamaa"
+        | "bhugtan"
+        | "भुगतान"
+        | "give"
+        | "pays"
+        | "paying"
+        | "deposited"
+        | "cleared"
+        | "settled"
         | "paid"
         | "pay"
         | "payment"
@@ -332,6 +386,17 @@ fn exact(key: &str) -> Option<Word> {
         | "karaye"
         | "karaya"
         | "karwaye"
+        | "karwaya"
+        | "karae"
+        | "daale"
+        | "dale"
+        | "daala"
+        | "dala"
+        | "कराए"
+        | "कराया"
+        | "करवाए"
+        | "डाले"
+        | "डाला"
         | "chukaya"
         | "chukaye"
         | "chukta"
@@ -360,10 +425,13 @@ fn exact(key: &str) -> Option<Word> {
         | "पेमेंट"
         | "ट्रांसफर"
         | "लौटाए" => Word::Pay,
-        "liya" | "lia" | "li" | "took" | "taken" | "लिया" | "ली" => Word::Take,
+        "liya" | "lia" | "li" | "took" | "taken" | "bought" | "purchased" | "kharida"
+        | "kharide" | "खरीदा" | "खरीदे" | "लिया" | "ली" => {
+            Word::Take
+        }
         "likho" | "likh" | "likhna" | "likhdo" | "likhiye" | "likhe" | "daal" | "daalo"
         | "dalo" | "daaldo" | "chadhao" | "chadha" | "note" | "write" | "put" | "enter"
-        | "लिखो" | "लिख" | "लिखना" | "डालो" | "डाल" | "चढाओ" => {
+        | "record" | "लिखो" | "लिख" | "लिखना" | "डालो" | "डाल" | "चढाओ" | "चढा" | "चढाना" => {
             Word::Write
         }
         "cash" | "nakad" | "nagad" | "nakd" | "naqad" | "kash" | "कैश" | "नकद" | "नगद" => {
@@ -374,9 +442,17 @@ fn exact(key: &str) -> Option<Word> {
             Word::Mode(M::Upi)
         }
         "card" | "debit" | "कार्ड" => Word::Mode(M::Card),
-        "bank" | "neft" | "imps" | "rtgs" | "account" | "बैंक" | "अकाउंट" => {
-            Word::Mode(M::Bank)
-        }
+        "bank"
+        | "neft"
+        | "imps"
+        | "rtgs"
+        | "account"
+        | "बैंक"
+        | "अकाउंट"
+        | "एनईएफटी"
+        | "नेफ्ट"
+        | "आईएमपीएस"
+        | "आरटीजीएस" => Word::Mode(M::Bank),
         "cheque" | "chek" | "चैक" => Word::Mode(M::Cheque),
         "₹" | "rs" | "rupaye" | "rupay" | "rupaiye" | "rupaya" | "rupiya" | "rupiye" | "rupees"
         | "rupee" | "rupe" | "rupye" | "rupya" | "ruppe" | "ruppee" | "ruppees" | "inr"
@@ -412,6 +488,8 @@ fn exact(key: &str) -> Option<Word> {
         "sab" | "sabka" | "sabke" | "sabki" | "saare" | "sare" | "saara" | "sara" | "sabhi"
         | "all" | "total" | "everyone" | "everybody" | "kul" | "सब" | "सबका" | "सबके" | "सारे"
         | "सारा" | "सभी" | "कुल" | "टोटल" => Word::All,
+        "poore" | "poora" | "pura" | "sabse" | "logon" | "log" | "logo" | "पूरे" | "पूरा" | "सबसे"
+        | "लोगों" | "लोग" => Word::All,
         "last" | "pichla" | "pichhla" | "pichle" | "pichhle" | "aakhri" | "akhri" | "previous"
         | "latest" | "recent" | "pichli" | "pichhli" | "पिछली" | "पिछला" | "पिछले" | "आखिरी"
         | "लास्ट" => Word::Last,
@@ -456,6 +534,21 @@ fn exact(key: &str) -> Option<Word> {
             Word::Week
         }
         "mahine" | "mahina" | "month" | "महीने" | "महीना" => Word::Month,
+        // "day" alone is left a name ("Good Day" biscuits); see `rules::disambiguate`.
+        "din" | "dino" | "dinon" | "days" | "दिन" | "दिनों" => Word::DaySpan,
+        // "may" and "jan" are other words first; they are left out.
+        "january" | "janvari" | "janwari" | "जनवरी" => Word::MonthName(1),
+        "february" | "feb" | "farvari" | "farwari" | "फरवरी" => Word::MonthName(2),
+        "march" | "maarch" | "मार्च" => Word::MonthName(3),
+        "april" | "aprail" | "अप्रैल" => Word::MonthName(4),
+        "मई" => Word::MonthName(5),
+        "june" | "joon" | "जून" => Word::MonthName(6),
+        "july" | "julai" | "जुलाई" => Word::MonthName(7),
+        "august" | "aug" | "agast" | "अगस्त" => Word::MonthName(8),
+        "september" | "sept" | "sitambar" | "सितंबर" | "सितम्बर" => Word::MonthName(9),
+        "october" | "oct" | "aktubar" | "अक्टूबर" => Word::MonthName(10),
+        "november" | "nov" | "navambar" | "नवंबर" | "नवम्बर" => Word::MonthName(11),
+        "december" | "dec" | "disambar" | "दिसंबर" | "दिसम्बर" => Word::MonthName(12),
         _ => return None,
     };
     Some(word)
@@ -506,6 +599,8 @@ fn fuzzy(key: &str) -> Option<Word> {
         .filter(|(word, _)| word.as_bytes()[0] == first && word.len().abs_diff(key.len()) <= 1)
         .find(|(word, _)| within_one_edit(key.as_bytes(), word.as_bytes()))
         .map(|(_, role)| *role)
+        // A weekday misspelt keeps its "-day" ending; "Sundar" and "Mondal" are people.
+        .filter(|role| !matches!(role, Word::Weekday(_)) || key.ends_with('y'))
 }
 
 /// Damerau distance ≤ 1, without building a table.
@@ -549,6 +644,10 @@ mod tests {
         assert_eq!(classify("balanse"), Word::Balance);
         assert_eq!(classify("rahim"), Word::Name);
         assert_eq!(classify("canc"), Word::Name);
+        assert_eq!(classify("wednesdy"), Word::Weekday(2));
+        for name in ["sundar", "mondal", "sundae"] {
+            assert_eq!(classify(name), Word::Name, "{name}");
+        }
     }
 
     #[test]

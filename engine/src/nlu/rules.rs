@@ -23,6 +23,7 @@ const MAX_CLAUSES_PER_COMMAND: usize = 16;
 pub fn parse(text: &str, now: DateTime<FixedOffset>) -> Understood {
     let text = guard::strip_invisible(text);
     let mut tokens = tokenize(&text);
+    guard::settle_roles(&mut tokens);
     if tokens.len() > MAX_TOKENS {
         return Understood {
             not_booked: Some(NotBooked::TooLong),
@@ -228,6 +229,20 @@ fn last_customer(commands: &[Command]) -> Option<&str> {
 /// Settles words whose role depends on their neighbours.
 fn disambiguate(tokens: &mut [Token<'_>]) {
     for i in 0..tokens.len() {
+        // "day after tomorrow" counts days; "Good Day" is a biscuit.
+        if tokens[i].key == "day" && tokens.get(i + 1).is_some_and(|n| n.word == Word::After) {
+            tokens[i].word = Word::DaySpan;
+            continue;
+        }
+        // "Phone Pe" is the PhonePe app written as two words.
+        if tokens[i].key == "phone"
+            && tokens
+                .get(i + 1)
+                .is_some_and(|n| matches!(n.key.as_str(), "pe" | "pay"))
+        {
+            tokens[i].word = Word::Mode(crate::money::PaymentMode::Upi);
+            continue;
+        }
         // One-letter units only measure a number: "Parle G" is a name, "500 g" is grams.
         if matches!(tokens[i].word, Word::Unit(_))
             && tokens[i].key.chars().count() == 1
@@ -337,6 +352,13 @@ mod tests {
         assert!(json("Rahul ne 2k diye").contains(r#""amount_paise":200000"#));
         assert!(json("Rahul k 200 udhaar likho").contains(r#""amount_paise":20000"#));
         assert!(json("Parle G kitna bacha hai").contains(r#""product":"Parle G""#));
+    }
+
+    #[test]
+    fn two_word_app_names_are_modes() {
+        assert!(json("Manoj se 750 mil gaye Phone Pe se").contains(r#""mode":"upi""#));
+        assert!(json("Manoj ne phone pay se 750 bheje").contains(r#""mode":"upi""#));
+        assert!(json("remind Bose day after tomorrow").contains(r#""customer":"Bose""#));
     }
 
     #[test]

@@ -84,6 +84,39 @@ pub fn reminder_time(
                 mark(used, i);
             }
             Word::Baje | Word::Week | Word::Month => mark(used, i),
+            // "December 15": the month, then the day.
+            Word::MonthName(month)
+                if tokens.get(i + 1).is_some_and(|t| t.word == Word::Number)
+                    && let Some(num) = read_number(tokens, i + 1)
+                    && num.milli % 1000 == 0 =>
+            {
+                day = u32::try_from(num.milli / 1000)
+                    .ok()
+                    .and_then(|d| next_date_in_month(today, month, d));
+                for k in i..num.end {
+                    mark(used, k);
+                }
+                i = num.end;
+                if tokens.get(i).is_some_and(|t| t.word == Word::Tarikh) {
+                    mark(used, i);
+                    i += 1;
+                }
+                continue;
+            }
+            // "day after tomorrow" is parso.
+            Word::DaySpan
+                if tokens.get(i + 1).is_some_and(|t| t.word == Word::After)
+                    && tokens
+                        .get(i + 2)
+                        .is_some_and(|t| t.word == Word::Day(Day::Tomorrow)) =>
+            {
+                day = today.checked_add_signed(Duration::days(2));
+                for k in i..i + 3 {
+                    mark(used, k);
+                }
+                i += 3;
+                continue;
+            }
             Word::Number => {
                 if let Some(num) = read_number(tokens, i) {
                     let after = tokens.get(num.end).map(|t| t.word);
@@ -103,16 +136,46 @@ pub fn reminder_time(
                             true
                         }
                         Some(Word::Tarikh) if fraction == 0 => {
+                            let month = match tokens.get(num.end + 1).map(|t| t.word) {
+                                Some(Word::MonthName(m)) => Some(m),
+                                _ => None,
+                            };
+                            day = u32::try_from(whole).ok().and_then(|d| match month {
+                                Some(m) => next_date_in_month(today, m, d),
+                                None => next_day_of_month(today, d),
+                            });
+                            mark(used, num.end);
+                            if month.is_some() {
+                                mark(used, num.end + 1);
+                            }
+                            true
+                        }
+                        // "15 December", "15 दिसंबर".
+                        Some(Word::MonthName(m)) if fraction == 0 => {
                             day = u32::try_from(whole)
                                 .ok()
-                                .and_then(|d| next_day_of_month(today, d));
+                                .and_then(|d| next_date_in_month(today, m, d));
                             mark(used, num.end);
                             true
                         }
+                        // "3 din baad", "in 4 days": a day, whose hour may still be said.
+                        Some(Word::DaySpan)
+                            if fraction == 0
+                                && (span_ends(tokens, num.end + 1)
+                                    || before.is_some_and(|b| b.key == "in")) =>
+                        {
+                            day =
+                                Duration::try_days(whole).and_then(|d| today.checked_add_signed(d));
+                            mark(used, num.end);
+                            if span_ends(tokens, num.end + 1) {
+                                mark(used, num.end + 1);
+                            } else if let Some(b) = i.checked_sub(1) {
+                                mark(used, b);
+                            }
+                            true
+                        }
                         Some(Word::Hour | Word::Minute)
-                            if tokens
-                                .get(num.end + 1)
-                                .is_some_and(|t| t.word == Word::After)
+                            if span_ends(tokens, num.end + 1)
                                 || before.is_some_and(|b| b.key == "in") =>
                         {
                             let minutes = if after == Some(Word::Hour) {
@@ -180,6 +243,21 @@ pub fn reminder_time(
     date.and_time(time)
         .and_local_timezone(*now.offset())
         .single()
+}
+
+/// The word after a span that makes it "from now": `baad`, `later`, or `mein` ("2 ghante mein").
+fn span_ends(tokens: &[Token<'_>], at: usize) -> bool {
+    tokens.get(at).is_some_and(|t| {
+        t.word == Word::After || matches!(t.key.as_str(), "mein" | "me" | "main" | "में" | "मे")
+    })
+}
+
+/// The next `day` of `month` from today on (this year, else the next).
+fn next_date_in_month(today: NaiveDate, month: u32, day: u32) -> Option<NaiveDate> {
+    match NaiveDate::from_ymd_opt(today.year(), month, day) {
+        Some(date) if date >= today => Some(date),
+        _ => NaiveDate::from_ymd_opt(today.year() + 1, month, day),
+    }
 }
 
 fn mark(used: &mut [bool], at: usize) {
@@ -257,7 +335,11 @@ mod tests {
     }
 
     fn at(text: &str) -> Option<String> {
-        let tokens = tokenize(text);
+        let mut tokens = tokenize(text);
+        if let Some(day) = tokens.iter_mut().find(|t| t.key == "day") {
+            // What `rules::disambiguate` does before a reminder is read.
+            day.word = Word::DaySpan;
+        }
         let mut used = vec![false; tokens.len()];
         reminder_time(&tokens, &mut used, now()).map(|t| t.to_rfc3339())
     }
@@ -278,6 +360,20 @@ mod tests {
             ("kal 10:30 baje", Some("2026-11-23T10:30:00+05:30")),
             ("in 2 hours", Some("2026-11-22T12:00:00+05:30")),
             ("30 minute baad", Some("2026-11-22T10:30:00+05:30")),
+            ("3 din baad shaam 7 baje", Some("2026-11-25T19:00:00+05:30")),
+            ("10 din baad subah", Some("2026-12-02T09:00:00+05:30")),
+            ("in 4 days", Some("2026-11-26T10:00:00+05:30")),
+            ("2 दिन बाद", Some("2026-11-24T10:00:00+05:30")),
+            (
+                "day after tomorrow evening",
+                Some("2026-11-24T18:00:00+05:30"),
+            ),
+            ("1 ghante mein", Some("2026-11-22T11:00:00+05:30")),
+            ("2 din mein", Some("2026-11-24T10:00:00+05:30")),
+            ("15 December ko", Some("2026-12-15T10:00:00+05:30")),
+            ("on 15th december", Some("2026-12-15T10:00:00+05:30")),
+            ("December 15 at 5 pm", Some("2026-12-15T17:00:00+05:30")),
+            ("5 जनवरी", Some("2027-01-05T10:00:00+05:30")),
             ("500 ka", None),
             ("99999999999 ghante baad", None),
             ("99 tarikh", None),

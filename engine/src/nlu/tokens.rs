@@ -100,6 +100,47 @@ pub fn normalise(word: &str) -> String {
     out
 }
 
+/// Honorifics merchants write glued to a name: `Sharmaji`, `Jigneshbhai`, `शर्माजी`.
+const GLUED_HONORIFICS: &[&str] = &[
+    "ji",
+    "bhai",
+    "bhaiya",
+    "sahab",
+    "saheb",
+    "जी",
+    "भाई",
+    "भैया",
+    "साहब",
+];
+
+/// Given names that end like an honorific but are whole names (`Balaji` is no Mr Bala).
+const NAMES_ENDING_LIKE_HONORIFICS: &[&str] = &["balaji", "shivaji", "tanaji", "बालाजी", "शिवाजी"];
+
+/// A name with an honorific glued on, split as (name, honorific). The name must be long enough
+/// to be one (four letters) and the whole word must not be a keyword or a known given name.
+fn glued_honorific<'a>(word: &'a str, key: &str) -> Option<(&'a str, &'a str)> {
+    // "पारले-जी" is Parle-G, a product: a hyphenated word is kept whole.
+    if NAMES_ENDING_LIKE_HONORIFICS.contains(&key)
+        || word.contains(['-', '\''])
+        || classify(key) != Word::Name
+    {
+        return None;
+    }
+    let lower = word.to_lowercase();
+    GLUED_HONORIFICS.iter().find_map(|suffix| {
+        // Lowercasing keeps byte lengths for these scripts, so the cut is at the same byte.
+        if lower.len() != word.len() || !lower.ends_with(suffix) {
+            return None;
+        }
+        let cut = word.len() - suffix.len();
+        let (stem, honorific) = (word.get(..cut)?, word.get(cut..)?);
+        let mut stem_key = String::with_capacity(stem.len());
+        normalise_into(stem, &mut stem_key);
+        (stem.chars().count() >= 4 && classify(&stem_key) == Word::Name)
+            .then_some((stem, honorific))
+    })
+}
+
 /// Cuts `text` into tokens. Digits and letters glued together (`₹500`, `2kg`, `500rs`) are
 /// separated; `1,23,456.50` stays one number; `Parle-G` and `D'Souza` stay one word.
 pub fn tokenize(text: &str) -> Vec<Token<'_>> {
@@ -185,6 +226,23 @@ pub fn tokenize(text: &str) -> Vec<Token<'_>> {
         }
         let mut key = String::with_capacity(word.len());
         normalise_into(word, &mut key);
+        if kind == Kind::Letter
+            && let Some((stem, honorific)) = glued_honorific(word, &key)
+        {
+            // "Sharmaji", "Jigneshbhai", "शर्माजी": the name, then its honorific, as if spaced.
+            for part in [stem, honorific] {
+                let mut part_key = String::with_capacity(part.len());
+                normalise_into(part, &mut part_key);
+                let word = classify(&part_key);
+                tokens.push(Token {
+                    text: part,
+                    key: part_key,
+                    word,
+                });
+            }
+            i = j;
+            continue;
+        }
         if kind == Kind::Digit {
             // Indian grouping commas carry no value.
             key.retain(|c| c != ',');
@@ -238,6 +296,23 @@ mod tests {
             ["Arjun", "Patel", "udhaar", ",", "Parle-G", "D'Souza"]
         );
         assert!(tokens[3].is_comma());
+    }
+
+    #[test]
+    fn glued_honorifics_are_split_from_the_name() {
+        for (said, name) in [
+            ("Sharmaji ne 500 diye", "Sharma"),
+            ("Jigneshbhai ke naam 200", "Jignesh"),
+            ("शर्माजी ने 600 दिए", "शर्मा"),
+            ("PANDEYJI ka balance", "PANDEY"),
+        ] {
+            let tokens = tokenize(said);
+            assert_eq!(tokens[0].text, name, "{said}");
+            assert_eq!(tokens[1].word, Word::Honorific, "{said}");
+        }
+        for whole in ["Balaji", "Raoji", "bhaiji", "Manoj", "Banerjee", "पारले-जी"] {
+            assert_eq!(tokenize(whole)[0].text, whole, "{whole}");
+        }
     }
 
     #[test]
