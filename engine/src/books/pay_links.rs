@@ -99,6 +99,8 @@ pub struct PayView {
     pub merchant: MerchantId,
     pub shop_name: String,
     pub locale: Locale,
+    /// The shop's zone (IANA name): dates on the page are its days.
+    pub zone: String,
     pub upi_id: Option<String>,
     pub customer: CustomerId,
     pub customer_name: String,
@@ -219,6 +221,7 @@ pub async fn open(db: &Db, token: &str, now: DateTime<Utc>) -> Result<Option<Pay
         merchant: merchant.id,
         shop_name: merchant.name,
         locale: merchant.locale,
+        zone: merchant.timezone,
         upi_id: merchant.upi_id,
         customer,
         customer_name: person.name,
