@@ -19,9 +19,9 @@ use execora_engine::time::{Clock, SystemClock, local, parse_zone, to_millis};
 
 use execora_bot::config::{Config, ProcessEnv};
 use execora_bot::http;
+use execora_bot::startup::{Application, STUCK_AFTER_MS, language_model, open_database};
 use execora_bot::whatsapp::graph::TemplateAccount;
 use execora_bot::whatsapp::templates;
-use execora_bot::startup::{Application, STUCK_AFTER_MS, language_model, open_database};
 
 use crate::cli::{Cli, Command, MerchantCommand, WhatsappCommand};
 
@@ -440,8 +440,14 @@ async fn pay_link(
     let until = chrono::DateTime::from_timestamp_millis(link.expires_at)
         .map(|t| t.format("%Y-%m-%d %H:%MZ").to_string())
         .unwrap_or_default();
-    println!("{}", execora_panel::pay_url(&config.public_url, &link.token));
-    eprintln!("pay link for {} (customer {}), valid until {until}", person.name, person.id);
+    println!(
+        "{}",
+        execora_panel::pay_url(&config.public_url, &link.token)
+    );
+    eprintln!(
+        "pay link for {} (customer {}), valid until {until}",
+        person.name, person.id
+    );
     Ok(())
 }
 

@@ -143,7 +143,11 @@ mod tests {
     fn names_with_ampersands_angle_brackets_and_quotes_cannot_break_the_link() {
         let text = link("A&B <Kirana>", Some(100), "Rahul \"R&D\" 100% = ok?#").to_string();
         assert!(!text.contains(['<', '>', '"', ' ', '#']), "{text}");
-        assert_eq!(text.matches('&').count(), 4, "only the 4 separators: {text}");
+        assert_eq!(
+            text.matches('&').count(),
+            4,
+            "only the 4 separators: {text}"
+        );
         let fields = fields(&text);
         assert_eq!(fields[1], ("pn".into(), "A&B <Kirana>".into()));
         assert_eq!(fields[4], ("tn".into(), "Rahul \"R&D\" 100% = ok?#".into()));

@@ -39,7 +39,11 @@ pub fn routes(db: Db, clock: Arc<dyn Clock>) -> Router {
 
 /// The address of a pay page: `PUBLIC_URL/pay/<token>`.
 pub fn pay_url(public_url: &str, token: &pay_links::PayToken) -> String {
-    format!("{}/pay/{}", public_url.trim_end_matches('/'), token.as_str())
+    format!(
+        "{}/pay/{}",
+        public_url.trim_end_matches('/'),
+        token.as_str()
+    )
 }
 
 const NOT_FOUND_BODY: &str = "<!doctype html><html><head><meta charset=\"utf-8\"><title>404</title></head><body><p>Not found.</p></body></html>";

@@ -19,12 +19,12 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 pub use errors::{ErrorClass, GraphError};
-pub use templates::{TemplateAccount, TemplateCreated, TemplateStatus};
 pub use messages::{
     BUTTON_ID_MAX_CHARS, BUTTON_TITLE_MAX_CHARS, BUTTONS_MAX, FOOTER_MAX_CHARS,
     INTERACTIVE_BODY_MAX_CHARS, OutboundContent, ReplyButton, TEMPLATE_QUICK_REPLIES_MAX,
     TEXT_MAX_CHARS, body_json, mark_read_json,
 };
+pub use templates::{TemplateAccount, TemplateCreated, TemplateStatus};
 
 /// Graph JSON answers are a few hundred bytes; the cap stops a misbehaving proxy from
 /// making us buffer an arbitrary body.
@@ -124,7 +124,11 @@ struct Connection {
     auth: HeaderValue,
 }
 
-fn connect(api_base: &str, access_token: &str, timeout: Duration) -> Result<Connection, GraphError> {
+fn connect(
+    api_base: &str,
+    access_token: &str,
+    timeout: Duration,
+) -> Result<Connection, GraphError> {
     let base = Url::parse(api_base)
         .map_err(|e| GraphError::Invalid(format!("api_base is not a URL: {e}")))?;
     require_https(&base, "api_base")?;

@@ -77,6 +77,18 @@ pub fn evening_digest(locale: Locale) -> TemplateRef {
     }
 }
 
+/// What to send instead when `template` is not approved (Meta's error 132001): the Hinglish
+/// templates fall back to the English one of the same purpose, which takes the same parameters.
+/// Meta's older review guidelines refuse mixed languages ("Hinglish or Spanglish"), so a
+/// refusal of the `_hinglish` templates is a case to plan for, not an accident.
+pub fn fallback(template: TemplateRef) -> Option<TemplateRef> {
+    match template.name {
+        "payment_reminder_hinglish" => Some(payment_reminder(Locale::En)),
+        "evening_digest_hinglish" => Some(evening_digest(Locale::En)),
+        _ => None,
+    }
+}
+
 /// The reminder's body parameters, in order: customer name, shop name, amount due (`₹1,500`).
 pub fn reminder_parameters(customer: &str, shop: &str, due: Paise) -> Vec<String> {
     vec![customer.to_string(), shop.to_string(), due.to_string()]
@@ -158,7 +170,9 @@ fn placeholders(text: &str) -> Vec<u32> {
 
 /// Meta's rules that a definition can break on its own (its review checks content too).
 fn check(template: &Value) -> Result<(), String> {
-    let name = template["name"].as_str().ok_or("a template without a name")?;
+    let name = template["name"]
+        .as_str()
+        .ok_or("a template without a name")?;
     if name.is_empty()
         || name.chars().count() > NAME_MAX_CHARS
         || !name
@@ -171,7 +185,9 @@ fn check(template: &Value) -> Result<(), String> {
     }
     let language = template["language"].as_str().unwrap_or_default();
     if !["hi", "en"].contains(&language) {
-        return Err(format!("{name}: language must be hi or en, not {language:?}"));
+        return Err(format!(
+            "{name}: language must be hi or en, not {language:?}"
+        ));
     }
     if template["category"] != "UTILITY" {
         return Err(format!("{name}: category must be UTILITY"));
@@ -185,7 +201,9 @@ fn check(template: &Value) -> Result<(), String> {
         .ok_or_else(|| format!("{name}: no BODY"))?;
     let text = body["text"].as_str().unwrap_or_default();
     if text.is_empty() || text.chars().count() > BODY_MAX_CHARS {
-        return Err(format!("{name}: a body has 1 to {BODY_MAX_CHARS} characters"));
+        return Err(format!(
+            "{name}: a body has 1 to {BODY_MAX_CHARS} characters"
+        ));
     }
     let numbers = placeholders(text);
     if numbers != (1..=numbers.len() as u32).collect::<Vec<_>>() {
@@ -193,9 +211,17 @@ fn check(template: &Value) -> Result<(), String> {
             "{name}: body variables must be {{{{1}}}}, {{{{2}}}} … in order, each once"
         ));
     }
+    let squeezed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    if squeezed.contains("}}{{") {
+        return Err(format!(
+            "{name}: two variables may not stand next to each other"
+        ));
+    }
     let trimmed = text.trim();
     if trimmed.starts_with("{{") || trimmed.ends_with("}}") {
-        return Err(format!("{name}: a body may not start or end with a variable"));
+        return Err(format!(
+            "{name}: a body may not start or end with a variable"
+        ));
     }
     let examples = body["example"]["body_text"][0]
         .as_array()
@@ -242,7 +268,10 @@ mod tests {
         assert_eq!(all.len(), 6);
         let text = serde_json::to_string(&all).expect("json");
         assert!(!text.contains(PUBLIC_URL_MARK));
-        assert!(text.contains("\"https://execora.example/pay/{{1}}\""), "{text}");
+        assert!(
+            text.contains("\"https://execora.example/pay/{{1}}\""),
+            "{text}"
+        );
     }
 
     #[test]
@@ -257,13 +286,38 @@ mod tests {
                 let body = found["components"][0]["text"].as_str().expect("body");
                 let variables = placeholders(body).len();
                 if wanted.name.starts_with("payment_reminder") {
-                    assert_eq!(variables, reminder_parameters("a", "b", Paise::new(1)).len());
+                    assert_eq!(
+                        variables,
+                        reminder_parameters("a", "b", Paise::new(1)).len()
+                    );
                     assert_eq!(found["components"][1]["buttons"][0]["type"], "URL");
                 } else {
                     assert_eq!(variables, 2);
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_hinglish_templates_fall_back_to_english_with_the_same_parameters() {
+        let all = definitions("https://execora.example").expect("definitions");
+        let body = |t: TemplateRef| {
+            let found = all
+                .iter()
+                .find(|d| d["name"] == t.name && d["language"] == t.language)
+                .expect("shipped");
+            placeholders(found["components"][0]["text"].as_str().expect("body")).len()
+        };
+        for hinglish in [
+            payment_reminder(Locale::HiLatn),
+            evening_digest(Locale::HiLatn),
+        ] {
+            let english = fallback(hinglish).expect("a fallback");
+            assert_eq!(english.language, "en");
+            assert_eq!(body(hinglish), body(english));
+        }
+        assert_eq!(fallback(payment_reminder(Locale::Hi)), None);
+        assert_eq!(fallback(payment_reminder(Locale::En)), None);
     }
 
     #[test]
@@ -289,6 +343,9 @@ mod tests {
         let mut skips_a_number = good.clone();
         skips_a_number["components"][0]["text"] = "Hi {{1}}, {{3}} due.".into();
         assert!(check(&skips_a_number).is_err());
+        let mut adjacent = good.clone();
+        adjacent["components"][0]["text"] = "Hi {{1}} {{2}} due.".into();
+        assert!(check(&adjacent).is_err());
         let mut marketing = good.clone();
         marketing["category"] = "MARKETING".into();
         assert!(check(&marketing).is_err());

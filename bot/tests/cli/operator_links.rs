@@ -27,7 +27,13 @@ fn a_pay_link_is_printed_for_a_customer_by_name_and_opens_that_customers_page() 
     let issued = sandbox
         .command()
         .env("PUBLIC_URL", format!("{PUBLIC_URL}/"))
-        .args(["pay-link", "--merchant", "919800000001", "--customer", "Suresh"])
+        .args([
+            "pay-link",
+            "--merchant",
+            "919800000001",
+            "--customer",
+            "Suresh",
+        ])
         .output()
         .expect("execora runs");
     assert!(issued.status.success(), "{}", stderr(&issued));
@@ -56,7 +62,10 @@ fn a_pay_link_is_printed_for_a_customer_by_name_and_opens_that_customers_page() 
             .await
             .expect("pay links");
         assert_eq!(stored.len(), 1);
-        assert!(!stored[0].contains(&token), "only the token's hash is stored");
+        assert!(
+            !stored[0].contains(&token),
+            "only the token's hash is stored"
+        );
         let issued_at: i64 = sqlx::query_scalar("SELECT created_at FROM pay_links")
             .fetch_one(db.pool())
             .await
@@ -74,10 +83,26 @@ fn a_pay_link_is_printed_for_a_customer_by_name_and_opens_that_customers_page() 
         db.close().await;
     });
 
-    let unknown = sandbox.run(&["pay-link", "--merchant", "919800000001", "--customer", "Zorawar"]);
+    let unknown = sandbox.run(&[
+        "pay-link",
+        "--merchant",
+        "919800000001",
+        "--customer",
+        "Zorawar",
+    ]);
     assert!(!unknown.status.success());
-    assert!(stderr(&unknown).contains("no customer named 'Zorawar'"), "{}", stderr(&unknown));
-    let no_shop = sandbox.run(&["pay-link", "--merchant", "919899999999", "--customer", "Suresh"]);
+    assert!(
+        stderr(&unknown).contains("no customer named 'Zorawar'"),
+        "{}",
+        stderr(&unknown)
+    );
+    let no_shop = sandbox.run(&[
+        "pay-link",
+        "--merchant",
+        "919899999999",
+        "--customer",
+        "Suresh",
+    ]);
     assert!(!no_shop.status.success());
     assert!(stderr(&no_shop).contains("no shop"), "{}", stderr(&no_shop));
 }
@@ -86,9 +111,18 @@ fn a_pay_link_is_printed_for_a_customer_by_name_and_opens_that_customers_page() 
 /// the template named in `refuse`; lists two pages of templates.
 #[derive(Clone, Default)]
 struct FakeTemplates {
-    /// (method, WABA id, Authorization header, query, body) of every request.
-    requests: Arc<Mutex<Vec<(String, String, String, Value, Value)>>>,
+    requests: Arc<Mutex<Vec<Recorded>>>,
     refuse: Option<&'static str>,
+}
+
+/// One request the fake received.
+#[derive(Clone, Debug)]
+struct Recorded {
+    method: &'static str,
+    waba: String,
+    authorization: String,
+    query: Value,
+    body: Value,
 }
 
 fn authorization(headers: &HeaderMap) -> String {
@@ -108,7 +142,13 @@ async fn create_template(
     let name = body["name"].as_str().unwrap_or_default().to_string();
     let count = {
         let mut requests = fake.requests.lock().expect("lock");
-        requests.push(("POST".into(), waba, authorization(&headers), Value::Null, body));
+        requests.push(Recorded {
+            method: "POST",
+            waba,
+            authorization: authorization(&headers),
+            query: Value::Null,
+            body,
+        });
         requests.len()
     };
     if fake.refuse == Some(name.as_str()) {
@@ -130,13 +170,13 @@ async fn list_templates(
     Query(query): Query<std::collections::HashMap<String, String>>,
 ) -> Json<Value> {
     let after = query.get("after").cloned();
-    fake.requests.lock().expect("lock").push((
-        "GET".into(),
+    fake.requests.lock().expect("lock").push(Recorded {
+        method: "GET",
         waba,
-        authorization(&headers),
-        json!(query),
-        Value::Null,
-    ));
+        authorization: authorization(&headers),
+        query: json!(query),
+        body: Value::Null,
+    });
     match after.as_deref() {
         None => Json(json!({
             "data": [
@@ -239,7 +279,10 @@ fn the_templates_are_printed_as_metas_api_takes_them_with_the_pay_button_under_p
     }
     for template in &all {
         assert_eq!(template["category"], "UTILITY");
-        if template["name"].as_str().is_some_and(|n| n.starts_with("payment_reminder")) {
+        if template["name"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("payment_reminder"))
+        {
             let button = &template["components"][1]["buttons"][0];
             assert_eq!(button["type"], "URL");
             assert_eq!(button["url"], format!("{PUBLIC_URL}/pay/{{{{1}}}}"));
@@ -266,7 +309,10 @@ async fn submit_posts_every_template_to_the_business_account_with_the_bearer_tok
         stderr(&output)
     );
     let text = stdout(&output);
-    assert!(text.contains("payment_reminder\thi\tsubmitted (id 90001, PENDING)"), "{text}");
+    assert!(
+        text.contains("payment_reminder\thi\tsubmitted (id 90001, PENDING)"),
+        "{text}"
+    );
     assert!(
         text.contains("evening_digest_hinglish\ten\trefused:"),
         "{text}"
@@ -274,11 +320,11 @@ async fn submit_posts_every_template_to_the_business_account_with_the_bearer_tok
 
     let requests = fake.requests.lock().expect("lock").clone();
     assert_eq!(requests.len(), 6);
-    for ((method, waba, auth, _, body), definition) in requests.iter().zip(&expected) {
-        assert_eq!(method, "POST");
-        assert_eq!(waba, WABA_ID);
-        assert_eq!(auth, &format!("Bearer {TOKEN}"));
-        assert_eq!(body, definition, "sent exactly as printed");
+    for (request, definition) in requests.iter().zip(&expected) {
+        assert_eq!(request.method, "POST");
+        assert_eq!(request.waba, WABA_ID);
+        assert_eq!(request.authorization, format!("Bearer {TOKEN}"));
+        assert_eq!(&request.body, definition, "sent exactly as printed");
     }
 }
 
@@ -295,14 +341,15 @@ async fn status_lists_every_page_of_templates_with_language_status_and_rejection
     );
     let requests = fake.requests.lock().expect("lock").clone();
     assert_eq!(requests.len(), 2, "both pages");
-    for (method, waba, auth, query, _) in &requests {
-        assert_eq!(method, "GET");
-        assert_eq!(waba, WABA_ID);
-        assert_eq!(auth, &format!("Bearer {TOKEN}"));
-        assert!(query["fields"].as_str().expect("fields").contains("status"));
+    for request in &requests {
+        assert_eq!(request.method, "GET");
+        assert_eq!(request.waba, WABA_ID);
+        assert_eq!(request.authorization, format!("Bearer {TOKEN}"));
+        let fields = request.query["fields"].as_str().expect("fields");
+        assert!(fields.contains("status") && fields.contains("language"));
     }
-    assert_eq!(requests[0].3.get("after"), None);
-    assert_eq!(requests[1].3["after"], "c1");
+    assert_eq!(requests[0].query.get("after"), None);
+    assert_eq!(requests[1].query["after"], "c1");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -180,9 +180,18 @@ async fn a_pay_link_shows_that_customers_dues_and_last_entries_with_a_upi_button
     assert!(page.contains("Account of Rahul Verma"), "{page}");
     assert!(page.contains("Amount due: ₹1,300"), "{page}");
     assert!(page.contains("Pay ₹1,300 with UPI"), "{page}");
-    assert!(page.contains("Payment received") && page.contains("-₹200"), "{page}");
-    assert!(page.contains("Credit") && page.contains("+₹1,500"), "{page}");
-    assert!(page.contains("22 Nov"), "entries dated in the shop's zone: {page}");
+    assert!(
+        page.contains("Payment received") && page.contains("-₹200"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Credit") && page.contains("+₹1,500"),
+        "{page}"
+    );
+    assert!(
+        page.contains("22 Nov"),
+        "entries dated in the shop's zone: {page}"
+    );
     assert!(page.contains("This link works until 22 Dec"), "{page}");
     assert!(!page.contains("Suresh") && !page.contains("999"), "{page}");
     assert!(!page.contains("<script"), "no JavaScript: {page}");
@@ -282,7 +291,10 @@ async fn unknown_malformed_and_expired_tokens_all_get_the_same_plain_404(databas
     clock.advance(chrono::Duration::milliseconds(1));
     let (status, body, headers) = open_page(&app, &token).await;
     assert_eq!(status, 404);
-    assert_eq!(body, not_found, "an expired link looks like any unknown one");
+    assert_eq!(
+        body, not_found,
+        "an expired link looks like any unknown one"
+    );
     assert_private(&headers);
     app.stop().await;
 }
@@ -295,7 +307,12 @@ async fn another_shops_customer_cannot_be_reached_through_a_link(database: Datab
     let our_rahul = customer(&ours, "Rahul Verma").await;
     let their_rahul = customer(&theirs, "Rahul Verma").await;
     theirs
-        .add_credit(their_rahul, Paise::new(777_700), None, &Origin::new(Source::Chat))
+        .add_credit(
+            their_rahul,
+            Paise::new(777_700),
+            None,
+            &Origin::new(Source::Chat),
+        )
         .await
         .expect("credit");
 
@@ -304,7 +321,9 @@ async fn another_shops_customer_cannot_be_reached_through_a_link(database: Datab
     assert!(
         matches!(
             refused,
-            Err(books::PayLinkError::Books(books::BooksError::CustomerNotFound(_)))
+            Err(books::PayLinkError::Books(
+                books::BooksError::CustomerNotFound(_)
+            ))
         ),
         "{refused:?}"
     );
@@ -325,7 +344,10 @@ async fn another_shops_customer_cannot_be_reached_through_a_link(database: Datab
     let (status, page, _) = open_page(&app, link.token.as_str()).await;
     assert_eq!(status, 200);
     assert!(page.contains("Sharma Stores"), "{page}");
-    assert!(!page.contains("Verma General") && !page.contains("7,777"), "{page}");
+    assert!(
+        !page.contains("Verma General") && !page.contains("7,777"),
+        "{page}"
+    );
     assert!(page.contains("All settled"), "{page}");
     app.stop().await;
 }
@@ -374,7 +396,12 @@ async fn the_qr_code_on_the_page_decodes_back_to_the_upi_link(database: Database
     let books = shop(&app, &clock, "गुप्ता & Sons <Kirana>", "919844444444").await;
     let person = customer(&books, "राहुल शर्मा").await;
     books
-        .add_credit(person, Paise::new(123_456), None, &Origin::new(Source::Chat))
+        .add_credit(
+            person,
+            Paise::new(123_456),
+            None,
+            &Origin::new(Source::Chat),
+        )
         .await
         .expect("credit");
     let link = books.issue_pay_link(person).await.expect("link");
@@ -404,7 +431,10 @@ async fn a_shop_without_a_upi_id_shows_dues_but_no_button_or_qr_code(database: D
     let link = books.issue_pay_link(person).await.expect("link");
     let (status, page, _) = open_page(&app, link.token.as_str()).await;
     assert_eq!(status, 200);
-    assert!(page.contains("Baaki: ₹300"), "Hinglish, the shop's language: {page}");
+    assert!(
+        page.contains("Baaki: ₹300"),
+        "Hinglish, the shop's language: {page}"
+    );
     assert!(page.contains("<html lang=\"hi\">"), "{page}");
     assert!(!page.contains("upi://") && !page.contains("<svg"), "{page}");
     assert!(page.contains("Payment dukaan par"), "{page}");

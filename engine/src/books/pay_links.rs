@@ -140,7 +140,10 @@ fn well_formed(token: &str) -> bool {
 
 impl Books {
     /// Issues a link to `customer`'s page, working for [`DEFAULT_VALIDITY`] from now.
-    pub async fn issue_pay_link(&self, customer: CustomerId) -> Result<IssuedPayLink, PayLinkError> {
+    pub async fn issue_pay_link(
+        &self,
+        customer: CustomerId,
+    ) -> Result<IssuedPayLink, PayLinkError> {
         self.issue_pay_link_for(customer, DEFAULT_VALIDITY).await
     }
 
@@ -258,7 +261,10 @@ mod tests {
         assert_eq!(stored.len(), 64);
         assert!(!stored.contains(&token));
         assert_eq!(stored, token_hash(&token));
-        assert_ne!(stored, token_hash(&URL_SAFE_NO_PAD.encode([2u8; TOKEN_BYTES])));
+        assert_ne!(
+            stored,
+            token_hash(&URL_SAFE_NO_PAD.encode([2u8; TOKEN_BYTES]))
+        );
     }
 
     #[test]

@@ -198,8 +198,16 @@ mod tests {
         assert_ne!(hindi.due_line, hinglish.due_line);
         assert_eq!(english.language, "en");
         assert_eq!(hindi.language, "hi");
-        assert!(hindi.lines[0].date.contains("नवंबर"), "{}", hindi.lines[0].date);
-        assert!(english.valid_until.contains("22 Dec"), "{}", english.valid_until);
+        assert!(
+            hindi.lines[0].date.contains("नवंबर"),
+            "{}",
+            hindi.lines[0].date
+        );
+        assert!(
+            english.valid_until.contains("22 Dec"),
+            "{}",
+            english.valid_until
+        );
     }
 
     #[test]
