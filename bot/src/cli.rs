@@ -77,6 +77,21 @@ pub enum Command {
         #[arg(long, value_name = "ID")]
         retry: Option<i64>,
     },
+    /// Issue a link to a customer's pay page (dues, last entries, UPI button and QR) and print
+    /// its URL, PUBLIC_URL/pay/<token>; it works for 30 days.
+    PayLink {
+        /// The shop's id or any of its phones.
+        #[arg(long)]
+        merchant: String,
+        /// The customer's name as the shop knows it.
+        #[arg(long)]
+        customer: String,
+    },
+    /// WhatsApp message templates (payment reminder, evening digest).
+    Whatsapp {
+        #[command(subcommand)]
+        command: WhatsappCommand,
+    },
     /// Show inbound messages that failed on every try and were given up on.
     Inbox {
         /// Only messages given up on (`dead`): the one view so far.
@@ -84,6 +99,21 @@ pub enum Command {
         dead: bool,
         #[arg(long, default_value_t = 50)]
         limit: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WhatsappCommand {
+    /// Print the templates in templates/whatsapp/ as the bodies Meta's message_templates API
+    /// takes (PUBLIC_URL filled in); with WHATSAPP_BUSINESS_ACCOUNT_ID and WHATSAPP_ACCESS_TOKEN,
+    /// --submit creates them and --status shows their review.
+    Templates {
+        /// Create every template through the Graph API (one POST each).
+        #[arg(long, conflicts_with = "status")]
+        submit: bool,
+        /// List the account's templates with their language and review status.
+        #[arg(long)]
+        status: bool,
     },
 }
 

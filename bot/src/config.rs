@@ -333,6 +333,8 @@ pub struct WhatsappSettings {
     /// Sends through the Graph API; without it replies stay in the sandbox outbox.
     pub access_token: Option<String>,
     pub phone_number_id: Option<String>,
+    /// The WhatsApp Business Account that owns our message templates (`execora whatsapp templates`).
+    pub business_account_id: Option<String>,
     /// Versioned Graph API base.
     pub api_base: String,
     /// Messages one phone may send in a minute before the rest are deferred to later minutes.
@@ -358,6 +360,7 @@ impl std::fmt::Debug for WhatsappSettings {
             .field("verify_token", &shown(&self.verify_token))
             .field("access_token", &shown(&self.access_token))
             .field("phone_number_id", &self.phone_number_id)
+            .field("business_account_id", &self.business_account_id)
             .field("api_base", &self.api_base)
             .field("messages_per_minute", &self.messages_per_minute)
             .field("inbound_max_attempts", &self.inbound_max_attempts)
@@ -458,6 +461,7 @@ impl Config {
             verify_token: secret(env, "WHATSAPP_VERIFY_TOKEN")?,
             access_token: secret(env, "WHATSAPP_ACCESS_TOKEN")?,
             phone_number_id: setting(env, "WHATSAPP_PHONE_NUMBER_ID"),
+            business_account_id: setting(env, "WHATSAPP_BUSINESS_ACCOUNT_ID"),
             api_base: setting(env, "WHATSAPP_API_BASE")
                 .unwrap_or_else(|| DEFAULT_GRAPH_API_BASE.to_string()),
             messages_per_minute: match setting(env, "EXECORA_MESSAGES_PER_MINUTE") {

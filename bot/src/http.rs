@@ -1,4 +1,4 @@
-//! The HTTP service: health, readiness and the WhatsApp webhook (the panel mounts here later).
+//! The HTTP service: health, readiness, the WhatsApp webhook and the panel's pages (so far the pay page).
 
 use std::sync::Arc;
 
@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use execora_engine::inbox::Inbox;
 use execora_engine::store::Db;
+use execora_engine::time::Clock;
 
 use crate::supervisor::WorkerHealth;
 use crate::whatsapp::signature::AppSecrets;
@@ -25,6 +26,8 @@ pub struct AppState {
     pub workers: WorkerHealth,
     /// WHATSAPP_PHONE_NUMBER_ID: messages to another business number are kept, not processed.
     pub business_number: Option<String>,
+    /// "Now" for the pages (a pay link's expiry).
+    pub clock: Arc<dyn Clock>,
 }
 
 /// The service's routes. Starts the webhook's message writer, so call it inside the runtime.
@@ -38,11 +41,13 @@ pub fn router(state: AppState) -> Router {
         phones: Arc::new(PhoneBook::default()),
         business_number: state.business_number.clone(),
     });
+    let panel = execora_panel::routes(state.db.clone(), state.clock.clone());
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .with_state(state)
         .merge(webhook)
+        .merge(panel)
 }
 
 /// The process is up (liveness: it says nothing of the database or the workers).

@@ -20,8 +20,10 @@ use execora_engine::time::{Clock, SystemClock, local, parse_zone, to_millis};
 use execora_bot::config::{Config, ProcessEnv};
 use execora_bot::http;
 use execora_bot::startup::{Application, STUCK_AFTER_MS, language_model, open_database};
+use execora_bot::whatsapp::graph::TemplateAccount;
+use execora_bot::whatsapp::templates;
 
-use crate::cli::{Cli, Command, MerchantCommand};
+use crate::cli::{Cli, Command, MerchantCommand, WhatsappCommand};
 
 /// mimalloc instead of glibc's malloc: a third of the ingest path's CPU went to allocation, and
 /// glibc's free (consolidating chunks) was the larger part of it.
@@ -164,6 +166,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{report}");
         }
         Command::Inbox { dead, limit } => inbox(&config, dead, limit).await?,
+        Command::PayLink { merchant, customer } => {
+            pay_link(&config, clock, &merchant, &customer).await?
+        }
+        Command::Whatsapp {
+            command: WhatsappCommand::Templates { submit, status },
+        } => whatsapp_templates(&config, submit, status).await?,
         Command::Demo => {
             let db = open_db(&config, true).await?;
             let (merchant, created) = execora_engine::demo::seed(&db, clock).await?;
@@ -398,5 +406,117 @@ async fn merchant(
         }
     }
     db.close().await;
+    Ok(())
+}
+
+/// Issues a pay link to a shop's customer found by name and prints its URL.
+async fn pay_link(
+    config: &Config,
+    clock: Arc<dyn Clock>,
+    merchant: &str,
+    customer: &str,
+) -> anyhow::Result<()> {
+    let db = open_db(config, true).await?;
+    let issued = async {
+        let found = books::merchants::find(&db, merchant)
+            .await?
+            .with_context(|| format!("no shop with id or phone '{merchant}'"))?;
+        let books = books::Books::open(db.clone(), found.id, clock).await?;
+        let person = match books.find_customers(customer, 5).await? {
+            books::Found::One(person) => person,
+            books::Found::Several(people) => {
+                let names: Vec<String> = people
+                    .iter()
+                    .map(|p| format!("{} (id {})", p.name, p.id))
+                    .collect();
+                bail!(
+                    "'{customer}' could be {}: give the full name",
+                    names.join(", ")
+                );
+            }
+            books::Found::None => bail!("shop {} has no customer named '{customer}'", found.id),
+        };
+        let link = books.issue_pay_link(person.id).await?;
+        anyhow::Ok((person, link))
+    }
+    .await;
+    db.close().await;
+    let (person, link) = issued?;
+    let until = chrono::DateTime::from_timestamp_millis(link.expires_at)
+        .map(|t| t.format("%Y-%m-%d %H:%MZ").to_string())
+        .unwrap_or_default();
+    println!(
+        "{}",
+        execora_panel::pay_url(&config.public_url, &link.token)
+    );
+    eprintln!(
+        "pay link for {} (customer {}), valid until {until}",
+        person.name, person.id
+    );
+    Ok(())
+}
+
+/// Prints our WhatsApp templates as Meta takes them, or submits them, or shows their review.
+async fn whatsapp_templates(config: &Config, submit: bool, status: bool) -> anyhow::Result<()> {
+    let mut out = std::io::stdout();
+    if !submit && !status {
+        let all = templates::definitions(&config.public_url)?;
+        writeln!(out, "{}", serde_json::to_string_pretty(&all)?)?;
+        return Ok(());
+    }
+    let whatsapp = &config.whatsapp;
+    let account_id = whatsapp.business_account_id.as_deref().context(
+        "set WHATSAPP_BUSINESS_ACCOUNT_ID (the WhatsApp Business Account id, in Meta's WhatsApp Manager) to submit templates or see their status",
+    )?;
+    let token = whatsapp
+        .access_token
+        .as_deref()
+        .context("set WHATSAPP_ACCESS_TOKEN (a token allowed to manage the account's templates)")?;
+    let account = TemplateAccount::new(
+        &whatsapp.api_base,
+        token,
+        account_id,
+        std::time::Duration::from_secs(30),
+    )?;
+    if submit {
+        let all = templates::definitions_to_submit(&config.public_url)?;
+        let mut refused = 0;
+        for template in &all {
+            let name = template["name"].as_str().unwrap_or_default();
+            let language = template["language"].as_str().unwrap_or_default();
+            match account.create(template).await {
+                Ok(created) => writeln!(
+                    out,
+                    "{name}\t{language}\tsubmitted (id {}, {})",
+                    created.id,
+                    created.status.as_deref().unwrap_or("PENDING")
+                )?,
+                Err(error) => {
+                    refused += 1;
+                    writeln!(out, "{name}\t{language}\trefused: {error}")?;
+                }
+            }
+        }
+        if refused > 0 {
+            bail!("{refused} of {} templates were refused", all.len());
+        }
+        return Ok(());
+    }
+    let listed = account.list().await?;
+    if listed.is_empty() {
+        writeln!(out, "no templates yet: execora whatsapp templates --submit")?;
+    }
+    for template in listed {
+        let reason = template
+            .rejected_reason
+            .filter(|reason| reason != "NONE")
+            .map(|reason| format!("\t{reason}"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "{}\t{}\t{}{reason}",
+            template.name, template.language, template.status
+        )?;
+    }
     Ok(())
 }

@@ -135,6 +135,7 @@ impl Application {
             ),
             workers: supervisor.health(),
             business_number: whatsapp.phone_number_id.clone(),
+            clock: clock.clone(),
         };
         let router = http::router(state);
         let workers = if config.run_workers {

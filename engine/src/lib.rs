@@ -17,3 +17,4 @@ pub mod recordings;
 pub mod reply;
 pub mod store;
 pub mod time;
+pub mod upi;

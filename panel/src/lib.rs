@@ -1,1 +1,6 @@
-//! Execora web panel: server-rendered pages over the engine (built out in the panel issue).
+//! Execora web panel: server-rendered pages over the engine; so far the customer's public pay page.
+
+mod html;
+pub mod pay;
+
+pub use pay::{pay_url, routes};

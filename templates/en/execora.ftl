@@ -143,3 +143,21 @@ owner-only-others-bill = 🔒 Bill #{ $number } was made by someone else; only t
 owner-only-old-bill = 🔒 Bill #{ $number } is older than { $window }; only the owner can cancel it.
 window-hours = { $count } hours
 window-minutes = { $count } minutes
+
+## The customer's pay page (PUBLIC_URL/pay/…)
+pay-page-title = { $shop }: account of { $customer }
+pay-page-customer = Account of { $customer }
+pay-page-due = Amount due: { $amount }
+pay-page-advance = Advance paid: { $amount }
+pay-page-clear = All settled ✅ Nothing is due.
+pay-page-button = Pay { $amount } with UPI
+pay-page-button-open = Pay with UPI
+pay-page-scan = Or scan this QR code with any UPI app.
+pay-page-no-upi = Please pay at the shop, in cash or by UPI.
+pay-page-recent = Recent entries
+pay-page-no-entries = No entries yet.
+pay-page-valid-until = This link works until { $date }.
+pay-page-kind-sale = Bill (on credit)
+pay-page-kind-payment = Payment received
+pay-page-kind-credit = Credit
+pay-page-kind-reversal = Correction

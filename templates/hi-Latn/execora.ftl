@@ -134,3 +134,21 @@ owner-only-others-bill = 🔒 Bill #{ $number } kisi aur ne banaya tha; use sirf
 owner-only-old-bill = 🔒 Bill #{ $number } { $window } se purana hai; use sirf malik cancel kar sakte hain.
 window-hours = { $count } ghante
 window-minutes = { $count } minute
+
+## The customer's pay page (PUBLIC_URL/pay/…)
+pay-page-title = { $shop }: { $customer } ka hisaab
+pay-page-customer = { $customer } ji ka hisaab
+pay-page-due = Baaki: { $amount }
+pay-page-advance = Advance jama: { $amount }
+pay-page-clear = Hisaab barabar ✅ Kuch baaki nahi.
+pay-page-button = UPI se { $amount } bhejein
+pay-page-button-open = UPI se bhejein
+pay-page-scan = Ya kisi bhi UPI app se yeh QR code scan karein.
+pay-page-no-upi = Payment dukaan par cash ya UPI se karein.
+pay-page-recent = Pichhli entries
+pay-page-no-entries = Abhi koi entry nahi.
+pay-page-valid-until = Yeh link { $date } tak chalega.
+pay-page-kind-sale = Bill (udhaar)
+pay-page-kind-payment = Payment mila
+pay-page-kind-credit = Udhaar
+pay-page-kind-reversal = Sudhaar

@@ -134,3 +134,21 @@ owner-only-others-bill = 🔒 बिल #{ $number } किसी और ने 
 owner-only-old-bill = 🔒 बिल #{ $number } { $window } से पुराना है; उसे सिर्फ़ मालिक रद्द कर सकते हैं।
 window-hours = { $count } घंटे
 window-minutes = { $count } मिनट
+
+## The customer's pay page (PUBLIC_URL/pay/…)
+pay-page-title = { $shop }: { $customer } का हिसाब
+pay-page-customer = { $customer } जी का हिसाब
+pay-page-due = बाकी: { $amount }
+pay-page-advance = अग्रिम जमा: { $amount }
+pay-page-clear = हिसाब बराबर ✅ कुछ बाकी नहीं।
+pay-page-button = UPI से { $amount } भेजें
+pay-page-button-open = UPI से भेजें
+pay-page-scan = या किसी भी UPI ऐप से यह QR कोड स्कैन करें।
+pay-page-no-upi = भुगतान दुकान पर नकद या UPI से करें।
+pay-page-recent = पिछली एंट्री
+pay-page-no-entries = अभी कोई एंट्री नहीं।
+pay-page-valid-until = यह लिंक { $date } तक चलेगा।
+pay-page-kind-sale = बिल (उधार)
+pay-page-kind-payment = भुगतान मिला
+pay-page-kind-credit = उधार
+pay-page-kind-reversal = सुधार

@@ -1,8 +1,9 @@
-//! WhatsApp Cloud API (Graph) client: sending messages, read receipts, and media upload/download.
+//! WhatsApp Cloud API (Graph) client: sending messages, read receipts, media upload/download, and message templates.
 
 mod errors;
 mod media;
 mod messages;
+mod templates;
 #[cfg(test)]
 mod tests;
 
@@ -23,6 +24,7 @@ pub use messages::{
     INTERACTIVE_BODY_MAX_CHARS, OutboundContent, ReplyButton, TEMPLATE_QUICK_REPLIES_MAX,
     TEXT_MAX_CHARS, body_json, mark_read_json,
 };
+pub use templates::{TemplateAccount, TemplateCreated, TemplateStatus};
 
 /// Graph JSON answers are a few hundred bytes; the cap stops a misbehaving proxy from
 /// making us buffer an arbitrary body.
@@ -114,63 +116,80 @@ fn require_https(url: &Url, what: &str) -> Result<(), GraphError> {
     }
 }
 
+/// What every Graph caller shares: the HTTP client (timeouts, redirect policy), the checked
+/// base URL and the bearer header.
+struct Connection {
+    http: reqwest::Client,
+    api_base: String,
+    auth: HeaderValue,
+}
+
+fn connect(
+    api_base: &str,
+    access_token: &str,
+    timeout: Duration,
+) -> Result<Connection, GraphError> {
+    let base = Url::parse(api_base)
+        .map_err(|e| GraphError::Invalid(format!("api_base is not a URL: {e}")))?;
+    require_https(&base, "api_base")?;
+    if base.query().is_some() || base.fragment().is_some() {
+        return Err(GraphError::Invalid(
+            "api_base must not carry a query or fragment".into(),
+        ));
+    }
+    if access_token.trim().is_empty() {
+        return Err(GraphError::Invalid("access token is empty".into()));
+    }
+    // The error from HeaderValue is deliberately dropped: it cannot echo the token,
+    // but a future version might.
+    let mut auth = HeaderValue::from_str(&format!("Bearer {access_token}")).map_err(|_| {
+        GraphError::Invalid("access token contains characters not allowed in an HTTP header".into())
+    })?;
+    auth.set_sensitive(true);
+    if timeout.is_zero() {
+        return Err(GraphError::Invalid("timeout must be positive".into()));
+    }
+
+    // reqwest already strips Authorization when a redirect changes host, port or scheme;
+    // this policy additionally bounds the chain and refuses https→http downgrades.
+    let policy = redirect::Policy::custom(|attempt| {
+        let downgrade = attempt.url().scheme() != "https"
+            && attempt
+                .previous()
+                .last()
+                .is_some_and(|prev| prev.scheme() == "https");
+        if attempt.previous().len() > MAX_REDIRECTS {
+            attempt.error("too many redirects")
+        } else if downgrade {
+            attempt.error("redirect from https to http refused")
+        } else {
+            attempt.follow()
+        }
+    });
+    let http = reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout.min(MAX_CONNECT_TIMEOUT))
+        .redirect(policy)
+        .user_agent(concat!("execora/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(transport)?;
+    Ok(Connection {
+        http,
+        api_base: api_base.trim_end_matches('/').to_owned(),
+        auth,
+    })
+}
+
 impl GraphClient {
     pub fn new(config: GraphConfig) -> Result<Self, GraphError> {
-        let base = Url::parse(&config.api_base)
-            .map_err(|e| GraphError::Invalid(format!("api_base is not a URL: {e}")))?;
-        require_https(&base, "api_base")?;
-        if base.query().is_some() || base.fragment().is_some() {
-            return Err(GraphError::Invalid(
-                "api_base must not carry a query or fragment".into(),
-            ));
-        }
+        let connection = connect(&config.api_base, &config.access_token, config.timeout)?;
         messages::check_path_id("phone_number_id", &config.phone_number_id)?;
-        if config.access_token.trim().is_empty() {
-            return Err(GraphError::Invalid("access token is empty".into()));
-        }
-        // The error from HeaderValue is deliberately dropped: it cannot echo the token,
-        // but a future version might.
-        let mut auth =
-            HeaderValue::from_str(&format!("Bearer {}", config.access_token)).map_err(|_| {
-                GraphError::Invalid(
-                    "access token contains characters not allowed in an HTTP header".into(),
-                )
-            })?;
-        auth.set_sensitive(true);
-        if config.timeout.is_zero() {
-            return Err(GraphError::Invalid("timeout must be positive".into()));
-        }
-
-        // reqwest already strips Authorization when a redirect changes host, port or scheme;
-        // this policy additionally bounds the chain and refuses https→http downgrades.
-        let policy = redirect::Policy::custom(|attempt| {
-            let downgrade = attempt.url().scheme() != "https"
-                && attempt
-                    .previous()
-                    .last()
-                    .is_some_and(|prev| prev.scheme() == "https");
-            if attempt.previous().len() > MAX_REDIRECTS {
-                attempt.error("too many redirects")
-            } else if downgrade {
-                attempt.error("redirect from https to http refused")
-            } else {
-                attempt.follow()
-            }
-        });
-        let http = reqwest::Client::builder()
-            .timeout(config.timeout)
-            .connect_timeout(config.timeout.min(MAX_CONNECT_TIMEOUT))
-            .redirect(policy)
-            .user_agent(concat!("execora/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(transport)?;
-
         Ok(Self {
-            http,
+            http: connection.http,
             inner: Arc::new(Inner {
-                api_base: config.api_base.trim_end_matches('/').to_owned(),
+                api_base: connection.api_base,
                 phone_number_id: config.phone_number_id,
-                auth,
+                auth: connection.auth,
             }),
         })
     }
@@ -241,23 +260,32 @@ impl GraphClient {
         request: RequestBuilder,
         what: &str,
     ) -> Result<T, GraphError> {
-        let response = request
-            .header(AUTHORIZATION, self.inner.auth.clone())
-            .send()
-            .await
-            .map_err(transport)?;
-        let response = check_status(response).await?;
-        let body = match read_limited(response, API_BODY_LIMIT).await {
-            Ok(body) => body,
-            Err(ReadError::TooLarge) => {
-                return Err(GraphError::Decode(format!(
-                    "{what}: response larger than {API_BODY_LIMIT} bytes"
-                )));
-            }
-            Err(ReadError::Transport(e)) => return Err(transport(e)),
-        };
-        serde_json::from_slice(&body).map_err(|e| GraphError::Decode(format!("{what}: {e}")))
+        call_json(request, &self.inner.auth, what).await
     }
+}
+
+/// Sends `request` with the bearer header and decodes the JSON answer (bounded in size).
+async fn call_json<T: DeserializeOwned>(
+    request: RequestBuilder,
+    auth: &HeaderValue,
+    what: &str,
+) -> Result<T, GraphError> {
+    let response = request
+        .header(AUTHORIZATION, auth.clone())
+        .send()
+        .await
+        .map_err(transport)?;
+    let response = check_status(response).await?;
+    let body = match read_limited(response, API_BODY_LIMIT).await {
+        Ok(body) => body,
+        Err(ReadError::TooLarge) => {
+            return Err(GraphError::Decode(format!(
+                "{what}: response larger than {API_BODY_LIMIT} bytes"
+            )));
+        }
+        Err(ReadError::Transport(e)) => return Err(transport(e)),
+    };
+    serde_json::from_slice(&body).map_err(|e| GraphError::Decode(format!("{what}: {e}")))
 }
 
 /// Passes a success response through; turns anything else into `Api` or `Http`.

@@ -3,6 +3,8 @@
 mod app;
 mod door;
 mod end_to_end;
+mod operator_links;
+mod pay_page;
 mod supervision;
 mod webhook;
 

@@ -65,6 +65,7 @@ async fn readiness_is_503_while_a_panicked_worker_waits_for_its_restart_and_200_
         limits: Arc::new(SenderLimits::new(20, true)),
         workers: supervisor.health(),
         business_number: None,
+        clock: Arc::new(execora_engine::time::SystemClock),
     });
     let base = format!("http://{}", serve_locally(app).await);
     let client = reqwest::Client::new();

@@ -1,4 +1,4 @@
-//! A merchant's books: customers, products, invoices, the append-only ledger, reminders, summaries and their check.
+//! A merchant's books: customers, products, invoices, the append-only ledger, reminders, pay links, summaries and their check.
 //!
 //! Every call goes through [`Books`], which is bound to one merchant: no query here runs
 //! without that merchant's id in its WHERE clause, and ids of other merchants' rows are
@@ -11,6 +11,7 @@ mod ledger;
 pub mod merchants;
 pub mod names;
 mod operations;
+pub mod pay_links;
 mod products;
 mod reminders;
 mod summary;
@@ -33,6 +34,7 @@ pub use invoices::{
 pub use ledger::{Entry, EntryKind, PaymentBooked, StatementLine, StatementPage, Undone};
 pub use merchants::{Merchant, MerchantPhone, NewMerchant, Role, SettingsChange, ShopSettings};
 pub use operations::{Booked, Origin, Source};
+pub use pay_links::{IssuedPayLink, PayEntry, PayLinkError, PayToken, PayView};
 pub use products::{NewProduct, Product, StockChanged};
 pub use reminders::Reminder;
 pub use summary::{DailySummary, Debtor};

@@ -2,6 +2,7 @@
 
 mod locale;
 mod outcome;
+mod pay_page;
 mod render;
 
 use serde::{Deserialize, Serialize};
@@ -10,6 +11,7 @@ pub use locale::Locale;
 pub use outcome::{
     ConfirmReason, DebtorView, InvoiceView, LineView, NothingWritten, Outcome, OwnerOnly, Proposal,
 };
+pub use pay_page::{PayPageLine, PayPageText, pay_page};
 pub use render::render;
 
 /// WhatsApp allows at most three reply buttons.

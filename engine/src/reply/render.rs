@@ -42,17 +42,17 @@ fn language(locale: Locale) -> &'static LanguageIdentifier {
     }
 }
 
-type Args = HashMap<Cow<'static, str>, FluentValue<'static>>;
+pub(super) type Args = HashMap<Cow<'static, str>, FluentValue<'static>>;
 
 /// Builds message arguments from name/value pairs.
-fn args<const N: usize>(pairs: [(&'static str, FluentValue<'static>); N]) -> Args {
+pub(super) fn args<const N: usize>(pairs: [(&'static str, FluentValue<'static>); N]) -> Args {
     pairs
         .into_iter()
         .map(|(k, v)| (Cow::Borrowed(k), v))
         .collect()
 }
 
-fn text(value: impl Into<String>) -> FluentValue<'static> {
+pub(super) fn text(value: impl Into<String>) -> FluentValue<'static> {
     FluentValue::from(value.into())
 }
 
@@ -61,7 +61,7 @@ fn number(value: i64) -> FluentValue<'static> {
 }
 
 /// One message in one language; a missing message falls back to English, then to its id.
-fn say(locale: Locale, id: &str, arguments: &Args) -> String {
+pub(super) fn say(locale: Locale, id: &str, arguments: &Args) -> String {
     let args = (!arguments.is_empty()).then_some(arguments);
     LOCALES
         .try_lookup_complete(language(locale), id, args)
@@ -72,7 +72,7 @@ fn say(locale: Locale, id: &str, arguments: &Args) -> String {
         })
 }
 
-fn plain(locale: Locale, id: &str) -> String {
+pub(super) fn plain(locale: Locale, id: &str) -> String {
     say(locale, id, &Args::new())
 }
 

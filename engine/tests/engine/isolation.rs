@@ -307,6 +307,15 @@ async fn every_newly_scoped_reference_is_refused_across_shops(db: Db) {
     .await;
     refused_across_shops_accepted_within(
         &db,
+        "pay_links.customer_id",
+        "INSERT INTO pay_links (merchant_id, customer_id, token_hash, created_at, expires_at) \
+         VALUES ($1, $2, '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef', 0, 1)",
+        &[a_id, b_customer],
+        &[a_id, a_customer],
+    )
+    .await;
+    refused_across_shops_accepted_within(
+        &db,
         "operations.undone_by on insert",
         "INSERT INTO operations (merchant_id, kind, source, undone_by, created_at) VALUES ($1, 'payment', 'cli', $2, 0)",
         &[a_id, b_op],
