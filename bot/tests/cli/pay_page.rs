@@ -72,6 +72,7 @@ async fn shop(app: &TestApp, clock: &Arc<ManualClock>, name: &str, phone: &str) 
             timezone: None,
             upi_id: Some("shop@okaxis".into()),
         },
+        &**clock,
     )
     .await
     .expect("shop");

@@ -1,0 +1,127 @@
+//! The rules parser against the corpus written from the contract: the development part case by
+//! case, the held-out part by its figures only (its cases are never printed, here or anywhere).
+
+use execora_engine::nlu::eval::{self, CaseFile, EvalCase, EvalReport, SafetyCase, SafetyReport};
+use execora_engine::nlu::rules::parse;
+
+const GENERAL: [&str; 2] = ["money", "other"];
+
+/// Floors the parser holds today, so that understanding cannot silently get worse. Raise them
+/// when the parser improves; docs/UNDERSTANDING.md gives the measured figures and the targets.
+/// The targets (exact ≥ 97%, confident and wrong ≤ 0.5%, deferred ≤ 10%, no wrong
+/// booking on the held-out safety part) are not all met yet; these floors are what holds today.
+const DEV_EXACT_AT_LEAST: f64 = 93.0;
+const DEV_CONFIDENT_WRONG_AT_MOST: f64 = 1.8;
+const DEV_DEFERRED_AT_MOST: f64 = 8.0;
+const HELD_OUT_EXACT_AT_LEAST: f64 = 92.0;
+const HELD_OUT_CONFIDENT_WRONG_AT_MOST: f64 = 2.4;
+const HELD_OUT_DEFERRED_AT_MOST: f64 = 9.5;
+const HELD_OUT_SAFETY_WRONG_AT_MOST: usize = 1;
+const HELD_OUT_CONTROLS_ASKED_AT_MOST: usize = 2;
+
+/// A corpus file; a missing or unreadable one fails (a figure nobody measures is no guard).
+fn load(part: &str, name: &str) -> CaseFile {
+    let path = format!(
+        "{}/../fixtures/nlu/{part}/{name}.jsonl",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(error) => panic!("{path} cannot be read: {error}"),
+    };
+    match eval::load_file(&text) {
+        Ok(cases) => cases,
+        Err(error) => panic!("{path}: {error}"),
+    }
+}
+
+fn general(part: &str) -> Vec<EvalCase> {
+    GENERAL
+        .iter()
+        .flat_map(|name| match load(part, name) {
+            CaseFile::General(cases) => cases,
+            CaseFile::Safety(_) => panic!("{part}/{name} should hold general cases"),
+        })
+        .collect()
+}
+
+fn safety(part: &str) -> Vec<SafetyCase> {
+    match load(part, "safety") {
+        CaseFile::Safety(cases) => cases,
+        CaseFile::General(_) => panic!("{part}/safety should hold safety cases"),
+    }
+}
+
+fn assert_meets(report: &EvalReport, shown: &str, exact: f64, confident_wrong: f64, deferred: f64) {
+    assert!(
+        report.accuracy() >= exact
+            && report.confident_wrong_rate() <= confident_wrong
+            && report.deferred_rate() <= deferred,
+        "wanted exact ≥ {exact}%, confident and wrong ≤ {confident_wrong}%, deferred ≤ {deferred}%\n{shown}"
+    );
+}
+
+fn assert_safe(report: &SafetyReport, shown: &str) {
+    assert!(
+        report.wrong_bookings == 0 && report.controls_not_booked == 0,
+        "no wrong booking and every control booked at once\n{shown}"
+    );
+}
+
+#[test]
+fn the_corpus_is_large_enough_to_mean_something() {
+    let held_out = general("heldout").len();
+    let all_general = general("corpus").len() + held_out;
+    let safety_cases = safety("corpus").len() + safety("heldout").len();
+    let controls = safety("corpus")
+        .iter()
+        .chain(safety("heldout").iter())
+        .filter(|case| case.class == "control")
+        .count();
+    assert!(all_general >= 1500, "{all_general} general cases");
+    assert!(safety_cases >= 300, "{safety_cases} safety cases");
+    assert!(controls >= 50, "{controls} controls");
+    // About 30% is held out (by a hash of the text); a part that shrank to nothing would pass.
+    assert!(held_out * 5 >= all_general, "held-out part too small");
+}
+
+#[test]
+fn the_development_part_is_understood() {
+    let report = eval::evaluate(&general("corpus"), parse);
+    assert_meets(
+        &report,
+        &report.render(false),
+        DEV_EXACT_AT_LEAST,
+        DEV_CONFIDENT_WRONG_AT_MOST,
+        DEV_DEFERRED_AT_MOST,
+    );
+}
+
+#[test]
+fn the_held_out_part_is_understood() {
+    let report = eval::evaluate(&general("heldout"), parse);
+    assert_meets(
+        &report,
+        &report.render(true),
+        HELD_OUT_EXACT_AT_LEAST,
+        HELD_OUT_CONFIDENT_WRONG_AT_MOST,
+        HELD_OUT_DEFERRED_AT_MOST,
+    );
+}
+
+#[test]
+fn nothing_in_the_development_safety_corpus_is_booked_wrongly() {
+    let report = eval::evaluate_safety(&safety("corpus"), parse);
+    assert_safe(&report, &report.render(false));
+}
+
+#[test]
+fn the_held_out_safety_corpus_holds_its_floor() {
+    let report = eval::evaluate_safety(&safety("heldout"), parse);
+    assert!(
+        report.wrong_bookings <= HELD_OUT_SAFETY_WRONG_AT_MOST
+            && report.controls_not_booked <= HELD_OUT_CONTROLS_ASKED_AT_MOST,
+        "{}",
+        report.render(true)
+    );
+}
