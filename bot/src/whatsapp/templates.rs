@@ -150,7 +150,7 @@ pub fn definitions_to_submit(public_url: &str) -> Result<Vec<Value>, TemplateErr
 }
 
 /// The `{{n}}` numbers in `text`, in order of appearance.
-fn placeholders(text: &str) -> Vec<u32> {
+fn variable_numbers(text: &str) -> Vec<u32> {
     let mut found = Vec::new();
     let mut rest = text;
     while let Some(start) = rest.find("{{") {
@@ -205,7 +205,7 @@ fn check(template: &Value) -> Result<(), String> {
             "{name}: a body has 1 to {BODY_MAX_CHARS} characters"
         ));
     }
-    let numbers = placeholders(text);
+    let numbers = variable_numbers(text);
     if numbers != (1..=numbers.len() as u32).collect::<Vec<_>>() {
         return Err(format!(
             "{name}: body variables must be {{{{1}}}}, {{{{2}}}} … in order, each once"
@@ -284,7 +284,7 @@ mod tests {
                     .find(|t| t["name"] == wanted.name && t["language"] == wanted.language)
                     .unwrap_or_else(|| panic!("{wanted:?} is not shipped"));
                 let body = found["components"][0]["text"].as_str().expect("body");
-                let variables = placeholders(body).len();
+                let variables = variable_numbers(body).len();
                 if wanted.name.starts_with("payment_reminder") {
                     assert_eq!(
                         variables,
@@ -306,7 +306,7 @@ mod tests {
                 .iter()
                 .find(|d| d["name"] == t.name && d["language"] == t.language)
                 .expect("shipped");
-            placeholders(found["components"][0]["text"].as_str().expect("body")).len()
+            variable_numbers(found["components"][0]["text"].as_str().expect("body")).len()
         };
         for hinglish in [
             payment_reminder(Locale::HiLatn),
