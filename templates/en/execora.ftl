@@ -24,6 +24,9 @@ reminders-cancelled = 🗑️ Cancelled { $count ->
    *[other] { $count } reminders
 } for { $customer }.
 no-reminders = { $customer } has no pending reminder.
+reminder-settled = ✅ { $customer } owes nothing now, so the reminder was not sent.
+reminder-no-phone = ⚠️ The reminder to { $customer } could not be sent: there is no phone number for them.
+reminder-needs-review = ⚠️ The reminder to { $customer } may or may not have gone out (the service stopped while sending). It will not be sent again on its own; please check with { $customer }.
 stock-updated = 📦 { $product }: { $delta } added. In stock now: { $stock }.
 stock-reduced = 📦 { $product }: { $delta } removed. In stock now: { $stock }.
 product-added = ✅ New item { $product } at { $price } per { $unit }.

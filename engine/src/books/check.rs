@@ -267,6 +267,7 @@ const REFERENCES: &[Reference] = &[
     same_shop("reminders", "customer_id", "customers"),
     same_shop("reminders", "operation_id", "operations"),
     same_shop("reminders", "message_id", "messages"),
+    same_shop("reminder_events", "reminder_id", "reminders"),
     same_shop("pay_links", "customer_id", "customers"),
     same_shop("operations", "undone_by", "operations"),
     Reference {

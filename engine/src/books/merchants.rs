@@ -366,3 +366,14 @@ pub async fn role_of(
     .await?;
     Ok(role.map(|r| Role::parse(&r).unwrap_or(Role::Staff)))
 }
+
+/// The shop's first owner phone (the one it was opened with), where notices to the merchant go.
+pub async fn owner_phone(db: &Db, merchant: MerchantId) -> Result<Option<Phone>, BooksError> {
+    let phone: Option<String> = sqlx::query_scalar(
+        "SELECT phone FROM merchant_phones WHERE merchant_id = $1 AND role = 'owner' ORDER BY id LIMIT 1",
+    )
+    .bind(merchant.0)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(phone.map(|p| Phone::from_wa_id(&p)).transpose()?)
+}

@@ -13,7 +13,7 @@ pub mod names;
 mod operations;
 pub mod pay_links;
 mod products;
-mod reminders;
+pub mod reminders;
 mod summary;
 
 use std::sync::Arc;
@@ -36,7 +36,9 @@ pub use merchants::{Merchant, MerchantPhone, NewMerchant, Role, SettingsChange, 
 pub use operations::{Booked, Origin, Source};
 pub use pay_links::{IssuedPayLink, PayEntry, PayLinkError, PayToken, PayView};
 pub use products::{NewProduct, Product, StockChanged};
-pub use reminders::Reminder;
+pub use reminders::{
+    DueReminder, EventKind, Reminder, ReminderEvent, ReminderKey, ReminderKind, ReminderStatus,
+};
 pub use summary::{DailySummary, Debtor};
 
 macro_rules! id_type {

@@ -1,12 +1,178 @@
-//! Payment reminders as rows: scheduling and cancelling. Sending them is the bot's job.
+//! Payment reminders as rows: scheduling, moving and cancelling them, the due-row claim the sender works from, their statuses and timeline.
 
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::operations::{self, Booked, Origin, Started};
-use super::{Books, BooksError, CustomerId, ReminderId, validate_amount};
+use super::{Books, BooksError, CustomerId, MerchantId, ReminderId, validate_amount};
+use crate::messages::{Delivery, MessageId, storable};
 use crate::money::Paise;
+use crate::store::{Db, StoreError};
+
+/// Where a reminder is. A reminder is claimed (`Sending`) before WhatsApp is called, so one
+/// found `Sending` after a crash may or may not have gone out: it is never sent again on its
+/// own, only moved on by a status webhook carrying its key, or marked `NeedsReview`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReminderStatus {
+    /// Waiting for its time (`run_at`).
+    Scheduled,
+    /// Claimed by the sender; WhatsApp may have been called.
+    Sending,
+    /// WhatsApp accepted it (or, without credentials, the sandbox outbox holds it).
+    Sent,
+    Delivered,
+    Read,
+    /// WhatsApp refused it or could not deliver it; `error_code` says why.
+    Failed,
+    /// The customer owed nothing when it fell due: not sent, the merchant was told.
+    Settled,
+    /// Cancelled by the merchant before it went out.
+    Cancelled,
+    /// Whether it went out cannot be known (the sender stopped between calling WhatsApp and
+    /// storing the answer, or the answer was lost): never resent, shown to the merchant.
+    NeedsReview,
+}
+
+impl ReminderStatus {
+    pub const ALL: [ReminderStatus; 9] = [
+        ReminderStatus::Scheduled,
+        ReminderStatus::Sending,
+        ReminderStatus::Sent,
+        ReminderStatus::Delivered,
+        ReminderStatus::Read,
+        ReminderStatus::Failed,
+        ReminderStatus::Settled,
+        ReminderStatus::Cancelled,
+        ReminderStatus::NeedsReview,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReminderStatus::Scheduled => "scheduled",
+            ReminderStatus::Sending => "sending",
+            ReminderStatus::Sent => "sent",
+            ReminderStatus::Delivered => "delivered",
+            ReminderStatus::Read => "read",
+            ReminderStatus::Failed => "failed",
+            ReminderStatus::Settled => "settled",
+            ReminderStatus::Cancelled => "cancelled",
+            ReminderStatus::NeedsReview => "needs_review",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ReminderStatus> {
+        ReminderStatus::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// Progress of a reminder that went to WhatsApp: a delivery status only moves it forward,
+    /// so a late `delivered` never overwrites `read`, and `failed` is final.
+    fn rank(self) -> Option<u8> {
+        match self {
+            ReminderStatus::Sending | ReminderStatus::NeedsReview => Some(0),
+            ReminderStatus::Sent => Some(1),
+            ReminderStatus::Delivered => Some(2),
+            ReminderStatus::Read => Some(3),
+            ReminderStatus::Failed => Some(4),
+            ReminderStatus::Scheduled | ReminderStatus::Settled | ReminderStatus::Cancelled => None,
+        }
+    }
+}
+
+impl std::fmt::Display for ReminderStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a reminder asks for. One kind today; recurring reminders will be another row kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReminderKind {
+    /// A payment reminder with a pay link.
+    Payment,
+}
+
+impl ReminderKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReminderKind::Payment => "payment",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ReminderKind> {
+        (text == "payment").then_some(ReminderKind::Payment)
+    }
+}
+
+/// One step in a reminder's timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    Scheduled,
+    Moved,
+    Cancelled,
+    Sending,
+    /// A try failed in a way that proves nothing was sent; it is due again later.
+    Retry,
+    Sent,
+    Delivered,
+    Read,
+    Failed,
+    Settled,
+    NeedsReview,
+}
+
+impl EventKind {
+    const ALL: [EventKind; 11] = [
+        EventKind::Scheduled,
+        EventKind::Moved,
+        EventKind::Cancelled,
+        EventKind::Sending,
+        EventKind::Retry,
+        EventKind::Sent,
+        EventKind::Delivered,
+        EventKind::Read,
+        EventKind::Failed,
+        EventKind::Settled,
+        EventKind::NeedsReview,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Scheduled => "scheduled",
+            EventKind::Moved => "moved",
+            EventKind::Cancelled => "cancelled",
+            EventKind::Sending => "sending",
+            EventKind::Retry => "retry",
+            EventKind::Sent => "sent",
+            EventKind::Delivered => "delivered",
+            EventKind::Read => "read",
+            EventKind::Failed => "failed",
+            EventKind::Settled => "settled",
+            EventKind::NeedsReview => "needs_review",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<EventKind> {
+        EventKind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
+    fn of(status: ReminderStatus) -> EventKind {
+        match status {
+            ReminderStatus::Scheduled => EventKind::Scheduled,
+            ReminderStatus::Sending => EventKind::Sending,
+            ReminderStatus::Sent => EventKind::Sent,
+            ReminderStatus::Delivered => EventKind::Delivered,
+            ReminderStatus::Read => EventKind::Read,
+            ReminderStatus::Failed => EventKind::Failed,
+            ReminderStatus::Settled => EventKind::Settled,
+            ReminderStatus::Cancelled => EventKind::Cancelled,
+            ReminderStatus::NeedsReview => EventKind::NeedsReview,
+        }
+    }
+}
 
 /// A reminder to a customer to pay, due at a time (unix ms, UTC).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -14,30 +180,126 @@ pub struct Reminder {
     pub id: ReminderId,
     pub customer: CustomerId,
     pub customer_name: String,
+    pub kind: ReminderKind,
+    /// The amount asked for; `None` asks for the balance at sending time.
     pub amount: Option<Paise>,
     pub due_at: i64,
-    pub status: String,
+    pub status: ReminderStatus,
+    /// The amount the message asked for, once it was sent.
+    pub sent_amount: Option<Paise>,
+    /// Meta's error code, when it failed.
+    pub error_code: Option<i64>,
+}
+
+/// One line of a reminder's timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReminderEvent {
+    pub kind: EventKind,
+    pub at: i64,
+    pub amount: Option<Paise>,
+    pub error_code: Option<i64>,
+    pub detail: Option<String>,
+}
+
+/// What ties a message we send back to its reminder: sent as WhatsApp's
+/// `biz_opaque_callback_data` and echoed on every status webhook of that message, so a
+/// reminder whose answer was never stored is still found from its statuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ReminderKey {
+    pub merchant: MerchantId,
+    pub reminder: ReminderId,
+}
+
+impl ReminderKey {
+    const PREFIX: &'static str = "execora-reminder:";
+
+    /// `execora-reminder:<shop>:<reminder>`, or `None` for any other text (other callback data).
+    pub fn parse(text: &str) -> Option<ReminderKey> {
+        let rest = text.strip_prefix(Self::PREFIX)?;
+        let (merchant, reminder) = rest.split_once(':')?;
+        let number = |s: &str| {
+            (!s.is_empty() && s.len() <= 18 && s.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| s.parse::<i64>().ok())
+                .flatten()
+        };
+        Some(ReminderKey {
+            merchant: MerchantId(number(merchant)?),
+            reminder: ReminderId(number(reminder)?),
+        })
+    }
+}
+
+impl std::fmt::Display for ReminderKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}{}:{}", Self::PREFIX, self.merchant, self.reminder)
+    }
+}
+
+fn corrupt(column: &str, value: &str) -> sqlx::Error {
+    sqlx::Error::ColumnDecode {
+        index: column.to_string(),
+        source: format!("unknown {column} {value:?}").into(),
+    }
+}
+
+fn status_from_row(row: &AnyRow) -> Result<ReminderStatus, sqlx::Error> {
+    let status: String = row.try_get("status")?;
+    ReminderStatus::parse(&status).ok_or_else(|| corrupt("status", &status))
 }
 
 fn reminder_from_row(row: &AnyRow) -> Result<Reminder, sqlx::Error> {
+    let kind: String = row.try_get("kind")?;
     Ok(Reminder {
         id: ReminderId(row.try_get("id")?),
         customer: CustomerId(row.try_get("customer_id")?),
         customer_name: row.try_get("customer_name")?,
+        kind: ReminderKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?,
         amount: row
             .try_get::<Option<i64>, _>("amount_paise")?
             .map(Paise::new),
         due_at: row.try_get("due_at")?,
-        status: row.try_get("status")?,
+        status: status_from_row(row)?,
+        sent_amount: row
+            .try_get::<Option<i64>, _>("sent_amount_paise")?
+            .map(Paise::new),
+        error_code: row.try_get("error_code")?,
     })
 }
 
-const REMINDER_SELECT: &str = "SELECT r.id, r.customer_id, c.name AS customer_name, r.amount_paise, r.due_at, r.status \
+const REMINDER_SELECT: &str = "SELECT r.id, r.customer_id, c.name AS customer_name, r.kind, r.amount_paise, r.due_at, r.status, \
+     r.sent_amount_paise, r.error_code \
      FROM reminders r JOIN customers c ON c.merchant_id = r.merchant_id AND c.id = r.customer_id";
+
+/// Appends a step to a reminder's timeline.
+async fn add_event<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    merchant: MerchantId,
+    reminder: ReminderId,
+    kind: EventKind,
+    at: i64,
+    amount: Option<Paise>,
+    error: Option<(Option<i64>, &str)>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO reminder_events (merchant_id, reminder_id, kind, at, amount_paise, error_code, detail) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(merchant.0)
+    .bind(reminder.0)
+    .bind(kind.as_str())
+    .bind(at)
+    .bind(amount.map(Paise::as_i64))
+    .bind(error.and_then(|(code, _)| code))
+    .bind(error.map(|(_, detail)| detail.chars().take(300).collect::<String>()))
+    .execute(executor)
+    .await?;
+    Ok(())
+}
 
 impl Books {
     /// Schedules a reminder; `due_at` (unix ms) may be now but not in the past by more than a minute.
-    /// Without an amount the reminder asks for the balance due when it is sent.
+    /// Without an amount the reminder asks for the balance due when it is sent. The row is the
+    /// sender's job: booking it is scheduling it, in the booking's one transaction.
     pub async fn schedule_reminder(
         &self,
         customer: CustomerId,
@@ -50,6 +312,7 @@ impl Books {
         if due_at < now - 60_000 {
             return Err(BooksError::ReminderInPast);
         }
+        let due_at = due_at.max(now);
         let customer_name = self.customer(customer).await?.name;
         let mut tx = self.db.begin().await?;
         let operation =
@@ -58,43 +321,155 @@ impl Books {
                 Started::Replay(done) => return Ok(done),
             };
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO reminders (merchant_id, customer_id, operation_id, amount_paise, due_at, status, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, 'scheduled', $6, $6) RETURNING id",
+            "INSERT INTO reminders (merchant_id, customer_id, operation_id, kind, amount_paise, due_at, run_at, status, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6, 'scheduled', $7, $7) RETURNING id",
         )
         .bind(self.mid())
         .bind(customer.0)
         .bind(operation.0)
+        .bind(ReminderKind::Payment.as_str())
         .bind(amount.map(Paise::as_i64))
-        .bind(due_at.max(now))
+        .bind(due_at)
         .bind(now)
         .fetch_one(&mut *tx)
+        .await?;
+        add_event(
+            &mut *tx,
+            self.merchant_id(),
+            ReminderId(id),
+            EventKind::Scheduled,
+            now,
+            amount,
+            None,
+        )
         .await?;
         let reminder = Reminder {
             id: ReminderId(id),
             customer,
             customer_name,
+            kind: ReminderKind::Payment,
             amount,
-            due_at: due_at.max(now),
-            status: "scheduled".into(),
+            due_at,
+            status: ReminderStatus::Scheduled,
+            sent_amount: None,
+            error_code: None,
         };
         let booked = operations::finish(&mut tx, self.mid(), operation, reminder).await?;
         tx.commit().await?;
         Ok(booked)
     }
 
-    /// Cancels a customer's reminders that have not been sent; returns how many.
+    /// Cancels a customer's reminders that have not been taken for sending; returns how many.
     pub async fn cancel_reminders(&self, customer: CustomerId) -> Result<u64, BooksError> {
         self.customer(customer).await?;
-        let done = sqlx::query(
+        let now = self.now_ms();
+        let mut tx = self.db.begin().await?;
+        let cancelled: Vec<i64> = sqlx::query_scalar(
             "UPDATE reminders SET status = 'cancelled', updated_at = $1 \
-             WHERE merchant_id = $2 AND customer_id = $3 AND status = 'scheduled'",
+             WHERE merchant_id = $2 AND customer_id = $3 AND status = 'scheduled' RETURNING id",
         )
-        .bind(self.now_ms())
+        .bind(now)
         .bind(self.mid())
         .bind(customer.0)
-        .execute(&mut *self.db.writer().await?)
+        .fetch_all(&mut *tx)
         .await?;
-        Ok(done.rows_affected())
+        for id in &cancelled {
+            add_event(
+                &mut *tx,
+                self.merchant_id(),
+                ReminderId(*id),
+                EventKind::Cancelled,
+                now,
+                None,
+                None,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(cancelled.len() as u64)
+    }
+
+    /// Cancels one reminder if it has not been taken for sending. `false` when it was already
+    /// sending, sent, settled or cancelled; another shop's reminder is not found.
+    pub async fn cancel_reminder(&self, id: ReminderId) -> Result<bool, BooksError> {
+        self.reminder(id).await?;
+        let now = self.now_ms();
+        let mut tx = self.db.begin().await?;
+        let done = sqlx::query(
+            "UPDATE reminders SET status = 'cancelled', updated_at = $1 \
+             WHERE merchant_id = $2 AND id = $3 AND status = 'scheduled'",
+        )
+        .bind(now)
+        .bind(self.mid())
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?;
+        let cancelled = done.rows_affected() > 0;
+        if cancelled {
+            add_event(
+                &mut *tx,
+                self.merchant_id(),
+                id,
+                EventKind::Cancelled,
+                now,
+                None,
+                None,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(cancelled)
+    }
+
+    /// Moves a reminder that has not been taken for sending to `due_at` (not in the past).
+    /// `false` when it is no longer scheduled.
+    pub async fn move_reminder(&self, id: ReminderId, due_at: i64) -> Result<bool, BooksError> {
+        self.reminder(id).await?;
+        let now = self.now_ms();
+        if due_at < now - 60_000 {
+            return Err(BooksError::ReminderInPast);
+        }
+        let due_at = due_at.max(now);
+        let mut tx = self.db.begin().await?;
+        let done = sqlx::query(
+            "UPDATE reminders SET due_at = $1, run_at = $1, updated_at = $2 \
+             WHERE merchant_id = $3 AND id = $4 AND status = 'scheduled'",
+        )
+        .bind(due_at)
+        .bind(now)
+        .bind(self.mid())
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?;
+        let moved = done.rows_affected() > 0;
+        if moved {
+            let at = crate::time::from_millis(due_at).to_rfc3339();
+            add_event(
+                &mut *tx,
+                self.merchant_id(),
+                id,
+                EventKind::Moved,
+                now,
+                None,
+                Some((None, &at)),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(moved)
+    }
+
+    /// One reminder of this shop.
+    pub async fn reminder(&self, id: ReminderId) -> Result<Reminder, BooksError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{REMINDER_SELECT} WHERE r.merchant_id = $1 AND r.id = $2"
+        )))
+        .bind(self.mid())
+        .bind(id.0)
+        .fetch_optional(self.db.pool())
+        .await?
+        .ok_or(BooksError::ReminderNotFound(id))?;
+        Ok(reminder_from_row(&row)?)
     }
 
     /// Reminders not yet sent, soonest first.
@@ -115,5 +490,462 @@ impl Books {
             .iter()
             .map(reminder_from_row)
             .collect::<Result<_, _>>()?)
+    }
+
+    /// Every reminder of the shop in any status, the latest due first, at most `limit`.
+    pub async fn reminders(&self, limit: i64) -> Result<Vec<Reminder>, BooksError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{REMINDER_SELECT} WHERE r.merchant_id = $1 ORDER BY r.due_at DESC, r.id DESC LIMIT $2"
+        )))
+        .bind(self.mid())
+        .bind(limit)
+        .fetch_all(self.db.pool())
+        .await?;
+        Ok(rows
+            .iter()
+            .map(reminder_from_row)
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// What happened to a reminder, in order.
+    pub async fn reminder_timeline(
+        &self,
+        id: ReminderId,
+    ) -> Result<Vec<ReminderEvent>, BooksError> {
+        self.reminder(id).await?;
+        let rows = sqlx::query(
+            "SELECT kind, at, amount_paise, error_code, detail FROM reminder_events \
+             WHERE merchant_id = $1 AND reminder_id = $2 ORDER BY id",
+        )
+        .bind(self.mid())
+        .bind(id.0)
+        .fetch_all(self.db.pool())
+        .await?;
+        let mut events = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let kind: String = row.try_get("kind")?;
+            events.push(ReminderEvent {
+                kind: EventKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?,
+                at: row.try_get("at")?,
+                amount: row
+                    .try_get::<Option<i64>, _>("amount_paise")?
+                    .map(Paise::new),
+                error_code: row.try_get("error_code")?,
+                detail: row.try_get("detail")?,
+            });
+        }
+        Ok(events)
+    }
+}
+
+/// A reminder claimed for sending (status `sending`), across shops.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DueReminder {
+    pub key: ReminderKey,
+    pub customer: CustomerId,
+    pub kind: ReminderKind,
+    pub amount: Option<Paise>,
+    pub due_at: i64,
+    /// Tries including this one.
+    pub attempts: i64,
+}
+
+/// Claims the reminder that fell due first (`run_at <= now`, from the service's clock), marking
+/// it `sending` and counting the try, or `None`. The UPDATE re-checks the status, so two
+/// senders never take the same row; the claim is stored before WhatsApp is called.
+pub async fn claim_due(db: &Db, now: i64) -> Result<Option<DueReminder>, StoreError> {
+    loop {
+        let next: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM reminders WHERE status = 'scheduled' AND run_at <= $1 ORDER BY run_at, id LIMIT 1",
+        )
+        .bind(now)
+        .fetch_optional(db.pool())
+        .await?;
+        let Some(id) = next else { return Ok(None) };
+        let mut tx = db.begin().await?;
+        let claimed = sqlx::query(
+            "UPDATE reminders SET status = 'sending', attempts = attempts + 1, claimed_at = $1, updated_at = $1 \
+             WHERE id = $2 AND status = 'scheduled' \
+             RETURNING merchant_id, customer_id, kind, amount_paise, due_at, attempts",
+        )
+        .bind(now)
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = claimed else {
+            tx.rollback().await?;
+            continue;
+        };
+        let kind: String = row.try_get("kind")?;
+        let due = DueReminder {
+            key: ReminderKey {
+                merchant: MerchantId(row.try_get("merchant_id")?),
+                reminder: ReminderId(id),
+            },
+            customer: CustomerId(row.try_get("customer_id")?),
+            kind: ReminderKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?,
+            amount: row
+                .try_get::<Option<i64>, _>("amount_paise")?
+                .map(Paise::new),
+            due_at: row.try_get("due_at")?,
+            attempts: row.try_get("attempts")?,
+        };
+        add_event(
+            &mut *tx,
+            due.key.merchant,
+            due.key.reminder,
+            EventKind::Sending,
+            now,
+            None,
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        return Ok(Some(due));
+    }
+}
+
+/// Moves a claimed reminder from `sending` to `to`, with its timeline step, in one transaction;
+/// `false` when it was no longer `sending` (a status webhook got there first).
+async fn finish_sending(
+    db: &Db,
+    key: ReminderKey,
+    to: ReminderStatus,
+    now: i64,
+    amount: Option<Paise>,
+    error: Option<(Option<i64>, &str)>,
+    run_at: Option<i64>,
+) -> Result<bool, StoreError> {
+    let mut tx = db.begin().await?;
+    let done = sqlx::query(
+        "UPDATE reminders SET status = $1, updated_at = $2, run_at = COALESCE($3, run_at), \
+         error_code = COALESCE($4, error_code), error_title = COALESCE($5, error_title), \
+         sent_amount_paise = COALESCE($6, sent_amount_paise), claimed_at = CASE WHEN $1 = 'scheduled' THEN NULL ELSE claimed_at END \
+         WHERE merchant_id = $7 AND id = $8 AND status = 'sending'",
+    )
+    .bind(to.as_str())
+    .bind(now)
+    .bind(run_at)
+    .bind(error.and_then(|(code, _)| code))
+    .bind(error.map(|(_, title)| title.chars().take(300).collect::<String>()))
+    .bind(amount.map(Paise::as_i64))
+    .bind(key.merchant.0)
+    .bind(key.reminder.0)
+    .execute(&mut *tx)
+    .await?;
+    let moved = done.rows_affected() > 0;
+    if moved {
+        let kind = if to == ReminderStatus::Scheduled {
+            EventKind::Retry
+        } else {
+            EventKind::of(to)
+        };
+        add_event(
+            &mut *tx,
+            key.merchant,
+            key.reminder,
+            kind,
+            now,
+            amount,
+            error,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(moved)
+}
+
+/// The customer owed nothing when the reminder fell due: `settled`, nothing sent.
+pub async fn mark_settled(db: &Db, key: ReminderKey, now: i64) -> Result<bool, StoreError> {
+    finish_sending(db, key, ReminderStatus::Settled, now, None, None, None).await
+}
+
+/// WhatsApp refused it, or it could not be sent (no phone); `detail` says why.
+pub async fn mark_failed(
+    db: &Db,
+    key: ReminderKey,
+    code: Option<i64>,
+    detail: &str,
+    now: i64,
+) -> Result<bool, StoreError> {
+    finish_sending(
+        db,
+        key,
+        ReminderStatus::Failed,
+        now,
+        None,
+        Some((code, detail)),
+        None,
+    )
+    .await
+}
+
+/// A try that provably sent nothing: due again at `retry_at`.
+pub async fn retry_later(
+    db: &Db,
+    key: ReminderKey,
+    retry_at: i64,
+    code: Option<i64>,
+    detail: &str,
+    now: i64,
+) -> Result<bool, StoreError> {
+    finish_sending(
+        db,
+        key,
+        ReminderStatus::Scheduled,
+        now,
+        None,
+        Some((code, detail)),
+        Some(retry_at),
+    )
+    .await
+}
+
+/// Whether WhatsApp took it cannot be known from here: never resent, the merchant decides.
+pub async fn mark_needs_review(
+    db: &Db,
+    key: ReminderKey,
+    detail: &str,
+    now: i64,
+) -> Result<bool, StoreError> {
+    finish_sending(
+        db,
+        key,
+        ReminderStatus::NeedsReview,
+        now,
+        None,
+        Some((None, detail)),
+        None,
+    )
+    .await
+}
+
+/// What went out for a reminder: the amount asked, WhatsApp's id for it (none in the sandbox),
+/// and how the conversation log shows it (the customer's phone and a line of text).
+#[derive(Debug, Clone)]
+pub struct Delivered<'a> {
+    pub amount: Paise,
+    pub wamid: Option<&'a str>,
+    pub peer: &'a str,
+    pub body: &'a str,
+}
+
+/// WhatsApp accepted the reminder (or, without a wamid, the sandbox outbox holds it): one
+/// transaction logs the message (`sent`, or `sandbox`) and marks the reminder `sent` with its
+/// amount, wamid and message. A status webhook may already have moved it on from `sending`;
+/// what was sent is stored either way. Returns the logged message.
+pub async fn mark_sent(
+    db: &Db,
+    key: ReminderKey,
+    sent: &Delivered<'_>,
+    now: i64,
+) -> Result<MessageId, StoreError> {
+    let mut tx = db.begin().await?;
+    let status = if sent.wamid.is_some() {
+        Delivery::Sent
+    } else {
+        Delivery::Sandbox
+    };
+    let message: i64 = sqlx::query_scalar(
+        "INSERT INTO messages (merchant_id, direction, wa_message_id, peer, kind, body, status, created_at, updated_at) \
+         VALUES ($1, 'out', $2, $3, 'template', $4, $5, $6, $6) RETURNING id",
+    )
+    .bind(key.merchant.0)
+    .bind(sent.wamid)
+    .bind(sent.peer)
+    .bind(storable(sent.body).as_ref())
+    .bind(status.as_str())
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    let done = sqlx::query(
+        "UPDATE reminders SET status = CASE WHEN status IN ('sending', 'needs_review') THEN 'sent' ELSE status END, \
+         wa_message_id = COALESCE($1, wa_message_id), sent_amount_paise = $2, message_id = $3, updated_at = $4 \
+         WHERE merchant_id = $5 AND id = $6 AND status IN ('sending', 'needs_review', 'sent', 'delivered', 'read', 'failed') \
+         RETURNING status",
+    )
+    .bind(sent.wamid)
+    .bind(sent.amount.as_i64())
+    .bind(message)
+    .bind(now)
+    .bind(key.merchant.0)
+    .bind(key.reminder.0)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let already_sent = sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM reminder_events WHERE merchant_id = $1 AND reminder_id = $2 AND kind = 'sent'",
+    )
+    .bind(key.merchant.0)
+    .bind(key.reminder.0)
+    .fetch_one(&mut *tx)
+    .await?;
+    if done.is_some() && already_sent == 0 {
+        add_event(
+            &mut *tx,
+            key.merchant,
+            key.reminder,
+            EventKind::Sent,
+            now,
+            Some(sent.amount),
+            None,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(MessageId(message))
+}
+
+/// Reminders claimed before `claimed_before` and still `sending`: their sender stopped between
+/// calling WhatsApp and storing the answer. They become `needs_review` (never resent); returns
+/// their keys and customers, for the merchant to be told.
+pub async fn review_stale(
+    db: &Db,
+    claimed_before: i64,
+    now: i64,
+) -> Result<Vec<(ReminderKey, CustomerId)>, StoreError> {
+    let mut tx = db.begin().await?;
+    let rows = sqlx::query(
+        "UPDATE reminders SET status = 'needs_review', updated_at = $1 \
+         WHERE status = 'sending' AND claimed_at < $2 RETURNING merchant_id, id, customer_id",
+    )
+    .bind(now)
+    .bind(claimed_before)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut stale = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let key = ReminderKey {
+            merchant: MerchantId(row.try_get("merchant_id")?),
+            reminder: ReminderId(row.try_get("id")?),
+        };
+        add_event(
+            &mut *tx,
+            key.merchant,
+            key.reminder,
+            EventKind::NeedsReview,
+            now,
+            None,
+            Some((
+                None,
+                "the sender stopped before WhatsApp's answer was stored",
+            )),
+        )
+        .await?;
+        stale.push((key, CustomerId(row.try_get("customer_id")?)));
+    }
+    tx.commit().await?;
+    Ok(stale)
+}
+
+/// A delivery status from WhatsApp for a reminder's message, found by the key echoed in
+/// `biz_opaque_callback_data` or else by the wamid. It only moves the reminder forward (a
+/// reminder left `sending` or `needs_review` learns here that it went out) and adds the step
+/// to its timeline; returns whether anything changed.
+pub async fn apply_status(
+    db: &Db,
+    key: Option<ReminderKey>,
+    wamid: &str,
+    status: ReminderStatus,
+    error: Option<(i64, &str)>,
+    at: i64,
+) -> Result<bool, StoreError> {
+    let Some(rank) = status.rank().filter(|r| *r > 0) else {
+        return Ok(false);
+    };
+    let replaceable: Vec<&'static str> = ReminderStatus::ALL
+        .into_iter()
+        .filter(|s| s.rank().is_some_and(|r| r < rank))
+        .map(ReminderStatus::as_str)
+        .collect();
+    let parameters: Vec<String> = (0..replaceable.len())
+        .map(|i| format!("${}", i + 9))
+        .collect();
+    // With a key, the key decides (the wamid may not be stored yet); the wamid is then stored.
+    let sql = format!(
+        "UPDATE reminders SET status = $1, error_code = COALESCE($2, error_code), error_title = COALESCE($3, error_title), \
+         wa_message_id = COALESCE(wa_message_id, $4), updated_at = $5 \
+         WHERE (($6 = 1 AND merchant_id = $7 AND id = $8) OR ($6 = 0 AND wa_message_id = $4)) \
+         AND status IN ({}) RETURNING merchant_id, id",
+        parameters.join(", ")
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(status.as_str())
+        .bind(error.map(|(code, _)| code))
+        .bind(error.map(|(_, title)| title.chars().take(300).collect::<String>()))
+        .bind(wamid)
+        .bind(at)
+        .bind(i64::from(key.is_some()))
+        .bind(key.map_or(0, |k| k.merchant.0))
+        .bind(key.map_or(0, |k| k.reminder.0));
+    for word in replaceable {
+        query = query.bind(word);
+    }
+    let mut tx = db.begin().await?;
+    let Some(row) = query.fetch_optional(&mut *tx).await? else {
+        tx.rollback().await?;
+        return Ok(false);
+    };
+    add_event(
+        &mut *tx,
+        MerchantId(row.try_get("merchant_id")?),
+        ReminderId(row.try_get("id")?),
+        EventKind::of(status),
+        at,
+        None,
+        error.map(|(code, title)| (Some(code), title)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_read_back_and_nothing_else_reads_as_one() {
+        let key = ReminderKey {
+            merchant: MerchantId(7),
+            reminder: ReminderId(42),
+        };
+        assert_eq!(key.to_string(), "execora-reminder:7:42");
+        assert_eq!(ReminderKey::parse(&key.to_string()), Some(key));
+        for other in [
+            "",
+            "execora-reminder:",
+            "execora-reminder:7",
+            "execora-reminder:7:",
+            "execora-reminder::42",
+            "execora-reminder:7:42:1",
+            "execora-reminder:-7:42",
+            "execora-reminder:7:4x",
+            "execora-reminder:99999999999999999999:1",
+            "campaign-7",
+        ] {
+            assert_eq!(ReminderKey::parse(other), None, "{other:?}");
+        }
+    }
+
+    #[test]
+    fn statuses_and_events_read_back() {
+        for status in ReminderStatus::ALL {
+            assert_eq!(ReminderStatus::parse(status.as_str()), Some(status));
+        }
+        for kind in EventKind::ALL {
+            assert_eq!(EventKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(ReminderStatus::parse("queued"), None);
+        assert_eq!(ReminderKind::parse("payment"), Some(ReminderKind::Payment));
+    }
+
+    #[test]
+    fn a_delivery_status_only_moves_forward() {
+        use ReminderStatus::*;
+        assert!(Read.rank() > Delivered.rank());
+        assert!(Failed.rank() > Read.rank());
+        assert!(Sent.rank() > NeedsReview.rank());
+        assert_eq!(Cancelled.rank(), None);
+        assert_eq!(Settled.rank(), None);
     }
 }

@@ -284,6 +284,18 @@ pub enum Outcome {
     NoReminders {
         customer: String,
     },
+    /// To the merchant: a reminder fell due while the customer owed nothing, so it was not sent.
+    ReminderSettled {
+        customer: String,
+    },
+    /// To the merchant: a reminder could not go out because the customer has no phone number.
+    ReminderNoPhone {
+        customer: String,
+    },
+    /// To the merchant: whether a reminder reached WhatsApp cannot be known; it is not resent.
+    ReminderNeedsReview {
+        customer: String,
+    },
     /// The merchant answered "no" to a question: nothing was done.
     Dropped,
     /// Something failed on our side; nothing was booked.

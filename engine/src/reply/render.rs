@@ -468,6 +468,21 @@ pub fn render(outcome: &Outcome, locale: Locale) -> Reply {
                 ("count", number(*count as i64)),
             ]),
         )],
+        Outcome::ReminderSettled { customer } => vec![say(
+            l,
+            "reminder-settled",
+            &args([("customer", text(customer.clone()))]),
+        )],
+        Outcome::ReminderNoPhone { customer } => vec![say(
+            l,
+            "reminder-no-phone",
+            &args([("customer", text(customer.clone()))]),
+        )],
+        Outcome::ReminderNeedsReview { customer } => vec![say(
+            l,
+            "reminder-needs-review",
+            &args([("customer", text(customer.clone()))]),
+        )],
         Outcome::NoReminders { customer } => vec![say(
             l,
             "no-reminders",

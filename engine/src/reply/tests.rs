@@ -240,6 +240,15 @@ fn every_outcome() -> Vec<Outcome> {
         Outcome::InvalidName,
         Outcome::InvalidPhone,
         Outcome::ReminderInPast,
+        Outcome::ReminderSettled {
+            customer: "Rahul".into(),
+        },
+        Outcome::ReminderNoPhone {
+            customer: "Rahul".into(),
+        },
+        Outcome::ReminderNeedsReview {
+            customer: "Rahul".into(),
+        },
         Outcome::NoReminders {
             customer: "Rahul".into(),
         },

@@ -3,7 +3,7 @@
 use chrono::{Duration, NaiveDate};
 use execora_engine::books::{
     BooksError, EntryKind, Found, InvoiceLineRequest, LinePricing, NewCustomer, NewProduct, Origin,
-    Source,
+    ReminderStatus, Source,
 };
 use execora_engine::money::{Paise, PaymentMode};
 use execora_engine::quantity::{Quantity, Unit};
@@ -581,7 +581,7 @@ async fn reminders_are_scheduled_and_cancelled(db: Db) {
         .schedule_reminder(rahul.id, Some(rupees(500)), at, &cli())
         .await
         .expect("schedule");
-    assert_eq!(reminder.value.status, "scheduled");
+    assert_eq!(reminder.value.status, ReminderStatus::Scheduled);
     assert_eq!(
         shop.books
             .pending_reminders(Some(rahul.id))

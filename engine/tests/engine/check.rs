@@ -204,8 +204,8 @@ async fn forged_reversals_and_cross_shop_references_are_named(db: Db) {
     // Shop B's reminder made by shop A's booking.
     let reminder = forger
         .insert(format!(
-            "INSERT INTO reminders (merchant_id, customer_id, operation_id, due_at, status, created_at, updated_at) \
-             VALUES ({b_id}, {b_cust}, {a_op}, 0, 'scheduled', 0, 0) RETURNING id"
+            "INSERT INTO reminders (merchant_id, customer_id, operation_id, due_at, run_at, status, created_at, updated_at) \
+             VALUES ({b_id}, {b_cust}, {a_op}, 0, 0, 'scheduled', 0, 0) RETURNING id"
         ))
         .await;
     forger.close().await;

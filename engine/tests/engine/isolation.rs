@@ -340,8 +340,8 @@ async fn every_newly_scoped_reference_is_refused_across_shops(db: Db) {
     refused_across_shops_accepted_within(
         &db,
         "reminders.operation_id",
-        "INSERT INTO reminders (merchant_id, customer_id, operation_id, due_at, status, created_at, updated_at) \
-         VALUES ($1, $2, $3, 0, 'scheduled', 0, 0)",
+        "INSERT INTO reminders (merchant_id, customer_id, operation_id, due_at, run_at, status, created_at, updated_at) \
+         VALUES ($1, $2, $3, 0, 0, 'scheduled', 0, 0)",
         &[a_id, a_customer, b_op],
         &[a_id, a_customer, a_op],
     )
@@ -349,8 +349,8 @@ async fn every_newly_scoped_reference_is_refused_across_shops(db: Db) {
     refused_across_shops_accepted_within(
         &db,
         "reminders.message_id",
-        "INSERT INTO reminders (merchant_id, customer_id, message_id, due_at, status, created_at, updated_at) \
-         VALUES ($1, $2, $3, 0, 'sent', 0, 0)",
+        "INSERT INTO reminders (merchant_id, customer_id, message_id, due_at, run_at, status, created_at, updated_at) \
+         VALUES ($1, $2, $3, 0, 0, 'sent', 0, 0)",
         &[a_id, a_customer, b_message],
         &[a_id, a_customer, a_message],
     )

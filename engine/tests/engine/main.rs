@@ -13,6 +13,7 @@ mod messages;
 mod onboarding;
 mod properties;
 mod recordings;
+mod reminders;
 mod trust;
 mod understanding;
 mod upgrade;

@@ -80,11 +80,17 @@ async fn an_upgrade_keeps_every_row_and_then_refuses_cross_shop_links(test_db: T
         .record_payment(rahul.id, Paise::new(5_000), None, &cli)
         .await
         .expect("payment");
-    a.books
-        .schedule_reminder(rahul.id, None, i64::MAX / 2, &cli)
-        .await
-        .expect("reminder");
     let (a_id, b_id) = (a.books.merchant_id().0, b.books.merchant_id().0);
+    // A reminder as the schema before 0009 stored it (0009 adds its run time and timeline).
+    sqlx::query(
+        "INSERT INTO reminders (merchant_id, customer_id, due_at, status, created_at, updated_at) \
+         VALUES ($1, $2, 4102444800000, 'scheduled', 1, 1)",
+    )
+    .bind(a_id)
+    .bind(rahul.id.0)
+    .execute(db.pool())
+    .await
+    .expect("reminder");
     let inbound: i64 = sqlx::query_scalar(
         "INSERT INTO messages (merchant_id, direction, peer, kind, status, created_at, updated_at) \
          VALUES ($1, 'in', '919811111111', 'audio', 'processed', 0, 0) RETURNING id",
@@ -117,6 +123,27 @@ async fn an_upgrade_keeps_every_row_and_then_refuses_cross_shop_links(test_db: T
     assert_eq!(db.pending_migrations().await.expect("pending"), 0);
     assert_eq!(row_counts(&db).await, before);
     assert_eq!(a.books.balance(rahul.id).await.expect("balance"), balance);
+    // The reminder stored before 0009 is still scheduled for its time, with its first step.
+    let pending = a.books.pending_reminders(None).await.expect("pending");
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].due_at, 4102444800000);
+    assert_eq!(
+        a.books
+            .reminder_timeline(pending[0].id)
+            .await
+            .expect("timeline")
+            .iter()
+            .map(|e| e.kind)
+            .collect::<Vec<_>>(),
+        vec![execora_engine::books::EventKind::Scheduled]
+    );
+    assert_eq!(
+        execora_engine::books::reminders::claim_due(&db, 4102444800000)
+            .await
+            .expect("claim")
+            .map(|due| due.key.reminder),
+        Some(pending[0].id)
+    );
     let report = check(&db).await.expect("check");
     assert!(report.is_ok(), "{report}: {:?}", report.problems);
 
