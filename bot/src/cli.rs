@@ -87,6 +87,11 @@ pub enum Command {
         #[arg(long)]
         customer: String,
     },
+    /// Payment reminders: schedule, list and cancel them.
+    Reminder {
+        #[command(subcommand)]
+        command: ReminderCommand,
+    },
     /// WhatsApp message templates (payment reminder, evening digest).
     Whatsapp {
         #[command(subcommand)]
@@ -99,6 +104,41 @@ pub enum Command {
         dead: bool,
         #[arg(long, default_value_t = 50)]
         limit: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReminderCommand {
+    /// Schedule a payment reminder to a customer (sent by `execora serve` when it falls due).
+    Add {
+        /// The shop's id or any of its phones.
+        #[arg(long)]
+        merchant: String,
+        /// The customer's name as the shop knows it.
+        #[arg(long)]
+        customer: String,
+        /// Rupees to ask for (e.g. 500 or 1,250.50); without it, the balance when it is sent.
+        #[arg(long, value_name = "RUPEES")]
+        amount: Option<String>,
+        /// When, in the shop's zone: "YYYY-MM-DD HH:MM" (default: now).
+        #[arg(long, value_name = "YYYY-MM-DD HH:MM")]
+        at: Option<String>,
+    },
+    /// List a shop's reminders, latest due first, with their status.
+    List {
+        /// The shop's id or any of its phones.
+        #[arg(long)]
+        merchant: String,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+    /// Cancel a reminder that has not been sent.
+    Cancel {
+        /// The shop's id or any of its phones.
+        #[arg(long)]
+        merchant: String,
+        /// The reminder's id (see `execora reminder list`).
+        id: i64,
     },
 }
 

@@ -23,7 +23,7 @@ use execora_bot::startup::{Application, STUCK_AFTER_MS, language_model, open_dat
 use execora_bot::whatsapp::graph::TemplateAccount;
 use execora_bot::whatsapp::templates;
 
-use crate::cli::{Cli, Command, MerchantCommand, WhatsappCommand};
+use crate::cli::{Cli, Command, MerchantCommand, ReminderCommand, WhatsappCommand};
 
 /// mimalloc instead of glibc's malloc: a third of the ingest path's CPU went to allocation, and
 /// glibc's free (consolidating chunks) was the larger part of it.
@@ -169,6 +169,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::PayLink { merchant, customer } => {
             pay_link(&config, clock, &merchant, &customer).await?
         }
+        Command::Reminder { command } => reminder(&config, clock, command).await?,
         Command::Whatsapp {
             command: WhatsappCommand::Templates { submit, status },
         } => whatsapp_templates(&config, submit, status).await?,
@@ -410,6 +411,145 @@ async fn merchant(
 }
 
 /// Issues a pay link to a shop's customer found by name and prints its URL.
+/// A shop by id or phone, for an operator command.
+async fn find_shop(db: &Db, merchant: &str) -> anyhow::Result<books::Merchant> {
+    books::merchants::find(db, merchant)
+        .await?
+        .with_context(|| {
+            format!("no shop with id or phone '{merchant}' (see `execora merchant list`)")
+        })
+}
+
+/// One of the shop's customers by name; several or none is an error naming them.
+async fn find_customer(books: &books::Books, customer: &str) -> anyhow::Result<books::Customer> {
+    match books.find_customers(customer, 5).await? {
+        books::Found::One(person) => Ok(person),
+        books::Found::Several(people) => {
+            let names: Vec<String> = people
+                .iter()
+                .map(|p| format!("{} (id {})", p.name, p.id))
+                .collect();
+            bail!(
+                "'{customer}' could be {}: give the full name",
+                names.join(", ")
+            )
+        }
+        books::Found::None => bail!(
+            "shop {} has no customer named '{customer}'",
+            books.merchant_id()
+        ),
+    }
+}
+
+/// A local "YYYY-MM-DD HH:MM" in `zone` as unix ms; a time the clocks skip is refused, one
+/// they pass twice is the first.
+fn local_time_ms(text: &str, zone: chrono_tz::Tz) -> anyhow::Result<i64> {
+    use chrono::TimeZone;
+    let naive = chrono::NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%d %H:%M")
+        .with_context(|| format!("'{text}' is not a time like 2026-12-06 19:00"))?;
+    let at = zone
+        .from_local_datetime(&naive)
+        .earliest()
+        .with_context(|| format!("{text} does not exist in {zone}"))?;
+    Ok(to_millis(at.with_timezone(&chrono::Utc)))
+}
+
+async fn reminder(
+    config: &Config,
+    clock: Arc<dyn Clock>,
+    command: ReminderCommand,
+) -> anyhow::Result<()> {
+    let db = open_db(config, true).await?;
+    let result = run_reminder(&db, clock, command).await;
+    db.close().await;
+    result
+}
+
+async fn run_reminder(
+    db: &Db,
+    clock: Arc<dyn Clock>,
+    command: ReminderCommand,
+) -> anyhow::Result<()> {
+    let mut out = std::io::stdout();
+    match command {
+        ReminderCommand::Add {
+            merchant,
+            customer,
+            amount,
+            at,
+        } => {
+            let shop = find_shop(db, &merchant).await?;
+            let books = books::Books::open(db.clone(), shop.id, clock).await?;
+            let person = find_customer(&books, &customer).await?;
+            let amount = amount
+                .map(|a| {
+                    a.parse::<execora_engine::money::Paise>()
+                        .with_context(|| format!("'{a}' is not an amount of rupees"))
+                })
+                .transpose()?;
+            let due = match at {
+                Some(at) => local_time_ms(&at, books.zone())?,
+                None => to_millis(books.now()),
+            };
+            let booked = books
+                .schedule_reminder(
+                    person.id,
+                    amount,
+                    due,
+                    &books::Origin::new(books::Source::Cli),
+                )
+                .await?;
+            let r = booked.value;
+            let when = local(execora_engine::time::from_millis(r.due_at), books.zone());
+            let asked = r
+                .amount
+                .map_or_else(|| "the balance due then".to_string(), |a| a.to_string());
+            writeln!(
+                out,
+                "reminder {} to {} for {asked} at {} {}",
+                r.id,
+                r.customer_name,
+                when.format("%Y-%m-%d %H:%M"),
+                books.zone()
+            )?;
+        }
+        ReminderCommand::List { merchant, limit } => {
+            let shop = find_shop(db, &merchant).await?;
+            let books = books::Books::open(db.clone(), shop.id, clock).await?;
+            for r in books.reminders(limit).await? {
+                let when = local(execora_engine::time::from_millis(r.due_at), books.zone());
+                let asked = r
+                    .sent_amount
+                    .or(r.amount)
+                    .map_or_else(|| "balance".to_string(), |a| a.to_string());
+                let error = r
+                    .error_code
+                    .map_or_else(String::new, |code| format!(" (error {code})"));
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{asked}\t{}{error}",
+                    r.id,
+                    when.format("%Y-%m-%d %H:%M"),
+                    r.customer_name,
+                    r.status
+                )?;
+            }
+        }
+        ReminderCommand::Cancel { merchant, id } => {
+            let shop = find_shop(db, &merchant).await?;
+            let books = books::Books::open(db.clone(), shop.id, clock).await?;
+            let id = books::ReminderId(id);
+            if books.cancel_reminder(id).await? {
+                writeln!(out, "reminder {id} cancelled")?;
+            } else {
+                let status = books.reminder(id).await?.status;
+                bail!("reminder {id} is {status}, not scheduled: nothing to cancel");
+            }
+        }
+    }
+    Ok(())
+}
+
 async fn pay_link(
     config: &Config,
     clock: Arc<dyn Clock>,

@@ -23,6 +23,7 @@ use crate::supervisor::{Backoff, Supervisor, WorkerFactory};
 use crate::whatsapp::graph::{GraphClient, GraphConfig, GraphError};
 use crate::whatsapp::inbound::InboundWorker;
 use crate::whatsapp::outbound::{FallbackTemplate, Sender};
+use crate::whatsapp::reminders::ReminderSender;
 use crate::whatsapp::signature::AppSecrets;
 use crate::whatsapp::voice::Listener;
 use crate::whatsapp::webhook::SenderLimits;
@@ -192,8 +193,9 @@ impl Application {
     }
 }
 
-/// The background workers `config` asks for: the inbound worker always, the sender with
-/// WhatsApp credentials, the recordings purge with a retention.
+/// The background workers `config` asks for: the inbound worker and the reminder sender always
+/// (reminders go to the sandbox outbox without credentials), the sender with WhatsApp
+/// credentials, the recordings purge with a retention.
 fn workers(
     config: &Config,
     db: &Db,
@@ -281,6 +283,19 @@ fn workers(
         "inbound",
         Box::new(move |shutdown| Box::pin(worker.clone().run(shutdown))),
     )];
+    let reminders = match &graph {
+        Some(graph) => ReminderSender::live(
+            db.clone(),
+            clock.clone(),
+            graph.clone(),
+            whatsapp.messages_per_second,
+        ),
+        None => ReminderSender::sandbox(db.clone(), clock.clone()),
+    };
+    workers.push((
+        "reminders",
+        Box::new(move |shutdown| Box::pin(reminders.clone().run(shutdown))),
+    ));
     if let Some(graph) = graph {
         let mut sender = Sender::new(db.clone(), graph).with_clock(clock.clone());
         if let Some(speaker) = speaker {

@@ -217,12 +217,38 @@ impl GraphClient {
         content: &OutboundContent,
         reply_to: Option<&str>,
     ) -> Result<Sent, GraphError> {
+        self.send_body(to, content, reply_to, None).await
+    }
+
+    /// Sends like [`GraphClient::send`], tagged with `callback_data`: Meta echoes it as
+    /// `biz_opaque_callback_data` on every status webhook of this message, so the message can
+    /// be recognised even if its wamid was never stored.
+    pub async fn send_tagged(
+        &self,
+        to: &str,
+        content: &OutboundContent,
+        callback_data: &str,
+    ) -> Result<Sent, GraphError> {
+        self.send_body(to, content, None, Some(callback_data)).await
+    }
+
+    async fn send_body(
+        &self,
+        to: &str,
+        content: &OutboundContent,
+        reply_to: Option<&str>,
+        callback_data: Option<&str>,
+    ) -> Result<Sent, GraphError> {
         messages::check_recipient(to)?;
         messages::validate(content)?;
         if reply_to.is_some_and(|id| id.trim().is_empty()) {
             return Err(GraphError::Invalid("reply_to message id is empty".into()));
         }
-        let body = body_json(to, content, reply_to);
+        let mut body = body_json(to, content, reply_to);
+        if let Some(data) = callback_data {
+            messages::check_callback_data(data)?;
+            body["biz_opaque_callback_data"] = serde_json::Value::from(data);
+        }
         let response: SendResponse = self
             .call_json(self.http.post(self.messages_url()).json(&body), "send")
             .await?;
@@ -274,7 +300,13 @@ async fn call_json<T: DeserializeOwned>(
         .header(AUTHORIZATION, auth.clone())
         .send()
         .await
-        .map_err(transport)?;
+        .map_err(|e| {
+            if e.is_connect() {
+                connect_failed(e)
+            } else {
+                transport(e)
+            }
+        })?;
     let response = check_status(response).await?;
     let body = match read_limited(response, API_BODY_LIMIT).await {
         Ok(body) => body,
@@ -321,6 +353,14 @@ async fn read_limited(mut response: Response, limit: u64) -> Result<Bytes, ReadE
         buffer.extend_from_slice(&chunk);
     }
     Ok(buffer.freeze())
+}
+
+/// A connection that was never made: nothing was written, so nothing can have been sent.
+fn connect_failed(err: reqwest::Error) -> GraphError {
+    match transport(err) {
+        GraphError::Transport(text) => GraphError::Connect(text),
+        other => other,
+    }
 }
 
 /// reqwest's Display stops at the outermost error ("error sending request"); the cause

@@ -6,6 +6,7 @@ pub mod graph;
 pub mod inbound;
 pub mod outbound;
 pub mod payload;
+pub mod reminders;
 pub mod signature;
 pub mod templates;
 pub mod voice;

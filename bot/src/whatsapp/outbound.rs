@@ -177,6 +177,7 @@ impl Sender {
                 language: template.language.clone(),
                 body_parameters: vec![template_parameter(&outgoing.body)],
                 quick_reply_payloads: Vec::new(),
+                url_button: None,
             };
             self.throttle.until_ready().await;
             result = self.graph.send(&outgoing.peer, &content, None).await;

@@ -84,6 +84,8 @@ pub struct StatusUpdate {
     pub timestamp: u64,
     pub recipient_id: Option<String>,
     pub errors: Vec<ApiErrorInfo>,
+    /// What we tagged the message with when sending it (`biz_opaque_callback_data`).
+    pub callback_data: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -221,6 +223,8 @@ struct RawStatus {
     recipient_id: Option<String>,
     #[serde(default)]
     errors: Vec<RawError>,
+    #[serde(default)]
+    biz_opaque_callback_data: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -388,6 +392,7 @@ fn read_change(value: &RawValue, events: &mut Vec<Event>) {
             status: status.status,
             timestamp: seconds(&status.timestamp),
             recipient_id: status.recipient_id,
+            callback_data: status.biz_opaque_callback_data,
             errors: status
                 .errors
                 .into_iter()

@@ -11,7 +11,8 @@ use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use execora_engine::books::{BooksError, MerchantId, merchants};
+use execora_engine::books::reminders;
+use execora_engine::books::{BooksError, MerchantId, ReminderKey, ReminderStatus, merchants};
 use execora_engine::inbox::{Arrival, Inbox, InboxError};
 use execora_engine::messages::{self, Delivery, NewOutbound};
 use execora_engine::phone::Phone;
@@ -263,10 +264,12 @@ async fn receive(State(state): State<WebhookState>, headers: HeaderMap, body: By
                 };
                 let error = status.errors.first().map(|e| (e.code, e.title.as_str()));
                 let at = (status.timestamp as i64).saturating_mul(1000);
-                messages::apply_status(&state.db, &status.wamid, delivery, error, at)
-                    .await
-                    .map(|_| ())
-                    .map_err(EventError::from)
+                match messages::apply_status(&state.db, &status.wamid, delivery, error, at).await {
+                    Ok(_) => apply_reminder_status(&state.db, &status, error, at)
+                        .await
+                        .map_err(EventError::from),
+                    Err(error) => Err(EventError::from(error)),
+                }
             }
             Event::Ignored { field } => {
                 tracing::debug!(%field, "webhook field not handled");
@@ -280,6 +283,33 @@ async fn receive(State(state): State<WebhookState>, headers: HeaderMap, body: By
         }
     }
     StatusCode::OK
+}
+
+/// A status of a message we tagged as a reminder's moves that reminder (and its timeline) too:
+/// this is how a reminder whose send was never recorded learns that it went out.
+async fn apply_reminder_status(
+    db: &Db,
+    status: &payload::StatusUpdate,
+    error: Option<(i64, &str)>,
+    at: i64,
+) -> Result<(), StoreError> {
+    let Some(key) = status.callback_data.as_deref().and_then(ReminderKey::parse) else {
+        return Ok(());
+    };
+    let Some(to) = ReminderStatus::parse(&status.status).filter(|s| {
+        matches!(
+            s,
+            ReminderStatus::Sent
+                | ReminderStatus::Delivered
+                | ReminderStatus::Read
+                | ReminderStatus::Failed
+        )
+    }) else {
+        return Ok(());
+    };
+    reminders::apply_status(db, Some(key), &status.wamid, to, error, at)
+        .await
+        .map(|_| ())
 }
 
 /// Stores a message once by its wamid, under the shop its sender's phone belongs to (none for strangers).

@@ -5,6 +5,7 @@ mod door;
 mod end_to_end;
 mod operator_links;
 mod pay_page;
+mod reminders;
 mod supervision;
 mod webhook;
 

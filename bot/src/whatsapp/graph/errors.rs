@@ -17,7 +17,11 @@ pub enum GraphError {
     /// A non-success status whose body is not Meta's error object (proxy pages, CDN errors).
     #[error("Graph API returned HTTP {status} without an error object")]
     Http { status: u16 },
-    /// Connect, timeout, TLS or read failure. Holds reqwest's error chain, which never includes headers.
+    /// No connection could be made (refused, DNS, TLS handshake), so no request was written.
+    #[error("Graph API connection failed: {0}")]
+    Connect(String),
+    /// Timeout or read failure after the connection was made: the request may have been taken.
+    /// Holds reqwest's error chain, which never includes headers.
     #[error("Graph API transport error: {0}")]
     Transport(String),
     /// A success status whose body we could not understand.
@@ -62,11 +66,24 @@ impl GraphError {
                 code, http_status, ..
             } => class_of_code(*code).unwrap_or_else(|| class_of_status(*http_status)),
             GraphError::Http { status } => class_of_status(*status),
-            GraphError::Transport(_) => ErrorClass::Retry,
+            GraphError::Connect(_) | GraphError::Transport(_) => ErrorClass::Retry,
             // A 2xx we cannot parse may still have been accepted; retrying risks a duplicate message.
             GraphError::Decode(_) | GraphError::Invalid(_) | GraphError::TooLarge { .. } => {
                 ErrorClass::Permanent
             }
+        }
+    }
+
+    /// Whether this failure proves WhatsApp did not take the message, so sending it again cannot
+    /// make a duplicate: the connection was never made, we refused it ourselves, or Meta (or a
+    /// rate limiter in front of it, 429) answered with a refusal. A timeout, a broken read, an
+    /// unreadable success or a bare 5xx from something in between prove nothing: Meta may have
+    /// accepted the message (spec: errors come synchronously, asynchronously, or both).
+    pub fn proves_nothing_sent(&self) -> bool {
+        match self {
+            GraphError::Connect(_) | GraphError::Invalid(_) | GraphError::Api { .. } => true,
+            GraphError::Http { status } => *status == 429,
+            GraphError::Transport(_) | GraphError::Decode(_) | GraphError::TooLarge { .. } => false,
         }
     }
 

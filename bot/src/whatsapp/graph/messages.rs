@@ -15,6 +15,10 @@ pub const BUTTON_ID_MAX_CHARS: usize = 256;
 pub const INTERACTIVE_BODY_MAX_CHARS: usize = 1024;
 pub const FOOTER_MAX_CHARS: usize = 60;
 pub const TEMPLATE_QUICK_REPLIES_MAX: usize = 10;
+/// Meta's limit on `biz_opaque_callback_data`.
+pub const CALLBACK_DATA_MAX_CHARS: usize = 512;
+/// A URL button's parameter is the end of a URL; a pay token is 43 characters.
+pub const URL_BUTTON_PARAMETER_MAX_CHARS: usize = 2000;
 
 /// What to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +37,9 @@ pub enum OutboundContent {
         language: String,
         body_parameters: Vec<String>,
         quick_reply_payloads: Vec<String>,
+        /// The `{{1}}` of the template's URL button, which comes after its quick replies (our
+        /// payment reminder's one button: the pay page's token).
+        url_button: Option<String>,
     },
     /// A previously uploaded OGG/Opus file, shown as a voice note.
     Voice { media_id: String },
@@ -74,6 +81,11 @@ pub(super) fn check_path_id(what: &str, id: &str) -> Result<(), GraphError> {
     } else {
         Err(invalid(format!("{what} is not a valid Graph id")))
     }
+}
+
+/// `biz_opaque_callback_data`: non-empty, at most 512 characters.
+pub(super) fn check_callback_data(data: &str) -> Result<(), GraphError> {
+    check_len("callback data", data, CALLBACK_DATA_MAX_CHARS)
 }
 
 /// Recipient as E.164 digits: country code plus number, at most 15 digits, optional leading '+'.
@@ -156,6 +168,7 @@ pub fn validate(content: &OutboundContent) -> Result<(), GraphError> {
             language,
             body_parameters,
             quick_reply_payloads,
+            url_button,
         } => {
             let name_ok = !name.is_empty()
                 && name
@@ -186,6 +199,24 @@ pub fn validate(content: &OutboundContent) -> Result<(), GraphError> {
             }
             if quick_reply_payloads.iter().any(|p| p.is_empty()) {
                 return Err(invalid("a quick-reply payload is empty"));
+            }
+            if let Some(parameter) = url_button {
+                check_len(
+                    "URL button parameter",
+                    parameter,
+                    URL_BUTTON_PARAMETER_MAX_CHARS,
+                )?;
+                if parameter
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control())
+                {
+                    return Err(invalid(
+                        "URL button parameter contains a space or control character",
+                    ));
+                }
+                if quick_reply_payloads.len() >= TEMPLATE_QUICK_REPLIES_MAX {
+                    return Err(invalid("a template has at most 10 buttons"));
+                }
             }
             Ok(())
         }
@@ -230,6 +261,7 @@ pub fn body_json(to: &str, content: &OutboundContent, reply_to: Option<&str>) ->
             language,
             body_parameters,
             quick_reply_payloads,
+            url_button,
         } => {
             let mut components = Vec::new();
             if !body_parameters.is_empty() {
@@ -245,6 +277,14 @@ pub fn body_json(to: &str, content: &OutboundContent, reply_to: Option<&str>) ->
                     "sub_type": "quick_reply",
                     "index": index.to_string(),
                     "parameters": [{ "type": "payload", "payload": payload }],
+                }));
+            }
+            if let Some(parameter) = url_button {
+                components.push(json!({
+                    "type": "button",
+                    "sub_type": "url",
+                    "index": quick_reply_payloads.len().to_string(),
+                    "parameters": [{ "type": "text", "text": parameter }],
                 }));
             }
             (
@@ -336,6 +376,7 @@ mod tests {
             language: "hi".into(),
             body_parameters: vec!["Ramesh\nKumar".into()],
             quick_reply_payloads: vec![],
+            url_button: None,
         };
         assert!(refused(&template).contains("newline"));
         let voice = OutboundContent::Voice {

@@ -358,6 +358,61 @@ async fn buttons_json() {
 }
 
 #[tokio::test]
+async fn tagged_template_with_a_url_button_json() {
+    let fake = FakeGraph::start().await;
+    let content = OutboundContent::Template {
+        name: "payment_reminder".into(),
+        language: "en".into(),
+        body_parameters: vec!["Rahul".into(), "Gupta Kirana".into(), "₹500".into()],
+        quick_reply_payloads: vec![],
+        url_button: Some("5Jq0nCw2sXgT8bVd3fLk9RzYm1uPaH7eQiN4oW6tKjE".into()),
+    };
+    fake.client()
+        .send_tagged("919876543210", &content, "execora-reminder:1:2")
+        .await
+        .expect("send");
+    let seen = fake.last();
+    assert_message_request(&seen);
+    assert_eq!(
+        seen.json,
+        Some(json!({
+            "messaging_product": "whatsapp",
+            "recipient_type": "individual",
+            "to": "+919876543210",
+            "type": "template",
+            "biz_opaque_callback_data": "execora-reminder:1:2",
+            "template": {
+                "name": "payment_reminder",
+                "language": {"code": "en", "policy": "deterministic"},
+                "components": [
+                    {"type": "body", "parameters": [
+                        {"type": "text", "text": "Rahul"},
+                        {"type": "text", "text": "Gupta Kirana"},
+                        {"type": "text", "text": "₹500"},
+                    ]},
+                    {"type": "button", "sub_type": "url", "index": "0",
+                     "parameters": [{"type": "text", "text": "5Jq0nCw2sXgT8bVd3fLk9RzYm1uPaH7eQiN4oW6tKjE"}]},
+                ],
+            },
+        }))
+    );
+    let refused = fake
+        .client()
+        .send_tagged("919876543210", &content, "")
+        .await
+        .expect_err("empty callback data");
+    assert!(matches!(refused, GraphError::Invalid(_)), "{refused:?}");
+    let spaced = OutboundContent::Template {
+        url_button: Some("a b".into()),
+        ..content
+    };
+    assert!(matches!(
+        GraphClient::validate(&spaced),
+        Err(GraphError::Invalid(_))
+    ));
+}
+
+#[tokio::test]
 async fn template_json() {
     let fake = FakeGraph::start().await;
     let content = OutboundContent::Template {
@@ -365,6 +420,7 @@ async fn template_json() {
         language: "hi".into(),
         body_parameters: vec!["Ramesh".into(), "₹500".into()],
         quick_reply_payloads: vec!["paid:42".into(), "later:42".into()],
+        url_button: None,
     };
     fake.client()
         .send("919876543210", &content, None)
@@ -736,7 +792,9 @@ async fn connection_refused_is_retry() {
         .mark_read("wamid.X", false)
         .await
         .expect_err("nothing listens");
-    assert!(matches!(err, GraphError::Transport(_)), "{err:?}");
+    // Nothing was written, and the error says so: safe to send again without a duplicate.
+    assert!(matches!(err, GraphError::Connect(_)), "{err:?}");
+    assert!(err.proves_nothing_sent());
     assert_eq!(err.class(), ErrorClass::Retry);
     let text = err.to_string();
     // The cause sits deep in reqwest's source chain; operators need it in the message.
@@ -756,6 +814,8 @@ async fn timeout_is_retry() {
         .expect_err("times out");
     assert!(matches!(err, GraphError::Transport(_)), "{err:?}");
     assert_eq!(err.class(), ErrorClass::Retry);
+    // The request went out: it may have been taken, so it proves nothing.
+    assert!(!err.proves_nothing_sent());
 }
 
 #[tokio::test]

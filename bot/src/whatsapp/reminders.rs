@@ -1,0 +1,356 @@
+//! The reminder sender: takes each reminder when the service's clock reaches it and sends the
+//! payment_reminder template with a pay link, at most once, or tells the merchant why not.
+
+use std::future::Future;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+
+use execora_engine::books::reminders::{self, Delivered, DueReminder};
+use execora_engine::books::{Books, BooksError, PayLinkError, merchants};
+use execora_engine::messages::{self, Delivery, NewOutbound};
+use execora_engine::money::Paise;
+use execora_engine::reply::{Outcome, render};
+use execora_engine::store::{Db, StoreError};
+use execora_engine::time::{Clock, to_millis};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+
+use super::graph::{ErrorClass, GraphClient, GraphError, OutboundContent, Sent};
+use super::templates::{self, TemplateRef};
+
+/// How often an idle reminder sender looks for due reminders (due times have second resolution).
+const POLL: Duration = Duration::from_secs(1);
+/// How often claims that were never finished are looked for.
+const REVIEW_EVERY: Duration = Duration::from_secs(60);
+/// A claim older than this was left by a sender that stopped: far longer than a Graph call may
+/// take (15 s timeout), so a live send is never mistaken for one.
+pub const STALE_AFTER_MS: i64 = 5 * 60 * 1000;
+/// Tries before a reminder that keeps failing on passing errors is given up.
+pub const MAX_ATTEMPTS: i64 = 6;
+
+/// Why a reminder step could not be stored or read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReminderError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Books(#[from] BooksError),
+    #[error(transparent)]
+    PayLink(#[from] PayLinkError),
+}
+
+/// Where reminders go: WhatsApp through the Graph API, or the sandbox outbox.
+#[derive(Clone)]
+enum Channel {
+    Live {
+        graph: GraphClient,
+        throttle: Arc<DefaultDirectRateLimiter>,
+    },
+    Sandbox,
+}
+
+/// Sends due reminders one at a time.
+#[derive(Clone)]
+pub struct ReminderSender {
+    db: Db,
+    clock: Arc<dyn Clock>,
+    channel: Channel,
+}
+
+/// Backoff before try `attempts + 1`: 2^n seconds, 4^n for a throttled recipient, at most 10 min.
+fn backoff(class: ErrorClass, attempts: i64) -> i64 {
+    let exponent = u32::try_from(attempts.clamp(1, 10) - 1).unwrap_or(0);
+    let base: i64 = if class == ErrorClass::RecipientThrottled {
+        4
+    } else {
+        2
+    };
+    base.saturating_pow(exponent).min(600) * 1000
+}
+
+impl ReminderSender {
+    /// A sender that puts reminders in the sandbox outbox (no WhatsApp credentials).
+    pub fn sandbox(db: Db, clock: Arc<dyn Clock>) -> ReminderSender {
+        ReminderSender {
+            db,
+            clock,
+            channel: Channel::Sandbox,
+        }
+    }
+
+    /// A sender through the Graph API, at most `per_second` reminders a second.
+    pub fn live(
+        db: Db,
+        clock: Arc<dyn Clock>,
+        graph: GraphClient,
+        per_second: u32,
+    ) -> ReminderSender {
+        let quota = NonZeroU32::new(per_second.max(1))
+            .map_or(Quota::per_second(NonZeroU32::MIN), Quota::per_second);
+        ReminderSender {
+            db,
+            clock,
+            channel: Channel::Live {
+                graph,
+                throttle: Arc::new(RateLimiter::direct(quota)),
+            },
+        }
+    }
+
+    fn now_ms(&self) -> i64 {
+        to_millis(self.clock.now())
+    }
+
+    /// Marks reminders whose sender stopped mid-send `needs_review` (never resent) and tells
+    /// their merchants; returns how many.
+    pub async fn review_stale(&self) -> Result<usize, ReminderError> {
+        let now = self.now_ms();
+        let stale = reminders::review_stale(&self.db, now - STALE_AFTER_MS, now).await?;
+        for (key, customer) in &stale {
+            tracing::warn!(reminder = %key, "a reminder's send was never confirmed; marked for the merchant's review, not resent");
+            let books = Books::open(self.db.clone(), key.merchant, self.clock.clone()).await?;
+            let customer = books.customer(*customer).await?.name;
+            self.tell_merchant(&books, &Outcome::ReminderNeedsReview { customer })
+                .await?;
+        }
+        Ok(stale.len())
+    }
+
+    /// Sends the reminder that fell due first; `false` when none is due.
+    pub async fn send_next(&self) -> Result<bool, ReminderError> {
+        let Some(due) = reminders::claim_due(&self.db, self.now_ms()).await? else {
+            return Ok(false);
+        };
+        self.send(&due).await?;
+        Ok(true)
+    }
+
+    async fn send(&self, due: &DueReminder) -> Result<(), ReminderError> {
+        let books = Books::open(self.db.clone(), due.key.merchant, self.clock.clone()).await?;
+        let customer = books.customer(due.customer).await?;
+        // The balance at sending time decides: nothing owed, nothing sent; never more than owed.
+        if customer.balance <= Paise::ZERO {
+            if reminders::mark_settled(&self.db, due.key, self.now_ms()).await? {
+                self.tell_merchant(
+                    &books,
+                    &Outcome::ReminderSettled {
+                        customer: customer.name,
+                    },
+                )
+                .await?;
+            }
+            return Ok(());
+        }
+        let amount = due
+            .amount
+            .map_or(customer.balance, |asked| asked.min(customer.balance));
+        let Some(phone) = customer.phone.clone() else {
+            if reminders::mark_failed(
+                &self.db,
+                due.key,
+                None,
+                "the customer has no phone number",
+                self.now_ms(),
+            )
+            .await?
+            {
+                self.tell_merchant(
+                    &books,
+                    &Outcome::ReminderNoPhone {
+                        customer: customer.name,
+                    },
+                )
+                .await?;
+            }
+            return Ok(());
+        };
+        let merchant = books.merchant();
+        let template = templates::payment_reminder(merchant.locale);
+        let parameters = templates::reminder_parameters(&customer.name, &merchant.name, amount);
+        let link = books.issue_pay_link(customer.id).await?;
+        // The log shows what was asked, never the token: a copy of the database opens no page.
+        let logged = format!("{}: {}", template.name, parameters.join(" | "));
+        let peer = phone.as_str();
+        match &self.channel {
+            Channel::Sandbox => {
+                reminders::mark_sent(
+                    &self.db,
+                    due.key,
+                    &Delivered {
+                        amount,
+                        wamid: None,
+                        peer,
+                        body: &logged,
+                    },
+                    self.now_ms(),
+                )
+                .await?;
+            }
+            Channel::Live { graph, throttle } => {
+                let content = |template: TemplateRef| OutboundContent::Template {
+                    name: template.name.to_string(),
+                    language: template.language.to_string(),
+                    body_parameters: parameters.clone(),
+                    quick_reply_payloads: Vec::new(),
+                    url_button: Some(link.token.as_str().to_string()),
+                };
+                let callback = due.key.to_string();
+                throttle.until_ready().await;
+                let mut result = graph.send_tagged(peer, &content(template), &callback).await;
+                // A Hinglish template not (yet) approved: Meta refused it, nothing went out,
+                // so the English one of the same parameters can go at once.
+                if let (Err(GraphError::Api { code: 132001, .. }), Some(fallback)) =
+                    (&result, templates::fallback(template))
+                {
+                    tracing::info!(
+                        template = template.name,
+                        fallback = fallback.name,
+                        "template not available; sending the fallback"
+                    );
+                    throttle.until_ready().await;
+                    result = graph.send_tagged(peer, &content(fallback), &callback).await;
+                }
+                self.finish_live(due, &books, &customer.name, amount, peer, &logged, result)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn finish_live(
+        &self,
+        due: &DueReminder,
+        books: &Books,
+        customer: &str,
+        amount: Paise,
+        peer: &str,
+        logged: &str,
+        result: Result<Sent, GraphError>,
+    ) -> Result<(), ReminderError> {
+        let now = self.now_ms();
+        let error = match result {
+            Ok(sent) => {
+                reminders::mark_sent(
+                    &self.db,
+                    due.key,
+                    &Delivered {
+                        amount,
+                        wamid: Some(&sent.wamid),
+                        peer,
+                        body: logged,
+                    },
+                    now,
+                )
+                .await?;
+                return Ok(());
+            }
+            Err(error) => error,
+        };
+        let detail = error.to_string();
+        if !error.proves_nothing_sent() {
+            // Meta may have taken it: never sent again on our own. A status webhook carrying
+            // the reminder's key will still say what happened.
+            tracing::error!(reminder = %due.key, %error, "reminder send outcome unknown; marked for review");
+            if reminders::mark_needs_review(&self.db, due.key, &detail, now).await? {
+                self.tell_merchant(
+                    books,
+                    &Outcome::ReminderNeedsReview {
+                        customer: customer.to_string(),
+                    },
+                )
+                .await?;
+            }
+            return Ok(());
+        }
+        let class = error.class();
+        match class {
+            ErrorClass::Retry | ErrorClass::RecipientThrottled if due.attempts < MAX_ATTEMPTS => {
+                let retry_at = now + backoff(class, due.attempts);
+                tracing::warn!(reminder = %due.key, %error, attempts = due.attempts, "reminder not sent; will try again");
+                reminders::retry_later(&self.db, due.key, retry_at, error.code(), &detail, now)
+                    .await?;
+            }
+            _ => {
+                tracing::error!(reminder = %due.key, %error, class = ?class, "reminder refused for good");
+                reminders::mark_failed(&self.db, due.key, error.code(), &detail, now).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A text to the shop's owner, through the outbox (the sender or the sandbox takes it).
+    async fn tell_merchant(&self, books: &Books, outcome: &Outcome) -> Result<(), ReminderError> {
+        let Some(owner) = merchants::owner_phone(&self.db, books.merchant_id()).await? else {
+            tracing::warn!(merchant = %books.merchant_id(), "shop has no owner phone to tell");
+            return Ok(());
+        };
+        let text = render(outcome, books.merchant().locale).text;
+        let status = match self.channel {
+            Channel::Live { .. } => Delivery::Queued,
+            Channel::Sandbox => Delivery::Sandbox,
+        };
+        messages::record_outbound(
+            &self.db,
+            &NewOutbound {
+                merchant: Some(books.merchant_id()),
+                peer: owner.as_str(),
+                kind: "text",
+                body: &text,
+                in_reply_to: None,
+                options: None,
+                status,
+                at: self.now_ms(),
+            },
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Works until `shutdown` completes: first marks claims left by a stopped sender, then
+    /// sends what falls due, looking again every second when idle.
+    pub async fn run(self, shutdown: impl Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        let mut review = tokio::time::interval(REVIEW_EVERY);
+        loop {
+            tokio::select! {
+                biased;
+                () = &mut shutdown => return,
+                _ = review.tick() => {
+                    if let Err(error) = self.review_stale().await {
+                        tracing::error!(%error, "could not review unconfirmed reminders");
+                    }
+                    continue;
+                }
+                () = std::future::ready(()) => {}
+            }
+            let idle = match self.send_next().await {
+                Ok(worked) => !worked,
+                Err(error) => {
+                    tracing::error!(%error, "reminder could not be sent or stored");
+                    true
+                }
+            };
+            if idle {
+                tokio::select! {
+                    () = &mut shutdown => return,
+                    () = tokio::time::sleep(POLL) => {}
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        assert_eq!(backoff(ErrorClass::Retry, 1), 1000);
+        assert_eq!(backoff(ErrorClass::Retry, 3), 4000);
+        assert_eq!(backoff(ErrorClass::RecipientThrottled, 3), 16_000);
+        assert_eq!(backoff(ErrorClass::Retry, 50), 512_000);
+        assert_eq!(backoff(ErrorClass::RecipientThrottled, 50), 600_000);
+    }
+}
