@@ -403,8 +403,11 @@ async fn tagged_template_with_a_url_button_json() {
         .expect_err("empty callback data");
     assert!(matches!(refused, GraphError::Invalid(_)), "{refused:?}");
     let spaced = OutboundContent::Template {
+        name: "payment_reminder".into(),
+        language: "en".into(),
+        body_parameters: vec!["Rahul".into(), "Gupta Kirana".into(), "₹500".into()],
+        quick_reply_payloads: vec![],
         url_button: Some("a b".into()),
-        ..content
     };
     assert!(matches!(
         GraphClient::validate(&spaced),
