@@ -377,6 +377,14 @@ async fn report_undelivered(db: &Db, clock: &dyn Clock) {
             Err(error) => tracing::warn!(%error, "could not check the outbox"),
         }
     }
+    match execora_engine::books::reminders::count_needing_review(db).await {
+        Ok(0) => {}
+        Ok(count) => tracing::warn!(
+            count,
+            "{count} reminders may or may not have gone out and are never resent on their own: see `execora reminder list`"
+        ),
+        Err(error) => tracing::warn!(%error, "could not check the reminders"),
+    }
     match messages::count_dead_inbound(db).await {
         Ok(0) => {}
         Ok(count) => tracing::warn!(

@@ -899,6 +899,15 @@ pub async fn apply_status(
     Ok(true)
 }
 
+/// How many reminders, across shops, wait for a merchant's review.
+pub async fn count_needing_review(db: &Db) -> Result<i64, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM reminders WHERE status = 'needs_review'")
+            .fetch_one(db.pool())
+            .await?,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

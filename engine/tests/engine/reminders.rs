@@ -164,6 +164,10 @@ async fn a_reminder_left_sending_is_never_claimed_again_and_is_reconciled_by_its
         .expect("review");
     assert_eq!(stale, vec![(key, rahul.id)]);
     assert_eq!(
+        reminders::count_needing_review(&db).await.expect("count"),
+        1
+    );
+    assert_eq!(
         shop.books.reminder(id).await.expect("reminder").status,
         ReminderStatus::NeedsReview
     );
