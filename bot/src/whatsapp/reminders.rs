@@ -49,6 +49,18 @@ enum Channel {
     Sandbox,
 }
 
+/// A reminder ready to go: what the template says and where it goes.
+struct Ready {
+    customer: String,
+    amount: Paise,
+    phone: String,
+    template: TemplateRef,
+    parameters: Vec<String>,
+    token: String,
+    logged: String,
+    books: Books,
+}
+
 /// Sends due reminders one at a time.
 #[derive(Clone)]
 pub struct ReminderSender {
@@ -121,11 +133,34 @@ impl ReminderSender {
         let Some(due) = reminders::claim_due(&self.db, self.now_ms()).await? else {
             return Ok(false);
         };
-        self.send(&due).await?;
+        match self.prepare(&due).await {
+            Ok(Some(ready)) => self.deliver(&due, ready).await?,
+            Ok(None) => {}
+            Err(error) => {
+                // WhatsApp was not called: the reminder can safely be due again later.
+                let now = self.now_ms();
+                let retry_at = now + backoff(ErrorClass::Retry, due.attempts);
+                if let Err(put_back) = reminders::retry_later(
+                    &self.db,
+                    due.key,
+                    retry_at,
+                    None,
+                    &error.to_string(),
+                    now,
+                )
+                .await
+                {
+                    tracing::error!(reminder = %due.key, error = %put_back, "could not put a reminder back; it will be reviewed");
+                }
+                return Err(error);
+            }
+        }
         Ok(true)
     }
 
-    async fn send(&self, due: &DueReminder) -> Result<(), ReminderError> {
+    /// Everything before WhatsApp is called: the balance, the phone, the pay link. `None` when
+    /// the reminder was finished here (settled, or no phone).
+    async fn prepare(&self, due: &DueReminder) -> Result<Option<Ready>, ReminderError> {
         let books = Books::open(self.db.clone(), due.key.merchant, self.clock.clone()).await?;
         let customer = books.customer(due.customer).await?;
         // The balance at sending time decides: nothing owed, nothing sent; never more than owed.
@@ -139,7 +174,7 @@ impl ReminderSender {
                 )
                 .await?;
             }
-            return Ok(());
+            return Ok(None);
         }
         let amount = due
             .amount
@@ -162,7 +197,7 @@ impl ReminderSender {
                 )
                 .await?;
             }
-            return Ok(());
+            return Ok(None);
         };
         let merchant = books.merchant();
         let template = templates::payment_reminder(merchant.locale);
@@ -170,6 +205,30 @@ impl ReminderSender {
         let link = books.issue_pay_link(customer.id).await?;
         // The log shows what was asked, never the token: a copy of the database opens no page.
         let logged = format!("{}: {}", template.name, parameters.join(" | "));
+        Ok(Some(Ready {
+            customer: customer.name,
+            amount,
+            phone: phone.as_str().to_string(),
+            template,
+            parameters,
+            token: link.token.as_str().to_string(),
+            logged,
+            books,
+        }))
+    }
+
+    /// Calls WhatsApp (or fills the sandbox outbox) and records what came of it.
+    async fn deliver(&self, due: &DueReminder, ready: Ready) -> Result<(), ReminderError> {
+        let Ready {
+            customer,
+            amount,
+            phone,
+            template,
+            parameters,
+            token,
+            logged,
+            books,
+        } = ready;
         let peer = phone.as_str();
         match &self.channel {
             Channel::Sandbox => {
@@ -192,7 +251,7 @@ impl ReminderSender {
                     language: template.language.to_string(),
                     body_parameters: parameters.clone(),
                     quick_reply_payloads: Vec::new(),
-                    url_button: Some(link.token.as_str().to_string()),
+                    url_button: Some(token.clone()),
                 };
                 let callback = due.key.to_string();
                 throttle.until_ready().await;
@@ -210,7 +269,7 @@ impl ReminderSender {
                     throttle.until_ready().await;
                     result = graph.send_tagged(peer, &content(fallback), &callback).await;
                 }
-                self.finish_live(due, &books, &customer.name, amount, peer, &logged, result)
+                self.finish_live(due, &books, &customer, amount, peer, &logged, result)
                     .await?;
             }
         }
