@@ -445,6 +445,36 @@ async fn only_failures_that_prove_nothing_was_sent_are_tried_again(database: Dat
     assert_eq!(reminder.status, ReminderStatus::Failed);
     assert_eq!(reminder.error_code, Some(131026));
 
+    // The Hinglish template is not approved (132001): nothing went out, so the English one of
+    // the same parameters is tried at once; refused too, the reminder fails with the code.
+    let before = app.graph.sent().len();
+    let unapproved = schedule(&books, rahul, None, 0).await;
+    *app.graph.fail_with.lock().expect("lock") = Some(132001);
+    assert!(sender.send_next().await.expect("step"));
+    *app.graph.fail_with.lock().expect("lock") = None;
+    let tried: Vec<(String, String)> = app.graph.sent()[before..]
+        .iter()
+        .map(|body| {
+            (
+                body["template"]["name"].as_str().unwrap_or("").to_string(),
+                body["template"]["language"]["code"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        tried,
+        vec![
+            ("payment_reminder_hinglish".to_string(), "en".to_string()),
+            ("payment_reminder".to_string(), "en".to_string())
+        ]
+    );
+    let reminder = books.reminder(unapproved).await.expect("reminder");
+    assert_eq!(reminder.status, ReminderStatus::Failed);
+    assert_eq!(reminder.error_code, Some(132001));
+
     // Nothing listening: the connection was never made, so it is tried again.
     let closed = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
