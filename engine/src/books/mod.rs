@@ -27,7 +27,7 @@ use crate::store::{Db, StoreError};
 use crate::time::Clock;
 
 pub use check::{CheckReport, Problem};
-pub use customers::{Customer, NewCustomer};
+pub use customers::{Customer, CustomerOrder, NewCustomer};
 pub use invoices::{
     CancelledInvoice, InvoiceLine, InvoiceLineRequest, InvoiceSummary, IssuedInvoice, LinePricing,
 };
@@ -37,7 +37,7 @@ pub use operations::{Booked, Origin, Source};
 pub use pay_links::{IssuedPayLink, PayEntry, PayLinkError, PayToken, PayView};
 pub use products::{NewProduct, Product, StockChanged};
 pub use reminders::Reminder;
-pub use summary::{DailySummary, Debtor};
+pub use summary::{DailySummary, DayTotals, Debtor};
 
 macro_rules! id_type {
     ($(#[$doc:meta] $name:ident),* $(,)?) => {$(

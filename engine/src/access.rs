@@ -1,0 +1,513 @@
+//! Who may open a shop's books on the panel: one-time login codes sent over WhatsApp, and the sessions they open.
+//!
+//! A login is two steps in one browser. Asking for a code gives the browser a random *challenge*
+//! (its cookie) and, when the phone is one of a shop's, stores a six-digit code bound to that
+//! challenge and puts it in the outbox for the phone. Entering the code in that same browser
+//! opens a session: another random token, kept in a cookie, of which only the SHA-256 is stored.
+//!
+//! Why the code is an HMAC under a server secret and not argon2 or a plain hash: six digits are
+//! a million values, so any unkeyed hash of them — argon2 included — is undone from a copy of the
+//! table by trying them all (argon2 only makes that take hours instead of a second, and costs
+//! every honest login that CPU). A key that lives outside the database makes the stored value
+//! useless without it; the five tries and five minutes bound guessing online. Session and
+//! challenge tokens are 256 random bits, so their plain SHA-256 is already unguessable.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+use subtle::ConstantTimeEq;
+
+use crate::books::{BooksError, MerchantId, Role, merchants};
+use crate::messages::{self, Delivery, MessageId, NewOutbound};
+use crate::phone::Phone;
+use crate::reply::{self, Locale};
+use crate::store::{Db, StoreError};
+use crate::time::to_millis;
+
+/// How long a login code works.
+pub const CODE_VALIDITY: chrono::Duration = chrono::Duration::minutes(5);
+/// Wrong or right, a code may be tried this many times.
+pub const MAX_ATTEMPTS: i64 = 5;
+/// How long a session lasts from the login (then the code is asked again).
+pub const SESSION_VALIDITY: chrono::Duration = chrono::Duration::days(7);
+/// Random bytes in a challenge or session token (256 bits).
+const TOKEN_BYTES: usize = 32;
+/// Characters of a token as written: base64url without padding.
+pub const TOKEN_CHARS: usize = 43;
+/// The outbox kind of a login code (the sender sends it as the authentication template when
+/// the 24-hour window is closed).
+pub const LOGIN_CODE_KIND: &str = "login_code";
+/// Characters of a server secret given by configuration.
+pub const MIN_SECRET_CHARS: usize = 32;
+
+/// What can go wrong with a login.
+#[derive(Debug, thiserror::Error)]
+pub enum AccessError {
+    #[error("the operating system gave no random bytes: {0}")]
+    Randomness(getrandom::Error),
+    #[error("the panel secret must be at least {MIN_SECRET_CHARS} characters")]
+    WeakSecret,
+    #[error(transparent)]
+    Books(#[from] BooksError),
+}
+
+impl From<sqlx::Error> for AccessError {
+    fn from(error: sqlx::Error) -> Self {
+        AccessError::Books(error.into())
+    }
+}
+
+impl From<StoreError> for AccessError {
+    fn from(error: StoreError) -> Self {
+        AccessError::Books(error.into())
+    }
+}
+
+/// The server's secret: keys the login codes' hashes and the panel's form tokens. It is never
+/// written to the database.
+#[derive(Clone)]
+pub struct AccessKey([u8; 32]);
+
+impl std::fmt::Debug for AccessKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AccessKey(***)")
+    }
+}
+
+impl AccessKey {
+    /// The key of a configured secret (at least [`MIN_SECRET_CHARS`] characters).
+    pub fn from_secret(secret: &str) -> Result<AccessKey, AccessError> {
+        if secret.chars().count() < MIN_SECRET_CHARS {
+            return Err(AccessError::WeakSecret);
+        }
+        Ok(AccessKey(Sha256::digest(secret.as_bytes()).into()))
+    }
+
+    /// A key drawn for this process only: codes and forms of an earlier run stop working.
+    pub fn random() -> Result<AccessKey, AccessError> {
+        let mut key = [0u8; 32];
+        getrandom::fill(&mut key).map_err(AccessError::Randomness)?;
+        Ok(AccessKey(key))
+    }
+
+    /// HMAC-SHA256 of `parts`, each length-prefixed so that no two lists of parts collide.
+    pub fn sign(&self, parts: &[&[u8]]) -> [u8; 32] {
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0)
+            .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+        for part in parts {
+            mac.update(&(part.len() as u64).to_be_bytes());
+            mac.update(part);
+        }
+        mac.finalize().into_bytes().into()
+    }
+}
+
+/// A random token for a cookie or a form: shown to the browser, never stored as is.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// 256 bits from the operating system's CSPRNG, as 43 characters of base64url.
+    pub fn new() -> Result<Secret, AccessError> {
+        let mut bytes = [0u8; TOKEN_BYTES];
+        getrandom::fill(&mut bytes).map_err(AccessError::Randomness)?;
+        Ok(Secret(URL_SAFE_NO_PAD.encode(bytes)))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Whether `text` has the shape of a token we issue (checked before any query).
+pub fn is_token(text: &str) -> bool {
+    text.len() == TOKEN_CHARS
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// How a token is stored: the hex SHA-256.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Six digits, drawn without bias. Shown once, to the phone; never stored as is.
+#[derive(Clone, PartialEq, Eq)]
+pub struct LoginCode(String);
+
+impl LoginCode {
+    fn new() -> Result<LoginCode, AccessError> {
+        // 4_294_000_000 is the largest multiple of a million under 2^32: drawing again above it
+        // keeps every code equally likely.
+        loop {
+            let mut bytes = [0u8; 4];
+            getrandom::fill(&mut bytes).map_err(AccessError::Randomness)?;
+            let n = u32::from_be_bytes(bytes);
+            if n < 4_294_000_000 {
+                return Ok(LoginCode(format!("{:06}", n % 1_000_000)));
+            }
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for LoginCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LoginCode(***)")
+    }
+}
+
+/// The code as typed: spaces and dashes between the digits are allowed, anything else is not a code.
+fn typed_code(typed: &str) -> Option<String> {
+    let digits: String = typed
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    (digits.len() == 6 && digits.bytes().all(|b| b.is_ascii_digit())).then_some(digits)
+}
+
+fn code_hash(key: &AccessKey, challenge_hash: &str, code: &str) -> String {
+    hex::encode(key.sign(&[b"login-code", challenge_hash.as_bytes(), code.as_bytes()]))
+}
+
+/// A code just put in the outbox for a shop's phone.
+#[derive(Debug, Clone)]
+pub struct SentCode {
+    pub merchant: MerchantId,
+    pub phone: Phone,
+    pub message: MessageId,
+    pub code: LoginCode,
+}
+
+/// What asking for a code did. The browser gets the challenge either way, so the page cannot
+/// tell whether a number is registered.
+#[derive(Debug, Clone)]
+pub struct CodeRequested {
+    pub challenge: Secret,
+    /// `None` when the phone is not one of any shop's.
+    pub sent: Option<SentCode>,
+}
+
+/// Stores a new code for `phone` (when it is a shop's) and its WhatsApp message, in the shop's
+/// language, with `delivery` (`Sandbox` keeps it in the outbox, `Queued` hands it to the sender).
+pub async fn request_code(
+    db: &Db,
+    key: &AccessKey,
+    phone: &Phone,
+    delivery: Delivery,
+    now: DateTime<Utc>,
+) -> Result<CodeRequested, AccessError> {
+    let challenge = Secret::new()?;
+    let Some((merchant, _role)) = merchants::find_by_phone(db, phone).await? else {
+        return Ok(CodeRequested {
+            challenge,
+            sent: None,
+        });
+    };
+    let code = LoginCode::new()?;
+    let challenge_hash = token_hash(challenge.as_str());
+    let at = to_millis(now);
+    let body = reply::login_code(merchant.locale, code.as_str());
+    let mut tx = db.begin().await?;
+    sqlx::query(
+        "INSERT INTO login_codes (merchant_id, phone, challenge_hash, code_hash, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(merchant.id.0)
+    .bind(phone.as_str())
+    .bind(&challenge_hash)
+    .bind(code_hash(key, &challenge_hash, code.as_str()))
+    .bind(at)
+    .bind(to_millis(now + CODE_VALIDITY))
+    .execute(&mut *tx)
+    .await?;
+    let message = messages::record_outbound_in(
+        &mut tx,
+        &NewOutbound {
+            merchant: Some(merchant.id),
+            peer: phone.as_str(),
+            kind: LOGIN_CODE_KIND,
+            body: &body,
+            in_reply_to: None,
+            options: None,
+            status: delivery,
+            at,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(CodeRequested {
+        challenge,
+        sent: Some(SentCode {
+            merchant: merchant.id,
+            phone: phone.clone(),
+            message,
+            code,
+        }),
+    })
+}
+
+/// The six digits of a login-code message (the sender passes them to the authentication
+/// template); `None` when the body does not start with them.
+pub fn code_in_message(body: &str) -> Option<&str> {
+    let code = body.get(..6)?;
+    (code.bytes().all(|b| b.is_ascii_digit()) && !body[6..].starts_with(|c: char| c.is_ascii_digit()))
+        .then_some(code)
+}
+
+/// Why a code did not open a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeRefused {
+    /// No code for this browser, or it expired, or it was already used.
+    Expired,
+    /// Wrong code; this many tries are left.
+    Wrong { tries_left: i64 },
+    /// The code has been tried [`MAX_ATTEMPTS`] times: ask for a new one.
+    NoTriesLeft,
+}
+
+/// A session just opened: its token goes into the cookie, only its hash is stored.
+#[derive(Debug, Clone)]
+pub struct Opened {
+    pub token: Secret,
+    pub session: Session,
+}
+
+/// Checks `typed` against the code of `challenge`; a right code opens a session for its phone.
+/// Every check counts as a try, right or wrong, before the comparison.
+pub async fn verify_code(
+    db: &Db,
+    key: &AccessKey,
+    challenge: &str,
+    typed: &str,
+    now: DateTime<Utc>,
+) -> Result<Result<Opened, CodeRefused>, AccessError> {
+    if !is_token(challenge) {
+        return Ok(Err(CodeRefused::Expired));
+    }
+    let challenge_hash = token_hash(challenge);
+    let at = to_millis(now);
+    let row = sqlx::query(
+        "SELECT id, attempts FROM login_codes WHERE challenge_hash = $1 AND used_at IS NULL AND expires_at > $2",
+    )
+    .bind(&challenge_hash)
+    .bind(at)
+    .fetch_optional(db.pool())
+    .await?;
+    let Some(row) = row else {
+        return Ok(Err(CodeRefused::Expired));
+    };
+    let id: i64 = row.try_get("id")?;
+    if row.try_get::<i64, _>("attempts")? >= MAX_ATTEMPTS {
+        return Ok(Err(CodeRefused::NoTriesLeft));
+    }
+    // The try is counted by a conditional UPDATE, so two tries side by side cannot both slip
+    // under the limit.
+    let counted = sqlx::query(
+        "UPDATE login_codes SET attempts = attempts + 1 WHERE id = $1 AND attempts < $2 AND used_at IS NULL \
+         RETURNING attempts, code_hash, merchant_id, phone",
+    )
+    .bind(id)
+    .bind(MAX_ATTEMPTS)
+    .fetch_optional(&mut *db.writer().await?)
+    .await?;
+    let Some(counted) = counted else {
+        return Ok(Err(CodeRefused::NoTriesLeft));
+    };
+    let attempts: i64 = counted.try_get("attempts")?;
+    let stored: String = counted.try_get("code_hash")?;
+    let matches = typed_code(typed).is_some_and(|code| {
+        code_hash(key, &challenge_hash, &code)
+            .as_bytes()
+            .ct_eq(stored.as_bytes())
+            .into()
+    });
+    if !matches {
+        return Ok(Err(if attempts >= MAX_ATTEMPTS {
+            CodeRefused::NoTriesLeft
+        } else {
+            CodeRefused::Wrong {
+                tries_left: MAX_ATTEMPTS - attempts,
+            }
+        }));
+    }
+    let merchant = MerchantId(counted.try_get("merchant_id")?);
+    let phone = Phone::from_stored(counted.try_get("phone")?);
+    let token = Secret::new()?;
+    let mut tx = db.begin().await?;
+    // One session per code, even when the right code arrives twice at once.
+    let used = sqlx::query("UPDATE login_codes SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
+        .bind(at)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    if used.rows_affected() != 1 {
+        return Ok(Err(CodeRefused::Expired));
+    }
+    let expires_at = to_millis(now + SESSION_VALIDITY);
+    let session_id: i64 = sqlx::query_scalar(
+        "INSERT INTO panel_sessions (merchant_id, phone, token_hash, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(merchant.0)
+    .bind(phone.as_str())
+    .bind(token_hash(token.as_str()))
+    .bind(at)
+    .bind(expires_at)
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let Some(session) = session_by_id(db, session_id, at).await? else {
+        return Ok(Err(CodeRefused::Expired));
+    };
+    Ok(Ok(Opened { token, session }))
+}
+
+/// A signed-in browser: whose shop, which phone, and that phone's role there now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    pub id: i64,
+    pub merchant: MerchantId,
+    pub phone: Phone,
+    pub role: Role,
+    pub locale: Locale,
+    pub expires_at: i64,
+    /// The stored hash of the session's token; form tokens are derived from it.
+    pub token_hash: String,
+}
+
+const SESSION_SELECT: &str = "SELECT s.id, s.merchant_id, s.phone, s.expires_at, s.token_hash, p.role, m.locale \
+     FROM panel_sessions s \
+     JOIN merchant_phones p ON p.merchant_id = s.merchant_id AND p.phone = s.phone \
+     JOIN merchants m ON m.id = s.merchant_id";
+
+fn session_from_row(row: &sqlx::any::AnyRow) -> Result<Session, sqlx::Error> {
+    let role: String = row.try_get("role")?;
+    let locale: String = row.try_get("locale")?;
+    Ok(Session {
+        id: row.try_get("id")?,
+        merchant: MerchantId(row.try_get("merchant_id")?),
+        phone: Phone::from_stored(row.try_get("phone")?),
+        role: Role::parse(&role).unwrap_or(Role::Staff),
+        locale: Locale::parse(&locale).unwrap_or_default(),
+        expires_at: row.try_get("expires_at")?,
+        token_hash: row.try_get("token_hash")?,
+    })
+}
+
+async fn session_by_id(db: &Db, id: i64, at: i64) -> Result<Option<Session>, AccessError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{SESSION_SELECT} WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2"
+    )))
+    .bind(id)
+    .bind(at)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.as_ref().map(session_from_row).transpose()?)
+}
+
+/// The live session of a cookie's token: `None` for a malformed, unknown, expired or revoked
+/// one, and for a phone that is no longer the shop's.
+pub async fn session(
+    db: &Db,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Session>, AccessError> {
+    if !is_token(token) {
+        return Ok(None);
+    }
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{SESSION_SELECT} WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2"
+    )))
+    .bind(token_hash(token))
+    .bind(to_millis(now))
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.as_ref().map(session_from_row).transpose()?)
+}
+
+/// Ends a session (logout): its token opens nothing any more.
+pub async fn revoke(db: &Db, session: &Session, now: DateTime<Utc>) -> Result<(), AccessError> {
+    sqlx::query(
+        "UPDATE panel_sessions SET revoked_at = $1 WHERE merchant_id = $2 AND id = $3 AND revoked_at IS NULL",
+    )
+    .bind(to_millis(now))
+    .bind(session.merchant.0)
+    .bind(session.id)
+    .execute(&mut *db.writer().await?)
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_code_is_six_digits_and_typed_codes_may_have_spaces_or_dashes() {
+        for _ in 0..200 {
+            let code = LoginCode::new().expect("code");
+            assert_eq!(code.as_str().len(), 6);
+            assert!(code.as_str().bytes().all(|b| b.is_ascii_digit()));
+        }
+        assert_eq!(typed_code(" 123 456 ").as_deref(), Some("123456"));
+        assert_eq!(typed_code("123-456").as_deref(), Some("123456"));
+        assert_eq!(typed_code("12345"), None);
+        assert_eq!(typed_code("1234567"), None);
+        assert_eq!(typed_code("12345a"), None);
+        assert_eq!(typed_code("१२३४५६"), None);
+    }
+
+    #[test]
+    fn the_code_hash_depends_on_the_key_the_challenge_and_the_code() {
+        let a = AccessKey::from_secret(&"a".repeat(32)).expect("key");
+        let b = AccessKey::from_secret(&"b".repeat(32)).expect("key");
+        let base = code_hash(&a, "challenge", "123456");
+        assert_eq!(base.len(), 64);
+        assert_ne!(base, code_hash(&b, "challenge", "123456"));
+        assert_ne!(base, code_hash(&a, "challenge2", "123456"));
+        assert_ne!(base, code_hash(&a, "challenge", "123457"));
+        assert!(matches!(
+            AccessKey::from_secret("short"),
+            Err(AccessError::WeakSecret)
+        ));
+    }
+
+    #[test]
+    fn secrets_are_tokens_and_nothing_secret_is_printed() {
+        let secret = Secret::new().expect("secret");
+        assert!(is_token(secret.as_str()));
+        assert!(!is_token("short"));
+        assert!(!is_token(&("a".repeat(42) + "=")));
+        assert_eq!(format!("{secret:?}"), "Secret(***)");
+        assert_eq!(
+            format!("{:?}", LoginCode("123456".into())),
+            "LoginCode(***)"
+        );
+        assert_eq!(
+            format!("{:?}", AccessKey::random().expect("key")),
+            "AccessKey(***)"
+        );
+    }
+
+    #[test]
+    fn the_code_is_read_back_from_the_start_of_its_message() {
+        assert_eq!(code_in_message("042917 is your code"), Some("042917"));
+        assert_eq!(code_in_message("0429171 is not"), None);
+        assert_eq!(code_in_message("code 042917"), None);
+        assert_eq!(code_in_message("04291"), None);
+    }
+}
