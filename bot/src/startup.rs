@@ -193,7 +193,7 @@ impl Application {
             router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
-            .await;
+        .await;
         supervisor.stop().await;
         db.close().await;
         served

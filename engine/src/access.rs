@@ -264,8 +264,9 @@ pub async fn request_code(
 /// template); `None` when the body does not start with them.
 pub fn code_in_message(body: &str) -> Option<&str> {
     let code = body.get(..6)?;
-    (code.bytes().all(|b| b.is_ascii_digit()) && !body[6..].starts_with(|c: char| c.is_ascii_digit()))
-        .then_some(code)
+    (code.bytes().all(|b| b.is_ascii_digit())
+        && !body[6..].starts_with(|c: char| c.is_ascii_digit()))
+    .then_some(code)
 }
 
 /// Why a code did not open a session.

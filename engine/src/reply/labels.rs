@@ -43,7 +43,11 @@ mod tests {
 
     #[test]
     fn panel_labels_exist_in_every_language() {
-        for id in ["panel-nav-customers", "panel-record-payment", "panel-owner-only"] {
+        for id in [
+            "panel-nav-customers",
+            "panel-record-payment",
+            "panel-owner-only",
+        ] {
             let english = label(Locale::En, id);
             assert_ne!(english, id);
             for locale in [Locale::Hi, Locale::HiLatn] {

@@ -86,8 +86,14 @@ pub(crate) fn chart(days: &[DayTotals], locale: Locale) -> impl IntoView + use<>
     let (bars, largest) = bars(days, locale);
     let heading = label(locale, "panel-chart-heading");
     let baseline = HEIGHT - BOTTOM;
-    let first = days.first().map(|d| format_date(d.date, locale)).unwrap_or_default();
-    let last = days.last().map(|d| format_date(d.date, locale)).unwrap_or_default();
+    let first = days
+        .first()
+        .map(|d| format_date(d.date, locale))
+        .unwrap_or_default();
+    let last = days
+        .last()
+        .map(|d| format_date(d.date, locale))
+        .unwrap_or_default();
     let rects = bars
         .into_iter()
         .map(|bar| {
@@ -149,9 +155,15 @@ mod tests {
         assert!((collections_day2.height - full).abs() < 1e-9);
         assert!((bars[0].height - full / 2.0).abs() < 1e-9);
         assert_eq!(bars[5].height, 0.0, "a negative net is drawn as nothing");
-        assert!(bars.iter().all(|b| b.x >= LEFT && b.x + b.width <= WIDTH + 1e-9));
+        assert!(
+            bars.iter()
+                .all(|b| b.x >= LEFT && b.x + b.width <= WIDTH + 1e-9)
+        );
         assert!(bars[4].title.contains("₹200"), "{}", bars[4].title);
-        assert!(bars.windows(2).all(|w| w[0].x < w[1].x), "bars left to right");
+        assert!(
+            bars.windows(2).all(|w| w[0].x < w[1].x),
+            "bars left to right"
+        );
     }
 
     #[test]

@@ -166,9 +166,18 @@ mod tests {
     fn a_page_is_one_escaped_document_without_any_script() {
         let body = view! { <p>{"<script>alert(1)</script> & \"x\"".to_string()}</p> };
         let page = document(Locale::Hi, "Gupta & Sons".to_string(), body);
-        assert!(page.starts_with("<!DOCTYPE html><html lang=\"hi\">"), "{page}");
-        assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp;"), "{page}");
-        assert!(page.contains("<title>Gupta &amp; Sons · Execora</title>"), "{page}");
+        assert!(
+            page.starts_with("<!DOCTYPE html><html lang=\"hi\">"),
+            "{page}"
+        );
+        assert!(
+            page.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp;"),
+            "{page}"
+        );
+        assert!(
+            page.contains("<title>Gupta &amp; Sons · Execora</title>"),
+            "{page}"
+        );
         assert!(!page.to_ascii_lowercase().contains("<script"), "{page}");
         assert!(page.contains("href=\"/panel/style.css\""), "{page}");
     }

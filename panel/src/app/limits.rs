@@ -84,7 +84,10 @@ mod tests {
             .map(|_| limiters.allow_phone("919812345678"))
             .collect();
         assert_eq!(allowed, [true, true, true, false, false]);
-        assert!(limiters.allow_phone("919800000000"), "another phone has its own");
+        assert!(
+            limiters.allow_phone("919800000000"),
+            "another phone has its own"
+        );
     }
 
     #[test]

@@ -115,7 +115,13 @@ pub(crate) async fn phone_form(State(panel): State<Panel>, headers: HeaderMap) -
     let csrf = form_token(&panel.key, "login", &token);
     with_cookie(
         phone_page(StatusCode::OK, locale, csrf, None),
-        set_cookie(&panel, LOGIN_COOKIE, &token, &login_path(), LOGIN_COOKIE_SECONDS),
+        set_cookie(
+            &panel,
+            LOGIN_COOKIE,
+            &token,
+            &login_path(),
+            LOGIN_COOKIE_SECONDS,
+        ),
     )
 }
 
@@ -161,15 +167,21 @@ pub(crate) async fn send_code(
     } else {
         Delivery::Queued
     };
-    let requested =
-        match access::request_code(&panel.db, &panel.key, &phone, delivery, panel.clock.now()).await
-        {
-            Ok(requested) => requested,
-            Err(error) => {
-                tracing::error!(%error, "panel login code could not be stored");
-                return layout::unavailable(locale);
-            }
-        };
+    let requested = match access::request_code(
+        &panel.db,
+        &panel.key,
+        &phone,
+        delivery,
+        panel.clock.now(),
+    )
+    .await
+    {
+        Ok(requested) => requested,
+        Err(error) => {
+            tracing::error!(%error, "panel login code could not be stored");
+            return layout::unavailable(locale);
+        }
+    };
     match &requested.sent {
         Some(sent) if panel.sandbox => tracing::info!(
             merchant = %sent.merchant,
@@ -177,7 +189,9 @@ pub(crate) async fn send_code(
             code = sent.code.as_str(),
             "sandbox: panel login code (also in the outbox)"
         ),
-        Some(sent) => tracing::info!(merchant = %sent.merchant, message = %sent.message.0, "panel login code queued"),
+        Some(sent) => {
+            tracing::info!(merchant = %sent.merchant, message = %sent.message.0, "panel login code queued")
+        }
         None => tracing::info!("panel login asked for a phone that is no shop's"),
     }
     with_cookie(

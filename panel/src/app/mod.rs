@@ -21,8 +21,8 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::request::Parts;
 use axum::http::HeaderName;
+use axum::http::request::Parts;
 use axum::routing::{get, post};
 use execora_engine::access::AccessKey;
 use execora_engine::store::Db;
@@ -99,7 +99,10 @@ pub(crate) struct ClientIp(pub IpAddr);
 impl FromRequestParts<Panel> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, panel: &Panel) -> Result<ClientIp, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        panel: &Panel,
+    ) -> Result<ClientIp, Self::Rejection> {
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
@@ -111,9 +114,7 @@ impl FromRequestParts<Panel> for ClientIp {
             .and_then(|value| value.to_str().ok())
             .and_then(|text| text.trim().parse().ok());
         Ok(ClientIp(
-            forwarded
-                .or(peer)
-                .unwrap_or(IpAddr::from([0, 0, 0, 0])),
+            forwarded.or(peer).unwrap_or(IpAddr::from([0, 0, 0, 0])),
         ))
     }
 }

@@ -39,9 +39,8 @@ pub(crate) fn set_cookie(
     max_age: i64,
 ) -> HeaderValue {
     let secure = if panel.secure_cookies { "; Secure" } else { "" };
-    let line = format!(
-        "{name}={value}; Path={path}; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}"
-    );
+    let line =
+        format!("{name}={value}; Path={path}; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}");
     HeaderValue::from_str(&line).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
@@ -57,12 +56,7 @@ pub(crate) fn token_matches(expected: &str, given: &str) -> bool {
 
 /// The page a refused form token gets: 403, and what to do.
 pub(crate) fn refused_form(locale: Locale) -> Response {
-    layout::message_page(
-        StatusCode::FORBIDDEN,
-        locale,
-        "panel-form-expired",
-        None,
-    )
+    layout::message_page(StatusCode::FORBIDDEN, locale, "panel-form-expired", None)
 }
 
 /// The language of pages shown before login: Hindi when the browser prefers it, else English.
@@ -158,8 +152,14 @@ mod tests {
     #[test]
     fn cookies_are_found_among_several_and_several_headers() {
         let mut headers = HeaderMap::new();
-        headers.append(header::COOKIE, HeaderValue::from_static("a=1; execora_login=xyz"));
-        headers.append(header::COOKIE, HeaderValue::from_static("execora_session=abc"));
+        headers.append(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; execora_login=xyz"),
+        );
+        headers.append(
+            header::COOKIE,
+            HeaderValue::from_static("execora_session=abc"),
+        );
         assert_eq!(cookie(&headers, "execora_session").as_deref(), Some("abc"));
         assert_eq!(cookie(&headers, "execora_login").as_deref(), Some("xyz"));
         assert_eq!(cookie(&headers, "execora"), None);
@@ -169,8 +169,14 @@ mod tests {
     fn form_tokens_are_bound_to_their_purpose_and_owner() {
         let key = AccessKey::from_secret(&"k".repeat(32)).expect("key");
         let token = form_token(&key, "session", "hash-a");
-        assert!(token_matches(&token, &form_token(&key, "session", "hash-a")));
-        assert!(!token_matches(&token, &form_token(&key, "session", "hash-b")));
+        assert!(token_matches(
+            &token,
+            &form_token(&key, "session", "hash-a")
+        ));
+        assert!(!token_matches(
+            &token,
+            &form_token(&key, "session", "hash-b")
+        ));
         assert!(!token_matches(&token, &form_token(&key, "login", "hash-a")));
         assert!(!token_matches(&token, ""));
     }

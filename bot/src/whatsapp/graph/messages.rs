@@ -186,8 +186,13 @@ pub fn validate(content: &OutboundContent) -> Result<(), GraphError> {
         } => {
             check_template_name(name, language)?;
             // Meta takes a code of at most 15 characters; ours are six digits.
-            if code.is_empty() || code.len() > 15 || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
-                return Err(invalid("an authentication code is 1 to 15 letters or digits"));
+            if code.is_empty()
+                || code.len() > 15
+                || !code.bytes().all(|b| b.is_ascii_alphanumeric())
+            {
+                return Err(invalid(
+                    "an authentication code is 1 to 15 letters or digits",
+                ));
             }
             Ok(())
         }

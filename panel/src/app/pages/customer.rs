@@ -59,7 +59,10 @@ fn customer_path(id: i64) -> String {
 
 /// A path's customer id; anything that is not a number is simply not found.
 fn customer_id(text: &str) -> Option<CustomerId> {
-    text.parse::<i64>().ok().filter(|id| *id > 0).map(CustomerId)
+    text.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .map(CustomerId)
 }
 
 fn kind_label(locale: Locale, kind: EntryKind) -> String {
@@ -109,7 +112,10 @@ pub(crate) async fn page(
         Ok(customer) => customer,
         Err(error) => return books_error(locale, error),
     };
-    let statement = match books.statement(id, PER_PAGE, query.before.map(EntryId)).await {
+    let statement = match books
+        .statement(id, PER_PAGE, query.before.map(EntryId))
+        .await
+    {
         Ok(statement) => statement,
         Err(error) => return books_error(locale, error),
     };
@@ -190,7 +196,11 @@ fn statement_table(lines: &[StatementLine], locale: Locale, zone: chrono_tz::Tz)
             let entry = &line.entry;
             let when = format_when(local(from_millis(entry.created_at), zone), locale);
             let what = match entry.mode {
-                Some(mode) => format!("{} · {}", kind_label(locale, entry.kind), mode_label(locale, mode)),
+                Some(mode) => format!(
+                    "{} · {}",
+                    kind_label(locale, entry.kind),
+                    mode_label(locale, mode)
+                ),
                 None => kind_label(locale, entry.kind),
             };
             let what = match &entry.note {
@@ -245,7 +255,7 @@ pub(crate) async fn record_payment(
         return Redirect::to(&format!("{back}?error=amount")).into_response();
     };
     let origin = Origin::keyed(Source::Panel, format!("panel:{}", form.key))
-        .by(signed.session.phone.to_string());
+        .by(signed.session.phone.as_str());
     let mode = PaymentMode::parse(&form.mode);
     match signed.books.record_payment(id, amount, mode, &origin).await {
         Ok(booked) if booked.replayed => {

@@ -63,7 +63,11 @@ pub(crate) async fn list(signed: Signed, Query(query): Query<ListQuery>) -> Resp
         Ok(loaded) => loaded,
         Err(error) => return books_error(locale, error),
     };
-    let sort = if order == CustomerOrder::Dues { "dues" } else { "name" };
+    let sort = if order == CustomerOrder::Dues {
+        "dues"
+    } else {
+        "name"
+    };
     let link = |page: i64| format!("{BASE}/customers?sort={sort}&page={page}");
     let title = label(locale, "panel-customers-heading");
     let sorts = if signed.is_owner() {
@@ -114,7 +118,11 @@ fn rows(customers: Vec<Customer>, locale: execora_engine::reply::Locale) -> impl
         .into_iter()
         .map(|c| {
             let balance = balance_text(locale, c.balance);
-            let class = if c.balance.is_positive() { "amount due" } else { "amount" };
+            let class = if c.balance.is_positive() {
+                "amount due"
+            } else {
+                "amount"
+            };
             view! {
                 <tr>
                     <td><a href=format!("{BASE}/customers/{}", c.id)>{c.name}</a></td>

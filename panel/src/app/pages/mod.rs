@@ -39,7 +39,11 @@ pub(crate) fn balance_text(locale: Locale, balance: Paise) -> String {
     if balance.is_positive() {
         label_with(locale, "panel-owes", &[("amount", balance.to_string())])
     } else if balance.is_negative() {
-        label_with(locale, "panel-advance", &[("amount", balance.abs().to_string())])
+        label_with(
+            locale,
+            "panel-advance",
+            &[("amount", balance.abs().to_string())],
+        )
     } else {
         label(locale, "panel-settled")
     }
