@@ -211,22 +211,18 @@ pub async fn request_code(
     now: DateTime<Utc>,
 ) -> Result<CodeRequested, AccessError> {
     let challenge = Secret::new()?;
-    let Some((merchant, _role)) = merchants::find_by_phone(db, phone).await? else {
-        return Ok(CodeRequested {
-            challenge,
-            sent: None,
-        });
-    };
-    let code = LoginCode::new()?;
     let challenge_hash = token_hash(challenge.as_str());
+    let code = LoginCode::new()?;
     let at = to_millis(now);
-    let body = reply::login_code(merchant.locale, code.as_str());
+    let shop = merchants::find_by_phone(db, phone).await?;
     let mut tx = db.begin().await?;
+    // A number that is no shop's gets the same row, without a shop and with a code that is
+    // never sent, so trying codes answers alike ("wrong, 4 tries left") either way.
     sqlx::query(
         "INSERT INTO login_codes (merchant_id, phone, challenge_hash, code_hash, created_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
-    .bind(merchant.id.0)
+    .bind(shop.as_ref().map(|(merchant, _)| merchant.id.0))
     .bind(phone.as_str())
     .bind(&challenge_hash)
     .bind(code_hash(key, &challenge_hash, code.as_str()))
@@ -234,6 +230,14 @@ pub async fn request_code(
     .bind(to_millis(now + CODE_VALIDITY))
     .execute(&mut *tx)
     .await?;
+    let Some((merchant, _role)) = shop else {
+        tx.commit().await?;
+        return Ok(CodeRequested {
+            challenge,
+            sent: None,
+        });
+    };
+    let body = reply::login_code(merchant.locale, code.as_str());
     let message = messages::record_outbound_in(
         &mut tx,
         &NewOutbound {
@@ -330,12 +334,15 @@ pub async fn verify_code(
     };
     let attempts: i64 = counted.try_get("attempts")?;
     let stored: String = counted.try_get("code_hash")?;
-    let matches = typed_code(typed).is_some_and(|code| {
-        code_hash(key, &challenge_hash, &code)
-            .as_bytes()
-            .ct_eq(stored.as_bytes())
-            .into()
-    });
+    // A row without a shop (a number that is no shop's) never opens anything, even on a lucky guess.
+    let merchant: Option<i64> = counted.try_get("merchant_id")?;
+    let matches = merchant.is_some()
+        && typed_code(typed).is_some_and(|code| {
+            code_hash(key, &challenge_hash, &code)
+                .as_bytes()
+                .ct_eq(stored.as_bytes())
+                .into()
+        });
     if !matches {
         return Ok(Err(if attempts >= MAX_ATTEMPTS {
             CodeRefused::NoTriesLeft
@@ -345,7 +352,9 @@ pub async fn verify_code(
             }
         }));
     }
-    let merchant = MerchantId(counted.try_get("merchant_id")?);
+    let Some(merchant) = merchant.map(MerchantId) else {
+        return Ok(Err(CodeRefused::Expired));
+    };
     let phone = Phone::from_stored(counted.try_get("phone")?);
     let token = Secret::new()?;
     let mut tx = db.begin().await?;

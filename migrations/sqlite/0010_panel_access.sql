@@ -5,9 +5,11 @@
 -- random token kept in that browser's cookie, `code_hash` the HMAC-SHA256 of the six digits under
 -- a server secret that is not in the database (a copy of this table cannot be brute-forced offline:
 -- a million codes are nothing to hash, a secret key is). At most five tries, five minutes.
+-- A number that is no shop's gets a row too, with no shop and a code nobody was sent, so that
+-- asking for a code and trying one answer alike whether a number is registered or not.
 CREATE TABLE login_codes (
     id INTEGER PRIMARY KEY,
-    merchant_id INTEGER NOT NULL REFERENCES merchants (id),
+    merchant_id INTEGER REFERENCES merchants (id),
     phone TEXT NOT NULL,
     challenge_hash TEXT NOT NULL UNIQUE CHECK (length(challenge_hash) = 64),
     code_hash TEXT NOT NULL CHECK (length(code_hash) = 64),

@@ -521,7 +521,15 @@ async fn a_number_that_is_no_shops_gets_the_same_answer_and_no_message(database:
         .await,
         0
     );
-    assert_eq!(browser.enter_code("123456").await.status, 401);
+    // Trying codes answers as it would for a shop's number: wrong, tries counted down.
+    let tried = browser.enter_code("123456").await;
+    assert_eq!(tried.status, 401);
+    assert!(
+        tried.body.contains("Wrong code. 4 tries left."),
+        "{}",
+        tried.body
+    );
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM panel_sessions").await, 0);
 
     let bad = browser.ask_code("not a phone").await;
     assert_eq!(bad.status, 400);

@@ -300,7 +300,7 @@ pub(crate) async fn logout(
     signed: Signed,
     Form(form): Form<LogoutForm>,
 ) -> Response {
-    if let Err(refused) = signed.check_form(&form.csrf) {
+    if let Some(refused) = signed.refuse_form(&form.csrf) {
         return refused;
     }
     if let Err(error) = access::revoke(&panel.db, &signed.session, panel.clock.now()).await {

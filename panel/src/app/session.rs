@@ -91,18 +91,17 @@ impl Signed {
         self.session.role == Role::Owner
     }
 
-    /// Refuses (403) a form whose token is not this session's.
-    pub(crate) fn check_form(&self, given: &str) -> Result<(), Response> {
+    /// The 403 answer for a form whose token is not this session's; `None` when it is.
+    pub(crate) fn refuse_form(&self, given: &str) -> Option<Response> {
         if token_matches(&self.csrf, given) {
-            Ok(())
-        } else {
-            tracing::warn!(
-                merchant = %self.session.merchant,
-                session = self.session.id,
-                "panel form refused: wrong form token"
-            );
-            Err(refused_form(self.locale()))
+            return None;
         }
+        tracing::warn!(
+            merchant = %self.session.merchant,
+            session = self.session.id,
+            "panel form refused: wrong form token"
+        );
+        Some(refused_form(self.locale()))
     }
 
     /// The 403 page for what only the owner may see or do.

@@ -241,7 +241,7 @@ pub(crate) async fn record_payment(
     Form(form): Form<PaymentForm>,
 ) -> Response {
     let locale = signed.locale();
-    if let Err(refused) = signed.check_form(&form.csrf) {
+    if let Some(refused) = signed.refuse_form(&form.csrf) {
         return refused;
     }
     let Some(id) = customer_id(&id) else {
