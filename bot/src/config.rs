@@ -763,6 +763,18 @@ mod tests {
                 ],
                 "WHATSAPP_FALLBACK_TEMPLATE_LANGUAGE",
             ),
+            (
+                vec![("WHATSAPP_OTP_TEMPLATE", "Login-Code")],
+                "WHATSAPP_OTP_TEMPLATE",
+            ),
+            (
+                vec![("EXECORA_PANEL_SECRET", "too short")],
+                "EXECORA_PANEL_SECRET",
+            ),
+            (
+                vec![("EXECORA_CLIENT_IP_HEADER", "X Real IP")],
+                "EXECORA_CLIENT_IP_HEADER",
+            ),
         ] {
             let error = Config::from_env(&env(&pairs)).expect_err("must be refused");
             assert_eq!(error.variable, variable, "{error}");
@@ -772,6 +784,35 @@ mod tests {
                     .starts_with(&format!("configuration error: {variable}:"))
             );
         }
+    }
+
+    #[test]
+    fn the_panel_settings_are_read_and_the_secret_never_shown() {
+        let secret = "0123456789abcdef0123456789abcdef";
+        let config = Config::from_env(&env(&[
+            ("WHATSAPP_OTP_TEMPLATE", "execora_login"),
+            ("WHATSAPP_OTP_TEMPLATE_LANGUAGE", "en_US"),
+            ("EXECORA_PANEL_SECRET", secret),
+            ("EXECORA_CLIENT_IP_HEADER", "Fly-Client-IP"),
+        ]))
+        .expect("config");
+        assert_eq!(
+            config.whatsapp.otp_template,
+            Some(("execora_login".to_string(), "en_US".to_string()))
+        );
+        assert_eq!(
+            config.panel_secret.as_ref().map(|s| s.0.as_str()),
+            Some(secret)
+        );
+        assert_eq!(config.client_ip_header.as_deref(), Some("fly-client-ip"));
+        assert!(
+            !format!("{config:?}").contains(secret),
+            "the secret is never shown"
+        );
+        let defaults = Config::from_env(&env(&[])).expect("defaults");
+        assert!(defaults.panel_secret.is_none());
+        assert!(defaults.whatsapp.otp_template.is_none());
+        assert!(defaults.client_ip_header.is_none());
     }
 
     #[test]
