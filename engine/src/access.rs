@@ -323,10 +323,11 @@ pub async fn verify_code(
     // under the limit.
     let counted = sqlx::query(
         "UPDATE login_codes SET attempts = attempts + 1 WHERE id = $1 AND attempts < $2 AND used_at IS NULL \
-         RETURNING attempts, code_hash, merchant_id, phone",
+         AND expires_at > $3 RETURNING attempts, code_hash, merchant_id, phone",
     )
     .bind(id)
     .bind(MAX_ATTEMPTS)
+    .bind(at)
     .fetch_optional(&mut *db.writer().await?)
     .await?;
     let Some(counted) = counted else {

@@ -13,7 +13,9 @@ pub use locale::Locale;
 pub use outcome::{
     ConfirmReason, DebtorView, InvoiceView, LineView, NothingWritten, Outcome, OwnerOnly, Proposal,
 };
-pub use pay_page::{PayPageLine, PayPageText, pay_page};
+pub use pay_page::{
+    PayPageLine, PayPageText, kind_label as entry_kind_label, pay_page, signed as signed_amount,
+};
 pub use render::{format_date, format_when, render};
 
 /// WhatsApp allows at most three reply buttons.

@@ -6,7 +6,7 @@
 //! JavaScript, so every action is a link or a form POST.
 //!
 //! A new page is a module in [`pages`] with its handlers, a route in [`routes`], and (if it
-//! belongs in the menu) an entry in [`layout::Nav`].
+//! belongs in the menu) an entry in `layout::MENU`.
 
 mod chart;
 mod layout;
@@ -48,16 +48,19 @@ pub struct PanelConfig {
     pub limits: LoginLimits,
 }
 
-/// What every handler shares.
+/// What every handler shares: the configuration and the login limiters.
 #[derive(Clone)]
 pub(crate) struct Panel {
-    pub db: Db,
-    pub clock: Arc<dyn Clock>,
-    pub key: AccessKey,
-    pub sandbox: bool,
-    pub secure_cookies: bool,
-    pub client_ip_header: Option<HeaderName>,
+    config: PanelConfig,
     pub limiters: Arc<limits::Limiters>,
+}
+
+impl std::ops::Deref for Panel {
+    type Target = PanelConfig;
+
+    fn deref(&self) -> &PanelConfig {
+        &self.config
+    }
 }
 
 /// Where the panel lives.
@@ -66,13 +69,8 @@ pub(crate) const BASE: &str = "/panel";
 /// The panel's routes, all under `/panel`, with the security headers on every answer.
 pub fn routes(config: PanelConfig) -> Router {
     let panel = Panel {
-        db: config.db,
-        clock: config.clock,
-        key: config.key,
-        sandbox: config.sandbox,
-        secure_cookies: config.secure_cookies,
-        client_ip_header: config.client_ip_header,
         limiters: Arc::new(limits::Limiters::new(&config.limits)),
+        config,
     };
     let pages = Router::new()
         .route("/", get(pages::dashboard::page))

@@ -11,11 +11,11 @@ use axum::extract::{Form, Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use execora_engine::access::{self, Secret};
-use execora_engine::books::{
-    BooksError, CustomerId, EntryId, EntryKind, Origin, Source, StatementLine,
-};
+use execora_engine::books::{BooksError, CustomerId, EntryId, Origin, Source, StatementLine};
 use execora_engine::money::{Paise, PaymentMode};
-use execora_engine::reply::{Locale, format_when, label, label_with};
+use execora_engine::reply::{
+    Locale, entry_kind_label, format_when, label, label_with, signed_amount,
+};
 use execora_engine::time::{from_millis, local};
 use leptos::prelude::*;
 use serde::Deserialize;
@@ -65,18 +65,6 @@ fn customer_id(text: &str) -> Option<CustomerId> {
         .map(CustomerId)
 }
 
-fn kind_label(locale: Locale, kind: EntryKind) -> String {
-    label(
-        locale,
-        match kind {
-            EntryKind::Sale => "pay-page-kind-sale",
-            EntryKind::Payment => "pay-page-kind-payment",
-            EntryKind::Credit => "pay-page-kind-credit",
-            EntryKind::Reversal => "pay-page-kind-reversal",
-        },
-    )
-}
-
 fn mode_label(locale: Locale, mode: PaymentMode) -> String {
     label(
         locale,
@@ -88,14 +76,6 @@ fn mode_label(locale: Locale, mode: PaymentMode) -> String {
             PaymentMode::Cheque => "panel-mode-cheque",
         },
     )
-}
-
-fn signed_amount(amount: Paise) -> String {
-    if amount.is_negative() {
-        format!("−{}", amount.abs())
-    } else {
-        format!("+{amount}")
-    }
 }
 
 pub(crate) async fn page(
@@ -198,10 +178,10 @@ fn statement_table(lines: &[StatementLine], locale: Locale, zone: chrono_tz::Tz)
             let what = match entry.mode {
                 Some(mode) => format!(
                     "{} · {}",
-                    kind_label(locale, entry.kind),
+                    entry_kind_label(entry.kind, locale),
                     mode_label(locale, mode)
                 ),
-                None => kind_label(locale, entry.kind),
+                None => entry_kind_label(entry.kind, locale),
             };
             let what = match &entry.note {
                 Some(note) => format!("{what} — {note}"),
