@@ -912,6 +912,16 @@ async fn staff_see_customers_and_record_payments_but_not_the_shops_totals(databa
         .expect("operation");
     assert_eq!(actor, STAFF, "booked as the staff phone");
 
+    // The role is read on every request: a phone taken off the shop loses the panel at once.
+    sqlx::query("DELETE FROM merchant_phones WHERE phone = $1")
+        .bind(STAFF)
+        .execute(app.db.pool())
+        .await
+        .expect("take the phone off");
+    let gone = staff.get("/panel/customers").await;
+    assert_eq!(gone.status, 303);
+    assert_eq!(gone.location(), "/panel/login");
+
     let mut owner = Browser::new(&app);
     assert_eq!(
         owner.log_in(&app, MERCHANT_PHONE).await.location(),
