@@ -1,145 +1,20 @@
-//! Who may open a shop's books on the panel: one-time login codes sent over WhatsApp, and the sessions they open.
-//!
-//! A login is two steps in one browser. Asking for a code gives the browser a random *challenge*
-//! (its cookie) and, when the phone is one of a shop's, stores a six-digit code bound to that
-//! challenge and puts it in the outbox for the phone. Entering the code in that same browser
-//! opens a session: another random token, kept in a cookie, of which only the SHA-256 is stored.
-//!
-//! Why the code is an HMAC under a server secret and not argon2 or a plain hash: six digits are
-//! a million values, so any unkeyed hash of them — argon2 included — is undone from a copy of the
-//! table by trying them all (argon2 only makes that take hours instead of a second, and costs
-//! every honest login that CPU). A key that lives outside the database makes the stored value
-//! useless without it; the five tries and five minutes bound guessing online. Session and
-//! challenge tokens are 256 random bits, so their plain SHA-256 is already unguessable.
+//! Login codes: six digits for a phone, bound to the browser that asked, hashed under the server key, five tries in five minutes.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::{Digest, Sha256};
 use sqlx::Row;
 use subtle::ConstantTimeEq;
 
-use crate::books::{BooksError, MerchantId, Role, merchants};
+use super::sessions::session_by_id;
+use super::{
+    AccessError, AccessKey, CODE_VALIDITY, LOGIN_CODE_KIND, MAX_ATTEMPTS, SESSION_VALIDITY, Secret,
+    Session, is_token, token_hash,
+};
+use crate::books::{MerchantId, merchants};
 use crate::messages::{self, Delivery, MessageId, NewOutbound};
 use crate::phone::Phone;
-use crate::reply::{self, Locale};
-use crate::store::{Db, StoreError};
+use crate::reply;
+use crate::store::Db;
 use crate::time::to_millis;
-
-/// How long a login code works.
-pub const CODE_VALIDITY: chrono::Duration = chrono::Duration::minutes(5);
-/// Wrong or right, a code may be tried this many times.
-pub const MAX_ATTEMPTS: i64 = 5;
-/// How long a session lasts from the login (then the code is asked again).
-pub const SESSION_VALIDITY: chrono::Duration = chrono::Duration::days(7);
-/// Random bytes in a challenge or session token (256 bits).
-const TOKEN_BYTES: usize = 32;
-/// Characters of a token as written: base64url without padding.
-pub const TOKEN_CHARS: usize = 43;
-/// The outbox kind of a login code (the sender sends it as the authentication template when
-/// the 24-hour window is closed).
-pub const LOGIN_CODE_KIND: &str = "login_code";
-/// Characters of a server secret given by configuration.
-pub const MIN_SECRET_CHARS: usize = 32;
-
-/// What can go wrong with a login.
-#[derive(Debug, thiserror::Error)]
-pub enum AccessError {
-    #[error("the operating system gave no random bytes: {0}")]
-    Randomness(getrandom::Error),
-    #[error("the panel secret must be at least {MIN_SECRET_CHARS} characters")]
-    WeakSecret,
-    #[error(transparent)]
-    Books(#[from] BooksError),
-}
-
-impl From<sqlx::Error> for AccessError {
-    fn from(error: sqlx::Error) -> Self {
-        AccessError::Books(error.into())
-    }
-}
-
-impl From<StoreError> for AccessError {
-    fn from(error: StoreError) -> Self {
-        AccessError::Books(error.into())
-    }
-}
-
-/// The server's secret: keys the login codes' hashes and the panel's form tokens. It is never
-/// written to the database.
-#[derive(Clone)]
-pub struct AccessKey([u8; 32]);
-
-impl std::fmt::Debug for AccessKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("AccessKey(***)")
-    }
-}
-
-impl AccessKey {
-    /// The key of a configured secret (at least [`MIN_SECRET_CHARS`] characters).
-    pub fn from_secret(secret: &str) -> Result<AccessKey, AccessError> {
-        if secret.chars().count() < MIN_SECRET_CHARS {
-            return Err(AccessError::WeakSecret);
-        }
-        Ok(AccessKey(Sha256::digest(secret.as_bytes()).into()))
-    }
-
-    /// A key drawn for this process only: codes and forms of an earlier run stop working.
-    pub fn random() -> Result<AccessKey, AccessError> {
-        let mut key = [0u8; 32];
-        getrandom::fill(&mut key).map_err(AccessError::Randomness)?;
-        Ok(AccessKey(key))
-    }
-
-    /// HMAC-SHA256 of `parts`, each length-prefixed so that no two lists of parts collide.
-    pub fn sign(&self, parts: &[&[u8]]) -> [u8; 32] {
-        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0)
-            .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
-        for part in parts {
-            mac.update(&(part.len() as u64).to_be_bytes());
-            mac.update(part);
-        }
-        mac.finalize().into_bytes().into()
-    }
-}
-
-/// A random token for a cookie or a form: shown to the browser, never stored as is.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    /// 256 bits from the operating system's CSPRNG, as 43 characters of base64url.
-    pub fn new() -> Result<Secret, AccessError> {
-        let mut bytes = [0u8; TOKEN_BYTES];
-        getrandom::fill(&mut bytes).map_err(AccessError::Randomness)?;
-        Ok(Secret(URL_SAFE_NO_PAD.encode(bytes)))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
-
-/// Whether `text` has the shape of a token we issue (checked before any query).
-pub fn is_token(text: &str) -> bool {
-    text.len() == TOKEN_CHARS
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
-
-/// How a token is stored: the hex SHA-256.
-pub fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
 
 /// Six digits, drawn without bias. Shown once, to the phone; never stored as is.
 #[derive(Clone, PartialEq, Eq)]
@@ -387,82 +262,6 @@ pub async fn verify_code(
     Ok(Ok(Opened { token, session }))
 }
 
-/// A signed-in browser: whose shop, which phone, and that phone's role there now.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Session {
-    pub id: i64,
-    pub merchant: MerchantId,
-    pub phone: Phone,
-    pub role: Role,
-    pub locale: Locale,
-    pub expires_at: i64,
-    /// The stored hash of the session's token; form tokens are derived from it.
-    pub token_hash: String,
-}
-
-const SESSION_SELECT: &str = "SELECT s.id, s.merchant_id, s.phone, s.expires_at, s.token_hash, p.role, m.locale \
-     FROM panel_sessions s \
-     JOIN merchant_phones p ON p.merchant_id = s.merchant_id AND p.phone = s.phone \
-     JOIN merchants m ON m.id = s.merchant_id";
-
-fn session_from_row(row: &sqlx::any::AnyRow) -> Result<Session, sqlx::Error> {
-    let role: String = row.try_get("role")?;
-    let locale: String = row.try_get("locale")?;
-    Ok(Session {
-        id: row.try_get("id")?,
-        merchant: MerchantId(row.try_get("merchant_id")?),
-        phone: Phone::from_stored(row.try_get("phone")?),
-        role: Role::parse(&role).unwrap_or(Role::Staff),
-        locale: Locale::parse(&locale).unwrap_or_default(),
-        expires_at: row.try_get("expires_at")?,
-        token_hash: row.try_get("token_hash")?,
-    })
-}
-
-async fn session_by_id(db: &Db, id: i64, at: i64) -> Result<Option<Session>, AccessError> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "{SESSION_SELECT} WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2"
-    )))
-    .bind(id)
-    .bind(at)
-    .fetch_optional(db.pool())
-    .await?;
-    Ok(row.as_ref().map(session_from_row).transpose()?)
-}
-
-/// The live session of a cookie's token: `None` for a malformed, unknown, expired or revoked
-/// one, and for a phone that is no longer the shop's.
-pub async fn session(
-    db: &Db,
-    token: &str,
-    now: DateTime<Utc>,
-) -> Result<Option<Session>, AccessError> {
-    if !is_token(token) {
-        return Ok(None);
-    }
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "{SESSION_SELECT} WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2"
-    )))
-    .bind(token_hash(token))
-    .bind(to_millis(now))
-    .fetch_optional(db.pool())
-    .await?;
-    Ok(row.as_ref().map(session_from_row).transpose()?)
-}
-
-/// Ends a session (logout): its token opens nothing any more.
-pub async fn revoke(db: &Db, session: &Session, now: DateTime<Utc>) -> Result<(), AccessError> {
-    sqlx::query(
-        "UPDATE panel_sessions SET revoked_at = $1 WHERE merchant_id = $2 AND id = $3 AND revoked_at IS NULL",
-    )
-    .bind(to_millis(now))
-    .bind(session.merchant.0)
-    .bind(session.id)
-    .execute(&mut *db.writer().await?)
-    .await?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -498,19 +297,10 @@ mod tests {
     }
 
     #[test]
-    fn secrets_are_tokens_and_nothing_secret_is_printed() {
-        let secret = Secret::new().expect("secret");
-        assert!(is_token(secret.as_str()));
-        assert!(!is_token("short"));
-        assert!(!is_token(&("a".repeat(42) + "=")));
-        assert_eq!(format!("{secret:?}"), "Secret(***)");
+    fn nothing_of_a_code_is_printed() {
         assert_eq!(
             format!("{:?}", LoginCode("123456".into())),
             "LoginCode(***)"
-        );
-        assert_eq!(
-            format!("{:?}", AccessKey::random().expect("key")),
-            "AccessKey(***)"
         );
     }
 
