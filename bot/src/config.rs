@@ -142,6 +142,22 @@ pub struct Config {
     /// worker, the sender and the purge run in another process (claims are atomic, so several
     /// processes may run them). On by default.
     pub run_workers: bool,
+    /// `EXECORA_PANEL_SECRET`: keys the panel's login codes and form tokens. Without it a key is
+    /// drawn at start, so codes and open forms do not survive a restart or reach another process.
+    pub panel_secret: Option<PanelSecret>,
+    /// `EXECORA_CLIENT_IP_HEADER`: the header a proxy in front sets to the client's address
+    /// (`Fly-Client-IP`, `X-Real-IP`), for the login rate limits; without it, the peer address.
+    pub client_ip_header: Option<String>,
+}
+
+/// The panel's server secret; never printed.
+#[derive(Clone)]
+pub struct PanelSecret(pub String);
+
+impl std::fmt::Debug for PanelSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PanelSecret(***)")
+    }
 }
 
 /// Voice notes: who listens, who speaks, how long a note may be, where recordings are kept.
@@ -183,6 +199,37 @@ fn number_in(
                 )
             }),
     }
+}
+
+/// An approved template's name and language from `name_var` and `language_var` (default `en`).
+fn template_setting(
+    env: &dyn Env,
+    name_var: &str,
+    language_var: &str,
+) -> Result<Option<(String, String)>, ConfigError> {
+    let Some(name) = setting(env, name_var) else {
+        return Ok(None);
+    };
+    if !name
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        return Err(problem(
+            name_var,
+            "a template name is lowercase letters, digits and underscores",
+        ));
+    }
+    let language = setting(env, language_var).unwrap_or_else(|| "en".to_string());
+    if !language
+        .bytes()
+        .all(|b| b.is_ascii_alphabetic() || b == b'_')
+    {
+        return Err(problem(
+            language_var,
+            "a language code such as en, hi or en_US",
+        ));
+    }
+    Ok(Some((name, language)))
 }
 
 fn voice_settings(env: &dyn Env) -> Result<VoiceSettings, ConfigError> {
@@ -346,6 +393,9 @@ pub struct WhatsappSettings {
     /// An approved template (name, language) with one body parameter, sent when a reply falls
     /// outside the 24-hour window (error 131047).
     pub fallback_template: Option<(String, String)>,
+    /// The approved authentication template (name, language) a login code is sent as when the
+    /// 24-hour window is closed: the code as its body parameter and its copy-code button's.
+    pub otp_template: Option<(String, String)>,
 }
 
 /// Meta's Graph API, pinned to a version (v25.0 is supported until 2028).
@@ -366,6 +416,7 @@ impl std::fmt::Debug for WhatsappSettings {
             .field("inbound_max_attempts", &self.inbound_max_attempts)
             .field("messages_per_second", &self.messages_per_second)
             .field("fallback_template", &self.fallback_template)
+            .field("otp_template", &self.otp_template)
             .finish()
     }
 }
@@ -488,32 +539,16 @@ impl Config {
                     .ok_or_else(|| problem("WHATSAPP_MESSAGES_PER_SECOND", "must be 1 to 1000"))?,
                 None => 80,
             },
-            fallback_template: match setting(env, "WHATSAPP_FALLBACK_TEMPLATE") {
-                None => None,
-                Some(name) => {
-                    if !name
-                        .bytes()
-                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-                    {
-                        return Err(problem(
-                            "WHATSAPP_FALLBACK_TEMPLATE",
-                            "a template name is lowercase letters, digits and underscores",
-                        ));
-                    }
-                    let language = setting(env, "WHATSAPP_FALLBACK_TEMPLATE_LANGUAGE")
-                        .unwrap_or_else(|| "en".to_string());
-                    if !language
-                        .bytes()
-                        .all(|b| b.is_ascii_alphabetic() || b == b'_')
-                    {
-                        return Err(problem(
-                            "WHATSAPP_FALLBACK_TEMPLATE_LANGUAGE",
-                            "a language code such as en, hi or en_US",
-                        ));
-                    }
-                    Some((name, language))
-                }
-            },
+            fallback_template: template_setting(
+                env,
+                "WHATSAPP_FALLBACK_TEMPLATE",
+                "WHATSAPP_FALLBACK_TEMPLATE_LANGUAGE",
+            )?,
+            otp_template: template_setting(
+                env,
+                "WHATSAPP_OTP_TEMPLATE",
+                "WHATSAPP_OTP_TEMPLATE_LANGUAGE",
+            )?,
         };
         let open_signup = match setting(env, "EXECORA_SIGNUP").as_deref() {
             None | Some("closed") => false,
@@ -551,6 +586,33 @@ impl Config {
             open_signup,
             voice: voice_settings(env)?,
             run_workers,
+            panel_secret: match secret(env, "EXECORA_PANEL_SECRET")? {
+                None => None,
+                Some(text) if text.chars().count() < execora_engine::access::MIN_SECRET_CHARS => {
+                    return Err(problem(
+                        "EXECORA_PANEL_SECRET",
+                        "must be at least 32 characters (e.g. `openssl rand -hex 32`)",
+                    ));
+                }
+                Some(text) => Some(PanelSecret(text)),
+            },
+            client_ip_header: match setting(env, "EXECORA_CLIENT_IP_HEADER") {
+                None => None,
+                Some(name)
+                    if !name.is_empty()
+                        && name
+                            .bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
+                {
+                    Some(name.to_ascii_lowercase())
+                }
+                Some(_) => {
+                    return Err(problem(
+                        "EXECORA_CLIENT_IP_HEADER",
+                        "must be a header name such as Fly-Client-IP",
+                    ));
+                }
+            },
         })
     }
 }
@@ -701,6 +763,18 @@ mod tests {
                 ],
                 "WHATSAPP_FALLBACK_TEMPLATE_LANGUAGE",
             ),
+            (
+                vec![("WHATSAPP_OTP_TEMPLATE", "Login-Code")],
+                "WHATSAPP_OTP_TEMPLATE",
+            ),
+            (
+                vec![("EXECORA_PANEL_SECRET", "too short")],
+                "EXECORA_PANEL_SECRET",
+            ),
+            (
+                vec![("EXECORA_CLIENT_IP_HEADER", "X Real IP")],
+                "EXECORA_CLIENT_IP_HEADER",
+            ),
         ] {
             let error = Config::from_env(&env(&pairs)).expect_err("must be refused");
             assert_eq!(error.variable, variable, "{error}");
@@ -710,6 +784,35 @@ mod tests {
                     .starts_with(&format!("configuration error: {variable}:"))
             );
         }
+    }
+
+    #[test]
+    fn the_panel_settings_are_read_and_the_secret_never_shown() {
+        let secret = "0123456789abcdef0123456789abcdef";
+        let config = Config::from_env(&env(&[
+            ("WHATSAPP_OTP_TEMPLATE", "execora_login"),
+            ("WHATSAPP_OTP_TEMPLATE_LANGUAGE", "en_US"),
+            ("EXECORA_PANEL_SECRET", secret),
+            ("EXECORA_CLIENT_IP_HEADER", "Fly-Client-IP"),
+        ]))
+        .expect("config");
+        assert_eq!(
+            config.whatsapp.otp_template,
+            Some(("execora_login".to_string(), "en_US".to_string()))
+        );
+        assert_eq!(
+            config.panel_secret.as_ref().map(|s| s.0.as_str()),
+            Some(secret)
+        );
+        assert_eq!(config.client_ip_header.as_deref(), Some("fly-client-ip"));
+        assert!(
+            !format!("{config:?}").contains(secret),
+            "the secret is never shown"
+        );
+        let defaults = Config::from_env(&env(&[])).expect("defaults");
+        assert!(defaults.panel_secret.is_none());
+        assert!(defaults.whatsapp.otp_template.is_none());
+        assert!(defaults.client_ip_header.is_none());
     }
 
     #[test]

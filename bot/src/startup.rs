@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use execora_engine::access::AccessKey;
 use execora_engine::audio::AudioLimits;
 use execora_engine::messages::{self, OutboxFilter};
 use execora_engine::nlu::llm::LlmParser;
@@ -43,6 +44,8 @@ pub enum StartupError {
     Graph(GraphError),
     #[error("configuration error: EXECORA_RECORDINGS_URL: {0}")]
     Recordings(RecordingsError),
+    #[error("the panel's key: {0}")]
+    PanelKey(execora_engine::access::AccessError),
     #[error("listening on {address}: {source}")]
     Bind {
         address: std::net::SocketAddr,
@@ -138,7 +141,8 @@ impl Application {
             business_number: whatsapp.phone_number_id.clone(),
             clock: clock.clone(),
         };
-        let router = http::router(state);
+        let panel = execora_panel::app::routes(panel_config(&config, &db, clock.clone())?);
+        let router = http::router(state).merge(panel);
         let workers = if config.run_workers {
             workers(&config, &db, clock)?
         } else {
@@ -184,13 +188,48 @@ impl Application {
         for (name, worker) in workers {
             supervisor.spawn(name, worker);
         }
-        let served = axum::serve(listener, router)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        // The peer address goes with each request: the panel's login limits count per client.
+        let served = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await;
         supervisor.stop().await;
         db.close().await;
         served
     }
+}
+
+/// The panel's settings from the service's: its key from `EXECORA_PANEL_SECRET` (or drawn for
+/// this process), Secure cookies behind an https PUBLIC_URL, codes kept in the outbox in the sandbox.
+fn panel_config(
+    config: &Config,
+    db: &Db,
+    clock: Arc<dyn Clock>,
+) -> Result<execora_panel::PanelConfig, StartupError> {
+    let key = match &config.panel_secret {
+        Some(secret) => AccessKey::from_secret(&secret.0),
+        None => {
+            tracing::info!(
+                "panel: EXECORA_PANEL_SECRET is not set, so login codes and open forms do not survive a restart"
+            );
+            AccessKey::random()
+        }
+    }
+    .map_err(StartupError::PanelKey)?;
+    Ok(execora_panel::PanelConfig {
+        db: db.clone(),
+        clock,
+        key,
+        sandbox: config.whatsapp.sandbox(),
+        secure_cookies: config.public_url.starts_with("https://"),
+        client_ip_header: config
+            .client_ip_header
+            .as_deref()
+            .and_then(|name| axum::http::HeaderName::from_bytes(name.as_bytes()).ok()),
+        limits: execora_panel::LoginLimits::default(),
+    })
 }
 
 /// The background workers `config` asks for: the inbound worker and the reminder sender always
@@ -306,6 +345,12 @@ fn workers(
             .with_fallback_template(
                 whatsapp
                     .fallback_template
+                    .clone()
+                    .map(|(name, language)| FallbackTemplate { name, language }),
+            )
+            .with_otp_template(
+                whatsapp
+                    .otp_template
                     .clone()
                     .map(|(name, language)| FallbackTemplate { name, language }),
             );

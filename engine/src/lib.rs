@@ -1,5 +1,6 @@
 //! Execora's engine: everything that is true without HTTP, WhatsApp or HTML.
 
+pub mod access;
 pub mod audio;
 pub mod books;
 pub mod demo;

@@ -257,6 +257,14 @@ pub async fn record_outbound(db: &Db, new: &NewOutbound<'_>) -> Result<MessageId
     insert_outbound(&mut *db.writer().await?, new).await
 }
 
+/// Stores an outbound message inside the caller's transaction (a login code with its code row).
+pub(crate) async fn record_outbound_in(
+    tx: &mut crate::store::Tx,
+    new: &NewOutbound<'_>,
+) -> Result<MessageId, StoreError> {
+    insert_outbound(&mut **tx, new).await
+}
+
 async fn insert_outbound<'e>(
     executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
     new: &NewOutbound<'_>,

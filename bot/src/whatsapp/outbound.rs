@@ -6,6 +6,7 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
+use execora_engine::access;
 use execora_engine::messages::{self, Outgoing};
 use execora_engine::providers::{ProviderError, Speaker};
 use execora_engine::reply::QuickOption;
@@ -61,6 +62,8 @@ pub struct Sender {
     graph: GraphClient,
     throttle: Arc<DefaultDirectRateLimiter>,
     fallback_template: Option<FallbackTemplate>,
+    /// The authentication template a login code goes out as when the window is closed.
+    otp_template: Option<FallbackTemplate>,
     /// Text-to-speech for `voice` messages, and the language to speak.
     speaker: Option<(Arc<dyn Speaker>, String)>,
     /// Where the timestamps it writes come from.
@@ -122,6 +125,7 @@ impl Sender {
             graph,
             throttle: throttle(DEFAULT_PER_SECOND),
             fallback_template: None,
+            otp_template: None,
             speaker: None,
             clock: Arc::new(SystemClock),
         }
@@ -149,6 +153,35 @@ impl Sender {
         self
     }
 
+    /// Sends login codes refused for the closed 24-hour window again as this authentication
+    /// template (`WHATSAPP_OTP_TEMPLATE`).
+    pub fn with_otp_template(mut self, template: Option<FallbackTemplate>) -> Sender {
+        self.otp_template = template;
+        self
+    }
+
+    /// What a message refused for the closed window is sent as instead, if anything: a login
+    /// code as the authentication template, anything else as the fallback template.
+    fn instead_of(&self, outgoing: &Outgoing) -> Option<OutboundContent> {
+        if outgoing.kind == access::LOGIN_CODE_KIND {
+            let template = self.otp_template.as_ref()?;
+            let code = access::code_in_message(&outgoing.body)?;
+            return Some(OutboundContent::AuthenticationCode {
+                name: template.name.clone(),
+                language: template.language.clone(),
+                code: code.to_string(),
+            });
+        }
+        let template = self.fallback_template.as_ref()?;
+        Some(OutboundContent::Template {
+            name: template.name.clone(),
+            language: template.language.clone(),
+            body_parameters: vec![template_parameter(&outgoing.body)],
+            quick_reply_payloads: Vec::new(),
+            url_button: None,
+        })
+    }
+
     /// Sends at most `per_second` messages a second (1,000 for upgraded numbers, 20 for coexistence).
     pub fn with_rate(mut self, per_second: u32) -> Sender {
         self.throttle = throttle(per_second);
@@ -168,17 +201,11 @@ impl Sender {
             .graph
             .send(&outgoing.peer, &content(&outgoing), None)
             .await;
-        if let (Err(error), Some(template)) = (&result, &self.fallback_template)
+        if let Err(error) = &result
             && error.class() == ErrorClass::NeedsTemplate
+            && let Some(content) = self.instead_of(&outgoing)
         {
-            tracing::info!(template = %template.name, "24-hour window closed; sending the reply as a template");
-            let content = OutboundContent::Template {
-                name: template.name.clone(),
-                language: template.language.clone(),
-                body_parameters: vec![template_parameter(&outgoing.body)],
-                quick_reply_payloads: Vec::new(),
-                url_button: None,
-            };
+            tracing::info!(kind = %outgoing.kind, "24-hour window closed; sending the message as a template");
             self.throttle.until_ready().await;
             result = self.graph.send(&outgoing.peer, &content, None).await;
         }

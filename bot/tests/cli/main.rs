@@ -4,6 +4,7 @@ mod app;
 mod door;
 mod end_to_end;
 mod operator_links;
+mod panel;
 mod pay_page;
 mod reminders;
 mod supervision;

@@ -20,6 +20,16 @@ pub struct Customer {
     pub created_at: i64,
 }
 
+/// How a list of customers is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CustomerOrder {
+    /// A→Z by name.
+    #[default]
+    Name,
+    /// Largest dues first (advances last).
+    Dues,
+}
+
 /// What is needed to add a customer.
 #[derive(Debug, Clone, Default)]
 pub struct NewCustomer {
@@ -124,8 +134,22 @@ impl Books {
 
     /// Customers by name, A→Z, `limit` at a time starting after `offset`.
     pub async fn customers(&self, limit: i64, offset: i64) -> Result<Vec<Customer>, BooksError> {
+        self.customers_by(CustomerOrder::Name, limit, offset).await
+    }
+
+    /// Customers in `order`, `limit` at a time starting after `offset`.
+    pub async fn customers_by(
+        &self,
+        order: CustomerOrder,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<Customer>, BooksError> {
+        let order_by = match order {
+            CustomerOrder::Name => "name, id",
+            CustomerOrder::Dues => "balance_paise DESC, name, id",
+        };
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE merchant_id = $1 ORDER BY name, id LIMIT $2 OFFSET $3"
+            "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE merchant_id = $1 ORDER BY {order_by} LIMIT $2 OFFSET $3"
         )))
         .bind(self.mid())
         .bind(limit.clamp(1, 1000))
@@ -136,6 +160,48 @@ impl Books {
             .iter()
             .map(customer_from_row)
             .collect::<Result<_, _>>()?)
+    }
+
+    /// How many customers the shop has.
+    pub async fn customer_count(&self) -> Result<i64, BooksError> {
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM customers WHERE merchant_id = $1")
+                .bind(self.mid())
+                .fetch_one(self.db.pool())
+                .await?,
+        )
+    }
+
+    /// Customers whose name or nickname is close to `said`, best first, at most `limit`: the
+    /// same spelling- and script-tolerant ranking the bot uses, as a list to pick from.
+    pub async fn search_customers(
+        &self,
+        said: &str,
+        limit: usize,
+    ) -> Result<Vec<Customer>, BooksError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE merchant_id = $1"
+        )))
+        .bind(self.mid())
+        .fetch_all(self.db.pool())
+        .await?;
+        let customers: Vec<Customer> = rows
+            .iter()
+            .map(customer_from_row)
+            .collect::<Result<_, _>>()?;
+        let ranked = names::rank(
+            said,
+            customers.iter().enumerate().map(|(index, c)| Candidate {
+                id: index,
+                name: c.name.as_str(),
+                nickname: c.nickname.as_deref(),
+            }),
+        );
+        Ok(ranked
+            .into_iter()
+            .take(limit)
+            .filter_map(|r| customers.get(r.id).cloned())
+            .collect())
     }
 
     /// Finds customers by a name as said ("Raahul", "sharma ji", "राहुल", a nickname).

@@ -27,7 +27,7 @@ use crate::store::{Db, StoreError};
 use crate::time::Clock;
 
 pub use check::{CheckReport, Problem};
-pub use customers::{Customer, NewCustomer};
+pub use customers::{Customer, CustomerOrder, NewCustomer};
 pub use invoices::{
     CancelledInvoice, InvoiceLine, InvoiceLineRequest, InvoiceSummary, IssuedInvoice, LinePricing,
 };
@@ -39,7 +39,7 @@ pub use products::{NewProduct, Product, StockChanged};
 pub use reminders::{
     DueReminder, EventKind, Reminder, ReminderEvent, ReminderKey, ReminderKind, ReminderStatus,
 };
-pub use summary::{DailySummary, Debtor};
+pub use summary::{DailySummary, DayTotals, Debtor};
 
 macro_rules! id_type {
     ($(#[$doc:meta] $name:ident),* $(,)?) => {$(

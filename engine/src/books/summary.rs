@@ -34,6 +34,30 @@ pub struct DailySummary {
     pub low_stock: Vec<String>,
 }
 
+/// One local day's money movements (the panel's chart).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DayTotals {
+    pub date: NaiveDate,
+    /// Bills issued that day and not cancelled.
+    pub sales: Paise,
+    /// Payments received that day, net of payments undone.
+    pub collections: Paise,
+    /// Udhaar written that day, net of undos.
+    pub new_credit: Paise,
+}
+
+/// Rows are grouped by quarter hour in SQL and the quarters put on local days here: every
+/// zone's offset from UTC is a whole number of quarter hours, so no quarter straddles a local
+/// midnight, and portable SQL has no time zones.
+const BUCKET_MS: i64 = 15 * 60 * 1000;
+
+fn plus(sum: Paise, more: i64) -> Paise {
+    Paise::new(sum.as_i64().saturating_add(more))
+}
+
+/// The longest range [`Books::daily_totals`] answers for.
+pub const MAX_TOTALS_DAYS: i64 = 92;
+
 /// How many debtors a summary lists.
 const TOP_DEBTORS: i64 = 5;
 
@@ -87,6 +111,76 @@ impl Books {
                 .map(|p| p.name)
                 .collect(),
         })
+    }
+
+    /// Each local day from `first` to `last` (both included, at most [`MAX_TOTALS_DAYS`] days
+    /// ending at `last`), days without movements included, oldest first.
+    pub async fn daily_totals(
+        &self,
+        first: NaiveDate,
+        last: NaiveDate,
+    ) -> Result<Vec<DayTotals>, BooksError> {
+        let first = first.max(last - chrono::Days::new(MAX_TOTALS_DAYS as u64 - 1));
+        let zone = self.zone();
+        let mut days: Vec<DayTotals> = first
+            .iter_days()
+            .take_while(|d| *d <= last)
+            .map(|date| DayTotals {
+                date,
+                sales: Paise::ZERO,
+                collections: Paise::ZERO,
+                new_credit: Paise::ZERO,
+            })
+            .collect();
+        if days.is_empty() {
+            return Ok(days);
+        }
+        let (start, _) = day_bounds(first, zone);
+        let (_, end) = day_bounds(last, zone);
+        let day_of = |bucket: i64| {
+            let at = crate::time::local(crate::time::from_millis(bucket * BUCKET_MS), zone);
+            let index = (at.date_naive() - first).num_days();
+            usize::try_from(index).ok()
+        };
+        let sales = sqlx::query(
+            "SELECT CAST(created_at / 900000 AS BIGINT) AS bucket, CAST(SUM(total_paise) AS BIGINT) AS total \
+             FROM invoices WHERE merchant_id = $1 AND status = 'issued' AND created_at >= $2 AND created_at < $3 GROUP BY 1",
+        )
+        .bind(self.mid())
+        .bind(start)
+        .bind(end)
+        .fetch_all(self.db.pool())
+        .await?;
+        for row in &sales {
+            if let Some(day) = day_of(row.try_get("bucket")?).and_then(|i| days.get_mut(i)) {
+                day.sales = plus(day.sales, row.try_get("total")?);
+            }
+        }
+        // As in the daily summary, a reversal counts under the kind of the entry it reverses.
+        let by_kind = sqlx::query(
+            "SELECT CAST(e.created_at / 900000 AS BIGINT) AS bucket, COALESCE(o.kind, e.kind) AS kind, \
+             CAST(SUM(e.amount_paise) AS BIGINT) AS total \
+             FROM ledger_entries e LEFT JOIN ledger_entries o ON o.merchant_id = e.merchant_id AND o.id = e.reverses_entry_id \
+             WHERE e.merchant_id = $1 AND e.created_at >= $2 AND e.created_at < $3 GROUP BY 1, 2",
+        )
+        .bind(self.mid())
+        .bind(start)
+        .bind(end)
+        .fetch_all(self.db.pool())
+        .await?;
+        for row in &by_kind {
+            let Some(day) = day_of(row.try_get("bucket")?).and_then(|i| days.get_mut(i)) else {
+                continue;
+            };
+            let kind: String = row.try_get("kind")?;
+            let total: i64 = row.try_get("total")?;
+            match kind.as_str() {
+                "payment" => day.collections = plus(day.collections, 0i64.saturating_sub(total)),
+                "credit" => day.new_credit = plus(day.new_credit, total),
+                _ => {}
+            }
+        }
+        Ok(days)
     }
 
     /// Customers who owe money, largest dues first.

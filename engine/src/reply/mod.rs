@@ -1,5 +1,6 @@
 //! Replies to merchants, rendered from the Fluent files in templates/ in the merchant's language.
 
+mod labels;
 mod locale;
 mod outcome;
 mod pay_page;
@@ -7,12 +8,15 @@ mod render;
 
 use serde::{Deserialize, Serialize};
 
+pub use labels::{label, label_with, login_code};
 pub use locale::Locale;
 pub use outcome::{
     ConfirmReason, DebtorView, InvoiceView, LineView, NothingWritten, Outcome, OwnerOnly, Proposal,
 };
-pub use pay_page::{PayPageLine, PayPageText, pay_page};
-pub use render::render;
+pub use pay_page::{
+    PayPageLine, PayPageText, kind_label as entry_kind_label, pay_page, signed as signed_amount,
+};
+pub use render::{format_date, format_when, render};
 
 /// WhatsApp allows at most three reply buttons.
 pub const MAX_OPTIONS: usize = 3;

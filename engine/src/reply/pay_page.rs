@@ -37,7 +37,8 @@ pub struct PayPageText {
     pub valid_until: String,
 }
 
-fn kind_label(kind: EntryKind, locale: Locale) -> String {
+/// What a ledger entry is, in words ("Payment received", "Udhaar"), for the pages that list entries.
+pub fn kind_label(kind: EntryKind, locale: Locale) -> String {
     plain(
         locale,
         match kind {
@@ -49,7 +50,8 @@ fn kind_label(kind: EntryKind, locale: Locale) -> String {
     )
 }
 
-fn signed(amount: Paise) -> String {
+/// An entry's amount with its sign: `+₹105` (owes more), `-₹200` (paid).
+pub fn signed(amount: Paise) -> String {
     if amount.is_negative() {
         format!("-{}", amount.abs())
     } else {

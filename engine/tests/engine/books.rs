@@ -2,7 +2,7 @@
 
 use chrono::{Duration, NaiveDate};
 use execora_engine::books::{
-    BooksError, EntryKind, Found, InvoiceLineRequest, LinePricing, NewCustomer, NewProduct, Origin,
+    BooksError, CustomerOrder, EntryKind, Found, InvoiceLineRequest, LinePricing, NewCustomer, NewProduct, Origin,
     ReminderStatus, Source,
 };
 use execora_engine::money::{Paise, PaymentMode};
@@ -778,6 +778,138 @@ async fn migrations_are_idempotent_and_readiness_works(db: Db) {
     db.ping().await.expect("ping");
 }
 
+async fn daily_totals_agree_with_each_days_summary_across_local_midnight(db: Db) {
+    let shop = shop(&db, "Gupta Kirana").await;
+    let rahul = customer(&shop.books, "Rahul").await;
+    let milk = product(&shop.books, "Milk", 30, Unit::Packet, 10).await;
+    let line = InvoiceLineRequest {
+        pricing: LinePricing::Catalog(milk.id),
+        qty: Quantity::from_milli(1000),
+        unit: None,
+    };
+    // 21 Nov: a bill and udhaar; 22 Nov 10:00: a payment, and another undone.
+    shop.clock.advance(-Duration::days(1));
+    shop.books
+        .create_invoice(Some(rahul.id), std::slice::from_ref(&line), &cli())
+        .await
+        .expect("bill");
+    shop.books
+        .add_credit(rahul.id, rupees(400), None, &cli())
+        .await
+        .expect("credit");
+    shop.clock.advance(Duration::days(1));
+    shop.books
+        .record_payment(rahul.id, rupees(50), None, &cli())
+        .await
+        .expect("pay");
+    shop.books
+        .record_payment(rahul.id, rupees(70), None, &cli())
+        .await
+        .expect("pay");
+    shop.books.undo_last(&cli()).await.expect("undo the 70");
+    // 23:59 IST on the 22nd (18:29 UTC) and 00:01 IST on the 23rd.
+    shop.clock
+        .set(crate::support::start_time() + Duration::minutes(13 * 60 + 59));
+    shop.books
+        .record_payment(rahul.id, rupees(1), None, &cli())
+        .await
+        .expect("late");
+    shop.clock.advance(Duration::minutes(2));
+    shop.books
+        .add_credit(rahul.id, rupees(2), None, &cli())
+        .await
+        .expect("next day");
+    let first = NaiveDate::from_ymd_opt(2026, 11, 20).expect("date");
+    let last = NaiveDate::from_ymd_opt(2026, 11, 24).expect("date");
+    let days = shop.books.daily_totals(first, last).await.expect("totals");
+    assert_eq!(days.len(), 5);
+    for day in &days {
+        let summary = shop.books.daily_summary(day.date).await.expect("summary");
+        assert_eq!(day.sales, summary.sales, "{}", day.date);
+        assert_eq!(day.collections, summary.collections, "{}", day.date);
+        assert_eq!(day.new_credit, summary.new_credit, "{}", day.date);
+    }
+    assert_eq!(days[1].sales, rupees(30));
+    assert_eq!(days[1].new_credit, rupees(400));
+    assert_eq!(days[2].collections, rupees(51), "the undone 70 nets out");
+    assert_eq!(days[3].new_credit, rupees(2));
+    assert_eq!(days[0].collections, Paise::ZERO);
+    // A range longer than 92 days is cut to the last 92.
+    let long = shop
+        .books
+        .daily_totals(first - Duration::days(400), last)
+        .await
+        .expect("totals");
+    assert_eq!(long.len(), 92);
+    assert_eq!(long.last().map(|d| d.date), Some(last));
+}
+
+async fn customers_are_listed_by_name_or_dues_and_searched_by_name_as_said(db: Db) {
+    let shop = shop(&db, "Gupta Kirana").await;
+    let other = crate::support::shop(&db, "Sharma Stores").await;
+    let rahul = customer(&shop.books, "Rahul Sharma").await;
+    let suresh = customer(&shop.books, "Suresh Patel").await;
+    let amit = customer(&shop.books, "Amit").await;
+    customer(&other.books, "Rahul Verma").await;
+    shop.books
+        .add_credit(rahul.id, rupees(500), None, &cli())
+        .await
+        .expect("credit");
+    shop.books
+        .add_credit(suresh.id, rupees(900), None, &cli())
+        .await
+        .expect("credit");
+    shop.books
+        .record_payment(amit.id, rupees(100), None, &cli())
+        .await
+        .expect("advance");
+    let names = |list: Vec<execora_engine::books::Customer>| {
+        list.into_iter().map(|c| c.name).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        names(
+            shop.books
+                .customers_by(CustomerOrder::Name, 10, 0)
+                .await
+                .expect("list")
+        ),
+        ["Amit", "Rahul Sharma", "Suresh Patel"]
+    );
+    assert_eq!(
+        names(
+            shop.books
+                .customers_by(CustomerOrder::Dues, 10, 0)
+                .await
+                .expect("list")
+        ),
+        ["Suresh Patel", "Rahul Sharma", "Amit"]
+    );
+    assert_eq!(
+        names(
+            shop.books
+                .customers_by(CustomerOrder::Dues, 1, 1)
+                .await
+                .expect("list")
+        ),
+        ["Rahul Sharma"]
+    );
+    assert_eq!(shop.books.customer_count().await.expect("count"), 3);
+    for said in ["raahul", "राहुल", "sharma ji"] {
+        assert_eq!(
+            names(shop.books.search_customers(said, 10).await.expect("search")),
+            ["Rahul Sharma"],
+            "{said}"
+        );
+    }
+    assert!(
+        shop.books
+            .search_customers("zzzq", 10)
+            .await
+            .expect("search")
+            .is_empty()
+    );
+}
+
 crate::on_both_databases!(
     payment_reduces_balance_and_credit_raises_it,
     same_key_books_once_and_replays_the_outcome,
@@ -795,4 +927,6 @@ crate::on_both_databases!(
     stock_history_and_booked_operations_refuse_changes,
     bookings_still_finish_undo_and_cancel_under_the_guards,
     migrations_are_idempotent_and_readiness_works,
+    daily_totals_agree_with_each_days_summary_across_local_midnight,
+    customers_are_listed_by_name_or_dues_and_searched_by_name_as_said,
 );

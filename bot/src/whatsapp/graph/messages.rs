@@ -41,6 +41,13 @@ pub enum OutboundContent {
         /// payment reminder's one button: the pay page's token).
         url_button: Option<String>,
     },
+    /// An approved authentication template carrying a one-time code, in its body and in its
+    /// copy-code button (Meta's shape for authentication templates).
+    AuthenticationCode {
+        name: String,
+        language: String,
+        code: String,
+    },
     /// A previously uploaded OGG/Opus file, shown as a voice note.
     Voice { media_id: String },
 }
@@ -170,24 +177,7 @@ pub fn validate(content: &OutboundContent) -> Result<(), GraphError> {
             quick_reply_payloads,
             url_button,
         } => {
-            let name_ok = !name.is_empty()
-                && name
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-            if !name_ok {
-                return Err(invalid(
-                    "template name must be lowercase letters, digits and underscores",
-                ));
-            }
-            let language_ok = !language.is_empty()
-                && language
-                    .bytes()
-                    .all(|b| b.is_ascii_alphabetic() || b == b'_');
-            if !language_ok {
-                return Err(invalid(
-                    "template language must be a code such as en, hi or en_US",
-                ));
-            }
+            check_template_name(name, language)?;
             for (i, text) in body_parameters.iter().enumerate() {
                 check_template_param(i, text)?;
             }
@@ -220,8 +210,47 @@ pub fn validate(content: &OutboundContent) -> Result<(), GraphError> {
             }
             Ok(())
         }
+        OutboundContent::AuthenticationCode {
+            name,
+            language,
+            code,
+        } => {
+            check_template_name(name, language)?;
+            // Meta takes a code of at most 15 characters; ours are six digits.
+            if code.is_empty()
+                || code.len() > 15
+                || !code.bytes().all(|b| b.is_ascii_alphanumeric())
+            {
+                return Err(invalid(
+                    "an authentication code is 1 to 15 letters or digits",
+                ));
+            }
+            Ok(())
+        }
         OutboundContent::Voice { media_id } => check_path_id("voice media id", media_id),
     }
+}
+
+fn check_template_name(name: &str, language: &str) -> Result<(), GraphError> {
+    let name_ok = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if !name_ok {
+        return Err(invalid(
+            "template name must be lowercase letters, digits and underscores",
+        ));
+    }
+    let language_ok = !language.is_empty()
+        && language
+            .bytes()
+            .all(|b| b.is_ascii_alphabetic() || b == b'_');
+    if !language_ok {
+        return Err(invalid(
+            "template language must be a code such as en, hi or en_US",
+        ));
+    }
+    Ok(())
 }
 
 /// The JSON body of `POST /{phone_number_id}/messages`. `to` is digits; the '+' is added here
@@ -296,6 +325,26 @@ pub fn body_json(to: &str, content: &OutboundContent, reply_to: Option<&str>) ->
                 }),
             )
         }
+        OutboundContent::AuthenticationCode {
+            name,
+            language,
+            code,
+        } => (
+            "template",
+            json!({
+                "name": name,
+                "language": { "code": language, "policy": "deterministic" },
+                "components": [
+                    { "type": "body", "parameters": [{ "type": "text", "text": code }] },
+                    {
+                        "type": "button",
+                        "sub_type": "url",
+                        "index": "0",
+                        "parameters": [{ "type": "text", "text": code }],
+                    },
+                ],
+            }),
+        ),
         OutboundContent::Voice { media_id } => ("audio", json!({ "id": media_id, "voice": true })),
     };
     body["type"] = json!(kind);

@@ -416,6 +416,53 @@ async fn tagged_template_with_a_url_button_json() {
 }
 
 #[tokio::test]
+async fn an_authentication_code_goes_in_the_body_and_the_copy_code_button() {
+    let fake = FakeGraph::start().await;
+    let content = OutboundContent::AuthenticationCode {
+        name: "execora_login".into(),
+        language: "en".into(),
+        code: "042917".into(),
+    };
+    fake.client()
+        .send("919876543210", &content, None)
+        .await
+        .expect("send");
+    let seen = fake.last();
+    assert_message_request(&seen);
+    assert_eq!(
+        seen.json,
+        Some(json!({
+            "messaging_product": "whatsapp",
+            "recipient_type": "individual",
+            "to": "+919876543210",
+            "type": "template",
+            "template": {
+                "name": "execora_login",
+                "language": {"code": "en", "policy": "deterministic"},
+                "components": [
+                    {"type": "body", "parameters": [{"type": "text", "text": "042917"}]},
+                    {"type": "button", "sub_type": "url", "index": "0",
+                     "parameters": [{"type": "text", "text": "042917"}]},
+                ],
+            },
+        }))
+    );
+    for (name, code) in [
+        ("Execora Login", "042917"),
+        ("execora_login", ""),
+        ("execora_login", "04 29"),
+        ("execora_login", "0123456789012345"),
+    ] {
+        let bad = OutboundContent::AuthenticationCode {
+            name: name.into(),
+            language: "en".into(),
+            code: code.into(),
+        };
+        assert!(GraphClient::validate(&bad).is_err(), "{name} {code:?}");
+    }
+}
+
+#[tokio::test]
 async fn template_json() {
     let fake = FakeGraph::start().await;
     let content = OutboundContent::Template {
