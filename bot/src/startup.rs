@@ -23,7 +23,7 @@ use crate::http::{self, AppState};
 use crate::supervisor::{Backoff, Supervisor, WorkerFactory};
 use crate::whatsapp::graph::{GraphClient, GraphConfig, GraphError};
 use crate::whatsapp::inbound::InboundWorker;
-use crate::whatsapp::outbound::{FallbackTemplate, Sender};
+use crate::whatsapp::outbound::{FallbackTemplate, Sender, number_throttle};
 use crate::whatsapp::reminders::ReminderSender;
 use crate::whatsapp::signature::AppSecrets;
 use crate::whatsapp::voice::Listener;
@@ -322,13 +322,12 @@ fn workers(
         "inbound",
         Box::new(move |shutdown| Box::pin(worker.clone().run(shutdown))),
     )];
+    // Replies and reminders leave through one number: one throughput limit for both.
+    let throttle = number_throttle(whatsapp.messages_per_second);
     let reminders = match &graph {
-        Some(graph) => ReminderSender::live(
-            db.clone(),
-            clock.clone(),
-            graph.clone(),
-            whatsapp.messages_per_second,
-        ),
+        Some(graph) => {
+            ReminderSender::live(db.clone(), clock.clone(), graph.clone(), throttle.clone())
+        }
         None => ReminderSender::sandbox(db.clone(), clock.clone()),
     };
     workers.push((
@@ -341,7 +340,7 @@ fn workers(
             sender = sender.with_speaker(speaker, &voice.language);
         }
         let sender = sender
-            .with_rate(whatsapp.messages_per_second)
+            .with_throttle(throttle)
             .with_fallback_template(
                 whatsapp
                     .fallback_template

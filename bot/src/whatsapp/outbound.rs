@@ -70,7 +70,12 @@ pub struct Sender {
     clock: Arc<dyn Clock>,
 }
 
-fn throttle(per_second: u32) -> Arc<DefaultDirectRateLimiter> {
+/// The business number's throughput limit, one per process: the reply sender and the reminder
+/// sender take from the same one, so together they never exceed what Meta allows the number.
+pub type NumberThrottle = Arc<DefaultDirectRateLimiter>;
+
+/// A throughput limit of `per_second` messages a second (at least one).
+pub fn number_throttle(per_second: u32) -> NumberThrottle {
     let quota = NonZeroU32::new(per_second.max(1))
         .map_or(Quota::per_second(NonZeroU32::MIN), Quota::per_second);
     Arc::new(RateLimiter::direct(quota))
@@ -123,7 +128,7 @@ impl Sender {
         Sender {
             db,
             graph,
-            throttle: throttle(DEFAULT_PER_SECOND),
+            throttle: number_throttle(DEFAULT_PER_SECOND),
             fallback_template: None,
             otp_template: None,
             speaker: None,
@@ -183,8 +188,13 @@ impl Sender {
     }
 
     /// Sends at most `per_second` messages a second (1,000 for upgraded numbers, 20 for coexistence).
-    pub fn with_rate(mut self, per_second: u32) -> Sender {
-        self.throttle = throttle(per_second);
+    pub fn with_rate(self, per_second: u32) -> Sender {
+        self.with_throttle(number_throttle(per_second))
+    }
+
+    /// Takes its sends from `throttle`, which other senders of the same number share.
+    pub fn with_throttle(mut self, throttle: NumberThrottle) -> Sender {
+        self.throttle = throttle;
         self
     }
 

@@ -2,7 +2,6 @@
 //! payment_reminder template with a pay link, at most once, or tells the merchant why not.
 
 use std::future::Future;
-use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,9 +12,9 @@ use execora_engine::money::Paise;
 use execora_engine::reply::{Outcome, render};
 use execora_engine::store::{Db, StoreError};
 use execora_engine::time::{Clock, to_millis};
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
 use super::graph::{ErrorClass, GraphClient, GraphError, OutboundContent, Sent};
+use super::outbound::NumberThrottle;
 use super::templates::{self, TemplateRef};
 
 /// How often an idle reminder sender looks for due reminders (due times have second resolution).
@@ -44,7 +43,7 @@ pub enum ReminderError {
 enum Channel {
     Live {
         graph: GraphClient,
-        throttle: Arc<DefaultDirectRateLimiter>,
+        throttle: NumberThrottle,
     },
     Sandbox,
 }
@@ -90,22 +89,18 @@ impl ReminderSender {
         }
     }
 
-    /// A sender through the Graph API, at most `per_second` reminders a second.
+    /// A sender through the Graph API, taking its sends from the number's `throttle` (shared
+    /// with the reply sender).
     pub fn live(
         db: Db,
         clock: Arc<dyn Clock>,
         graph: GraphClient,
-        per_second: u32,
+        throttle: NumberThrottle,
     ) -> ReminderSender {
-        let quota = NonZeroU32::new(per_second.max(1))
-            .map_or(Quota::per_second(NonZeroU32::MIN), Quota::per_second);
         ReminderSender {
             db,
             clock,
-            channel: Channel::Live {
-                graph,
-                throttle: Arc::new(RateLimiter::direct(quota)),
-            },
+            channel: Channel::Live { graph, throttle },
         }
     }
 

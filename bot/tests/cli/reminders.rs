@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use execora_bot::whatsapp::graph::{GraphClient, GraphConfig};
+use execora_bot::whatsapp::outbound::number_throttle;
 use execora_bot::whatsapp::reminders::{ReminderSender, STALE_AFTER_MS};
 use execora_engine::books::reminders as stored;
 use execora_engine::books::{
@@ -123,7 +124,12 @@ async fn schedule(
 }
 
 fn live_sender(app: &TestApp, clock: &Arc<ManualClock>) -> ReminderSender {
-    ReminderSender::live(app.db.clone(), clock.clone(), app.graph.client(), 1000)
+    ReminderSender::live(
+        app.db.clone(),
+        clock.clone(),
+        app.graph.client(),
+        number_throttle(1000),
+    )
 }
 
 /// A status webhook from Meta for `wamid`, echoing `callback` as biz_opaque_callback_data.
@@ -485,7 +491,7 @@ async fn only_failures_that_prove_nothing_was_sent_are_tried_again(database: Dat
         app.db.clone(),
         clock.clone(),
         graph_at(&format!("http://{closed_at}/v25.0"), Duration::from_secs(5)),
-        1000,
+        number_throttle(1000),
     );
     let refused_connection = schedule(&books, rahul, None, 0).await;
     assert!(unreachable.send_next().await.expect("step"));
@@ -515,7 +521,7 @@ async fn only_failures_that_prove_nothing_was_sent_are_tried_again(database: Dat
             &format!("http://{silent}/v25.0"),
             Duration::from_millis(300),
         ),
-        1000,
+        number_throttle(1000),
     );
     assert!(timing_out.send_next().await.expect("step"));
     let reminder = books.reminder(refused_connection).await.expect("reminder");
