@@ -157,6 +157,16 @@ impl ReminderSender {
     /// the reminder was finished here (settled, or no phone).
     async fn prepare(&self, due: &DueReminder) -> Result<Option<Ready>, ReminderError> {
         let books = Books::open(self.db.clone(), due.key.merchant, self.clock.clone()).await?;
+        // Quiet hours, once a day per customer, the shop's daily cap: held, not refused.
+        let zone = books.merchant().zone();
+        let now = self.now_ms();
+        if let Some((hold, run_at)) =
+            reminders::policy_hold(&self.db, due.key, due.customer, zone, now).await?
+        {
+            tracing::info!(reminder = %due.key, ?hold, run_at, "reminder held by the shop's policy");
+            reminders::hold_until(&self.db, due.key, run_at, now).await?;
+            return Ok(None);
+        }
         let customer = books.customer(due.customer).await?;
         // The balance at sending time decides: nothing owed, nothing sent; never more than owed.
         if customer.balance <= Paise::ZERO {

@@ -49,6 +49,7 @@ on_both_databases!(
     a_send_whose_answer_was_lost_is_never_resent_and_is_reconciled_from_status_webhooks,
     only_failures_that_prove_nothing_was_sent_are_tried_again,
     the_service_sends_due_reminders_on_its_own,
+    quiet_hours_and_once_a_day_hold_a_reminder_until_the_next_morning,
 );
 
 const CUSTOMER_PHONE: &str = "919811111111";
@@ -320,6 +321,81 @@ async fn a_customer_owing_nothing_is_not_reminded_and_the_merchant_is_told(datab
     app.stop().await;
 }
 
+/// The run_at of a stored reminder (the time it is due to leave), read back directly.
+async fn run_at(app: &TestApp, id: ReminderId) -> i64 {
+    sqlx::query_scalar("SELECT run_at FROM reminders WHERE id = $1")
+        .bind(id.0)
+        .fetch_one(app.db.pool())
+        .await
+        .expect("run_at")
+}
+
+async fn templates_sent(app: &TestApp) -> i64 {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM messages WHERE direction = 'out' AND kind = 'template'",
+    )
+    .fetch_one(app.db.pool())
+    .await
+    .expect("count")
+}
+
+async fn quiet_hours_and_once_a_day_hold_a_reminder_until_the_next_morning(database: Database) {
+    let clock = clock();
+    let app = serve(database, &clock, false).await;
+    let books = books(&app, &clock).await;
+    let rahul = customer(&books, "Rahul", Some("9811111111"), 700).await;
+    let asha = customer(&books, "Asha", Some("9822222222"), 900).await;
+    let first = schedule(&books, rahul, None, 1).await;
+    let second = schedule(&books, rahul, Some(200), 2).await;
+    // Due at 22:00 in India: inside the quiet hours.
+    let late = schedule(&books, asha, None, 12 * 60).await;
+    let sender = ReminderSender::sandbox(app.db.clone(), clock.clone());
+    // 23 Nov 2026, 09:00 in India.
+    let next_morning = to_millis(
+        Utc.with_ymd_and_hms(2026, 11, 23, 3, 30, 0)
+            .single()
+            .expect("time"),
+    );
+
+    clock.advance(chrono::Duration::minutes(3));
+    while sender.send_next().await.expect("step") {}
+    assert_eq!(
+        books.reminder(first).await.expect("reminder").status,
+        ReminderStatus::Sent
+    );
+    // Rahul was reminded today: the second one waits for tomorrow morning, not refused.
+    let held = books.reminder(second).await.expect("reminder");
+    assert_eq!(held.status, ReminderStatus::Scheduled);
+    assert_eq!(run_at(&app, second).await, next_morning);
+    assert_eq!(
+        timeline(&books, second).await,
+        vec![EventKind::Scheduled, EventKind::Sending, EventKind::Moved]
+    );
+    assert_eq!(templates_sent(&app).await, 1);
+
+    // 22:01 in India: Asha's reminder falls due in the quiet hours and moves to 09:00.
+    clock.advance(chrono::Duration::minutes(12 * 60 - 2));
+    while sender.send_next().await.expect("step") {}
+    assert_eq!(
+        books.reminder(late).await.expect("reminder").status,
+        ReminderStatus::Scheduled
+    );
+    assert_eq!(run_at(&app, late).await, next_morning);
+    assert_eq!(templates_sent(&app).await, 1, "nothing leaves at night");
+
+    // The next morning both leave, once each.
+    clock.set(chrono::DateTime::from_timestamp_millis(next_morning).expect("time"));
+    while sender.send_next().await.expect("step") {}
+    for id in [second, late] {
+        assert_eq!(
+            books.reminder(id).await.expect("reminder").status,
+            ReminderStatus::Sent
+        );
+    }
+    assert_eq!(templates_sent(&app).await, 3);
+    app.stop().await;
+}
+
 async fn a_send_whose_answer_was_lost_is_never_resent_and_is_reconciled_from_status_webhooks(
     database: Database,
 ) {
@@ -417,6 +493,10 @@ async fn only_failures_that_prove_nothing_was_sent_are_tried_again(database: Dat
     let app = serve(database, &clock, true).await;
     let books = books(&app, &clock).await;
     let rahul = customer(&books, "Rahul", Some("9811111111"), 700).await;
+    // One customer per case: a customer is reminded at most once a day.
+    let asha = customer(&books, "Asha", Some("9822222222"), 700).await;
+    let vikram = customer(&books, "Vikram", Some("9833333333"), 700).await;
+    let meena = customer(&books, "Meena", Some("9844444444"), 700).await;
     let sender = live_sender(&app, &clock);
 
     // Meta refuses with a throughput error: nothing went out, so it is due again later.
@@ -441,7 +521,7 @@ async fn only_failures_that_prove_nothing_was_sent_are_tried_again(database: Dat
     assert_eq!(app.graph.sent().len(), 2, "one refused, one sent");
 
     // A permanent refusal: failed with Meta's code, not tried again.
-    let refused = schedule(&books, rahul, None, 0).await;
+    let refused = schedule(&books, asha, None, 0).await;
     *app.graph.fail_with.lock().expect("lock") = Some(131026);
     assert!(sender.send_next().await.expect("step"));
     *app.graph.fail_with.lock().expect("lock") = None;
@@ -454,7 +534,7 @@ async fn only_failures_that_prove_nothing_was_sent_are_tried_again(database: Dat
     // The Hinglish template is not approved (132001): nothing went out, so the English one of
     // the same parameters is tried at once; refused too, the reminder fails with the code.
     let before = app.graph.sent().len();
-    let unapproved = schedule(&books, rahul, None, 0).await;
+    let unapproved = schedule(&books, vikram, None, 0).await;
     *app.graph.fail_with.lock().expect("lock") = Some(132001);
     assert!(sender.send_next().await.expect("step"));
     *app.graph.fail_with.lock().expect("lock") = None;
@@ -493,7 +573,7 @@ async fn only_failures_that_prove_nothing_was_sent_are_tried_again(database: Dat
         graph_at(&format!("http://{closed_at}/v25.0"), Duration::from_secs(5)),
         number_throttle(1000),
     );
-    let refused_connection = schedule(&books, rahul, None, 0).await;
+    let refused_connection = schedule(&books, meena, None, 0).await;
     assert!(unreachable.send_next().await.expect("step"));
     assert_eq!(
         books

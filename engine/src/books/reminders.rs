@@ -1,5 +1,7 @@
 //! Payment reminders as rows: scheduling, moving and cancelling them, the due-row claim the sender works from, their statuses and timeline.
 
+use chrono::{NaiveDate, TimeZone, Timelike, Utc};
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -9,6 +11,7 @@ use super::{Books, BooksError, CustomerId, MerchantId, ReminderId, validate_amou
 use crate::messages::{Delivery, MessageId, storable};
 use crate::money::Paise;
 use crate::store::{Db, StoreError};
+use crate::time::{from_millis, to_millis};
 
 /// Where a reminder is. A reminder is claimed (`Sending`) before WhatsApp is called, so one
 /// found `Sending` after a crash may or may not have gone out: it is never sent again on its
@@ -648,6 +651,115 @@ async fn finish_sending(
             now,
             amount,
             error,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(moved)
+}
+
+/// No reminder reaches a customer from this hour of the shop's day…
+pub const QUIET_FROM_HOUR: u32 = 21;
+/// …until this one; a reminder due in between leaves at this hour.
+pub const QUIET_UNTIL_HOUR: u32 = 9;
+/// At most this many reminders leave one shop in one of its days; the rest move to the next morning.
+pub const SHOP_DAILY_CAP: i64 = 200;
+
+/// Why a due reminder waits instead of leaving now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hold {
+    /// Between 21:00 and 09:00 in the shop's zone.
+    QuietHours,
+    /// This customer was already reminded today (the shop's day).
+    CustomerRemindedToday,
+    /// The shop sent its daily cap of reminders today.
+    ShopCapReached,
+}
+
+/// The shop's policy for a reminder that fell due at `now`: `None` when it may leave now, else why
+/// it waits and until when (unix ms: 09:00 today or tomorrow in the shop's zone).
+pub async fn policy_hold(
+    db: &Db,
+    key: ReminderKey,
+    customer: CustomerId,
+    zone: Tz,
+    now: i64,
+) -> Result<Option<(Hold, i64)>, StoreError> {
+    let local = from_millis(now).with_timezone(&zone);
+    let morning = |day: NaiveDate| -> i64 {
+        let at = day.and_hms_opt(QUIET_UNTIL_HOUR, 0, 0).unwrap_or_default();
+        // A 09:00 that a zone's clock change skips or repeats is taken at its earliest.
+        zone.from_local_datetime(&at)
+            .earliest()
+            .map_or(now + 3_600_000, |t| to_millis(t.with_timezone(&Utc)))
+    };
+    let today = local.date_naive();
+    let tomorrow = today.succ_opt().unwrap_or(today);
+    if local.hour() < QUIET_UNTIL_HOUR {
+        return Ok(Some((Hold::QuietHours, morning(today))));
+    }
+    if local.hour() >= QUIET_FROM_HOUR {
+        return Ok(Some((Hold::QuietHours, morning(tomorrow))));
+    }
+    let day_start = zone
+        .from_local_datetime(&today.and_hms_opt(0, 0, 0).unwrap_or_default())
+        .earliest()
+        .map_or(now - 86_400_000, |t| to_millis(t.with_timezone(&Utc)));
+    let customer_today: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM reminder_events e JOIN reminders r ON r.merchant_id = e.merchant_id AND r.id = e.reminder_id \
+         WHERE e.merchant_id = $1 AND r.customer_id = $2 AND e.kind = 'sent' AND e.at >= $3 AND r.id <> $4",
+    )
+    .bind(key.merchant.0)
+    .bind(customer.0)
+    .bind(day_start)
+    .bind(key.reminder.0)
+    .fetch_one(db.pool())
+    .await?;
+    if customer_today > 0 {
+        return Ok(Some((Hold::CustomerRemindedToday, morning(tomorrow))));
+    }
+    let shop_today: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM reminder_events WHERE merchant_id = $1 AND kind = 'sent' AND at >= $2",
+    )
+    .bind(key.merchant.0)
+    .bind(day_start)
+    .fetch_one(db.pool())
+    .await?;
+    if shop_today >= SHOP_DAILY_CAP {
+        return Ok(Some((Hold::ShopCapReached, morning(tomorrow))));
+    }
+    Ok(None)
+}
+
+/// Puts a claimed reminder back, due at `run_at`, because the shop's policy holds it: the try is
+/// not counted and the timeline shows it `moved`. `false` when it was no longer `sending`.
+pub async fn hold_until(
+    db: &Db,
+    key: ReminderKey,
+    run_at: i64,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let mut tx = db.begin().await?;
+    let done = sqlx::query(
+        "UPDATE reminders SET status = 'scheduled', run_at = $1, attempts = attempts - 1, claimed_at = NULL, updated_at = $2 \
+         WHERE merchant_id = $3 AND id = $4 AND status = 'sending'",
+    )
+    .bind(run_at)
+    .bind(now)
+    .bind(key.merchant.0)
+    .bind(key.reminder.0)
+    .execute(&mut *tx)
+    .await?;
+    let moved = done.rows_affected() > 0;
+    if moved {
+        add_event(
+            &mut *tx,
+            key.merchant,
+            key.reminder,
+            EventKind::Moved,
+            now,
+            None,
+            None,
         )
         .await?;
     }
