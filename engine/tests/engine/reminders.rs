@@ -408,9 +408,121 @@ async fn a_scheduled_reminder_is_moved_or_cancelled_by_its_shop_only(db: Db) {
     assert!(shop_b.books.reminders(10).await.expect("list").is_empty());
 }
 
+/// Unix ms of a time of 22 or 23 Nov 2026 in India.
+fn india(day: u32, hour: u32, minute: u32) -> i64 {
+    use chrono::TimeZone;
+    let at = chrono_tz::Asia::Kolkata
+        .with_ymd_and_hms(2026, 11, day, hour, minute, 0)
+        .single()
+        .expect("time");
+    to_millis(at.with_timezone(&chrono::Utc))
+}
+
+async fn the_shops_policy_holds_reminders_at_night_once_a_day_and_at_its_daily_cap(db: Db) {
+    use reminders::{Hold, SHOP_DAILY_CAP, policy_hold};
+    let shop = shop(&db, "Gupta Kirana").await;
+    let other = self::shop(&db, "Sharma Store").await;
+    let rahul = customer(&shop.books, "Rahul").await;
+    let asha = customer(&shop.books, "Asha").await;
+    let due = to_millis(shop.books.now() + Duration::hours(1));
+    let schedule = |customer| {
+        let books = &shop.books;
+        async move {
+            books
+                .schedule_reminder(customer, None, due, &cli())
+                .await
+                .expect("schedule")
+                .value
+                .id
+        }
+    };
+    let rahul_sent = schedule(rahul.id).await;
+    let rahul_next = schedule(rahul.id).await;
+    let asha_next = schedule(asha.id).await;
+    let key = |reminder| ReminderKey {
+        merchant: shop.books.merchant_id(),
+        reminder,
+    };
+    let zone = chrono_tz::Asia::Kolkata;
+    let hold = |reminder, customer, now| policy_hold(&db, key(reminder), customer, zone, now);
+
+    // Night: before 09:00 waits for 09:00 the same day; from 21:00 for 09:00 the next day.
+    assert_eq!(
+        hold(asha_next, asha.id, india(22, 8, 59))
+            .await
+            .expect("hold"),
+        Some((Hold::QuietHours, india(22, 9, 0)))
+    );
+    assert_eq!(
+        hold(asha_next, asha.id, india(22, 21, 0))
+            .await
+            .expect("hold"),
+        Some((Hold::QuietHours, india(23, 9, 0)))
+    );
+    assert_eq!(
+        hold(asha_next, asha.id, india(22, 20, 59))
+            .await
+            .expect("hold"),
+        None
+    );
+
+    // Sends are counted from the shop's timeline: `count` sends of Rahul's first reminder today.
+    let sent_today = |count: i64, merchant: i64, reminder: ReminderId| {
+        let db = db.clone();
+        async move {
+            for _ in 0..count {
+                sqlx::query(
+                    "INSERT INTO reminder_events (merchant_id, reminder_id, kind, at) VALUES ($1, $2, 'sent', $3)",
+                )
+                .bind(merchant)
+                .bind(reminder.0)
+                .bind(india(22, 10, 0))
+                .execute(db.pool())
+                .await
+                .expect("event");
+            }
+        }
+    };
+    sent_today(1, shop.books.merchant_id().0, rahul_sent).await;
+    let noon = india(22, 12, 0);
+    assert_eq!(
+        hold(rahul_next, rahul.id, noon).await.expect("hold"),
+        Some((Hold::CustomerRemindedToday, india(23, 9, 0)))
+    );
+    // The reminder that was sent does not hold itself, nor another customer.
+    assert_eq!(hold(rahul_sent, rahul.id, noon).await.expect("hold"), None);
+    assert_eq!(hold(asha_next, asha.id, noon).await.expect("hold"), None);
+    // Yesterday's reminder does not count today.
+    assert_eq!(
+        hold(rahul_next, rahul.id, india(23, 9, 0))
+            .await
+            .expect("hold"),
+        None
+    );
+
+    // Another shop's sends never count towards this shop's cap.
+    let other_customer = customer(&other.books, "Vikram").await;
+    let other_reminder = other
+        .books
+        .schedule_reminder(other_customer.id, None, due, &cli())
+        .await
+        .expect("schedule")
+        .value
+        .id;
+    sent_today(SHOP_DAILY_CAP, other.books.merchant_id().0, other_reminder).await;
+    sent_today(SHOP_DAILY_CAP - 2, shop.books.merchant_id().0, rahul_sent).await;
+    assert_eq!(hold(asha_next, asha.id, noon).await.expect("hold"), None);
+    sent_today(1, shop.books.merchant_id().0, rahul_sent).await;
+    assert_eq!(
+        hold(asha_next, asha.id, noon).await.expect("hold"),
+        Some((Hold::ShopCapReached, india(23, 9, 0)))
+    );
+}
+
 on_both_databases!(
     a_reminder_is_claimed_once_when_the_clock_reaches_it,
     a_reminder_left_sending_is_never_claimed_again_and_is_reconciled_by_its_key,
     a_failure_that_sent_nothing_is_due_again_later_and_settled_or_failed_ones_stop,
     a_scheduled_reminder_is_moved_or_cancelled_by_its_shop_only,
+    the_shops_policy_holds_reminders_at_night_once_a_day_and_at_its_daily_cap,
 );
