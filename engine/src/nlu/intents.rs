@@ -66,7 +66,7 @@ struct Has {
 fn survey(tokens: &[Token<'_>]) -> Has {
     let mut has = Has::default();
     let mut previous_key = "";
-    for token in tokens {
+    for (i, token) in tokens.iter().enumerate() {
         match token.word {
             Word::Undo => has.undo = true,
             Word::Help => has.help = true,
@@ -115,12 +115,12 @@ fn survey(tokens: &[Token<'_>]) -> Has {
         if token.key == "from" {
             has.from = true;
         }
-        if is_unsending(&token.key) {
+        if is_unsending(tokens, i) {
             has.unsend = true;
         }
         if matches!(
             token.key.as_str(),
-            "lena" | "leni" | "lene" | "लेना" | "लेनी" | "लेने" | "collect" | "recover"
+            "lena" | "leni" | "lene" | "लेना" | "लेनी" | "लेने" | "collect" | "recover" | "yet"
         ) {
             has.to_collect = true;
         }
@@ -224,7 +224,8 @@ pub fn command<'t>(
     } else if has.balance
         || has.hisaab
         || (has.ledger && (has.show || has.question))
-        || ((has.account || has.to_collect) && (has.question || has.left) && !has.numbers)
+        || ((has.account || has.to_collect) && (has.question || has.left || has.show) && !has.numbers)
+        || (has.question && !has.numbers && !has.unit && owed_by_name(&clause))
     {
         // "how much is left on Mathur's account", "Jatin se kitna lena hai".
         vec![Command::CheckBalance {
@@ -255,11 +256,12 @@ pub fn command<'t>(
 }
 
 /// Words that take a reminder off without saying "cancel": "nikal do", "don't send", "no need".
-fn is_unsending(key: &str) -> bool {
+fn is_unsending(tokens: &[Token<'_>], i: usize) -> bool {
+    let key = tokens[i].key.as_str();
     matches!(
         key,
         "nikal" | "nikalo" | "nikaal" | "nikaalo" | "nikaldo" | "निकाल" | "निकालो" | "निकालदो"
-    ) || super::guard::is_negation(key)
+    ) || super::guard::negates(tokens, i)
 }
 
 fn is_repayment(key: &str) -> bool {
@@ -287,6 +289,18 @@ fn said_by_them(clause: &Clause<'_, '_>) -> bool {
                 .map(|t| t.key.as_str()),
             Some("ne" | "ने")
         )
+    })
+}
+
+/// "Rahul pe kitna hai", "Rahul ke upar kitna", "राहुल पर कितना है": money standing *on* a person
+/// is what they owe. The name must be a customer's, so it is the first name run, followed by the
+/// marker (after any honorific).
+fn owed_by_name(clause: &Clause<'_, '_>) -> bool {
+    clause.name_runs().first().is_some_and(|(_, end)| {
+        let at = clause.after_name(*end);
+        let key = |k: usize| clause.tokens.get(k).map(|t| t.key.as_str());
+        matches!(key(at), Some("pe" | "par" | "upar" | "पे" | "पर" | "ऊपर"))
+            || (matches!(key(at), Some("ke" | "के")) && matches!(key(at + 1), Some("upar" | "ऊपर")))
     })
 }
 

@@ -257,6 +257,12 @@ fn exact(key: &str) -> Option<Word> {
         | "दिला"
         | "दिलाना"
         | "दिलाओ" => Word::Reminder,
+        // Money and safety (nlu-safe): the verb's other forms ("stop reminding Rahul").
+        "reminding" | "tagada" | "tagaada" | "तगादा" => {
+            Word::Reminder
+        }
+        "money" | "amount" | "rakam" | "रकम" => Word::Currency,
+        "yet" => Word::Aux,
         "bhejo" | "bhejna" | "bhejdo" | "bhej" | "bhejiye" | "send" | "lagao" | "laga" | "set"
         | "भेजो" | "भेजना" | "भेज" | "भेजिए" | "लगाओ" => {
             Word::Send
