@@ -328,6 +328,18 @@ fn supposes(first: &str, second: &str) -> bool {
 /// Gives the words of a supposition ("maan lijiye") a role, so they never become part of a name.
 pub fn settle_roles(tokens: &mut [Token<'_>]) {
     for i in 1..tokens.len() {
+        // "len den" (dealings) is the account; "hisaab kitaab" is one word for it, not a book.
+        if tokens[i - 1].key == "len" && tokens[i].key == "den"
+            || tokens[i - 1].key == "लेन" && tokens[i].key == "देन"
+        {
+            tokens[i - 1].word = Word::Hisaab;
+            tokens[i].word = Word::Hisaab;
+        }
+        if tokens[i - 1].word == Word::Hisaab
+            && matches!(tokens[i].key.as_str(), "kitab" | "kitaab" | "किताब")
+        {
+            tokens[i].word = Word::Hisaab;
+        }
         if supposes(&tokens[i - 1].key, &tokens[i].key) {
             tokens[i - 1].word = Word::Aux;
             tokens[i].word = Word::Aux;
@@ -772,7 +784,10 @@ fn compares_or_spans(tokens: &[Token<'_>]) -> bool {
                     | "कम"
                     | "नीचे"
             );
+        // "handed over 500" gives, it does not bound.
+        let handed = matches!(key(i.wrapping_sub(1)), "handed" | "hand" | "hands");
         let bound_before = number(i + 1)
+            && !handed
             && (matches!(
                 key(i),
                 "over" | "under" | "above" | "below" | "upto" | "atleast" | "minimum" | "maximum"

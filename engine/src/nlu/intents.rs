@@ -121,7 +121,8 @@ fn survey(tokens: &[Token<'_>]) -> Has {
         if matches!(
             token.key.as_str(),
             "lena" | "leni" | "lene" | "लेना" | "लेनी" | "लेने" | "collect" | "recover" | "yet"
-        ) {
+        ) || is_owed_verb(&token.key, previous_key)
+        {
             has.to_collect = true;
         }
         if matches!(token.key.as_str(), "liye" | "lie" | "लिए")
@@ -201,7 +202,9 @@ pub fn command<'t>(
         vec![Command::DailySummary {
             date: summary_date(tokens, now),
         }]
-    } else if has.stock || (has.left && !has.account && !has.ledger) {
+    } else if has.stock
+        || (has.left && !has.account && !has.ledger && !has.balance && !has.to_collect)
+    {
         if (has.arrive || has.new || has.write) && has.numbers {
             stock_arrivals(&mut clause)?
         } else {
@@ -211,7 +214,7 @@ pub fn command<'t>(
         }
     } else if has.arrive && !arrival_is_money(&clause, &has) {
         // "Maggi ke 100 aaye" is stock, but "Anjali ke 650 aa gaye" is money said the same way.
-        let either = name_ke_bare_number(&clause) && !has.unit;
+        let either = (name_ke_bare_number(&clause) || name_bare_number(&clause)) && !has.unit;
         let arrivals = stock_arrivals(&mut clause)?;
         clause.guessed |= either;
         arrivals
@@ -226,6 +229,8 @@ pub fn command<'t>(
         || (has.ledger && (has.show || has.question))
         || ((has.account || has.to_collect) && (has.question || has.left || has.show) && !has.numbers)
         || (has.question && !has.numbers && !has.unit && owed_by_name(&clause))
+        // "Rahul's khata", "राहुल का खाता": the khata named alone is shown.
+        || (has.ledger && !has.numbers && !has.cancel && !has.undo && !has.new && !has.write)
     {
         // "how much is left on Mathur's account", "Jatin se kitna lena hai".
         vec![Command::CheckBalance {
@@ -253,6 +258,26 @@ pub fn command<'t>(
         clean: clause.clean(),
         commands,
     })
+}
+
+/// "kitna nikalta/banta hai", "kitna aana/dena hai", "has to pay": what a customer still owes,
+/// asked with a verb of coming, giving or amounting (a balance when asked, see `command`).
+fn is_owed_verb(key: &str, previous: &str) -> bool {
+    matches!(
+        key,
+        "nikalta"
+            | "nikalte"
+            | "banta"
+            | "bante"
+            | "aana"
+            | "aane"
+            | "dena"
+            | "dene"
+            | "निकलता"
+            | "बनता"
+            | "आना"
+            | "देना"
+    ) || (key == "pay" && previous == "to")
 }
 
 /// Words that take a reminder off without saying "cancel": "nikal do", "don't send", "no need".
@@ -357,6 +382,17 @@ fn name_ke_bare_number(clause: &Clause<'_, '_>) -> bool {
             Some("ke" | "के" | "ki" | "की")
         ) && clause.word(at + 1) == Some(Word::Number)
             && read_number(clause.tokens, at + 1)
+                .is_some_and(|n| !matches!(clause.word(n.end), Some(Word::Name | Word::Unit(_))))
+    })
+}
+
+/// "Rahul: 500 received", "Dairy Milk 50 aayi": a name, then a bare number with nothing counted
+/// after it; a customer's money or a product's stock, said the same way.
+fn name_bare_number(clause: &Clause<'_, '_>) -> bool {
+    clause.name_runs().first().is_some_and(|(start, end)| {
+        *start == 0
+            && clause.word(*end) == Some(Word::Number)
+            && read_number(clause.tokens, *end)
                 .is_some_and(|n| !matches!(clause.word(n.end), Some(Word::Name | Word::Unit(_))))
     })
 }

@@ -263,6 +263,22 @@ fn exact(key: &str) -> Option<Word> {
         }
         "money" | "amount" | "rakam" | "रकम" => Word::Currency,
         "yet" => Word::Aux,
+        "handed" => Word::Pay,
+        "mark" => Word::Write,
+        "as" => Word::Marker,
+        "owing" => Word::Balance,
+        "aana" | "aane" | "aani" | "आना" | "आने" => Word::Aux,
+        "market" | "bazaar" | "bazar" | "बाजार" => Word::All,
+        "over" | "reh" | "rehta" | "rehte" | "रह" | "anything" | "something" | "tak" | "तक" => {
+            Word::Aux
+        }
+        "bta" | "btado" | "bolo" | "boliye" | "बोलो" | "बोलिए" => Word::Question,
+        "lenden" | "len-den" | "statement" | "लेनदेन" => Word::Hisaab,
+        "ledger" | "खाताबही" => Word::Ledger,
+        "who" | "whom" | "kis" | "किस" => Word::Question,
+        "milake" | "milakar" | "milaake" | "milaakar" | "मिलाके" | "मिलाकर" | "still" => Word::Aux,
+        "owed" | "receivable" | "receivables" => Word::Balance,
+        "remains" => Word::Left,
         "bhejo" | "bhejna" | "bhejdo" | "bhej" | "bhejiye" | "send" | "lagao" | "laga" | "set"
         | "भेजो" | "भेजना" | "भेज" | "भेजिए" | "लगाओ" => {
             Word::Send
