@@ -328,6 +328,11 @@ fn supposes(first: &str, second: &str) -> bool {
 /// Gives the words of a supposition ("maan lijiye") a role, so they never become part of a name.
 pub fn settle_roles(tokens: &mut [Token<'_>]) {
     for i in 1..tokens.len() {
+        // "call off the reminder" cancels it.
+        if tokens[i - 1].key == "call" && tokens[i].key == "off" {
+            tokens[i - 1].word = Word::Cancel;
+            tokens[i].word = Word::Cancel;
+        }
         // "len den" (dealings) is the account; "hisaab kitaab" is one word for it, not a book.
         if tokens[i - 1].key == "len" && tokens[i].key == "den"
             || tokens[i - 1].key == "लेन" && tokens[i].key == "देन"
