@@ -87,7 +87,7 @@ fn survey(tokens: &[Token<'_>]) -> Has {
             Word::Balance => has.balance = true,
             Word::Question => has.question = true,
             Word::Credit => has.credit = true,
-            Word::Pay if is_repayment(&token.key) => {
+            Word::Pay if is_repayment(&token.key) || token.key == "repaid" => {
                 has.pay = true;
                 has.repay = true;
             }
@@ -224,7 +224,7 @@ pub fn command<'t>(
     {
         // "likh do" with an amount writes a debit in the customer's khata.
         credit_or_balance(&mut clause, &has)?
-    } else if has.balance
+    } else if (has.balance && !(has.pay && has.numbers))
         || has.hisaab
         || (has.ledger && (has.show || has.question))
         || ((has.account || has.to_collect) && (has.question || has.left || has.show) && !has.numbers)
@@ -458,6 +458,12 @@ fn payment(clause: &mut Clause<'_, '_>, has: &Has) -> Option<Vec<Command>> {
     let customer = clause.take_customer()?;
     let amount_paise = clause.take_amount()?;
     clause.guessed |= they_took;
+    // "Kiran paid 500 for his dues": an English possessive after the named payer is the payer's.
+    for (i, token) in clause.tokens.iter().enumerate() {
+        if matches!(token.key.as_str(), "his" | "her" | "their") {
+            clause.used[i] = true;
+        }
+    }
     if to_them && !has.arrive {
         // "Rahul ko 500 diye": the shop gave money to the customer, which is credit; a guess.
         clause.guessed = true;

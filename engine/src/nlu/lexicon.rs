@@ -279,6 +279,11 @@ fn exact(key: &str) -> Option<Word> {
         "milake" | "milakar" | "milaake" | "milaakar" | "मिलाके" | "मिलाकर" | "still" => Word::Aux,
         "owed" | "receivable" | "receivables" => Word::Balance,
         "remains" => Word::Left,
+        "bucks" => Word::Currency,
+        "now" | "full" | "upfront" | "back" | "net" | "sold" => Word::Aux,
+        "banking" | "netbanking" => Word::Mode(PaymentMode::Bank),
+        "repaid" => Word::Pay,
+        "dr" | "doctor" | "prof" => Word::Honorific,
         "bhejo" | "bhejna" | "bhejdo" | "bhej" | "bhejiye" | "send" | "lagao" | "laga" | "set"
         | "भेजो" | "भेजना" | "भेज" | "भेजिए" | "लगाओ" => {
             Word::Send
