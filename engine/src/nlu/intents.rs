@@ -120,7 +120,15 @@ fn survey(tokens: &[Token<'_>]) -> Has {
         }
         if matches!(
             token.key.as_str(),
-            "lena" | "leni" | "lene" | "लेना" | "लेनी" | "लेने" | "collect" | "recover" | "yet"
+            "lena"
+                | "leni"
+                | "lene"
+                | "लेना"
+                | "लेनी"
+                | "लेने"
+                | "collect"
+                | "recover"
+                | "yet"
         ) || is_owed_verb(&token.key, previous_key)
         {
             has.to_collect = true;

@@ -672,7 +672,11 @@ fn balances_are_asked_in_every_language() {
     }
     // Stock stays stock; a khata closed is no balance asked.
     assert!(reading("how much sugar is left").0.contains("check_stock"));
-    assert!(!reading("Rahul ka khata band karo").0.contains("check_balance"));
+    assert!(
+        !reading("Rahul ka khata band karo")
+            .0
+            .contains("check_balance")
+    );
 }
 
 #[test]

@@ -16,7 +16,6 @@ const DEV_DEFERRED_AT_MOST: f64 = 8.0;
 const HELD_OUT_EXACT_AT_LEAST: f64 = 92.5;
 const HELD_OUT_CONFIDENT_WRONG_AT_MOST: f64 = 2.1;
 const HELD_OUT_DEFERRED_AT_MOST: f64 = 9.0;
-const HELD_OUT_SAFETY_WRONG_AT_MOST: usize = 0;
 const HELD_OUT_CONTROLS_ASKED_AT_MOST: usize = 2;
 
 /// A corpus file; a missing or unreadable one fails (a figure nobody measures is no guard).
@@ -119,8 +118,8 @@ fn nothing_in_the_development_safety_corpus_is_booked_wrongly() {
 fn the_held_out_safety_corpus_holds_its_floor() {
     let report = eval::evaluate_safety(&safety("heldout"), parse);
     assert!(
-        report.wrong_bookings <= HELD_OUT_SAFETY_WRONG_AT_MOST
-            && report.controls_not_booked <= HELD_OUT_CONTROLS_ASKED_AT_MOST,
+        // No wrong booking is the target and holds; only controls asked still have a floor.
+        report.wrong_bookings == 0 && report.controls_not_booked <= HELD_OUT_CONTROLS_ASKED_AT_MOST,
         "{}",
         report.render(true)
     );
