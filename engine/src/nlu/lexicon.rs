@@ -284,6 +284,9 @@ fn exact(key: &str) -> Option<Word> {
         "banking" | "netbanking" => Word::Mode(PaymentMode::Bank),
         "repaid" => Word::Pay,
         "dr" | "doctor" | "prof" => Word::Honorific,
+        "unsubscribe" | "off" => Word::Cancel,
+        "turn" | "zarurat" | "zaroorat" | "jarurat" | "jaroorat" | "जरूरत" => Word::Aux,
+        "dihani" | "dehani" => Word::Reminder,
         "bhejo" | "bhejna" | "bhejdo" | "bhej" | "bhejiye" | "send" | "lagao" | "laga" | "set"
         | "भेजो" | "भेजना" | "भेज" | "भेजिए" | "लगाओ" => {
             Word::Send

@@ -710,6 +710,14 @@ fn reminders_are_set_and_taken_off_in_every_language() {
             "call off Rahul's reminder",
             r#"[{"intent":"cancel_reminder","customer":"Rahul"}]"#,
         ),
+        (
+            "turn off reminders for Rahul",
+            r#"[{"intent":"cancel_reminder","customer":"Rahul"}]"#,
+        ),
+        (
+            "Rahul ko ab reminder ki zarurat nahi",
+            r#"[{"intent":"cancel_reminder","customer":"Rahul"}]"#,
+        ),
     ] {
         let (json, confident) = reading(text);
         assert!(confident, "{text}: {json}");
