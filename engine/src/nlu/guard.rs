@@ -90,6 +90,96 @@ pub(super) fn is_negation(key: &str) -> bool {
     )
 }
 
+/// Imperatives after which "na" asks nicely ("likh do na", "bana do naa", "de do na").
+fn is_imperative(key: &str) -> bool {
+    matches!(
+        key,
+        "do" | "de"
+            | "dena"
+            | "dedo"
+            | "dijiye"
+            | "dijie"
+            | "karo"
+            | "kar"
+            | "kardo"
+            | "krdo"
+            | "kro"
+            | "karna"
+            | "karde"
+            | "likho"
+            | "likh"
+            | "likhdo"
+            | "likhna"
+            | "likhiye"
+            | "banao"
+            | "bana"
+            | "banado"
+            | "bhejo"
+            | "bhej"
+            | "bhejdo"
+            | "bhejna"
+            | "bhejiye"
+            | "daalo"
+            | "dalo"
+            | "daal"
+            | "daaldo"
+            | "lo"
+            | "le"
+            | "lena"
+            | "lijiye"
+            | "rakho"
+            | "rakh"
+            | "chadhao"
+            | "chadha"
+            | "jodo"
+            | "dikhao"
+            | "dikha"
+            | "batao"
+            | "bata"
+            | "दो"
+            | "दे"
+            | "देना"
+            | "दीजिए"
+            | "करो"
+            | "कर"
+            | "करना"
+            | "लिखो"
+            | "लिख"
+            | "बनाओ"
+            | "बना"
+            | "भेजो"
+            | "भेज"
+            | "डालो"
+            | "डाल"
+            | "लो"
+            | "ले"
+            | "रखो"
+            | "चढाओ"
+            | "जोडो"
+            | "दिखाओ"
+            | "बताओ"
+            | "बता"
+    )
+}
+
+/// "likh do na", "bill bana do naa bhai": a "na" right after an imperative, with only fillers,
+/// honorifics or a break after it, softens the request. Before a verb ("na diye") or after a past
+/// form ("diye na", a tag question) it is not a softener.
+pub(super) fn is_softener(tokens: &[Token<'_>], i: usize) -> bool {
+    matches!(tokens[i].key.as_str(), "na" | "naa" | "ना")
+        && i.checked_sub(1)
+            .is_some_and(|p| is_imperative(&tokens[p].key))
+        && tokens[i + 1..]
+            .iter()
+            .take_while(|t| t.word != Word::Sep)
+            .all(|t| matches!(t.word, Word::Filler | Word::Honorific))
+}
+
+/// A negation word at `i` that negates (not a softener).
+pub(super) fn negates(tokens: &[Token<'_>], i: usize) -> bool {
+    is_negation(&tokens[i].key) && !is_softener(tokens, i)
+}
+
 fn is_question_word(key: &str) -> bool {
     matches!(
         key,
@@ -238,6 +328,23 @@ fn supposes(first: &str, second: &str) -> bool {
 /// Gives the words of a supposition ("maan lijiye") a role, so they never become part of a name.
 pub fn settle_roles(tokens: &mut [Token<'_>]) {
     for i in 1..tokens.len() {
+        // "call off the reminder" cancels it.
+        if tokens[i - 1].key == "call" && tokens[i].key == "off" {
+            tokens[i - 1].word = Word::Cancel;
+            tokens[i].word = Word::Cancel;
+        }
+        // "len den" (dealings) is the account; "hisaab kitaab" is one word for it, not a book.
+        if tokens[i - 1].key == "len" && tokens[i].key == "den"
+            || tokens[i - 1].key == "लेन" && tokens[i].key == "देन"
+        {
+            tokens[i - 1].word = Word::Hisaab;
+            tokens[i].word = Word::Hisaab;
+        }
+        if tokens[i - 1].word == Word::Hisaab
+            && matches!(tokens[i].key.as_str(), "kitab" | "kitaab" | "किताब")
+        {
+            tokens[i].word = Word::Hisaab;
+        }
         if supposes(&tokens[i - 1].key, &tokens[i].key) {
             tokens[i - 1].word = Word::Aux;
             tokens[i].word = Word::Aux;
@@ -354,8 +461,22 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
     {
         return Some(NotBooked::Question);
     }
-    if keys.iter().any(|k| is_negation(k)) {
+    if (0..tokens.len()).any(|i| negates(tokens, i)) {
         return Some(NotBooked::Negation);
+    }
+    // "Rahul ka 300 ka bill hai": the amount of a bill, not items to bill. Said without a verb
+    // that makes a bill it reports one; with one, which items make up the amount is not known.
+    let bill_of_amount = (2..tokens.len()).any(|i| {
+        tokens[i].word == Word::Bill
+            && matches!(keys[i - 1], "ka" | "ki" | "ke" | "का" | "की" | "के")
+            && tokens[i - 2].word == Word::Number
+    });
+    if bill_of_amount {
+        return Some(if tokens.iter().any(|t| t.word == Word::Make) {
+            NotBooked::AmountUnclear
+        } else {
+            NotBooked::AlreadyWritten
+        });
     }
     // "about 500" (not "remind about"), "aas paas": which amount is not known.
     let roughly = keys.iter().any(|k| is_approximation(k))
@@ -363,7 +484,12 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
             .windows(2)
             .any(|w| matches!(w, ["aas" | "आस", "paas" | "पास"]))
         || (1..tokens.len()).any(|i| {
-            keys[i - 1] == "about" && matches!(tokens[i].word, Word::Number | Word::Currency)
+            matches!(keys[i - 1], "about" | "kuch" | "कुछ" | "some")
+                && matches!(tokens[i].word, Word::Number | Word::Currency)
+        })
+        // "500 odd", "500-ish": a round figure said loosely.
+        || (1..tokens.len()).any(|i| {
+            tokens[i - 1].word == Word::Number && matches!(keys[i], "odd" | "ish" | "-ish")
         });
     if roughly {
         return Some(NotBooked::AmountUnclear);
@@ -534,6 +660,15 @@ fn is_alternative(key: &str) -> bool {
 pub fn unclear_amount(text: &str, tokens: &[Token<'_>]) -> bool {
     let chars: Vec<char> = text.chars().collect();
     for (i, &c) in chars.iter().enumerate() {
+        // "500+": at least 500. ("+91 98450 …" puts the plus before the digits.)
+        if c == '+'
+            && i.checked_sub(1)
+                .and_then(|p| chars.get(p))
+                .is_some_and(|c| c.is_ascii_digit() || is_devanagari_digit(*c))
+            && !chars.get(i + 1).is_some_and(|c| c.is_ascii_digit())
+        {
+            return true;
+        }
         if !matches!(c, '-' | '–' | '—' | '−' | '~' | '/') {
             continue;
         }
@@ -554,8 +689,11 @@ pub fn unclear_amount(text: &str, tokens: &[Token<'_>]) -> bool {
             return true;
         }
     }
+    if tokens.iter().any(|t| t.word == Word::Number) && compares_or_spans(tokens) {
+        return true;
+    }
     let mut previous_mult: Option<i64> = None;
-    // The last thousand-or-more scale word of the number being read ("1 lakh 1 lakh" repeats it).
+    // The last scale word of the number being read: "1 lakh 1 lakh" and "sau do sau" repeat it.
     let mut run_scale: Option<i64> = None;
     for (i, token) in tokens.iter().enumerate() {
         let next = tokens.get(i + 1);
@@ -577,7 +715,7 @@ pub fn unclear_amount(text: &str, tokens: &[Token<'_>]) -> bool {
         if token.word != Word::Number {
             run_scale = None;
         } else if let Some(NumWord::Mult(factor)) = number_word(&token.key)
-            && factor >= 1000
+            && factor >= 100
         {
             if run_scale.is_some_and(|before| factor >= before) {
                 return true;
@@ -617,6 +755,74 @@ pub fn unclear_amount(text: &str, tokens: &[Token<'_>]) -> bool {
         previous_mult = mult;
     }
     false
+}
+
+/// Words that put an amount between two others or on one side of it: "200 aur 300 ke beech",
+/// "between 200 and 300", "500 se zyada", "500 ke upar", "more than 500", "at least 500",
+/// "do-teen sau" (number words joined by a hyphen or slash). The amount paid is not known.
+fn compares_or_spans(tokens: &[Token<'_>]) -> bool {
+    let key = |i: usize| tokens.get(i).map_or("", |t| t.key.as_str());
+    let number = |i: usize| tokens.get(i).is_some_and(|t| t.word == Word::Number);
+    (0..tokens.len()).any(|i| {
+        let between = matches!(
+            key(i),
+            "between" | "beech" | "bich" | "beach" | "darmiyan" | "बीच" | "दरमियान"
+        );
+        // "500 se zyada", "500 ke upar", "पांच सौ से ज्यादा": a bound, not an amount.
+        let bound_after = number(i)
+            && matches!(key(i + 1), "se" | "ke" | "से" | "के")
+            && matches!(
+                key(i + 2),
+                "zyada"
+                    | "jyada"
+                    | "jada"
+                    | "zada"
+                    | "adhik"
+                    | "upar"
+                    | "kam"
+                    | "neeche"
+                    | "niche"
+                    | "ज्यादा"
+                    | "जादा"
+                    | "अधिक"
+                    | "ऊपर"
+                    | "कम"
+                    | "नीचे"
+            );
+        // "handed over 500" gives, it does not bound.
+        let handed = matches!(key(i.wrapping_sub(1)), "handed" | "hand" | "hands");
+        let bound_before = number(i + 1)
+            && !handed
+            && (matches!(
+                key(i),
+                "over" | "under" | "above" | "below" | "upto" | "atleast" | "minimum" | "maximum"
+            ) || (matches!(key(i), "than" | "least")
+                && matches!(key(i.wrapping_sub(1)), "more" | "less" | "at" | "fewer"))
+                || (key(i) == "to" && key(i.wrapping_sub(1)) == "up"));
+        let joined_words = tokens[i].key.contains(['-', '/'])
+            && tokens[i]
+                .key
+                .split(['-', '/'])
+                .all(|part| number_word(part).is_some());
+        between || bound_after || bound_before || joined_words
+    })
+}
+
+/// Two number words in a row that do not make one number, as a spoken range: "do teen sau",
+/// "teen-char hazaar" said as words, "दो तीन सौ", "paanch saat sau". (English "twenty five" is read
+/// as one number, so it is not a range.) Read after `rules::disambiguate`, which has made verbs of
+/// "do" in "bana do ek kilo".
+pub fn counted_alternative(tokens: &[Token<'_>]) -> bool {
+    let small = |t: &Token<'_>| {
+        t.word == Word::Number
+            && !t.is_numeral()
+            && matches!(number_word(&t.key), Some(NumWord::Small(_)))
+    };
+    (1..tokens.len()).any(|i| {
+        small(&tokens[i - 1])
+            && small(&tokens[i])
+            && read_number(tokens, i - 1).is_some_and(|n| n.end == i)
+    })
 }
 
 /// Grouping commas as written in India (`1,23,456`) or the West (`123,456`): three digits after

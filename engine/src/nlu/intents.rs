@@ -66,7 +66,7 @@ struct Has {
 fn survey(tokens: &[Token<'_>]) -> Has {
     let mut has = Has::default();
     let mut previous_key = "";
-    for token in tokens {
+    for (i, token) in tokens.iter().enumerate() {
         match token.word {
             Word::Undo => has.undo = true,
             Word::Help => has.help = true,
@@ -87,7 +87,7 @@ fn survey(tokens: &[Token<'_>]) -> Has {
             Word::Balance => has.balance = true,
             Word::Question => has.question = true,
             Word::Credit => has.credit = true,
-            Word::Pay if is_repayment(&token.key) => {
+            Word::Pay if is_repayment(&token.key) || token.key == "repaid" => {
                 has.pay = true;
                 has.repay = true;
             }
@@ -115,13 +115,22 @@ fn survey(tokens: &[Token<'_>]) -> Has {
         if token.key == "from" {
             has.from = true;
         }
-        if is_unsending(&token.key) {
+        if is_unsending(tokens, i) {
             has.unsend = true;
         }
         if matches!(
             token.key.as_str(),
-            "lena" | "leni" | "lene" | "लेना" | "लेनी" | "लेने" | "collect" | "recover"
-        ) {
+            "lena"
+                | "leni"
+                | "lene"
+                | "लेना"
+                | "लेनी"
+                | "लेने"
+                | "collect"
+                | "recover"
+                | "yet"
+        ) || is_owed_verb(&token.key, previous_key)
+        {
             has.to_collect = true;
         }
         if matches!(token.key.as_str(), "liye" | "lie" | "लिए")
@@ -201,7 +210,9 @@ pub fn command<'t>(
         vec![Command::DailySummary {
             date: summary_date(tokens, now),
         }]
-    } else if has.stock || (has.left && !has.account && !has.ledger) {
+    } else if has.stock
+        || (has.left && !has.account && !has.ledger && !has.balance && !has.to_collect)
+    {
         if (has.arrive || has.new || has.write) && has.numbers {
             stock_arrivals(&mut clause)?
         } else {
@@ -211,7 +222,7 @@ pub fn command<'t>(
         }
     } else if has.arrive && !arrival_is_money(&clause, &has) {
         // "Maggi ke 100 aaye" is stock, but "Anjali ke 650 aa gaye" is money said the same way.
-        let either = name_ke_bare_number(&clause) && !has.unit;
+        let either = (name_ke_bare_number(&clause) || name_bare_number(&clause)) && !has.unit;
         let arrivals = stock_arrivals(&mut clause)?;
         clause.guessed |= either;
         arrivals
@@ -221,10 +232,13 @@ pub fn command<'t>(
     {
         // "likh do" with an amount writes a debit in the customer's khata.
         credit_or_balance(&mut clause, &has)?
-    } else if has.balance
+    } else if (has.balance && !(has.pay && has.numbers))
         || has.hisaab
         || (has.ledger && (has.show || has.question))
-        || ((has.account || has.to_collect) && (has.question || has.left) && !has.numbers)
+        || ((has.account || has.to_collect) && (has.question || has.left || has.show) && !has.numbers)
+        || (has.question && !has.numbers && !has.unit && owed_by_name(&clause))
+        // "Rahul's khata", "राहुल का खाता": the khata named alone is shown.
+        || (has.ledger && !has.numbers && !has.cancel && !has.undo && !has.new && !has.write)
     {
         // "how much is left on Mathur's account", "Jatin se kitna lena hai".
         vec![Command::CheckBalance {
@@ -254,12 +268,33 @@ pub fn command<'t>(
     })
 }
 
+/// "kitna nikalta/banta hai", "kitna aana/dena hai", "has to pay": what a customer still owes,
+/// asked with a verb of coming, giving or amounting (a balance when asked, see `command`).
+fn is_owed_verb(key: &str, previous: &str) -> bool {
+    matches!(
+        key,
+        "nikalta"
+            | "nikalte"
+            | "banta"
+            | "bante"
+            | "aana"
+            | "aane"
+            | "dena"
+            | "dene"
+            | "निकलता"
+            | "बनता"
+            | "आना"
+            | "देना"
+    ) || (key == "pay" && previous == "to")
+}
+
 /// Words that take a reminder off without saying "cancel": "nikal do", "don't send", "no need".
-fn is_unsending(key: &str) -> bool {
+fn is_unsending(tokens: &[Token<'_>], i: usize) -> bool {
+    let key = tokens[i].key.as_str();
     matches!(
         key,
         "nikal" | "nikalo" | "nikaal" | "nikaalo" | "nikaldo" | "निकाल" | "निकालो" | "निकालदो"
-    ) || super::guard::is_negation(key)
+    ) || super::guard::negates(tokens, i)
 }
 
 fn is_repayment(key: &str) -> bool {
@@ -287,6 +322,18 @@ fn said_by_them(clause: &Clause<'_, '_>) -> bool {
                 .map(|t| t.key.as_str()),
             Some("ne" | "ने")
         )
+    })
+}
+
+/// "Rahul pe kitna hai", "Rahul ke upar kitna", "राहुल पर कितना है": money standing *on* a person
+/// is what they owe. The name must be a customer's, so it is the first name run, followed by the
+/// marker (after any honorific).
+fn owed_by_name(clause: &Clause<'_, '_>) -> bool {
+    clause.name_runs().first().is_some_and(|(_, end)| {
+        let at = clause.after_name(*end);
+        let key = |k: usize| clause.tokens.get(k).map(|t| t.key.as_str());
+        matches!(key(at), Some("pe" | "par" | "upar" | "पे" | "पर" | "ऊपर"))
+            || (matches!(key(at), Some("ke" | "के")) && matches!(key(at + 1), Some("upar" | "ऊपर")))
     })
 }
 
@@ -343,6 +390,17 @@ fn name_ke_bare_number(clause: &Clause<'_, '_>) -> bool {
             Some("ke" | "के" | "ki" | "की")
         ) && clause.word(at + 1) == Some(Word::Number)
             && read_number(clause.tokens, at + 1)
+                .is_some_and(|n| !matches!(clause.word(n.end), Some(Word::Name | Word::Unit(_))))
+    })
+}
+
+/// "Rahul: 500 received", "Dairy Milk 50 aayi": a name, then a bare number with nothing counted
+/// after it; a customer's money or a product's stock, said the same way.
+fn name_bare_number(clause: &Clause<'_, '_>) -> bool {
+    clause.name_runs().first().is_some_and(|(start, end)| {
+        *start == 0
+            && clause.word(*end) == Some(Word::Number)
+            && read_number(clause.tokens, *end)
                 .is_some_and(|n| !matches!(clause.word(n.end), Some(Word::Name | Word::Unit(_))))
     })
 }
@@ -408,6 +466,12 @@ fn payment(clause: &mut Clause<'_, '_>, has: &Has) -> Option<Vec<Command>> {
     let customer = clause.take_customer()?;
     let amount_paise = clause.take_amount()?;
     clause.guessed |= they_took;
+    // "Kiran paid 500 for his dues": an English possessive after the named payer is the payer's.
+    for (i, token) in clause.tokens.iter().enumerate() {
+        if matches!(token.key.as_str(), "his" | "her" | "their") {
+            clause.used[i] = true;
+        }
+    }
     if to_them && !has.arrive {
         // "Rahul ko 500 diye": the shop gave money to the customer, which is credit; a guess.
         clause.guessed = true;

@@ -257,6 +257,36 @@ fn exact(key: &str) -> Option<Word> {
         | "दिला"
         | "दिलाना"
         | "दिलाओ" => Word::Reminder,
+        // Money and safety (nlu-safe): the verb's other forms ("stop reminding Rahul").
+        "reminding" | "tagada" | "tagaada" | "तगादा" => {
+            Word::Reminder
+        }
+        "money" | "amount" | "rakam" | "रकम" => Word::Currency,
+        "yet" => Word::Aux,
+        "handed" => Word::Pay,
+        "mark" => Word::Write,
+        "as" => Word::Marker,
+        "owing" => Word::Balance,
+        "aana" | "aane" | "aani" | "आना" | "आने" => Word::Aux,
+        "market" | "bazaar" | "bazar" | "बाजार" => Word::All,
+        "over" | "reh" | "rehta" | "rehte" | "रह" | "anything" | "something" | "tak" | "तक" => {
+            Word::Aux
+        }
+        "bta" | "btado" | "bolo" | "boliye" | "बोलो" | "बोलिए" => Word::Question,
+        "lenden" | "len-den" | "statement" | "लेनदेन" => Word::Hisaab,
+        "ledger" | "खाताबही" => Word::Ledger,
+        "who" | "whom" | "kis" | "किस" => Word::Question,
+        "milake" | "milakar" | "milaake" | "milaakar" | "मिलाके" | "मिलाकर" | "still" => Word::Aux,
+        "owed" | "receivable" | "receivables" => Word::Balance,
+        "remains" => Word::Left,
+        "bucks" => Word::Currency,
+        "now" | "full" | "upfront" | "back" | "net" | "sold" => Word::Aux,
+        "banking" | "netbanking" => Word::Mode(PaymentMode::Bank),
+        "repaid" => Word::Pay,
+        "dr" | "doctor" | "prof" => Word::Honorific,
+        "unsubscribe" | "off" => Word::Cancel,
+        "turn" | "zarurat" | "zaroorat" | "jarurat" | "jaroorat" | "जरूरत" => Word::Aux,
+        "dihani" | "dehani" => Word::Reminder,
         "bhejo" | "bhejna" | "bhejdo" | "bhej" | "bhejiye" | "send" | "lagao" | "laga" | "set"
         | "भेजो" | "भेजना" | "भेज" | "भेजिए" | "लगाओ" => {
             Word::Send

@@ -33,6 +33,7 @@ pub fn parse(text: &str, now: DateTime<FixedOffset>) -> Understood {
     let unclear = guard::unclear_amount(&text, &tokens);
     let corrected = guard::apply_corrections(&mut tokens);
     disambiguate(&mut tokens);
+    let unclear = unclear || guard::counted_alternative(&tokens);
     let Some(Split {
         mut commands,
         mut unclean,

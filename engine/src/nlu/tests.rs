@@ -500,3 +500,304 @@ fn readings_that_are_guesses_are_not_confident() {
         assert!(!parse(text, now()).confident, "{text}: {}", shown(text));
     }
 }
+
+/// The commands of `text` as compact JSON, and whether the parser stands behind them.
+fn reading(text: &str) -> (String, bool) {
+    let understood = parse(text, now());
+    (
+        serde_json::to_string(&understood.parsed.commands).unwrap_or_default(),
+        understood.confident,
+    )
+}
+
+fn asks_about_the_amount(text: &str) {
+    not_booked_because(text, NotBooked::AmountUnclear);
+}
+
+#[test]
+fn ranges_alternatives_and_bounds_in_every_form_ask() {
+    for text in [
+        "Suresh ne 2-3 sau diye",
+        "Suresh ne 200-300 diye",
+        "Suresh ne 200 se 300 diye",
+        "Suresh ne 200 ya 300 diye",
+        "Suresh paid 200 or 300",
+        "Suresh ne 200/300 diye",
+        "Suresh ne do teen sau diye",
+        "Suresh ne teen char sau diye",
+        "राहुल ने दो तीन सौ दिए",
+        "Suresh ne do-teen sau diye",
+        "राहुल ने दो-तीन सौ दिए",
+        "सुरेश ने करीब 200-250 दिए",
+        "Suresh paid around 200 to 300",
+        "Suresh paid approx 500",
+        "Suresh ne lagbhag 500 diye",
+        "Suresh ne takreeban 500 diye",
+        "Suresh ne 200 ke aas paas diye",
+        "Suresh paid between 200 and 300",
+        "Suresh ne 200 aur 300 ke beech diye",
+        "Suresh ne 500 se zyada diye",
+        "Suresh ne 500 ke upar diye",
+        "सुरेश ने 500 से कम दिए",
+        "Suresh paid more than 500",
+        "Suresh paid at least 500",
+        "Suresh paid over 500",
+        "Suresh paid 500+",
+        "Suresh ne kuch 500 diye",
+        "Suresh paid 500 odd",
+        "Suresh ne sau do sau diye",
+        "Suresh ko 2 ya 3 sau udhaar likho",
+    ] {
+        assert!(!books_anything(text), "{text}: {}", shown(text));
+    }
+    for text in [
+        "Suresh ne do teen sau diye",
+        "Suresh paid between 200 and 300",
+        "Suresh ne 500 se zyada diye",
+        "Suresh ne sau do sau diye",
+    ] {
+        asks_about_the_amount(text);
+    }
+}
+
+#[test]
+fn single_amounts_next_to_range_words_still_book() {
+    for (text, paise) in [
+        ("Suresh ne ek sau pachas diye", 15_000),
+        ("Suresh ne do hazaar paanch sau diye", 250_000),
+        ("Suresh ne 2 lakh 50 hazaar diye", 25_000_000),
+        ("Suresh ne 1.5 lakh diye", 15_000_000),
+        ("Suresh ne dedh sau diye", 15_000),
+        ("Suresh ne dhai hazaar diye", 250_000),
+        ("Suresh ne sava sau diye", 12_500),
+        ("Suresh ne saadhe teen sau diye", 35_000),
+        ("Suresh ne ५०० दिए", 50_000),
+        ("Suresh ne 500 rupaye 50 paise diye", 50_050),
+        ("Suresh handed over 500", 50_000),
+        ("Rahul ke upar 500 likho", 50_000),
+    ] {
+        let (json, confident) = reading(text);
+        assert!(confident, "{text}: {json}");
+        assert!(
+            json.contains(&format!(r#""amount_paise":{paise}"#)),
+            "{text}: {json}"
+        );
+    }
+    // A number word that is a verb ("bana do") next to a quantity is no range.
+    let (json, confident) = reading("Rahul ko bill bana do ek kilo chawal");
+    assert!(confident && json.contains(r#""qty":1"#), "{json}");
+}
+
+#[test]
+fn na_after_an_imperative_softens_and_before_a_verb_negates() {
+    for (text, intent) in [
+        ("Rahul ko 300 udhaar likh do na", "add_credit"),
+        ("Rahul ke khate me 300 likh do na bhai", "add_credit"),
+        ("Rahul ko 2 milk ka bill bana do na", "create_invoice"),
+        ("Rahul ko reminder bhej do na", "schedule_reminder"),
+        ("Rahul ka reminder cancel kar do na", "cancel_reminder"),
+    ] {
+        let (json, confident) = reading(text);
+        assert!(confident, "{text}: {json}");
+        assert!(json.contains(intent), "{text}: {json}");
+    }
+    for text in [
+        "Rahul ne 500 na diye",
+        "Rahul ne 500 diye na",
+        "Rahul ko 300 udhaar na likho",
+        "राहुल ने 500 ना दिए",
+    ] {
+        assert!(!books_anything(text), "{text}: {}", shown(text));
+    }
+}
+
+#[test]
+fn the_amount_of_a_bill_is_never_an_item() {
+    for text in [
+        "Rahul ka 300 ka bill hai",
+        "Rahul ka 300 ka bill bana do",
+        "राहुल का 300 का बिल है",
+    ] {
+        let (json, _) = reading(text);
+        assert!(!books_anything(text), "{text}: {json}");
+        assert!(!json.contains("create_invoice"), "{text}: {json}");
+    }
+}
+
+#[test]
+fn balances_are_asked_in_every_language() {
+    for (text, customer) in [
+        ("how much does Rahul owe", "Rahul"),
+        ("Rahul's balance?", "Rahul"),
+        ("Rahul ka kitna baaki hai", "Rahul"),
+        ("Rahul pe kitna hai", "Rahul"),
+        ("Rahul ke upar kitna hai", "Rahul"),
+        ("राहुल पर कितना है", "राहुल"),
+        ("राहुल का कितना बाकी है", "राहुल"),
+        ("what is pending from Rahul", "Rahul"),
+        ("Rahul ka hisaab dikhao", "Rahul"),
+        ("Rahul ka hisab kitab", "Rahul"),
+        ("Rahul ka len den dikhao", "Rahul"),
+        ("show Rahul's account", "Rahul"),
+        ("Rahul's khata", "Rahul"),
+        ("राहुल का खाता", "राहुल"),
+        ("how much money is Rahul yet to pay", "Rahul"),
+        ("how much is left for Rahul to pay", "Rahul"),
+        ("remaining balance of Rahul", "Rahul"),
+        ("Rahul ka kitna nikalta hai", "Rahul"),
+        ("Rahul se kitna aana hai", "Rahul"),
+        ("Rahul ne kitna dena hai", "Rahul"),
+        ("Rahul ka kitna baaki reh gaya", "Rahul"),
+        ("Does Rahul owe anything", "Rahul"),
+        ("how much is Rahul owing", "Rahul"),
+    ] {
+        let (json, confident) = reading(text);
+        assert!(confident, "{text}: {json}");
+        assert_eq!(
+            json,
+            format!(r#"[{{"intent":"check_balance","customer":"{customer}"}}]"#),
+            "{text}"
+        );
+    }
+    for text in [
+        "who owes me money",
+        "kis kis ka baaki hai",
+        "kitna udhaar baaki hai sab milake",
+        "total kitna udhaar hai market mein",
+        "total receivables",
+    ] {
+        let (json, confident) = reading(text);
+        assert!(confident, "{text}: {json}");
+        assert_eq!(json, r#"[{"intent":"check_balance"}]"#, "{text}");
+    }
+    // Stock stays stock; a khata closed is no balance asked.
+    assert!(reading("how much sugar is left").0.contains("check_stock"));
+    assert!(
+        !reading("Rahul ka khata band karo")
+            .0
+            .contains("check_balance")
+    );
+}
+
+#[test]
+fn reminders_are_set_and_taken_off_in_every_language() {
+    for (text, expected) in [
+        (
+            "remind Rahul to pay 500 tomorrow at 7 pm",
+            r#"[{"intent":"schedule_reminder","customer":"Rahul","amount_paise":50000,"at":"2026-11-23T19:00:00+05:30"}]"#,
+        ),
+        (
+            "send Rahul a reminder",
+            r#"[{"intent":"schedule_reminder","customer":"Rahul"}]"#,
+        ),
+        (
+            "Rahul ko yaad dilao",
+            r#"[{"intent":"schedule_reminder","customer":"Rahul"}]"#,
+        ),
+        (
+            "remind Rahul after 3 days",
+            r#"[{"intent":"schedule_reminder","customer":"Rahul","at":"2026-11-25T10:00:00+05:30"}]"#,
+        ),
+        (
+            "remind Rahul within 2 hours",
+            r#"[{"intent":"schedule_reminder","customer":"Rahul","at":"2026-11-22T12:00:00+05:30"}]"#,
+        ),
+        (
+            "stop reminding Rahul",
+            r#"[{"intent":"cancel_reminder","customer":"Rahul"}]"#,
+        ),
+        (
+            "call off Rahul's reminder",
+            r#"[{"intent":"cancel_reminder","customer":"Rahul"}]"#,
+        ),
+        (
+            "turn off reminders for Rahul",
+            r#"[{"intent":"cancel_reminder","customer":"Rahul"}]"#,
+        ),
+        (
+            "Rahul ko ab reminder ki zarurat nahi",
+            r#"[{"intent":"cancel_reminder","customer":"Rahul"}]"#,
+        ),
+    ] {
+        let (json, confident) = reading(text);
+        assert!(confident, "{text}: {json}");
+        assert_eq!(json, expected, "{text}");
+    }
+}
+
+#[test]
+fn english_money_word_orders_book_at_once() {
+    for (text, expected) in [
+        (
+            "Rahul paid 500",
+            r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000}]"#,
+        ),
+        (
+            "got 500 from Rahul",
+            r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000}]"#,
+        ),
+        (
+            "Rahul gave me 500 by UPI",
+            r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000,"mode":"upi"}]"#,
+        ),
+        (
+            "Rahul paid 1200 by net banking",
+            r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":120000,"mode":"bank"}]"#,
+        ),
+        (
+            "Dr. Rahul paid 600 cash",
+            r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":60000,"mode":"cash"}]"#,
+        ),
+        (
+            "Rahul paid 500 for his dues",
+            r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000}]"#,
+        ),
+        (
+            "Rahul paid back 500",
+            r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000}]"#,
+        ),
+        (
+            "Rahul paid 500 bucks just now",
+            r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000}]"#,
+        ),
+        (
+            "give Rahul 500 on credit",
+            r#"[{"intent":"add_credit","customer":"Rahul","amount_paise":50000}]"#,
+        ),
+        (
+            "Rahul took goods worth 500 on credit",
+            r#"[{"intent":"add_credit","customer":"Rahul","amount_paise":50000}]"#,
+        ),
+        (
+            "put 500 on Rahul's account",
+            r#"[{"intent":"add_credit","customer":"Rahul","amount_paise":50000}]"#,
+        ),
+        (
+            "mark 500 as credit for Rahul",
+            r#"[{"intent":"add_credit","customer":"Rahul","amount_paise":50000}]"#,
+        ),
+        (
+            "Sold 400 of goods on credit to Rahul",
+            r#"[{"intent":"add_credit","customer":"Rahul","amount_paise":40000}]"#,
+        ),
+        (
+            "add 500 to Rahul's khata",
+            r#"[{"intent":"add_credit","customer":"Rahul","amount_paise":50000}]"#,
+        ),
+        (
+            "Rahul ko 300 udhaar",
+            r#"[{"intent":"add_credit","customer":"Rahul","amount_paise":30000}]"#,
+        ),
+    ] {
+        let (json, confident) = reading(text);
+        assert!(confident, "{text}: {json}");
+        assert_eq!(json, expected, "{text}");
+    }
+}
+
+#[test]
+fn a_name_and_a_bare_number_arriving_may_be_money_or_stock() {
+    for text in ["Rahul: 500 received", "Dairy Milk 50 aayi hain"] {
+        assert!(!parse(text, now()).confident, "{text}: {}", shown(text));
+    }
+}

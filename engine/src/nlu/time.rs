@@ -162,7 +162,7 @@ pub fn reminder_time(
                         Some(Word::DaySpan)
                             if fraction == 0
                                 && (span_ends(tokens, num.end + 1)
-                                    || before.is_some_and(|b| b.key == "in")) =>
+                                    || before.is_some_and(|b| leads_span(&b.key))) =>
                         {
                             day =
                                 Duration::try_days(whole).and_then(|d| today.checked_add_signed(d));
@@ -176,7 +176,7 @@ pub fn reminder_time(
                         }
                         Some(Word::Hour | Word::Minute)
                             if span_ends(tokens, num.end + 1)
-                                || before.is_some_and(|b| b.key == "in") =>
+                                || before.is_some_and(|b| leads_span(&b.key)) =>
                         {
                             let minutes = if after == Some(Word::Hour) {
                                 num.milli.saturating_mul(60) / 1000
@@ -188,7 +188,7 @@ pub fn reminder_time(
                             }
                             if let Some(b) = i
                                 .checked_sub(1)
-                                .filter(|_| before.is_some_and(|b| b.key == "in"))
+                                .filter(|_| before.is_some_and(|b| leads_span(&b.key)))
                             {
                                 mark(used, b);
                             }
@@ -243,6 +243,11 @@ pub fn reminder_time(
     date.and_time(time)
         .and_local_timezone(*now.offset())
         .single()
+}
+
+/// The word before a span that makes it "from now": "in 4 days", "after 3 days", "within 2 hours".
+fn leads_span(key: &str) -> bool {
+    matches!(key, "in" | "after" | "within")
 }
 
 /// The word after a span that makes it "from now": `baad`, `later`, or `mein` ("2 ghante mein").
