@@ -75,6 +75,10 @@ struct Has {
     how_much: bool,
     /// Ten or more digits said: a phone number.
     phone_digits: bool,
+    /// "kaise", "how do I", "how to": asking how something is done.
+    how_to: bool,
+    /// "any" in "do we have any sugar", or a question opened by "do".
+    any: bool,
 }
 
 fn survey(tokens: &[Token<'_>]) -> Has {
@@ -238,6 +242,14 @@ fn survey_everyday(token: &Token<'_>, previous_key: &str, has: &mut Has) {
     if key == "have" {
         has.have = true;
     }
+    if key == "any" || (key == "do" && previous_key.is_empty()) {
+        has.any = true;
+    }
+    if matches!(key, "kaise" | "kese" | "कैसे")
+        || (previous_key == "how" && matches!(key, "do" | "to" | "can" | "should" | "does"))
+    {
+        has.how_to = true;
+    }
     if matches!(
         key,
         "kitna" | "kitne" | "kitni" | "kitnaa" | "ktna" | "कितना" | "कितने" | "कितनी"
@@ -270,6 +282,24 @@ fn about_money_or_goods(has: &Has) -> bool {
         || has.to_collect
 }
 
+/// "how" asked about doing something with the bot ("bill kaise banaye", "how do I add a
+/// customer"), not about someone ("kaise ho").
+fn asks_how_to_do(has: &Has) -> bool {
+    has.help_cues >= 2
+        || has.bill
+        || has.new
+        || has.customer_word
+        || has.product_word
+        || has.stock
+        || has.reminder
+        || has.sale
+        || has.undo
+        || has.show
+        || has.make
+        || has.cancel
+        || has.write
+}
+
 /// The command(s) in one clause, or `None` when it is no whole command.
 pub fn command<'t>(
     tokens: &'t [Token<'_>],
@@ -278,7 +308,11 @@ pub fn command<'t>(
 ) -> Option<Outcome> {
     let has = survey(tokens);
     let mut clause = Clause::new(tokens, inherited);
-    let commands = if (has.cancel || has.unsend) && has.reminder {
+    let commands = if has.how_to && !has.names && !has.numbers && asks_how_to_do(&has) {
+        // "bill kaise banaye", "how do I add a customer": a question about using the bot.
+        clause.used.iter_mut().for_each(|u| *u = true);
+        vec![Command::Help]
+    } else if (has.cancel || has.unsend) && has.reminder {
         vec![Command::CancelReminder {
             customer: clause.take_customer_name()?,
         }]
@@ -307,8 +341,9 @@ pub fn command<'t>(
     } else if (has.undo || (has.erase && (has.that || has.last)))
         && ((!has.numbers && !has.names) || has.cancel)
     {
-        // "Rahul ki pichli entry hatao" removes a booking: an undo, but whose is a guess.
-        clause.guessed |= has.names || has.numbers;
+        // "Rahul ki pichli entry hatao" removes a booking: an undo, but whose is a guess. "cancel
+        // it" alone may point at a command said just before it, so it is asked about.
+        clause.guessed |= has.names || has.numbers || (!has.undo && !has.last);
         clause.used.iter_mut().for_each(|u| *u = true);
         vec![Command::Undo]
     } else if !has.numbers
@@ -335,7 +370,11 @@ pub fn command<'t>(
         }]
     } else if has.stock
         || (has.left && !has.account && !has.ledger)
-        || (has.have && has.how_much && !has.currency && !has.to_collect && !has.balance)
+        || (has.have
+            && (has.how_much || has.any)
+            && !has.currency
+            && !has.to_collect
+            && !has.balance)
     {
         if (has.arrive || has.new || has.write) && has.numbers {
             stock_arrivals(&mut clause)?

@@ -568,7 +568,8 @@ fn everyday(key: &str) -> Option<Word> {
         | "chalta" | "chalti" | "chalaun" | "chalaoon" | "चलाना" | "चलता" | "चलती" | "चलाऊं"
         | "istemaal" | "istemal" | "istamal" | "इस्तेमाल" | "upyog" | "उपयोग" | "samjhao"
         | "samjhado" | "samjha" | "समझाओ" | "समझा" | "explain" | "feature" | "function"
-        | "functions" | "abilities" => Word::HelpCue,
+        | "functions" | "abilities" | "sikhao" | "sikha" | "सिखाओ" | "teach" => Word::HelpCue,
+        "assist" | "assistance" | "support" => Word::Help,
         // The bot and the merchant talking to it, who are never a customer or a product.
         "bot" | "tum" | "tu" | "aap" | "aapko" | "apko" | "tumko" | "tumhe" | "tujhe"
         | "tumhare" | "aapke" | "बॉट" | "तुम" | "तू" | "आप" | "आपको" | "तुमको" | "तुम्हें"
@@ -584,7 +585,8 @@ fn everyday(key: &str) -> Option<Word> {
         // Discourse words: "jo abhi likha", "jaldi se", "din bhar ka".
         "jo" | "जो" | "jaldi" | "jldi" | "जल्दी" | "bhar" | "भर" | "there" | "here" | "oh"
         | "ohh" | "uff" | "arrey" | "acchaa" => Word::Filler,
-        "raha" | "rahi" | "rahe" | "reh" | "rah" | "रहा" | "रही" | "रहे" | "रह" => Word::Aux,
+        "raha" | "rahi" | "rahe" | "reh" | "rah" | "रहा" | "रही" | "रहे" | "रह" | "करता" | "करती"
+        | "करते" | "karti" | "करूं" | "करू" => Word::Aux,
         // A day's business: "aaj kitna kamaya", "today's earnings", "कल का सारांश".
         "kamaya" | "kamaye" | "kamayi" | "कमाया" | "कमाए" | "earned" | "earn" | "earning"
         | "earnings" | "income" | "revenue" | "turnover" | "report" | "reports" | "रिपोर्ट"
@@ -604,6 +606,11 @@ fn everyday(key: &str) -> Option<Word> {
         "named" | "called" | "naamak" | "नामक" => Word::Marker,
         "priced" | "costs" | "costing" | "bhav" | "bhaav" | "भाव" => Word::Price,
         "update" | "updated" | "अपडेट" => Word::Write,
+        "quantity" | "qty" | "matra" | "मात्रा" | "क्वांटिटी" => Word::Stock,
+        "restock" | "restocked" | "stocked" | "replenished" | "delivered" | "delivery"
+        | "supplied" | "pahuncha" | "pahunchi" | "pahunche" | "पहुंचा" | "पहुंची" | "पहुंचे" => {
+            Word::Arrive
+        }
         "किलोग्राम" | "kilogramme" => Word::Unit(Unit::Kg),
         "मिलीलीटर" | "मिली" => Word::Unit(Unit::Ml),
         "बोतलें" | "बोतलों" => Word::Unit(Unit::Bottle),

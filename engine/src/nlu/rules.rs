@@ -236,7 +236,8 @@ fn drop_tag_particles(tokens: &mut Vec<Token<'_>>) {
         let ends = tokens
             .get(i + 1)
             .is_none_or(|n| matches!(n.word, Word::Sep | Word::Filler));
-        if tag && ends && is_request(&tokens[i - 1].key) {
+        let opening = tokens[i - 1].word == Word::Filler;
+        if tag && (ends || opening) && is_request(&tokens[i - 1].key) {
             tokens.remove(i);
         } else {
             i += 1;
