@@ -598,7 +598,8 @@ fn everyday(key: &str) -> Option<Word> {
             Word::Left
         }
         "display" | "लिस्ट" | "view" | "see" | "dikhaiye" | "दिखादो" | "दिखाइये" => Word::Show,
-        "prepare" | "raise" | "cut" | "बनादो" | "बनाइये" => Word::Make,
+        "prepare" | "raise" | "cut" | "बनादो" | "बनाइये" | "banaye" | "banayein" | "banaen"
+        | "banate" | "बनाएं" | "बनाये" | "बनाए" | "बनाते" => Word::Make,
         "बिल्स" | "बिलों" | "invoce" => Word::Bill,
         "register" | "shamil" | "शामिल" | "joda" | "जोडा" => Word::New,
         "client" | "clients" | "party" | "पार्टी" => Word::Customer,
