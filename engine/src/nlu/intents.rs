@@ -242,6 +242,16 @@ fn survey_everyday(token: &Token<'_>, previous_key: &str, has: &mut Has) {
     if key == "have" {
         has.have = true;
     }
+    // "what does this app do", "what do you do": what the bot itself does.
+    if key == "do"
+        && token.word == Word::Aux
+        && matches!(
+            previous_key,
+            "you" | "app" | "bot" | "this" | "it" | "tum" | "aap"
+        )
+    {
+        has.help_cues += 1;
+    }
     if key == "any" || (key == "do" && previous_key.is_empty()) {
         has.any = true;
     }

@@ -153,8 +153,10 @@ fn invoice_customer(clause: &mut Clause<'_, '_>) -> Option<String> {
         let names_them = match marker {
             Some("ko" | "को") => true,
             Some("ke" | "के") => {
-                matches!(next_key, Some("liye" | "lie" | "लिए" | "लिये" | "naam" | "नाम"))
-                    || next == Some(Word::Bill)
+                matches!(
+                    next_key,
+                    Some("liye" | "lie" | "लिए" | "लिये" | "naam" | "नाम")
+                ) || next == Some(Word::Bill)
             }
             Some("ka" | "ki" | "का" | "की") => {
                 next == Some(Word::Bill) || matches!(next_key, Some("naam" | "नाम"))
@@ -174,9 +176,10 @@ fn invoice_customer(clause: &mut Clause<'_, '_>) -> Option<String> {
             && marker == Some("for");
         let colon = index == 0
             && clause.tokens.get(end).is_some_and(|t| t.text == ":")
-            && clause.tokens[..start].iter().all(|t| t.word == Word::Filler);
-        if after_for || names_them || bill_then_for || colon || owns_the_goods(clause, index, at)
-        {
+            && clause.tokens[..start]
+                .iter()
+                .all(|t| t.word == Word::Filler);
+        if after_for || names_them || bill_then_for || colon || owns_the_goods(clause, index, at) {
             clause.mark(start, end);
             return Some(clause.text(start, end));
         }

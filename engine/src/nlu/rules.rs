@@ -251,8 +251,20 @@ fn is_request(key: &str) -> bool {
         || key.ends_with('\u{094B}')
         || matches!(
             key,
-            "de" | "dena" | "dijiye" | "bata" | "dikha" | "bana" | "kar" | "sun" | "दे" | "देना"
-                | "बता" | "दिखा" | "बना" | "कर" | "सुन"
+            "de" | "dena"
+                | "dijiye"
+                | "bata"
+                | "dikha"
+                | "bana"
+                | "kar"
+                | "sun"
+                | "दे"
+                | "देना"
+                | "बता"
+                | "दिखा"
+                | "बना"
+                | "कर"
+                | "सुन"
         )
 }
 

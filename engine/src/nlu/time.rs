@@ -20,7 +20,10 @@ pub fn summary_date(tokens: &[Token<'_>], now: DateTime<FixedOffset>) -> NaiveDa
         .then_some(2)
         .or_else(|| {
             tokens.windows(3).find_map(|w| {
-                let ago = matches!(w[2].key.as_str(), "pehle" | "pahle" | "ago" | "back" | "पहले");
+                let ago = matches!(
+                    w[2].key.as_str(),
+                    "pehle" | "pahle" | "ago" | "back" | "पहले"
+                );
                 (w[0].word == Word::Number && w[1].word == Word::DaySpan && ago)
                     .then(|| read_number(w, 0))
                     .flatten()
@@ -28,13 +31,15 @@ pub fn summary_date(tokens: &[Token<'_>], now: DateTime<FixedOffset>) -> NaiveDa
                     .map(|n| n.milli / 1000)
             })
         });
-    let back = counted_back.or_else(|| tokens.iter().find_map(|t| match t.word {
-        Word::Day(Day::Today) => Some(0),
-        Word::Day(Day::Kal | Day::Yesterday) => Some(1),
-        Word::Day(Day::Parso) => Some(2),
-        Word::Day(Day::Tomorrow) => Some(-1),
-        _ => None,
-    }));
+    let back = counted_back.or_else(|| {
+        tokens.iter().find_map(|t| match t.word {
+            Word::Day(Day::Today) => Some(0),
+            Word::Day(Day::Kal | Day::Yesterday) => Some(1),
+            Word::Day(Day::Parso) => Some(2),
+            Word::Day(Day::Tomorrow) => Some(-1),
+            _ => None,
+        })
+    });
     today
         .checked_sub_signed(Duration::days(back.unwrap_or(0)))
         .unwrap_or(today)
