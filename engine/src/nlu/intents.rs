@@ -61,6 +61,24 @@ struct Has {
     from: bool,
     names: bool,
     numbers: bool,
+    /// "delete", "hata do", "cancel": takes something off, which with "that" or "last" is an undo.
+    erase: bool,
+    /// "that", "wo", "ye", "usko": points at what was just done.
+    that: bool,
+    last: bool,
+    /// "list", "लिस्ट": the catalogue or customer list, when adding to it.
+    list: bool,
+    price: bool,
+    /// "have" in "how much rice do we have".
+    have: bool,
+    /// "how much", "how many", "kitna": a quantity asked.
+    how_much: bool,
+    /// Ten or more digits said: a phone number.
+    phone_digits: bool,
+    /// "kaise", "how do I", "how to": asking how something is done.
+    how_to: bool,
+    /// "any" in "do we have any sugar", or a question opened by "do".
+    any: bool,
 }
 
 fn survey(tokens: &[Token<'_>]) -> Has {
@@ -115,6 +133,7 @@ fn survey(tokens: &[Token<'_>]) -> Has {
         if token.key == "from" {
             has.from = true;
         }
+        survey_everyday(token, previous_key, &mut has);
         if is_unsending(tokens, i) {
             has.unsend = true;
         }
@@ -151,6 +170,12 @@ fn survey(tokens: &[Token<'_>]) -> Has {
         }
         previous_key = &token.key;
     }
+    has.phone_digits = tokens
+        .iter()
+        .filter(|t| t.word == Word::Number && t.is_numeral())
+        .map(|t| t.key.bytes().filter(u8::is_ascii_digit).count())
+        .sum::<usize>()
+        >= 10;
     if has.account {
         if (has.new || has.write || has.credit) && !has.pay {
             has.ledger = true;
@@ -161,6 +186,139 @@ fn survey(tokens: &[Token<'_>]) -> Has {
     has
 }
 
+/// The families of the non-money intents a token belongs to.
+fn survey_everyday(token: &Token<'_>, previous_key: &str, has: &mut Has) {
+    let key = token.key.as_str();
+    if matches!(
+        key,
+        "delete"
+            | "remove"
+            | "hata"
+            | "hatao"
+            | "hatado"
+            | "hataao"
+            | "mitao"
+            | "mita"
+            | "mitado"
+            | "cancel"
+            | "radd"
+            | "erase"
+            | "void"
+            | "scrap"
+            | "रद्द"
+            | "हटा"
+            | "हटाओ"
+            | "डिलीट"
+            | "मिटा"
+            | "मिटाओ"
+            | "कैंसल"
+    ) {
+        has.erase = true;
+    }
+    if matches!(
+        key,
+        "that"
+            | "this"
+            | "it"
+            | "wo"
+            | "woh"
+            | "vo"
+            | "ye"
+            | "yeh"
+            | "usko"
+            | "isko"
+            | "use"
+            | "ise"
+            | "वो"
+            | "वह"
+            | "ये"
+            | "यह"
+            | "उसे"
+            | "इसे"
+            | "उसको"
+            | "इसको"
+    ) {
+        has.that = true;
+    }
+    match token.word {
+        Word::Last => has.last = true,
+        Word::Price => has.price = true,
+        _ => {}
+    }
+    if matches!(key, "list" | "लिस्ट" | "suchi" | "सूची") {
+        has.list = true;
+    }
+    if key == "have" {
+        has.have = true;
+    }
+    // "what does this app do", "what do you do": what the bot itself does.
+    if key == "do"
+        && token.word == Word::Aux
+        && matches!(
+            previous_key,
+            "you" | "app" | "bot" | "this" | "it" | "tum" | "aap"
+        )
+    {
+        has.help_cues += 1;
+    }
+    if key == "any" || (key == "do" && previous_key.is_empty()) {
+        has.any = true;
+    }
+    if matches!(key, "kaise" | "kese" | "कैसे")
+        || (previous_key == "how" && matches!(key, "do" | "to" | "can" | "should" | "does"))
+    {
+        has.how_to = true;
+    }
+    if matches!(
+        key,
+        "kitna" | "kitne" | "kitni" | "kitnaa" | "ktna" | "कितना" | "कितने" | "कितनी"
+    ) || (matches!(key, "much" | "many") && previous_key == "how")
+    {
+        has.how_much = true;
+    }
+}
+
+/// Words of a money command or a day: a clause holding none of them and no name or number may
+/// be a question about the bot itself.
+fn about_money_or_goods(has: &Has) -> bool {
+    has.sale
+        || has.stock
+        || has.left
+        || has.balance
+        || has.hisaab
+        || has.credit
+        || has.ledger
+        || has.pay
+        || has.mode.is_some()
+        || has.currency
+        || has.unit
+        || has.day
+        || has.arrive
+        || has.take
+        || has.write
+        || has.bill
+        || has.reminder
+        || has.to_collect
+}
+
+/// "how" asked about doing something with the bot ("bill kaise banaye", "how do I add a
+/// customer"), not about someone ("kaise ho").
+fn asks_how_to_do(has: &Has) -> bool {
+    has.help_cues >= 2
+        || has.bill
+        || has.new
+        || has.customer_word
+        || has.product_word
+        || has.stock
+        || has.reminder
+        || has.sale
+        || has.undo
+        || has.show
+        || has.make
+        || has.cancel
+        || has.write
+}
+
 /// The command(s) in one clause, or `None` when it is no whole command.
 pub fn command<'t>(
     tokens: &'t [Token<'_>],
@@ -169,7 +327,11 @@ pub fn command<'t>(
 ) -> Option<Outcome> {
     let has = survey(tokens);
     let mut clause = Clause::new(tokens, inherited);
-    let commands = if (has.cancel || has.unsend) && has.reminder {
+    let commands = if has.how_to && !has.names && !has.numbers && asks_how_to_do(&has) {
+        // "bill kaise banaye", "how do I add a customer": a question about using the bot.
+        clause.used.iter_mut().for_each(|u| *u = true);
+        vec![Command::Help]
+    } else if (has.cancel || has.unsend) && has.reminder {
         vec![Command::CancelReminder {
             customer: clause.take_customer_name()?,
         }]
@@ -186,38 +348,58 @@ pub fn command<'t>(
         }]
     } else if has.bill {
         vec![invoice(&mut clause)?]
-    } else if has.new && (has.customer_word || (has.phone_word && has.numbers)) {
+    } else if (has.new || (has.write && (has.list || has.phone_digits)))
+        && (has.customer_word || (has.phone_word && has.numbers))
+    {
+        // "customer list mein Mithun ko daalo 98300 12345" adds as "naya customer" does.
         let customer = clause.take_name()?;
         let phone = take_phone(&mut clause);
         vec![Command::AddCustomer { customer, phone }]
-    } else if has.new && has.product_word {
+    } else if has.product_word && (has.new || (has.write && has.list)) && !has.arrive {
         add_product(&mut clause)?
-    } else if has.undo && ((!has.numbers && !has.names) || has.cancel) {
-        // "Rahul ki pichli entry hatao" removes a booking: an undo, but whose is a guess.
-        clause.guessed |= has.names || has.numbers;
+    } else if (has.undo || (has.erase && (has.that || has.last)))
+        && ((!has.numbers && !has.names) || has.cancel)
+    {
+        // "Rahul ki pichli entry hatao" removes a booking: an undo, but whose is a guess. "cancel
+        // it" alone may point at a command said just before it, so it is asked about.
+        clause.guessed |= has.names || has.numbers || (!has.undo && !has.last);
         clause.used.iter_mut().for_each(|u| *u = true);
         vec![Command::Undo]
-    } else if (has.help || has.help_cues >= 2 || (has.kya_kya && has.help_cues >= 1))
-        && !has.numbers
+    } else if !has.numbers
         && !has.names
+        && (has.help
+            || has.help_cues >= 2
+            || ((has.kya_kya || (has.help_cues >= 1 && has.question))
+                && !about_money_or_goods(&has)))
     {
+        // "kya kya kar sakte ho", "how does this bot work", "commands batao".
         clause.used.iter_mut().for_each(|u| *u = true);
         vec![Command::Help]
     } else if has.sale
         || (has.hisaab && !has.names && !has.all)
-        || (has.day && has.question && !has.names && !has.credit && !has.balance && !has.numbers)
+        || (has.day
+            && (has.question || has.all)
+            && !has.names
+            && !has.credit
+            && !has.balance
+            && !has.numbers)
     {
         vec![Command::DailySummary {
             date: summary_date(tokens, now),
         }]
     } else if has.stock
         || (has.left && !has.account && !has.ledger && !has.balance && !has.to_collect)
+        || (has.have
+            && (has.how_much || has.any)
+            && !has.currency
+            && !has.to_collect
+            && !has.balance)
     {
         if (has.arrive || has.new || has.write) && has.numbers {
             stock_arrivals(&mut clause)?
         } else {
             vec![Command::CheckStock {
-                product: clause.take_name()?,
+                product: stock_product(&mut clause)?,
             }]
         }
     } else if has.arrive && !arrival_is_money(&clause, &has) {
@@ -258,6 +440,12 @@ pub fn command<'t>(
         // "Mohit ke kitne paise" asks what is owed.
         vec![Command::CheckBalance {
             customer: clause.take_customer_name(),
+        }]
+    } else if bare_quantity_question(&clause, &has) {
+        // "चावल कितना है": most likely goods in the shop, but said without "stock" or "bacha".
+        clause.guessed = true;
+        vec![Command::CheckStock {
+            product: clause.take_name()?,
         }]
     } else {
         return None;
@@ -511,15 +699,64 @@ fn credit_or_balance(clause: &mut Clause<'_, '_>, has: &Has) -> Option<Vec<Comma
     }
 }
 
+/// The product a stock question names: "how many bags of rice are left" asks about rice, so a
+/// name before "of" that another name follows is a container, not the product.
+fn stock_product(clause: &mut Clause<'_, '_>) -> Option<String> {
+    let runs = clause.name_runs();
+    if let [(start, end), (next, _), ..] = runs[..]
+        && clause.tokens.get(end).is_some_and(|t| t.key == "of")
+        && next == end + 1
+    {
+        clause.mark(start, end);
+    }
+    clause.take_name()
+}
+
+/// "चावल कितना है", "besan kitna reh gaya": one name, then how much, then only verbs. Money
+/// asked this way has a case marker ("Rahul ka kitna hai") or a money word, and a price a marker
+/// after the question ("Maggi kitne ka hai").
+fn bare_quantity_question(clause: &Clause<'_, '_>, has: &Has) -> bool {
+    if !has.how_much || has.numbers || about_money_or_goods(has) {
+        return false;
+    }
+    let [(start, end)] = clause.name_runs()[..] else {
+        return false;
+    };
+    let before_ok = clause.tokens[..start]
+        .iter()
+        .all(|t| matches!(t.word, Word::Filler | Word::Question | Word::Sep));
+    let asked_at = match clause.tokens.get(end) {
+        Some(t) if t.word == Word::Question => end,
+        _ => return false,
+    };
+    let after_ok = clause.tokens[asked_at + 1..]
+        .iter()
+        .all(|t| matches!(t.word, Word::Aux | Word::Filler | Word::Question));
+    before_ok && after_ok
+}
+
 fn add_product(clause: &mut Clause<'_, '_>) -> Option<Vec<Command>> {
     let product = clause.take_name()?;
-    let price_paise = clause.take_amount()?;
+    let price_paise = clause.take_amount().or_else(|| price_per_unit(clause))?;
     let unit = clause.first_unit();
     Some(vec![Command::AddProduct {
         product,
         price_paise,
         unit,
     }])
+}
+
+/// "Rs 120/kg", "₹14 packet": a price said with its unit, which `take_amount` reads as a quantity.
+/// Only a number that a currency sign or price word stands right before is taken.
+fn price_per_unit(clause: &mut Clause<'_, '_>) -> Option<crate::money::Paise> {
+    let at = (1..clause.tokens.len()).find(|&i| {
+        !clause.used[i]
+            && clause.word(i) == Some(Word::Number)
+            && matches!(clause.word(i - 1), Some(Word::Currency | Word::Price))
+    })?;
+    let num = read_number(clause.tokens, at).filter(|n| n.milli > 0)?;
+    clause.mark(num.start, num.end);
+    Some(crate::money::Paise::new((num.milli + 5) / 10))
 }
 
 /// Digits said after the name, as `91` + ten digits. Anything else is not placed (and so unclean).

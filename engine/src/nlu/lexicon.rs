@@ -82,6 +82,7 @@ pub fn classify(key: &str) -> Word {
         return Word::Number;
     }
     exact(key)
+        .or_else(|| everyday(key))
         .or_else(|| super::guard::doubt_role(key))
         .unwrap_or_else(|| fuzzy(key).unwrap_or(Word::Name))
 }
@@ -581,6 +582,163 @@ fn exact(key: &str) -> Option<Word> {
         "december" | "dec" | "disambar" | "दिसंबर" | "दिसम्बर" => Word::MonthName(12),
         _ => return None,
     };
+    Some(word)
+}
+
+/// Words of the non-money intents (help, undo, stock, summaries, bills, the catalogue) and of the
+/// talk around them, kept apart from the money words in `exact`.
+fn everyday(key: &str) -> Option<Word> {
+    let word =
+        match key {
+            // Asking what the bot can do: "commands batao", "menu dikhao", "how does this work".
+            "commands"
+            | "command"
+            | "kamand"
+            | "kamands"
+            | "कमांड"
+            | "कमांड्स"
+            | "menu"
+            | "guide"
+            | "tutorial"
+            | "instructions"
+            | "options"
+            | "मेनू" => Word::Help,
+            "kaunse" | "kaunsa" | "kaunsi" | "konse" | "konsa" | "konsi" | "कौनसे" | "कौनसा"
+            | "कौनसी" | "which" => Word::Question,
+            "work"
+            | "works"
+            | "working"
+            | "kaam"
+            | "काम"
+            | "chalana"
+            | "chalaana"
+            | "chalta"
+            | "chalti"
+            | "chalaun"
+            | "chalaoon"
+            | "चलाना"
+            | "चलता"
+            | "चलती"
+            | "चलाऊं"
+            | "istemaal"
+            | "istemal"
+            | "istamal"
+            | "इस्तेमाल"
+            | "upyog"
+            | "उपयोग"
+            | "samjhao"
+            | "samjhado"
+            | "samjha"
+            | "समझाओ"
+            | "समझा"
+            | "explain"
+            | "feature"
+            | "function"
+            | "functions"
+            | "abilities"
+            | "sikhao"
+            | "sikha"
+            | "सिखाओ"
+            | "teach" => Word::HelpCue,
+            "assist" | "assistance" | "support" | "samajh" | "samjh" | "समझ" | "understand"
+            | "confused" | "confusing" => Word::Help,
+            // The bot and the merchant talking to it, who are never a customer or a product.
+            "bot"
+            | "tum"
+            | "tu"
+            | "aap"
+            | "aapko"
+            | "apko"
+            | "tumko"
+            | "tumhe"
+            | "tujhe"
+            | "tumhare"
+            | "aapke"
+            | "बॉट"
+            | "तुम"
+            | "तू"
+            | "आप"
+            | "आपको"
+            | "तुमको"
+            | "तुम्हें"
+            | "assistant" => Word::Filler,
+            // Taking back what was just done: "oops", "take that back", "अनडू करो".
+            "oops" | "ops" | "oopsie" | "undu" | "अनडू" | "back" | "reverse" | "rollback"
+            | "undone" => Word::Undo,
+            "erase" | "void" | "mita" | "mitado" | "मिटा" | "मिटाओ" | "मिटादो" | "scrap"
+            | "निरस्त" => Word::Cancel,
+            "take" | "takes" => Word::Take,
+            // What the last command was called: "revert the last action", "undo the last thing".
+            "action" | "actions" | "step" | "thing" | "transaction" => Word::Filler,
+            // Discourse words: "jo abhi likha", "jaldi se", "din bhar ka".
+            "jo" | "जो" | "kuch" | "कुछ" | "jaldi" | "jldi" | "जल्दी" | "bhar" | "भर" | "there"
+            | "here" | "oh" | "ohh" | "uff" | "arrey" | "acchaa" => Word::Filler,
+            "raha" | "rahi" | "rahe" | "reh" | "rah" | "रहा" | "रही" | "रहे" | "रह" | "करता"
+            | "करती" | "करते" | "karti" | "करूं" | "करू" => Word::Aux,
+            // A day's business: "aaj kitna kamaya", "today's earnings", "कल का सारांश".
+            "kamaya"
+            | "kamaye"
+            | "kamayi"
+            | "कमाया"
+            | "कमाए"
+            | "earned"
+            | "earn"
+            | "earning"
+            | "earnings"
+            | "income"
+            | "revenue"
+            | "turnover"
+            | "report"
+            | "reports"
+            | "रिपोर्ट"
+            | "sell"
+            | "sold"
+            | "selling"
+            | "sells"
+            | "saransh"
+            | "सारांश"
+            | "कलेक्शन"
+            | "aamdani"
+            | "amdani"
+            | "आमदनी"
+            | "बेचा"
+            | "बेचे"
+            | "बिके"
+            | "गल्ला"
+            | "profit"
+            | "munafa"
+            | "मुनाफा" => Word::Sale,
+            // Goods lying in the shop: "basmati kitna pada hai", "paneer available hai".
+            "pada" | "padi" | "pade" | "पडा" | "पडी" | "पडे" | "available" | "uplabdh" | "उपलब्ध" => {
+                Word::Left
+            }
+            "display" | "लिस्ट" | "view" | "see" | "dikhaiye" | "दिखादो" | "दिखाइये" => {
+                Word::Show
+            }
+            "prepare" | "raise" | "cut" | "बनादो" | "बनाइये" | "banaye" | "banayein" | "banaen"
+            | "banate" | "बनाएं" | "बनाये" | "बनाए" | "बनाते" => {
+                Word::Make
+            }
+            "बिल्स" | "बिलों" | "invoce" => Word::Bill,
+            "register" | "shamil" | "शामिल" | "joda" | "जोडा" => Word::New,
+            "client" | "clients" | "party" | "पार्टी" => Word::Customer,
+            "article" | "saaman" | "वस्तु" | "vastu" => Word::Product,
+            "named" | "called" | "naamak" | "नामक" => Word::Marker,
+            "priced" | "costs" | "costing" | "bhav" | "bhaav" | "भाव" => Word::Price,
+            "update" | "updated" | "अपडेट" => Word::Write,
+            "quantity" | "qty" | "matra" | "मात्रा" | "क्वांटिटी" => {
+                Word::Stock
+            }
+            "restock" | "restocked" | "stocked" | "replenished" | "delivered" | "delivery"
+            | "supplied" | "pahuncha" | "pahunchi" | "pahunche" | "पहुंचा" | "पहुंची" | "पहुंचे" => {
+                Word::Arrive
+            }
+            "किलोग्राम" | "kilogramme" => Word::Unit(Unit::Kg),
+            "मिलीलीटर" | "मिली" => Word::Unit(Unit::Ml),
+            "बोतलें" | "बोतलों" => Word::Unit(Unit::Bottle),
+            "पैकेट्स" | "पैकेटों" => Word::Unit(Unit::Packet),
+            _ => return None,
+        };
     Some(word)
 }
 

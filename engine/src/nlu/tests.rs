@@ -801,3 +801,274 @@ fn a_name_and_a_bare_number_arriving_may_be_money_or_stock() {
         assert!(!parse(text, now()).confident, "{text}: {}", shown(text));
     }
 }
+
+/// The intents of `text`, in order, and whether the parse is confident.
+fn intents(text: &str) -> (Vec<&'static str>, bool) {
+    let understood = parse(text, now());
+    (
+        understood
+            .parsed
+            .commands
+            .iter()
+            .map(Command::intent)
+            .collect(),
+        understood.confident,
+    )
+}
+
+fn reads_as(cases: &[&str], intent: &str) {
+    for text in cases {
+        let (got, _) = intents(text);
+        assert_eq!(got, [intent], "{text}: {}", shown(text));
+    }
+}
+
+#[test]
+fn help_is_asked_in_every_word_order() {
+    reads_as(
+        &[
+            "I need help",
+            "what can you do",
+            "how does this bot work",
+            "how do I use this",
+            "show me the list of commands",
+            "commands batao",
+            "kya kya kar sakte ho tum",
+            "tum kya kya kaam karte ho",
+            "kya kar sakta hai ye bot",
+            "kaunse commands hain",
+            "ye app kaise chalana hai",
+            "bill kaise banaye",
+            "how do I add a customer",
+            "ये कैसे काम करता है बताओ",
+            "ये ऐप कैसे इस्तेमाल करें",
+            "क्या क्या कमांड हैं",
+            "मुझे मदद चाहिए",
+            "what does this app do",
+            "kuch samajh nahi aa raha",
+        ],
+        "help",
+    );
+    // Greetings and small talk stay unknown.
+    reads_as(
+        &[
+            "kaise ho bhai",
+            "कैसे हो भाई",
+            "how are you",
+            "tell me a joke",
+        ],
+        "unknown",
+    );
+}
+
+#[test]
+fn undo_is_said_many_ways() {
+    reads_as(
+        &[
+            "undo the last entry",
+            "revert the last action",
+            "take that back",
+            "oops, undo",
+            "please undo my last command",
+            "undo the last one",
+            "jo abhi likha wo wapas le lo",
+            "pichla kaam wapas karo",
+            "wapas karo jo abhi kiya",
+            "ek kaam karo, last entry undo kar do",
+            "जो अभी किया उसे वापस करो",
+            "गलती से हो गया, अनडू करो",
+            "delete that",
+        ],
+        "undo",
+    );
+    // "delete that" alone may point at a command said with it: asked about, not done.
+    assert!(!parse("delete that", now()).confident);
+    assert!(parse("undo the last entry", now()).confident);
+    // "cancel it" after a reminder takes the reminder off, not the last booking.
+    assert_eq!(
+        intents("no need to remind Hassan anymore, cancel it").0,
+        ["cancel_reminder"]
+    );
+}
+
+#[test]
+fn summaries_are_asked_by_sales_earnings_reports_and_days() {
+    for (text, date) in [
+        ("show me today's sales", "2026-11-22"),
+        ("what did I sell today", "2026-11-22"),
+        ("how much did we sell yesterday", "2026-11-21"),
+        ("what are today's earnings", "2026-11-22"),
+        ("day before yesterday's summary", "2026-11-20"),
+        ("bhai aaj kitna kamaya", "2026-11-22"),
+        ("kal ka report dikhao", "2026-11-21"),
+        ("aaj din bhar ka hisaab kya raha", "2026-11-22"),
+        ("aaj ka total", "2026-11-22"),
+        ("3 din pehle kitni sale hui", "2026-11-19"),
+        ("2 days ago sales", "2026-11-20"),
+        ("कल कितना कलेक्शन हुआ", "2026-11-21"),
+        ("आज का सारांश भेजो", "2026-11-22"),
+    ] {
+        let json = serde_json::to_string(&parse(text, now()).parsed).unwrap_or_default();
+        assert_eq!(
+            json,
+            format!(r#"{{"commands":[{{"intent":"daily_summary","date":"{date}"}}]}}"#),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn stock_is_asked_with_or_without_the_word_stock() {
+    for (text, product) in [
+        ("how many bags of rice are left", "rice"),
+        ("is there any paneer left", "paneer"),
+        ("how much sugar do we have", "sugar"),
+        ("do we have any Maggi", "Maggi"),
+        ("basmati chawal kitna pada hai", "basmati chawal"),
+        ("paneer available hai", "paneer"),
+        ("चावल कितना है", "चावल"),
+        ("besan kitna reh gaya", "besan"),
+        ("Maggi ki quantity batao", "Maggi"),
+    ] {
+        assert!(
+            shown(text).contains(&format!(r#""intent":"check_stock","product":"{product}""#)),
+            "{text}: {}",
+            shown(text)
+        );
+    }
+    // Said without any stock word, the reading is a guess.
+    assert!(!parse("चावल कितना है", now()).confident);
+    // A price or a customer's money asked the same way is no stock question.
+    assert_ne!(intents("Maggi kitne ka hai").0, ["check_stock"]);
+    assert_ne!(intents("Rahul ka kitna hai").0, ["check_stock"]);
+}
+
+#[test]
+fn deliveries_name_goods_not_their_source() {
+    for (text, want) in [
+        (
+            "naya maal aaya hai 50 kg gehun",
+            r#""product":"gehun","qty":50,"unit":"kg""#,
+        ),
+        (
+            "supplier se 25 kilo moongfali aayi",
+            r#""product":"moongfali","qty":25"#,
+        ),
+        (
+            "received 50 kg rice from Metro",
+            r#""product":"rice","qty":50"#,
+        ),
+        (
+            "stock update karo, 20 packet Kurkure aaye",
+            r#""product":"Kurkure","qty":20"#,
+        ),
+        ("नया माल आया है 100 किलो गेहूं", r#""product":"गेहूं","qty":100"#),
+    ] {
+        let shown = shown(text);
+        assert!(shown.contains(want), "{text}: {shown}");
+        assert_eq!(intents(text).0, ["update_stock"], "{text}: {shown}");
+    }
+}
+
+#[test]
+fn customers_and_products_are_added_to_lists() {
+    for (text, want) in [
+        (
+            "add a new customer named Prakash Menon, phone +91 98470 55667",
+            r#""customer":"Prakash Menon","phone":"919847055667""#,
+        ),
+        (
+            "customer list mein Mithun Chakraborty ko daalo 9830012345",
+            r#""customer":"Mithun Chakraborty","phone":"919830012345""#,
+        ),
+        (
+            "please add a new product called Kinder Joy priced at 45",
+            r#""product":"Kinder Joy","price_paise":4500"#,
+        ),
+        (
+            "ek naya item hai Nescafe, price 140",
+            r#""price_paise":14000"#,
+        ),
+        (
+            "add product basmati rice Rs 120/kg",
+            r#""price_paise":12000,"unit":"kg""#,
+        ),
+        (
+            "नया आइटम Maggi ₹14 packet",
+            r#""price_paise":1400,"unit":"packet""#,
+        ),
+        (
+            "paneer ko item list mein daalo, pachaas rupaye",
+            r#""product":"paneer""#,
+        ),
+    ] {
+        let shown = shown(text);
+        assert!(shown.contains(want), "{text}: {shown}");
+    }
+}
+
+#[test]
+fn bills_find_their_customer_wherever_it_is_said() {
+    for (text, customer) in [
+        ("Lalit ke naam pe 250 gm jeera ka bill bana do", "Lalit"),
+        ("5 packet Maggi aur 2 Coke, bill Aman ke naam pe", "Aman"),
+        (
+            "bill banao 2 kilo besan 1 kilo suji Mishraji ke liye",
+            "Mishra",
+        ),
+        ("3 किलो प्याज़ का बिल बनाओ सुरेश के नाम", "सुरेश"),
+        ("bill Arjun for 1 litre milk and 2 bread", "Arjun"),
+        ("2 kg sugar and 1 kg rice, bill it to Mahesh", "Mahesh"),
+        ("bill for Sam: bread and butter", "Sam"),
+        ("Rahul ke 2 kilo chawal ka bill banao", "Rahul"),
+        ("राहुल के 2 किलो चावल का बिल बनाओ", "राहुल"),
+        (
+            "arre bhai Kishore ko 3 packet doodh ka bill bana do na",
+            "Kishore",
+        ),
+        (
+            "yaar jaldi se Imtiaz ko 1 kilo chana dal ka bill bana do",
+            "Imtiaz",
+        ),
+    ] {
+        let shown = shown(text);
+        assert!(
+            shown.contains(&format!(
+                r#""intent":"create_invoice","customer":"{customer}""#
+            )),
+            "{text}: {shown}"
+        );
+        assert!(!shown.contains("jaldi"), "{text}: {shown}");
+    }
+    // A list of counted products keeps the first product a product.
+    assert!(
+        !shown("Maggi ke 2 packet, Parle-G ke 3 packet ka bill").contains(r#""customer":"Maggi""#)
+    );
+}
+
+#[test]
+fn bill_quantities_said_in_words() {
+    for (text, want) in [
+        (
+            "Hemant ka bill sava kilo moong dal",
+            r#""qty":1.25,"unit":"kg""#,
+        ),
+        (
+            "make a bill for Sujata one and a half kg rice",
+            r#""qty":1.5,"unit":"kg""#,
+        ),
+        (
+            "Sohail ka bill banao do kilo chawal teen packet Maggi",
+            r#""qty":2,"unit":"kg""#,
+        ),
+        (
+            "250 gram makhan aur 2 pav ka bill, Neelam ke naam",
+            r#""product":"pav","qty":2"#,
+        ),
+        ("Rahul ko do paav ghee ka bill", r#""qty":0.5,"unit":"kg""#),
+        ("शबाना को 2 किलोग्राम चावल का बिल", r#""qty":2,"unit":"kg""#),
+    ] {
+        let shown = shown(text);
+        assert!(shown.contains(want), "{text}: {shown}");
+    }
+}

@@ -53,7 +53,7 @@ fn is_digit(c: char) -> bool {
 
 /// Characters that end a clause the way a spoken pause does.
 fn is_clause_break(c: char) -> bool {
-    matches!(c, ',' | ';' | '\n' | '।' | '॥' | '!' | '?' | '|')
+    matches!(c, ',' | ';' | ':' | '\n' | '।' | '॥' | '!' | '?' | '|')
 }
 
 fn is_word_char(c: char) -> bool {
