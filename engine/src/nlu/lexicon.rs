@@ -281,7 +281,7 @@ fn exact(key: &str) -> Option<Word> {
         "owed" | "receivable" | "receivables" => Word::Balance,
         "remains" => Word::Left,
         "bucks" => Word::Currency,
-        "now" | "full" | "upfront" | "back" | "net" | "sold" => Word::Aux,
+        "now" | "full" | "upfront" | "net" | "sold" => Word::Aux,
         "banking" | "netbanking" => Word::Mode(PaymentMode::Bank),
         "repaid" => Word::Pay,
         "dr" | "doctor" | "prof" => Word::Honorific,
