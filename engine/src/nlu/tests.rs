@@ -1072,3 +1072,41 @@ fn bill_quantities_said_in_words() {
         assert!(shown.contains(want), "{text}: {shown}");
     }
 }
+
+#[test]
+fn english_amounts_with_and_are_one_amount() {
+    for (text, want) in [
+        (
+            "Asif paid two hundred and fifty online",
+            r#""customer":"Asif","amount_paise":25000,"mode":"upi""#,
+        ),
+        (
+            "received seven hundred and fifty from Ashok",
+            r#""amount_paise":75000"#,
+        ),
+        (
+            "add two hundred and fifty credit for Anthony",
+            r#""amount_paise":25000"#,
+        ),
+        (
+            "Harish gave me one thousand and twenty five",
+            r#""amount_paise":102500"#,
+        ),
+        (
+            "Meena paid two thousand and five hundred by cash",
+            r#""amount_paise":250000"#,
+        ),
+    ] {
+        let shown = shown(text);
+        assert!(shown.contains(want), "{text}: {shown}");
+        assert_eq!(parse(text, now()).parsed.commands.len(), 1, "{text}: {shown}");
+    }
+    // Two amounts joined by "and" are still two commands.
+    assert_eq!(
+        parse("Rahul paid two hundred and Suresh paid three hundred", now())
+            .parsed
+            .commands
+            .len(),
+        2
+    );
+}
