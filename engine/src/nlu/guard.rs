@@ -438,6 +438,53 @@ fn is_giving_back(key: &str) -> bool {
     )
 }
 
+/// The words of a polite request, which ask for something to be done and are no question,
+/// promise or supposition: "can you / could you / would you (please) make, note, add, write ...",
+/// and "I need / want a bill". Only a request verb or the bill word right after makes it one, so
+/// "can you check if Rahul paid" and "Rahul needs to pay" keep their meaning.
+fn polite_request_words(tokens: &[Token<'_>]) -> Vec<bool> {
+    let mut excused = vec![false; tokens.len()];
+    let requested = |from: usize| {
+        tokens[from..]
+            .iter()
+            .find(|t| t.word != Word::Filler)
+            .is_some_and(|t| {
+                matches!(
+                    t.word,
+                    Word::Make | Word::Write | Word::New | Word::Send | Word::Reminder | Word::Bill
+                )
+            })
+    };
+    let first = tokens
+        .iter()
+        .position(|t| !matches!(t.word, Word::Filler | Word::Sep));
+    if let Some(at) = first
+        && matches!(tokens[at].key.as_str(), "can" | "could" | "would" | "will")
+        && tokens.get(at + 1).is_some_and(|t| t.key == "you")
+        && tokens.get(at + 2).is_some_and(|_| requested(at + 2))
+    {
+        excused[at] = true;
+    }
+    for at in 0..tokens.len() {
+        let wish = matches!(
+            tokens[at].key.as_str(),
+            "need" | "needs" | "want" | "wants"
+        );
+        let bill_next = tokens[at + 1..]
+            .iter()
+            .find(|t| !matches!(t.key.as_str(), "a" | "an" | "the" | "one" | "new"))
+            .is_some_and(|t| t.word == Word::Bill);
+        if wish && bill_next {
+            excused[at] = true;
+            // "I need a bill": the merchant asking for it, not paying anyone.
+            if at > 0 && matches!(tokens[at - 1].key.as_str(), "i" | "we") {
+                excused[at - 1] = true;
+            }
+        }
+    }
+    excused
+}
+
 fn is_to_marker(key: &str) -> bool {
     matches!(key, "ko" | "को" | "to")
 }
@@ -445,11 +492,17 @@ fn is_to_marker(key: &str) -> bool {
 /// Why the clause, though it reads as a booking, is not one; `None` when it is a booking.
 /// `asked` says a question mark ended the clause.
 pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
-    let keys: Vec<&str> = tokens.iter().map(|t| t.key.as_str()).collect();
-    let opening = tokens
+    let excused = polite_request_words(tokens);
+    let keys: Vec<&str> = tokens
         .iter()
-        .find(|t| !matches!(t.word, Word::Filler | Word::Sep))
-        .map(|t| t.key.as_str());
+        .zip(&excused)
+        .map(|(t, excused)| if *excused { "" } else { t.key.as_str() })
+        .collect();
+    let opening = keys
+        .iter()
+        .zip(tokens)
+        .find(|(k, t)| !k.is_empty() && !matches!(t.word, Word::Filler | Word::Sep))
+        .map(|(k, _)| *k);
     // "ya nahi", "ki nahi" ask; they are questions before they are negations.
     let asks_either = keys
         .windows(2)

@@ -349,7 +349,10 @@ pub fn command<'t>(
     } else if has.bill {
         vec![invoice(&mut clause)?]
     } else if (has.new || (has.write && (has.list || has.phone_digits)))
-        && (has.customer_word || (has.phone_word && has.numbers))
+        && (has.customer_word
+            || (has.phone_word && has.numbers)
+            // "naya khata kholo Ramesh ka 98765 43210": a new khata with a phone is a customer.
+            || (has.new && has.ledger && has.phone_digits && !has.pay && !has.credit))
     {
         // "customer list mein Mithun ko daalo 98300 12345" adds as "naya customer" does.
         let customer = clause.take_name()?;
@@ -368,7 +371,8 @@ pub fn command<'t>(
     } else if !has.numbers
         && !has.names
         && (has.help
-            || has.help_cues >= 2
+            // "can you give me today's report" asks for the report, not what the bot can do.
+            || (has.help_cues >= 2 && !about_money_or_goods(&has))
             || ((has.kya_kya || (has.help_cues >= 1 && has.question))
                 && !about_money_or_goods(&has)))
     {

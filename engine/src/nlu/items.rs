@@ -179,7 +179,18 @@ fn invoice_customer(clause: &mut Clause<'_, '_>) -> Option<String> {
             && clause.tokens[..start]
                 .iter()
                 .all(|t| t.word == Word::Filler);
-        if after_for || names_them || bill_then_for || colon || owns_the_goods(clause, index, at) {
+        // "make Manju's bill for 10 packet bread", "Rahul bill banao 2 kilo chawal": the first
+        // name, right before the bill word, is whose bill it is. "Pandeyji bought 3 soap": the
+        // first name, right before a verb of buying, is the buyer.
+        let first_before = index == 0
+            && matches!(clause.word(at), Some(Word::Bill | Word::Take));
+        if after_for
+            || names_them
+            || bill_then_for
+            || colon
+            || first_before
+            || owns_the_goods(clause, index, at)
+        {
             clause.mark(start, end);
             return Some(clause.text(start, end));
         }

@@ -365,7 +365,21 @@ fn exact(key: &str) -> Option<Word> {
         | "बैलेंस"
         | "बैलन्स"
         | "पेंडिंग"
-        // "kitna paisa bahar hai": money out with customers.
+        // "kitna paisa bahar hai", "market mein kitna phasa hai": money out with customers.
+        | "phasa"
+        | "phanse"
+        | "phansa"
+        | "fasa"
+        | "fansa"
+        | "atka"
+        | "atke"
+        | "atki"
+        | "फंसा"
+        | "फंसे"
+        | "फसा"
+        | "फसे"
+        | "अटका"
+        | "अटके"
         | "bahar"
         | "baahar"
         | "बाहर" => Word::Balance,
@@ -715,11 +729,18 @@ fn everyday(key: &str) -> Option<Word> {
             "display" | "लिस्ट" | "view" | "see" | "dikhaiye" | "दिखादो" | "दिखाइये" => {
                 Word::Show
             }
+            // "बिल काट दो", "parchi kaat do": a bill is cut as it is made.
+            "काट" | "काटना" | "काटिए" | "काटिये" | "काटदो" | "kaatna" | "kaatdo" | "katdo" => {
+                Word::Make
+            }
             "prepare" | "raise" | "cut" | "बनादो" | "बनाइये" | "banaye" | "banayein" | "banaen"
             | "banate" | "बनाएं" | "बनाये" | "बनाए" | "बनाते" => {
                 Word::Make
             }
             "बिल्स" | "बिलों" | "invoce" => Word::Bill,
+            // "naya khata kholo", "open an account for Dolly": a new customer's ledger.
+            "kholo" | "khol" | "kholna" | "kholiye" | "kholdo" | "open" | "खोलो" | "खोल" | "खोलना"
+            | "खोलिए" | "खोलदो" => Word::New,
             "register" | "shamil" | "शामिल" | "joda" | "जोडा" => Word::New,
             "client" | "clients" | "party" | "पार्टी" => Word::Customer,
             "article" | "saaman" | "वस्तु" | "vastu" => Word::Product,

@@ -297,6 +297,23 @@ fn settle_everyday(tokens: &mut [Token<'_>]) {
             {
                 tokens[i].word = Word::Filler;
             }
+            // "show every invoice", "each customer's dues": all of them. "every Monday" is a
+            // repeat the contract has no field for, and is left a word that is not understood.
+            "every" | "each"
+                if matches!(
+                    next,
+                    Some(
+                        Word::Bill
+                            | Word::Customer
+                            | Word::Product
+                            | Word::Ledger
+                            | Word::Balance
+                            | Word::Hisaab
+                    )
+                ) =>
+            {
+                tokens[i].word = Word::All;
+            }
             // "undo the last one", "that one".
             "one" if matches!(prev, Some(Word::Last | Word::Aux | Word::Marker)) => {
                 tokens[i].word = Word::Filler;

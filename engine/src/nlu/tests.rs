@@ -1110,3 +1110,134 @@ fn english_amounts_with_and_are_one_amount() {
         2
     );
 }
+
+#[test]
+fn polite_requests_are_requests_not_questions() {
+    for (text, want) in [
+        (
+            "can you note that Kamal paid 700",
+            r#""intent":"record_payment","customer":"Kamal","amount_paise":70000"#,
+        ),
+        (
+            "could you please make a bill for Ravi for 2 kg rice",
+            r#""intent":"create_invoice","customer":"Ravi""#,
+        ),
+        (
+            "would you write 300 udhaar for Anil",
+            r#""intent":"add_credit","customer":"Anil""#,
+        ),
+        (
+            "I need a bill for Pinky for 6 packets chips",
+            r#""intent":"create_invoice","customer":"Pinky""#,
+        ),
+        (
+            "we need an invoice for Ravi, 2 kg rice",
+            r#""intent":"create_invoice","customer":"Ravi""#,
+        ),
+    ] {
+        let shown = shown(text);
+        assert!(shown.contains(want), "{text}: {shown}");
+        assert!(parse(text, now()).confident, "{text}: {shown}");
+    }
+    // Questions, wishes and promises said the same way still book nothing.
+    for text in [
+        "can you check if Kamal paid 700",
+        "can Kamal pay 700",
+        "Rahul needs to pay 500",
+        "I want to pay Rahul 500",
+        "could Rahul have paid 500",
+    ] {
+        assert!(!books_anything(text), "{text}: {}", shown(text));
+    }
+}
+
+#[test]
+fn asking_the_bot_for_a_report_is_no_help_request() {
+    for (text, date) in [
+        ("can you give me today's report", "2026-11-22"),
+        ("can you tell me how much we sold today", "2026-11-22"),
+        ("could you show yesterday's summary", "2026-11-21"),
+        ("can you tell me today's sales", "2026-11-22"),
+    ] {
+        let shown = shown(text);
+        assert!(
+            shown.contains(&format!(r#""intent":"daily_summary","date":"{date}""#)),
+            "{text}: {shown}"
+        );
+    }
+    assert_eq!(intents("what can you do").0, ["help"]);
+}
+
+#[test]
+fn bills_named_by_possessive_or_buyer() {
+    for (text, customer) in [
+        ("please make Manju's bill for 10 packet bread", "Manju"),
+        ("create Ravi's invoice for 2 kg rice", "Ravi"),
+        ("Rahul bill banao 2 kilo chawal", "Rahul"),
+        ("Pandeyji bought 3 pieces soap and 2 kg potatoes, make the bill", "Pandey"),
+        ("Ravi took 3 packets milk, bill it", "Ravi"),
+        ("रेखा के नाम 6 बोतल पेप्सी और 2 किलो घी का बिल काट दो", "रेखा"),
+        ("Sunil ke naam parchi kaat do 3 packet doodh", "Sunil"),
+    ] {
+        let shown = shown(text);
+        assert!(
+            shown.contains(&format!(
+                r#""intent":"create_invoice","customer":"{customer}""#
+            )),
+            "{text}: {shown}"
+        );
+        assert!(!shown.contains("काट\""), "{text}: {shown}");
+        assert!(parse(text, now()).confident, "{text}: {shown}");
+    }
+}
+
+#[test]
+fn money_stuck_in_the_market_is_the_dues() {
+    for (text, want) in [
+        ("kitna paisa market mein phasa hai total", r#"{"intent":"check_balance"}"#),
+        ("market mein kitna atka hua hai", r#"{"intent":"check_balance"}"#),
+        ("sab customers ka kitna paisa phasa hai", r#"{"intent":"check_balance"}"#),
+        (
+            "Rahul ka kitna paisa phasa hai",
+            r#"{"intent":"check_balance","customer":"Rahul"}"#,
+        ),
+        ("बाजार में कितना पैसा फंसा है", r#"{"intent":"check_balance"}"#),
+    ] {
+        let shown = shown(text);
+        assert!(shown.contains(want), "{text}: {shown}");
+    }
+}
+
+#[test]
+fn every_means_all_only_before_what_it_counts() {
+    assert!(shown("show every invoice").contains(r#"[{"intent":"list_invoices"}]"#));
+    assert!(shown("each customer ka balance batao").contains(r#"[{"intent":"check_balance"}]"#));
+    // A repeating reminder has no field in the contract: asked, never set once silently.
+    assert!(!parse("remind Rahul every Monday", now()).confident);
+}
+
+#[test]
+fn a_new_khata_opened_is_a_new_customer() {
+    for (text, want) in [
+        (
+            "naya khata kholo Dolly ka, number 06190947426",
+            r#""customer":"Dolly","phone":"916190947426""#,
+        ),
+        (
+            "नया खाता खोलो पांडे जी का, नंबर 8974262423",
+            r#""customer":"पांडे","phone":"918974262423""#,
+        ),
+        (
+            "naya khata kholo Ramesh ka 9876543210",
+            r#""customer":"Ramesh","phone":"919876543210""#,
+        ),
+        (
+            "open a new account for Dolly, number 9876543210",
+            r#""customer":"Dolly","phone":"919876543210""#,
+        ),
+    ] {
+        let shown = shown(text);
+        assert!(shown.contains(want), "{text}: {shown}");
+        assert_eq!(intents(text).0, ["add_customer"], "{text}: {shown}");
+    }
+}
