@@ -256,7 +256,13 @@ fn owns_the_goods(clause: &Clause<'_, '_>, index: usize, at: usize) -> bool {
 fn mark_source(clause: &mut Clause<'_, '_>) {
     for (start, end) in clause.name_runs() {
         let after = clause.tokens.get(end).map(|t| t.key.as_str());
-        let before = start.checked_sub(1).map(|b| clause.tokens[b].key.as_str());
+        // "from the supplier", "from our wholesaler": an article between is still the source.
+        let mut b = start;
+        while b > 0 && matches!(clause.tokens[b - 1].key.as_str(), "the" | "a" | "an" | "my" | "our")
+        {
+            b -= 1;
+        }
+        let before = b.checked_sub(1).map(|b| clause.tokens[b].key.as_str());
         if matches!(after, Some("se" | "से")) || before == Some("from") {
             clause.mark(start, end);
         }

@@ -747,6 +747,10 @@ fn everyday(key: &str) -> Option<Word> {
             "named" | "called" | "naamak" | "नामक" => Word::Marker,
             "priced" | "costs" | "costing" | "bhav" | "bhaav" | "भाव" => Word::Price,
             "update" | "updated" | "अपडेट" => Word::Write,
+            // Where the stock is kept: "godown mein namak kitna hai", "गोदाम में आटा आया".
+            "godown" | "godowns" | "godaam" | "godam" | "warehouse" | "गोदाम" | "गोडाउन" => {
+                Word::Stock
+            }
             "quantity" | "qty" | "matra" | "मात्रा" | "क्वांटिटी" => {
                 Word::Stock
             }

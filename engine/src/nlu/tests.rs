@@ -1241,3 +1241,41 @@ fn a_new_khata_opened_is_a_new_customer() {
         assert_eq!(intents(text).0, ["add_customer"], "{text}: {shown}");
     }
 }
+
+#[test]
+fn the_godown_is_where_stock_is_kept() {
+    for (text, want) in [
+        ("godown mein namak kitna hai", r#"{"intent":"check_stock","product":"namak"}"#),
+        (
+            "गोदाम में मूंग दाल कितना है",
+            r#"{"intent":"check_stock","product":"मूंग दाल"}"#,
+        ),
+        ("how much rice is in the warehouse", r#"{"intent":"check_stock","product":"rice"}"#),
+        (
+            "गोदाम में 100 किलो आटा आया",
+            r#"{"intent":"update_stock","product":"आटा","qty":100,"unit":"kg"}"#,
+        ),
+        (
+            "godown me 20 packet Maggi aaye",
+            r#"{"intent":"update_stock","product":"Maggi","qty":20,"unit":"packet"}"#,
+        ),
+    ] {
+        let shown = shown(text);
+        assert!(shown.contains(want), "{text}: {shown}");
+    }
+}
+
+#[test]
+fn a_source_said_with_an_article_is_no_product() {
+    for (text, product) in [
+        ("I just received 50 kilo tomatoes from the supplier", "tomatoes"),
+        ("got 20 packets Maggi from our distributor", "Maggi"),
+        ("received 10 kg onion from the mandi today", "onion"),
+    ] {
+        let shown = shown(text);
+        assert!(
+            shown.contains(&format!(r#""intent":"update_stock","product":"{product}""#)),
+            "{text}: {shown}"
+        );
+    }
+}
