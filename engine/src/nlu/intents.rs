@@ -158,8 +158,10 @@ fn survey(tokens: &[Token<'_>]) -> Has {
             // "le liye" is took, not "ke liye" (for).
             has.take = true;
         }
-        if token.key == "you" && previous_key == "can" {
-            // "what can you do"
+        if (token.key == "you" && previous_key == "can")
+            || (token.key == "can" && previous_key == "you")
+        {
+            // "what can you do", "show me what you can do"
             has.help_cues += 2;
         }
         if token.word == Word::Question
@@ -358,7 +360,11 @@ pub fn command<'t>(
         let customer = clause.take_name()?;
         let phone = take_phone(&mut clause);
         vec![Command::AddCustomer { customer, phone }]
-    } else if has.product_word && (has.new || (has.write && has.list)) && !has.arrive {
+    } else if has.product_word
+        && (has.new || (has.write && has.list) || (has.make && (has.price || has.currency)))
+        && !has.arrive
+    {
+        // "create product Coke priced Rs. 10" makes a catalogue entry as "naya item" does.
         add_product(&mut clause)?
     } else if (has.undo || (has.erase && (has.that || has.last)))
         && ((!has.numbers && !has.names) || has.cancel)
@@ -373,6 +379,8 @@ pub fn command<'t>(
         && (has.help
             // "can you give me today's report" asks for the report, not what the bot can do.
             || (has.help_cues >= 2 && !about_money_or_goods(&has))
+            // "kya kya likh sakta hoon": what all can be written here.
+            || (has.kya_kya && has.help_cues >= 1)
             || ((has.kya_kya || (has.help_cues >= 1 && has.question))
                 && !about_money_or_goods(&has)))
     {

@@ -144,6 +144,9 @@ fn exact(key: &str) -> Option<Word> {
         | "उसको"
         | "इसको"
         | "उसे"
+        | "इसे"
+        | "उन्हें"
+        | "इन्हें"
         | "उससे" => Word::Pronoun,
         "ji"
         | "jee"
@@ -341,7 +344,7 @@ fn exact(key: &str) -> Option<Word> {
         | "प्रोडक्ट"
         | "चीज" => Word::Product,
         "sale" | "sales" | "bikri" | "bikree" | "becha" | "summary" | "kamai" | "kamaai"
-        | "collection" | "business" | "dhandha" | "galla" | "bika" | "biki" | "bike" | "beche"
+        | "collection" | "business" | "dhandha" | "dhanda" | "dhandhaa" | "dhandaa" | "galla" | "bika" | "biki" | "bike" | "beche"
         | "बिका" | "बिकी" | "बिक्री" | "सेल" | "समरी" | "कमाई" | "धंधा" => {
             Word::Sale
         }
@@ -679,6 +682,19 @@ fn everyday(key: &str) -> Option<Word> {
             // Taking back what was just done: "oops", "take that back", "अनडू करो".
             "oops" | "ops" | "oopsie" | "undu" | "अनडू" | "back" | "reverse" | "rollback"
             | "undone" => Word::Undo,
+            // "ek kadam peeche jao", "पीछे करो", "scratch that": step back over the last entry.
+            "peeche" | "piche" | "pichhe" | "peechhe" | "पीछे" | "scratch" => Word::Undo,
+            "go" | "jao" | "jaao" | "जाओ" | "hoon" | "hun" | "hu" | "हूं" => Word::Aux,
+            "yahan" | "yaha" | "yahaan" | "idhar" | "यहां" | "इधर" => Word::Filler,
+            // "aaj ka din kaisa raha": how the day went.
+            "kaisa" | "kaisi" | "कैसा" | "कैसी" => Word::Question,
+            // "Manju ka reminder rok do": stop it.
+            "rok" | "roko" | "rokdo" | "rokiye" | "रोक" | "रोको" | "रोकदो" | "रोकिए" => {
+                Word::Cancel
+            }
+            "schedule" | "shedule" => Word::Send,
+            "catalog" | "catalogue" | "कैटलॉग" => Word::Product,
+            "know" | "samajhta" | "samajhti" => Word::HelpCue,
             "erase" | "void" | "mita" | "mitado" | "मिटा" | "मिटाओ" | "मिटादो" | "scrap"
             | "निरस्त" => Word::Cancel,
             "take" | "takes" => Word::Take,

@@ -288,6 +288,15 @@ fn settle_everyday(tokens: &mut [Token<'_>]) {
                     token.word = Word::Filler;
                 }
             }
+            // "ek kadam peeche", "one step back": a step back is an undo, not a count of goods
+            // ("Kadam ne 500 diye" keeps the name).
+            "ek" | "एक" | "one"
+                if matches!(next_key.as_str(), "kadam" | "कदम" | "step")
+                    && tokens.get(i + 2).is_some_and(|t| t.word == Word::Undo) =>
+            {
+                tokens[i].word = Word::Filler;
+                tokens[i + 1].word = Word::Filler;
+            }
             // "ek naya item", "ek customer add karo": an article.
             "ek" | "एक"
                 if matches!(

@@ -1279,3 +1279,90 @@ fn a_source_said_with_an_article_is_no_product() {
         );
     }
 }
+
+#[test]
+fn going_back_a_step_is_an_undo() {
+    for text in [
+        "ek kadam peeche jao, undo",
+        "ek kadam peeche jao",
+        "go one step back",
+        "peeche karo",
+        "scratch that",
+        "scratch that, undo",
+        "गलत एंट्री हो गई, पीछे करो",
+    ] {
+        assert_eq!(intents(text), (vec!["undo"], true), "{text}: {}", shown(text));
+    }
+    // A surname that means "step" stays a name.
+    assert!(shown("Kadam ne 1,750 ka check diya").contains(r#""customer":"Kadam""#));
+}
+
+#[test]
+fn help_asked_in_other_ways() {
+    for text in [
+        "kya kya likh sakta hoon yahan",
+        "kya kya kar sakta hoon",
+        "show me what you can do",
+        "tell me what you can do",
+        "I don't know how to use this, help",
+        "i dont know how to use this app",
+        "इसे कैसे चलाते हैं बताओ",
+    ] {
+        assert_eq!(intents(text), (vec!["help"], true), "{text}: {}", shown(text));
+    }
+}
+
+#[test]
+fn the_day_asked_about_in_other_words() {
+    for (text, date) in [
+        ("aaj kitna dhanda hua", "2026-11-22"),
+        ("bhai aaj ka din kaisa raha, total batao", "2026-11-22"),
+        ("kal ka din kaisa raha", "2026-11-21"),
+    ] {
+        let shown = shown(text);
+        assert!(
+            shown.contains(&format!(r#""intent":"daily_summary","date":"{date}""#)),
+            "{text}: {shown}"
+        );
+    }
+}
+
+#[test]
+fn reminders_stopped_or_scheduled_in_other_words() {
+    for text in ["Manju ka reminder rok do", "Rahul ko reminder bhejna roko", "रेखा का रिमाइंडर रोको"] {
+        assert_eq!(intents(text), (vec!["cancel_reminder"], true), "{text}: {}", shown(text));
+    }
+    let shown = shown("schedule a reminder for Kamal for 50 rupees on Monday");
+    assert!(
+        shown.contains(r#""customer":"Kamal","amount_paise":5000"#),
+        "{shown}"
+    );
+}
+
+#[test]
+fn products_created_or_put_in_the_catalogue() {
+    for (text, want) in [
+        ("create product Coke priced Rs. 10", r#""product":"Coke","price_paise":1000"#),
+        ("create new product Pepsi at Rs 40", r#""product":"Pepsi","price_paise":4000"#),
+        ("catalog mein naya item Bisleri 25 rs", r#""product":"Bisleri","price_paise":2500"#),
+    ] {
+        let shown = shown(text);
+        assert!(shown.contains(want), "{text}: {shown}");
+        assert_eq!(intents(text).0, ["add_product"], "{text}: {shown}");
+    }
+}
+
+#[test]
+fn an_amount_before_the_giver_is_money() {
+    for (text, want) in [
+        ("१२००० मुकेश ने दिए", r#""customer":"मुकेश","amount_paise":1200000"#),
+        ("12000 Mukesh ne diye", r#""customer":"Mukesh","amount_paise":1200000"#),
+        ("500 Sharma ji ne diye", r#""customer":"Sharma","amount_paise":50000"#),
+    ] {
+        let shown = shown(text);
+        assert!(shown.contains(want), "{text}: {shown}");
+        assert_eq!(intents(text).0, ["record_payment"], "{text}: {shown}");
+    }
+    // A count of goods before a product stays a count.
+    assert!(shown("5 Maggi ka bill Rahul ko").contains(r#""product":"Maggi","qty":5"#));
+}
