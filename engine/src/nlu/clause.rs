@@ -121,7 +121,9 @@ impl<'t, 'a> Clause<'t, 'a> {
             end += 1;
         }
         matches!(
-            self.tokens.get(self.after_name(end)).map(|t| t.key.as_str()),
+            self.tokens
+                .get(self.after_name(end))
+                .map(|t| t.key.as_str()),
             Some("ne" | "ने" | "se" | "से")
         )
     }

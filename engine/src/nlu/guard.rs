@@ -466,10 +466,7 @@ fn polite_request_words(tokens: &[Token<'_>]) -> Vec<bool> {
         excused[at] = true;
     }
     for at in 0..tokens.len() {
-        let wish = matches!(
-            tokens[at].key.as_str(),
-            "need" | "needs" | "want" | "wants"
-        );
+        let wish = matches!(tokens[at].key.as_str(), "need" | "needs" | "want" | "wants");
         let bill_next = tokens[at + 1..]
             .iter()
             .find(|t| !matches!(t.key.as_str(), "a" | "an" | "the" | "one" | "new"))

@@ -423,6 +423,8 @@ pub fn command<'t>(
     } else if (has.credit && !has.repay)
         || ((has.ledger || has.numbers) && has.write && !has.pay && !has.from)
         || (has.ledger && has.new && has.numbers && !has.pay)
+        // "Nair owes 1500 more, add it", "add 500 to Nair's dues": added to what is owed.
+        || (has.balance && has.new && has.numbers && !has.pay && !has.question && !has.to_collect)
     {
         // "likh do" with an amount writes a debit in the customer's khata.
         credit_or_balance(&mut clause, &has)?

@@ -182,8 +182,7 @@ fn invoice_customer(clause: &mut Clause<'_, '_>) -> Option<String> {
         // "make Manju's bill for 10 packet bread", "Rahul bill banao 2 kilo chawal": the first
         // name, right before the bill word, is whose bill it is. "Pandeyji bought 3 soap": the
         // first name, right before a verb of buying, is the buyer.
-        let first_before = index == 0
-            && matches!(clause.word(at), Some(Word::Bill | Word::Take));
+        let first_before = index == 0 && matches!(clause.word(at), Some(Word::Bill | Word::Take));
         if after_for
             || names_them
             || bill_then_for
@@ -258,7 +257,11 @@ fn mark_source(clause: &mut Clause<'_, '_>) {
         let after = clause.tokens.get(end).map(|t| t.key.as_str());
         // "from the supplier", "from our wholesaler": an article between is still the source.
         let mut b = start;
-        while b > 0 && matches!(clause.tokens[b - 1].key.as_str(), "the" | "a" | "an" | "my" | "our")
+        while b > 0
+            && matches!(
+                clause.tokens[b - 1].key.as_str(),
+                "the" | "a" | "an" | "my" | "our"
+            )
         {
             b -= 1;
         }

@@ -755,8 +755,8 @@ fn everyday(key: &str) -> Option<Word> {
             }
             "बिल्स" | "बिलों" | "invoce" => Word::Bill,
             // "naya khata kholo", "open an account for Dolly": a new customer's ledger.
-            "kholo" | "khol" | "kholna" | "kholiye" | "kholdo" | "open" | "खोलो" | "खोल" | "खोलना"
-            | "खोलिए" | "खोलदो" => Word::New,
+            "kholo" | "khol" | "kholna" | "kholiye" | "kholdo" | "open" | "खोलो" | "खोल"
+            | "खोलना" | "खोलिए" | "खोलदो" => Word::New,
             "register" | "shamil" | "शामिल" | "joda" | "जोडा" => Word::New,
             "client" | "clients" | "party" | "पार्टी" => Word::Customer,
             "article" | "saaman" | "वस्तु" | "vastu" => Word::Product,

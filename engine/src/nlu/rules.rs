@@ -323,6 +323,13 @@ fn settle_everyday(tokens: &mut [Token<'_>]) {
             {
                 tokens[i].word = Word::All;
             }
+            // "right now", "right away": at once, said as one word of time.
+            "right" if matches!(next_key.as_str(), "now" | "away") => {
+                tokens[i].word = Word::Filler;
+                if let Some(after) = tokens.get_mut(i + 1) {
+                    after.word = Word::Filler;
+                }
+            }
             // "undo the last one", "that one".
             "one" if matches!(prev, Some(Word::Last | Word::Aux | Word::Marker)) => {
                 tokens[i].word = Word::Filler;

@@ -1099,14 +1099,21 @@ fn english_amounts_with_and_are_one_amount() {
     ] {
         let shown = shown(text);
         assert!(shown.contains(want), "{text}: {shown}");
-        assert_eq!(parse(text, now()).parsed.commands.len(), 1, "{text}: {shown}");
+        assert_eq!(
+            parse(text, now()).parsed.commands.len(),
+            1,
+            "{text}: {shown}"
+        );
     }
     // Two amounts joined by "and" are still two commands.
     assert_eq!(
-        parse("Rahul paid two hundred and Suresh paid three hundred", now())
-            .parsed
-            .commands
-            .len(),
+        parse(
+            "Rahul paid two hundred and Suresh paid three hundred",
+            now()
+        )
+        .parsed
+        .commands
+        .len(),
         2
     );
 }
@@ -1174,7 +1181,10 @@ fn bills_named_by_possessive_or_buyer() {
         ("please make Manju's bill for 10 packet bread", "Manju"),
         ("create Ravi's invoice for 2 kg rice", "Ravi"),
         ("Rahul bill banao 2 kilo chawal", "Rahul"),
-        ("Pandeyji bought 3 pieces soap and 2 kg potatoes, make the bill", "Pandey"),
+        (
+            "Pandeyji bought 3 pieces soap and 2 kg potatoes, make the bill",
+            "Pandey",
+        ),
         ("Ravi took 3 packets milk, bill it", "Ravi"),
         ("रेखा के नाम 6 बोतल पेप्सी और 2 किलो घी का बिल काट दो", "रेखा"),
         ("Sunil ke naam parchi kaat do 3 packet doodh", "Sunil"),
@@ -1194,9 +1204,18 @@ fn bills_named_by_possessive_or_buyer() {
 #[test]
 fn money_stuck_in_the_market_is_the_dues() {
     for (text, want) in [
-        ("kitna paisa market mein phasa hai total", r#"{"intent":"check_balance"}"#),
-        ("market mein kitna atka hua hai", r#"{"intent":"check_balance"}"#),
-        ("sab customers ka kitna paisa phasa hai", r#"{"intent":"check_balance"}"#),
+        (
+            "kitna paisa market mein phasa hai total",
+            r#"{"intent":"check_balance"}"#,
+        ),
+        (
+            "market mein kitna atka hua hai",
+            r#"{"intent":"check_balance"}"#,
+        ),
+        (
+            "sab customers ka kitna paisa phasa hai",
+            r#"{"intent":"check_balance"}"#,
+        ),
         (
             "Rahul ka kitna paisa phasa hai",
             r#"{"intent":"check_balance","customer":"Rahul"}"#,
@@ -1245,12 +1264,18 @@ fn a_new_khata_opened_is_a_new_customer() {
 #[test]
 fn the_godown_is_where_stock_is_kept() {
     for (text, want) in [
-        ("godown mein namak kitna hai", r#"{"intent":"check_stock","product":"namak"}"#),
+        (
+            "godown mein namak kitna hai",
+            r#"{"intent":"check_stock","product":"namak"}"#,
+        ),
         (
             "गोदाम में मूंग दाल कितना है",
             r#"{"intent":"check_stock","product":"मूंग दाल"}"#,
         ),
-        ("how much rice is in the warehouse", r#"{"intent":"check_stock","product":"rice"}"#),
+        (
+            "how much rice is in the warehouse",
+            r#"{"intent":"check_stock","product":"rice"}"#,
+        ),
         (
             "गोदाम में 100 किलो आटा आया",
             r#"{"intent":"update_stock","product":"आटा","qty":100,"unit":"kg"}"#,
@@ -1268,7 +1293,10 @@ fn the_godown_is_where_stock_is_kept() {
 #[test]
 fn a_source_said_with_an_article_is_no_product() {
     for (text, product) in [
-        ("I just received 50 kilo tomatoes from the supplier", "tomatoes"),
+        (
+            "I just received 50 kilo tomatoes from the supplier",
+            "tomatoes",
+        ),
         ("got 20 packets Maggi from our distributor", "Maggi"),
         ("received 10 kg onion from the mandi today", "onion"),
     ] {
@@ -1291,7 +1319,12 @@ fn going_back_a_step_is_an_undo() {
         "scratch that, undo",
         "गलत एंट्री हो गई, पीछे करो",
     ] {
-        assert_eq!(intents(text), (vec!["undo"], true), "{text}: {}", shown(text));
+        assert_eq!(
+            intents(text),
+            (vec!["undo"], true),
+            "{text}: {}",
+            shown(text)
+        );
     }
     // A surname that means "step" stays a name.
     assert!(shown("Kadam ne 1,750 ka check diya").contains(r#""customer":"Kadam""#));
@@ -1308,7 +1341,12 @@ fn help_asked_in_other_ways() {
         "i dont know how to use this app",
         "इसे कैसे चलाते हैं बताओ",
     ] {
-        assert_eq!(intents(text), (vec!["help"], true), "{text}: {}", shown(text));
+        assert_eq!(
+            intents(text),
+            (vec!["help"], true),
+            "{text}: {}",
+            shown(text)
+        );
     }
 }
 
@@ -1329,8 +1367,17 @@ fn the_day_asked_about_in_other_words() {
 
 #[test]
 fn reminders_stopped_or_scheduled_in_other_words() {
-    for text in ["Manju ka reminder rok do", "Rahul ko reminder bhejna roko", "रेखा का रिमाइंडर रोको"] {
-        assert_eq!(intents(text), (vec!["cancel_reminder"], true), "{text}: {}", shown(text));
+    for text in [
+        "Manju ka reminder rok do",
+        "Rahul ko reminder bhejna roko",
+        "रेखा का रिमाइंडर रोको",
+    ] {
+        assert_eq!(
+            intents(text),
+            (vec!["cancel_reminder"], true),
+            "{text}: {}",
+            shown(text)
+        );
     }
     let shown = shown("schedule a reminder for Kamal for 50 rupees on Monday");
     assert!(
@@ -1342,9 +1389,18 @@ fn reminders_stopped_or_scheduled_in_other_words() {
 #[test]
 fn products_created_or_put_in_the_catalogue() {
     for (text, want) in [
-        ("create product Coke priced Rs. 10", r#""product":"Coke","price_paise":1000"#),
-        ("create new product Pepsi at Rs 40", r#""product":"Pepsi","price_paise":4000"#),
-        ("catalog mein naya item Bisleri 25 rs", r#""product":"Bisleri","price_paise":2500"#),
+        (
+            "create product Coke priced Rs. 10",
+            r#""product":"Coke","price_paise":1000"#,
+        ),
+        (
+            "create new product Pepsi at Rs 40",
+            r#""product":"Pepsi","price_paise":4000"#,
+        ),
+        (
+            "catalog mein naya item Bisleri 25 rs",
+            r#""product":"Bisleri","price_paise":2500"#,
+        ),
     ] {
         let shown = shown(text);
         assert!(shown.contains(want), "{text}: {shown}");
@@ -1355,9 +1411,18 @@ fn products_created_or_put_in_the_catalogue() {
 #[test]
 fn an_amount_before_the_giver_is_money() {
     for (text, want) in [
-        ("१२००० मुकेश ने दिए", r#""customer":"मुकेश","amount_paise":1200000"#),
-        ("12000 Mukesh ne diye", r#""customer":"Mukesh","amount_paise":1200000"#),
-        ("500 Sharma ji ne diye", r#""customer":"Sharma","amount_paise":50000"#),
+        (
+            "१२००० मुकेश ने दिए",
+            r#""customer":"मुकेश","amount_paise":1200000"#,
+        ),
+        (
+            "12000 Mukesh ne diye",
+            r#""customer":"Mukesh","amount_paise":1200000"#,
+        ),
+        (
+            "500 Sharma ji ne diye",
+            r#""customer":"Sharma","amount_paise":50000"#,
+        ),
     ] {
         let shown = shown(text);
         assert!(shown.contains(want), "{text}: {shown}");
@@ -1365,4 +1430,39 @@ fn an_amount_before_the_giver_is_money() {
     }
     // A count of goods before a product stays a count.
     assert!(shown("5 Maggi ka bill Rahul ko").contains(r#""product":"Maggi","qty":5"#));
+}
+
+#[test]
+fn more_added_to_what_is_owed_is_credit() {
+    for text in [
+        "Nair owes fifteen hundred more, add it",
+        "Nair owes 1500 more, add it",
+        "add 1500 more to Nair's dues",
+        "Nair ke baki mein 1500 add karo",
+    ] {
+        let shown = shown(text);
+        assert!(
+            shown.contains(r#""intent":"add_credit","customer":"Nair","amount_paise":150000"#),
+            "{text}: {shown}"
+        );
+    }
+    // Asked, or said without adding, it books nothing.
+    for text in ["does Nair owe 1500, add it?", "Nair owes 1500"] {
+        assert!(!books_anything(text), "{text}: {}", shown(text));
+    }
+}
+
+#[test]
+fn right_now_is_a_time_word_not_a_name() {
+    for text in [
+        "remind Devendra about fifteen hundred right now",
+        "remind Devendra right away about 1500",
+    ] {
+        let shown = shown(text);
+        assert!(
+            shown.contains(r#""customer":"Devendra","amount_paise":150000"#),
+            "{text}: {shown}"
+        );
+        assert!(parse(text, now()).confident, "{text}: {shown}");
+    }
 }

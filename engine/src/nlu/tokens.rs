@@ -288,9 +288,8 @@ fn join_spoken_and(tokens: &mut [Token<'_>]) {
         if after.word != Word::Number || after.is_numeral() {
             continue;
         }
-        let smaller = read_number(tokens, at + 1).is_some_and(|rest| {
-            rest.milli > 0 && rest.milli < factor * 1000
-        });
+        let smaller = read_number(tokens, at + 1)
+            .is_some_and(|rest| rest.milli > 0 && rest.milli < factor * 1000);
         if smaller {
             tokens[at].word = Word::Number;
         }

@@ -2,8 +2,8 @@
 
 use chrono::{Duration, NaiveDate};
 use execora_engine::books::{
-    BooksError, CustomerOrder, EntryKind, Found, InvoiceLineRequest, LinePricing, NewCustomer, NewProduct, Origin,
-    ReminderStatus, Source,
+    BooksError, CustomerOrder, EntryKind, Found, InvoiceLineRequest, LinePricing, NewCustomer,
+    NewProduct, Origin, ReminderStatus, Source,
 };
 use execora_engine::money::{Paise, PaymentMode};
 use execora_engine::quantity::{Quantity, Unit};
