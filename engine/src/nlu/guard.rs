@@ -569,11 +569,28 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
     // belongs to a reason, and the payment is read (then asked about, as words are left over).
     let paying_verb = tokens.iter().any(|t| t.word == Word::Pay);
     let written_before = (1..tokens.len()).any(|i| {
-        let after_verb = match tokens[i - 1].word {
+        // "jama ho gaye the", "udhaar tha": helpers may stand between the verb and its ending.
+        let mut v = i - 1;
+        while v > 0 && tokens[v].word == Word::Aux && keys[i] != "the" {
+            v -= 1;
+        }
+        let after_verb = match tokens[v].word {
             Word::Pay | Word::Write | Word::Take => true,
+            Word::Credit => keys[i] != "the",
             Word::Arrive => !paying_verb,
             _ => false,
         };
+        // "chadha hua hai", "bill bana hua hai": the state of something already written or made;
+        // "likh liya hai": the merchant has written it.
+        let state = matches!(tokens[i - 1].word, Word::Write | Word::Make)
+            && (matches!(keys[i], "hua" | "hui" | "hue" | "हुआ" | "हुई" | "हुए")
+                || (matches!(keys[i], "liya" | "li" | "liye" | "लिया" | "ली" | "लिए")
+                    && tokens
+                        .get(i + 1)
+                        .is_some_and(|n| matches!(n.key.as_str(), "hai" | "hain" | "है" | "हैं"))));
+        if state {
+            return true;
+        }
         match keys[i] {
             "tha" | "thi" | "था" | "थी" | "थे" => after_verb,
             // English "the" comes before what it names ("paid the 500"); Hindi "the" ends the verb.

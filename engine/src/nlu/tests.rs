@@ -1466,3 +1466,24 @@ fn right_now_is_a_time_word_not_a_name() {
         assert!(parse(text, now()).confident, "{text}: {shown}");
     }
 }
+
+#[test]
+fn what_is_already_written_is_not_written_again() {
+    for text in [
+        "Suresh ka 300 udhaar chadha hua hai",
+        "Rahul ne 500 diye, likh liya hai",
+        "Rahul ka 2 kilo chawal ka bill bana hua hai",
+        "राहुल के 500 जमा हो गए थे",
+        "Rahul ka 500 udhaar tha",
+    ] {
+        not_booked_because(text, NotBooked::AlreadyWritten);
+    }
+    // The same words as a request still book.
+    for text in [
+        "Rahul ka 500 udhaar likh lo",
+        "Suresh ka 300 udhaar chadha do",
+        "Rahul ko 2 kilo chawal ka bill banao",
+    ] {
+        assert!(books_anything(text), "{text}: {}", shown(text));
+    }
+}
