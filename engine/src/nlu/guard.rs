@@ -582,7 +582,20 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
         };
         // "chadha hua hai", "bill bana hua hai": the state of something already written or made;
         // "likh liya hai": the merchant has written it.
-        let state = matches!(tokens[i - 1].word, Word::Write | Word::Make)
+        let put_in = matches!(
+            keys[i - 1],
+            "dala"
+                | "daala"
+                | "dale"
+                | "daale"
+                | "diya"
+                | "diye"
+                | "kiya"
+                | "kiye"
+                | "डाला"
+                | "डाले"
+        );
+        let state = (matches!(tokens[i - 1].word, Word::Write | Word::Make) || put_in)
             && (matches!(keys[i], "hua" | "hui" | "hue" | "हुआ" | "हुई" | "हुए")
                 || (matches!(keys[i], "liya" | "li" | "liye" | "लिया" | "ली" | "लिए")
                     && tokens
@@ -618,7 +631,22 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
             })
     };
     let already = (0..keys.len()).any(|i| is_already_word(keys[i]) && !paid_off(i));
-    if written_before || already {
+    // "bill ... was made yesterday", "has been entered": the English passive of writing reports it.
+    let passive = (1..tokens.len()).any(|i| {
+        matches!(keys[i - 1], "was" | "were" | "been")
+            && (matches!(tokens[i].word, Word::Make | Word::Write)
+                || matches!(
+                    keys[i],
+                    "made" | "added" | "entered" | "recorded" | "written" | "noted" | "logged"
+                ))
+    });
+    // "maine Rahul ka 500 udhaar likh diya": the merchant telling that they wrote it.
+    let told_written = keys.iter().any(|k| is_first_person(k))
+        && (1..tokens.len()).any(|i| {
+            tokens[i - 1].word == Word::Write
+                && matches!(keys[i], "diya" | "diye" | "di" | "दिया" | "दिए" | "दी")
+        });
+    if written_before || already || passive || told_written {
         return Some(NotBooked::AlreadyWritten);
     }
     // "maine Rahul ko 500 diye": the merchant paid. "maine Rahul se 500 liye" is still a

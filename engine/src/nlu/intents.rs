@@ -110,6 +110,23 @@ fn survey(tokens: &[Token<'_>]) -> Has {
                 has.repay = true;
             }
             Word::Ledger => has.ledger = true,
+            // "likh diya", "chadha diye", "daal di": the giving verb only finishes the writing.
+            Word::Pay
+                if i > 0
+                    && tokens[i - 1].word == Word::Write
+                    && matches!(
+                        token.key.as_str(),
+                        "diya"
+                            | "diye"
+                            | "di"
+                            | "de"
+                            | "dia"
+                            | "दिया"
+                            | "दिए"
+                            | "दिये"
+                            | "दी"
+                            | "दे"
+                    ) => {}
             Word::Pay => has.pay = true,
             Word::Write => has.write = true,
             Word::Take => has.take = true,

@@ -1487,3 +1487,27 @@ fn what_is_already_written_is_not_written_again() {
         assert!(books_anything(text), "{text}: {}", shown(text));
     }
 }
+
+#[test]
+fn writing_told_in_the_past_or_passive_is_not_written_again() {
+    for text in [
+        "Rahul ka 500 dala hua hai",
+        "bill for Rahul 2 kg rice was made yesterday",
+        "maine Rahul ka 500 udhaar likh diya",
+    ] {
+        not_booked_because(text, NotBooked::AlreadyWritten);
+    }
+    // "likh diya" finishes a writing verb: a debit, never a payment.
+    for text in [
+        "Rahul ke naam 500 likh diya",
+        "Rahul ke naam 500 likh de",
+        "Rahul ke khate me 500 chadha diye",
+    ] {
+        assert!(
+            shown(text)
+                .contains(r#""intent":"add_credit","customer":"Rahul","amount_paise":50000"#),
+            "{text}: {}",
+            shown(text)
+        );
+    }
+}
