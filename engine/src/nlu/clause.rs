@@ -113,6 +113,21 @@ impl<'t, 'a> Clause<'t, 'a> {
         self.inherited.map(str::to_string)
     }
 
+    /// "12000 Mukesh ne diye", "500 Rahul se mile": the name starting at `start` is the one who
+    /// gave (a case marker of giving follows it), so the number before it is money, not a count.
+    fn names_a_giver(&self, start: usize) -> bool {
+        let mut end = start;
+        while self.word(end) == Some(Word::Name) {
+            end += 1;
+        }
+        matches!(
+            self.tokens
+                .get(self.after_name(end))
+                .map(|t| t.key.as_str()),
+            Some("ne" | "ने" | "se" | "से")
+        )
+    }
+
     /// The word after `end`, skipping honorifics (`Gupta ji ka`).
     pub fn after_name(&self, end: usize) -> usize {
         let mut i = end;
@@ -139,7 +154,9 @@ impl<'t, 'a> Clause<'t, 'a> {
                 || i.checked_sub(1)
                     .is_some_and(|b| self.word(b) == Some(Word::Currency));
             let quantity = matches!(self.word(num.end), Some(Word::Unit(_)))
-                || (self.word(num.end) == Some(Word::Name) && !currency);
+                || (self.word(num.end) == Some(Word::Name)
+                    && !currency
+                    && !self.names_a_giver(num.end));
             let phone = num.digits && self.tokens[i].key.len() >= 10;
             if quantity || phone || num.milli <= 0 {
                 i = num.end;

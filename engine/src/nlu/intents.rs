@@ -61,12 +61,30 @@ struct Has {
     from: bool,
     names: bool,
     numbers: bool,
+    /// "delete", "hata do", "cancel": takes something off, which with "that" or "last" is an undo.
+    erase: bool,
+    /// "that", "wo", "ye", "usko": points at what was just done.
+    that: bool,
+    last: bool,
+    /// "list", "लिस्ट": the catalogue or customer list, when adding to it.
+    list: bool,
+    price: bool,
+    /// "have" in "how much rice do we have".
+    have: bool,
+    /// "how much", "how many", "kitna": a quantity asked.
+    how_much: bool,
+    /// Ten or more digits said: a phone number.
+    phone_digits: bool,
+    /// "kaise", "how do I", "how to": asking how something is done.
+    how_to: bool,
+    /// "any" in "do we have any sugar", or a question opened by "do".
+    any: bool,
 }
 
 fn survey(tokens: &[Token<'_>]) -> Has {
     let mut has = Has::default();
     let mut previous_key = "";
-    for token in tokens {
+    for (i, token) in tokens.iter().enumerate() {
         match token.word {
             Word::Undo => has.undo = true,
             Word::Help => has.help = true,
@@ -87,11 +105,28 @@ fn survey(tokens: &[Token<'_>]) -> Has {
             Word::Balance => has.balance = true,
             Word::Question => has.question = true,
             Word::Credit => has.credit = true,
-            Word::Pay if is_repayment(&token.key) => {
+            Word::Pay if is_repayment(&token.key) || token.key == "repaid" => {
                 has.pay = true;
                 has.repay = true;
             }
             Word::Ledger => has.ledger = true,
+            // "likh diya", "chadha diye", "daal di": the giving verb only finishes the writing.
+            Word::Pay
+                if i > 0
+                    && tokens[i - 1].word == Word::Write
+                    && matches!(
+                        token.key.as_str(),
+                        "diya"
+                            | "diye"
+                            | "di"
+                            | "de"
+                            | "dia"
+                            | "दिया"
+                            | "दिए"
+                            | "दिये"
+                            | "दी"
+                            | "दे"
+                    ) => {}
             Word::Pay => has.pay = true,
             Word::Write => has.write = true,
             Word::Take => has.take = true,
@@ -115,13 +150,23 @@ fn survey(tokens: &[Token<'_>]) -> Has {
         if token.key == "from" {
             has.from = true;
         }
-        if is_unsending(&token.key) {
+        survey_everyday(token, previous_key, &mut has);
+        if is_unsending(tokens, i) {
             has.unsend = true;
         }
         if matches!(
             token.key.as_str(),
-            "lena" | "leni" | "lene" | "लेना" | "लेनी" | "लेने" | "collect" | "recover"
-        ) {
+            "lena"
+                | "leni"
+                | "lene"
+                | "लेना"
+                | "लेनी"
+                | "लेने"
+                | "collect"
+                | "recover"
+                | "yet"
+        ) || is_owed_verb(&token.key, previous_key)
+        {
             has.to_collect = true;
         }
         if matches!(token.key.as_str(), "liye" | "lie" | "लिए")
@@ -130,8 +175,10 @@ fn survey(tokens: &[Token<'_>]) -> Has {
             // "le liye" is took, not "ke liye" (for).
             has.take = true;
         }
-        if token.key == "you" && previous_key == "can" {
-            // "what can you do"
+        if (token.key == "you" && previous_key == "can")
+            || (token.key == "can" && previous_key == "you")
+        {
+            // "what can you do", "show me what you can do"
             has.help_cues += 2;
         }
         if token.word == Word::Question
@@ -142,6 +189,12 @@ fn survey(tokens: &[Token<'_>]) -> Has {
         }
         previous_key = &token.key;
     }
+    has.phone_digits = tokens
+        .iter()
+        .filter(|t| t.word == Word::Number && t.is_numeral())
+        .map(|t| t.key.bytes().filter(u8::is_ascii_digit).count())
+        .sum::<usize>()
+        >= 10;
     if has.account {
         if (has.new || has.write || has.credit) && !has.pay {
             has.ledger = true;
@@ -152,6 +205,139 @@ fn survey(tokens: &[Token<'_>]) -> Has {
     has
 }
 
+/// The families of the non-money intents a token belongs to.
+fn survey_everyday(token: &Token<'_>, previous_key: &str, has: &mut Has) {
+    let key = token.key.as_str();
+    if matches!(
+        key,
+        "delete"
+            | "remove"
+            | "hata"
+            | "hatao"
+            | "hatado"
+            | "hataao"
+            | "mitao"
+            | "mita"
+            | "mitado"
+            | "cancel"
+            | "radd"
+            | "erase"
+            | "void"
+            | "scrap"
+            | "रद्द"
+            | "हटा"
+            | "हटाओ"
+            | "डिलीट"
+            | "मिटा"
+            | "मिटाओ"
+            | "कैंसल"
+    ) {
+        has.erase = true;
+    }
+    if matches!(
+        key,
+        "that"
+            | "this"
+            | "it"
+            | "wo"
+            | "woh"
+            | "vo"
+            | "ye"
+            | "yeh"
+            | "usko"
+            | "isko"
+            | "use"
+            | "ise"
+            | "वो"
+            | "वह"
+            | "ये"
+            | "यह"
+            | "उसे"
+            | "इसे"
+            | "उसको"
+            | "इसको"
+    ) {
+        has.that = true;
+    }
+    match token.word {
+        Word::Last => has.last = true,
+        Word::Price => has.price = true,
+        _ => {}
+    }
+    if matches!(key, "list" | "लिस्ट" | "suchi" | "सूची") {
+        has.list = true;
+    }
+    if key == "have" {
+        has.have = true;
+    }
+    // "what does this app do", "what do you do": what the bot itself does.
+    if key == "do"
+        && token.word == Word::Aux
+        && matches!(
+            previous_key,
+            "you" | "app" | "bot" | "this" | "it" | "tum" | "aap"
+        )
+    {
+        has.help_cues += 1;
+    }
+    if key == "any" || (key == "do" && previous_key.is_empty()) {
+        has.any = true;
+    }
+    if matches!(key, "kaise" | "kese" | "कैसे")
+        || (previous_key == "how" && matches!(key, "do" | "to" | "can" | "should" | "does"))
+    {
+        has.how_to = true;
+    }
+    if matches!(
+        key,
+        "kitna" | "kitne" | "kitni" | "kitnaa" | "ktna" | "कितना" | "कितने" | "कितनी"
+    ) || (matches!(key, "much" | "many") && previous_key == "how")
+    {
+        has.how_much = true;
+    }
+}
+
+/// Words of a money command or a day: a clause holding none of them and no name or number may
+/// be a question about the bot itself.
+fn about_money_or_goods(has: &Has) -> bool {
+    has.sale
+        || has.stock
+        || has.left
+        || has.balance
+        || has.hisaab
+        || has.credit
+        || has.ledger
+        || has.pay
+        || has.mode.is_some()
+        || has.currency
+        || has.unit
+        || has.day
+        || has.arrive
+        || has.take
+        || has.write
+        || has.bill
+        || has.reminder
+        || has.to_collect
+}
+
+/// "how" asked about doing something with the bot ("bill kaise banaye", "how do I add a
+/// customer"), not about someone ("kaise ho").
+fn asks_how_to_do(has: &Has) -> bool {
+    has.help_cues >= 2
+        || has.bill
+        || has.new
+        || has.customer_word
+        || has.product_word
+        || has.stock
+        || has.reminder
+        || has.sale
+        || has.undo
+        || has.show
+        || has.make
+        || has.cancel
+        || has.write
+}
+
 /// The command(s) in one clause, or `None` when it is no whole command.
 pub fn command<'t>(
     tokens: &'t [Token<'_>],
@@ -160,7 +346,11 @@ pub fn command<'t>(
 ) -> Option<Outcome> {
     let has = survey(tokens);
     let mut clause = Clause::new(tokens, inherited);
-    let commands = if (has.cancel || has.unsend) && has.reminder {
+    let commands = if has.how_to && !has.names && !has.numbers && asks_how_to_do(&has) {
+        // "bill kaise banaye", "how do I add a customer": a question about using the bot.
+        clause.used.iter_mut().for_each(|u| *u = true);
+        vec![Command::Help]
+    } else if (has.cancel || has.unsend) && has.reminder {
         vec![Command::CancelReminder {
             customer: clause.take_customer_name()?,
         }]
@@ -177,54 +367,91 @@ pub fn command<'t>(
         }]
     } else if has.bill {
         vec![invoice(&mut clause)?]
-    } else if has.new && (has.customer_word || (has.phone_word && has.numbers)) {
+    } else if (has.new || (has.write && (has.list || has.phone_digits)))
+        && (has.customer_word
+            || (has.phone_word && has.numbers)
+            // "naya khata kholo Ramesh ka 98765 43210": a new khata with a phone is a customer.
+            || (has.new && has.ledger && has.phone_digits && !has.pay && !has.credit))
+    {
+        // "customer list mein Mithun ko daalo 98300 12345" adds as "naya customer" does.
         let customer = clause.take_name()?;
         let phone = take_phone(&mut clause);
         vec![Command::AddCustomer { customer, phone }]
-    } else if has.new && has.product_word {
+    } else if has.product_word
+        && (has.new || (has.write && has.list) || (has.make && (has.price || has.currency)))
+        && !has.arrive
+    {
+        // "create product Coke priced Rs. 10" makes a catalogue entry as "naya item" does.
         add_product(&mut clause)?
-    } else if has.undo && ((!has.numbers && !has.names) || has.cancel) {
-        // "Rahul ki pichli entry hatao" removes a booking: an undo, but whose is a guess.
-        clause.guessed |= has.names || has.numbers;
+    } else if (has.undo || (has.erase && (has.that || has.last)))
+        && ((!has.numbers && !has.names) || has.cancel)
+    {
+        // "Rahul ki pichli entry hatao" removes a booking: an undo, but whose is a guess. "cancel
+        // it" alone may point at a command said just before it, so it is asked about.
+        clause.guessed |= has.names || has.numbers || (!has.undo && !has.last);
         clause.used.iter_mut().for_each(|u| *u = true);
         vec![Command::Undo]
-    } else if (has.help || has.help_cues >= 2 || (has.kya_kya && has.help_cues >= 1))
-        && !has.numbers
+    } else if !has.numbers
         && !has.names
+        && (has.help
+            // "can you give me today's report" asks for the report, not what the bot can do.
+            || (has.help_cues >= 2 && !about_money_or_goods(&has))
+            // "kya kya likh sakta hoon": what all can be written here.
+            || (has.kya_kya && has.help_cues >= 1)
+            || ((has.kya_kya || (has.help_cues >= 1 && has.question))
+                && !about_money_or_goods(&has)))
     {
+        // "kya kya kar sakte ho", "how does this bot work", "commands batao".
         clause.used.iter_mut().for_each(|u| *u = true);
         vec![Command::Help]
     } else if has.sale
         || (has.hisaab && !has.names && !has.all)
-        || (has.day && has.question && !has.names && !has.credit && !has.balance && !has.numbers)
+        || (has.day
+            && (has.question || has.all)
+            && !has.names
+            && !has.credit
+            && !has.balance
+            && !has.numbers)
     {
         vec![Command::DailySummary {
             date: summary_date(tokens, now),
         }]
-    } else if has.stock || (has.left && !has.account && !has.ledger) {
+    } else if has.stock
+        || (has.left && !has.account && !has.ledger && !has.balance && !has.to_collect)
+        || (has.have
+            && (has.how_much || has.any)
+            && !has.currency
+            && !has.to_collect
+            && !has.balance)
+    {
         if (has.arrive || has.new || has.write) && has.numbers {
             stock_arrivals(&mut clause)?
         } else {
             vec![Command::CheckStock {
-                product: clause.take_name()?,
+                product: stock_product(&mut clause)?,
             }]
         }
     } else if has.arrive && !arrival_is_money(&clause, &has) {
         // "Maggi ke 100 aaye" is stock, but "Anjali ke 650 aa gaye" is money said the same way.
-        let either = name_ke_bare_number(&clause) && !has.unit;
+        let either = (name_ke_bare_number(&clause) || name_bare_number(&clause)) && !has.unit;
         let arrivals = stock_arrivals(&mut clause)?;
         clause.guessed |= either;
         arrivals
     } else if (has.credit && !has.repay)
         || ((has.ledger || has.numbers) && has.write && !has.pay && !has.from)
         || (has.ledger && has.new && has.numbers && !has.pay)
+        // "Nair owes 1500 more, add it", "add 500 to Nair's dues": added to what is owed.
+        || (has.balance && has.new && has.numbers && !has.pay && !has.question && !has.to_collect)
     {
         // "likh do" with an amount writes a debit in the customer's khata.
         credit_or_balance(&mut clause, &has)?
-    } else if has.balance
+    } else if (has.balance && !(has.pay && has.numbers))
         || has.hisaab
         || (has.ledger && (has.show || has.question))
-        || ((has.account || has.to_collect) && (has.question || has.left) && !has.numbers)
+        || ((has.account || has.to_collect) && (has.question || has.left || has.show) && !has.numbers)
+        || (has.question && !has.numbers && !has.unit && owed_by_name(&clause))
+        // "Rahul's khata", "राहुल का खाता": the khata named alone is shown.
+        || (has.ledger && !has.numbers && !has.cancel && !has.undo && !has.new && !has.write)
     {
         // "how much is left on Mathur's account", "Jatin se kitna lena hai".
         vec![Command::CheckBalance {
@@ -245,6 +472,12 @@ pub fn command<'t>(
         vec![Command::CheckBalance {
             customer: clause.take_customer_name(),
         }]
+    } else if bare_quantity_question(&clause, &has) {
+        // "चावल कितना है": most likely goods in the shop, but said without "stock" or "bacha".
+        clause.guessed = true;
+        vec![Command::CheckStock {
+            product: clause.take_name()?,
+        }]
     } else {
         return None;
     };
@@ -254,12 +487,33 @@ pub fn command<'t>(
     })
 }
 
+/// "kitna nikalta/banta hai", "kitna aana/dena hai", "has to pay": what a customer still owes,
+/// asked with a verb of coming, giving or amounting (a balance when asked, see `command`).
+fn is_owed_verb(key: &str, previous: &str) -> bool {
+    matches!(
+        key,
+        "nikalta"
+            | "nikalte"
+            | "banta"
+            | "bante"
+            | "aana"
+            | "aane"
+            | "dena"
+            | "dene"
+            | "निकलता"
+            | "बनता"
+            | "आना"
+            | "देना"
+    ) || (key == "pay" && previous == "to")
+}
+
 /// Words that take a reminder off without saying "cancel": "nikal do", "don't send", "no need".
-fn is_unsending(key: &str) -> bool {
+fn is_unsending(tokens: &[Token<'_>], i: usize) -> bool {
+    let key = tokens[i].key.as_str();
     matches!(
         key,
         "nikal" | "nikalo" | "nikaal" | "nikaalo" | "nikaldo" | "निकाल" | "निकालो" | "निकालदो"
-    ) || super::guard::is_negation(key)
+    ) || super::guard::negates(tokens, i)
 }
 
 fn is_repayment(key: &str) -> bool {
@@ -287,6 +541,18 @@ fn said_by_them(clause: &Clause<'_, '_>) -> bool {
                 .map(|t| t.key.as_str()),
             Some("ne" | "ने")
         )
+    })
+}
+
+/// "Rahul pe kitna hai", "Rahul ke upar kitna", "राहुल पर कितना है": money standing *on* a person
+/// is what they owe. The name must be a customer's, so it is the first name run, followed by the
+/// marker (after any honorific).
+fn owed_by_name(clause: &Clause<'_, '_>) -> bool {
+    clause.name_runs().first().is_some_and(|(_, end)| {
+        let at = clause.after_name(*end);
+        let key = |k: usize| clause.tokens.get(k).map(|t| t.key.as_str());
+        matches!(key(at), Some("pe" | "par" | "upar" | "पे" | "पर" | "ऊपर"))
+            || (matches!(key(at), Some("ke" | "के")) && matches!(key(at + 1), Some("upar" | "ऊपर")))
     })
 }
 
@@ -343,6 +609,17 @@ fn name_ke_bare_number(clause: &Clause<'_, '_>) -> bool {
             Some("ke" | "के" | "ki" | "की")
         ) && clause.word(at + 1) == Some(Word::Number)
             && read_number(clause.tokens, at + 1)
+                .is_some_and(|n| !matches!(clause.word(n.end), Some(Word::Name | Word::Unit(_))))
+    })
+}
+
+/// "Rahul: 500 received", "Dairy Milk 50 aayi": a name, then a bare number with nothing counted
+/// after it; a customer's money or a product's stock, said the same way.
+fn name_bare_number(clause: &Clause<'_, '_>) -> bool {
+    clause.name_runs().first().is_some_and(|(start, end)| {
+        *start == 0
+            && clause.word(*end) == Some(Word::Number)
+            && read_number(clause.tokens, *end)
                 .is_some_and(|n| !matches!(clause.word(n.end), Some(Word::Name | Word::Unit(_))))
     })
 }
@@ -408,6 +685,12 @@ fn payment(clause: &mut Clause<'_, '_>, has: &Has) -> Option<Vec<Command>> {
     let customer = clause.take_customer()?;
     let amount_paise = clause.take_amount()?;
     clause.guessed |= they_took;
+    // "Kiran paid 500 for his dues": an English possessive after the named payer is the payer's.
+    for (i, token) in clause.tokens.iter().enumerate() {
+        if matches!(token.key.as_str(), "his" | "her" | "their") {
+            clause.used[i] = true;
+        }
+    }
     if to_them && !has.arrive {
         // "Rahul ko 500 diye": the shop gave money to the customer, which is credit; a guess.
         clause.guessed = true;
@@ -447,15 +730,64 @@ fn credit_or_balance(clause: &mut Clause<'_, '_>, has: &Has) -> Option<Vec<Comma
     }
 }
 
+/// The product a stock question names: "how many bags of rice are left" asks about rice, so a
+/// name before "of" that another name follows is a container, not the product.
+fn stock_product(clause: &mut Clause<'_, '_>) -> Option<String> {
+    let runs = clause.name_runs();
+    if let [(start, end), (next, _), ..] = runs[..]
+        && clause.tokens.get(end).is_some_and(|t| t.key == "of")
+        && next == end + 1
+    {
+        clause.mark(start, end);
+    }
+    clause.take_name()
+}
+
+/// "चावल कितना है", "besan kitna reh gaya": one name, then how much, then only verbs. Money
+/// asked this way has a case marker ("Rahul ka kitna hai") or a money word, and a price a marker
+/// after the question ("Maggi kitne ka hai").
+fn bare_quantity_question(clause: &Clause<'_, '_>, has: &Has) -> bool {
+    if !has.how_much || has.numbers || about_money_or_goods(has) {
+        return false;
+    }
+    let [(start, end)] = clause.name_runs()[..] else {
+        return false;
+    };
+    let before_ok = clause.tokens[..start]
+        .iter()
+        .all(|t| matches!(t.word, Word::Filler | Word::Question | Word::Sep));
+    let asked_at = match clause.tokens.get(end) {
+        Some(t) if t.word == Word::Question => end,
+        _ => return false,
+    };
+    let after_ok = clause.tokens[asked_at + 1..]
+        .iter()
+        .all(|t| matches!(t.word, Word::Aux | Word::Filler | Word::Question));
+    before_ok && after_ok
+}
+
 fn add_product(clause: &mut Clause<'_, '_>) -> Option<Vec<Command>> {
     let product = clause.take_name()?;
-    let price_paise = clause.take_amount()?;
+    let price_paise = clause.take_amount().or_else(|| price_per_unit(clause))?;
     let unit = clause.first_unit();
     Some(vec![Command::AddProduct {
         product,
         price_paise,
         unit,
     }])
+}
+
+/// "Rs 120/kg", "₹14 packet": a price said with its unit, which `take_amount` reads as a quantity.
+/// Only a number that a currency sign or price word stands right before is taken.
+fn price_per_unit(clause: &mut Clause<'_, '_>) -> Option<crate::money::Paise> {
+    let at = (1..clause.tokens.len()).find(|&i| {
+        !clause.used[i]
+            && clause.word(i) == Some(Word::Number)
+            && matches!(clause.word(i - 1), Some(Word::Currency | Word::Price))
+    })?;
+    let num = read_number(clause.tokens, at).filter(|n| n.milli > 0)?;
+    clause.mark(num.start, num.end);
+    Some(crate::money::Paise::new((num.milli + 5) / 10))
 }
 
 /// Digits said after the name, as `91` + ten digits. Anything else is not placed (and so unclean).

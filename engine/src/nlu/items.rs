@@ -3,7 +3,8 @@
 use super::clause::Clause;
 use super::command::{Command, ItemRequest};
 use super::lexicon::Word;
-use super::numbers::{Num, NumWord, number_word, read_number};
+use super::numbers::{Frac, Num, NumWord, number_word, read_number};
+use super::tokens::Token;
 use crate::quantity::{Quantity, Unit};
 
 /// One item being read: quantity, unit and product words.
@@ -56,9 +57,16 @@ fn read_items(clause: &mut Clause<'_, '_>) -> (Vec<(ItemRequest, bool)>, bool) {
         match clause.tokens[i].word {
             Word::Sep => flush(&mut draft, clause, &mut items),
             Word::Number => {
-                if let Some(Num { milli, end, .. }) =
-                    read_number(clause.tokens, i).filter(|n| n.milli > 0)
-                {
+                let read = read_number(clause.tokens, i)
+                    .filter(|n| n.milli > 0)
+                    .map(|Num { milli, end, .. }| {
+                        match and_a_half(clause.tokens, end).filter(|_| milli % 1000 == 0) {
+                            Some((half, half_end)) => (milli + half, half_end),
+                            None => (milli, end),
+                        }
+                    })
+                    .or_else(|| lone_fraction(clause.tokens, i));
+                if let Some((milli, end)) = read {
                     if draft.qty.is_some() {
                         flush(&mut draft, clause, &mut items);
                     } else if !draft.words.is_empty() {
@@ -93,6 +101,7 @@ fn read_items(clause: &mut Clause<'_, '_>) -> (Vec<(ItemRequest, bool)>, bool) {
 }
 
 pub fn stock_arrivals(clause: &mut Clause<'_, '_>) -> Option<Vec<Command>> {
+    mark_source(clause);
     let (items, orphan) = read_items(clause);
     if items.is_empty() || orphan {
         return None;
@@ -128,33 +137,167 @@ pub fn invoice(clause: &mut Clause<'_, '_>) -> Option<Command> {
     Some(Command::CreateInvoice { customer, items })
 }
 
-/// The name a bill is for: before `ko`/`ke liye`/`ka bill`, or after English `for`, and never an
-/// item's product (a name right after a number or unit is a product).
+/// The name a bill is for: before `ko`/`ke liye`/`ke naam`/`ka bill`, after English `for` or
+/// `to`, between the bill word and `for` ("bill Arjun for 1 litre milk"), before a colon
+/// ("Rahul: 2 kg chawal"), or the owner of the goods that follow ("Rahul ke 2 kilo chawal").
+/// A name right after a number or unit is a product, unless its capitalised tail is followed by
+/// a customer marker ("2 kilo suji Mishraji ke liye").
 fn invoice_customer(clause: &mut Clause<'_, '_>) -> Option<String> {
-    for (start, end) in clause.name_runs() {
+    let runs = clause.name_runs();
+    for (index, &(start, end)) in runs.iter().enumerate() {
         let before = start.checked_sub(1).and_then(|b| clause.tokens.get(b));
-        if before.is_some_and(|b| matches!(b.word, Word::Number | Word::Unit(_))) {
-            continue;
-        }
-        let after_for = before.is_some_and(|b| b.key == "for");
         let at = clause.after_name(end);
         let marker = clause.tokens.get(at).map(|t| t.key.as_str());
         let next = clause.word(at + 1);
         let next_key = clause.tokens.get(at + 1).map(|t| t.key.as_str());
-        let for_them = match marker {
+        let names_them = match marker {
             Some("ko" | "को") => true,
             Some("ke" | "के") => {
-                matches!(next_key, Some("liye" | "lie" | "लिए" | "लिये")) || next == Some(Word::Bill)
+                matches!(
+                    next_key,
+                    Some("liye" | "lie" | "लिए" | "लिये" | "naam" | "नाम")
+                ) || next == Some(Word::Bill)
             }
-            Some("ka" | "ki" | "का" | "की") => next == Some(Word::Bill),
+            Some("ka" | "ki" | "का" | "की") => {
+                next == Some(Word::Bill) || matches!(next_key, Some("naam" | "नाम"))
+            }
             _ => false,
         };
-        if after_for || for_them {
+        if before.is_some_and(|b| matches!(b.word, Word::Number | Word::Unit(_))) {
+            if names_them && let Some(cut) = capitalised_tail(clause, start, end) {
+                clause.mark(cut, end);
+                return Some(clause.text(cut, end));
+            }
+            continue;
+        }
+        let ends_clause = clause.word(at).is_none_or(|w| w == Word::Sep);
+        let after_for = before.is_some_and(|b| b.key == "for" || (b.key == "to" && ends_clause));
+        let bill_then_for = before.is_some_and(|b| matches!(b.word, Word::Bill | Word::Make))
+            && marker == Some("for");
+        let colon = index == 0
+            && clause.tokens.get(end).is_some_and(|t| t.text == ":")
+            && clause.tokens[..start]
+                .iter()
+                .all(|t| t.word == Word::Filler);
+        // "make Manju's bill for 10 packet bread", "Rahul bill banao 2 kilo chawal": the first
+        // name, right before the bill word, is whose bill it is. "Pandeyji bought 3 soap": the
+        // first name, right before a verb of buying, is the buyer.
+        let first_before = index == 0 && matches!(clause.word(at), Some(Word::Bill | Word::Take));
+        if after_for
+            || names_them
+            || bill_then_for
+            || colon
+            || first_before
+            || owns_the_goods(clause, index, at)
+        {
             clause.mark(start, end);
             return Some(clause.text(start, end));
         }
     }
     None
+}
+
+/// "suji Mishra": the capitalised words after lowercase ones, as where the customer's name starts.
+fn capitalised_tail(clause: &Clause<'_, '_>, start: usize, end: usize) -> Option<usize> {
+    let upper = |i: usize| {
+        clause.tokens[i]
+            .text
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_uppercase())
+    };
+    let cut = (start + 1..end).find(|&i| upper(i))?;
+    let lower_before = (start..cut).all(|i| {
+        clause.tokens[i]
+            .text
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase())
+    });
+    (lower_before && (cut..end).all(upper)).then_some(cut)
+}
+
+/// "Rahul ke 2 kilo chawal": the first name, a possessive marker, a count, then goods by name.
+/// "Maggi ke 2 packet" alone is a count of Maggi, and "Maggi ke 2 packet, Parle-G ke 3 packet" a
+/// list of such counts, so the goods after must not be counted the same way.
+fn owns_the_goods(clause: &Clause<'_, '_>, index: usize, at: usize) -> bool {
+    if index != 0
+        || !matches!(
+            clause.tokens.get(at).map(|t| t.key.as_str()),
+            Some("ke" | "ka" | "ki" | "के" | "का" | "की")
+        )
+        || clause.word(at + 1) != Some(Word::Number)
+    {
+        return false;
+    }
+    let Some(num) = read_number(clause.tokens, at + 1) else {
+        return false;
+    };
+    let mut goods = num.end;
+    if matches!(clause.word(goods), Some(Word::Unit(_))) {
+        goods += 1;
+    }
+    if clause.word(goods) != Some(Word::Name) {
+        return false;
+    }
+    let mut after = goods;
+    while clause.word(after) == Some(Word::Name) {
+        after += 1;
+    }
+    let counted_again = matches!(
+        clause.tokens.get(after).map(|t| t.key.as_str()),
+        Some("ke" | "ka" | "ki" | "के" | "का" | "की")
+    ) && clause.word(after + 1) == Some(Word::Number);
+    !counted_again
+}
+
+/// Where the goods came from ("supplier se", "from Metro") is no product of the delivery.
+fn mark_source(clause: &mut Clause<'_, '_>) {
+    for (start, end) in clause.name_runs() {
+        let after = clause.tokens.get(end).map(|t| t.key.as_str());
+        // "from the supplier", "from our wholesaler": an article between is still the source.
+        let mut b = start;
+        while b > 0
+            && matches!(
+                clause.tokens[b - 1].key.as_str(),
+                "the" | "a" | "an" | "my" | "our"
+            )
+        {
+            b -= 1;
+        }
+        let before = b.checked_sub(1).map(|b| clause.tokens[b].key.as_str());
+        if matches!(after, Some("se" | "से")) || before == Some("from") {
+            clause.mark(start, end);
+        }
+    }
+}
+
+/// A fraction said alone before a unit: `sava kilo` is 1.25 kg, `paune kilo` 0.75 kg.
+fn lone_fraction(tokens: &[Token<'_>], at: usize) -> Option<(i64, usize)> {
+    if !matches!(tokens.get(at + 1).map(|t| t.word), Some(Word::Unit(_))) {
+        return None;
+    }
+    match number_word(&tokens.get(at)?.key)? {
+        NumWord::Frac(Frac::Sava) => Some((1250, at + 1)),
+        NumWord::Frac(Frac::Paune) => Some((750, at + 1)),
+        NumWord::Frac(Frac::Saade) => Some((1500, at + 1)),
+        _ => None,
+    }
+}
+
+/// "one and a half kg", "do aur aadha kilo": a half added to the whole number before it, as
+/// (thousandths added, end of the words read).
+fn and_a_half(tokens: &[Token<'_>], at: usize) -> Option<(i64, usize)> {
+    if !matches!(tokens.get(at)?.key.as_str(), "and" | "aur" | "और") {
+        return None;
+    }
+    let mut i = at + 1;
+    if matches!(tokens.get(i)?.key.as_str(), "a" | "ek" | "एक") {
+        i += 1;
+    }
+    let half = tokens.get(i)?;
+    (half.word == Word::Number && number_word(&half.key) == Some(NumWord::Small(500)))
+        .then_some((500, i + 1))
 }
 
 #[cfg(test)]

@@ -82,6 +82,7 @@ pub fn classify(key: &str) -> Word {
         return Word::Number;
     }
     exact(key)
+        .or_else(|| everyday(key))
         .or_else(|| super::guard::doubt_role(key))
         .unwrap_or_else(|| fuzzy(key).unwrap_or(Word::Name))
 }
@@ -143,6 +144,9 @@ fn exact(key: &str) -> Option<Word> {
         | "उसको"
         | "इसको"
         | "उसे"
+        | "इसे"
+        | "उन्हें"
+        | "इन्हें"
         | "उससे" => Word::Pronoun,
         "ji"
         | "jee"
@@ -257,6 +261,36 @@ fn exact(key: &str) -> Option<Word> {
         | "दिला"
         | "दिलाना"
         | "दिलाओ" => Word::Reminder,
+        // Money and safety (nlu-safe): the verb's other forms ("stop reminding Rahul").
+        "reminding" | "tagada" | "tagaada" | "तगादा" => {
+            Word::Reminder
+        }
+        "money" | "amount" | "rakam" | "रकम" => Word::Currency,
+        "yet" => Word::Aux,
+        "handed" => Word::Pay,
+        "mark" => Word::Write,
+        "as" => Word::Marker,
+        "owing" => Word::Balance,
+        "aana" | "aane" | "aani" | "आना" | "आने" => Word::Aux,
+        "market" | "bazaar" | "bazar" | "बाजार" => Word::All,
+        "over" | "reh" | "rehta" | "rehte" | "रह" | "anything" | "something" | "tak" | "तक" => {
+            Word::Aux
+        }
+        "bta" | "btado" | "bolo" | "boliye" | "बोलो" | "बोलिए" => Word::Question,
+        "lenden" | "len-den" | "statement" | "लेनदेन" => Word::Hisaab,
+        "ledger" | "खाताबही" => Word::Ledger,
+        "who" | "whom" | "kis" | "किस" => Word::Question,
+        "milake" | "milakar" | "milaake" | "milaakar" | "मिलाके" | "मिलाकर" | "still" => Word::Aux,
+        "owed" | "receivable" | "receivables" => Word::Balance,
+        "remains" => Word::Left,
+        "bucks" => Word::Currency,
+        "now" | "full" | "upfront" | "net" | "sold" => Word::Aux,
+        "banking" | "netbanking" => Word::Mode(PaymentMode::Bank),
+        "repaid" => Word::Pay,
+        "dr" | "doctor" | "prof" => Word::Honorific,
+        "unsubscribe" | "off" => Word::Cancel,
+        "turn" | "zarurat" | "zaroorat" | "jarurat" | "jaroorat" | "जरूरत" => Word::Aux,
+        "dihani" | "dehani" => Word::Reminder,
         "bhejo" | "bhejna" | "bhejdo" | "bhej" | "bhejiye" | "send" | "lagao" | "laga" | "set"
         | "भेजो" | "भेजना" | "भेज" | "भेजिए" | "लगाओ" => {
             Word::Send
@@ -310,7 +344,7 @@ fn exact(key: &str) -> Option<Word> {
         | "प्रोडक्ट"
         | "चीज" => Word::Product,
         "sale" | "sales" | "bikri" | "bikree" | "becha" | "summary" | "kamai" | "kamaai"
-        | "collection" | "business" | "dhandha" | "galla" | "bika" | "biki" | "bike" | "beche"
+        | "collection" | "business" | "dhandha" | "dhanda" | "dhandhaa" | "dhandaa" | "galla" | "bika" | "biki" | "bike" | "beche"
         | "बिका" | "बिकी" | "बिक्री" | "सेल" | "समरी" | "कमाई" | "धंधा" => {
             Word::Sale
         }
@@ -334,7 +368,21 @@ fn exact(key: &str) -> Option<Word> {
         | "बैलेंस"
         | "बैलन्स"
         | "पेंडिंग"
-        // "kitna paisa bahar hai": money out with customers.
+        // "kitna paisa bahar hai", "market mein kitna phasa hai": money out with customers.
+        | "phasa"
+        | "phanse"
+        | "phansa"
+        | "fasa"
+        | "fansa"
+        | "atka"
+        | "atke"
+        | "atki"
+        | "फंसा"
+        | "फंसे"
+        | "फसा"
+        | "फसे"
+        | "अटका"
+        | "अटके"
         | "bahar"
         | "baahar"
         | "बाहर" => Word::Balance,
@@ -551,6 +599,187 @@ fn exact(key: &str) -> Option<Word> {
         "december" | "dec" | "disambar" | "दिसंबर" | "दिसम्बर" => Word::MonthName(12),
         _ => return None,
     };
+    Some(word)
+}
+
+/// Words of the non-money intents (help, undo, stock, summaries, bills, the catalogue) and of the
+/// talk around them, kept apart from the money words in `exact`.
+fn everyday(key: &str) -> Option<Word> {
+    let word =
+        match key {
+            // Asking what the bot can do: "commands batao", "menu dikhao", "how does this work".
+            "commands"
+            | "command"
+            | "kamand"
+            | "kamands"
+            | "कमांड"
+            | "कमांड्स"
+            | "menu"
+            | "guide"
+            | "tutorial"
+            | "instructions"
+            | "options"
+            | "मेनू" => Word::Help,
+            "kaunse" | "kaunsa" | "kaunsi" | "konse" | "konsa" | "konsi" | "कौनसे" | "कौनसा"
+            | "कौनसी" | "which" => Word::Question,
+            "work"
+            | "works"
+            | "working"
+            | "kaam"
+            | "काम"
+            | "chalana"
+            | "chalaana"
+            | "chalta"
+            | "chalti"
+            | "chalaun"
+            | "chalaoon"
+            | "चलाना"
+            | "चलता"
+            | "चलती"
+            | "चलाऊं"
+            | "istemaal"
+            | "istemal"
+            | "istamal"
+            | "इस्तेमाल"
+            | "upyog"
+            | "उपयोग"
+            | "samjhao"
+            | "samjhado"
+            | "samjha"
+            | "समझाओ"
+            | "समझा"
+            | "explain"
+            | "feature"
+            | "function"
+            | "functions"
+            | "abilities"
+            | "sikhao"
+            | "sikha"
+            | "सिखाओ"
+            | "teach" => Word::HelpCue,
+            "assist" | "assistance" | "support" | "samajh" | "samjh" | "समझ" | "understand"
+            | "confused" | "confusing" => Word::Help,
+            // The bot and the merchant talking to it, who are never a customer or a product.
+            "bot"
+            | "tum"
+            | "tu"
+            | "aap"
+            | "aapko"
+            | "apko"
+            | "tumko"
+            | "tumhe"
+            | "tujhe"
+            | "tumhare"
+            | "aapke"
+            | "बॉट"
+            | "तुम"
+            | "तू"
+            | "आप"
+            | "आपको"
+            | "तुमको"
+            | "तुम्हें"
+            | "assistant" => Word::Filler,
+            // Taking back what was just done: "oops", "take that back", "अनडू करो".
+            "oops" | "ops" | "oopsie" | "undu" | "अनडू" | "back" | "reverse" | "rollback"
+            | "undone" => Word::Undo,
+            // "ek kadam peeche jao", "पीछे करो", "scratch that": step back over the last entry.
+            "peeche" | "piche" | "pichhe" | "peechhe" | "पीछे" | "scratch" => Word::Undo,
+            "go" | "jao" | "jaao" | "जाओ" | "hoon" | "hun" | "hu" | "हूं" => Word::Aux,
+            "yahan" | "yaha" | "yahaan" | "idhar" | "यहां" | "इधर" => Word::Filler,
+            // "aaj ka din kaisa raha": how the day went.
+            "kaisa" | "kaisi" | "कैसा" | "कैसी" => Word::Question,
+            // "Manju ka reminder rok do": stop it.
+            "rok" | "roko" | "rokdo" | "rokiye" | "रोक" | "रोको" | "रोकदो" | "रोकिए" => {
+                Word::Cancel
+            }
+            "schedule" | "shedule" => Word::Send,
+            "catalog" | "catalogue" | "कैटलॉग" => Word::Product,
+            "know" | "samajhta" | "samajhti" => Word::HelpCue,
+            "erase" | "void" | "mita" | "mitado" | "मिटा" | "मिटाओ" | "मिटादो" | "scrap"
+            | "निरस्त" => Word::Cancel,
+            "take" | "takes" => Word::Take,
+            // What the last command was called: "revert the last action", "undo the last thing".
+            "action" | "actions" | "step" | "thing" | "transaction" => Word::Filler,
+            // Discourse words: "jo abhi likha", "jaldi se", "din bhar ka".
+            "jo" | "जो" | "kuch" | "कुछ" | "jaldi" | "jldi" | "जल्दी" | "bhar" | "भर" | "there"
+            | "here" | "oh" | "ohh" | "uff" | "arrey" | "acchaa" => Word::Filler,
+            "raha" | "rahi" | "rahe" | "reh" | "rah" | "रहा" | "रही" | "रहे" | "रह" | "करता"
+            | "करती" | "करते" | "karti" | "करूं" | "करू" => Word::Aux,
+            // A day's business: "aaj kitna kamaya", "today's earnings", "कल का सारांश".
+            "kamaya"
+            | "kamaye"
+            | "kamayi"
+            | "कमाया"
+            | "कमाए"
+            | "earned"
+            | "earn"
+            | "earning"
+            | "earnings"
+            | "income"
+            | "revenue"
+            | "turnover"
+            | "report"
+            | "reports"
+            | "रिपोर्ट"
+            | "sell"
+            | "sold"
+            | "selling"
+            | "sells"
+            | "saransh"
+            | "सारांश"
+            | "कलेक्शन"
+            | "aamdani"
+            | "amdani"
+            | "आमदनी"
+            | "बेचा"
+            | "बेचे"
+            | "बिके"
+            | "गल्ला"
+            | "profit"
+            | "munafa"
+            | "मुनाफा" => Word::Sale,
+            // Goods lying in the shop: "basmati kitna pada hai", "paneer available hai".
+            "pada" | "padi" | "pade" | "पडा" | "पडी" | "पडे" | "available" | "uplabdh" | "उपलब्ध" => {
+                Word::Left
+            }
+            "display" | "लिस्ट" | "view" | "see" | "dikhaiye" | "दिखादो" | "दिखाइये" => {
+                Word::Show
+            }
+            // "बिल काट दो", "parchi kaat do": a bill is cut as it is made.
+            "काट" | "काटना" | "काटिए" | "काटिये" | "काटदो" | "kaatna" | "kaatdo" | "katdo" => {
+                Word::Make
+            }
+            "prepare" | "raise" | "cut" | "बनादो" | "बनाइये" | "banaye" | "banayein" | "banaen"
+            | "banate" | "बनाएं" | "बनाये" | "बनाए" | "बनाते" => {
+                Word::Make
+            }
+            "बिल्स" | "बिलों" | "invoce" => Word::Bill,
+            // "naya khata kholo", "open an account for Dolly": a new customer's ledger.
+            "kholo" | "khol" | "kholna" | "kholiye" | "kholdo" | "open" | "खोलो" | "खोल"
+            | "खोलना" | "खोलिए" | "खोलदो" => Word::New,
+            "register" | "shamil" | "शामिल" | "joda" | "जोडा" => Word::New,
+            "client" | "clients" | "party" | "पार्टी" => Word::Customer,
+            "article" | "saaman" | "वस्तु" | "vastu" => Word::Product,
+            "named" | "called" | "naamak" | "नामक" => Word::Marker,
+            "priced" | "costs" | "costing" | "bhav" | "bhaav" | "भाव" => Word::Price,
+            "update" | "updated" | "अपडेट" => Word::Write,
+            // Where the stock is kept: "godown mein namak kitna hai", "गोदाम में आटा आया".
+            "godown" | "godowns" | "godaam" | "godam" | "warehouse" | "गोदाम" | "गोडाउन" => {
+                Word::Stock
+            }
+            "quantity" | "qty" | "matra" | "मात्रा" | "क्वांटिटी" => {
+                Word::Stock
+            }
+            "restock" | "restocked" | "stocked" | "replenished" | "delivered" | "delivery"
+            | "supplied" | "pahuncha" | "pahunchi" | "pahunche" | "पहुंचा" | "पहुंची" | "पहुंचे" => {
+                Word::Arrive
+            }
+            "किलोग्राम" | "kilogramme" => Word::Unit(Unit::Kg),
+            "मिलीलीटर" | "मिली" => Word::Unit(Unit::Ml),
+            "बोतलें" | "बोतलों" => Word::Unit(Unit::Bottle),
+            "पैकेट्स" | "पैकेटों" => Word::Unit(Unit::Packet),
+            _ => return None,
+        };
     Some(word)
 }
 

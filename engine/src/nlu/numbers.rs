@@ -325,6 +325,14 @@ pub fn read_number(tokens: &[Token<'_>], at: usize) -> Option<Num> {
         if token.word != Word::Number {
             break;
         }
+        // "two hundred and fifty": the tokenizer marks such an `and` a number word.
+        if token.key == "and" {
+            if !read_any {
+                return None;
+            }
+            i += 1;
+            continue;
+        }
         let piece = if token.is_numeral() {
             let (value, minutes) = digits_value(&token.key)?;
             if !read_any {
@@ -443,6 +451,11 @@ mod tests {
             ("do paav", 500),
             ("१२००", 1_200_000),
             ("do lakh pachaas hazaar", 250_000_000),
+            ("two hundred and fifty", 250_000),
+            ("seven hundred and fifty", 750_000),
+            ("one thousand and twenty five", 1_025_000),
+            ("two thousand and five hundred", 2_500_000),
+            ("fifteen hundred", 1_500_000),
         ] {
             assert_eq!(value(text), Some(milli), "{text}");
         }
@@ -453,6 +466,11 @@ mod tests {
         let tokens = tokenize("500 2");
         assert_eq!(read_number(&tokens, 0).map(|n| n.end), Some(1));
         assert_eq!(value("saade"), None);
+        // Two amounts joined by "and" stay two.
+        let tokens = tokenize("two hundred and three hundred");
+        assert_eq!(read_number(&tokens, 0).map(|n| n.milli), Some(200_000));
+        let tokens = tokenize("500 and 50");
+        assert_eq!(read_number(&tokens, 0).map(|n| n.milli), Some(500_000));
         assert_eq!(value("99999999999999999999"), None);
     }
 

@@ -23,6 +23,7 @@ const MAX_CLAUSES_PER_COMMAND: usize = 16;
 pub fn parse(text: &str, now: DateTime<FixedOffset>) -> Understood {
     let text = guard::strip_invisible(text);
     let mut tokens = tokenize(&text);
+    drop_tag_particles(&mut tokens);
     guard::settle_roles(&mut tokens);
     if tokens.len() > MAX_TOKENS {
         return Understood {
@@ -33,6 +34,7 @@ pub fn parse(text: &str, now: DateTime<FixedOffset>) -> Understood {
     let unclear = guard::unclear_amount(&text, &tokens);
     let corrected = guard::apply_corrections(&mut tokens);
     disambiguate(&mut tokens);
+    let unclear = unclear || guard::counted_alternative(&tokens);
     let Some(Split {
         mut commands,
         mut unclean,
@@ -226,8 +228,138 @@ fn last_customer(commands: &[Command]) -> Option<&str> {
     }
 }
 
+/// "bana do na", "suno na": a `na` after a request softens it and negates nothing, so it is
+/// dropped. After any other word ("diye na?") it may ask or deny and is kept.
+fn drop_tag_particles(tokens: &mut Vec<Token<'_>>) {
+    let mut i = 1;
+    while i < tokens.len() {
+        let tag = matches!(tokens[i].key.as_str(), "na" | "naa" | "ना");
+        let ends = tokens
+            .get(i + 1)
+            .is_none_or(|n| matches!(n.word, Word::Sep | Word::Filler));
+        let opening = tokens[i - 1].word == Word::Filler;
+        if tag && (ends || opening) && is_request(&tokens[i - 1].key) {
+            tokens.remove(i);
+        } else {
+            i += 1;
+        }
+    }
+}
+
+/// An imperative: "karo", "banao", "bata", "दो", "सुनो".
+fn is_request(key: &str) -> bool {
+    (key.len() >= 2 && key.ends_with('o') && key != "no")
+        || key.ends_with('\u{094B}')
+        || matches!(
+            key,
+            "de" | "dena"
+                | "dijiye"
+                | "bata"
+                | "dikha"
+                | "bana"
+                | "kar"
+                | "sun"
+                | "दे"
+                | "देना"
+                | "बता"
+                | "दिखा"
+                | "बना"
+                | "कर"
+                | "सुन"
+        )
+}
+
+/// Words of the non-money intents whose role depends on their neighbours.
+fn settle_everyday(tokens: &mut [Token<'_>]) {
+    for i in 0..tokens.len() {
+        let next = tokens.get(i + 1).map(|t| t.word);
+        let next_key = tokens.get(i + 1).map(|t| t.key.clone()).unwrap_or_default();
+        let prev = i.checked_sub(1).map(|p| tokens[p].word);
+        let key = tokens[i].key.as_str();
+        match key {
+            // "ek kaam karo, ...": "let's do one thing", an opening, not a count.
+            "ek" | "एक"
+                if matches!(next_key.as_str(), "kaam" | "काम")
+                    && tokens
+                        .get(i + 2)
+                        .is_some_and(|t| t.key.starts_with("kar") || t.key.starts_with("कर")) =>
+            {
+                for token in &mut tokens[i..i + 3] {
+                    token.word = Word::Filler;
+                }
+            }
+            // "ek kadam peeche", "one step back": a step back is an undo, not a count of goods
+            // ("Kadam ne 500 diye" keeps the name).
+            "ek" | "एक" | "one"
+                if matches!(next_key.as_str(), "kadam" | "कदम" | "step")
+                    && tokens.get(i + 2).is_some_and(|t| t.word == Word::Undo) =>
+            {
+                tokens[i].word = Word::Filler;
+                tokens[i + 1].word = Word::Filler;
+            }
+            // "ek naya item", "ek customer add karo": an article.
+            "ek" | "एक"
+                if matches!(
+                    next,
+                    Some(Word::New | Word::Customer | Word::Product | Word::Bill)
+                ) =>
+            {
+                tokens[i].word = Word::Filler;
+            }
+            // "show every invoice", "each customer's dues": all of them. "every Monday" is a
+            // repeat the contract has no field for, and is left a word that is not understood.
+            "every" | "each"
+                if matches!(
+                    next,
+                    Some(
+                        Word::Bill
+                            | Word::Customer
+                            | Word::Product
+                            | Word::Ledger
+                            | Word::Balance
+                            | Word::Hisaab
+                    )
+                ) =>
+            {
+                tokens[i].word = Word::All;
+            }
+            // "right now", "right away": at once, said as one word of time.
+            "right" if matches!(next_key.as_str(), "now" | "away") => {
+                tokens[i].word = Word::Filler;
+                if let Some(after) = tokens.get_mut(i + 1) {
+                    after.word = Word::Filler;
+                }
+            }
+            // "undo the last one", "that one".
+            "one" if matches!(prev, Some(Word::Last | Word::Aux | Word::Marker)) => {
+                tokens[i].word = Word::Filler;
+            }
+            // "day before yesterday": a day counted back, not a name.
+            "day" if next_key == "before" => {
+                tokens[i].word = Word::Aux;
+                if let Some(before) = tokens.get_mut(i + 1) {
+                    before.word = Word::Aux;
+                }
+            }
+            // "2 pav", "6 पीस pav": bread rolls counted, not a quarter kilo ("do paav ghee").
+            "pav" | "paav" | "पाव" if tokens[i].word == Word::Number => {
+                let after_unit = matches!(prev, Some(Word::Unit(_)));
+                let counted = prev == Some(Word::Number)
+                    && i.checked_sub(2)
+                        .is_none_or(|b| tokens[b].word != Word::Name);
+                let measures = matches!(next, Some(Word::Name | Word::Unit(_) | Word::Number));
+                if after_unit || (counted && !measures) {
+                    tokens[i].word = Word::Name;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Settles words whose role depends on their neighbours.
 fn disambiguate(tokens: &mut [Token<'_>]) {
+    settle_everyday(tokens);
     for i in 0..tokens.len() {
         // "day after tomorrow" counts days; "Good Day" is a biscuit.
         if tokens[i].key == "day" && tokens.get(i + 1).is_some_and(|n| n.word == Word::After) {
@@ -282,6 +414,9 @@ fn disambiguate(tokens: &mut [Token<'_>]) {
                         | Word::Credit
                         | Word::Bill
                 )
+            }) || prev.is_some_and(|p| {
+                // "bill banao do kilo chawal": after a request already whole, "do" is two.
+                matches!(p.word, Word::Make | Word::Write) && p.key.ends_with('o')
             });
             let next_allows = next.is_some_and(|n| {
                 matches!(

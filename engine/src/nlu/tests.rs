@@ -500,3 +500,1014 @@ fn readings_that_are_guesses_are_not_confident() {
         assert!(!parse(text, now()).confident, "{text}: {}", shown(text));
     }
 }
+
+/// The commands of `text` as compact JSON, and whether the parser stands behind them.
+fn reading(text: &str) -> (String, bool) {
+    let understood = parse(text, now());
+    (
+        serde_json::to_string(&understood.parsed.commands).unwrap_or_default(),
+        understood.confident,
+    )
+}
+
+fn asks_about_the_amount(text: &str) {
+    not_booked_because(text, NotBooked::AmountUnclear);
+}
+
+#[test]
+fn ranges_alternatives_and_bounds_in_every_form_ask() {
+    for text in [
+        "Suresh ne 2-3 sau diye",
+        "Suresh ne 200-300 diye",
+        "Suresh ne 200 se 300 diye",
+        "Suresh ne 200 ya 300 diye",
+        "Suresh paid 200 or 300",
+        "Suresh ne 200/300 diye",
+        "Suresh ne do teen sau diye",
+        "Suresh ne teen char sau diye",
+        "राहुल ने दो तीन सौ दिए",
+        "Suresh ne do-teen sau diye",
+        "राहुल ने दो-तीन सौ दिए",
+        "सुरेश ने करीब 200-250 दिए",
+        "Suresh paid around 200 to 300",
+        "Suresh paid approx 500",
+        "Suresh ne lagbhag 500 diye",
+        "Suresh ne takreeban 500 diye",
+        "Suresh ne 200 ke aas paas diye",
+        "Suresh paid between 200 and 300",
+        "Suresh ne 200 aur 300 ke beech diye",
+        "Suresh ne 500 se zyada diye",
+        "Suresh ne 500 ke upar diye",
+        "सुरेश ने 500 से कम दिए",
+        "Suresh paid more than 500",
+        "Suresh paid at least 500",
+        "Suresh paid over 500",
+        "Suresh paid 500+",
+        "Suresh ne kuch 500 diye",
+        "Suresh paid 500 odd",
+        "Suresh ne sau do sau diye",
+        "Suresh ko 2 ya 3 sau udhaar likho",
+    ] {
+        assert!(!books_anything(text), "{text}: {}", shown(text));
+    }
+    for text in [
+        "Suresh ne do teen sau diye",
+        "Suresh paid between 200 and 300",
+        "Suresh ne 500 se zyada diye",
+        "Suresh ne sau do sau diye",
+    ] {
+        asks_about_the_amount(text);
+    }
+}
+
+#[test]
+fn single_amounts_next_to_range_words_still_book() {
+    for (text, paise) in [
+        ("Suresh ne ek sau pachas diye", 15_000),
+        ("Suresh ne do hazaar paanch sau diye", 250_000),
+        ("Suresh ne 2 lakh 50 hazaar diye", 25_000_000),
+        ("Suresh ne 1.5 lakh diye", 15_000_000),
+        ("Suresh ne dedh sau diye", 15_000),
+        ("Suresh ne dhai hazaar diye", 250_000),
+        ("Suresh ne sava sau diye", 12_500),
+        ("Suresh ne saadhe teen sau diye", 35_000),
+        ("Suresh ne ५०० दिए", 50_000),
+        ("Suresh ne 500 rupaye 50 paise diye", 50_050),
+        ("Suresh handed over 500", 50_000),
+        ("Rahul ke upar 500 likho", 50_000),
+    ] {
+        let (json, confident) = reading(text);
+        assert!(confident, "{text}: {json}");
+        assert!(
+            json.contains(&format!(r#""amount_paise":{paise}"#)),
+            "{text}: {json}"
+        );
+    }
+    // A number word that is a verb ("bana do") next to a quantity is no range.
+    let (json, confident) = reading("Rahul ko bill bana do ek kilo chawal");
+    assert!(confident && json.contains(r#""qty":1"#), "{json}");
+}
+
+#[test]
+fn na_after_an_imperative_softens_and_before_a_verb_negates() {
+    for (text, intent) in [
+        ("Rahul ko 300 udhaar likh do na", "add_credit"),
+        ("Rahul ke khate me 300 likh do na bhai", "add_credit"),
+        ("Rahul ko 2 milk ka bill bana do na", "create_invoice"),
+        ("Rahul ko reminder bhej do na", "schedule_reminder"),
+        ("Rahul ka reminder cancel kar do na", "cancel_reminder"),
+    ] {
+        let (json, confident) = reading(text);
+        assert!(confident, "{text}: {json}");
+        assert!(json.contains(intent), "{text}: {json}");
+    }
+    for text in [
+        "Rahul ne 500 na diye",
+        "Rahul ne 500 diye na",
+        "Rahul ko 300 udhaar na likho",
+        "राहुल ने 500 ना दिए",
+    ] {
+        assert!(!books_anything(text), "{text}: {}", shown(text));
+    }
+}
+
+#[test]
+fn the_amount_of_a_bill_is_never_an_item() {
+    for text in [
+        "Rahul ka 300 ka bill hai",
+        "Rahul ka 300 ka bill bana do",
+        "राहुल का 300 का बिल है",
+    ] {
+        let (json, _) = reading(text);
+        assert!(!books_anything(text), "{text}: {json}");
+        assert!(!json.contains("create_invoice"), "{text}: {json}");
+    }
+}
+
+#[test]
+fn balances_are_asked_in_every_language() {
+    for (text, customer) in [
+        ("how much does Rahul owe", "Rahul"),
+        ("Rahul's balance?", "Rahul"),
+        ("Rahul ka kitna baaki hai", "Rahul"),
+        ("Rahul pe kitna hai", "Rahul"),
+        ("Rahul ke upar kitna hai", "Rahul"),
+        ("राहुल पर कितना है", "राहुल"),
+        ("राहुल का कितना बाकी है", "राहुल"),
+        ("what is pending from Rahul", "Rahul"),
+        ("Rahul ka hisaab dikhao", "Rahul"),
+        ("Rahul ka hisab kitab", "Rahul"),
+        ("Rahul ka len den dikhao", "Rahul"),
+        ("show Rahul's account", "Rahul"),
+        ("Rahul's khata", "Rahul"),
+        ("राहुल का खाता", "राहुल"),
+        ("how much money is Rahul yet to pay", "Rahul"),
+        ("how much is left for Rahul to pay", "Rahul"),
+        ("remaining balance of Rahul", "Rahul"),
+        ("Rahul ka kitna nikalta hai", "Rahul"),
+        ("Rahul se kitna aana hai", "Rahul"),
+        ("Rahul ne kitna dena hai", "Rahul"),
+        ("Rahul ka kitna baaki reh gaya", "Rahul"),
+        ("Does Rahul owe anything", "Rahul"),
+        ("how much is Rahul owing", "Rahul"),
+    ] {
+        let (json, confident) = reading(text);
+        assert!(confident, "{text}: {json}");
+        assert_eq!(
+            json,
+            format!(r#"[{{"intent":"check_balance","customer":"{customer}"}}]"#),
+            "{text}"
+        );
+    }
+    for text in [
+        "who owes me money",
+        "kis kis ka baaki hai",
+        "kitna udhaar baaki hai sab milake",
+        "total kitna udhaar hai market mein",
+        "total receivables",
+    ] {
+        let (json, confident) = reading(text);
+        assert!(confident, "{text}: {json}");
+        assert_eq!(json, r#"[{"intent":"check_balance"}]"#, "{text}");
+    }
+    // Stock stays stock; a khata closed is no balance asked.
+    assert!(reading("how much sugar is left").0.contains("check_stock"));
+    assert!(
+        !reading("Rahul ka khata band karo")
+            .0
+            .contains("check_balance")
+    );
+}
+
+#[test]
+fn reminders_are_set_and_taken_off_in_every_language() {
+    for (text, expected) in [
+        (
+            "remind Rahul to pay 500 tomorrow at 7 pm",
+            r#"[{"intent":"schedule_reminder","customer":"Rahul","amount_paise":50000,"at":"2026-11-23T19:00:00+05:30"}]"#,
+        ),
+        (
+            "send Rahul a reminder",
+            r#"[{"intent":"schedule_reminder","customer":"Rahul"}]"#,
+        ),
+        (
+            "Rahul ko yaad dilao",
+            r#"[{"intent":"schedule_reminder","customer":"Rahul"}]"#,
+        ),
+        (
+            "remind Rahul after 3 days",
+            r#"[{"intent":"schedule_reminder","customer":"Rahul","at":"2026-11-25T10:00:00+05:30"}]"#,
+        ),
+        (
+            "remind Rahul within 2 hours",
+            r#"[{"intent":"schedule_reminder","customer":"Rahul","at":"2026-11-22T12:00:00+05:30"}]"#,
+        ),
+        (
+            "stop reminding Rahul",
+            r#"[{"intent":"cancel_reminder","customer":"Rahul"}]"#,
+        ),
+        (
+            "call off Rahul's reminder",
+            r#"[{"intent":"cancel_reminder","customer":"Rahul"}]"#,
+        ),
+        (
+            "turn off reminders for Rahul",
+            r#"[{"intent":"cancel_reminder","customer":"Rahul"}]"#,
+        ),
+        (
+            "Rahul ko ab reminder ki zarurat nahi",
+            r#"[{"intent":"cancel_reminder","customer":"Rahul"}]"#,
+        ),
+    ] {
+        let (json, confident) = reading(text);
+        assert!(confident, "{text}: {json}");
+        assert_eq!(json, expected, "{text}");
+    }
+}
+
+#[test]
+fn english_money_word_orders_book_at_once() {
+    for (text, expected) in [
+        (
+            "Rahul paid 500",
+            r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000}]"#,
+        ),
+        (
+            "got 500 from Rahul",
+            r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000}]"#,
+        ),
+        (
+            "Rahul gave me 500 by UPI",
+            r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000,"mode":"upi"}]"#,
+        ),
+        (
+            "Rahul paid 1200 by net banking",
+            r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":120000,"mode":"bank"}]"#,
+        ),
+        (
+            "Dr. Rahul paid 600 cash",
+            r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":60000,"mode":"cash"}]"#,
+        ),
+        (
+            "Rahul paid 500 for his dues",
+            r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000}]"#,
+        ),
+        (
+            "Rahul paid back 500",
+            r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000}]"#,
+        ),
+        (
+            "Rahul paid 500 bucks just now",
+            r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000}]"#,
+        ),
+        (
+            "give Rahul 500 on credit",
+            r#"[{"intent":"add_credit","customer":"Rahul","amount_paise":50000}]"#,
+        ),
+        (
+            "Rahul took goods worth 500 on credit",
+            r#"[{"intent":"add_credit","customer":"Rahul","amount_paise":50000}]"#,
+        ),
+        (
+            "put 500 on Rahul's account",
+            r#"[{"intent":"add_credit","customer":"Rahul","amount_paise":50000}]"#,
+        ),
+        (
+            "mark 500 as credit for Rahul",
+            r#"[{"intent":"add_credit","customer":"Rahul","amount_paise":50000}]"#,
+        ),
+        (
+            "Sold 400 of goods on credit to Rahul",
+            r#"[{"intent":"add_credit","customer":"Rahul","amount_paise":40000}]"#,
+        ),
+        (
+            "add 500 to Rahul's khata",
+            r#"[{"intent":"add_credit","customer":"Rahul","amount_paise":50000}]"#,
+        ),
+        (
+            "Rahul ko 300 udhaar",
+            r#"[{"intent":"add_credit","customer":"Rahul","amount_paise":30000}]"#,
+        ),
+    ] {
+        let (json, confident) = reading(text);
+        assert!(confident, "{text}: {json}");
+        assert_eq!(json, expected, "{text}");
+    }
+}
+
+#[test]
+fn a_name_and_a_bare_number_arriving_may_be_money_or_stock() {
+    for text in ["Rahul: 500 received", "Dairy Milk 50 aayi hain"] {
+        assert!(!parse(text, now()).confident, "{text}: {}", shown(text));
+    }
+}
+
+/// The intents of `text`, in order, and whether the parse is confident.
+fn intents(text: &str) -> (Vec<&'static str>, bool) {
+    let understood = parse(text, now());
+    (
+        understood
+            .parsed
+            .commands
+            .iter()
+            .map(Command::intent)
+            .collect(),
+        understood.confident,
+    )
+}
+
+fn reads_as(cases: &[&str], intent: &str) {
+    for text in cases {
+        let (got, _) = intents(text);
+        assert_eq!(got, [intent], "{text}: {}", shown(text));
+    }
+}
+
+#[test]
+fn help_is_asked_in_every_word_order() {
+    reads_as(
+        &[
+            "I need help",
+            "what can you do",
+            "how does this bot work",
+            "how do I use this",
+            "show me the list of commands",
+            "commands batao",
+            "kya kya kar sakte ho tum",
+            "tum kya kya kaam karte ho",
+            "kya kar sakta hai ye bot",
+            "kaunse commands hain",
+            "ye app kaise chalana hai",
+            "bill kaise banaye",
+            "how do I add a customer",
+            "ये कैसे काम करता है बताओ",
+            "ये ऐप कैसे इस्तेमाल करें",
+            "क्या क्या कमांड हैं",
+            "मुझे मदद चाहिए",
+            "what does this app do",
+            "kuch samajh nahi aa raha",
+        ],
+        "help",
+    );
+    // Greetings and small talk stay unknown.
+    reads_as(
+        &[
+            "kaise ho bhai",
+            "कैसे हो भाई",
+            "how are you",
+            "tell me a joke",
+        ],
+        "unknown",
+    );
+}
+
+#[test]
+fn undo_is_said_many_ways() {
+    reads_as(
+        &[
+            "undo the last entry",
+            "revert the last action",
+            "take that back",
+            "oops, undo",
+            "please undo my last command",
+            "undo the last one",
+            "jo abhi likha wo wapas le lo",
+            "pichla kaam wapas karo",
+            "wapas karo jo abhi kiya",
+            "ek kaam karo, last entry undo kar do",
+            "जो अभी किया उसे वापस करो",
+            "गलती से हो गया, अनडू करो",
+            "delete that",
+        ],
+        "undo",
+    );
+    // "delete that" alone may point at a command said with it: asked about, not done.
+    assert!(!parse("delete that", now()).confident);
+    assert!(parse("undo the last entry", now()).confident);
+    // "cancel it" after a reminder takes the reminder off, not the last booking.
+    assert_eq!(
+        intents("no need to remind Hassan anymore, cancel it").0,
+        ["cancel_reminder"]
+    );
+}
+
+#[test]
+fn summaries_are_asked_by_sales_earnings_reports_and_days() {
+    for (text, date) in [
+        ("show me today's sales", "2026-11-22"),
+        ("what did I sell today", "2026-11-22"),
+        ("how much did we sell yesterday", "2026-11-21"),
+        ("what are today's earnings", "2026-11-22"),
+        ("day before yesterday's summary", "2026-11-20"),
+        ("bhai aaj kitna kamaya", "2026-11-22"),
+        ("kal ka report dikhao", "2026-11-21"),
+        ("aaj din bhar ka hisaab kya raha", "2026-11-22"),
+        ("aaj ka total", "2026-11-22"),
+        ("3 din pehle kitni sale hui", "2026-11-19"),
+        ("2 days ago sales", "2026-11-20"),
+        ("कल कितना कलेक्शन हुआ", "2026-11-21"),
+        ("आज का सारांश भेजो", "2026-11-22"),
+    ] {
+        let json = serde_json::to_string(&parse(text, now()).parsed).unwrap_or_default();
+        assert_eq!(
+            json,
+            format!(r#"{{"commands":[{{"intent":"daily_summary","date":"{date}"}}]}}"#),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn stock_is_asked_with_or_without_the_word_stock() {
+    for (text, product) in [
+        ("how many bags of rice are left", "rice"),
+        ("is there any paneer left", "paneer"),
+        ("how much sugar do we have", "sugar"),
+        ("do we have any Maggi", "Maggi"),
+        ("basmati chawal kitna pada hai", "basmati chawal"),
+        ("paneer available hai", "paneer"),
+        ("चावल कितना है", "चावल"),
+        ("besan kitna reh gaya", "besan"),
+        ("Maggi ki quantity batao", "Maggi"),
+    ] {
+        assert!(
+            shown(text).contains(&format!(r#""intent":"check_stock","product":"{product}""#)),
+            "{text}: {}",
+            shown(text)
+        );
+    }
+    // Said without any stock word, the reading is a guess.
+    assert!(!parse("चावल कितना है", now()).confident);
+    // A price or a customer's money asked the same way is no stock question.
+    assert_ne!(intents("Maggi kitne ka hai").0, ["check_stock"]);
+    assert_ne!(intents("Rahul ka kitna hai").0, ["check_stock"]);
+}
+
+#[test]
+fn deliveries_name_goods_not_their_source() {
+    for (text, want) in [
+        (
+            "naya maal aaya hai 50 kg gehun",
+            r#""product":"gehun","qty":50,"unit":"kg""#,
+        ),
+        (
+            "supplier se 25 kilo moongfali aayi",
+            r#""product":"moongfali","qty":25"#,
+        ),
+        (
+            "received 50 kg rice from Metro",
+            r#""product":"rice","qty":50"#,
+        ),
+        (
+            "stock update karo, 20 packet Kurkure aaye",
+            r#""product":"Kurkure","qty":20"#,
+        ),
+        ("नया माल आया है 100 किलो गेहूं", r#""product":"गेहूं","qty":100"#),
+    ] {
+        let shown = shown(text);
+        assert!(shown.contains(want), "{text}: {shown}");
+        assert_eq!(intents(text).0, ["update_stock"], "{text}: {shown}");
+    }
+}
+
+#[test]
+fn customers_and_products_are_added_to_lists() {
+    for (text, want) in [
+        (
+            "add a new customer named Prakash Menon, phone +91 98470 55667",
+            r#""customer":"Prakash Menon","phone":"919847055667""#,
+        ),
+        (
+            "customer list mein Mithun Chakraborty ko daalo 9830012345",
+            r#""customer":"Mithun Chakraborty","phone":"919830012345""#,
+        ),
+        (
+            "please add a new product called Kinder Joy priced at 45",
+            r#""product":"Kinder Joy","price_paise":4500"#,
+        ),
+        (
+            "ek naya item hai Nescafe, price 140",
+            r#""price_paise":14000"#,
+        ),
+        (
+            "add product basmati rice Rs 120/kg",
+            r#""price_paise":12000,"unit":"kg""#,
+        ),
+        (
+            "नया आइटम Maggi ₹14 packet",
+            r#""price_paise":1400,"unit":"packet""#,
+        ),
+        (
+            "paneer ko item list mein daalo, pachaas rupaye",
+            r#""product":"paneer""#,
+        ),
+    ] {
+        let shown = shown(text);
+        assert!(shown.contains(want), "{text}: {shown}");
+    }
+}
+
+#[test]
+fn bills_find_their_customer_wherever_it_is_said() {
+    for (text, customer) in [
+        ("Lalit ke naam pe 250 gm jeera ka bill bana do", "Lalit"),
+        ("5 packet Maggi aur 2 Coke, bill Aman ke naam pe", "Aman"),
+        (
+            "bill banao 2 kilo besan 1 kilo suji Mishraji ke liye",
+            "Mishra",
+        ),
+        ("3 किलो प्याज़ का बिल बनाओ सुरेश के नाम", "सुरेश"),
+        ("bill Arjun for 1 litre milk and 2 bread", "Arjun"),
+        ("2 kg sugar and 1 kg rice, bill it to Mahesh", "Mahesh"),
+        ("bill for Sam: bread and butter", "Sam"),
+        ("Rahul ke 2 kilo chawal ka bill banao", "Rahul"),
+        ("राहुल के 2 किलो चावल का बिल बनाओ", "राहुल"),
+        (
+            "arre bhai Kishore ko 3 packet doodh ka bill bana do na",
+            "Kishore",
+        ),
+        (
+            "yaar jaldi se Imtiaz ko 1 kilo chana dal ka bill bana do",
+            "Imtiaz",
+        ),
+    ] {
+        let shown = shown(text);
+        assert!(
+            shown.contains(&format!(
+                r#""intent":"create_invoice","customer":"{customer}""#
+            )),
+            "{text}: {shown}"
+        );
+        assert!(!shown.contains("jaldi"), "{text}: {shown}");
+    }
+    // A list of counted products keeps the first product a product.
+    assert!(
+        !shown("Maggi ke 2 packet, Parle-G ke 3 packet ka bill").contains(r#""customer":"Maggi""#)
+    );
+}
+
+#[test]
+fn bill_quantities_said_in_words() {
+    for (text, want) in [
+        (
+            "Hemant ka bill sava kilo moong dal",
+            r#""qty":1.25,"unit":"kg""#,
+        ),
+        (
+            "make a bill for Sujata one and a half kg rice",
+            r#""qty":1.5,"unit":"kg""#,
+        ),
+        (
+            "Sohail ka bill banao do kilo chawal teen packet Maggi",
+            r#""qty":2,"unit":"kg""#,
+        ),
+        (
+            "250 gram makhan aur 2 pav ka bill, Neelam ke naam",
+            r#""product":"pav","qty":2"#,
+        ),
+        ("Rahul ko do paav ghee ka bill", r#""qty":0.5,"unit":"kg""#),
+        ("शबाना को 2 किलोग्राम चावल का बिल", r#""qty":2,"unit":"kg""#),
+    ] {
+        let shown = shown(text);
+        assert!(shown.contains(want), "{text}: {shown}");
+    }
+}
+
+#[test]
+fn english_amounts_with_and_are_one_amount() {
+    for (text, want) in [
+        (
+            "Asif paid two hundred and fifty online",
+            r#""customer":"Asif","amount_paise":25000,"mode":"upi""#,
+        ),
+        (
+            "received seven hundred and fifty from Ashok",
+            r#""amount_paise":75000"#,
+        ),
+        (
+            "add two hundred and fifty credit for Anthony",
+            r#""amount_paise":25000"#,
+        ),
+        (
+            "Harish gave me one thousand and twenty five",
+            r#""amount_paise":102500"#,
+        ),
+        (
+            "Meena paid two thousand and five hundred by cash",
+            r#""amount_paise":250000"#,
+        ),
+    ] {
+        let shown = shown(text);
+        assert!(shown.contains(want), "{text}: {shown}");
+        assert_eq!(
+            parse(text, now()).parsed.commands.len(),
+            1,
+            "{text}: {shown}"
+        );
+    }
+    // Two amounts joined by "and" are still two commands.
+    assert_eq!(
+        parse(
+            "Rahul paid two hundred and Suresh paid three hundred",
+            now()
+        )
+        .parsed
+        .commands
+        .len(),
+        2
+    );
+}
+
+#[test]
+fn polite_requests_are_requests_not_questions() {
+    for (text, want) in [
+        (
+            "can you note that Kamal paid 700",
+            r#""intent":"record_payment","customer":"Kamal","amount_paise":70000"#,
+        ),
+        (
+            "could you please make a bill for Ravi for 2 kg rice",
+            r#""intent":"create_invoice","customer":"Ravi""#,
+        ),
+        (
+            "would you write 300 udhaar for Anil",
+            r#""intent":"add_credit","customer":"Anil""#,
+        ),
+        (
+            "I need a bill for Pinky for 6 packets chips",
+            r#""intent":"create_invoice","customer":"Pinky""#,
+        ),
+        (
+            "we need an invoice for Ravi, 2 kg rice",
+            r#""intent":"create_invoice","customer":"Ravi""#,
+        ),
+    ] {
+        let shown = shown(text);
+        assert!(shown.contains(want), "{text}: {shown}");
+        assert!(parse(text, now()).confident, "{text}: {shown}");
+    }
+    // Questions, wishes and promises said the same way still book nothing.
+    for text in [
+        "can you check if Kamal paid 700",
+        "can Kamal pay 700",
+        "Rahul needs to pay 500",
+        "I want to pay Rahul 500",
+        "could Rahul have paid 500",
+    ] {
+        assert!(!books_anything(text), "{text}: {}", shown(text));
+    }
+}
+
+#[test]
+fn asking_the_bot_for_a_report_is_no_help_request() {
+    for (text, date) in [
+        ("can you give me today's report", "2026-11-22"),
+        ("can you tell me how much we sold today", "2026-11-22"),
+        ("could you show yesterday's summary", "2026-11-21"),
+        ("can you tell me today's sales", "2026-11-22"),
+    ] {
+        let shown = shown(text);
+        assert!(
+            shown.contains(&format!(r#""intent":"daily_summary","date":"{date}""#)),
+            "{text}: {shown}"
+        );
+    }
+    assert_eq!(intents("what can you do").0, ["help"]);
+}
+
+#[test]
+fn bills_named_by_possessive_or_buyer() {
+    for (text, customer) in [
+        ("please make Manju's bill for 10 packet bread", "Manju"),
+        ("create Ravi's invoice for 2 kg rice", "Ravi"),
+        ("Rahul bill banao 2 kilo chawal", "Rahul"),
+        (
+            "Pandeyji bought 3 pieces soap and 2 kg potatoes, make the bill",
+            "Pandey",
+        ),
+        ("Ravi took 3 packets milk, bill it", "Ravi"),
+        ("रेखा के नाम 6 बोतल पेप्सी और 2 किलो घी का बिल काट दो", "रेखा"),
+        ("Sunil ke naam parchi kaat do 3 packet doodh", "Sunil"),
+    ] {
+        let shown = shown(text);
+        assert!(
+            shown.contains(&format!(
+                r#""intent":"create_invoice","customer":"{customer}""#
+            )),
+            "{text}: {shown}"
+        );
+        assert!(!shown.contains("काट\""), "{text}: {shown}");
+        assert!(parse(text, now()).confident, "{text}: {shown}");
+    }
+}
+
+#[test]
+fn money_stuck_in_the_market_is_the_dues() {
+    for (text, want) in [
+        (
+            "kitna paisa market mein phasa hai total",
+            r#"{"intent":"check_balance"}"#,
+        ),
+        (
+            "market mein kitna atka hua hai",
+            r#"{"intent":"check_balance"}"#,
+        ),
+        (
+            "sab customers ka kitna paisa phasa hai",
+            r#"{"intent":"check_balance"}"#,
+        ),
+        (
+            "Rahul ka kitna paisa phasa hai",
+            r#"{"intent":"check_balance","customer":"Rahul"}"#,
+        ),
+        ("बाजार में कितना पैसा फंसा है", r#"{"intent":"check_balance"}"#),
+    ] {
+        let shown = shown(text);
+        assert!(shown.contains(want), "{text}: {shown}");
+    }
+}
+
+#[test]
+fn every_means_all_only_before_what_it_counts() {
+    assert!(shown("show every invoice").contains(r#"[{"intent":"list_invoices"}]"#));
+    assert!(shown("each customer ka balance batao").contains(r#"[{"intent":"check_balance"}]"#));
+    // A repeating reminder has no field in the contract: asked, never set once silently.
+    assert!(!parse("remind Rahul every Monday", now()).confident);
+}
+
+#[test]
+fn a_new_khata_opened_is_a_new_customer() {
+    for (text, want) in [
+        (
+            "naya khata kholo Dolly ka, number 06190947426",
+            r#""customer":"Dolly","phone":"916190947426""#,
+        ),
+        (
+            "नया खाता खोलो पांडे जी का, नंबर 8974262423",
+            r#""customer":"पांडे","phone":"918974262423""#,
+        ),
+        (
+            "naya khata kholo Ramesh ka 9876543210",
+            r#""customer":"Ramesh","phone":"919876543210""#,
+        ),
+        (
+            "open a new account for Dolly, number 9876543210",
+            r#""customer":"Dolly","phone":"919876543210""#,
+        ),
+    ] {
+        let shown = shown(text);
+        assert!(shown.contains(want), "{text}: {shown}");
+        assert_eq!(intents(text).0, ["add_customer"], "{text}: {shown}");
+    }
+}
+
+#[test]
+fn the_godown_is_where_stock_is_kept() {
+    for (text, want) in [
+        (
+            "godown mein namak kitna hai",
+            r#"{"intent":"check_stock","product":"namak"}"#,
+        ),
+        (
+            "गोदाम में मूंग दाल कितना है",
+            r#"{"intent":"check_stock","product":"मूंग दाल"}"#,
+        ),
+        (
+            "how much rice is in the warehouse",
+            r#"{"intent":"check_stock","product":"rice"}"#,
+        ),
+        (
+            "गोदाम में 100 किलो आटा आया",
+            r#"{"intent":"update_stock","product":"आटा","qty":100,"unit":"kg"}"#,
+        ),
+        (
+            "godown me 20 packet Maggi aaye",
+            r#"{"intent":"update_stock","product":"Maggi","qty":20,"unit":"packet"}"#,
+        ),
+    ] {
+        let shown = shown(text);
+        assert!(shown.contains(want), "{text}: {shown}");
+    }
+}
+
+#[test]
+fn a_source_said_with_an_article_is_no_product() {
+    for (text, product) in [
+        (
+            "I just received 50 kilo tomatoes from the supplier",
+            "tomatoes",
+        ),
+        ("got 20 packets Maggi from our distributor", "Maggi"),
+        ("received 10 kg onion from the mandi today", "onion"),
+    ] {
+        let shown = shown(text);
+        assert!(
+            shown.contains(&format!(r#""intent":"update_stock","product":"{product}""#)),
+            "{text}: {shown}"
+        );
+    }
+}
+
+#[test]
+fn going_back_a_step_is_an_undo() {
+    for text in [
+        "ek kadam peeche jao, undo",
+        "ek kadam peeche jao",
+        "go one step back",
+        "peeche karo",
+        "scratch that",
+        "scratch that, undo",
+        "गलत एंट्री हो गई, पीछे करो",
+    ] {
+        assert_eq!(
+            intents(text),
+            (vec!["undo"], true),
+            "{text}: {}",
+            shown(text)
+        );
+    }
+    // A surname that means "step" stays a name.
+    assert!(shown("Kadam ne 1,750 ka check diya").contains(r#""customer":"Kadam""#));
+}
+
+#[test]
+fn help_asked_in_other_ways() {
+    for text in [
+        "kya kya likh sakta hoon yahan",
+        "kya kya kar sakta hoon",
+        "show me what you can do",
+        "tell me what you can do",
+        "I don't know how to use this, help",
+        "i dont know how to use this app",
+        "इसे कैसे चलाते हैं बताओ",
+    ] {
+        assert_eq!(
+            intents(text),
+            (vec!["help"], true),
+            "{text}: {}",
+            shown(text)
+        );
+    }
+}
+
+#[test]
+fn the_day_asked_about_in_other_words() {
+    for (text, date) in [
+        ("aaj kitna dhanda hua", "2026-11-22"),
+        ("bhai aaj ka din kaisa raha, total batao", "2026-11-22"),
+        ("kal ka din kaisa raha", "2026-11-21"),
+    ] {
+        let shown = shown(text);
+        assert!(
+            shown.contains(&format!(r#""intent":"daily_summary","date":"{date}""#)),
+            "{text}: {shown}"
+        );
+    }
+}
+
+#[test]
+fn reminders_stopped_or_scheduled_in_other_words() {
+    for text in [
+        "Manju ka reminder rok do",
+        "Rahul ko reminder bhejna roko",
+        "रेखा का रिमाइंडर रोको",
+    ] {
+        assert_eq!(
+            intents(text),
+            (vec!["cancel_reminder"], true),
+            "{text}: {}",
+            shown(text)
+        );
+    }
+    let shown = shown("schedule a reminder for Kamal for 50 rupees on Monday");
+    assert!(
+        shown.contains(r#""customer":"Kamal","amount_paise":5000"#),
+        "{shown}"
+    );
+}
+
+#[test]
+fn products_created_or_put_in_the_catalogue() {
+    for (text, want) in [
+        (
+            "create product Coke priced Rs. 10",
+            r#""product":"Coke","price_paise":1000"#,
+        ),
+        (
+            "create new product Pepsi at Rs 40",
+            r#""product":"Pepsi","price_paise":4000"#,
+        ),
+        (
+            "catalog mein naya item Bisleri 25 rs",
+            r#""product":"Bisleri","price_paise":2500"#,
+        ),
+    ] {
+        let shown = shown(text);
+        assert!(shown.contains(want), "{text}: {shown}");
+        assert_eq!(intents(text).0, ["add_product"], "{text}: {shown}");
+    }
+}
+
+#[test]
+fn an_amount_before_the_giver_is_money() {
+    for (text, want) in [
+        (
+            "१२००० मुकेश ने दिए",
+            r#""customer":"मुकेश","amount_paise":1200000"#,
+        ),
+        (
+            "12000 Mukesh ne diye",
+            r#""customer":"Mukesh","amount_paise":1200000"#,
+        ),
+        (
+            "500 Sharma ji ne diye",
+            r#""customer":"Sharma","amount_paise":50000"#,
+        ),
+    ] {
+        let shown = shown(text);
+        assert!(shown.contains(want), "{text}: {shown}");
+        assert_eq!(intents(text).0, ["record_payment"], "{text}: {shown}");
+    }
+    // A count of goods before a product stays a count.
+    assert!(shown("5 Maggi ka bill Rahul ko").contains(r#""product":"Maggi","qty":5"#));
+}
+
+#[test]
+fn more_added_to_what_is_owed_is_credit() {
+    for text in [
+        "Nair owes fifteen hundred more, add it",
+        "Nair owes 1500 more, add it",
+        "add 1500 more to Nair's dues",
+        "Nair ke baki mein 1500 add karo",
+    ] {
+        let shown = shown(text);
+        assert!(
+            shown.contains(r#""intent":"add_credit","customer":"Nair","amount_paise":150000"#),
+            "{text}: {shown}"
+        );
+    }
+    // Asked, or said without adding, it books nothing.
+    for text in ["does Nair owe 1500, add it?", "Nair owes 1500"] {
+        assert!(!books_anything(text), "{text}: {}", shown(text));
+    }
+}
+
+#[test]
+fn right_now_is_a_time_word_not_a_name() {
+    for text in [
+        "remind Devendra about fifteen hundred right now",
+        "remind Devendra right away about 1500",
+    ] {
+        let shown = shown(text);
+        assert!(
+            shown.contains(r#""customer":"Devendra","amount_paise":150000"#),
+            "{text}: {shown}"
+        );
+        assert!(parse(text, now()).confident, "{text}: {shown}");
+    }
+}
+
+#[test]
+fn what_is_already_written_is_not_written_again() {
+    for text in [
+        "Suresh ka 300 udhaar chadha hua hai",
+        "Rahul ne 500 diye, likh liya hai",
+        "Rahul ka 2 kilo chawal ka bill bana hua hai",
+        "राहुल के 500 जमा हो गए थे",
+        "Rahul ka 500 udhaar tha",
+    ] {
+        not_booked_because(text, NotBooked::AlreadyWritten);
+    }
+    // The same words as a request still book.
+    for text in [
+        "Rahul ka 500 udhaar likh lo",
+        "Suresh ka 300 udhaar chadha do",
+        "Rahul ko 2 kilo chawal ka bill banao",
+    ] {
+        assert!(books_anything(text), "{text}: {}", shown(text));
+    }
+}
+
+#[test]
+fn writing_told_in_the_past_or_passive_is_not_written_again() {
+    for text in [
+        "Rahul ka 500 dala hua hai",
+        "bill for Rahul 2 kg rice was made yesterday",
+        "maine Rahul ka 500 udhaar likh diya",
+    ] {
+        not_booked_because(text, NotBooked::AlreadyWritten);
+    }
+    // "likh diya" finishes a writing verb: a debit, never a payment.
+    for text in [
+        "Rahul ke naam 500 likh diya",
+        "Rahul ke naam 500 likh de",
+        "Rahul ke khate me 500 chadha diye",
+    ] {
+        assert!(
+            shown(text)
+                .contains(r#""intent":"add_credit","customer":"Rahul","amount_paise":50000"#),
+            "{text}: {}",
+            shown(text)
+        );
+    }
+}

@@ -12,12 +12,33 @@ const DEFAULT_HOUR: u32 = 10;
 /// The day a summary question is about: `kal` and `parso` look back because the question is past tense.
 pub fn summary_date(tokens: &[Token<'_>], now: DateTime<FixedOffset>) -> NaiveDate {
     let today = now.date_naive();
-    let back = tokens.iter().find_map(|t| match t.word {
-        Word::Day(Day::Today) => Some(0),
-        Word::Day(Day::Kal | Day::Yesterday) => Some(1),
-        Word::Day(Day::Parso) => Some(2),
-        Word::Day(Day::Tomorrow) => Some(-1),
-        _ => None,
+    let keys: Vec<&str> = tokens.iter().map(|t| t.key.as_str()).collect();
+    // "day before yesterday", "3 din pehle", "2 days ago".
+    let counted_back = keys
+        .windows(3)
+        .any(|w| w == ["day", "before", "yesterday"])
+        .then_some(2)
+        .or_else(|| {
+            tokens.windows(3).find_map(|w| {
+                let ago = matches!(
+                    w[2].key.as_str(),
+                    "pehle" | "pahle" | "ago" | "back" | "पहले"
+                );
+                (w[0].word == Word::Number && w[1].word == Word::DaySpan && ago)
+                    .then(|| read_number(w, 0))
+                    .flatten()
+                    .filter(|n| n.end == 1 && n.milli % 1000 == 0)
+                    .map(|n| n.milli / 1000)
+            })
+        });
+    let back = counted_back.or_else(|| {
+        tokens.iter().find_map(|t| match t.word {
+            Word::Day(Day::Today) => Some(0),
+            Word::Day(Day::Kal | Day::Yesterday) => Some(1),
+            Word::Day(Day::Parso) => Some(2),
+            Word::Day(Day::Tomorrow) => Some(-1),
+            _ => None,
+        })
     });
     today
         .checked_sub_signed(Duration::days(back.unwrap_or(0)))
@@ -162,7 +183,7 @@ pub fn reminder_time(
                         Some(Word::DaySpan)
                             if fraction == 0
                                 && (span_ends(tokens, num.end + 1)
-                                    || before.is_some_and(|b| b.key == "in")) =>
+                                    || before.is_some_and(|b| leads_span(&b.key))) =>
                         {
                             day =
                                 Duration::try_days(whole).and_then(|d| today.checked_add_signed(d));
@@ -176,7 +197,7 @@ pub fn reminder_time(
                         }
                         Some(Word::Hour | Word::Minute)
                             if span_ends(tokens, num.end + 1)
-                                || before.is_some_and(|b| b.key == "in") =>
+                                || before.is_some_and(|b| leads_span(&b.key)) =>
                         {
                             let minutes = if after == Some(Word::Hour) {
                                 num.milli.saturating_mul(60) / 1000
@@ -188,7 +209,7 @@ pub fn reminder_time(
                             }
                             if let Some(b) = i
                                 .checked_sub(1)
-                                .filter(|_| before.is_some_and(|b| b.key == "in"))
+                                .filter(|_| before.is_some_and(|b| leads_span(&b.key)))
                             {
                                 mark(used, b);
                             }
@@ -243,6 +264,11 @@ pub fn reminder_time(
     date.and_time(time)
         .and_local_timezone(*now.offset())
         .single()
+}
+
+/// The word before a span that makes it "from now": "in 4 days", "after 3 days", "within 2 hours".
+fn leads_span(key: &str) -> bool {
+    matches!(key, "in" | "after" | "within")
 }
 
 /// The word after a span that makes it "from now": `baad`, `later`, or `mein` ("2 ghante mein").

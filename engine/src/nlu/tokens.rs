@@ -53,7 +53,7 @@ fn is_digit(c: char) -> bool {
 
 /// Characters that end a clause the way a spoken pause does.
 fn is_clause_break(c: char) -> bool {
-    matches!(c, ',' | ';' | '\n' | '।' | '॥' | '!' | '?' | '|')
+    matches!(c, ',' | ';' | ':' | '\n' | '।' | '॥' | '!' | '?' | '|')
 }
 
 fn is_word_char(c: char) -> bool {
@@ -265,7 +265,35 @@ pub fn tokenize(text: &str) -> Vec<Token<'_>> {
     while tokens.last().is_some_and(Token::is_comma) {
         tokens.pop();
     }
+    join_spoken_and(&mut tokens);
     tokens
+}
+
+/// English says "two hundred and fifty": an `and` after a hundred or thousand word, followed by a
+/// smaller number word, is part of the number, not a break between two commands.
+fn join_spoken_and(tokens: &mut [Token<'_>]) {
+    use super::numbers::{NumWord, number_word, read_number};
+    for at in 1..tokens.len().saturating_sub(1) {
+        if tokens[at].key != "and" {
+            continue;
+        }
+        let before = &tokens[at - 1];
+        let Some(NumWord::Mult(factor)) = (!before.is_numeral())
+            .then(|| number_word(&before.key))
+            .flatten()
+        else {
+            continue;
+        };
+        let after = &tokens[at + 1];
+        if after.word != Word::Number || after.is_numeral() {
+            continue;
+        }
+        let smaller = read_number(tokens, at + 1)
+            .is_some_and(|rest| rest.milli > 0 && rest.milli < factor * 1000);
+        if smaller {
+            tokens[at].word = Word::Number;
+        }
+    }
 }
 
 #[cfg(test)]

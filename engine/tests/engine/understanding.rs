@@ -13,10 +13,9 @@ const GENERAL: [&str; 2] = ["money", "other"];
 const DEV_EXACT_AT_LEAST: f64 = 93.0;
 const DEV_CONFIDENT_WRONG_AT_MOST: f64 = 1.8;
 const DEV_DEFERRED_AT_MOST: f64 = 8.0;
-const HELD_OUT_EXACT_AT_LEAST: f64 = 92.0;
-const HELD_OUT_CONFIDENT_WRONG_AT_MOST: f64 = 2.4;
-const HELD_OUT_DEFERRED_AT_MOST: f64 = 9.5;
-const HELD_OUT_SAFETY_WRONG_AT_MOST: usize = 1;
+const HELD_OUT_EXACT_AT_LEAST: f64 = 92.5;
+const HELD_OUT_CONFIDENT_WRONG_AT_MOST: f64 = 2.1;
+const HELD_OUT_DEFERRED_AT_MOST: f64 = 9.0;
 const HELD_OUT_CONTROLS_ASKED_AT_MOST: usize = 2;
 
 /// A corpus file; a missing or unreadable one fails (a figure nobody measures is no guard).
@@ -119,9 +118,24 @@ fn nothing_in_the_development_safety_corpus_is_booked_wrongly() {
 fn the_held_out_safety_corpus_holds_its_floor() {
     let report = eval::evaluate_safety(&safety("heldout"), parse);
     assert!(
-        report.wrong_bookings <= HELD_OUT_SAFETY_WRONG_AT_MOST
-            && report.controls_not_booked <= HELD_OUT_CONTROLS_ASKED_AT_MOST,
+        // No wrong booking is the target and holds; only controls asked still have a floor.
+        report.wrong_bookings == 0 && report.controls_not_booked <= HELD_OUT_CONTROLS_ASKED_AT_MOST,
         "{}",
         report.render(true)
     );
+}
+
+#[test]
+fn the_money_probes_are_understood_exactly_and_book_nothing_wrongly() {
+    let CaseFile::General(cases) = load("corpus", "probe-money") else {
+        panic!("corpus/probe-money should hold general cases");
+    };
+    let report = eval::evaluate(&cases, parse);
+    assert_eq!(report.correct, report.total, "{}", report.render(false));
+    assert_meets(&report, &report.render(false), 100.0, 0.0, 0.0);
+    let CaseFile::Safety(cases) = load("corpus", "probe-safety") else {
+        panic!("corpus/probe-safety should hold safety cases");
+    };
+    let report = eval::evaluate_safety(&cases, parse);
+    assert_safe(&report, &report.render(false));
 }
