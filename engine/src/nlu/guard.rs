@@ -640,12 +640,13 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
                     "made" | "added" | "entered" | "recorded" | "written" | "noted" | "logged"
                 ))
     });
-    // "maine Rahul ka 500 udhaar likh diya": the merchant telling that they wrote it.
-    let told_written = keys.iter().any(|k| is_first_person(k))
-        && (1..tokens.len()).any(|i| {
-            tokens[i - 1].word == Word::Write
-                && matches!(keys[i], "diya" | "diye" | "di" | "दिया" | "दिए" | "दी")
-        });
+    // "(maine) Rahul ka 500 udhaar likh diya (hai)": the writing verb in the perfective tells
+    // that it was written; the request is "likh do", "likh dijiye", "likho". Read as a command it
+    // could book a second time what the merchant already wrote, so it is not booked.
+    let told_written = (1..tokens.len()).any(|i| {
+        tokens[i - 1].word == Word::Write
+            && matches!(keys[i], "diya" | "diye" | "di" | "दिया" | "दिए" | "दी")
+    });
     if written_before || already || passive || told_written {
         return Some(NotBooked::AlreadyWritten);
     }

@@ -1494,14 +1494,20 @@ fn writing_told_in_the_past_or_passive_is_not_written_again() {
         "Rahul ka 500 dala hua hai",
         "bill for Rahul 2 kg rice was made yesterday",
         "maine Rahul ka 500 udhaar likh diya",
+        // The perfective of writing tells what was written, with or without "maine" or "hai".
+        "Rahul ke naam 500 likh diya",
+        "Rahul ke naam 500 likh diya hai",
+        "Rahul ke khate me 500 chadha diye",
+        "राहुल के खाते में 500 लिख दिए",
     ] {
         not_booked_because(text, NotBooked::AlreadyWritten);
     }
-    // "likh diya" finishes a writing verb: a debit, never a payment.
+    // The request books as a debit, never a payment.
     for text in [
-        "Rahul ke naam 500 likh diya",
         "Rahul ke naam 500 likh de",
-        "Rahul ke khate me 500 chadha diye",
+        "Rahul ke naam 500 likh do",
+        "Rahul ke khate me 500 chadha do",
+        "Rahul ke khate me 500 likh dijiye",
     ] {
         assert!(
             shown(text)
