@@ -82,8 +82,8 @@ pub fn number_throttle(per_second: u32) -> NumberThrottle {
 }
 
 /// Backoff before try `attempts + 1`: 2^n seconds for throughput errors, 4^n for a throttled
-/// recipient (Meta's advice for 131056), capped at ten minutes.
-fn backoff(class: &ErrorClass, attempts: i64) -> Duration {
+/// recipient (Meta's advice for 131056), capped at ten minutes. Replies and reminders share it.
+pub(crate) fn backoff(class: &ErrorClass, attempts: i64) -> Duration {
     let exponent = u32::try_from(attempts.clamp(1, 10) - 1).unwrap_or(0);
     let base: u64 = if matches!(class, ErrorClass::RecipientThrottled) {
         4

@@ -14,7 +14,7 @@ use execora_engine::store::{Db, StoreError};
 use execora_engine::time::{Clock, to_millis};
 
 use super::graph::{ErrorClass, GraphClient, GraphError, OutboundContent, Sent};
-use super::outbound::NumberThrottle;
+use super::outbound::{self, NumberThrottle};
 use super::templates::{self, TemplateRef};
 
 /// How often an idle reminder sender looks for due reminders (due times have second resolution).
@@ -68,15 +68,10 @@ pub struct ReminderSender {
     channel: Channel,
 }
 
-/// Backoff before try `attempts + 1`: 2^n seconds, 4^n for a throttled recipient, at most 10 min.
+/// Backoff before try `attempts + 1`, in ms: the outbox's (2^n s, 4^n s for a throttled
+/// recipient, at most 10 min).
 fn backoff(class: ErrorClass, attempts: i64) -> i64 {
-    let exponent = u32::try_from(attempts.clamp(1, 10) - 1).unwrap_or(0);
-    let base: i64 = if class == ErrorClass::RecipientThrottled {
-        4
-    } else {
-        2
-    };
-    base.saturating_pow(exponent).min(600) * 1000
+    i64::try_from(outbound::backoff(&class, attempts).as_millis()).unwrap_or(600_000)
 }
 
 impl ReminderSender {
