@@ -50,6 +50,7 @@ on_both_databases!(
     only_failures_that_prove_nothing_was_sent_are_tried_again,
     the_service_sends_due_reminders_on_its_own,
     quiet_hours_and_once_a_day_hold_a_reminder_until_the_next_morning,
+    a_reminder_asked_for_in_a_message_goes_out_at_once,
 );
 
 const CUSTOMER_PHONE: &str = "919811111111";
@@ -393,6 +394,40 @@ async fn quiet_hours_and_once_a_day_hold_a_reminder_until_the_next_morning(datab
         );
     }
     assert_eq!(templates_sent(&app).await, 3);
+    app.stop().await;
+}
+
+/// "Rahul ko reminder bhejo" from the owner's phone, through the pipeline WhatsApp uses: booked
+/// due now, and the reminder sender's next step sends it for Rahul's balance.
+async fn a_reminder_asked_for_in_a_message_goes_out_at_once(database: Database) {
+    use execora_engine::dialog::Input;
+    use execora_engine::pipeline::{Message, Pipeline};
+    let clock = clock();
+    let app = serve(database, &clock, false).await;
+    let books = books(&app, &clock).await;
+    customer(&books, "Rahul", Some("9811111111"), 700).await;
+    let pipeline = Pipeline::new(app.db.clone(), clock.clone(), None);
+    pipeline
+        .handle(&Message {
+            merchant: app.merchant,
+            sender: MERCHANT_PHONE.into(),
+            id: "wamid.REMIND-NOW".into(),
+            source: Source::Whatsapp,
+            input: Input::Text("Rahul ko reminder bhejo".into()),
+        })
+        .await
+        .expect("handled");
+    let listed = books.reminders(10).await.expect("list");
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0].status, ReminderStatus::Scheduled);
+    assert!(listed[0].due_at <= to_millis(books.now()), "due now");
+
+    let sender = ReminderSender::sandbox(app.db.clone(), clock.clone());
+    assert!(sender.send_next().await.expect("step"));
+    let sent = books.reminder(listed[0].id).await.expect("reminder");
+    assert_eq!(sent.status, ReminderStatus::Sent);
+    assert_eq!(sent.sent_amount, Some(Paise::new(70_000)));
+    assert_eq!(templates_sent(&app).await, 1);
     app.stop().await;
 }
 
