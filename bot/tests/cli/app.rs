@@ -10,6 +10,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
+use chrono::{TimeZone, Utc};
 use execora_bot::config::Config;
 use execora_bot::startup::Application;
 use execora_bot::whatsapp::graph::{GraphClient, GraphConfig};
@@ -17,7 +18,7 @@ use execora_bot::whatsapp::signature::sign;
 use execora_engine::books::{self, NewMerchant};
 use execora_engine::reply::Locale;
 use execora_engine::store::Db;
-use execora_engine::time::{Clock, SystemClock};
+use execora_engine::time::{Clock, ManualClock, SystemClock};
 use serde_json::{Value, json};
 use sqlx::Executor;
 
@@ -223,6 +224,27 @@ pub async fn spawn_app_on(database: Arc<TestDatabase>, setup: Setup) -> TestApp 
         running: Some(running),
         database,
     }
+}
+
+/// The clock most tests start from: 22 Nov 2026, 10:00 in India (daytime in the shop's zone).
+pub fn clock() -> Arc<ManualClock> {
+    ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 11, 22, 4, 30, 0)
+            .single()
+            .expect("time"),
+    )
+}
+
+/// The service with its workers running, every time judged by `clock`.
+pub async fn serve_at(database: Database, clock: &Arc<ManualClock>) -> TestApp {
+    spawn_app_with(
+        database,
+        Setup {
+            clock: clock.clone(),
+            ..Setup::default()
+        },
+    )
+    .await
 }
 
 /// How long a test waits for the service's workers before it fails.

@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use chrono::{TimeZone, Utc};
 use execora_bot::whatsapp::inbound::InboundWorker;
 use execora_bot::whatsapp::signature::sign;
 use execora_engine::books::{self, Books, Found, NewCustomer, Role};
@@ -15,7 +14,7 @@ use execora_engine::reply::{Locale, Outcome, render};
 use execora_engine::store::{Backend, Db};
 use execora_engine::time::ManualClock;
 
-use crate::app::{Database, SECRET, Setup, TestApp as Service, TestDatabase, spawn_app_on};
+use crate::app::{Database, SECRET, Setup, TestApp as Service, TestDatabase, clock, spawn_app_on};
 
 /// Our business number's id, as in the fixtures.
 const OURS: &str = "106540352242922";
@@ -49,15 +48,6 @@ macro_rules! on_both_databases {
             )*
         }
     };
-}
-
-/// 22 Nov 2026, 10:00 in India.
-fn clock() -> Arc<ManualClock> {
-    ManualClock::new(
-        Utc.with_ymd_and_hms(2026, 11, 22, 4, 30, 0)
-            .single()
-            .expect("time"),
-    )
 }
 
 /// The real service on `database` (workers off: the test steps the worker), every time judged by

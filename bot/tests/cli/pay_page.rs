@@ -3,13 +3,12 @@
 
 use std::sync::Arc;
 
-use chrono::{TimeZone, Utc};
 use execora_engine::books::{self, Books, NewCustomer, NewMerchant, Origin, Source};
 use execora_engine::money::{Paise, PaymentMode};
 use execora_engine::reply::Locale;
 use execora_engine::time::ManualClock;
 
-use crate::app::{Database, Setup, TestApp, spawn_app_with};
+use crate::app::{Database, TestApp, clock, serve_at as serve};
 
 macro_rules! on_both_databases {
     ($($name:ident),* $(,)?) => {
@@ -40,26 +39,6 @@ on_both_databases!(
     the_qr_code_on_the_page_decodes_back_to_the_upi_link,
     a_shop_without_a_upi_id_shows_dues_but_no_button_or_qr_code,
 );
-
-/// 22 Nov 2026, 10:00 in India.
-fn clock() -> Arc<ManualClock> {
-    ManualClock::new(
-        Utc.with_ymd_and_hms(2026, 11, 22, 4, 30, 0)
-            .single()
-            .expect("time"),
-    )
-}
-
-async fn serve(database: Database, clock: &Arc<ManualClock>) -> TestApp {
-    spawn_app_with(
-        database,
-        Setup {
-            clock: clock.clone(),
-            ..Setup::default()
-        },
-    )
-    .await
-}
 
 /// A shop with a UPI id and its books, on the service's database and clock.
 async fn shop(app: &TestApp, clock: &Arc<ManualClock>, name: &str, phone: &str) -> Books {

@@ -18,7 +18,8 @@ use execora_engine::time::{Clock, ManualClock, to_millis};
 use serde_json::{Value, json};
 
 use crate::app::{
-    Database, MERCHANT_PHONE, PHONE_NUMBER_ID, Setup, TOKEN, TestApp, serve_locally, spawn_app_with,
+    Database, MERCHANT_PHONE, PHONE_NUMBER_ID, Setup, TOKEN, TestApp, clock, serve_locally,
+    spawn_app_with,
 };
 use crate::{Sandbox, stderr, stdout};
 
@@ -54,15 +55,6 @@ on_both_databases!(
 );
 
 const CUSTOMER_PHONE: &str = "919811111111";
-
-/// 22 Nov 2026, 10:00 in India.
-fn clock() -> Arc<ManualClock> {
-    ManualClock::new(
-        Utc.with_ymd_and_hms(2026, 11, 22, 4, 30, 0)
-            .single()
-            .expect("time"),
-    )
-}
 
 /// The service with the test's clock; live (credentials for the fake Graph API) or the sandbox;
 /// its workers off, so the test steps the reminder sender by hand.

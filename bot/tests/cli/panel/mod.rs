@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use chrono::{TimeZone, Utc};
 use execora_engine::books::{
     self, Books, NewCustomer, NewMerchant, NewProduct, Origin, Role, Source,
 };
@@ -14,7 +13,9 @@ use execora_engine::reply::Locale;
 use execora_engine::time::ManualClock;
 use reqwest::header::HeaderMap;
 
-use crate::app::{Database, MERCHANT_PHONE, Setup, TestApp, spawn_app_with};
+use crate::app::{
+    Database, MERCHANT_PHONE, Setup, TestApp, clock, serve_at as serve, spawn_app_with,
+};
 macro_rules! on_both_databases {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -38,26 +39,6 @@ macro_rules! on_both_databases {
 
 mod login;
 mod pages;
-
-/// 22 Nov 2026, 10:00 in India.
-fn clock() -> Arc<ManualClock> {
-    ManualClock::new(
-        Utc.with_ymd_and_hms(2026, 11, 22, 4, 30, 0)
-            .single()
-            .expect("time"),
-    )
-}
-
-async fn serve(database: Database, clock: &Arc<ManualClock>) -> TestApp {
-    spawn_app_with(
-        database,
-        Setup {
-            clock: clock.clone(),
-            ..Setup::default()
-        },
-    )
-    .await
-}
 
 /// A browser: keeps cookies, never follows redirects (the tests look at them).
 struct Browser {
