@@ -165,6 +165,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             println!("{report}");
         }
+        Command::Backup { path } => {
+            let db = open_db(&config, false).await?;
+            let taken = db.backup_to(&path).await;
+            db.close().await;
+            taken?;
+            println!(
+                "backup of {} written to {}",
+                redact(&config.database_url),
+                path.display()
+            );
+        }
         Command::Inbox { dead, limit } => inbox(&config, dead, limit).await?,
         Command::PayLink { merchant, customer } => {
             pay_link(&config, clock, &merchant, &customer).await?

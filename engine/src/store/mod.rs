@@ -6,6 +6,7 @@
 //! INSERT of `inbox`, which uses `?` marks on SQLite for speed).
 
 use std::ops::{Deref, DerefMut};
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -59,6 +60,23 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]
     Query(#[from] sqlx::Error),
+}
+
+/// Why a backup was not taken.
+#[derive(Debug, thiserror::Error)]
+pub enum BackupError {
+    #[error(
+        "backup copies the SQLite database; for PostgreSQL use pg_dump or a base backup (docs/DEPLOY.md)"
+    )]
+    NotSqlite,
+    #[error("{0} already exists: choose a new file")]
+    Exists(PathBuf),
+    #[error("the backup path must be valid UTF-8: {0}")]
+    PathNotUtf8(PathBuf),
+    #[error("could not write the backup: {0}")]
+    Write(#[source] std::io::Error),
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 /// Which SQL dialect the pool speaks.
@@ -288,6 +306,37 @@ impl Db {
     /// The writer for a batch of arriving messages, ahead of background writes.
     pub async fn arrivals_writer(&self) -> Result<PoolConnection<sqlx::Any>, StoreError> {
         Ok(self.writer.acquire().await?)
+    }
+
+    /// Writes an online, consistent copy of a SQLite database to `target` while the service
+    /// keeps serving: `VACUUM INTO` reads one snapshot (WAL readers never block the writer) into
+    /// `<target>.partial`, which is renamed only once complete, so a crash never leaves a
+    /// half-written file under the backup's name. PostgreSQL has its own tools (`pg_dump`,
+    /// base backups); this refuses rather than pretend.
+    pub async fn backup_to(&self, target: &Path) -> Result<(), BackupError> {
+        if self.backend != Backend::Sqlite {
+            return Err(BackupError::NotSqlite);
+        }
+        if target.exists() {
+            return Err(BackupError::Exists(target.to_path_buf()));
+        }
+        let mut partial = target.as_os_str().to_os_string();
+        partial.push(".partial");
+        let partial = PathBuf::from(partial);
+        if partial.exists() {
+            std::fs::remove_file(&partial).map_err(BackupError::Write)?;
+        }
+        let destination = partial
+            .to_str()
+            .ok_or_else(|| BackupError::PathNotUtf8(target.to_path_buf()))?
+            .to_string();
+        sqlx::query("VACUUM INTO $1")
+            .bind(destination)
+            .execute(&self.pool)
+            .await
+            .map_err(StoreError::Query)?;
+        std::fs::rename(&partial, target).map_err(BackupError::Write)?;
+        Ok(())
     }
 
     pub fn backend(&self) -> Backend {
