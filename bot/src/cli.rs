@@ -23,6 +23,9 @@ pub enum Command {
         #[arg(long)]
         demo: bool,
     },
+    /// Ask the running service's /healthz on this machine (for a container's HEALTHCHECK, which
+    /// has no curl); exits non-zero unless it answers 200 within 3 seconds.
+    Healthcheck,
     /// Apply pending database migrations and exit.
     Migrate,
     /// Manage shops and their phones.

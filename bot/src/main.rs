@@ -66,6 +66,35 @@ fn init_tracing() {
     }
 }
 
+/// The service listens on HOST; an unspecified address (0.0.0.0, ::) is reached on the loopback.
+async fn healthcheck(config: &Config) -> anyhow::Result<()> {
+    let host = match config.host {
+        std::net::IpAddr::V4(v4) if v4.is_unspecified() => {
+            std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)
+        }
+        std::net::IpAddr::V6(v6) if v6.is_unspecified() => {
+            std::net::IpAddr::V6(std::net::Ipv6Addr::LOCALHOST)
+        }
+        other => other,
+    };
+    let url = format!(
+        "http://{}/healthz",
+        std::net::SocketAddr::new(host, config.port)
+    );
+    let answer = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(3))
+        .build()?
+        .get(&url)
+        .send()
+        .await
+        .with_context(|| format!("no answer from {url}"))?;
+    if !answer.status().is_success() {
+        bail!("{url} answered {}", answer.status());
+    }
+    println!("healthy: {url}");
+    Ok(())
+}
+
 async fn open_db(config: &Config, migrate: bool) -> anyhow::Result<Db> {
     Ok(open_database(config, migrate).await?)
 }
@@ -83,6 +112,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             app.run_until_stopped(http::shutdown_signal()).await?;
         }
+        Command::Healthcheck => healthcheck(&config).await?,
         Command::Migrate => {
             let db = open_db(&config, true).await?;
             println!("migrations applied to {}", redact(&config.database_url));
