@@ -13,13 +13,14 @@ use execora_engine::onboarding::{self, CustomerThread, SignupDefaults, SignupSte
 use execora_engine::phone::Phone;
 use execora_engine::pipeline::{Message, Pipeline};
 use execora_engine::reply::{Locale, Outcome, Reply, render};
-use execora_engine::store::{Db, StoreError};
+use execora_engine::store::{Db, StoreError, Work};
 
 use super::graph::GraphClient;
 use super::voice::{Heard, Listener};
 
-/// How often an idle worker looks for work.
-const POLL: Duration = Duration::from_millis(200);
+/// How often an idle worker looks for work it was not woken for (deferred messages falling due,
+/// another process's arrivals on SQLite): arrivals wake it at once (`Db::wake`).
+const SAFETY_POLL: Duration = Duration::from_secs(2);
 /// A claim older than this belongs to a worker that died; the message goes back in line.
 const STALE_CLAIM: Duration = Duration::from_secs(300);
 /// How often stale claims are looked for.
@@ -516,6 +517,7 @@ impl InboundWorker {
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
         tokio::pin!(shutdown);
         let mut last_check: Option<std::time::Instant> = None;
+        let mut arrivals = self.db.wakeup(Work::Inbound);
         loop {
             // Between messages, never inside one: a backlog waits in the database for the next
             // start instead of holding up the shutdown.
@@ -535,6 +537,7 @@ impl InboundWorker {
                     tracing::error!(%error, "could not requeue stale messages");
                 }
             }
+            arrivals.seen();
             let idle = match self.process_next().await {
                 Ok(worked) => !worked,
                 Err(error) => {
@@ -545,7 +548,7 @@ impl InboundWorker {
             if idle {
                 tokio::select! {
                     () = &mut shutdown => return,
-                    () = tokio::time::sleep(POLL) => {}
+                    () = arrivals.wait(SAFETY_POLL) => {}
                 }
             }
         }

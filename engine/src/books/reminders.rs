@@ -359,6 +359,7 @@ impl Books {
         };
         let booked = operations::finish(&mut tx, self.mid(), operation, reminder).await?;
         tx.commit().await?;
+        self.db.wake(crate::store::Work::Scheduled);
         Ok(booked)
     }
 

@@ -18,6 +18,9 @@ use sqlx::{AnyConnection, AnyPool, Executor};
 use tokio::sync::{Mutex, Notify};
 
 pub use sqlx::Any as Dialect;
+pub use wakeups::{Wakeup, Work};
+
+mod wakeups;
 
 /// A write transaction; it derefs to the connection, so queries run on `&mut *tx`. On SQLite it
 /// holds the process's one writer connection (see [`Db::begin`]).
@@ -99,6 +102,7 @@ pub struct Db {
     writer: AnyPool,
     backend: Backend,
     gate: Arc<WriteGate>,
+    wakeups: Arc<wakeups::Wakeups>,
 }
 
 /// How many batches of arriving messages may take the writer, one after another, while a
@@ -204,11 +208,13 @@ impl Db {
                 (pool.clone(), pool)
             }
         };
+        let postgres_url = (backend == Backend::Postgres).then(|| url.clone());
         Ok(Db {
             pool,
             writer,
             backend,
             gate: Arc::default(),
+            wakeups: wakeups::Wakeups::new(postgres_url),
         })
     }
 
@@ -343,7 +349,19 @@ impl Db {
         self.backend
     }
 
+    /// Tells the workers waiting for `work` (in this process, and on PostgreSQL in every
+    /// process) that a commit made some ready. Call it after the commit, never before.
+    pub fn wake(&self, work: Work) {
+        self.wakeups.wake(work, &self.pool);
+    }
+
+    /// What a worker of `work` waits on between looks at its queue.
+    pub fn wakeup(&self, work: Work) -> Wakeup {
+        self.wakeups.subscribe(work)
+    }
+
     pub async fn close(&self) {
+        self.wakeups.stop();
         self.writer.close().await;
         self.pool.close().await;
     }
