@@ -133,6 +133,9 @@ pub struct Config {
     pub timezone: String,
     /// Apply pending migrations at `serve` start (turn off to run `execora migrate` as a release step).
     pub auto_migrate: bool,
+    /// `EXECORA_SHUTDOWN_SECONDS`: after SIGTERM, how long in-flight requests and the message
+    /// each worker is on may take before the process exits anyway (default 20).
+    pub shutdown_grace: std::time::Duration,
     pub llm: Option<LlmSettings>,
     pub whatsapp: WhatsappSettings,
     /// `EXECORA_SIGNUP=open`: a stranger who writes in is walked through opening a shop.
@@ -471,6 +474,12 @@ impl Config {
                 ));
             }
         };
+        let shutdown_grace = std::time::Duration::from_secs(number_in(
+            env,
+            "EXECORA_SHUTDOWN_SECONDS",
+            1..=600,
+            20,
+        )?);
         let llm = match secret(env, "OPENAI_API_KEY")? {
             None => None,
             Some(api_key) => {
@@ -581,6 +590,7 @@ impl Config {
             public_url,
             timezone,
             auto_migrate,
+            shutdown_grace,
             llm,
             whatsapp,
             open_signup,
@@ -707,6 +717,10 @@ mod tests {
         for (pairs, variable) in [
             (vec![("PORT", "http")], "PORT"),
             (vec![("HOST", "localhost:3000")], "HOST"),
+            (
+                vec![("EXECORA_SHUTDOWN_SECONDS", "0")],
+                "EXECORA_SHUTDOWN_SECONDS",
+            ),
             (vec![("DATABASE_URL", "mysql://x")], "DATABASE_URL"),
             (
                 vec![("EXECORA_TIMEZONE", "India/Delhi")],

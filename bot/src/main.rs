@@ -104,13 +104,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     match cli.command.unwrap_or(Command::Serve { demo: false }) {
         Command::Serve { demo } => {
+            let stop = http::shutdown_signal();
             let app = Application::build(config, clock.clone()).await?;
             if demo {
                 let (merchant, created) =
                     execora_engine::demo::seed(app.db(), clock.clone()).await?;
                 tracing::info!(merchant = %merchant.id, created, "demo shop ready: execora chat --merchant {}", execora_engine::demo::DEMO_PHONE);
             }
-            app.run_until_stopped(http::shutdown_signal()).await?;
+            app.run_until_stopped(stop).await?;
         }
         Command::Healthcheck => healthcheck(&config).await?,
         Command::Migrate => {

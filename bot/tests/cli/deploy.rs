@@ -148,3 +148,50 @@ fn healthcheck_passes_against_a_live_service_and_fails_without_one() {
     assert!(!dead.status.success(), "nothing listens any more");
     assert!(stderr(&dead).contains("/healthz"), "{}", stderr(&dead));
 }
+
+#[test]
+fn sigterm_stops_the_service_cleanly_with_exit_status_zero() {
+    let sandbox = Sandbox::new();
+    let log_path = sandbox.dir.path().join("serve.log");
+    let log = std::fs::File::create(&log_path).expect("log file");
+    let mut child = sandbox
+        .command()
+        .args(["serve", "--demo"])
+        .env("PORT", "0")
+        .env("EXECORA_SHUTDOWN_SECONDS", "5")
+        .stdout(std::process::Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("serve starts");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !std::fs::read_to_string(&log_path)
+        .unwrap_or_default()
+        .contains("listening on")
+    {
+        assert!(std::time::Instant::now() < deadline, "server did not start");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let signalled = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(signalled.success());
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "SIGTERM did not stop the service"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let text = std::fs::read_to_string(&log_path).expect("log");
+    assert!(status.success(), "exit status {status}: {text}");
+    assert!(
+        text.contains("shutting down") && text.contains("stopped"),
+        "{text}"
+    );
+    let checked = sandbox.run(&["check"]);
+    assert!(checked.status.success(), "{}", stderr(&checked));
+}
