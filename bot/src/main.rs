@@ -55,14 +55,14 @@ fn main() -> std::process::ExitCode {
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    // JSON lines go to stdout, where log collectors (Fly, Docker, journald) read them; the text
+    // form stays on stderr, beside the commands' own output on stdout.
     let json = std::env::var("EXECORA_LOG_FORMAT").is_ok_and(|f| f == "json");
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
     if json {
-        builder.json().init()
+        builder.json().with_writer(std::io::stdout).init()
     } else {
-        builder.init()
+        builder.with_writer(std::io::stderr).init()
     }
 }
 

@@ -143,7 +143,7 @@ impl Application {
             clock: clock.clone(),
         };
         let panel = execora_panel::app::routes(panel_config(&config, &db, clock.clone())?);
-        let router = http::router(state).merge(panel);
+        let router = http::observed(http::router(state).merge(panel));
         let workers = if config.run_workers {
             workers(&config, &db, clock)?
         } else {

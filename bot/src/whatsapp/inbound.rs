@@ -279,11 +279,15 @@ impl InboundWorker {
             transcript: transcript.as_deref(),
             replies: &replies,
         };
-        if messages::finish_inbound(&self.db, inbound.id, &finish, at)
-            .await?
-            .is_none()
-        {
-            tracing::info!("message was finished by another run; no second reply");
+        match messages::finish_inbound(&self.db, inbound.id, &finish, at).await? {
+            None => tracing::info!("message was finished by another run; no second reply"),
+            // What happened, never what was said: bodies and transcripts stay out of the log.
+            Some(stored) => tracing::info!(
+                kind = %inbound.kind,
+                status = finish.status.as_str(),
+                replies = stored.len(),
+                "message processed"
+            ),
         }
         Ok(())
     }

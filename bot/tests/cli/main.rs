@@ -4,6 +4,7 @@ mod app;
 mod deploy;
 mod door;
 mod end_to_end;
+mod observe;
 mod operator_links;
 mod panel;
 mod pay_page;
