@@ -36,8 +36,10 @@ ENV HOST=0.0.0.0 \
     PORT=8080 \
     DATABASE_URL=sqlite:///data/execora.db \
     EXECORA_RECORDINGS_URL=/data/recordings \
-    EXECORA_LOG_FORMAT=json
-EXPOSE 8080
+    EXECORA_LOG_FORMAT=json \
+    EXECORA_METRICS_PORT=9091
+# 8080: the service; 9091: /metrics, for the private network only.
+EXPOSE 8080 9091
 VOLUME ["/data"]
 # No curl in the image: the binary asks its own /healthz on the loopback.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD ["execora", "healthcheck"]

@@ -93,6 +93,7 @@ pub fn observed(router: Router) -> Router {
         tower::ServiceBuilder::new()
             .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
             .layer(TraceLayer::new_for_http().make_span_with(request_span))
+            .layer(axum::middleware::from_fn(crate::metrics::track_http))
             .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
     )
 }

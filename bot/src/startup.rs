@@ -98,6 +98,8 @@ pub struct Application {
     supervisor: Supervisor,
     workers: Vec<(&'static str, WorkerFactory)>,
     shutdown_grace: Duration,
+    /// `/metrics`, on its own port, when configured.
+    metrics: Option<(TcpListener, Router)>,
 }
 
 impl Application {
@@ -120,6 +122,20 @@ impl Application {
             "execora listening on http://{bound} (public {})",
             config.public_url
         );
+        let metrics = match config.metrics_port {
+            None => None,
+            Some(port) => {
+                let address = std::net::SocketAddr::new(config.host, port);
+                let listener = TcpListener::bind(address)
+                    .await
+                    .map_err(|source| StartupError::Bind { address, source })?;
+                let bound = listener
+                    .local_addr()
+                    .map_err(|source| StartupError::Bind { address, source })?;
+                tracing::info!("metrics on http://{bound}/metrics");
+                Some((listener, crate::metrics::routes(db.clone(), clock.clone())))
+            }
+        };
         let supervisor = Supervisor::new(Backoff::default());
         let whatsapp = &config.whatsapp;
         if whatsapp.app_secret.is_none() {
@@ -160,6 +176,7 @@ impl Application {
             supervisor,
             workers,
             shutdown_grace: config.shutdown_grace,
+            metrics,
         })
     }
 
@@ -186,12 +203,27 @@ impl Application {
             mut supervisor,
             workers,
             shutdown_grace,
+            metrics,
             ..
         } = self;
         for (name, worker) in workers {
             supervisor.spawn(name, worker);
         }
         let (stopping, stop_requested) = tokio::sync::watch::channel(false);
+        if let Some((listener, routes)) = metrics {
+            let mut stop = stop_requested.clone();
+            tokio::spawn(async move {
+                let stopped = async move {
+                    let _ = stop.wait_for(|stop| *stop).await;
+                };
+                if let Err(error) = axum::serve(listener, routes)
+                    .with_graceful_shutdown(stopped)
+                    .await
+                {
+                    tracing::error!(%error, "the metrics page stopped");
+                }
+            });
+        }
         let shutdown = async move {
             shutdown.await;
             let _ = stopping.send(true);

@@ -222,6 +222,7 @@ impl Sender {
         }
         match result {
             Ok(sent) => {
+                metrics::counter!(crate::metrics::SENT, "status" => "sent").increment(1);
                 messages::mark_sent(&self.db, outgoing.id, &sent.wamid, self.now_ms()).await?
             }
             Err(error) => self.failed(&outgoing, &error).await?,
@@ -297,6 +298,7 @@ impl Sender {
             {
                 let wait = backoff(&class, outgoing.attempts);
                 tracing::warn!(%error, attempts = outgoing.attempts, wait_s = wait.as_secs(), "send failed; will retry");
+                metrics::counter!(crate::metrics::SENT, "status" => "retried").increment(1);
                 messages::retry_later(
                     &self.db,
                     outgoing.id,
@@ -307,6 +309,7 @@ impl Sender {
             }
             _ => {
                 tracing::error!(%error, class = ?class, attempts = outgoing.attempts, "send failed for good");
+                metrics::counter!(crate::metrics::SENT, "status" => "failed").increment(1);
                 messages::mark_failed(
                     &self.db,
                     outgoing.id,

@@ -78,6 +78,59 @@ fn fly_toml_runs_migrations_once_serves_on_port_and_checks_health() {
         config.database_url
     );
     assert_eq!(fly["build"]["dockerfile"].as_str(), Some("Dockerfile"));
+    assert_eq!(
+        fly["metrics"]["port"].as_integer(),
+        config.metrics_port.map(i64::from),
+        "Fly scrapes the port the service serves /metrics on"
+    );
+}
+
+/// Every metric the dashboard and the alert rules query is one the service records.
+#[test]
+fn the_dashboard_and_alerts_query_metrics_the_service_records() {
+    let recorded: Vec<&str> = [
+        execora_bot::metrics::HTTP_SECONDS,
+        execora_bot::metrics::WEBHOOK,
+        execora_bot::metrics::SENT,
+        execora_bot::metrics::QUEUE_DEPTH,
+        execora_bot::metrics::QUEUE_AGE,
+        execora_bot::metrics::DEAD,
+        execora_engine::metrics::PROVIDER_SECONDS,
+        execora_engine::metrics::PROVIDER_ERRORS,
+        execora_engine::metrics::BREAKER_OPEN,
+        execora_engine::metrics::PARSES,
+        execora_engine::metrics::REMINDERS,
+    ]
+    .into();
+    let dashboard: serde_json::Value =
+        serde_json::from_str(&read("deploy/grafana-dashboard.json")).expect("dashboard is JSON");
+    let mut queries: Vec<String> = dashboard["panels"]
+        .as_array()
+        .expect("panels")
+        .iter()
+        .flat_map(|panel| panel["targets"].as_array().cloned().unwrap_or_default())
+        .filter_map(|target| target["expr"].as_str().map(str::to_string))
+        .collect();
+    assert!(queries.len() >= 10, "{queries:?}");
+    queries.extend(
+        read("deploy/alerts.yml")
+            .lines()
+            .filter_map(|line| line.trim().strip_prefix("expr:").map(str::to_string)),
+    );
+    for query in &queries {
+        for word in query.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+            if let Some(name) = word.strip_prefix("execora_") {
+                let base = ["_bucket", "_count", "_sum"]
+                    .iter()
+                    .find_map(|suffix| name.strip_suffix(suffix))
+                    .unwrap_or(name);
+                assert!(
+                    recorded.contains(&format!("execora_{base}").as_str()),
+                    "{word} in '{query}' is not a metric the service records"
+                );
+            }
+        }
+    }
 }
 
 #[test]
@@ -120,7 +173,7 @@ fn the_dockerfile_runs_as_a_non_root_user_with_a_health_check_on_the_service_por
     assert!(
         runtime
             .iter()
-            .any(|line| *line == format!("EXPOSE {}", config.port)),
+            .any(|line| line.starts_with(&format!("EXPOSE {}", config.port))),
         "{runtime:?}"
     );
 }

@@ -50,6 +50,7 @@ async fn json_logs_carry_request_ids_and_never_secrets_or_message_words() {
         .env("WHATSAPP_VERIFY_TOKEN", "verify-observe-token")
         .env("WHATSAPP_API_BASE", graph.api_base())
         .env("EXECORA_PANEL_SECRET", PANEL_SECRET)
+        .env("EXECORA_METRICS_PORT", "0")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -65,22 +66,24 @@ async fn json_logs_carry_request_ids_and_never_secrets_or_message_words() {
     });
     let mut log = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(60);
-    let base = loop {
+    let (mut base, mut metrics_base) = (None, None);
+    while base.is_none() || metrics_base.is_none() {
         let line = lines_rx
             .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-            .expect("the server logs where it listens");
-        let listening = line.find("listening on http://").map(|at| {
-            line[at + "listening on ".len()..]
-                .split([' ', '"'])
-                .next()
-                .unwrap_or_default()
-                .to_string()
-        });
+            .unwrap_or_else(|_| panic!("the server logs where it listens:\n{}", log.join("\n")));
+        // "… on http://127.0.0.1:PORT …" → "http://127.0.0.1:PORT"
+        let address_after = |marker: &str| {
+            line.find(marker).map(|at| {
+                let rest = &line[at + marker.len()..];
+                let end = rest.find([' ', '"', '/']).unwrap_or(rest.len());
+                format!("http://{}", &rest[..end])
+            })
+        };
+        base = base.or(address_after("listening on http://"));
+        metrics_base = metrics_base.or(address_after("metrics on http://"));
         log.push(line);
-        if let Some(base) = listening {
-            break base;
-        }
-    };
+    }
+    let (base, metrics_base) = (base.unwrap_or_default(), metrics_base.unwrap_or_default());
 
     let body = text_webhook("Zanzibarwala Quixotic ne 7319 rupaye diye");
     let client = reqwest::Client::new();
@@ -123,6 +126,40 @@ async fn json_logs_carry_request_ids_and_never_secrets_or_message_words() {
         assert!(Instant::now() < replied, "no reply reached the Graph API");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+
+    let (public_metrics, metrics_page) = (
+        client
+            .get(format!("{base}/metrics"))
+            .send()
+            .await
+            .expect("answered"),
+        client
+            .get(format!("{metrics_base}/metrics"))
+            .send()
+            .await
+            .expect("metrics answered"),
+    );
+    assert_eq!(
+        public_metrics.status(),
+        404,
+        "metrics stay off the public port"
+    );
+    assert_eq!(metrics_page.status(), 200);
+    let page = metrics_page.text().await.expect("page");
+    for expected in [
+        r#"execora_webhook_events_total{outcome="accepted"} 1"#,
+        r#"execora_webhook_events_total{outcome="bad_signature"} 1"#,
+        r#"execora_messages_sent_total{status="sent"} 1"#,
+        r#"execora_http_request_seconds_bucket{route="/webhooks/whatsapp",method="POST",status="200""#,
+        r#"execora_http_request_seconds_count{route="/pay/{token}""#,
+        r#"execora_queue_depth{queue="inbound"} 0"#,
+        r#"execora_queue_oldest_age_seconds{queue="outbound"} 0"#,
+        r#"execora_parses_total{path="#,
+        "execora_dead_messages 0",
+    ] {
+        assert!(page.contains(expected), "{expected} missing from:\n{page}");
+    }
+    assert!(!page.contains("secret-looking-pay-token-123"), "{page}");
 
     let stopped = std::process::Command::new("kill")
         .args(["-TERM", &child.id().to_string()])

@@ -656,6 +656,13 @@ async fn finish_sending(
         .await?;
     }
     tx.commit().await?;
+    if moved {
+        let outcome = match to {
+            ReminderStatus::Scheduled => "retried",
+            other => other.as_str(),
+        };
+        metrics::counter!(crate::metrics::REMINDERS, "outcome" => outcome).increment(1);
+    }
     Ok(moved)
 }
 
@@ -905,6 +912,7 @@ pub async fn mark_sent(
         .await?;
     }
     tx.commit().await?;
+    metrics::counter!(crate::metrics::REMINDERS, "outcome" => "sent").increment(1);
     Ok(MessageId(message))
 }
 
