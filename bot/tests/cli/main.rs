@@ -9,6 +9,7 @@ mod operator_links;
 mod panel;
 mod pay_page;
 mod reminders;
+mod scale;
 mod supervision;
 mod webhook;
 
