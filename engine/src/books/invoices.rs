@@ -545,10 +545,7 @@ impl Books {
 
     /// The message a bill was booked from (a WhatsApp text or voice note of this shop), when
     /// it came from one: its booking's key is that message's id and the command's index.
-    pub async fn invoice_source(
-        &self,
-        id: InvoiceId,
-    ) -> Result<Option<SourceMessage>, BooksError> {
+    pub async fn invoice_source(&self, id: InvoiceId) -> Result<Option<SourceMessage>, BooksError> {
         let key: Option<Option<String>> = sqlx::query_scalar(
             "SELECT o.idempotency_key FROM invoices i JOIN operations o ON o.merchant_id = i.merchant_id AND o.id = i.operation_id \
              WHERE i.merchant_id = $1 AND i.id = $2",

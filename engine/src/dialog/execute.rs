@@ -5,8 +5,8 @@ use chrono::{DateTime, FixedOffset};
 use super::context::is_pronoun;
 use super::state::{ActiveCustomer, DialogState, ItemChoice, LastBooking, Question, Settled};
 use crate::books::{
-    Books, BooksError, CancelRefused, CustomerId, Found, InvoiceLineRequest, InvoiceSummary, LinePricing,
-    NewCustomer, NewProduct, Origin, Role, ShopSettings, Source,
+    Books, BooksError, CancelRefused, CustomerId, Found, InvoiceLineRequest, InvoiceSummary,
+    LinePricing, NewCustomer, NewProduct, Origin, Role, ShopSettings, Source,
 };
 use crate::money::{Paise, PaymentMode};
 use crate::nlu::command::{Command, ItemRequest};

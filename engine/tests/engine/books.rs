@@ -910,10 +910,10 @@ async fn customers_are_listed_by_name_or_dues_and_searched_by_name_as_said(db: D
     );
 }
 
-async fn panel_reads_statements_by_date_bills_by_status_reminders_by_list_and_edits_products(db: Db) {
-    use execora_engine::books::{
-        CancelRefused, InvoiceStatus, ReminderList, Role, StatementRange,
-    };
+async fn panel_reads_statements_by_date_bills_by_status_reminders_by_list_and_edits_products(
+    db: Db,
+) {
+    use execora_engine::books::{CancelRefused, InvoiceStatus, ReminderList, Role, StatementRange};
     use execora_engine::time::to_millis;
     let shop = shop(&db, "Gupta Kirana").await;
     let other = shop_of_another(&db).await;
@@ -989,8 +989,15 @@ async fn panel_reads_statements_by_date_bills_by_status_reminders_by_list_and_ed
         .invoices_in(None, Some(InvoiceStatus::Cancelled), 10, None)
         .await
         .expect("cancelled");
-    assert_eq!(cancelled.iter().map(|i| i.id).collect::<Vec<_>>(), [second.id]);
-    let all = shop.books.invoices_in(None, None, 1, None).await.expect("all");
+    assert_eq!(
+        cancelled.iter().map(|i| i.id).collect::<Vec<_>>(),
+        [second.id]
+    );
+    let all = shop
+        .books
+        .invoices_in(None, None, 1, None)
+        .await
+        .expect("all");
     assert_eq!(all[0].id, second.id, "newest first");
     let older = shop
         .books
@@ -1005,10 +1012,20 @@ async fn panel_reads_statements_by_date_bills_by_status_reminders_by_list_and_ed
             .expect("none")
             .is_empty()
     );
-    assert!(other.books.invoices_in(None, None, 10, None).await.expect("theirs").is_empty());
+    assert!(
+        other
+            .books
+            .invoices_in(None, None, 10, None)
+            .await
+            .expect("theirs")
+            .is_empty()
+    );
     let summary = &issued[0];
     assert_eq!(
-        shop.books.cancel_refusal(summary, Role::Owner, "x").await.expect("rule"),
+        shop.books
+            .cancel_refusal(summary, Role::Owner, "x")
+            .await
+            .expect("rule"),
         None
     );
     assert_eq!(
@@ -1065,7 +1082,12 @@ async fn panel_reads_statements_by_date_bills_by_status_reminders_by_list_and_ed
         .await
         .expect("dropped")
         .value;
-    assert!(shop.books.cancel_reminder(dropped.id).await.expect("cancel"));
+    assert!(
+        shop.books
+            .cancel_reminder(dropped.id)
+            .await
+            .expect("cancel")
+    );
     let upcoming = shop
         .books
         .reminders_in(ReminderList::Upcoming, 10, None)
@@ -1087,7 +1109,10 @@ async fn panel_reads_statements_by_date_bills_by_status_reminders_by_list_and_ed
         .reminders_in(ReminderList::Closed, 10, None)
         .await
         .expect("closed");
-    assert_eq!(closed.iter().map(|r| r.id).collect::<Vec<_>>(), [dropped.id]);
+    assert_eq!(
+        closed.iter().map(|r| r.id).collect::<Vec<_>>(),
+        [dropped.id]
+    );
     assert!(
         shop.books
             .reminders_in(ReminderList::Failed, 10, None)
@@ -1103,12 +1128,19 @@ async fn panel_reads_statements_by_date_bills_by_status_reminders_by_list_and_ed
             .expect("theirs")
             .is_empty()
     );
-    assert_eq!(ReminderList::parse("needs_review"), Some(ReminderList::NeedsReview));
+    assert_eq!(
+        ReminderList::parse("needs_review"),
+        Some(ReminderList::NeedsReview)
+    );
 
     // A product's price and low-stock level; another shop's product is not found.
     let edited = shop
         .books
-        .update_product(atta.id, rupees(45), Some(Quantity::from_whole(9).expect("qty")))
+        .update_product(
+            atta.id,
+            rupees(45),
+            Some(Quantity::from_whole(9).expect("qty")),
+        )
         .await
         .expect("edit");
     assert_eq!(edited.price, rupees(45));

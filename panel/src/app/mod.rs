@@ -92,10 +92,7 @@ pub fn routes(config: PanelConfig) -> Router {
             "/customers/{id}/reminders",
             post(pages::customer_actions::schedule_reminder),
         )
-        .route(
-            "/customers/{id}/statement.csv",
-            get(pages::statement::csv),
-        )
+        .route("/customers/{id}/statement.csv", get(pages::statement::csv))
         .route(
             "/customers/{id}/statement/print",
             get(pages::statement::printable),

@@ -2,11 +2,11 @@
 //! CSV and printable; bills, products and reminders — each with its forms booked once, refused
 //! without the session's token, closed to other shops and limited for staff.
 
+use chrono::{TimeZone, Utc};
 use execora_engine::books::reminders::{self as reminder_rows, Delivered};
 use execora_engine::books::{
     InvoiceLineRequest, LinePricing, ReminderKey, ReminderStatus, SettingsChange,
 };
-use chrono::{TimeZone, Utc};
 use execora_engine::time::{Clock, to_millis};
 
 use super::*;
@@ -82,7 +82,12 @@ async fn atta(books: &Books, stock: i64, low: i64) -> books::Product {
     books.product(product.id).await.expect("product")
 }
 
-async fn bill(books: &Books, customer: Option<books::CustomerId>, product: books::ProductId, origin: &Origin) -> books::IssuedInvoice {
+async fn bill(
+    books: &Books,
+    customer: Option<books::CustomerId>,
+    product: books::ProductId,
+    origin: &Origin,
+) -> books::IssuedInvoice {
     books
         .create_invoice(
             customer,
@@ -111,9 +116,17 @@ async fn udhaar_and_reminders_from_a_customer_page_are_booked_once(database: Dat
     let path = format!("/panel/customers/{rahul}");
     let page = browser.get(&path).await;
     assert_eq!(page.status, 200);
-    assert!(page.body.contains("Rahul &lt;i&gt;Sharma&lt;/i&gt;"), "escaped");
+    assert!(
+        page.body.contains("Rahul &lt;i&gt;Sharma&lt;/i&gt;"),
+        "escaped"
+    );
     assert!(!page.body.contains("<i>Sharma"));
-    for heading in ["Udhaar likhein", "Reminder", "Abhi reminder bhejein", "CSV download karein"] {
+    for heading in [
+        "Udhaar likhein",
+        "Reminder",
+        "Abhi reminder bhejein",
+        "CSV download karein",
+    ] {
         assert!(page.body.contains(heading), "{heading}");
     }
     // Each form has its own key: a payment's key is not the udhaar's.
@@ -129,17 +142,31 @@ async fn udhaar_and_reminders_from_a_customer_page_are_booked_once(database: Dat
     let first = browser.post(&credits, &fields).await;
     assert_eq!(first.location(), format!("{path}?credited=75000"));
     let after = browser.get(first.location()).await;
-    assert!(after.body.contains("₹750 ka udhaar likh liya."), "{}", after.body);
+    assert!(
+        after.body.contains("₹750 ka udhaar likh liya."),
+        "{}",
+        after.body
+    );
     assert!(after.body.contains("Baaki ₹750"));
     assert!(after.body.contains("atta, chawal"));
     let again = browser.post(&credits, &fields).await;
     assert_eq!(again.location(), format!("{path}?again=credit"));
-    assert!(browser.get(again.location()).await.body.contains("pehle hi likha ja chuka"));
+    assert!(
+        browser
+            .get(again.location())
+            .await
+            .body
+            .contains("pehle hi likha ja chuka")
+    );
     assert_eq!(books.balance(rahul).await.expect("balance"), rupees(750));
     let bad = browser
         .post(
             &credits,
-            &[("amount", "abc"), ("key", &field(&page, &credits, "key")), ("csrf", &page.hidden("csrf"))],
+            &[
+                ("amount", "abc"),
+                ("key", &field(&page, &credits, "key")),
+                ("csrf", &page.hidden("csrf")),
+            ],
         )
         .await;
     assert_eq!(bad.location(), format!("{path}?error=amount"));
@@ -149,7 +176,10 @@ async fn udhaar_and_reminders_from_a_customer_page_are_booked_once(database: Dat
     let page = browser.get(&path).await;
     let schedule_key = {
         // The second form to /reminders is the scheduled one (the first sends now).
-        let start = page.body.rfind(&format!("action=\"{reminders}\"")).expect("form");
+        let start = page
+            .body
+            .rfind(&format!("action=\"{reminders}\""))
+            .expect("form");
         let rest = &page.body[start..];
         let at = rest.find("name=\"key\" value=\"").expect("key") + "name=\"key\" value=\"".len();
         rest[at..at + rest[at..].find('"').expect("end")].to_string()
@@ -162,7 +192,13 @@ async fn udhaar_and_reminders_from_a_customer_page_are_booked_once(database: Dat
         ("csrf", &page.hidden("csrf")),
     ];
     let scheduled = browser.post(&reminders, &fields).await;
-    assert!(scheduled.location().starts_with(&format!("{path}?scheduled=")), "{}", scheduled.location());
+    assert!(
+        scheduled
+            .location()
+            .starts_with(&format!("{path}?scheduled=")),
+        "{}",
+        scheduled.location()
+    );
     let again = browser.post(&reminders, &fields).await;
     assert_eq!(again.location(), format!("{path}?again=reminder"));
     let (due_at, amount): (i64, Option<i64>) =
@@ -170,30 +206,60 @@ async fn udhaar_and_reminders_from_a_customer_page_are_booked_once(database: Dat
             .fetch_one(app.db.pool())
             .await
             .expect("one reminder");
-    let expected = Utc.with_ymd_and_hms(2026, 11, 23, 13, 0, 0).single().expect("time");
+    let expected = Utc
+        .with_ymd_and_hms(2026, 11, 23, 13, 0, 0)
+        .single()
+        .expect("time");
     assert_eq!((due_at, amount), (to_millis(expected), Some(30_000)));
     let id: i64 = sqlx::query_scalar("SELECT id FROM reminders")
         .fetch_one(app.db.pool())
         .await
         .expect("id");
     let shown = browser.get(scheduled.location()).await;
-    assert!(shown.body.contains("Reminder set ho gaya"), "{}", shown.body);
-    assert!(shown.body.contains(&format!("href=\"/panel/reminders/{id}\"")));
+    assert!(
+        shown.body.contains("Reminder set ho gaya"),
+        "{}",
+        shown.body
+    );
+    assert!(
+        shown
+            .body
+            .contains(&format!("href=\"/panel/reminders/{id}\""))
+    );
     assert!(shown.body.contains("₹300"));
 
     // A time already past is refused; so is a date that is not one.
-    for (date, time) in [("2026-11-21", "10:00"), ("21/11/2026", "10:00"), ("2026-11-23", "")] {
+    for (date, time) in [
+        ("2026-11-21", "10:00"),
+        ("21/11/2026", "10:00"),
+        ("2026-11-23", ""),
+    ] {
         let page = browser.get(&path).await;
         let key = field(&page, &reminders, "key");
         let refused = browser
             .post(
                 &reminders,
-                &[("date", date), ("time", time), ("key", &key), ("csrf", &page.hidden("csrf"))],
+                &[
+                    ("date", date),
+                    ("time", time),
+                    ("key", &key),
+                    ("csrf", &page.hidden("csrf")),
+                ],
             )
             .await;
-        assert_eq!(refused.location(), format!("{path}?error=when"), "{date} {time}");
+        assert_eq!(
+            refused.location(),
+            format!("{path}?error=when"),
+            "{date} {time}"
+        );
     }
-    assert!(browser.get(&format!("{path}?error=when")).await.body.contains("beeta na ho"));
+    assert!(
+        browser
+            .get(&format!("{path}?error=when"))
+            .await
+            .body
+            .contains("beeta na ho")
+    );
 
     // Send now: due at this moment, for the balance; the form sent again adds nothing.
     let page = browser.get(&path).await;
@@ -222,13 +288,27 @@ async fn udhaar_and_reminders_from_a_customer_page_are_booked_once(database: Dat
     let page = browser.get(&path).await;
     let csrf = page.hidden("csrf");
     assert!(page.body.contains(&format!("action=\"{cancel}\"")));
-    let done = browser.post(&cancel, &[("back", "customer"), ("csrf", &csrf)]).await;
+    let done = browser
+        .post(&cancel, &[("back", "customer"), ("csrf", &csrf)])
+        .await;
     assert_eq!(done.location(), format!("{path}?cancelled=1"));
-    assert!(browser.get(done.location()).await.body.contains("Reminder cancel ho gaya"));
-    let twice = browser.post(&cancel, &[("back", "customer"), ("csrf", &csrf)]).await;
+    assert!(
+        browser
+            .get(done.location())
+            .await
+            .body
+            .contains("Reminder cancel ho gaya")
+    );
+    let twice = browser
+        .post(&cancel, &[("back", "customer"), ("csrf", &csrf)])
+        .await;
     assert_eq!(twice.location(), format!("{path}?cancelled=0"));
     assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM reminder_events WHERE kind = 'cancelled'").await,
+        count(
+            &app,
+            "SELECT COUNT(*) FROM reminder_events WHERE kind = 'cancelled'"
+        )
+        .await,
         1
     );
 
@@ -236,26 +316,46 @@ async fn udhaar_and_reminders_from_a_customer_page_are_booked_once(database: Dat
     let page = browser.get(&path).await;
     let key = field(&page, &reminders, "key");
     browser
-        .post(&reminders, &[("date", "2026-11-24"), ("time", "09:00"), ("key", &key), ("csrf", &page.hidden("csrf"))])
+        .post(
+            &reminders,
+            &[
+                ("date", "2026-11-24"),
+                ("time", "09:00"),
+                ("key", &key),
+                ("csrf", &page.hidden("csrf")),
+            ],
+        )
         .await;
-    let pending: i64 = sqlx::query_scalar("SELECT id FROM reminders WHERE status = 'scheduled' ORDER BY id DESC LIMIT 1")
-        .fetch_one(app.db.pool())
-        .await
-        .expect("pending");
+    let pending: i64 = sqlx::query_scalar(
+        "SELECT id FROM reminders WHERE status = 'scheduled' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(app.db.pool())
+    .await
+    .expect("pending");
     let mut staff = Browser::new(&app);
     staff.log_in(&app, STAFF).await;
     let page = staff.get(&path).await;
     assert_eq!(page.status, 200);
-    assert!(!page.body.contains("/cancel\""), "no cancel buttons for staff");
+    assert!(
+        !page.body.contains("/cancel\""),
+        "no cancel buttons for staff"
+    );
     let booked = staff
         .post(
             &credits,
-            &[("amount", "50"), ("key", &field(&page, &credits, "key")), ("csrf", &page.hidden("csrf"))],
+            &[
+                ("amount", "50"),
+                ("key", &field(&page, &credits, "key")),
+                ("csrf", &page.hidden("csrf")),
+            ],
         )
         .await;
     assert_eq!(booked.location(), format!("{path}?credited=5000"));
     let refused = staff
-        .post(&format!("/panel/reminders/{pending}/cancel"), &[("csrf", &page.hidden("csrf"))])
+        .post(
+            &format!("/panel/reminders/{pending}/cancel"),
+            &[("csrf", &page.hidden("csrf"))],
+        )
         .await;
     assert_eq!(refused.status, 403);
     let status: String = sqlx::query_scalar("SELECT status FROM reminders WHERE id = $1")
@@ -282,14 +382,31 @@ async fn the_statement_is_filtered_by_local_days_and_taken_away_as_csv_and_print
     let name = "=Gupta, \"Ram\" <b>";
     let gupta = customer(&books, name).await;
     // 20 Nov at 23:50 in India (18:20 UTC), 21 Nov at 00:10 in India (18:40 UTC), and today.
-    clock.set(Utc.with_ymd_and_hms(2026, 11, 20, 18, 20, 0).single().expect("t"));
+    clock.set(
+        Utc.with_ymd_and_hms(2026, 11, 20, 18, 20, 0)
+            .single()
+            .expect("t"),
+    );
     udhaar(&books, gupta, 100).await;
-    clock.set(Utc.with_ymd_and_hms(2026, 11, 20, 18, 40, 0).single().expect("t"));
+    clock.set(
+        Utc.with_ymd_and_hms(2026, 11, 20, 18, 40, 0)
+            .single()
+            .expect("t"),
+    );
     books
-        .add_credit(gupta, rupees(200), Some("+cmd|' /C calc'!A0"), &Origin::new(Source::Cli))
+        .add_credit(
+            gupta,
+            rupees(200),
+            Some("+cmd|' /C calc'!A0"),
+            &Origin::new(Source::Cli),
+        )
         .await
         .expect("credit");
-    clock.set(Utc.with_ymd_and_hms(2026, 11, 22, 4, 30, 0).single().expect("t"));
+    clock.set(
+        Utc.with_ymd_and_hms(2026, 11, 22, 4, 30, 0)
+            .single()
+            .expect("t"),
+    );
     books
         .record_payment(gupta, rupees(50), None, &Origin::new(Source::Cli))
         .await
@@ -299,19 +416,34 @@ async fn the_statement_is_filtered_by_local_days_and_taken_away_as_csv_and_print
     browser.log_in(&app, MERCHANT_PHONE).await;
     let path = format!("/panel/customers/{gupta}");
     // 21 Nov, local: only the entry at 00:10, with the balance after it counting the one before.
-    let day = browser.get(&format!("{path}?from=2026-11-21&to=2026-11-21")).await;
+    let day = browser
+        .get(&format!("{path}?from=2026-11-21&to=2026-11-21"))
+        .await;
     assert_eq!(day.status, 200);
     assert_eq!(day.body.matches("<tr>").count(), 2, "a header and one line");
-    assert!(day.body.contains("+₹200") && day.body.contains("₹300"), "{}", day.body);
-    assert!(day.body.contains("value=\"2026-11-21\""), "the filter is kept in the form");
-    assert!(day.body.contains(&format!("{path}/statement.csv?from=2026-11-21&amp;to=2026-11-21")));
+    assert!(
+        day.body.contains("+₹200") && day.body.contains("₹300"),
+        "{}",
+        day.body
+    );
+    assert!(
+        day.body.contains("value=\"2026-11-21\""),
+        "the filter is kept in the form"
+    );
+    assert!(day.body.contains(&format!(
+        "{path}/statement.csv?from=2026-11-21&amp;to=2026-11-21"
+    )));
     let upto = browser.get(&format!("{path}?to=2026-11-20")).await;
     assert_eq!(upto.body.matches("<tr>").count(), 2);
     assert!(upto.body.contains("+₹100"));
     let all = browser.get(&path).await;
     assert_eq!(all.body.matches("<tr>").count(), 4);
     let junk = browser.get(&format!("{path}?from=yesterday")).await;
-    assert_eq!(junk.body.matches("<tr>").count(), 4, "a date that is not one filters nothing");
+    assert_eq!(
+        junk.body.matches("<tr>").count(),
+        4,
+        "a date that is not one filters nothing"
+    );
 
     // Pages keep the filter: 60 entries today, 50 on the first page.
     for _ in 0..60 {
@@ -322,18 +454,36 @@ async fn the_statement_is_filtered_by_local_days_and_taken_away_as_csv_and_print
     let start = first.body.find("?before=").expect("older page");
     let link = &first.body[start..start + first.body[start..].find('"').expect("end")];
     assert!(link.ends_with("&amp;from=2026-11-22"), "{link}");
-    let second = browser.get(&format!("{path}{}", link.replace("&amp;", "&"))).await;
-    assert_eq!(second.body.matches("<tr>").count(), 12, "a header and 11 lines of today");
+    let second = browser
+        .get(&format!("{path}{}", link.replace("&amp;", "&")))
+        .await;
+    assert_eq!(
+        second.body.matches("<tr>").count(),
+        12,
+        "a header and 11 lines of today"
+    );
     assert!(!second.body.contains("+₹200"));
 
     // CSV: text/csv, a line per entry, names and notes never formulas and always one field.
     let csv = browser
-        .get(&format!("{path}/statement.csv?from=2026-11-20&to=2026-11-21"))
+        .get(&format!(
+            "{path}/statement.csv?from=2026-11-20&to=2026-11-21"
+        ))
         .await;
     assert_eq!(csv.status, 200);
     assert_eq!(csv.headers["content-type"], "text/csv; charset=utf-8");
-    assert!(csv.headers["content-disposition"].to_str().expect("ascii").starts_with("attachment"));
-    let lines: Vec<&str> = csv.body.trim_start_matches('\u{feff}').trim_end().split("\r\n").collect();
+    assert!(
+        csv.headers["content-disposition"]
+            .to_str()
+            .expect("ascii")
+            .starts_with("attachment")
+    );
+    let lines: Vec<&str> = csv
+        .body
+        .trim_start_matches('\u{feff}')
+        .trim_end()
+        .split("\r\n")
+        .collect();
     assert_eq!(lines.len(), 3, "{lines:?}");
     assert_eq!(lines[0], "Naam,Tareekh,Entry,Kaise diya,Rakam,Baaki");
     assert!(
@@ -349,18 +499,29 @@ async fn the_statement_is_filtered_by_local_days_and_taken_away_as_csv_and_print
     assert!(lines[1].ends_with(",200.00,300.00"), "{}", lines[1]);
     assert!(lines[2].contains(",2026-11-20 23:50,"), "{}", lines[2]);
     let whole = browser.get(&format!("{path}/statement.csv")).await;
-    assert_eq!(whole.body.trim_end().split("\r\n").count(), 64, "a header and 63 entries");
+    assert_eq!(
+        whole.body.trim_end().split("\r\n").count(),
+        64,
+        "a header and 63 entries"
+    );
     assert!(whole.body.contains(",-50.00,"), "a payment is negative");
 
     // The printable page: no menu, no forms, the escaped name, the period.
     let print = browser
-        .get(&format!("{path}/statement/print?from=2026-11-20&to=2026-11-21"))
+        .get(&format!(
+            "{path}/statement/print?from=2026-11-20&to=2026-11-21"
+        ))
         .await;
     assert_eq!(print.status, 200);
     assert_security_headers(&print);
     assert!(!print.body.contains("aria-label=\"menu\""));
     assert!(!print.body.contains("<form"));
-    assert!(print.body.contains("=Gupta, &quot;Ram&quot; &lt;b&gt;") || print.body.contains("=Gupta, \"Ram\" &lt;b&gt;"), "{}", print.body);
+    assert!(
+        print.body.contains("=Gupta, &quot;Ram&quot; &lt;b&gt;")
+            || print.body.contains("=Gupta, \"Ram\" &lt;b&gt;"),
+        "{}",
+        print.body
+    );
     assert!(print.body.contains("2026-11-20 se 2026-11-21 tak"));
     assert_eq!(print.body.matches("<tr>").count(), 3);
     let css = browser.get("/panel/style.css").await;
@@ -407,7 +568,10 @@ async fn bills_are_listed_shown_with_their_voice_note_and_cancelled_once_within_
         &Origin::keyed(Source::Panel, "staff-bill").by(STAFF),
     )
     .await;
-    books.cancel_invoice(counter.id, &Origin::new(Source::Cli)).await.expect("cancel");
+    books
+        .cancel_invoice(counter.id, &Origin::new(Source::Cli))
+        .await
+        .expect("cancel");
 
     let mut owner = Browser::new(&app);
     owner.log_in(&app, MERCHANT_PHONE).await;
@@ -417,7 +581,11 @@ async fn bills_are_listed_shown_with_their_voice_note_and_cancelled_once_within_
     for number in [voiced.number, counter.number, staffs.number] {
         assert!(list.body.contains(&format!("#{number}<")), "{number}");
     }
-    assert!(list.body.contains("aria-current=\"page\">Bill<"), "{}", list.body);
+    assert!(
+        list.body.contains("aria-current=\"page\">Bill<"),
+        "{}",
+        list.body
+    );
     let cancelled = owner.get("/panel/bills?status=cancelled").await;
     assert!(cancelled.body.contains(&format!("#{}<", counter.number)));
     assert!(!cancelled.body.contains(&format!("#{}<", voiced.number)));
@@ -442,27 +610,49 @@ async fn bills_are_listed_shown_with_their_voice_note_and_cancelled_once_within_
 
     // Cancel, and the same form again: cancelled once.
     let action = format!("/panel/bills/{}/cancel", voiced.id);
-    let fields = [("key", field(&detail, &action, "key")), ("csrf", detail.hidden("csrf"))];
+    let fields = [
+        ("key", field(&detail, &action, "key")),
+        ("csrf", detail.hidden("csrf")),
+    ];
     let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let done = owner.post(&action, &fields).await;
-    assert_eq!(done.location(), format!("/panel/bills/{}?done=1", voiced.id));
+    assert_eq!(
+        done.location(),
+        format!("/panel/bills/{}?done=1", voiced.id)
+    );
     let again = owner.post(&action, &fields).await;
-    assert_eq!(again.location(), format!("/panel/bills/{}?done=again", voiced.id));
+    assert_eq!(
+        again.location(),
+        format!("/panel/bills/{}?done=again", voiced.id)
+    );
     assert_eq!(books.balance(rahul).await.expect("balance"), Paise::ZERO);
     assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM operations WHERE kind = 'cancel_invoice'").await,
+        count(
+            &app,
+            "SELECT COUNT(*) FROM operations WHERE kind = 'cancel_invoice'"
+        )
+        .await,
         2,
         "the counter sale's and this one"
     );
     let shown = owner.get(done.location()).await;
     assert!(shown.body.contains("Bill cancel ho gaya"));
-    assert!(!shown.body.contains(&format!("action=\"{action}\"")), "no cancel for a cancelled bill");
+    assert!(
+        !shown.body.contains(&format!("action=\"{action}\"")),
+        "no cancel for a cancelled bill"
+    );
 
     // Staff: no shop-wide list, but a customer's bills; their own bill inside the window only.
     let mut staff = Browser::new(&app);
     staff.log_in(&app, STAFF).await;
     assert_eq!(staff.get("/panel/bills").await.status, 403);
-    assert_eq!(staff.get(&format!("/panel/bills?customer={suresh}")).await.status, 200);
+    assert_eq!(
+        staff
+            .get(&format!("/panel/bills?customer={suresh}"))
+            .await
+            .status,
+        200
+    );
     let others = staff.get(&format!("/panel/bills/{}", voiced.id)).await;
     assert_eq!(others.status, 200);
     let page = staff.get(&format!("/panel/bills/{}", staffs.id)).await;
@@ -470,7 +660,10 @@ async fn bills_are_listed_shown_with_their_voice_note_and_cancelled_once_within_
     let own_key = field(&page, &own_action, "key");
     clock.advance(chrono::Duration::hours(25));
     let late = staff
-        .post(&own_action, &[("key", &own_key), ("csrf", &page.hidden("csrf"))])
+        .post(
+            &own_action,
+            &[("key", &own_key), ("csrf", &page.hidden("csrf"))],
+        )
         .await;
     assert_eq!(late.status, 403);
     assert!(late.body.contains("24 ghante 0 minute"), "{}", late.body);
@@ -486,18 +679,40 @@ async fn bills_are_listed_shown_with_their_voice_note_and_cancelled_once_within_
     .await
     .expect("window");
     let in_time = staff
-        .post(&own_action, &[("key", &own_key), ("csrf", &page.hidden("csrf"))])
+        .post(
+            &own_action,
+            &[("key", &own_key), ("csrf", &page.hidden("csrf"))],
+        )
         .await;
-    assert_eq!(in_time.location(), format!("/panel/bills/{}?done=1", staffs.id));
+    assert_eq!(
+        in_time.location(),
+        format!("/panel/bills/{}?done=1", staffs.id)
+    );
     // Someone else's bill (the owner's counter sale is cancelled; issue a new one).
-    let owners = bill(&books, Some(suresh), product.id, &Origin::new(Source::Cli).by(MERCHANT_PHONE)).await;
+    let owners = bill(
+        &books,
+        Some(suresh),
+        product.id,
+        &Origin::new(Source::Cli).by(MERCHANT_PHONE),
+    )
+    .await;
     let page = staff.get(&format!("/panel/bills/{}", owners.id)).await;
     let action = format!("/panel/bills/{}/cancel", owners.id);
     let refused = staff
-        .post(&action, &[("key", &field(&page, &action, "key")), ("csrf", &page.hidden("csrf"))])
+        .post(
+            &action,
+            &[
+                ("key", &field(&page, &action, "key")),
+                ("csrf", &page.hidden("csrf")),
+            ],
+        )
         .await;
     assert_eq!(refused.status, 403);
-    assert!(refused.body.contains("kisi aur ne banaya"), "{}", refused.body);
+    assert!(
+        refused.body.contains("kisi aur ne banaya"),
+        "{}",
+        refused.body
+    );
     let status: String = sqlx::query_scalar("SELECT status FROM invoices WHERE id = $1")
         .bind(owners.id.0)
         .fetch_one(app.db.pool())
@@ -539,39 +754,101 @@ async fn products_show_stock_and_the_owner_edits_price_and_low_stock_level(datab
     assert_eq!(form.status, 200);
     assert!(form.body.contains("value=\"60.00\""), "{}", form.body);
     let saved = owner
-        .post(&path, &[("price", "62.50"), ("low_stock", "10"), ("csrf", &form.hidden("csrf"))])
+        .post(
+            &path,
+            &[
+                ("price", "62.50"),
+                ("low_stock", "10"),
+                ("csrf", &form.hidden("csrf")),
+            ],
+        )
         .await;
-    assert_eq!(saved.location(), format!("/panel/products?saved={}", plenty.id));
-    assert!(owner.get(saved.location()).await.body.contains("Chawal save ho gaya"));
+    assert_eq!(
+        saved.location(),
+        format!("/panel/products?saved={}", plenty.id)
+    );
+    assert!(
+        owner
+            .get(saved.location())
+            .await
+            .body
+            .contains("Chawal save ho gaya")
+    );
     let chawal = books.product(plenty.id).await.expect("product");
     assert_eq!(chawal.price, Paise::new(6_250));
     assert_eq!(chawal.low_stock, Quantity::from_whole(10));
     assert!(chawal.is_low(), "no stock, level 10");
-    assert!(owner.get("/panel/products?low=1").await.body.contains("Chawal"));
-    for (price, level, error) in [("0", "1", "price"), ("abc", "1", "price"), ("10", "-1", "level"), ("10", "x", "level")] {
+    assert!(
+        owner
+            .get("/panel/products?low=1")
+            .await
+            .body
+            .contains("Chawal")
+    );
+    for (price, level, error) in [
+        ("0", "1", "price"),
+        ("abc", "1", "price"),
+        ("10", "-1", "level"),
+        ("10", "x", "level"),
+    ] {
         let refused = owner
-            .post(&path, &[("price", price), ("low_stock", level), ("csrf", &form.hidden("csrf"))])
+            .post(
+                &path,
+                &[
+                    ("price", price),
+                    ("low_stock", level),
+                    ("csrf", &form.hidden("csrf")),
+                ],
+            )
             .await;
-        assert_eq!(refused.location(), format!("{path}?error={error}"), "{price} {level}");
+        assert_eq!(
+            refused.location(),
+            format!("{path}?error={error}"),
+            "{price} {level}"
+        );
     }
     let cleared = owner
-        .post(&path, &[("price", "62.50"), ("low_stock", ""), ("csrf", &form.hidden("csrf"))])
+        .post(
+            &path,
+            &[
+                ("price", "62.50"),
+                ("low_stock", ""),
+                ("csrf", &form.hidden("csrf")),
+            ],
+        )
         .await;
     assert_eq!(cleared.status, 303);
-    assert_eq!(books.product(plenty.id).await.expect("product").low_stock, None);
+    assert_eq!(
+        books.product(plenty.id).await.expect("product").low_stock,
+        None
+    );
 
     // Staff see the stock, not the forms.
     let mut staff = Browser::new(&app);
     staff.log_in(&app, STAFF).await;
     let seen = staff.get("/panel/products").await;
     assert_eq!(seen.status, 200);
-    assert!(!seen.body.contains(&format!("href=\"/panel/products/{}\"", low.id)));
+    assert!(
+        !seen
+            .body
+            .contains(&format!("href=\"/panel/products/{}\"", low.id))
+    );
     assert_eq!(staff.get(&path).await.status, 403);
     let refused = staff
-        .post(&path, &[("price", "1"), ("low_stock", ""), ("csrf", &seen.hidden("csrf"))])
+        .post(
+            &path,
+            &[
+                ("price", "1"),
+                ("low_stock", ""),
+                ("csrf", &seen.hidden("csrf")),
+            ],
+        )
         .await;
     assert_eq!(refused.status, 403);
-    assert_eq!(books.product(plenty.id).await.expect("product").price, Paise::new(6_250));
+    assert_eq!(
+        books.product(plenty.id).await.expect("product").price,
+        Paise::new(6_250)
+    );
 }
 
 async fn reminders_are_listed_by_outcome_with_each_ones_timeline_and_cancelled_by_the_owner(
@@ -605,30 +882,78 @@ async fn reminders_are_listed_by_outcome_with_each_ones_timeline_and_cancelled_b
     let review = schedule(now + 72 * hour, None).await;
     let moved = schedule(now + 96 * hour, None).await;
     let waiting = schedule(now + 120 * hour, Some(100)).await;
-    assert!(books.move_reminder(moved, now + 200 * hour).await.expect("move"));
-    let key = |id| ReminderKey { merchant: app.merchant, reminder: id };
+    assert!(
+        books
+            .move_reminder(moved, now + 200 * hour)
+            .await
+            .expect("move")
+    );
+    let key = |id| ReminderKey {
+        merchant: app.merchant,
+        reminder: id,
+    };
     let later = now + 100 * hour;
-    let claimed = reminder_rows::claim_due(&app.db, later).await.expect("claim").expect("due");
+    let claimed = reminder_rows::claim_due(&app.db, later)
+        .await
+        .expect("claim")
+        .expect("due");
     assert_eq!(claimed.key, key(sent));
     reminder_rows::mark_sent(
         &app.db,
         key(sent),
-        &Delivered { amount: rupees(200), wamid: Some("wamid.R1"), peer: "919800000001", body: "Namaste" },
+        &Delivered {
+            amount: rupees(200),
+            wamid: Some("wamid.R1"),
+            peer: "919800000001",
+            body: "Namaste",
+        },
         later,
     )
     .await
     .expect("sent");
-    reminder_rows::apply_status(&app.db, Some(key(sent)), "wamid.R1", ReminderStatus::Delivered, None, later + 1000)
-        .await
-        .expect("delivered");
-    reminder_rows::apply_status(&app.db, Some(key(sent)), "wamid.R1", ReminderStatus::Read, None, later + 2000)
-        .await
-        .expect("read");
-    assert_eq!(reminder_rows::claim_due(&app.db, later).await.expect("claim").map(|d| d.key), Some(key(failed)));
-    reminder_rows::mark_failed(&app.db, key(failed), Some(131047), "Re-engagement <message>", later)
-        .await
-        .expect("failed");
-    assert_eq!(reminder_rows::claim_due(&app.db, later).await.expect("claim").map(|d| d.key), Some(key(review)));
+    reminder_rows::apply_status(
+        &app.db,
+        Some(key(sent)),
+        "wamid.R1",
+        ReminderStatus::Delivered,
+        None,
+        later + 1000,
+    )
+    .await
+    .expect("delivered");
+    reminder_rows::apply_status(
+        &app.db,
+        Some(key(sent)),
+        "wamid.R1",
+        ReminderStatus::Read,
+        None,
+        later + 2000,
+    )
+    .await
+    .expect("read");
+    assert_eq!(
+        reminder_rows::claim_due(&app.db, later)
+            .await
+            .expect("claim")
+            .map(|d| d.key),
+        Some(key(failed))
+    );
+    reminder_rows::mark_failed(
+        &app.db,
+        key(failed),
+        Some(131047),
+        "Re-engagement <message>",
+        later,
+    )
+    .await
+    .expect("failed");
+    assert_eq!(
+        reminder_rows::claim_due(&app.db, later)
+            .await
+            .expect("claim")
+            .map(|d| d.key),
+        Some(key(review))
+    );
     reminder_rows::mark_needs_review(&app.db, key(review), "sender stopped", later)
         .await
         .expect("review");
@@ -647,7 +972,11 @@ async fn reminders_are_listed_by_outcome_with_each_ones_timeline_and_cancelled_b
         assert_eq!(page.status, 200);
         assert!(page.body.contains("Rahul &lt;Verma&gt;"), "{query}");
         for id in [sent, failed, review, moved, waiting] {
-            assert_eq!(page.body.contains(&link(id)), expected.contains(&id), "{query}: {id}");
+            assert_eq!(
+                page.body.contains(&link(id)),
+                expected.contains(&id),
+                "{query}: {id}"
+            );
         }
     }
     let upcoming = owner.get("/panel/reminders").await;
@@ -659,17 +988,31 @@ async fn reminders_are_listed_by_outcome_with_each_ones_timeline_and_cancelled_b
     let timeline = |body: &str| -> Vec<String> {
         let start = body.find("<ol class=\"timeline\">").expect("timeline");
         let list = &body[start..start + body[start..].find("</ol>").expect("end")];
-        list.split("<span class=\"event ").skip(1).map(|s| s[..s.find('"').expect("class")].to_string()).collect()
+        list.split("<span class=\"event ")
+            .skip(1)
+            .map(|s| s[..s.find('"').expect("class")].to_string())
+            .collect()
     };
     let page = owner.get(&format!("/panel/reminders/{sent}")).await;
-    assert_eq!(timeline(&page.body), ["scheduled", "sending", "sent", "delivered", "read"]);
+    assert_eq!(
+        timeline(&page.body),
+        ["scheduled", "sending", "sent", "delivered", "read"]
+    );
     assert!(page.body.contains("Padh liya"));
     assert!(page.body.contains("₹200"));
     let page = owner.get(&format!("/panel/reminders/{failed}")).await;
     assert_eq!(timeline(&page.body), ["scheduled", "sending", "failed"]);
-    assert!(page.body.contains("WhatsApp error 131047: Re-engagement &lt;message&gt;"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("WhatsApp error 131047: Re-engagement &lt;message&gt;"),
+        "{}",
+        page.body
+    );
     let page = owner.get(&format!("/panel/reminders/{review}")).await;
-    assert_eq!(timeline(&page.body), ["scheduled", "sending", "needs_review"]);
+    assert_eq!(
+        timeline(&page.body),
+        ["scheduled", "sending", "needs_review"]
+    );
     let page = owner.get(&format!("/panel/reminders/{moved}")).await;
     assert_eq!(timeline(&page.body), ["scheduled", "moved"]);
     assert!(page.body.contains("par"), "moved to a time");
@@ -677,15 +1020,46 @@ async fn reminders_are_listed_by_outcome_with_each_ones_timeline_and_cancelled_b
     // Cancel from the timeline; a reminder that went out cannot be.
     let page = owner.get(&format!("/panel/reminders/{waiting}")).await;
     let csrf = page.hidden("csrf");
-    assert!(page.body.contains(&format!("action=\"/panel/reminders/{waiting}/cancel\"")));
-    let done = owner.post(&format!("/panel/reminders/{waiting}/cancel"), &[("csrf", &csrf)]).await;
-    assert_eq!(done.location(), format!("/panel/reminders/{waiting}?cancelled=1"));
+    assert!(
+        page.body
+            .contains(&format!("action=\"/panel/reminders/{waiting}/cancel\""))
+    );
+    let done = owner
+        .post(
+            &format!("/panel/reminders/{waiting}/cancel"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(
+        done.location(),
+        format!("/panel/reminders/{waiting}?cancelled=1")
+    );
     let page = owner.get(done.location()).await;
     assert_eq!(timeline(&page.body), ["scheduled", "cancelled"]);
-    assert!(owner.get("/panel/reminders?list=closed").await.body.contains(&link(waiting)));
-    let gone = owner.post(&format!("/panel/reminders/{sent}/cancel"), &[("csrf", &csrf)]).await;
-    assert_eq!(gone.location(), format!("/panel/reminders/{sent}?cancelled=0"));
-    assert!(!owner.get(&format!("/panel/reminders/{sent}")).await.body.contains("/cancel\""));
+    assert!(
+        owner
+            .get("/panel/reminders?list=closed")
+            .await
+            .body
+            .contains(&link(waiting))
+    );
+    let gone = owner
+        .post(
+            &format!("/panel/reminders/{sent}/cancel"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(
+        gone.location(),
+        format!("/panel/reminders/{sent}?cancelled=0")
+    );
+    assert!(
+        !owner
+            .get(&format!("/panel/reminders/{sent}"))
+            .await
+            .body
+            .contains("/cancel\"")
+    );
 
     // Staff see the lists and timelines; cancelling is the owner's.
     let mut staff = Browser::new(&app);
@@ -693,9 +1067,17 @@ async fn reminders_are_listed_by_outcome_with_each_ones_timeline_and_cancelled_b
     let page = staff.get(&format!("/panel/reminders/{moved}")).await;
     assert_eq!(page.status, 200);
     assert!(!page.body.contains("/cancel\""));
-    let refused = staff.post(&format!("/panel/reminders/{moved}/cancel"), &[("csrf", &page.hidden("csrf"))]).await;
+    let refused = staff
+        .post(
+            &format!("/panel/reminders/{moved}/cancel"),
+            &[("csrf", &page.hidden("csrf"))],
+        )
+        .await;
     assert_eq!(refused.status, 403);
-    assert_eq!(books.reminder(moved).await.expect("reminder").status, ReminderStatus::Scheduled);
+    assert_eq!(
+        books.reminder(moved).await.expect("reminder").status,
+        ReminderStatus::Scheduled
+    );
 }
 
 async fn no_session_reaches_another_shops_bills_products_or_reminders(database: Database) {
@@ -705,9 +1087,20 @@ async fn no_session_reaches_another_shops_bills_products_or_reminders(database: 
     let their_customer = customer(&theirs, "Verma").await;
     udhaar(&theirs, their_customer, 700).await;
     let their_product = atta(&theirs, 10, 1).await;
-    let their_bill = bill(&theirs, Some(their_customer), their_product.id, &Origin::new(Source::Cli)).await;
+    let their_bill = bill(
+        &theirs,
+        Some(their_customer),
+        their_product.id,
+        &Origin::new(Source::Cli),
+    )
+    .await;
     let their_reminder = theirs
-        .schedule_reminder(their_customer, None, to_millis(clock.now()) + 86_400_000, &Origin::new(Source::Cli))
+        .schedule_reminder(
+            their_customer,
+            None,
+            to_millis(clock.now()) + 86_400_000,
+            &Origin::new(Source::Cli),
+        )
         .await
         .expect("reminder")
         .value
@@ -742,7 +1135,10 @@ async fn no_session_reaches_another_shops_bills_products_or_reminders(database: 
             format!("/panel/customers/{their_customer}/reminders"),
             vec![("now", "1".to_string()), ("key", key(2))],
         ),
-        (format!("/panel/bills/{}/cancel", their_bill.id), vec![("key", key(3))]),
+        (
+            format!("/panel/bills/{}/cancel", their_bill.id),
+            vec![("key", key(3))],
+        ),
         (
             format!("/panel/products/{}", their_product.id),
             vec![("price", "1".to_string()), ("low_stock", String::new())],
@@ -753,14 +1149,32 @@ async fn no_session_reaches_another_shops_bills_products_or_reminders(database: 
         fields.push(("csrf", &csrf));
         assert_eq!(browser.post(&path, &fields).await.status, 404, "{path}");
     }
-    for list in ["/panel/bills", "/panel/products", "/panel/products?low=1", "/panel/reminders", "/panel/reminders?list=closed"] {
+    for list in [
+        "/panel/bills",
+        "/panel/products",
+        "/panel/products?low=1",
+        "/panel/reminders",
+        "/panel/reminders?list=closed",
+    ] {
         let page = browser.get(list).await;
         assert_eq!(page.status, 200, "{list}");
-        assert!(!page.body.contains("Verma") && !page.body.contains("Aashirvaad"), "{list}");
+        assert!(
+            !page.body.contains("Verma") && !page.body.contains("Aashirvaad"),
+            "{list}"
+        );
     }
-    assert_eq!(theirs.balance(their_customer).await.expect("balance"), rupees(700 + 80));
-    assert_eq!(theirs.product(their_product.id).await.expect("p").price, rupees(40));
-    assert_eq!(theirs.reminder(their_reminder).await.expect("r").status, ReminderStatus::Scheduled);
+    assert_eq!(
+        theirs.balance(their_customer).await.expect("balance"),
+        rupees(700 + 80)
+    );
+    assert_eq!(
+        theirs.product(their_product.id).await.expect("p").price,
+        rupees(40)
+    );
+    assert_eq!(
+        theirs.reminder(their_reminder).await.expect("r").status,
+        ReminderStatus::Scheduled
+    );
     assert_eq!(count(&app, "SELECT COUNT(*) FROM reminders").await, 1);
     let status: String = sqlx::query_scalar("SELECT status FROM invoices WHERE id = $1")
         .bind(their_bill.id.0)
@@ -780,7 +1194,12 @@ async fn every_new_form_without_this_sessions_token_is_refused_and_changes_nothi
     let product = atta(&books, 10, 1).await;
     let issued = bill(&books, Some(rahul), product.id, &Origin::new(Source::Cli)).await;
     let reminder = books
-        .schedule_reminder(rahul, None, to_millis(clock.now()) + 86_400_000, &Origin::new(Source::Cli))
+        .schedule_reminder(
+            rahul,
+            None,
+            to_millis(clock.now()) + 86_400_000,
+            &Origin::new(Source::Cli),
+        )
         .await
         .expect("reminder")
         .value
@@ -791,10 +1210,22 @@ async fn every_new_form_without_this_sessions_token_is_refused_and_changes_nothi
     let key = page.hidden("key");
     let before = count(&app, "SELECT COUNT(*) FROM operations").await;
     for (path, fields) in [
-        (format!("/panel/customers/{rahul}/credits"), vec![("amount", "100"), ("key", key.as_str())]),
-        (format!("/panel/customers/{rahul}/reminders"), vec![("now", "1"), ("key", key.as_str())]),
-        (format!("/panel/bills/{}/cancel", issued.id), vec![("key", key.as_str())]),
-        (format!("/panel/products/{}", product.id), vec![("price", "1"), ("low_stock", "")]),
+        (
+            format!("/panel/customers/{rahul}/credits"),
+            vec![("amount", "100"), ("key", key.as_str())],
+        ),
+        (
+            format!("/panel/customers/{rahul}/reminders"),
+            vec![("now", "1"), ("key", key.as_str())],
+        ),
+        (
+            format!("/panel/bills/{}/cancel", issued.id),
+            vec![("key", key.as_str())],
+        ),
+        (
+            format!("/panel/products/{}", product.id),
+            vec![("price", "1"), ("low_stock", "")],
+        ),
         (format!("/panel/reminders/{reminder}/cancel"), vec![]),
     ] {
         let missing = browser.post(&path, &fields).await;
@@ -809,12 +1240,22 @@ async fn every_new_form_without_this_sessions_token_is_refused_and_changes_nothi
     let refused = browser
         .post(
             &format!("/panel/customers/{rahul}/credits"),
-            &[("amount", "100"), ("key", "short"), ("csrf", &page.hidden("csrf"))],
+            &[
+                ("amount", "100"),
+                ("key", "short"),
+                ("csrf", &page.hidden("csrf")),
+            ],
         )
         .await;
     assert_eq!(refused.status, 403);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM operations").await, before);
     assert_eq!(books.balance(rahul).await.expect("balance"), rupees(80));
-    assert_eq!(books.product(product.id).await.expect("p").price, rupees(40));
-    assert_eq!(books.reminder(reminder).await.expect("r").status, ReminderStatus::Scheduled);
+    assert_eq!(
+        books.product(product.id).await.expect("p").price,
+        rupees(40)
+    );
+    assert_eq!(
+        books.reminder(reminder).await.expect("r").status,
+        ReminderStatus::Scheduled
+    );
 }

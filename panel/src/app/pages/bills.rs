@@ -4,8 +4,7 @@ use axum::extract::{Form, Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use execora_engine::books::{
-    BooksError, CancelRefused, CustomerId, InvoiceId, InvoiceStatus, InvoiceSummary,
-    SourceMessage,
+    BooksError, CancelRefused, CustomerId, InvoiceId, InvoiceStatus, InvoiceSummary, SourceMessage,
 };
 use execora_engine::reply::{Locale, format_when, label, label_with};
 use execora_engine::time::{from_millis, local};
@@ -253,7 +252,11 @@ pub(crate) async fn detail(
             </form>
         }
     });
-    let title = label_with(locale, "panel-bill-title", &[("number", bill.number.to_string())]);
+    let title = label_with(
+        locale,
+        "panel-bill-title",
+        &[("number", bill.number.to_string())],
+    );
     let body = view! {
         <h1>{title.clone()}</h1>
         {notice.map(|text| view! { <p class="notice" role="status">{text}</p> })}

@@ -121,27 +121,34 @@ pub(crate) async fn page(
         Ok(pending) => pending,
         Err(error) => return books_error(locale, error),
     };
-    let keys = (new_key(&signed), new_key(&signed), new_key(&signed), new_key(&signed));
+    let keys = (
+        new_key(&signed),
+        new_key(&signed),
+        new_key(&signed),
+        new_key(&signed),
+    );
     let (key, credit_key, reminder_key, now_key) = match keys {
         (Ok(a), Ok(b), Ok(c), Ok(d)) => (a, b, c, d),
         _ => return layout::unavailable(locale),
     };
-    let notice = action_notice(locale, &query).or(match (query.paid, query.replayed, query.error.as_deref()) {
-        (Some(paid), _, _) => Some((
-            "notice",
-            label_with(
-                locale,
-                "panel-payment-booked",
-                &[
-                    ("amount", Paise::new(paid).to_string()),
-                    ("balance", customer.balance.to_string()),
-                ],
-            ),
-        )),
-        (_, Some(_), _) => Some(("notice", label(locale, "panel-payment-replayed"))),
-        (_, _, Some(_)) => Some(("error", label(locale, "panel-invalid-amount"))),
-        _ => None,
-    });
+    let notice = action_notice(locale, &query).or(
+        match (query.paid, query.replayed, query.error.as_deref()) {
+            (Some(paid), _, _) => Some((
+                "notice",
+                label_with(
+                    locale,
+                    "panel-payment-booked",
+                    &[
+                        ("amount", Paise::new(paid).to_string()),
+                        ("balance", customer.balance.to_string()),
+                    ],
+                ),
+            )),
+            (_, Some(_), _) => Some(("notice", label(locale, "panel-payment-replayed"))),
+            (_, _, Some(_)) => Some(("error", label(locale, "panel-invalid-amount"))),
+            _ => None,
+        },
+    );
     let zone = books.zone();
     let modes = PaymentMode::ALL
         .into_iter()
@@ -167,8 +174,16 @@ pub(crate) async fn page(
             </a>
         }
     });
-    let csv_link = format!("{}/statement.csv?{}", customer_path(id.0), filter.trim_start_matches('&'));
-    let print_link = format!("{}/statement/print?{}", customer_path(id.0), filter.trim_start_matches('&'));
+    let csv_link = format!(
+        "{}/statement.csv?{}",
+        customer_path(id.0),
+        filter.trim_start_matches('&')
+    );
+    let print_link = format!(
+        "{}/statement/print?{}",
+        customer_path(id.0),
+        filter.trim_start_matches('&')
+    );
     let reminders = reminders_section(&signed, id, pending, reminder_key, now_key);
     let title = customer.name.clone();
     let body = view! {
@@ -224,7 +239,11 @@ pub(crate) async fn page(
     layout::signed_page(StatusCode::OK, &signed, Nav::Elsewhere, title, body)
 }
 
-pub(crate) fn statement_table(lines: &[StatementLine], locale: Locale, zone: chrono_tz::Tz) -> AnyView {
+pub(crate) fn statement_table(
+    lines: &[StatementLine],
+    locale: Locale,
+    zone: chrono_tz::Tz,
+) -> AnyView {
     if lines.is_empty() {
         return view! { <p class="muted">{label(locale, "panel-no-entries")}</p> }.into_any();
     }

@@ -24,11 +24,7 @@ pub(crate) fn new_key(signed: &Signed) -> Result<String, Response> {
 
 /// The booking origin of a submitted form: its token and its key (a form without a well-formed
 /// key is refused, so every panel booking is keyed), booked by the session's phone.
-pub(crate) fn checked_origin(
-    signed: &Signed,
-    csrf: &str,
-    key: &str,
-) -> Result<Origin, Response> {
+pub(crate) fn checked_origin(signed: &Signed, csrf: &str, key: &str) -> Result<Origin, Response> {
     if let Some(refused) = signed.refuse_form(csrf) {
         return Err(refused);
     }
@@ -49,7 +45,11 @@ pub(crate) fn day(text: &str) -> Option<NaiveDate> {
 }
 
 /// The entries booked on the local days `from` to `to`, both included, in the shop's zone.
-pub(crate) fn day_range(from: Option<NaiveDate>, to: Option<NaiveDate>, zone: Tz) -> StatementRange {
+pub(crate) fn day_range(
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    zone: Tz,
+) -> StatementRange {
     StatementRange {
         from: from.map(|d| day_bounds(d, zone).0),
         until: to.map(|d| day_bounds(d, zone).1),

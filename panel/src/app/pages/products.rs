@@ -233,9 +233,8 @@ pub(crate) async fn save(
     if !signed.is_owner() {
         return signed.owner_only();
     }
-    let back = |error: &str| {
-        Redirect::to(&format!("{}?error={error}", product_path(id))).into_response()
-    };
+    let back =
+        |error: &str| Redirect::to(&format!("{}?error={error}", product_path(id))).into_response();
     let Ok(price) = Paise::from_str(form.price.trim()) else {
         return back("price");
     };

@@ -193,7 +193,11 @@ fn event_view(locale: Locale, zone: chrono_tz::Tz, event: ReminderEvent) -> impl
             }),
         EventKind::Failed | EventKind::Retry | EventKind::NeedsReview => {
             let code = event.error_code.map(|code| {
-                label_with(locale, "panel-event-error-code", &[("code", code.to_string())])
+                label_with(
+                    locale,
+                    "panel-event-error-code",
+                    &[("code", code.to_string())],
+                )
             });
             match (code, event.detail) {
                 (Some(code), Some(detail)) => Some(format!("{code}: {detail}")),
@@ -301,7 +305,10 @@ pub(crate) async fn cancel(
         tracing::info!(merchant = %signed.session.merchant, reminder = %id, "panel reminder cancelled");
     }
     let to = if form.back == "customer" {
-        format!("{BASE}/customers/{}?cancelled={cancelled}", reminder.customer)
+        format!(
+            "{BASE}/customers/{}?cancelled={cancelled}",
+            reminder.customer
+        )
     } else {
         format!("{}?cancelled={cancelled}", reminder_path(id))
     };
