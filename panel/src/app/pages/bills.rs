@@ -213,7 +213,7 @@ pub(crate) async fn detail(
     };
     let key = match new_key(&signed) {
         Ok(key) => key,
-        Err(unavailable) => return unavailable,
+        Err(unavailable) => return *unavailable,
     };
     let zone = books.zone();
     let notice = match query.done.as_str() {
@@ -298,7 +298,7 @@ pub(crate) async fn cancel(
     let locale = signed.locale();
     let origin = match checked_origin(&signed, &form.csrf, &form.key) {
         Ok(origin) => origin,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let Some(id) = path_id(&id).map(InvoiceId) else {
         return layout::not_found(locale);

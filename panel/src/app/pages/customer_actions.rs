@@ -59,7 +59,7 @@ pub(crate) async fn add_credit(
     let locale = signed.locale();
     let origin = match checked_origin(&signed, &form.csrf, &form.key) {
         Ok(origin) => origin,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let Some(id) = path_id(&id).map(CustomerId) else {
         return layout::not_found(locale);
@@ -96,7 +96,7 @@ pub(crate) async fn schedule_reminder(
     let locale = signed.locale();
     let origin = match checked_origin(&signed, &form.csrf, &form.key) {
         Ok(origin) => origin,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let Some(id) = path_id(&id).map(CustomerId) else {
         return layout::not_found(locale);

@@ -12,24 +12,24 @@ use crate::app::layout;
 use crate::app::session::{Signed, refused_form};
 
 /// A new idempotency key for one form, or the 503 page when the OS has no randomness.
-pub(crate) fn new_key(signed: &Signed) -> Result<String, Response> {
+pub(crate) fn new_key(signed: &Signed) -> Result<String, Box<Response>> {
     match Secret::new() {
         Ok(key) => Ok(key.as_str().to_string()),
         Err(error) => {
             tracing::error!(%error, "no randomness for a form key");
-            Err(layout::unavailable(signed.locale()))
+            Err(Box::new(layout::unavailable(signed.locale())))
         }
     }
 }
 
 /// The booking origin of a submitted form: its token and its key (a form without a well-formed
 /// key is refused, so every panel booking is keyed), booked by the session's phone.
-pub(crate) fn checked_origin(signed: &Signed, csrf: &str, key: &str) -> Result<Origin, Response> {
+pub(crate) fn checked_origin(signed: &Signed, csrf: &str, key: &str) -> Result<Origin, Box<Response>> {
     if let Some(refused) = signed.refuse_form(csrf) {
-        return Err(refused);
+        return Err(Box::new(refused));
     }
     if !access::is_token(key) {
-        return Err(refused_form(signed.locale()));
+        return Err(Box::new(refused_form(signed.locale())));
     }
     Ok(Origin::keyed(Source::Panel, format!("panel:{key}")).by(signed.session.phone.as_str()))
 }
