@@ -1061,6 +1061,60 @@ async fn panel_reads_statements_by_date_bills_by_status_reminders_by_list_and_ed
         None,
         "not booked from a message"
     );
+    // A bill booked from a voice note names it; the same message id in another shop does not.
+    for (merchant, wamid) in [
+        (shop.books.merchant_id(), "wamid.VOICE"),
+        (other.books.merchant_id(), "wamid.THEIRS"),
+    ] {
+        sqlx::query(
+            "INSERT INTO messages (merchant_id, direction, wa_message_id, peer, kind, body, transcript, status, created_at, updated_at) \
+             VALUES ($1, 'in', $2, '919800000001', 'audio', '', 'do kilo atta', 'done', 1, 1)",
+        )
+        .bind(merchant.0)
+        .bind(wamid)
+        .execute(db.pool())
+        .await
+        .expect("message");
+    }
+    let voiced = shop
+        .books
+        .create_invoice(
+            None,
+            &[line()],
+            &Origin::keyed(Source::Whatsapp, "wamid.VOICE#1"),
+        )
+        .await
+        .expect("bill")
+        .value;
+    let source = shop
+        .books
+        .invoice_source(voiced.id)
+        .await
+        .expect("source")
+        .expect("a message");
+    assert_eq!(
+        (source.kind.as_str(), source.transcript.as_deref()),
+        ("audio", Some("do kilo atta"))
+    );
+    let crossed = shop
+        .books
+        .create_invoice(
+            None,
+            &[line()],
+            &Origin::keyed(Source::Whatsapp, "wamid.THEIRS#0"),
+        )
+        .await
+        .expect("bill")
+        .value;
+    assert_eq!(
+        shop.books.invoice_source(crossed.id).await.expect("source"),
+        None,
+        "another shop's message is never shown"
+    );
+    assert!(matches!(
+        other.books.invoice_source(voiced.id).await,
+        Err(BooksError::InvoiceNotFound(_))
+    ));
 
     // Reminders by list.
     let now = to_millis(shop.books.now());
@@ -1144,10 +1198,10 @@ async fn panel_reads_statements_by_date_bills_by_status_reminders_by_list_and_ed
         .await
         .expect("edit");
     assert_eq!(edited.price, rupees(45));
-    assert!(edited.is_low(), "9 kg left (one sold), level 9");
+    assert!(edited.is_low(), "7 kg left (three sold), level 9");
     assert_eq!(
         edited.stock,
-        Quantity::from_whole(9).expect("qty"),
+        Quantity::from_whole(7).expect("qty"),
         "stock untouched"
     );
     let cleared = shop

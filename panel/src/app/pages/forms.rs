@@ -24,7 +24,11 @@ pub(crate) fn new_key(signed: &Signed) -> Result<String, Box<Response>> {
 
 /// The booking origin of a submitted form: its token and its key (a form without a well-formed
 /// key is refused, so every panel booking is keyed), booked by the session's phone.
-pub(crate) fn checked_origin(signed: &Signed, csrf: &str, key: &str) -> Result<Origin, Box<Response>> {
+pub(crate) fn checked_origin(
+    signed: &Signed,
+    csrf: &str,
+    key: &str,
+) -> Result<Origin, Box<Response>> {
     if let Some(refused) = signed.refuse_form(csrf) {
         return Err(Box::new(refused));
     }

@@ -226,6 +226,35 @@ mod tests {
     use super::*;
     use execora_engine::money::Paise;
 
+    /// The labels of these pages, by locale: every language has every one.
+    #[test]
+    fn every_language_has_every_label_of_the_books_pages() {
+        let keys = |text: &str| -> Vec<String> {
+            let mut keys: Vec<String> = text
+                .lines()
+                .filter_map(|line| line.split_once(" = "))
+                .map(|(key, _)| key.to_string())
+                .collect();
+            keys.sort();
+            keys
+        };
+        let english = keys(include_str!("../../../../templates/en/panel-books.ftl"));
+        assert!(english.len() > 50);
+        assert_eq!(
+            keys(include_str!("../../../../templates/hi/panel-books.ftl")),
+            english
+        );
+        assert_eq!(
+            keys(include_str!(
+                "../../../../templates/hi-Latn/panel-books.ftl"
+            )),
+            english
+        );
+        assert_eq!(label(Locale::En, "panel-nav-bills"), "Bills");
+        assert_eq!(label(Locale::Hi, "panel-nav-bills"), "बिल");
+        assert_eq!(label(Locale::HiLatn, "panel-nav-products"), "Saamaan");
+    }
+
     #[test]
     fn csv_text_is_never_a_formula_and_always_one_field() {
         assert_eq!(csv_text("Rahul"), "Rahul");
