@@ -167,23 +167,20 @@ pub(crate) async fn page(
             </a>
         }
     });
+    // `?from=…&to=…`, or nothing without a filter.
+    let query_string = match filter.trim_start_matches('&') {
+        "" => String::new(),
+        rest => format!("?{rest}"),
+    };
     let newest = query.before.is_some().then(|| {
         view! {
-            <a href=format!("{}?{}", customer_path(id.0), filter.trim_start_matches('&'))>
+            <a href=format!("{}{query_string}", customer_path(id.0))>
                 {label(locale, "panel-newest-entries")}
             </a>
         }
     });
-    let csv_link = format!(
-        "{}/statement.csv?{}",
-        customer_path(id.0),
-        filter.trim_start_matches('&')
-    );
-    let print_link = format!(
-        "{}/statement/print?{}",
-        customer_path(id.0),
-        filter.trim_start_matches('&')
-    );
+    let csv_link = format!("{}/statement.csv{query_string}", customer_path(id.0));
+    let print_link = format!("{}/statement/print{query_string}", customer_path(id.0));
     let reminders = reminders_section(&signed, id, pending, reminder_key, now_key);
     let title = customer.name.clone();
     let body = view! {
@@ -363,6 +360,9 @@ fn reminders_section(
         })
         .collect_view();
     let action = format!("{}/reminders", customer_path(id.0));
+    let today = local(signed.books.now(), zone).date_naive();
+    let tomorrow = today.succ_opt().unwrap_or(today).to_string();
+    let today = today.to_string();
     view! {
         <section>
             <h2>{label(locale, "panel-reminders-heading")}</h2>
@@ -380,7 +380,8 @@ fn reminders_section(
                 <input type="hidden" name="csrf" value=signed.csrf.clone()/>
                 <input type="hidden" name="key" value=reminder_key/>
                 <label for="reminder-date">{label(locale, "panel-reminder-date-label")}</label>
-                <input id="reminder-date" name="date" type="date" required/>
+                <input id="reminder-date" name="date" type="date" required min=today
+                    value=tomorrow/>
                 <label for="reminder-time">{label(locale, "panel-reminder-time-label")}</label>
                 <input id="reminder-time" name="time" type="time" required value="10:00"/>
                 <label for="reminder-amount">{label(locale, "panel-reminder-amount-label")}</label>
