@@ -586,6 +586,11 @@ async fn bills_are_listed_shown_with_their_voice_note_and_cancelled_once_within_
         "{}",
         list.body
     );
+    assert!(
+        list.body
+            .contains(&format!("href=\"/panel/bills?customer={rahul}\"")),
+        "a name filters by its customer"
+    );
     let cancelled = owner.get("/panel/bills?status=cancelled").await;
     assert!(cancelled.body.contains(&format!("#{}<", counter.number)));
     assert!(!cancelled.body.contains(&format!("#{}<", voiced.number)));

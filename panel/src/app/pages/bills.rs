@@ -105,10 +105,14 @@ pub(crate) async fn list(signed: Signed, Query(query): Query<ListQuery>) -> Resp
         .iter()
         .map(|bill| {
             let when = format_when(local(from_millis(bill.created_at), zone), locale);
-            let who = bill
-                .customer_name
-                .clone()
-                .unwrap_or_else(|| label(locale, "panel-bill-counter"));
+            // A customer's name filters the list to their bills.
+            let who = match (bill.customer, bill.customer_name.clone()) {
+                (Some(customer), Some(name)) => view! {
+                    <a href=format!("{BASE}/bills?customer={customer}")>{name}</a>
+                }
+                .into_any(),
+                _ => view! { <span>{label(locale, "panel-bill-counter")}</span> }.into_any(),
+            };
             view! {
                 <tr>
                     <td><a href=bill_path(bill.id)>{format!("#{}", bill.number)}</a></td>

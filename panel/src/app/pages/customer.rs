@@ -341,12 +341,16 @@ fn reminders_section(
                 .map(|a| a.to_string())
                 .unwrap_or_else(|| label(locale, "panel-reminder-balance"));
             let cancel = owner.then(|| {
+                let when = when.clone();
                 view! {
                     <form method="post" action=format!("{BASE}/reminders/{}/cancel", reminder.id)
                         class="inline">
                         <input type="hidden" name="csrf" value=csrf.clone()/>
                         <input type="hidden" name="back" value="customer"/>
-                        <button type="submit" class="secondary">{label(locale, "panel-cancel-reminder")}</button>
+                        <button type="submit" class="secondary"
+                            aria-label=format!("{} · {when}", label(locale, "panel-cancel-reminder"))>
+                            {label(locale, "panel-cancel-reminder")}
+                        </button>
                     </form>
                 }
             });
