@@ -1187,6 +1187,34 @@ async fn no_session_reaches_another_shops_bills_products_or_reminders(database: 
         .await
         .expect("status");
     assert_eq!(status, "issued");
+
+    // Each shop reads its pages in its own language: the other shop's owner in English, ours
+    // in Devanagari once the shop's language is Hindi.
+    let mut theirs_browser = Browser::new(&app);
+    theirs_browser.log_in(&app, "919811111111").await;
+    let english = theirs_browser.get("/panel/reminders").await;
+    assert!(english.body.contains("<html lang=\"en\">"));
+    for text in [
+        "Upcoming",
+        "Needs review",
+        ">Bills<",
+        ">Products<",
+        "the balance",
+    ] {
+        assert!(english.body.contains(text), "{text}: {}", english.body);
+    }
+    assert!(!english.body.contains("Gupta"), "their list, not ours");
+    sqlx::query("UPDATE merchants SET locale = 'hi' WHERE id = $1")
+        .bind(app.merchant.0)
+        .execute(app.db.pool())
+        .await
+        .expect("language");
+    let hindi = browser.get("/panel/products").await;
+    assert!(hindi.body.contains("<html lang=\"hi\">"));
+    for text in [">सामान<", ">रिमाइंडर<", ">बिल<", "कोई सामान नहीं।"]
+    {
+        assert!(hindi.body.contains(text), "{text}: {}", hindi.body);
+    }
 }
 
 async fn every_new_form_without_this_sessions_token_is_refused_and_changes_nothing(
