@@ -498,6 +498,18 @@ async fn the_statement_is_filtered_by_local_days_and_taken_away_as_csv_and_print
     );
     assert!(lines[1].ends_with(",200.00,300.00"), "{}", lines[1]);
     assert!(lines[2].contains(",2026-11-20 23:50,"), "{}", lines[2]);
+    // The file starts with a byte-order mark, so spreadsheets read it as UTF-8.
+    let raw = browser
+        .client
+        .get(format!("{}{path}/statement.csv", browser.base))
+        .header("cookie", browser.cookie_header())
+        .send()
+        .await
+        .expect("csv")
+        .bytes()
+        .await
+        .expect("bytes");
+    assert!(raw.starts_with(&[0xEF, 0xBB, 0xBF]), "{:?}", &raw[..8]);
     let whole = browser.get(&format!("{path}/statement.csv")).await;
     assert_eq!(
         whole.body.trim_end().split("\r\n").count(),
