@@ -14,14 +14,25 @@ use super::session::Signed;
 pub(crate) enum Nav {
     Dashboard,
     Customers,
+    Conversations,
+    Chat,
+    Settings,
     /// Not in the menu (a customer's page, a message).
     Elsewhere,
 }
 
 /// The menu: the owner's pages first; staff see only what their role allows.
-const MENU: [(Nav, &str, &str, bool); 2] = [
+const MENU: [(Nav, &str, &str, bool); 5] = [
     (Nav::Dashboard, "", "panel-nav-dashboard", true),
     (Nav::Customers, "/customers", "panel-nav-customers", false),
+    (
+        Nav::Conversations,
+        "/conversations",
+        "panel-nav-conversations",
+        true,
+    ),
+    (Nav::Chat, "/chat", "panel-nav-chat", false),
+    (Nav::Settings, "/settings", "panel-nav-settings", false),
 ];
 
 /// `<html lang>` for a locale.
@@ -78,6 +89,8 @@ pub(crate) fn signed_page(
     let menu = MENU
         .into_iter()
         .filter(|(_, _, _, owner_only)| owner || !owner_only)
+        // The chat talks to the bot only where no WhatsApp number is configured.
+        .filter(|(item, ..)| *item != Nav::Chat || signed.sandbox)
         .map(|(item, path, id, _)| {
             let current = (item == nav).then_some("page");
             view! {

@@ -80,6 +80,8 @@ pub(crate) struct Signed {
     pub books: Books,
     /// The session's form token.
     pub csrf: String,
+    /// No WhatsApp credentials: the chat page talks to the bot.
+    pub sandbox: bool,
 }
 
 impl Signed {
@@ -140,6 +142,7 @@ impl FromRequestParts<Panel> for Signed {
             session,
             books,
             csrf,
+            sandbox: panel.sandbox,
         })
     }
 }

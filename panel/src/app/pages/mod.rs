@@ -1,8 +1,11 @@
 //! The panel's pages, one module each: load what the page shows from the engine, then render it.
 
+pub(crate) mod chat;
+pub(crate) mod conversations;
 pub(crate) mod customer;
 pub(crate) mod customers;
 pub(crate) mod dashboard;
+pub(crate) mod settings;
 
 use axum::http::HeaderMap;
 use axum::response::Response;
