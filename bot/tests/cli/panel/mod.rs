@@ -39,6 +39,10 @@ macro_rules! on_both_databases {
 
 mod login;
 mod pages;
+// Conversations, chat, settings and the operator's pages.
+mod chat;
+mod conversations;
+mod settings;
 
 /// A browser: keeps cookies, never follows redirects (the tests look at them).
 struct Browser {
