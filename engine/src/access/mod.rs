@@ -13,6 +13,7 @@
 //! challenge tokens are 256 random bits, so their plain SHA-256 is already unguessable.
 
 mod codes;
+pub mod operators;
 mod sessions;
 
 use base64::Engine as _;
