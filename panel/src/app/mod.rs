@@ -109,6 +109,13 @@ pub fn routes(config: PanelConfig) -> Router {
             "/settings/sessions/everywhere",
             post(pages::settings::everywhere),
         )
+        .route("/admin", get(pages::admin::shops))
+        .route(
+            "/admin/login",
+            get(pages::admin::login_form).post(pages::admin::log_in),
+        )
+        .route("/admin/logout", post(pages::admin::log_out))
+        .route("/admin/shops/{id}", get(pages::admin::open_shop))
         .fallback(pages::not_found)
         .layer(axum::middleware::map_response(security::headers))
         .with_state(panel);

@@ -1,5 +1,6 @@
 //! The panel's pages, one module each: load what the page shows from the engine, then render it.
 
+pub(crate) mod admin;
 pub(crate) mod chat;
 pub(crate) mod conversations;
 pub(crate) mod customer;
