@@ -42,6 +42,7 @@ mod pages;
 // Conversations, chat, settings and the operator's pages.
 mod chat;
 mod conversations;
+mod operators;
 mod settings;
 
 /// A browser: keeps cookies, never follows redirects (the tests look at them).
