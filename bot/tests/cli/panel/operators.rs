@@ -224,7 +224,12 @@ async fn an_operator_added_from_the_command_line_reads_every_shop_and_changes_no
         0
     );
 
-    // Logging out ends the operator's session.
+    // Logging out ends the operator's session, with the form's token only.
+    let forged = operator
+        .post("/panel/admin/logout", &[("csrf", "00ff")])
+        .await;
+    assert_eq!(forged.status, 403);
+    assert_eq!(operator.get("/panel/admin").await.status, 200);
     let out = operator
         .post("/panel/admin/logout", &[("csrf", &csrf)])
         .await;
