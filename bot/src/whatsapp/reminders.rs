@@ -10,14 +10,15 @@ use execora_engine::books::{Books, BooksError, PayLinkError, merchants};
 use execora_engine::messages::{self, Delivery, NewOutbound};
 use execora_engine::money::Paise;
 use execora_engine::reply::{Outcome, render};
-use execora_engine::store::{Db, StoreError};
+use execora_engine::store::{Db, StoreError, Work};
 use execora_engine::time::{Clock, to_millis};
 
 use super::graph::{ErrorClass, GraphClient, GraphError, OutboundContent, Sent};
 use super::outbound::{self, NumberThrottle};
 use super::templates::{self, TemplateRef};
 
-/// How often an idle reminder sender looks for due reminders (due times have second resolution).
+/// How often an idle reminder sender looks for due reminders (due times have second resolution);
+/// a reminder booked for now wakes it at once (`Db::wake`).
 const POLL: Duration = Duration::from_secs(1);
 /// How often claims that were never finished are looked for.
 const REVIEW_EVERY: Duration = Duration::from_secs(60);
@@ -371,6 +372,7 @@ impl ReminderSender {
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
         tokio::pin!(shutdown);
         let mut review = tokio::time::interval(REVIEW_EVERY);
+        let mut scheduled = self.db.wakeup(Work::Scheduled);
         loop {
             tokio::select! {
                 biased;
@@ -383,6 +385,7 @@ impl ReminderSender {
                 }
                 () = std::future::ready(()) => {}
             }
+            scheduled.seen();
             let idle = match self.send_next().await {
                 Ok(worked) => !worked,
                 Err(error) => {
@@ -393,7 +396,7 @@ impl ReminderSender {
             if idle {
                 tokio::select! {
                     () = &mut shutdown => return,
-                    () = tokio::time::sleep(POLL) => {}
+                    () = scheduled.wait(POLL) => {}
                 }
             }
         }

@@ -14,6 +14,9 @@ use super::session::Signed;
 pub(crate) enum Nav {
     Dashboard,
     Customers,
+    Bills,
+    Products,
+    Reminders,
     Conversations,
     Chat,
     Settings,
@@ -22,9 +25,12 @@ pub(crate) enum Nav {
 }
 
 /// The menu: the owner's pages first; staff see only what their role allows.
-const MENU: [(Nav, &str, &str, bool); 5] = [
+const MENU: &[(Nav, &str, &str, bool)] = &[
     (Nav::Dashboard, "", "panel-nav-dashboard", true),
     (Nav::Customers, "/customers", "panel-nav-customers", false),
+    (Nav::Bills, "/bills", "panel-nav-bills", true),
+    (Nav::Products, "/products", "panel-nav-products", false),
+    (Nav::Reminders, "/reminders", "panel-nav-reminders", false),
     (
         Nav::Conversations,
         "/conversations",
@@ -87,7 +93,7 @@ pub(crate) fn signed_page(
     let locale = signed.locale();
     let owner = signed.is_owner();
     let menu = MENU
-        .into_iter()
+        .iter()
         .filter(|(_, _, _, owner_only)| owner || !owner_only)
         // The chat talks to the bot only where no WhatsApp number is configured.
         .filter(|(item, ..)| *item != Nav::Chat || signed.sandbox)
@@ -95,7 +101,7 @@ pub(crate) fn signed_page(
         .filter(|(item, ..)| {
             signed.operator.is_none() || matches!(item, Nav::Dashboard | Nav::Customers)
         })
-        .map(|(item, path, id, _)| {
+        .map(|&(item, path, id, _)| {
             let current = (item == nav).then_some("page");
             view! {
                 <a href=format!("{BASE}{path}") aria-current=current>{label(locale, id)}</a>
@@ -162,6 +168,17 @@ pub(crate) fn public_page(
     body: impl IntoView + 'static,
 ) -> Response {
     let page = view! { <main class="narrow">{body}</main> };
+    html(status, document(locale, title, page))
+}
+
+/// A page of a signed-in session without the menu (the printable statement).
+pub(crate) fn bare_page(
+    status: StatusCode,
+    locale: Locale,
+    title: String,
+    body: impl IntoView + 'static,
+) -> Response {
+    let page = view! { <main class="bare">{body}</main> };
     html(status, document(locale, title, page))
 }
 
