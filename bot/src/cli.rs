@@ -106,6 +106,11 @@ pub enum Command {
         #[command(subcommand)]
         command: WhatsappCommand,
     },
+    /// Operator accounts: people of the service who see every shop on the panel, read-only.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
     /// Show inbound messages that failed on every try and were given up on.
     Inbox {
         /// Only messages given up on (`dead`): the one view so far.
@@ -113,6 +118,20 @@ pub enum Command {
         dead: bool,
         #[arg(long, default_value_t = 50)]
         limit: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Add an operator who logs in at /panel/admin/login. The password (12 to 256 characters)
+    /// is read from the first line of standard input, or of --password-file; never from an
+    /// argument, which other users of the machine could see.
+    Add {
+        #[arg(long)]
+        email: String,
+        /// A file whose first line is the password.
+        #[arg(long, value_name = "PATH")]
+        password_file: Option<std::path::PathBuf>,
     },
 }
 

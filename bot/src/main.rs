@@ -23,7 +23,7 @@ use execora_bot::startup::{Application, STUCK_AFTER_MS, language_model, open_dat
 use execora_bot::whatsapp::graph::TemplateAccount;
 use execora_bot::whatsapp::templates;
 
-use crate::cli::{Cli, Command, MerchantCommand, ReminderCommand, WhatsappCommand};
+use crate::cli::{AdminCommand, Cli, Command, MerchantCommand, ReminderCommand, WhatsappCommand};
 
 /// mimalloc instead of glibc's malloc: a third of the ingest path's CPU went to allocation, and
 /// glibc's free (consolidating chunks) was the larger part of it.
@@ -208,6 +208,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
         }
         Command::Inbox { dead, limit } => inbox(&config, dead, limit).await?,
+        Command::Admin {
+            command:
+                AdminCommand::Add {
+                    email,
+                    password_file,
+                },
+        } => add_operator(&config, clock.as_ref(), &email, password_file).await?,
         Command::PayLink { merchant, customer } => {
             pay_link(&config, clock, &merchant, &customer).await?
         }
@@ -326,6 +333,38 @@ async fn inbox(config: &Config, dead: bool, limit: i64) -> anyhow::Result<()> {
         )?;
     }
     db.close().await;
+    Ok(())
+}
+
+/// `execora admin add`: the password from the file's first line or standard input's.
+async fn add_operator(
+    config: &Config,
+    clock: &dyn Clock,
+    email: &str,
+    password_file: Option<std::path::PathBuf>,
+) -> anyhow::Result<()> {
+    let text = match &password_file {
+        Some(path) => {
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?
+        }
+        None => {
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .context("reading the password from standard input")?;
+            line
+        }
+    };
+    let password = text.lines().next().unwrap_or_default();
+    let db = open_db(config, true).await?;
+    let added =
+        execora_engine::access::operators::add_operator(&db, email, password, clock.now()).await;
+    db.close().await;
+    let operator = added?;
+    println!(
+        "added operator {} (id {}): log in at /panel/admin/login",
+        operator.email, operator.id
+    );
     Ok(())
 }
 

@@ -297,6 +297,15 @@ fn panel_config(
             .as_deref()
             .and_then(|name| axum::http::HeaderName::from_bytes(name.as_bytes()).ok()),
         limits: execora_panel::LoginLimits::default(),
+        // The archive the worker files listened-to notes in; none is opened (or created)
+        // where notes are not listened to.
+        recordings: match &config.voice.stt {
+            Some(_) => Some(
+                Recordings::from_url(&config.voice.recordings_url, config.voice.retention_days)
+                    .map_err(StartupError::Recordings)?,
+            ),
+            None => None,
+        },
     })
 }
 

@@ -200,7 +200,7 @@ fn delivery_from_row(row: &AnyRow) -> Result<Delivery, sqlx::Error> {
     })
 }
 
-fn from_row(row: &AnyRow) -> Result<StoredMessage, sqlx::Error> {
+pub(crate) fn from_row(row: &AnyRow) -> Result<StoredMessage, sqlx::Error> {
     let direction: String = row.try_get("direction")?;
     Ok(StoredMessage {
         id: MessageId(row.try_get("id")?),

@@ -13,6 +13,7 @@
 //! challenge tokens are 256 random bits, so their plain SHA-256 is already unguessable.
 
 mod codes;
+pub mod operators;
 mod sessions;
 
 use base64::Engine as _;
@@ -27,7 +28,7 @@ pub use codes::{
     CodeRefused, CodeRequested, LoginCode, Opened, SentCode, code_in_message, request_code,
     verify_code,
 };
-pub use sessions::{Session, revoke, session};
+pub use sessions::{Session, SessionInfo, live_sessions, revoke, revoke_id, revoke_phone, session};
 
 /// How long a login code works.
 pub const CODE_VALIDITY: chrono::Duration = chrono::Duration::minutes(5);

@@ -89,3 +89,80 @@ pub async fn revoke(db: &Db, session: &Session, now: DateTime<Utc>) -> Result<()
     .await?;
     Ok(())
 }
+
+/// A live session as the shop's settings list it (never its token).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionInfo {
+    pub id: i64,
+    pub phone: Phone,
+    pub role: Role,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+/// The shop's live sessions, newest first.
+pub async fn live_sessions(
+    db: &Db,
+    merchant: MerchantId,
+    now: DateTime<Utc>,
+) -> Result<Vec<SessionInfo>, AccessError> {
+    let rows = sqlx::query(
+        "SELECT s.id, s.phone, s.created_at, s.expires_at, p.role FROM panel_sessions s \
+         JOIN merchant_phones p ON p.merchant_id = s.merchant_id AND p.phone = s.phone \
+         WHERE s.merchant_id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 ORDER BY s.id DESC",
+    )
+    .bind(merchant.0)
+    .bind(to_millis(now))
+    .fetch_all(db.pool())
+    .await?;
+    let sessions = rows
+        .iter()
+        .map(|row| {
+            let role: String = row.try_get("role")?;
+            Ok(SessionInfo {
+                id: row.try_get("id")?,
+                phone: Phone::from_stored(row.try_get("phone")?),
+                role: Role::parse(&role).unwrap_or(Role::Staff),
+                created_at: row.try_get("created_at")?,
+                expires_at: row.try_get("expires_at")?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(sessions)
+}
+
+/// Ends the shop's session `id`; `false` when the shop has no such live session.
+pub async fn revoke_id(
+    db: &Db,
+    merchant: MerchantId,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<bool, AccessError> {
+    let ended = sqlx::query(
+        "UPDATE panel_sessions SET revoked_at = $1 WHERE merchant_id = $2 AND id = $3 AND revoked_at IS NULL",
+    )
+    .bind(to_millis(now))
+    .bind(merchant.0)
+    .bind(id)
+    .execute(&mut *db.writer().await?)
+    .await?;
+    Ok(ended.rows_affected() > 0)
+}
+
+/// Ends every session of `phone` in the shop ("log out everywhere"); how many were live.
+pub async fn revoke_phone(
+    db: &Db,
+    merchant: MerchantId,
+    phone: &Phone,
+    now: DateTime<Utc>,
+) -> Result<u64, AccessError> {
+    let ended = sqlx::query(
+        "UPDATE panel_sessions SET revoked_at = $1 WHERE merchant_id = $2 AND phone = $3 AND revoked_at IS NULL",
+    )
+    .bind(to_millis(now))
+    .bind(merchant.0)
+    .bind(phone.as_str())
+    .execute(&mut *db.writer().await?)
+    .await?;
+    Ok(ended.rows_affected())
+}

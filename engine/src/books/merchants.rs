@@ -188,6 +188,107 @@ pub async fn add_phone(
     })
 }
 
+/// What taking a phone off a shop did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhoneRemoval {
+    Removed,
+    /// The phone is not one of the shop's.
+    NotFound,
+    /// It is the shop's only owner phone: a shop always keeps one.
+    LastOwner,
+}
+
+/// The shop's phones, owners first, each in the order it was added.
+pub async fn phones(db: &Db, merchant: MerchantId) -> Result<Vec<MerchantPhone>, BooksError> {
+    let rows = sqlx::query(
+        "SELECT phone, role FROM merchant_phones WHERE merchant_id = $1 \
+         ORDER BY CASE WHEN role = 'owner' THEN 0 ELSE 1 END, id",
+    )
+    .bind(merchant.0)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let role: String = row.try_get("role")?;
+            Ok(MerchantPhone {
+                merchant_id: merchant,
+                phone: Phone::from_stored(row.try_get("phone")?),
+                role: Role::parse(&role).unwrap_or(Role::Staff),
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(BooksError::from)
+}
+
+/// Takes `phone` off the shop (its panel sessions stop working at once, since they are joined
+/// to the shop's phones); the last owner phone is kept.
+pub async fn remove_phone(
+    db: &Db,
+    merchant: MerchantId,
+    phone: &Phone,
+) -> Result<PhoneRemoval, BooksError> {
+    let mut tx = db.begin().await?;
+    let role: Option<String> = sqlx::query_scalar(
+        "SELECT role FROM merchant_phones WHERE merchant_id = $1 AND phone = $2",
+    )
+    .bind(merchant.0)
+    .bind(phone.as_str())
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(role) = role else {
+        return Ok(PhoneRemoval::NotFound);
+    };
+    if Role::parse(&role) == Some(Role::Owner) {
+        let owners: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM merchant_phones WHERE merchant_id = $1 AND role = 'owner'",
+        )
+        .bind(merchant.0)
+        .fetch_one(&mut *tx)
+        .await?;
+        if owners <= 1 {
+            return Ok(PhoneRemoval::LastOwner);
+        }
+    }
+    sqlx::query("DELETE FROM merchant_phones WHERE merchant_id = $1 AND phone = $2")
+        .bind(merchant.0)
+        .bind(phone.as_str())
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(PhoneRemoval::Removed)
+}
+
+/// Changes the language the shop is answered in (and its panel's).
+pub async fn set_locale(db: &Db, merchant: MerchantId, locale: Locale) -> Result<(), BooksError> {
+    let changed = sqlx::query("UPDATE merchants SET locale = $1 WHERE id = $2")
+        .bind(locale.as_str())
+        .bind(merchant.0)
+        .execute(&mut *db.writer().await?)
+        .await?;
+    if changed.rows_affected() == 0 {
+        return Err(BooksError::MerchantNotFound(merchant));
+    }
+    Ok(())
+}
+
+/// Sets the UPI id customers pay to (`None` clears it); the stored value.
+pub async fn set_upi_id(
+    db: &Db,
+    merchant: MerchantId,
+    upi: Option<&str>,
+) -> Result<Option<String>, BooksError> {
+    let upi = upi.map(validate_upi).transpose()?;
+    let changed = sqlx::query("UPDATE merchants SET upi_id = $1 WHERE id = $2")
+        .bind(upi.as_deref())
+        .bind(merchant.0)
+        .execute(&mut *db.writer().await?)
+        .await?;
+    if changed.rows_affected() == 0 {
+        return Err(BooksError::MerchantNotFound(merchant));
+    }
+    Ok(upi)
+}
+
 pub async fn get(db: &Db, id: MerchantId) -> Result<Merchant, BooksError> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {MERCHANT_COLUMNS} FROM merchants WHERE id = $1"

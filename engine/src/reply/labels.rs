@@ -47,6 +47,11 @@ mod tests {
             "panel-nav-customers",
             "panel-record-payment",
             "panel-owner-only",
+            // From panel-talk.ftl: conversations, chat, settings and operators.
+            "panel-nav-conversations",
+            "panel-chat-heading",
+            "panel-settings-phone-removed",
+            "panel-admin-wrong",
         ] {
             let english = label(Locale::En, id);
             assert_ne!(english, id);

@@ -17,6 +17,9 @@ pub(crate) enum Nav {
     Bills,
     Products,
     Reminders,
+    Conversations,
+    Chat,
+    Settings,
     /// Not in the menu (a customer's page, a message).
     Elsewhere,
 }
@@ -28,6 +31,14 @@ const MENU: &[(Nav, &str, &str, bool)] = &[
     (Nav::Bills, "/bills", "panel-nav-bills", true),
     (Nav::Products, "/products", "panel-nav-products", false),
     (Nav::Reminders, "/reminders", "panel-nav-reminders", false),
+    (
+        Nav::Conversations,
+        "/conversations",
+        "panel-nav-conversations",
+        true,
+    ),
+    (Nav::Chat, "/chat", "panel-nav-chat", false),
+    (Nav::Settings, "/settings", "panel-nav-settings", false),
 ];
 
 /// `<html lang>` for a locale.
@@ -84,6 +95,12 @@ pub(crate) fn signed_page(
     let menu = MENU
         .iter()
         .filter(|(_, _, _, owner_only)| owner || !owner_only)
+        // The chat talks to the bot only where no WhatsApp number is configured.
+        .filter(|(item, ..)| *item != Nav::Chat || signed.sandbox)
+        // An operator reads the dashboard and the customers only.
+        .filter(|(item, ..)| {
+            signed.operator.is_none() || matches!(item, Nav::Dashboard | Nav::Customers)
+        })
         .map(|&(item, path, id, _)| {
             let current = (item == nav).then_some("page");
             view! {
@@ -98,24 +115,47 @@ pub(crate) fn signed_page(
             Role::Staff => "panel-role-staff",
         },
     );
-    let who = label_with(
-        locale,
-        "panel-signed-in-as",
-        &[("phone", signed.session.phone.to_string()), ("role", role)],
-    );
+    let (who, logout) = match &signed.operator {
+        // An operator is none of the shop's phones; their logout ends the operator session.
+        Some(email) => (
+            label_with(
+                locale,
+                "panel-signed-in-as",
+                &[
+                    ("phone", email.clone()),
+                    ("role", label(locale, "panel-role-operator")),
+                ],
+            ),
+            format!("{BASE}/admin/logout"),
+        ),
+        None => (
+            label_with(
+                locale,
+                "panel-signed-in-as",
+                &[("phone", signed.session.phone.to_string()), ("role", role)],
+            ),
+            format!("{BASE}/logout"),
+        ),
+    };
+    let read_only = signed.operator.is_some().then(|| {
+        view! { <p class="notice" role="note">{label(locale, "panel-admin-read-only")}</p> }
+    });
+    let all_shops = signed.operator.is_some().then(|| {
+        view! { <a href=format!("{BASE}/admin")>{label(locale, "panel-admin-all-shops")}</a> }
+    });
     let shop = signed.books.merchant().name.clone();
     let csrf = signed.csrf.clone();
     let page = view! {
         <header class="top">
             <p class="shop">{shop}</p>
-            <nav aria-label="menu">{menu}</nav>
-            <form method="post" action=format!("{BASE}/logout") class="logout">
+            <nav aria-label="menu">{menu}{all_shops}</nav>
+            <form method="post" action=logout class="logout">
                 <input type="hidden" name="csrf" value=csrf/>
                 <span class="who">{who}</span>
                 <button type="submit">{label(locale, "panel-logout")}</button>
             </form>
         </header>
-        <main>{body}</main>
+        <main>{read_only}{body}</main>
     };
     html(status, document(locale, title, page))
 }

@@ -25,6 +25,7 @@ use axum::http::HeaderName;
 use axum::http::request::Parts;
 use axum::routing::{get, post};
 use execora_engine::access::AccessKey;
+use execora_engine::recordings::Recordings;
 use execora_engine::store::Db;
 use execora_engine::time::Clock;
 
@@ -46,6 +47,8 @@ pub struct PanelConfig {
     /// the connection's peer address is the client.
     pub client_ip_header: Option<HeaderName>,
     pub limits: LoginLimits,
+    /// The archive of voice notes the conversations page plays (when notes are listened to).
+    pub recordings: Option<Recordings>,
 }
 
 /// What every handler shares: the configuration and the login limiters.
@@ -108,6 +111,35 @@ pub fn routes(config: PanelConfig) -> Router {
         .route("/reminders", get(pages::reminders::list))
         .route("/reminders/{id}", get(pages::reminders::detail))
         .route("/reminders/{id}/cancel", post(pages::reminders::cancel))
+        .route("/conversations", get(pages::conversations::list))
+        .route(
+            "/conversations/{phone}",
+            get(pages::conversations::conversation),
+        )
+        .route("/recordings/{id}", get(pages::conversations::recording))
+        .route("/chat", get(pages::chat::page).post(pages::chat::send))
+        .route("/settings", get(pages::settings::page))
+        .route("/settings/shop", post(pages::settings::save_shop))
+        .route("/settings/phones", post(pages::settings::add_phone))
+        .route(
+            "/settings/phones/remove",
+            post(pages::settings::remove_phone),
+        )
+        .route(
+            "/settings/sessions/{id}/revoke",
+            post(pages::settings::revoke),
+        )
+        .route(
+            "/settings/sessions/everywhere",
+            post(pages::settings::everywhere),
+        )
+        .route("/admin", get(pages::admin::shops))
+        .route(
+            "/admin/login",
+            get(pages::admin::login_form).post(pages::admin::log_in),
+        )
+        .route("/admin/logout", post(pages::admin::log_out))
+        .route("/admin/shops/{id}", get(pages::admin::open_shop))
         .fallback(pages::not_found)
         .layer(axum::middleware::map_response(security::headers))
         .with_state(panel);

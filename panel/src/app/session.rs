@@ -2,10 +2,11 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use execora_engine::access::{self, AccessKey, Session};
-use execora_engine::books::{Books, Role};
+use execora_engine::access::{self, AccessKey, Session, operators};
+use execora_engine::books::{Books, MerchantId, Role};
+use execora_engine::phone::Phone;
 use execora_engine::reply::Locale;
 use subtle::ConstantTimeEq;
 
@@ -16,6 +17,10 @@ use super::{BASE, Panel};
 pub(crate) const SESSION_COOKIE: &str = "execora_session";
 /// The login in progress: a random token before the phone is given, the code's challenge after.
 pub(crate) const LOGIN_COOKIE: &str = "execora_login";
+/// An operator's session token.
+pub(crate) const OPERATOR_COOKIE: &str = "execora_operator";
+/// The shop an operator is looking at (its id; the operator may see every shop anyway).
+pub(crate) const VIEWING_COOKIE: &str = "execora_viewing";
 
 /// The value of cookie `name`, if the request carries it.
 pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -80,6 +85,11 @@ pub(crate) struct Signed {
     pub books: Books,
     /// The session's form token.
     pub csrf: String,
+    /// No WhatsApp credentials: the chat page talks to the bot.
+    pub sandbox: bool,
+    /// An operator (by email) looking at the shop, read-only: only the dashboard and the
+    /// customers' pages are open to them, and every POST is refused before any handler runs.
+    pub operator: Option<String>,
 }
 
 impl Signed {
@@ -115,33 +125,110 @@ impl FromRequestParts<Panel> for Signed {
 
     async fn from_request_parts(parts: &mut Parts, panel: &Panel) -> Result<Signed, Response> {
         let locale = browser_locale(&parts.headers);
-        let to_login = || Redirect::to(&format!("{BASE}/login")).into_response();
-        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
-            return Err(to_login());
-        };
-        let session = match access::session(&panel.db, &token, panel.clock.now()).await {
-            Ok(Some(session)) => session,
-            Ok(None) => return Err(to_login()),
-            Err(error) => {
-                tracing::error!(%error, "panel session could not be read");
-                return Err(layout::unavailable(locale));
+        if let Some(token) = cookie(&parts.headers, SESSION_COOKIE) {
+            match access::session(&panel.db, &token, panel.clock.now()).await {
+                Ok(Some(session)) => {
+                    let books = open_books(panel, session.merchant, locale).await?;
+                    let csrf = form_token(&panel.key, "session", &session.token_hash);
+                    return Ok(Signed {
+                        session,
+                        books,
+                        csrf,
+                        sandbox: panel.sandbox,
+                        operator: None,
+                    });
+                }
+                Ok(None) => {}
+                Err(error) => {
+                    tracing::error!(%error, "panel session could not be read");
+                    return Err(layout::unavailable(locale));
+                }
             }
-        };
-        let books = match Books::open(panel.db.clone(), session.merchant, panel.clock.clone()).await
-        {
-            Ok(books) => books,
-            Err(error) => {
-                tracing::error!(%error, "panel books could not be opened");
-                return Err(layout::unavailable(locale));
-            }
-        };
-        let csrf = form_token(&panel.key, "session", &session.token_hash);
-        Ok(Signed {
-            session,
-            books,
-            csrf,
-        })
+        }
+        if let Some(token) = cookie(&parts.headers, OPERATOR_COOKIE) {
+            return operator_view(parts, panel, &token, locale).await;
+        }
+        Err(Redirect::to(&format!("{BASE}/login")).into_response())
     }
+}
+
+async fn open_books(
+    panel: &Panel,
+    merchant: MerchantId,
+    locale: Locale,
+) -> Result<Books, Response> {
+    Books::open(panel.db.clone(), merchant, panel.clock.clone())
+        .await
+        .map_err(|error| match error {
+            execora_engine::books::BooksError::MerchantNotFound(_) => layout::not_found(locale),
+            error => {
+                tracing::error!(%error, "panel books could not be opened");
+                layout::unavailable(locale)
+            }
+        })
+}
+
+/// Pages an operator may open: the dashboard and the customers' pages, to read.
+fn open_to_operators(parts: &Parts) -> bool {
+    let path = parts.uri.path();
+    let path = path.strip_prefix(BASE).unwrap_or(path);
+    let readable = matches!(path, "" | "/" | "/customers") || path.starts_with("/customers/");
+    readable && (parts.method == Method::GET || parts.method == Method::HEAD)
+}
+
+/// An operator's session looking at the shop it chose: read-only, as the shop's owner sees it.
+async fn operator_view(
+    parts: &Parts,
+    panel: &Panel,
+    token: &str,
+    locale: Locale,
+) -> Result<Signed, Response> {
+    let session = match operators::operator_session(&panel.db, token, panel.clock.now()).await {
+        Ok(Some(session)) => session,
+        Ok(None) => return Err(Redirect::to(&format!("{BASE}/admin/login")).into_response()),
+        Err(error) => {
+            tracing::error!(%error, "operator session could not be read");
+            return Err(layout::unavailable(locale));
+        }
+    };
+    if !open_to_operators(parts) {
+        tracing::warn!(
+            operator = session.operator.id,
+            method = %parts.method,
+            path = parts.uri.path(),
+            "panel: refused to an operator (read-only)"
+        );
+        return Err(layout::message_page(
+            StatusCode::FORBIDDEN,
+            locale,
+            "panel-admin-read-only",
+            None,
+        ));
+    }
+    let Some(merchant) = cookie(&parts.headers, VIEWING_COOKIE)
+        .and_then(|id| id.parse::<i64>().ok())
+        .map(MerchantId)
+    else {
+        return Err(Redirect::to(&format!("{BASE}/admin")).into_response());
+    };
+    let books = open_books(panel, merchant, locale).await?;
+    let csrf = form_token(&panel.key, "session", &session.token_hash);
+    Ok(Signed {
+        // The operator is none of the shop's phones: no phone, the owner's view, read-only.
+        session: Session {
+            id: 0,
+            merchant,
+            phone: Phone::from_stored(String::new()),
+            role: Role::Owner,
+            locale,
+            expires_at: session.expires_at,
+            token_hash: session.token_hash,
+        },
+        books,
+        csrf,
+        sandbox: false,
+        operator: Some(session.operator.email),
+    })
 }
 
 #[cfg(test)]

@@ -40,6 +40,11 @@ macro_rules! on_both_databases {
 mod bookkeeping;
 mod login;
 mod pages;
+// Conversations, chat, settings and the operator's pages.
+mod chat;
+mod conversations;
+mod operators;
+mod settings;
 
 /// A browser: keeps cookies, never follows redirects (the tests look at them).
 struct Browser {

@@ -1,6 +1,9 @@
 //! The panel's pages, one module each: load what the page shows from the engine, then render it.
 
+pub(crate) mod admin;
 pub(crate) mod bills;
+pub(crate) mod chat;
+pub(crate) mod conversations;
 pub(crate) mod customer;
 pub(crate) mod customer_actions;
 pub(crate) mod customers;
@@ -8,6 +11,7 @@ pub(crate) mod dashboard;
 pub(crate) mod forms;
 pub(crate) mod products;
 pub(crate) mod reminders;
+pub(crate) mod settings;
 pub(crate) mod statement;
 
 use axum::http::HeaderMap;
