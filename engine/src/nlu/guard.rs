@@ -327,6 +327,7 @@ fn supposes(first: &str, second: &str) -> bool {
 
 /// Gives the words of a supposition ("maan lijiye") a role, so they never become part of a name.
 pub fn settle_roles(tokens: &mut [Token<'_>]) {
+    settle_courtesies(tokens);
     for i in 1..tokens.len() {
         // "call off the reminder" cancels it.
         if tokens[i - 1].key == "call" && tokens[i].key == "off" {
@@ -350,6 +351,110 @@ pub fn settle_roles(tokens: &mut [Token<'_>]) {
             tokens[i].word = Word::Aux;
         }
     }
+}
+
+/// Thanks said around a command: "thank you", "dhanyavaad", "शुक्रिया".
+fn is_thanks(key: &str) -> bool {
+    matches!(
+        key,
+        "thanks"
+            | "thank"
+            | "thankyou"
+            | "thanku"
+            | "thnx"
+            | "thx"
+            | "dhanyavaad"
+            | "dhanyavad"
+            | "dhanyawad"
+            | "dhanyawaad"
+            | "shukriya"
+            | "shukria"
+            | "धन्यवाद"
+            | "शुक्रिया"
+    )
+}
+
+/// Courtesies that carry a negation or a question word but deny or ask nothing: "koi baat
+/// nahi", "koi tension nahi", "कोई बात नहीं", "no problem", "no worries", "not a problem", and an
+/// opening "did it:" / "done:" before what was done. Their words become fillers.
+fn settle_courtesies(tokens: &mut [Token<'_>]) {
+    for i in 0..tokens.len() {
+        if is_thanks(&tokens[i].key) {
+            tokens[i].word = Word::Filler;
+        }
+        let key = |at: usize| tokens.get(at).map_or("", |t| t.key.as_str());
+        let worry = |k: &str| {
+            matches!(
+                k,
+                "baat"
+                    | "tension"
+                    | "tenshun"
+                    | "dikkat"
+                    | "problem"
+                    | "issue"
+                    | "chinta"
+                    | "बात"
+                    | "टेंशन"
+                    | "दिक्कत"
+                    | "चिंता"
+            )
+        };
+        let span = if matches!(key(i), "koi" | "कोई")
+            && worry(key(i + 1))
+            && is_negation(key(i + 2))
+        {
+            3
+        } else if key(i) == "no" && matches!(key(i + 1), "problem" | "worries" | "issue" | "issues")
+        {
+            2
+        } else if key(i) == "not" && key(i + 1) == "a" && key(i + 2) == "problem" {
+            3
+        } else if i == 0
+            && key(0) == "did"
+            && key(1) == "it"
+            && tokens.get(2).is_some_and(|t| t.word == Word::Sep)
+        {
+            2
+        } else if i == 0 && key(0) == "done" && tokens.get(1).is_some_and(|t| t.word == Word::Sep) {
+            1
+        } else {
+            0
+        };
+        for token in tokens.iter_mut().skip(i).take(span) {
+            token.word = Word::Filler;
+            token.key = "ok".to_owned();
+        }
+    }
+}
+
+/// A negation that only sets a time apart: "Rahul ne aaj 500 diye, kal nahi", "paid 500 today,
+/// not yesterday", "आज दिए, कल नहीं". Its clause holds only the negation, time words and
+/// fillers, and another time word stands outside it, so what is denied is the other day, not the
+/// booking.
+fn contrasts_time(tokens: &[Token<'_>], i: usize) -> bool {
+    let is_time = |t: &Token<'_>| {
+        matches!(
+            t.word,
+            Word::Day(_) | Word::Weekday(_) | Word::PartOfDay(_) | Word::Week | Word::Month
+        )
+    };
+    let start = tokens[..i]
+        .iter()
+        .rposition(|t| t.word == Word::Sep)
+        .map_or(0, |s| s + 1);
+    let end = tokens[i..]
+        .iter()
+        .position(|t| t.word == Word::Sep)
+        .map_or(tokens.len(), |e| i + e);
+    let clause = &tokens[start..end];
+    let only_time = clause.iter().enumerate().all(|(at, t)| {
+        start + at == i || is_time(t) || matches!(t.word, Word::Filler | Word::Marker)
+    });
+    let set_apart = start > 0 || end < tokens.len();
+    only_time
+        && set_apart
+        && clause.iter().any(is_time)
+        && tokens[..start].iter().chain(&tokens[end..]).any(is_time)
 }
 
 /// Words that take back what was just said: "90, sorry 95", "250 दिए, माफ़ करना 300".
@@ -511,7 +616,7 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
     {
         return Some(NotBooked::Question);
     }
-    if (0..tokens.len()).any(|i| negates(tokens, i)) {
+    if (0..tokens.len()).any(|i| negates(tokens, i) && !contrasts_time(tokens, i)) {
         return Some(NotBooked::Negation);
     }
     // "Rahul ka 300 ka bill hai": the amount of a bill, not items to bill. Said without a verb
@@ -606,9 +711,11 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
         }
         match keys[i] {
             "tha" | "thi" | "था" | "थी" | "थे" => after_verb,
-            // English "the" comes before what it names ("paid the 500"); Hindi "the" ends the verb.
+            // English "the" comes before what it names ("paid the 500", "paid the full 500");
+            // Hindi "the" ends the verb.
             "the" => {
                 after_verb
+                    && !is_english_past(&tokens[v].key)
                     && tokens.get(i + 1).is_none_or(|n| {
                         matches!(
                             n.word,
@@ -647,7 +754,13 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
         tokens[i - 1].word == Word::Write
             && matches!(keys[i], "diya" | "diye" | "di" | "दिया" | "दिए" | "दी")
     });
-    if written_before || already || passive || told_written {
+    if written_before
+        || already
+        || passive
+        || told_written
+        || written_in_perfective(tokens, &keys)
+        || happened_before(&keys)
+    {
         return Some(NotBooked::AlreadyWritten);
     }
     // "maine Rahul ko 500 diye": the merchant paid. "maine Rahul se 500 liye" is still a
@@ -685,6 +798,159 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
         return Some(NotBooked::MoneyToCustomer);
     }
     None
+}
+
+/// English past forms that "the" may follow as an article ("paid the 500", "cleared the dues").
+fn is_english_past(key: &str) -> bool {
+    key.is_ascii()
+        && (key.ends_with("ed")
+            || matches!(
+                key,
+                "paid" | "gave" | "given" | "got" | "sent" | "put" | "took" | "made" | "wrote"
+            ))
+}
+
+/// A verb of writing into the books, whatever word it is said with: "likh", "note", "entry",
+/// "add", "save", "darj", "chadh" (intransitive of "chadha"), "एंट्री", "दर्ज", "नोट".
+fn is_writing(token: &Token<'_>) -> bool {
+    token.word == Word::Write
+        || matches!(
+            token.key.as_str(),
+            "entry"
+                | "entri"
+                | "add"
+                | "added"
+                | "save"
+                | "saved"
+                | "darj"
+                | "daraj"
+                | "chadh"
+                | "chad"
+                | "update"
+                | "एंट्री"
+                | "ऐड"
+                | "सेव"
+                | "दर्ज"
+                | "नोट"
+                | "चढ"
+                | "चढा"
+        )
+}
+
+/// "note kar liya", "entry kar di hai", "add kar diya", "save ho gaya", "चढ़ गया", "नोट हो
+/// गया": a verb of writing in the perfective (with or without "kar"/"ho" between) tells that the
+/// writing is done; the request is "note kar lo", "entry kar do", "likh dijiye". Paying verbs are
+/// not writing: "Rahul ne 500 jama kar diye" is a payment.
+fn written_in_perfective(tokens: &[Token<'_>], keys: &[&str]) -> bool {
+    (0..tokens.len()).any(|w| {
+        if !is_writing(&tokens[w]) {
+            return false;
+        }
+        let mut at = w + 1;
+        let helper = keys.get(at).copied().unwrap_or("");
+        if matches!(helper, "kar" | "kr" | "कर" | "ho" | "हो") {
+            at += 1;
+        }
+        let Some(done) = keys.get(at).copied() else {
+            return false;
+        };
+        let given = matches!(
+            done,
+            "diya" | "diye" | "di" | "dia" | "दिया" | "दिए" | "दी" | "दिये"
+        ) && !matches!(helper, "ho" | "हो");
+        let taken = matches!(
+            done,
+            "liya" | "liye" | "li" | "lia" | "लिया" | "लिए" | "ली" | "लिये"
+        ) && !matches!(helper, "ho" | "हो");
+        let became = matches!(
+            done,
+            "gaya" | "gayi" | "gaye" | "gya" | "gyi" | "gye" | "gai" | "गया" | "गई" | "गए" | "गये"
+        );
+        given || taken || became
+    })
+}
+
+/// "ho gaye the", "हो गए थे": the pluperfect of happening, wherever the verb stands ("दीपक के
+/// 800 हो गए थे जमा"), tells of something done before, not something to write now.
+fn happened_before(keys: &[&str]) -> bool {
+    keys.windows(3).any(|w| {
+        matches!(w[0], "ho" | "हो")
+            && matches!(
+                w[1],
+                "gaya"
+                    | "gayi"
+                    | "gaye"
+                    | "gya"
+                    | "gyi"
+                    | "gye"
+                    | "gai"
+                    | "गया"
+                    | "गई"
+                    | "गए"
+                    | "गये"
+            )
+            && matches!(w[2], "tha" | "thi" | "the" | "था" | "थी" | "थे")
+    })
+}
+
+/// "baaki kal dega", "rest later", "bacha hua next week", "बाकी कल देगा": after a payment, a
+/// clause that only says when the rest will come. It is part of the payment (the rest is not
+/// paid, so nothing else is booked) and asks nothing. It names no one and no verb but a future
+/// one; an amount of the rest may be said ("baaki 100 kal dega").
+pub fn rest_promised(tokens: &[Token<'_>]) -> bool {
+    let rest = |k: &str| {
+        matches!(
+            k,
+            "baaki"
+                | "baki"
+                | "baqi"
+                | "बाकी"
+                | "बाक़ी"
+                | "rest"
+                | "remaining"
+                | "bacha"
+                | "bache"
+                | "bachi"
+                | "बचा"
+                | "बचे"
+                | "बची"
+        )
+    };
+    let later = |t: &Token<'_>| {
+        is_future_verb(&t.key)
+            || is_promise_word(&t.key)
+            || matches!(
+                t.word,
+                Word::Day(_)
+                    | Word::Weekday(_)
+                    | Word::PartOfDay(_)
+                    | Word::Next
+                    | Word::Week
+                    | Word::Month
+                    | Word::After
+            )
+    };
+    let numbers = tokens.iter().filter(|t| t.word == Word::Number).count();
+    tokens.iter().any(|t| rest(&t.key))
+        && tokens.iter().any(later)
+        && numbers <= 1
+        && tokens.iter().all(|t| {
+            rest(&t.key)
+                || later(t)
+                || matches!(
+                    t.word,
+                    Word::Number
+                        | Word::Currency
+                        | Word::Filler
+                        | Word::Aux
+                        | Word::Marker
+                        | Word::Left
+                        | Word::Balance
+                        | Word::Pronoun
+                        | Word::Honorific
+                )
+                || matches!(t.key.as_str(), "he" | "she" | "will" | "woh" | "वो" | "वह")
+        })
 }
 
 /// The role of a word that only says a message is not a booking, when the lexicon has none for it:

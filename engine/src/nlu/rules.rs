@@ -159,6 +159,30 @@ fn best_split(
                 continue;
             };
             let group = &tokens[bounds[i].0..bounds[j - 1].1];
+            // "Rahul ne 500 diye, baaki kal dega": when the rest will come is part of the payment.
+            if i > 0
+                && matches!(so_far.commands.last(), Some(Command::RecordPayment { .. }))
+                && guard::rest_promised(group)
+            {
+                let candidate = Split {
+                    groups: so_far.groups + 1,
+                    ..so_far.clone()
+                };
+                if best[j].as_ref().is_none_or(|current| {
+                    (
+                        candidate.unclean,
+                        Reverse(candidate.commands.len()),
+                        Reverse(candidate.groups),
+                    ) < (
+                        current.unclean,
+                        Reverse(current.commands.len()),
+                        Reverse(current.groups),
+                    )
+                }) {
+                    best[j] = Some(candidate);
+                }
+                continue;
+            }
             let Some(Outcome {
                 mut commands,
                 clean,

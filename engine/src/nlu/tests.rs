@@ -1517,3 +1517,143 @@ fn writing_told_in_the_past_or_passive_is_not_written_again() {
         );
     }
 }
+
+#[test]
+fn writing_in_the_perfective_with_a_helper_is_not_written_again() {
+    for text in [
+        "Rahul ka 500 maine note kar liya",
+        "note kar liya hai Imran ka 300",
+        "Meera ka 450 udhaar save ho gaya hai",
+        "Kapoor ka 1200 entry kar diya",
+        "Deepak ka 600 add kar diya hai",
+        "Farhan ka 250 udhaar chadh gaya hai",
+        "Anjali ka 350 record ho gaya",
+        "राहुल के 500 की एंट्री कर दी है",
+        "राहुल का 500 चढ़ गया है",
+        "गीता का 200 उधार दर्ज हो गया है",
+        // The pluperfect of happening, wherever its verb stands.
+        "दीपक के 800 हो गए थे जमा",
+        "Neha ke 700 jama ho gaye the",
+    ] {
+        assert!(!books_anything(text), "{text} booked: {}", shown(text));
+        assert!(!parse(text, now()).confident, "{text}: {}", shown(text));
+    }
+    // The same verbs asked for, and a customer's deposit told in the perfective, still book.
+    for (text, booked) in [
+        (
+            "Rahul ka 500 udhaar add kar do",
+            r#""intent":"add_credit","customer":"Rahul","amount_paise":50000"#,
+        ),
+        (
+            "Meera ka 200 udhaar note kar lo",
+            r#""intent":"add_credit","customer":"Meera","amount_paise":20000"#,
+        ),
+        (
+            "Imran ne 500 jama kar diye",
+            r#""intent":"record_payment","customer":"Imran","amount_paise":50000"#,
+        ),
+    ] {
+        assert!(shown(text).contains(booked), "{text}: {}", shown(text));
+        assert!(parse(text, now()).confident, "{text}: {}", shown(text));
+    }
+}
+
+/// A control: `text` books exactly `commands` (compact JSON) at once.
+fn books_at_once(text: &str, commands: &str) {
+    let (read, confident) = reading(text);
+    assert_eq!(read, commands, "{text}: {}", shown(text));
+    assert!(confident, "{text}: {}", shown(text));
+}
+
+#[test]
+fn courtesies_with_safety_words_still_book_at_once() {
+    let rahul = r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000}]"#;
+    for text in [
+        "koi baat nahi, Rahul ne 500 diye",
+        "Rahul ne 500 diye, koi tension nahi",
+        "no problem, Rahul paid 500",
+        "no worries, Rahul paid 500",
+        "did it: Rahul paid 500",
+        "done, Rahul paid 500",
+        "Rahul ne 500 diye, shukriya",
+        "Rahul paid 500, thank you",
+        "Rahul ne 500 diye, dhanyavaad",
+    ] {
+        books_at_once(text, rahul);
+    }
+    books_at_once(
+        "कोई बात नहीं, राहुल ने 500 दिए",
+        r#"[{"intent":"record_payment","customer":"राहुल","amount_paise":50000}]"#,
+    );
+    // A negation that is not a courtesy still refuses.
+    not_booked_because("koi baat nahi, Rahul ne 500 nahi diye", NotBooked::Negation);
+}
+
+#[test]
+fn a_time_set_apart_by_a_negation_still_books() {
+    let rahul = r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000}]"#;
+    for text in [
+        "Rahul ne aaj 500 diye, kal nahi",
+        "Rahul ne kal 500 diye, aaj nahi",
+        "Rahul paid 500 today, not yesterday",
+    ] {
+        books_at_once(text, rahul);
+    }
+    books_at_once(
+        "राहुल ने आज 500 दिए, कल नहीं",
+        r#"[{"intent":"record_payment","customer":"राहुल","amount_paise":50000}]"#,
+    );
+    // With no other day said, or with the booking itself denied, it is a negation.
+    for text in [
+        "Rahul ne 500 diye, kal nahi",
+        "Rahul ne aaj 500 nahi diye",
+        "Rahul ne 500 diye, nahi",
+    ] {
+        not_booked_because(text, NotBooked::Negation);
+    }
+}
+
+#[test]
+fn when_the_rest_will_come_is_part_of_the_payment() {
+    for (text, booked) in [
+        (
+            "Rahul ne 500 diye, baaki kal dega",
+            r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000}]"#,
+        ),
+        (
+            "Imran ne 400 diye, baaki 100 kal dega",
+            r#"[{"intent":"record_payment","customer":"Imran","amount_paise":40000}]"#,
+        ),
+        (
+            "Suresh ne 300 diye, bacha hua next week",
+            r#"[{"intent":"record_payment","customer":"Suresh","amount_paise":30000}]"#,
+        ),
+        (
+            "Rahul paid 500, rest later",
+            r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000}]"#,
+        ),
+        (
+            "राहुल ने 500 दिए, बाकी कल देगा",
+            r#"[{"intent":"record_payment","customer":"राहुल","amount_paise":50000}]"#,
+        ),
+    ] {
+        books_at_once(text, booked);
+    }
+    // The rest written as credit is a command of its own; a promise alone books nothing.
+    assert!(
+        shown("Rahul ne 500 diye, baaki 200 udhaar likho").contains(r#""intent":"add_credit""#)
+    );
+    assert!(!books_anything("Rahul baaki kal dega"));
+    assert!(!books_anything(
+        "Rahul ne 500 diye, baaki kal dega aur 200 aaj nahi diye"
+    ));
+}
+
+#[test]
+fn english_the_after_a_paying_verb_is_an_article() {
+    books_at_once(
+        "Rahul paid the full 500",
+        r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000}]"#,
+    );
+    not_booked_because("Rahul ne 500 de diye the", NotBooked::AlreadyWritten);
+}
