@@ -132,7 +132,25 @@ fn survey(tokens: &[Token<'_>]) -> Has {
             Word::Take => has.take = true,
             // "account" is the customer's khata when adding or writing to it, else a bank payment.
             Word::Mode(_) if matches!(token.key.as_str(), "account" | "अकाउंट") => {
-                has.account = true;
+                // "settled his account", "Rahul's account": the customer's khata, never a bank
+                // transfer, unless money goes into or out of it ("his account se", "in my account").
+                let owned = i > 0
+                    && (tokens[i - 1].word == Word::Name
+                        || matches!(
+                            tokens[i - 1].key.as_str(),
+                            "his" | "her" | "their" | "its" | "uska" | "uske" | "unka" | "unke"
+                        ));
+                let moved = tokens.get(i + 1).is_some_and(|n| {
+                    matches!(
+                        n.key.as_str(),
+                        "mein" | "me" | "mai" | "में" | "se" | "से" | "transfer"
+                    )
+                });
+                if owned && !moved {
+                    has.ledger = true;
+                } else {
+                    has.account = true;
+                }
             }
             Word::Mode(mode) => {
                 has.mode.get_or_insert(mode);
@@ -617,7 +635,10 @@ fn name_ke_bare_number(clause: &Clause<'_, '_>) -> bool {
 /// after it; a customer's money or a product's stock, said the same way.
 fn name_bare_number(clause: &Clause<'_, '_>) -> bool {
     clause.name_runs().first().is_some_and(|(start, end)| {
-        *start == 0
+        // "mark Rahul 500 received": a request to write it leaves the same doubt.
+        clause.tokens[..*start]
+            .iter()
+            .all(|t| matches!(t.word, Word::Filler | Word::Write))
             && clause.word(*end) == Some(Word::Number)
             && read_number(clause.tokens, *end)
                 .is_some_and(|n| !matches!(clause.word(n.end), Some(Word::Name | Word::Unit(_))))

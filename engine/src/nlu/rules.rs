@@ -399,6 +399,17 @@ fn disambiguate(tokens: &mut [Token<'_>]) {
             tokens[i].word = Word::Mode(crate::money::PaymentMode::Upi);
             continue;
         }
+        // "debit card" is a card; "debit 500 to Rahul" is khata language the rules do not
+        // read (is it owed or paid?), so it is left a word that is not understood.
+        if tokens[i].key == "debit"
+            && !tokens
+                .get(i + 1)
+                .is_some_and(|n| matches!(n.key.as_str(), "card" | "कार्ड"))
+            && !i.checked_sub(1).is_some_and(|p| tokens[p].key == "by")
+        {
+            tokens[i].word = Word::Name;
+            continue;
+        }
         // One-letter units only measure a number: "Parle G" is a name, "500 g" is grams.
         if matches!(tokens[i].word, Word::Unit(_))
             && tokens[i].key.chars().count() == 1

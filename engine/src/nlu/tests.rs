@@ -1657,3 +1657,35 @@ fn english_the_after_a_paying_verb_is_an_article() {
     );
     not_booked_because("Rahul ne 500 de diye the", NotBooked::AlreadyWritten);
 }
+
+#[test]
+fn a_customer_s_own_account_is_the_khata_not_a_bank_transfer() {
+    books_at_once(
+        "Rahul settled his account with 500",
+        r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000}]"#,
+    );
+    // Money into or out of an account is a bank payment.
+    books_at_once(
+        "Rahul deposited 500 in my account",
+        r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000,"mode":"bank"}]"#,
+    );
+    books_at_once(
+        "Rahul ne account mein 500 daale",
+        r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000,"mode":"bank"}]"#,
+    );
+    assert!(shown("show Rahul's account").contains(r#""intent":"check_balance""#));
+}
+
+#[test]
+fn debit_alone_and_a_name_with_a_bare_number_written_are_asked() {
+    // "debit 500 to Rahul": owed or paid, the khata word does not say to the rules.
+    assert!(!parse("debit 500 to Rahul", now()).confident);
+    books_at_once(
+        "Rahul paid by debit card 500",
+        r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000,"mode":"card"}]"#,
+    );
+    // A name and a bare number received may be money or stock, also after "mark".
+    for text in ["mark Rahul 500 received", "mark Rahul's 500 as received"] {
+        assert!(!parse(text, now()).confident, "{text}: {}", shown(text));
+    }
+}
