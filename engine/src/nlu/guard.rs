@@ -787,7 +787,21 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
     let hindi_giving_back = keys
         .iter()
         .any(|k| is_giving_back(k) && !k.starts_with("return") && *k != "refund");
+    // "Rahul ne 300 ka maal lautaya", "returned items worth 300": goods given back, which is
+    // no payment (the return of goods the rules do not book).
+    let goods_back = giving_back && tokens.iter().any(|t| t.word == Word::Product);
+    // "Rahul took 500 from me", "मुझसे 500 ले गया": money went to the customer, unless it is
+    // credit said so ("Rahul ne mujhse 500 udhaar liye").
+    let from_me = (keys
+        .windows(2)
+        .any(|w| w[0] == "from" && matches!(w[1], "me" | "us"))
+        || keys
+            .iter()
+            .any(|k| matches!(*k, "mujhse" | "humse" | "hamse" | "मुझसे" | "हमसे")))
+        && !tokens.iter().any(|t| t.word == Word::Credit);
     if first_person
+        || goods_back
+        || from_me
         || merchant_verb
         || (hindi_giving_back && !customer_gave)
         || keys

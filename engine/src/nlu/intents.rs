@@ -378,6 +378,10 @@ pub fn command<'t>(
         }]
     } else if has.reminder {
         reminder(&mut clause, now)?
+    } else if has.bill && has.pay && !has.make && !has.unit && !has.credit {
+        // "Rahul paid 500 for the bill", "Rahul ne bill ke 500 diye": money paid against a bill
+        // is a payment; the bill names no goods.
+        payment(&mut clause, &has)?
     } else if has.bill && (has.show || (!has.make && !has.numbers && clause.name_runs().len() < 2))
     {
         vec![Command::ListInvoices {

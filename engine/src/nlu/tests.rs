@@ -1689,3 +1689,40 @@ fn debit_alone_and_a_name_with_a_bare_number_written_are_asked() {
         assert!(!parse(text, now()).confident, "{text}: {}", shown(text));
     }
 }
+
+#[test]
+fn money_paid_against_a_bill_is_a_payment() {
+    let rahul = r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000}]"#;
+    for text in [
+        "Rahul paid 500 for the bill",
+        "Rahul paid the bill of 500",
+        "Rahul paid 500 against the bill",
+        "Rahul ne bill ke 500 diye",
+        "Rahul ne bill ka 500 payment kiya",
+        "bill ke 500 Rahul ne diye",
+    ] {
+        books_at_once(text, rahul);
+    }
+    // A bill with goods is still a bill.
+    assert!(shown("Rahul ko 2 kg cheeni ka bill bana do").contains(r#""intent":"create_invoice""#));
+}
+
+#[test]
+fn goods_given_back_and_money_taken_from_the_merchant_are_not_payments() {
+    for text in [
+        "Rahul ne 300 ka maal lautaya",
+        "Rahul ne saman wapas kiya 300 ka",
+        "Rahul returned items worth 300",
+        "Rahul took 500 from me",
+        "Rahul got 500 from me",
+        "राहुल मुझसे 500 ले गया",
+    ] {
+        assert!(!books_anything(text), "{text} booked: {}", shown(text));
+    }
+    // Money given back by the customer is a payment; credit taken from the merchant is credit.
+    books_at_once(
+        "Rahul returned 500",
+        r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000}]"#,
+    );
+    assert!(shown("Rahul ne mujhse 500 udhaar liye").contains(r#""intent":"add_credit""#));
+}
