@@ -64,6 +64,10 @@ pub(super) fn is_negation(key: &str) -> bool {
             | "not"
             | "no"
             | "never"
+            | "nobody"
+            | "noone"
+            | "none"
+            | "nothing"
             | "kabhi"
             | "didn't"
             | "didnt"
@@ -654,7 +658,18 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
         matches!(*k, "to" | "toh" | "तो") && tokens[i + 1..].iter().any(|t| t.word == Word::Write)
     });
     let supposed = keys.windows(2).any(|w| supposes(w[0], w[1]));
-    if then_write || supposed || keys.iter().any(|k| is_hypothetical_word(k)) {
+    // "after Rahul pays 500 note it", "once he pays", "in case Rahul pays": a time that has not
+    // come; "Rahul can pay 500": able to, not done.
+    let not_yet = matches!(opening, Some("after" | "once" | "before"))
+        || keys.windows(2).any(|w| w == ["in", "case"])
+        || keys.windows(2).any(|w| {
+            w[0] == "can"
+                && matches!(
+                    w[1],
+                    "pay" | "give" | "send" | "deposit" | "transfer" | "clear" | "settle"
+                )
+        });
+    if then_write || supposed || not_yet || keys.iter().any(|k| is_hypothetical_word(k)) {
         return Some(NotBooked::Hypothetical);
     }
     // "has to pay", "wants to give": an English infinitive of paying is not a payment made.
@@ -665,7 +680,17 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
                 "pay" | "give" | "deposit" | "send" | "transfer" | "clear"
             )
     });
-    if infinitive || keys.iter().any(|k| is_future_verb(k) || is_promise_word(k)) {
+    // "Rahul is paying 500", "Rahul 500 de raha hai": under way, not yet received.
+    let under_way = keys.iter().any(|k| {
+        matches!(
+            *k,
+            "paying" | "giving" | "sending" | "depositing" | "transferring" | "clearing"
+        )
+    }) || (1..tokens.len()).any(|i| {
+        tokens[i - 1].word == Word::Pay
+            && matches!(keys[i], "raha" | "rahi" | "rahe" | "रहा" | "रही" | "रहे")
+    });
+    if infinitive || under_way || keys.iter().any(|k| is_future_verb(k) || is_promise_word(k)) {
         return Some(NotBooked::Promise);
     }
     // "likh diya tha", "entry kar di thi", "diye the": done before, in the past perfect, which
@@ -779,7 +804,19 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
     let merchant_verb = opening.is_some_and(|k| {
         matches!(
             k,
-            "paid" | "gave" | "give" | "pay" | "sent" | "send" | "transferred" | "returned"
+            "paid"
+                | "gave"
+                | "give"
+                | "pay"
+                | "sent"
+                | "send"
+                | "transfer"
+                | "transferred"
+                | "returned"
+                | "lend"
+                | "lent"
+                | "loan"
+                | "loaned"
         )
     }) && !from_them;
     // "Rahul ka 500 wapas kar diya": given back with no "ne" making Rahul the giver.
@@ -1020,6 +1057,7 @@ pub fn doubt_role(key: &str) -> Option<Word> {
                 | "बल्कि"
                 | "refunded"
                 | "out"
+                | "once"
         );
     doubt.then_some(Word::Aux)
 }

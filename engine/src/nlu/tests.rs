@@ -1726,3 +1726,26 @@ fn goods_given_back_and_money_taken_from_the_merchant_are_not_payments() {
     );
     assert!(shown("Rahul ne mujhse 500 udhaar liye").contains(r#""intent":"add_credit""#));
 }
+
+#[test]
+fn money_under_way_possible_or_awaited_is_not_booked() {
+    for text in [
+        "Rahul is paying 500",
+        "Rahul 500 de raha hai",
+        "Rahul can pay 500",
+        "after Rahul pays 500 note it",
+        "once Rahul pays 500, write it",
+        "in case Rahul pays 500 write it",
+        "nobody paid 500",
+        "transfer 500 to Rahul",
+        "lend 500 to Rahul",
+    ] {
+        assert!(!books_anything(text), "{text} booked: {}", shown(text));
+        assert!(!parse(text, now()).confident, "{text}: {}", shown(text));
+    }
+    // A polite request with "can" still books.
+    books_at_once(
+        "can you note Rahul paid 500",
+        r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000}]"#,
+    );
+}
