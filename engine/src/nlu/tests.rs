@@ -1749,3 +1749,51 @@ fn money_under_way_possible_or_awaited_is_not_booked() {
         r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000}]"#,
     );
 }
+
+#[test]
+fn a_bill_names_its_customer_before_goods_counted_in_english() {
+    for (text, items) in [
+        (
+            "bill Rahul 2 kg rice and 1 kg dal",
+            r#"[{"product":"rice","qty":2,"unit":"kg"},{"product":"dal","qty":1,"unit":"kg"}]"#,
+        ),
+        (
+            "create bill: Rahul, 2 kg sugar, 1 litre milk",
+            r#"[{"product":"sugar","qty":2,"unit":"kg"},{"product":"milk","qty":1,"unit":"litre"}]"#,
+        ),
+        (
+            "new bill Rahul 2 bread 1 butter",
+            r#"[{"product":"bread","qty":2},{"product":"butter","qty":1}]"#,
+        ),
+        (
+            "Rahul 2 kg sugar bill",
+            r#"[{"product":"sugar","qty":2,"unit":"kg"}]"#,
+        ),
+        (
+            "bill to Rahul for 2 kg rice",
+            r#"[{"product":"rice","qty":2,"unit":"kg"}]"#,
+        ),
+        (
+            "add 2 kg sugar to Rahul's bill",
+            r#"[{"product":"sugar","qty":2,"unit":"kg"}]"#,
+        ),
+        (
+            "add Maggi to Rahul's bill",
+            r#"[{"product":"Maggi","qty":1}]"#,
+        ),
+        (
+            "Rahul 2 Maggi 1 bread ka bill bana do",
+            r#"[{"product":"Maggi","qty":2},{"product":"bread","qty":1}]"#,
+        ),
+    ] {
+        books_at_once(
+            text,
+            &format!(r#"[{{"intent":"create_invoice","customer":"Rahul","items":{items}}}]"#),
+        );
+    }
+    // Counts after their goods: the first name is a product and there is no customer.
+    books_at_once(
+        "bill Maggi 2 Parle-G 3",
+        r#"[{"intent":"create_invoice","items":[{"product":"Maggi","qty":2},{"product":"Parle-G","qty":3}]}]"#,
+    );
+}
