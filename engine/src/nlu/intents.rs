@@ -77,6 +77,10 @@ struct Has {
     phone_digits: bool,
     /// "kaise", "how do I", "how to": asking how something is done.
     how_to: bool,
+    /// The bot itself named ("ye bot", "aap", "Execora") and a verb of doing: "ye bot kya karta
+    /// hai", "aap kya karte ho" ask what it does.
+    bot_named: bool,
+    doing: bool,
     /// "any" in "do we have any sugar", or a question opened by "do".
     any: bool,
 }
@@ -207,6 +211,9 @@ fn survey(tokens: &[Token<'_>]) -> Has {
         }
         previous_key = &token.key;
     }
+    if has.bot_named && has.doing {
+        has.help_cues += 1;
+    }
     has.phone_digits = tokens
         .iter()
         .filter(|t| t.word == Word::Number && t.is_numeral())
@@ -226,6 +233,18 @@ fn survey(tokens: &[Token<'_>]) -> Has {
 /// The families of the non-money intents a token belongs to.
 fn survey_everyday(token: &Token<'_>, previous_key: &str, has: &mut Has) {
     let key = token.key.as_str();
+    if matches!(
+        key,
+        "bot" | "app" | "execora" | "aap" | "tum" | "बॉट" | "ऐप" | "आप" | "तुम"
+    ) {
+        has.bot_named = true;
+    }
+    if matches!(
+        key,
+        "karta" | "karti" | "karte" | "karoge" | "karogi" | "करता" | "करती" | "करते" | "करोगे"
+    ) {
+        has.doing = true;
+    }
     if matches!(
         key,
         "delete"
@@ -342,6 +361,12 @@ fn about_money_or_goods(has: &Has) -> bool {
 /// customer"), not about someone ("kaise ho").
 fn asks_how_to_do(has: &Has) -> bool {
     has.help_cues >= 2
+        // "how to check balance", "payment kaise likhu", "udhaar kaise chadhaye".
+        || has.balance
+        || has.pay
+        || has.credit
+        || has.hisaab
+        || has.ledger
         || has.bill
         || has.new
         || has.customer_word

@@ -620,6 +620,10 @@ fn everyday(key: &str) -> Option<Word> {
             | "instructions"
             | "options"
             | "मेनू" => Word::Help,
+            // What the merchant may say or type to the bot: "what can I ask you", "what should
+            // I type", "what are your features".
+            "ask" | "type" => Word::HelpCue,
+            "your" | "yours" | "things" | "execora" => Word::Filler,
             "kaunse" | "kaunsa" | "kaunsi" | "konse" | "konsa" | "konsi" | "कौनसे" | "कौनसा"
             | "कौनसी" | "which" => Word::Question,
             "work"

@@ -1797,3 +1797,24 @@ fn a_bill_names_its_customer_before_goods_counted_in_english() {
         r#"[{"intent":"create_invoice","items":[{"product":"Maggi","qty":2},{"product":"Parle-G","qty":3}]}]"#,
     );
 }
+
+#[test]
+fn what_the_bot_does_is_asked_of_it_in_more_ways() {
+    reads_as(
+        &[
+            "what are your features",
+            "what should I type",
+            "what can I ask you",
+            "how does Execora work",
+            "what are the things you can do",
+            "ye bot kya karta hai",
+            "ये बॉट क्या करता है",
+            "aap kya karte ho",
+            "how to check balance",
+            "how do I record a payment",
+        ],
+        "help",
+    );
+    // A named customer's balance asked "how" is still the balance.
+    reads_as(&["how to see Rahul's balance"], "check_balance");
+}
