@@ -381,6 +381,17 @@ fn asks_how_to_do(has: &Has) -> bool {
         || has.write
 }
 
+/// "naya khata", "open a new account", "open an account for Aman": a khata that did not exist.
+/// "Aman ka khata kholo" alone may only ask to see it.
+fn says_new(tokens: &[Token<'_>]) -> bool {
+    tokens.iter().any(|t| {
+        matches!(
+            t.key.as_str(),
+            "naya" | "nayi" | "naye" | "nya" | "new" | "नया" | "नई" | "नए" | "नये" | "for"
+        )
+    })
+}
+
 /// The command(s) in one clause, or `None` when it is no whole command.
 pub fn command<'t>(
     tokens: &'t [Token<'_>],
@@ -414,11 +425,19 @@ pub fn command<'t>(
         }]
     } else if has.bill {
         vec![invoice(&mut clause)?]
-    } else if (has.new || (has.write && (has.list || has.phone_digits)))
+    } else if (has.new
+        || (has.write && (has.list || has.phone_digits))
+        // "create customer Aman", "make a customer Aman".
+        || (has.make && has.customer_word && (!has.numbers || has.phone_digits)))
         && (has.customer_word
             || (has.phone_word && has.numbers)
-            // "naya khata kholo Ramesh ka 98765 43210": a new khata with a phone is a customer.
-            || (has.new && has.ledger && has.phone_digits && !has.pay && !has.credit))
+            // "naya khata kholo Ramesh ka 98765 43210", "open a new khata for Aman": a new
+            // khata with a phone, or with no amount at all, is a new customer.
+            || (has.new
+                && has.ledger
+                && (has.phone_digits || (!has.numbers && says_new(tokens)))
+                && !has.pay
+                && !has.credit))
     {
         // "customer list mein Mithun ko daalo 98300 12345" adds as "naya customer" does.
         let customer = clause.take_name()?;

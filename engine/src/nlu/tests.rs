@@ -1818,3 +1818,22 @@ fn what_the_bot_does_is_asked_of_it_in_more_ways() {
     // A named customer's balance asked "how" is still the balance.
     reads_as(&["how to see Rahul's balance"], "check_balance");
 }
+
+#[test]
+fn customers_are_created_and_new_khatas_opened() {
+    reads_as(
+        &[
+            "create customer Aman",
+            "create a customer Aman",
+            "create customer Aman phone 9812345678",
+            "make customer Aman",
+            "open account for Aman",
+            "open a new khata for Aman",
+            "naya khata kholo Aman ka",
+            "Aman ka naya khata banao",
+        ],
+        "add_customer",
+    );
+    // Opening someone's khata with nothing new said may only ask to see it.
+    assert!(!parse("Aman ka khata kholo", now()).confident);
+}
