@@ -279,7 +279,8 @@ fn exact(key: &str) -> Option<Word> {
         "bta" | "btado" | "bolo" | "boliye" | "बोलो" | "बोलिए" => Word::Question,
         "lenden" | "len-den" | "statement" | "लेनदेन" => Word::Hisaab,
         "ledger" | "खाताबही" => Word::Ledger,
-        "who" | "whom" | "kis" | "किस" => Word::Question,
+        "who" | "whom" | "kis" | "किस" | "kisne" | "kisko" | "kiska" | "kiske" | "kiski" | "kinhone"
+        | "kinka" | "किसने" | "किसको" | "किसका" | "किसके" | "किसकी" => Word::Question,
         "milake" | "milakar" | "milaake" | "milaakar" | "मिलाके" | "मिलाकर" | "still" => Word::Aux,
         "owed" | "receivable" | "receivables" => Word::Balance,
         "remains" => Word::Left,

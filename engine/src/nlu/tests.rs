@@ -1837,3 +1837,14 @@ fn customers_are_created_and_new_khatas_opened() {
     // Opening someone's khata with nothing new said may only ask to see it.
     assert!(!parse("Aman ka khata kholo", now()).confident);
 }
+
+#[test]
+fn who_owes_asked_with_kisne_names_no_customer() {
+    for text in [
+        "kisne kitna dena hai",
+        "kiska kitna baaki hai",
+        "किसने कितना देना है",
+    ] {
+        books_at_once(text, r#"[{"intent":"check_balance"}]"#);
+    }
+}
