@@ -283,7 +283,9 @@ fn exact(key: &str) -> Option<Word> {
         | "kinka" | "किसने" | "किसको" | "किसका" | "किसके" | "किसकी" => Word::Question,
         "milake" | "milakar" | "milaake" | "milaakar" | "मिलाके" | "मिलाकर" | "still" => Word::Aux,
         "owed" | "receivable" | "receivables" => Word::Balance,
-        "remains" => Word::Left,
+        "remains" | "remain" => Word::Left,
+        // "current stock of Maggi", "stock position for dal", "stock level": how it stands now.
+        "current" | "currently" | "position" | "status" | "level" | "levels" => Word::Filler,
         "bucks" => Word::Currency,
         "now" | "full" | "upfront" | "net" | "sold" => Word::Aux,
         "banking" | "netbanking" => Word::Mode(PaymentMode::Bank),

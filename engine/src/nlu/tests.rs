@@ -1848,3 +1848,22 @@ fn who_owes_asked_with_kisne_names_no_customer() {
         books_at_once(text, r#"[{"intent":"check_balance"}]"#);
     }
 }
+
+#[test]
+fn stock_asked_with_words_of_how_it_stands() {
+    for (text, product) in [
+        ("current stock of Maggi please", "Maggi"),
+        ("how many Maggi packets remain", "Maggi"),
+        ("stock position for toor dal", "toor dal"),
+        ("what is the stock level of rice", "rice"),
+    ] {
+        books_at_once(
+            text,
+            &format!(r#"[{{"intent":"check_stock","product":"{product}"}}]"#),
+        );
+    }
+    books_at_once(
+        "current balance of Rahul",
+        r#"[{"intent":"check_balance","customer":"Rahul"}]"#,
+    );
+}
