@@ -521,7 +521,7 @@ pub fn command<'t>(
     {
         // "how much is left on Mathur's account", "Jatin se kitna lena hai".
         vec![Command::CheckBalance {
-            customer: clause.take_customer_name(),
+            customer: balance_customer(&mut clause, &has),
         }]
     } else if has.pay
         || has.mode.is_some()
@@ -536,7 +536,7 @@ pub fn command<'t>(
     } else if has.question && has.currency && !has.numbers {
         // "Mohit ke kitne paise" asks what is owed.
         vec![Command::CheckBalance {
-            customer: clause.take_customer_name(),
+            customer: balance_customer(&mut clause, &has),
         }]
     } else if bare_quantity_question(&clause, &has) {
         // "चावल कितना है": most likely goods in the shop, but said without "stock" or "bacha".
@@ -683,11 +683,14 @@ fn name_ke_bare_number(clause: &Clause<'_, '_>) -> bool {
 /// after it; a customer's money or a product's stock, said the same way.
 fn name_bare_number(clause: &Clause<'_, '_>) -> bool {
     clause.name_runs().first().is_some_and(|(start, end)| {
-        // "mark Rahul 500 received": a request to write it leaves the same doubt.
-        clause.tokens[..*start]
-            .iter()
-            .all(|t| matches!(t.word, Word::Filler | Word::Write))
-            && clause.word(*end) == Some(Word::Number)
+        // "mark Rahul 500 received", "received: Rahul 500": a request to write it, or the
+        // arrival said first, leaves the same doubt.
+        clause.tokens[..*start].iter().all(|t| {
+            matches!(
+                t.word,
+                Word::Filler | Word::Write | Word::Arrive | Word::Sep
+            )
+        }) && clause.word(*end) == Some(Word::Number)
             && read_number(clause.tokens, *end)
                 .is_some_and(|n| !matches!(clause.word(n.end), Some(Word::Name | Word::Unit(_))))
     })
@@ -754,6 +757,9 @@ fn payment(clause: &mut Clause<'_, '_>, has: &Has) -> Option<Vec<Command>> {
     let customer = clause.take_customer()?;
     let amount_paise = clause.take_amount()?;
     clause.guessed |= they_took;
+    // "Rahul paid 500 and show his balance", "Rahul paid 500, how much more": a second request
+    // said inside the payment's words would be dropped unread, so the reading is asked.
+    clause.guessed |= has.show || has.how_much || clause.tokens.iter().any(|t| t.key == "what");
     // "Kiran paid 500 for his dues": an English possessive after the named payer is the payer's.
     for (i, token) in clause.tokens.iter().enumerate() {
         if matches!(token.key.as_str(), "his" | "her" | "their") {
@@ -784,6 +790,23 @@ fn payment(clause: &mut Clause<'_, '_>, has: &Has) -> Option<Vec<Command>> {
     }])
 }
 
+/// Whose balance is asked: the name said, or in "Rahul ne 500 diye, ab kitna baaki" the customer
+/// of the command just before (a guess, so it is asked).
+fn balance_customer(clause: &mut Clause<'_, '_>, has: &Has) -> Option<String> {
+    clause
+        .take_customer_name()
+        .or_else(|| follow_up_customer(clause, has))
+}
+
+/// The customer of the command before, for a balance asked right after it with no name and no
+/// word of everyone ("sab", "total").
+fn follow_up_customer(clause: &mut Clause<'_, '_>, has: &Has) -> Option<String> {
+    if has.all {
+        return None;
+    }
+    clause.inherit()
+}
+
 fn credit_or_balance(clause: &mut Clause<'_, '_>, has: &Has) -> Option<Vec<Command>> {
     let customer = clause.take_customer_name();
     match clause.take_amount() {
@@ -792,9 +815,9 @@ fn credit_or_balance(clause: &mut Clause<'_, '_>, has: &Has) -> Option<Vec<Comma
             amount_paise,
             note: None,
         }]),
-        None if has.question || has.balance || has.all => {
-            Some(vec![Command::CheckBalance { customer }])
-        }
+        None if has.question || has.balance || has.all => Some(vec![Command::CheckBalance {
+            customer: customer.or_else(|| follow_up_customer(clause, has)),
+        }]),
         None => None,
     }
 }

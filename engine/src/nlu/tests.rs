@@ -1867,3 +1867,27 @@ fn stock_asked_with_words_of_how_it_stands() {
         r#"[{"intent":"check_balance","customer":"Rahul"}]"#,
     );
 }
+
+#[test]
+fn a_balance_asked_after_a_payment_is_not_dropped_or_given_to_everyone() {
+    for text in [
+        "Rahul paid 500 and show his balance",
+        "Rahul paid 500, what is his balance now",
+        "Rahul ne 500 diye aur baaki kitna hai",
+        "Rahul ne 500 diye, ab kitna baaki",
+    ] {
+        let (read, confident) = reading(text);
+        assert_eq!(
+            read,
+            r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000},{"intent":"check_balance","customer":"Rahul"}]"#,
+            "{text}: {}",
+            shown(text)
+        );
+        // Whose balance is a guess from the clause before.
+        assert!(!confident, "{text}: {}", shown(text));
+    }
+    // A second request inside the payment's words is asked, never dropped silently.
+    assert!(!parse("Rahul paid 500, how much more", now()).confident);
+    // A name and a bare number after "received" may be money or stock.
+    assert!(!parse("received: Rahul 500, Meera 300", now()).confident);
+}
