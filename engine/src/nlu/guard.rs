@@ -613,11 +613,31 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
     let asks_either = keys
         .windows(2)
         .any(|w| matches!(w[0], "ya" | "ki" | "or" | "या" | "कि") && is_negation(w[1]));
-    if asked
-        || asks_either
-        || keys.iter().any(|k| is_question_word(k))
-        || opening.is_some_and(is_opening_auxiliary)
-    {
+    // "did"/"does" ask when they open a clause or follow a question word ("did Rahul pay",
+    // "how much did Rahul pay"); after the one who acted they are the verb: "Rahul did a
+    // payment of 500", "Rahul did 500 UPI".
+    let asks_by_word = (0..keys.len()).any(|i| {
+        if !is_question_word(keys[i]) {
+            return false;
+        }
+        if !matches!(keys[i], "did" | "does") {
+            return true;
+        }
+        let before = tokens[..i]
+            .iter()
+            .zip(&keys[..i])
+            .rev()
+            .find(|(t, k)| !k.is_empty() && t.word != Word::Filler);
+        before.is_none_or(|(t, k)| {
+            t.word == Word::Sep
+                || t.word == Word::Question
+                || matches!(
+                    *k,
+                    "how" | "when" | "what" | "where" | "why" | "much" | "many"
+                )
+        })
+    });
+    if asked || asks_either || asks_by_word || opening.is_some_and(is_opening_auxiliary) {
         return Some(NotBooked::Question);
     }
     if (0..tokens.len()).any(|i| negates(tokens, i) && !contrasts_time(tokens, i)) {
@@ -673,12 +693,19 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
         return Some(NotBooked::Hypothetical);
     }
     // "has to pay", "wants to give": an English infinitive of paying is not a payment made.
-    let infinitive = keys.windows(2).any(|w| {
-        w[0] == "to"
+    // After a payment made ("paid 500 to clear his dues") it says what for.
+    let infinitive = (1..keys.len()).any(|i| {
+        keys[i - 1] == "to"
             && matches!(
-                w[1],
+                keys[i],
                 "pay" | "give" | "deposit" | "send" | "transfer" | "clear"
             )
+            && !keys[..i - 1].iter().any(|k| {
+                matches!(
+                    *k,
+                    "paid" | "gave" | "sent" | "deposited" | "transferred" | "handed"
+                )
+            })
     });
     // "Rahul is paying 500", "Rahul 500 de raha hai": under way, not yet received.
     let under_way = keys.iter().any(|k| {

@@ -286,6 +286,8 @@ fn exact(key: &str) -> Option<Word> {
         "remains" | "remain" => Word::Left,
         // "current stock of Maggi", "stock position for dal", "stock level": how it stands now.
         "current" | "currently" | "position" | "status" | "level" | "levels" => Word::Filler,
+        // "write down", "note down".
+        "down" => Word::Filler,
         "bucks" => Word::Currency,
         "now" | "full" | "upfront" | "net" | "sold" => Word::Aux,
         "banking" | "netbanking" => Word::Mode(PaymentMode::Bank),

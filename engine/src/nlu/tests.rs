@@ -1891,3 +1891,33 @@ fn a_balance_asked_after_a_payment_is_not_dropped_or_given_to_everyone() {
     // A name and a bare number after "received" may be money or stock.
     assert!(!parse("received: Rahul 500, Meera 300", now()).confident);
 }
+
+#[test]
+fn did_after_the_payer_and_an_infinitive_of_purpose_are_no_doubt() {
+    for (text, booked) in [
+        (
+            "Rahul did a payment of 500",
+            r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000}]"#,
+        ),
+        (
+            "Rahul did 500 UPI",
+            r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000,"mode":"upi"}]"#,
+        ),
+        (
+            "write down Rahul paid 500",
+            r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000}]"#,
+        ),
+    ] {
+        books_at_once(text, booked);
+    }
+    // Paid, and what for: the payment is read (its leftover words make it asked).
+    assert!(shown("Rahul paid 500 to clear his dues").contains(r#""intent":"record_payment""#));
+    for text in [
+        "did Rahul pay 500",
+        "ok, did Rahul pay 500",
+        "Rahul did pay 500?",
+        "Rahul has to pay 500",
+    ] {
+        assert!(!books_anything(text), "{text} booked: {}", shown(text));
+    }
+}
