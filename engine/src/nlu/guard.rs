@@ -181,7 +181,32 @@ pub(super) fn is_softener(tokens: &[Token<'_>], i: usize) -> bool {
 
 /// A negation word at `i` that negates (not a softener).
 pub(super) fn negates(tokens: &[Token<'_>], i: usize) -> bool {
-    is_negation(&tokens[i].key) && !is_softener(tokens, i)
+    is_negation(&tokens[i].key) && !is_softener(tokens, i) && !is_number_abbreviation(tokens, i)
+}
+
+/// "phone no 98765 43210", "mob no. 98765...": "no" short for number.
+fn is_number_abbreviation(tokens: &[Token<'_>], i: usize) -> bool {
+    tokens[i].key == "no"
+        && (i
+            .checked_sub(1)
+            .is_some_and(|p| tokens[p].word == Word::Phone && tokens[p].key != "no")
+            || tokens.get(i + 1).is_some_and(|n| {
+                n.is_numeral() && n.key.bytes().filter(u8::is_ascii_digit).count() >= 5
+            }))
+}
+
+/// "kya aap naya customer add kar sakte ho", "can you add...": asked of the bot, a request.
+pub fn asked_of_the_bot(tokens: &[Token<'_>]) -> bool {
+    let you = tokens
+        .iter()
+        .any(|t| matches!(t.key.as_str(), "aap" | "tum" | "आप" | "तुम" | "you"));
+    let able = tokens.iter().any(|t| {
+        matches!(
+            t.key.as_str(),
+            "sakte" | "sakti" | "sakta" | "सकते" | "सकती" | "सकता" | "can" | "could"
+        )
+    });
+    you && able
 }
 
 fn is_question_word(key: &str) -> bool {
@@ -678,6 +703,34 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
         matches!(*k, "to" | "toh" | "तो") && tokens[i + 1..].iter().any(|t| t.word == Word::Write)
     });
     let supposed = keys.windows(2).any(|w| supposes(w[0], w[1]));
+    // "paid 500 when he came", "jab aaya tha tab diye": "when" of a time already past.
+    let past_when = |i: usize| {
+        matches!(keys[i], "when" | "jab" | "जब")
+            && keys[i + 1..].iter().take(3).any(|k| {
+                matches!(
+                    *k,
+                    "came"
+                        | "was"
+                        | "were"
+                        | "went"
+                        | "visited"
+                        | "dropped"
+                        | "aaya"
+                        | "aayi"
+                        | "aaye"
+                        | "aya"
+                        | "tha"
+                        | "thi"
+                        | "आया"
+                        | "आई"
+                        | "आए"
+                        | "था"
+                        | "थी"
+                        | "थे"
+                )
+            })
+    };
+    let supposes_word = (0..keys.len()).any(|i| is_hypothetical_word(keys[i]) && !past_when(i));
     // "after Rahul pays 500 note it", "once he pays", "in case Rahul pays": a time that has not
     // come; "Rahul can pay 500": able to, not done.
     let not_yet = matches!(opening, Some("after" | "once" | "before"))
@@ -689,7 +742,7 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
                     "pay" | "give" | "send" | "deposit" | "transfer" | "clear" | "settle"
                 )
         });
-    if then_write || supposed || not_yet || keys.iter().any(|k| is_hypothetical_word(k)) {
+    if then_write || supposed || not_yet || supposes_word {
         return Some(NotBooked::Hypothetical);
     }
     // "has to pay", "wants to give": an English infinitive of paying is not a payment made.
@@ -717,7 +770,19 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
         tokens[i - 1].word == Word::Pay
             && matches!(keys[i], "raha" | "rahi" | "rahe" | "रहा" | "रही" | "रहे")
     });
-    if infinitive || under_way || keys.iter().any(|k| is_future_verb(k) || is_promise_word(k)) {
+    // "paid 500 as promised", "like he said": the promise kept, after the payment made.
+    let kept = |i: usize| {
+        is_promise_word(keys[i])
+            && matches!(keys[i], "promised" | "said" | "told")
+            && keys[..i]
+                .iter()
+                .rev()
+                .take(2)
+                .any(|k| matches!(*k, "as" | "like"))
+    };
+    let promised =
+        (0..keys.len()).any(|i| (is_future_verb(keys[i]) || is_promise_word(keys[i])) && !kept(i));
+    if infinitive || under_way || promised {
         return Some(NotBooked::Promise);
     }
     // "likh diya tha", "entry kar di thi", "diye the": done before, in the past perfect, which

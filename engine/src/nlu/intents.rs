@@ -483,7 +483,13 @@ pub fn command<'t>(
             date: summary_date(tokens, now),
         }]
     } else if has.stock
-        || (has.left && !has.account && !has.ledger && !has.balance && !has.to_collect)
+        || (has.left
+            && !has.account
+            && !has.ledger
+            && !has.balance
+            && !has.to_collect
+            // "Rahul paid the remaining 500": money still owed, now paid.
+            && !(has.pay && has.numbers && !has.unit))
         || (has.have
             && (has.how_much || has.any)
             && !has.currency

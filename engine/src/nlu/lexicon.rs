@@ -286,8 +286,10 @@ fn exact(key: &str) -> Option<Word> {
         "remains" | "remain" => Word::Left,
         // "current stock of Maggi", "stock position for dal", "stock level": how it stands now.
         "current" | "currently" | "position" | "status" | "level" | "levels" => Word::Filler,
-        // "write down", "note down".
-        "down" => Word::Filler,
+        // "write down", "note down"; adverbs around an amount that leave it as said: "500 only",
+        // "exactly 500", "finally paid", "paid 500 again", "another 500", "the whole 500".
+        "down" | "only" | "exactly" | "sharp" | "finally" | "too" | "again" | "another"
+        | "whole" | "entire" | "fully" => Word::Filler,
         "bucks" => Word::Currency,
         "now" | "full" | "upfront" | "net" | "sold" => Word::Aux,
         "banking" | "netbanking" => Word::Mode(PaymentMode::Bank),

@@ -81,6 +81,34 @@ fn is_booking(command: &Command) -> bool {
     )
 }
 
+/// A command that writes stock, a product or a customer.
+fn is_catalogue_write(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::UpdateStock { .. } | Command::AddProduct { .. } | Command::AddCustomer { .. }
+    )
+}
+
+/// What a stock arrival that did not happen becomes: the product's stock; a product or customer
+/// not to be added, `unknown`.
+fn not_a_write(commands: Vec<Command>) -> Vec<Command> {
+    let mut out: Vec<Command> = Vec::with_capacity(commands.len());
+    for command in commands {
+        let replaced = match command {
+            Command::UpdateStock { product, .. } => Command::CheckStock { product },
+            Command::AddProduct { .. } | Command::AddCustomer { .. } => Command::Unknown,
+            other => other,
+        };
+        if out.last() != Some(&replaced) {
+            out.push(replaced);
+        }
+    }
+    if out.len() > 1 {
+        out.retain(|c| *c != Command::Unknown);
+    }
+    out
+}
+
 /// What a booking-shaped clause that is not a booking becomes: the named customer's balance (the
 /// dialog says nothing was written and shows it), or `unknown` when no customer was named.
 fn not_a_booking(commands: Vec<Command>) -> Vec<Command> {
@@ -192,10 +220,29 @@ fn best_split(
             };
             let mut candidate_unclean = so_far.unclean + usize::from(!clean);
             let mut not_booked = so_far.not_booked;
+            let asked_here = asked[i..j].iter().any(|a| *a);
             if commands.iter().any(is_booking)
-                && let Some(reason) = guard::meaning(group, asked[i..j].iter().any(|a| *a))
+                && let Some(reason) = guard::meaning(group, asked_here)
             {
                 commands = not_a_booking(commands);
+                not_booked.get_or_insert(reason);
+                candidate_unclean += usize::from(clean);
+            } else if commands.iter().any(is_catalogue_write)
+                && let Some(reason) = guard::meaning(group, asked_here).filter(|r| {
+                    // Wishes and plans ("I want to add a new item") and questions of what the
+                    // bot can do ("kya aap naya customer add kar sakte ho") ask for the write.
+                    match r {
+                        NotBooked::Negation | NotBooked::AlreadyWritten => true,
+                        NotBooked::Question | NotBooked::Hypothetical => {
+                            !guard::asked_of_the_bot(group)
+                        }
+                        _ => false,
+                    }
+                })
+            {
+                // "50 packet doodh nahi aaya", "agar 50 packet aaye to likhna", "naya customer
+                // mat banao": stock and lists are written only when the merchant asked for it.
+                commands = not_a_write(commands);
                 not_booked.get_or_insert(reason);
                 candidate_unclean += usize::from(clean);
             }

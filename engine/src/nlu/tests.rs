@@ -1921,3 +1921,81 @@ fn did_after_the_payer_and_an_infinitive_of_purpose_are_no_doubt() {
         assert!(!books_anything(text), "{text} booked: {}", shown(text));
     }
 }
+
+#[test]
+fn english_adverbs_past_when_and_kept_promises_leave_a_payment_clear() {
+    let rahul = r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000}]"#;
+    for text in [
+        "Rahul paid the remaining 500",
+        "Rahul paid only 500",
+        "Rahul paid 500 only",
+        "Rahul paid another 500",
+        "Rahul paid 500 again",
+        "Rahul finally paid 500",
+        "Rahul paid exactly 500",
+        "Rahul paid the whole 500",
+        "Rahul paid 500 when he came",
+        "Rahul paid 500 as promised",
+        "jab Rahul aaya tha tab 500 diye",
+    ] {
+        books_at_once(text, rahul);
+    }
+    for text in [
+        "when Rahul pays 500 write it",
+        "When Sunita pays the 750, add it",
+        "Rahul promised to pay 500",
+        "Rahul said he paid 500",
+    ] {
+        assert!(!books_anything(text), "{text} booked: {}", shown(text));
+    }
+}
+
+#[test]
+fn stock_products_and_customers_are_written_only_when_asked_for() {
+    for (text, reason) in [
+        ("50 packet doodh nahi aaya", NotBooked::Negation),
+        ("20 kg sugar not received", NotBooked::Negation),
+        ("50 packet doodh aaya kya", NotBooked::Question),
+        (
+            "agar 50 packet doodh aaye to likhna",
+            NotBooked::Hypothetical,
+        ),
+        (
+            "50 packet doodh pehle hi aa gaya tha",
+            NotBooked::AlreadyWritten,
+        ),
+        ("Rahul ko naya customer mat banao", NotBooked::Negation),
+        ("naya item Maggi 14 rupaye nahi", NotBooked::Negation),
+    ] {
+        let understood = parse(text, now());
+        assert!(!understood.confident, "{text}: {}", shown(text));
+        assert_eq!(
+            understood.not_booked,
+            Some(reason),
+            "{text}: {}",
+            shown(text)
+        );
+        assert!(
+            !shown(text).contains("update_stock")
+                && !shown(text).contains("add_customer")
+                && !shown(text).contains("add_product"),
+            "{text}: {}",
+            shown(text)
+        );
+    }
+    // Asked for, wished for, asked of the bot politely, or "no" short for number: written.
+    for (text, intent) in [
+        ("50 packet doodh aaya", "update_stock"),
+        ("I want to add a new item chips for Rs. 5", "add_product"),
+        (
+            "kya aap naya customer Ramesh add kar sakte ho",
+            "add_customer",
+        ),
+        ("naya customer Ramesh phone no 9876543210", "add_customer"),
+        ("add customer Ramesh mob no. 9876543210", "add_customer"),
+    ] {
+        let (got, confident) = intents(text);
+        assert_eq!(got, [intent], "{text}: {}", shown(text));
+        assert!(confident, "{text}: {}", shown(text));
+    }
+}
