@@ -288,6 +288,7 @@ fn exact(key: &str) -> Option<Word> {
         "current" | "currently" | "position" | "status" | "level" | "levels" => Word::Filler,
         // "write down", "note down"; adverbs around an amount that leave it as said: "500 only",
         // "exactly 500", "finally paid", "paid 500 again", "another 500", "the whole 500".
+        "she" => Word::Aux,
         "down" | "only" | "exactly" | "sharp" | "finally" | "too" | "again" | "another"
         | "whole" | "entire" | "fully" => Word::Filler,
         "bucks" => Word::Currency,
