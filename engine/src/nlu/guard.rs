@@ -1096,6 +1096,70 @@ pub fn rest_promised(tokens: &[Token<'_>]) -> bool {
         })
 }
 
+/// "kal dega", "agle hafte dega", "will pay tomorrow", "he'll pay next week", "राहुल कल देगा":
+/// after credit is written, a clause that only says when the customer will pay it back. That is
+/// what credit is, so it is part of the credit and asks nothing. It names no one but a pronoun,
+/// says no amount, and holds a verb of the future or a promise.
+pub fn repayment_promised(tokens: &[Token<'_>]) -> bool {
+    let promise = |t: &Token<'_>| {
+        is_future_verb(&t.key)
+            || is_promise_word(&t.key)
+            || matches!(
+                t.key.as_str(),
+                "he'll" | "she'll" | "they'll" | "wala" | "wali" | "wale"
+            )
+    };
+    let time = |t: &Token<'_>| {
+        matches!(
+            t.word,
+            Word::Day(_)
+                | Word::Weekday(_)
+                | Word::PartOfDay(_)
+                | Word::Next
+                | Word::Week
+                | Word::Month
+                | Word::After
+                | Word::DaySpan
+                | Word::MonthName(_)
+                | Word::Tarikh
+        )
+    };
+    let repaying = |t: &Token<'_>| {
+        matches!(
+            t.key.as_str(),
+            "pay" | "return" | "clear" | "give" | "settle" | "chuka" | "chukayega" | "lautayega"
+        )
+    };
+    tokens.iter().any(promise)
+        && tokens.iter().all(|t| {
+            promise(t)
+                || time(t)
+                || repaying(t)
+                || matches!(
+                    t.word,
+                    Word::Filler | Word::Aux | Word::Marker | Word::Pronoun | Word::Honorific
+                )
+                || (t.word == Word::Pay && is_future_verb(&t.key))
+                || matches!(
+                    t.key.as_str(),
+                    "he" | "she" | "they" | "woh" | "wo" | "vo" | "वो" | "वह" | "it" | "back"
+                )
+        })
+}
+
+/// Credit written or taken in so many words: a verb of writing, adding, taking or giving.
+pub fn credit_given(tokens: &[Token<'_>]) -> bool {
+    (0..tokens.len()).any(|i| {
+        matches!(
+            tokens[i].word,
+            Word::Write | Word::New | Word::Take | Word::Pay
+        ) || (matches!(tokens[i].key.as_str(), "liye" | "लिए" | "लिये")
+            // "udhaar liye" took; "ke liye" is for.
+            && i.checked_sub(1)
+                .is_some_and(|p| !matches!(tokens[p].key.as_str(), "ke" | "के")))
+    })
+}
+
 /// The role of a word that only says a message is not a booking, when the lexicon has none for it:
 /// future forms of "de" (give) still read as paying, so the clause is read and then refused; the
 /// rest are kept out of names.

@@ -148,6 +148,8 @@ struct Split {
     groups: usize,
     /// Why a booking-shaped group was not booked (the first such reason).
     not_booked: Option<NotBooked>,
+    /// The tokens of the last group read as commands.
+    last_group: (usize, usize),
 }
 
 /// The grouping of clauses into commands where every group is a whole command: fewest groups
@@ -180,6 +182,7 @@ fn best_split(
         unclean: 0,
         groups: 0,
         not_booked: None,
+        last_group: (0, 0),
     });
     for j in 1..=bounds.len() {
         for i in j.saturating_sub(MAX_CLAUSES_PER_COMMAND)..j {
@@ -187,11 +190,21 @@ fn best_split(
                 continue;
             };
             let group = &tokens[bounds[i].0..bounds[j - 1].1];
-            // "Rahul ne 500 diye, baaki kal dega": when the rest will come is part of the payment.
-            if i > 0
-                && matches!(so_far.commands.last(), Some(Command::RecordPayment { .. }))
-                && guard::rest_promised(group)
-            {
+            // "Rahul ne 500 diye, baaki kal dega": when the rest will come is part of the payment;
+            // "Rahul ka 300 udhaar likho, kal dega": when credit will be paid back is part of it.
+            let noted = match so_far.commands.last() {
+                Some(Command::RecordPayment { .. }) => guard::rest_promised(group),
+                // Only credit asked for or told as taken ("likho", "liye", "took"), not a
+                // debt stated ("Rahul ka 300 udhaar hai, kal dega" may be one already written).
+                Some(Command::AddCredit { .. }) => {
+                    let (from, to) = so_far.last_group;
+                    guard::rest_promised(group)
+                        || (guard::repayment_promised(group)
+                            && guard::credit_given(&tokens[from..to]))
+                }
+                _ => false,
+            };
+            if i > 0 && noted {
                 let candidate = Split {
                     groups: so_far.groups + 1,
                     ..so_far.clone()
@@ -270,6 +283,7 @@ fn best_split(
                     unclean: candidate_unclean,
                     groups: candidate_groups,
                     not_booked,
+                    last_group: (bounds[i].0, bounds[j - 1].1),
                 });
             }
         }

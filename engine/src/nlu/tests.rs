@@ -1999,3 +1999,31 @@ fn stock_products_and_customers_are_written_only_when_asked_for() {
         assert!(confident, "{text}: {}", shown(text));
     }
 }
+
+#[test]
+fn when_credit_will_be_paid_back_is_part_of_the_credit() {
+    for (text, customer) in [
+        ("Rahul ka 300 udhaar likho, kal dega", "Rahul"),
+        ("Rahul ne 300 udhaar liye, kal dega", "Rahul"),
+        ("Rahul ke khate mein 300 likh do, agle hafte dega", "Rahul"),
+        ("Rahul ko 300 ka saman udhaar diya, Monday ko dega", "Rahul"),
+        ("Rahul took 300 on credit, will pay tomorrow", "Rahul"),
+        ("add 300 to Rahul's account, he'll pay next week", "Rahul"),
+        ("राहुल का 300 उधार लिखो, कल देगा", "राहुल"),
+    ] {
+        books_at_once(
+            text,
+            &format!(r#"[{{"intent":"add_credit","customer":"{customer}","amount_paise":30000}}]"#),
+        );
+    }
+    // A debt stated, another payer, an amount, a refusal or a payment promised again: asked.
+    for text in [
+        "Rahul ka 300 udhaar hai, kal dega",
+        "Rahul ka 300 udhaar likho, Suresh kal dega",
+        "Rahul ka 300 udhaar likho, kal 500 dega",
+        "Rahul ka 300 udhaar likho, kal nahi dega",
+        "Rahul ne 500 diye, kal dega",
+    ] {
+        assert!(!parse(text, now()).confident, "{text}: {}", shown(text));
+    }
+}
