@@ -1137,12 +1137,50 @@ pub fn repayment_promised(tokens: &[Token<'_>]) -> bool {
                 || repaying(t)
                 || matches!(
                     t.word,
-                    Word::Filler | Word::Aux | Word::Marker | Word::Pronoun | Word::Honorific
+                    Word::Filler
+                        | Word::Aux
+                        | Word::Marker
+                        | Word::Pronoun
+                        | Word::Honorific
+                        | Word::Currency
                 )
                 || (t.word == Word::Pay && is_future_verb(&t.key))
                 || matches!(
                     t.key.as_str(),
                     "he" | "she" | "they" | "woh" | "wo" | "vo" | "वो" | "वह" | "it" | "back"
+                )
+        })
+}
+
+/// "not paid yet", "abhi paise nahi diye", "payment pending", "पैसे नहीं दिए": after a bill or
+/// credit, a clause saying it is not paid yet, which is what a bill on credit is.
+pub fn unpaid_yet(tokens: &[Token<'_>]) -> bool {
+    let unpaid = |k: &str| matches!(k, "unpaid" | "pending" | "baaki" | "baki" | "बाकी");
+    let paying = tokens.iter().any(|t| t.word == Word::Pay || unpaid(&t.key));
+    let denied = tokens
+        .iter()
+        .enumerate()
+        .any(|(i, t)| negates(tokens, i) || unpaid(&t.key));
+    paying
+        && denied
+        && tokens.iter().enumerate().all(|(i, t)| {
+            negates(tokens, i)
+                || unpaid(&t.key)
+                || matches!(
+                    t.word,
+                    Word::Pay
+                        | Word::Currency
+                        | Word::Filler
+                        | Word::Aux
+                        | Word::Marker
+                        | Word::Pronoun
+                        | Word::Credit
+                        | Word::Cancel
+                        | Word::Balance
+                )
+                || matches!(
+                    t.key.as_str(),
+                    "he" | "she" | "they" | "yet" | "abhi" | "wo" | "woh"
                 )
         })
 }

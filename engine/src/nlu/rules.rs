@@ -199,8 +199,13 @@ fn best_split(
                 Some(Command::AddCredit { .. }) => {
                     let (from, to) = so_far.last_group;
                     guard::rest_promised(group)
+                        || guard::unpaid_yet(group)
                         || (guard::repayment_promised(group)
                             && guard::credit_given(&tokens[from..to]))
+                }
+                // "bill for Rahul: 2 kg sugar, he will pay later", "..., not paid yet".
+                Some(Command::CreateInvoice { .. }) => {
+                    guard::repayment_promised(group) || guard::unpaid_yet(group)
                 }
                 _ => false,
             };

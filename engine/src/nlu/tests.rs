@@ -2027,3 +2027,29 @@ fn when_credit_will_be_paid_back_is_part_of_the_credit() {
         assert!(!parse(text, now()).confident, "{text}: {}", shown(text));
     }
 }
+
+#[test]
+fn a_bill_or_credit_not_paid_yet_is_still_written_at_once() {
+    let bill = r#"[{"intent":"create_invoice","customer":"Rahul","items":[{"product":"sugar","qty":2,"unit":"kg"}]}]"#;
+    for text in [
+        "make a bill for Rahul: 2 kg sugar, he will pay later",
+        "make a bill for Rahul for 2 kg sugar, not paid yet",
+    ] {
+        books_at_once(text, bill);
+    }
+    for text in [
+        "Rahul ko 2 kilo cheeni ka bill banao, abhi paise nahi diye",
+        "Rahul ko 2 kilo cheeni ka bill banao, paise baad mein dega",
+    ] {
+        books_at_once(
+            text,
+            r#"[{"intent":"create_invoice","customer":"Rahul","items":[{"product":"cheeni","qty":2,"unit":"kg"}]}]"#,
+        );
+    }
+    books_at_once(
+        "Rahul ka 300 udhaar likho, paise nahi diye",
+        r#"[{"intent":"add_credit","customer":"Rahul","amount_paise":30000}]"#,
+    );
+    // Refusing the bill itself still refuses it.
+    assert!(!books_anything("make a bill for Rahul: 2 kg sugar, don't"));
+}
