@@ -358,6 +358,14 @@ fn supposes(first: &str, second: &str) -> bool {
 pub fn settle_roles(tokens: &mut [Token<'_>]) {
     settle_courtesies(tokens);
     for i in 1..tokens.len() {
+        // "Sharma General Store", "Gupta Shop": a capitalised shop word after a name is part of
+        // a business's name, not talk about the merchant's own shop.
+        if matches!(tokens[i].key.as_str(), "store" | "shop")
+            && tokens[i].text.starts_with(|c: char| c.is_ascii_uppercase())
+            && tokens[i - 1].word == Word::Name
+        {
+            tokens[i].word = Word::Name;
+        }
         // "call off the reminder" cancels it.
         if tokens[i - 1].key == "call" && tokens[i].key == "off" {
             tokens[i - 1].word = Word::Cancel;

@@ -2053,3 +2053,15 @@ fn a_bill_or_credit_not_paid_yet_is_still_written_at_once() {
     // Refusing the bill itself still refuses it.
     assert!(!books_anything("make a bill for Rahul: 2 kg sugar, don't"));
 }
+
+#[test]
+fn a_capitalised_shop_word_after_a_name_is_part_of_a_business_name() {
+    books_at_once(
+        "Sharma General Store paid 2000",
+        r#"[{"intent":"record_payment","customer":"Sharma General Store","amount_paise":200000}]"#,
+    );
+    books_at_once(
+        "Rahul's shop paid 500",
+        r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000}]"#,
+    );
+}
