@@ -754,9 +754,11 @@ fn everyday(key: &str) -> Option<Word> {
             "pada" | "padi" | "pade" | "पडा" | "पडी" | "पडे" | "available" | "uplabdh" | "उपलब्ध" => {
                 Word::Left
             }
-            "display" | "लिस्ट" | "view" | "see" | "dikhaiye" | "दिखादो" | "दिखाइये" => {
+            "display" | "लिस्ट" | "view" | "see" | "dikhaiye" | "दिखादो" | "दिखाइये" | "share" => {
                 Word::Show
             }
+            // "unpaid bills of Rahul": which bills, not whose.
+            "unpaid" => Word::Filler,
             // "बिल काट दो", "parchi kaat do": a bill is cut as it is made.
             "काट" | "काटना" | "काटिए" | "काटिये" | "काटदो" | "kaatna" | "kaatdo" | "katdo" => {
                 Word::Make

@@ -2065,3 +2065,18 @@ fn a_capitalised_shop_word_after_a_name_is_part_of_a_business_name() {
         r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000}]"#,
     );
 }
+
+#[test]
+fn bills_listed_by_what_they_are_never_name_that_as_the_customer() {
+    for (text, customer) in [
+        ("unpaid bills of Rahul", Some("Rahul")),
+        ("which bills are unpaid", None),
+        ("share Rahul's bill", Some("Rahul")),
+    ] {
+        let shown_customer = customer.map_or(String::new(), |c| format!(r#","customer":"{c}""#));
+        books_at_once(
+            text,
+            &format!(r#"[{{"intent":"list_invoices"{shown_customer}}}]"#),
+        );
+    }
+}
