@@ -221,7 +221,7 @@ fn exact(key: &str) -> Option<Word> {
         | "रखो" | "चाहिए" => Word::Aux,
         // "made a payment", "kitna baaki nikalta/banta hai".
         "advance" | "purana" | "puraana" | "purane" | "पुराना" | "पुराने" | "badha" | "badhao"
-        | "बढा" | "बढाओ" | "swipe" | "swiped" | "scan" | "ले" | "nikal" | "nikalo" | "nikaal" | "nikaalo" | "nikaldo"
+        | "बढा" | "बढाओ" | "ले" | "nikal" | "nikalo" | "nikaal" | "nikaalo" | "nikaldo"
         | "निकाल" | "निकालो" | "made" | "collect" | "recover" | "nikalta" | "nikalte"
         | "nikalti" | "banta" | "bante" | "banti" | "निकलता" | "निकलते" | "बनता" | "बनते" => {
             Word::Aux
@@ -493,6 +493,9 @@ fn exact(key: &str) -> Option<Word> {
         "cash" | "nakad" | "nagad" | "nakd" | "naqad" | "kash" | "कैश" | "नकद" | "नगद" => {
             Word::Mode(M::Cash)
         }
+        // "paid by scan": the shop's QR; "swipe": a card machine.
+        "scan" | "scanned" | "स्कैन" | "google-pay" | "g-pay" | "wallet" => Word::Mode(M::Upi),
+        "swipe" | "swiped" | "स्वाइप" => Word::Mode(M::Card),
         "upi" | "gpay" | "googlepay" | "google" | "phonepe" | "phonpe" | "paytm" | "online"
         | "qr" | "bhim" | "yupi" | "यूपीआई" | "गूगल" | "फोनपे" | "पेटीएम" | "ऑनलाइन" | "ओनलाइन" => {
             Word::Mode(M::Upi)

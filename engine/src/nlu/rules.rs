@@ -456,6 +456,22 @@ fn disambiguate(tokens: &mut [Token<'_>]) {
             tokens[i].word = Word::DaySpan;
             continue;
         }
+        // "credit card" is a card, never credit; "G Pay", "Amazon Pay" are UPI apps.
+        if matches!(tokens[i].key.as_str(), "credit" | "क्रेडिट")
+            && tokens
+                .get(i + 1)
+                .is_some_and(|n| matches!(n.key.as_str(), "card" | "कार्ड"))
+        {
+            tokens[i].word = Word::Filler;
+            continue;
+        }
+        if matches!(tokens[i].key.as_str(), "g" | "amazon")
+            && tokens.get(i + 1).is_some_and(|n| n.key == "pay")
+        {
+            tokens[i].word = Word::Mode(crate::money::PaymentMode::Upi);
+            tokens[i + 1].word = Word::Filler;
+            continue;
+        }
         // "Phone Pe" is the PhonePe app written as two words.
         if tokens[i].key == "phone"
             && tokens

@@ -2080,3 +2080,28 @@ fn bills_listed_by_what_they_are_never_name_that_as_the_customer() {
         );
     }
 }
+
+#[test]
+fn a_credit_card_is_a_card_and_app_names_in_two_words_are_upi() {
+    for (text, mode) in [
+        ("Rahul paid 500 by credit card", "card"),
+        ("Rahul ne 500 credit card se diye", "card"),
+        ("Rahul paid 500 swipe", "card"),
+        ("Rahul paid 500 via G Pay", "upi"),
+        ("Rahul paid 500 via Amazon Pay", "upi"),
+        ("Rahul paid 500 via Google-Pay", "upi"),
+        ("Rahul paid 500 by scan", "upi"),
+    ] {
+        books_at_once(
+            text,
+            &format!(
+                r#"[{{"intent":"record_payment","customer":"Rahul","amount_paise":50000,"mode":"{mode}"}}]"#
+            ),
+        );
+    }
+    // Credit said alone is still credit.
+    books_at_once(
+        "Rahul ka 500 credit likho",
+        r#"[{"intent":"add_credit","customer":"Rahul","amount_paise":50000}]"#,
+    );
+}
