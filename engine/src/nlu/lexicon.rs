@@ -761,7 +761,7 @@ fn everyday(key: &str) -> Option<Word> {
                 Word::Show
             }
             // "unpaid bills of Rahul": which bills, not whose.
-            "unpaid" => Word::Filler,
+            "unpaid" | "sheet" => Word::Filler,
             // "बिल काट दो", "parchi kaat do": a bill is cut as it is made.
             "काट" | "काटना" | "काटिए" | "काटिये" | "काटदो" | "kaatna" | "kaatdo" | "katdo" => {
                 Word::Make

@@ -473,10 +473,10 @@ fn disambiguate(tokens: &mut [Token<'_>]) {
             continue;
         }
         // "Phone Pe" is the PhonePe app written as two words.
-        if tokens[i].key == "phone"
+        if matches!(tokens[i].key.as_str(), "phone" | "फोन")
             && tokens
                 .get(i + 1)
-                .is_some_and(|n| matches!(n.key.as_str(), "pe" | "pay"))
+                .is_some_and(|n| matches!(n.key.as_str(), "pe" | "pay" | "पे" | "पै"))
         {
             tokens[i].word = Word::Mode(crate::money::PaymentMode::Upi);
             continue;

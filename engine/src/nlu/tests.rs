@@ -2105,3 +2105,12 @@ fn a_credit_card_is_a_card_and_app_names_in_two_words_are_upi() {
         r#"[{"intent":"add_credit","customer":"Rahul","amount_paise":50000}]"#,
     );
 }
+
+#[test]
+fn phone_pe_in_devanagari_is_upi() {
+    books_at_once(
+        "राहुल ने 500 फोन पे किए",
+        r#"[{"intent":"record_payment","customer":"राहुल","amount_paise":50000,"mode":"upi"}]"#,
+    );
+    books_at_once("balance sheet", r#"[{"intent":"check_balance"}]"#);
+}
