@@ -762,6 +762,8 @@ fn everyday(key: &str) -> Option<Word> {
             }
             // "unpaid bills of Rahul": which bills, not whose.
             "unpaid" | "sheet" => Word::Filler,
+            // "increase Maggi stock by 20".
+            "increase" | "increased" => Word::New,
             // "बिल काट दो", "parchi kaat do": a bill is cut as it is made.
             "काट" | "काटना" | "काटिए" | "काटिये" | "काटदो" | "kaatna" | "kaatdo" | "katdo" => {
                 Word::Make

@@ -2114,3 +2114,13 @@ fn phone_pe_in_devanagari_is_upi() {
     );
     books_at_once("balance sheet", r#"[{"intent":"check_balance"}]"#);
 }
+
+#[test]
+fn stock_increased_is_an_arrival() {
+    books_at_once(
+        "increase Maggi stock by 20",
+        r#"[{"intent":"update_stock","product":"Maggi","qty":20}]"#,
+    );
+    // "added" told after the amount may report what is already written: never booked at once.
+    assert!(!books_anything("500 added to Rahul's account"));
+}
