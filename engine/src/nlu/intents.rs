@@ -814,13 +814,28 @@ fn follow_up_customer(clause: &mut Clause<'_, '_>, has: &Has) -> Option<String> 
 }
 
 fn credit_or_balance(clause: &mut Clause<'_, '_>, has: &Has) -> Option<Vec<Command>> {
+    // "Rahul ka 300 udhaar hai": a debt stated with no verb of writing or taking may be one the
+    // khata already holds; it is read as credit and asked about.
+    let stated = !has.write
+        && !has.take
+        && !has.pay
+        && !has.new
+        && !has.make
+        && clause
+            .tokens
+            .iter()
+            .any(|t| matches!(t.key.as_str(), "hai" | "hain" | "है" | "हैं" | "is" | "are"));
     let customer = clause.take_customer_name();
     match clause.take_amount() {
-        Some(amount_paise) => Some(vec![Command::AddCredit {
-            customer: customer.or_else(|| clause.take_customer())?,
-            amount_paise,
-            note: None,
-        }]),
+        Some(amount_paise) => {
+            let customer = customer.or_else(|| clause.take_customer())?;
+            clause.guessed |= stated;
+            Some(vec![Command::AddCredit {
+                customer,
+                amount_paise,
+                note: None,
+            }])
+        }
         None if has.question || has.balance || has.all => Some(vec![Command::CheckBalance {
             customer: customer.or_else(|| follow_up_customer(clause, has)),
         }]),

@@ -2124,3 +2124,20 @@ fn stock_increased_is_an_arrival() {
     // "added" told after the amount may report what is already written: never booked at once.
     assert!(!books_anything("500 added to Rahul's account"));
 }
+
+#[test]
+fn a_debt_only_stated_is_read_as_credit_and_asked() {
+    for text in ["Rahul ka 300 udhaar hai", "राहुल का 300 उधार है"] {
+        let (read, confident) = reading(text);
+        assert!(read.contains(r#""intent":"add_credit""#), "{text}: {read}");
+        assert!(!confident, "{text}: {}", shown(text));
+    }
+    books_at_once(
+        "Rahul ka 300 udhaar",
+        r#"[{"intent":"add_credit","customer":"Rahul","amount_paise":30000}]"#,
+    );
+    books_at_once(
+        "Pradeep ka ₹80 ka udhaar hai, likh lo",
+        r#"[{"intent":"add_credit","customer":"Pradeep","amount_paise":8000}]"#,
+    );
+}
