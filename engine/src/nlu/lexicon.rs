@@ -761,7 +761,7 @@ fn everyday(key: &str) -> Option<Word> {
                 Word::Show
             }
             // "unpaid bills of Rahul": which bills, not whose.
-            "unpaid" | "sheet" => Word::Filler,
+            "unpaid" | "sheet" | "each" => Word::Filler,
             // "increase Maggi stock by 20".
             "increase" | "increased" => Word::New,
             // "बिल काट दो", "parchi kaat do": a bill is cut as it is made.

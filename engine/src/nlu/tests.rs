@@ -2141,3 +2141,15 @@ fn a_debt_only_stated_is_read_as_credit_and_asked() {
         r#"[{"intent":"add_credit","customer":"Pradeep","amount_paise":8000}]"#,
     );
 }
+
+#[test]
+fn a_price_each_is_the_price() {
+    books_at_once(
+        "add item Parle-G 5 rupees each",
+        r#"[{"intent":"add_product","product":"Parle-G","price_paise":500}]"#,
+    );
+    books_at_once(
+        "show each customer's dues",
+        r#"[{"intent":"check_balance"}]"#,
+    );
+}
