@@ -779,6 +779,9 @@ fn everyday(key: &str) -> Option<Word> {
             "register" | "shamil" | "शामिल" | "joda" | "जोडा" => Word::New,
             "client" | "clients" | "party" | "पार्टी" => Word::Customer,
             "article" | "saaman" | "वस्तु" | "vastu" => Word::Product,
+            // "bought groceries worth 450 on credit", "ration le gaya".
+            "groceries" | "grocery" | "stuff" | "ration" | "raashan" | "rashan" | "sauda"
+            | "सौदा" | "राशन" => Word::Product,
             "named" | "called" | "naamak" | "नामक" => Word::Marker,
             "priced" | "costs" | "costing" | "bhav" | "bhaav" | "भाव" => Word::Price,
             "update" | "updated" | "अपडेट" => Word::Write,

@@ -487,7 +487,7 @@ fn disambiguate(tokens: &mut [Token<'_>]) {
             && !tokens
                 .get(i + 1)
                 .is_some_and(|n| matches!(n.key.as_str(), "card" | "कार्ड"))
-            && !i.checked_sub(1).is_some_and(|p| tokens[p].key == "by")
+            && i.checked_sub(1).is_none_or(|p| tokens[p].key != "by")
         {
             tokens[i].word = Word::Name;
             continue;

@@ -2153,3 +2153,16 @@ fn a_price_each_is_the_price() {
         r#"[{"intent":"check_balance"}]"#,
     );
 }
+
+#[test]
+fn goods_bought_on_credit_by_a_general_word_are_credit() {
+    for text in [
+        "Rahul bought groceries worth 450 on credit",
+        "Rahul ne 450 ka sauda udhaar liya",
+    ] {
+        books_at_once(
+            text,
+            r#"[{"intent":"add_credit","customer":"Rahul","amount_paise":45000}]"#,
+        );
+    }
+}

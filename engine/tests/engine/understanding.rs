@@ -18,10 +18,9 @@ const DEV_DEFERRED_AT_MOST: f64 = 4.0;
 const HELD_OUT_EXACT_AT_LEAST: f64 = 98.0;
 const HELD_OUT_CONFIDENT_WRONG_AT_MOST: f64 = 0.65;
 const HELD_OUT_DEFERRED_AT_MOST: f64 = 6.0;
-/// One held-out control (English) is still asked instead of booked; the target is zero.
+/// One held-out control (English) is still asked instead of booked; the target is zero. No
+/// held-out safety case is booked wrongly (the target, held exactly).
 const HELD_OUT_CONTROLS_ASKED_AT_MOST: usize = 1;
-/// No held-out safety case is booked wrongly.
-const HELD_OUT_SAFETY_WRONG_AT_MOST: usize = 0;
 
 /// A corpus file; a missing or unreadable one fails (a figure nobody measures is no guard).
 fn load(part: &str, name: &str) -> CaseFile {
@@ -123,8 +122,7 @@ fn nothing_in_the_development_safety_corpus_is_booked_wrongly() {
 fn the_held_out_safety_corpus_holds_its_floor() {
     let report = eval::evaluate_safety(&safety("heldout"), parse);
     assert!(
-        report.wrong_bookings <= HELD_OUT_SAFETY_WRONG_AT_MOST
-            && report.controls_not_booked <= HELD_OUT_CONTROLS_ASKED_AT_MOST,
+        report.wrong_bookings == 0 && report.controls_not_booked <= HELD_OUT_CONTROLS_ASKED_AT_MOST,
         "{}",
         report.render(true)
     );
