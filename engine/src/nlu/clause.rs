@@ -113,6 +113,13 @@ impl<'t, 'a> Clause<'t, 'a> {
         self.inherited.map(str::to_string)
     }
 
+    /// The customer of the command before, taken as a guess.
+    pub fn inherit(&mut self) -> Option<String> {
+        let inherited = self.inherited.map(str::to_string);
+        self.guessed |= inherited.is_some();
+        inherited
+    }
+
     /// "12000 Mukesh ne diye", "500 Rahul se mile": the name starting at `start` is the one who
     /// gave (a case marker of giving follows it), so the number before it is money, not a count.
     fn names_a_giver(&self, start: usize) -> bool {

@@ -64,6 +64,10 @@ pub(super) fn is_negation(key: &str) -> bool {
             | "not"
             | "no"
             | "never"
+            | "nobody"
+            | "noone"
+            | "none"
+            | "nothing"
             | "kabhi"
             | "didn't"
             | "didnt"
@@ -177,7 +181,32 @@ pub(super) fn is_softener(tokens: &[Token<'_>], i: usize) -> bool {
 
 /// A negation word at `i` that negates (not a softener).
 pub(super) fn negates(tokens: &[Token<'_>], i: usize) -> bool {
-    is_negation(&tokens[i].key) && !is_softener(tokens, i)
+    is_negation(&tokens[i].key) && !is_softener(tokens, i) && !is_number_abbreviation(tokens, i)
+}
+
+/// "phone no 98765 43210", "mob no. 98765...": "no" short for number.
+fn is_number_abbreviation(tokens: &[Token<'_>], i: usize) -> bool {
+    tokens[i].key == "no"
+        && (i
+            .checked_sub(1)
+            .is_some_and(|p| tokens[p].word == Word::Phone && tokens[p].key != "no")
+            || tokens.get(i + 1).is_some_and(|n| {
+                n.is_numeral() && n.key.bytes().filter(u8::is_ascii_digit).count() >= 5
+            }))
+}
+
+/// "kya aap naya customer add kar sakte ho", "can you add...": asked of the bot, a request.
+pub fn asked_of_the_bot(tokens: &[Token<'_>]) -> bool {
+    let you = tokens
+        .iter()
+        .any(|t| matches!(t.key.as_str(), "aap" | "tum" | "आप" | "तुम" | "you"));
+    let able = tokens.iter().any(|t| {
+        matches!(
+            t.key.as_str(),
+            "sakte" | "sakti" | "sakta" | "सकते" | "सकती" | "सकता" | "can" | "could"
+        )
+    });
+    you && able
 }
 
 fn is_question_word(key: &str) -> bool {
@@ -327,7 +356,16 @@ fn supposes(first: &str, second: &str) -> bool {
 
 /// Gives the words of a supposition ("maan lijiye") a role, so they never become part of a name.
 pub fn settle_roles(tokens: &mut [Token<'_>]) {
+    settle_courtesies(tokens);
     for i in 1..tokens.len() {
+        // "Sharma General Store", "Gupta Shop": a capitalised shop word after a name is part of
+        // a business's name, not talk about the merchant's own shop.
+        if matches!(tokens[i].key.as_str(), "store" | "shop")
+            && tokens[i].text.starts_with(|c: char| c.is_ascii_uppercase())
+            && tokens[i - 1].word == Word::Name
+        {
+            tokens[i].word = Word::Name;
+        }
         // "call off the reminder" cancels it.
         if tokens[i - 1].key == "call" && tokens[i].key == "off" {
             tokens[i - 1].word = Word::Cancel;
@@ -350,6 +388,110 @@ pub fn settle_roles(tokens: &mut [Token<'_>]) {
             tokens[i].word = Word::Aux;
         }
     }
+}
+
+/// Thanks said around a command: "thank you", "dhanyavaad", "शुक्रिया".
+fn is_thanks(key: &str) -> bool {
+    matches!(
+        key,
+        "thanks"
+            | "thank"
+            | "thankyou"
+            | "thanku"
+            | "thnx"
+            | "thx"
+            | "dhanyavaad"
+            | "dhanyavad"
+            | "dhanyawad"
+            | "dhanyawaad"
+            | "shukriya"
+            | "shukria"
+            | "धन्यवाद"
+            | "शुक्रिया"
+    )
+}
+
+/// Courtesies that carry a negation or a question word but deny or ask nothing: "koi baat
+/// nahi", "koi tension nahi", "कोई बात नहीं", "no problem", "no worries", "not a problem", and an
+/// opening "did it:" / "done:" before what was done. Their words become fillers.
+fn settle_courtesies(tokens: &mut [Token<'_>]) {
+    for i in 0..tokens.len() {
+        if is_thanks(&tokens[i].key) {
+            tokens[i].word = Word::Filler;
+        }
+        let key = |at: usize| tokens.get(at).map_or("", |t| t.key.as_str());
+        let worry = |k: &str| {
+            matches!(
+                k,
+                "baat"
+                    | "tension"
+                    | "tenshun"
+                    | "dikkat"
+                    | "problem"
+                    | "issue"
+                    | "chinta"
+                    | "बात"
+                    | "टेंशन"
+                    | "दिक्कत"
+                    | "चिंता"
+            )
+        };
+        let span = if matches!(key(i), "koi" | "कोई")
+            && worry(key(i + 1))
+            && is_negation(key(i + 2))
+        {
+            3
+        } else if key(i) == "no" && matches!(key(i + 1), "problem" | "worries" | "issue" | "issues")
+        {
+            2
+        } else if key(i) == "not" && key(i + 1) == "a" && key(i + 2) == "problem" {
+            3
+        } else if i == 0
+            && key(0) == "did"
+            && key(1) == "it"
+            && tokens.get(2).is_some_and(|t| t.word == Word::Sep)
+        {
+            2
+        } else if i == 0 && key(0) == "done" && tokens.get(1).is_some_and(|t| t.word == Word::Sep) {
+            1
+        } else {
+            0
+        };
+        for token in tokens.iter_mut().skip(i).take(span) {
+            token.word = Word::Filler;
+            token.key = "ok".to_owned();
+        }
+    }
+}
+
+/// A negation that only sets a time apart: "Rahul ne aaj 500 diye, kal nahi", "paid 500 today,
+/// not yesterday", "आज दिए, कल नहीं". Its clause holds only the negation, time words and
+/// fillers, and another time word stands outside it, so what is denied is the other day, not the
+/// booking.
+fn contrasts_time(tokens: &[Token<'_>], i: usize) -> bool {
+    let is_time = |t: &Token<'_>| {
+        matches!(
+            t.word,
+            Word::Day(_) | Word::Weekday(_) | Word::PartOfDay(_) | Word::Week | Word::Month
+        )
+    };
+    let start = tokens[..i]
+        .iter()
+        .rposition(|t| t.word == Word::Sep)
+        .map_or(0, |s| s + 1);
+    let end = tokens[i..]
+        .iter()
+        .position(|t| t.word == Word::Sep)
+        .map_or(tokens.len(), |e| i + e);
+    let clause = &tokens[start..end];
+    let only_time = clause.iter().enumerate().all(|(at, t)| {
+        start + at == i || is_time(t) || matches!(t.word, Word::Filler | Word::Marker)
+    });
+    let set_apart = start > 0 || end < tokens.len();
+    only_time
+        && set_apart
+        && clause.iter().any(is_time)
+        && tokens[..start].iter().chain(&tokens[end..]).any(is_time)
 }
 
 /// Words that take back what was just said: "90, sorry 95", "250 दिए, माफ़ करना 300".
@@ -504,14 +646,34 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
     let asks_either = keys
         .windows(2)
         .any(|w| matches!(w[0], "ya" | "ki" | "or" | "या" | "कि") && is_negation(w[1]));
-    if asked
-        || asks_either
-        || keys.iter().any(|k| is_question_word(k))
-        || opening.is_some_and(is_opening_auxiliary)
-    {
+    // "did"/"does" ask when they open a clause or follow a question word ("did Rahul pay",
+    // "how much did Rahul pay"); after the one who acted they are the verb: "Rahul did a
+    // payment of 500", "Rahul did 500 UPI".
+    let asks_by_word = (0..keys.len()).any(|i| {
+        if !is_question_word(keys[i]) {
+            return false;
+        }
+        if !matches!(keys[i], "did" | "does") {
+            return true;
+        }
+        let before = tokens[..i]
+            .iter()
+            .zip(&keys[..i])
+            .rev()
+            .find(|(t, k)| !k.is_empty() && t.word != Word::Filler);
+        before.is_none_or(|(t, k)| {
+            t.word == Word::Sep
+                || t.word == Word::Question
+                || matches!(
+                    *k,
+                    "how" | "when" | "what" | "where" | "why" | "much" | "many"
+                )
+        })
+    });
+    if asked || asks_either || asks_by_word || opening.is_some_and(is_opening_auxiliary) {
         return Some(NotBooked::Question);
     }
-    if (0..tokens.len()).any(|i| negates(tokens, i)) {
+    if (0..tokens.len()).any(|i| negates(tokens, i) && !contrasts_time(tokens, i)) {
         return Some(NotBooked::Negation);
     }
     // "Rahul ka 300 ka bill hai": the amount of a bill, not items to bill. Said without a verb
@@ -549,18 +711,86 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
         matches!(*k, "to" | "toh" | "तो") && tokens[i + 1..].iter().any(|t| t.word == Word::Write)
     });
     let supposed = keys.windows(2).any(|w| supposes(w[0], w[1]));
-    if then_write || supposed || keys.iter().any(|k| is_hypothetical_word(k)) {
+    // "paid 500 when he came", "jab aaya tha tab diye": "when" of a time already past.
+    let past_when = |i: usize| {
+        matches!(keys[i], "when" | "jab" | "जब")
+            && keys[i + 1..].iter().take(3).any(|k| {
+                matches!(
+                    *k,
+                    "came"
+                        | "was"
+                        | "were"
+                        | "went"
+                        | "visited"
+                        | "dropped"
+                        | "aaya"
+                        | "aayi"
+                        | "aaye"
+                        | "aya"
+                        | "tha"
+                        | "thi"
+                        | "आया"
+                        | "आई"
+                        | "आए"
+                        | "था"
+                        | "थी"
+                        | "थे"
+                )
+            })
+    };
+    let supposes_word = (0..keys.len()).any(|i| is_hypothetical_word(keys[i]) && !past_when(i));
+    // "after Rahul pays 500 note it", "once he pays", "in case Rahul pays": a time that has not
+    // come; "Rahul can pay 500": able to, not done.
+    let not_yet = matches!(opening, Some("after" | "once" | "before"))
+        || keys.windows(2).any(|w| w == ["in", "case"])
+        || keys.windows(2).any(|w| {
+            w[0] == "can"
+                && matches!(
+                    w[1],
+                    "pay" | "give" | "send" | "deposit" | "transfer" | "clear" | "settle"
+                )
+        });
+    if then_write || supposed || not_yet || supposes_word {
         return Some(NotBooked::Hypothetical);
     }
     // "has to pay", "wants to give": an English infinitive of paying is not a payment made.
-    let infinitive = keys.windows(2).any(|w| {
-        w[0] == "to"
+    // After a payment made ("paid 500 to clear his dues") it says what for.
+    let infinitive = (1..keys.len()).any(|i| {
+        keys[i - 1] == "to"
             && matches!(
-                w[1],
+                keys[i],
                 "pay" | "give" | "deposit" | "send" | "transfer" | "clear"
             )
+            && !keys[..i - 1].iter().any(|k| {
+                matches!(
+                    *k,
+                    "paid" | "gave" | "sent" | "deposited" | "transferred" | "handed"
+                )
+            })
     });
-    if infinitive || keys.iter().any(|k| is_future_verb(k) || is_promise_word(k)) {
+    // "Rahul is paying 500", "Rahul 500 de raha hai": under way, not yet received.
+    let under_way = keys.iter().any(|k| {
+        matches!(
+            *k,
+            "paying" | "giving" | "sending" | "depositing" | "transferring" | "clearing"
+        )
+    }) || (1..tokens.len()).any(|i| {
+        tokens[i - 1].word == Word::Pay
+            && matches!(keys[i], "raha" | "rahi" | "rahe" | "रहा" | "रही" | "रहे")
+    });
+    // "paid 500 as promised", "like he said": the promise kept, after the payment made.
+    let kept = |i: usize| {
+        is_promise_word(keys[i])
+            && matches!(keys[i], "promised" | "said" | "told")
+            && keys[..i]
+                .iter()
+                .rev()
+                .take(2)
+                .any(|k| matches!(*k, "as" | "like"))
+    };
+    let promised =
+        (0..keys.len()).any(|i| (is_future_verb(keys[i]) || is_promise_word(keys[i])) && !kept(i));
+    if infinitive || under_way || promised {
         return Some(NotBooked::Promise);
     }
     // "likh diya tha", "entry kar di thi", "diye the": done before, in the past perfect, which
@@ -606,9 +836,11 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
         }
         match keys[i] {
             "tha" | "thi" | "था" | "थी" | "थे" => after_verb,
-            // English "the" comes before what it names ("paid the 500"); Hindi "the" ends the verb.
+            // English "the" comes before what it names ("paid the 500", "paid the full 500");
+            // Hindi "the" ends the verb.
             "the" => {
                 after_verb
+                    && !is_english_past(&tokens[v].key)
                     && tokens.get(i + 1).is_none_or(|n| {
                         matches!(
                             n.word,
@@ -647,7 +879,13 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
         tokens[i - 1].word == Word::Write
             && matches!(keys[i], "diya" | "diye" | "di" | "दिया" | "दिए" | "दी")
     });
-    if written_before || already || passive || told_written {
+    if written_before
+        || already
+        || passive
+        || told_written
+        || written_in_perfective(tokens, &keys)
+        || happened_before(&keys)
+    {
         return Some(NotBooked::AlreadyWritten);
     }
     // "maine Rahul ko 500 diye": the merchant paid. "maine Rahul se 500 liye" is still a
@@ -666,7 +904,19 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
     let merchant_verb = opening.is_some_and(|k| {
         matches!(
             k,
-            "paid" | "gave" | "give" | "pay" | "sent" | "send" | "transferred" | "returned"
+            "paid"
+                | "gave"
+                | "give"
+                | "pay"
+                | "sent"
+                | "send"
+                | "transfer"
+                | "transferred"
+                | "returned"
+                | "lend"
+                | "lent"
+                | "loan"
+                | "loaned"
         )
     }) && !from_them;
     // "Rahul ka 500 wapas kar diya": given back with no "ne" making Rahul the giver.
@@ -674,7 +924,21 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
     let hindi_giving_back = keys
         .iter()
         .any(|k| is_giving_back(k) && !k.starts_with("return") && *k != "refund");
+    // "Rahul ne 300 ka maal lautaya", "returned items worth 300": goods given back, which is
+    // no payment (the return of goods the rules do not book).
+    let goods_back = giving_back && tokens.iter().any(|t| t.word == Word::Product);
+    // "Rahul took 500 from me", "मुझसे 500 ले गया": money went to the customer, unless it is
+    // credit said so ("Rahul ne mujhse 500 udhaar liye").
+    let from_me = (keys
+        .windows(2)
+        .any(|w| w[0] == "from" && matches!(w[1], "me" | "us"))
+        || keys
+            .iter()
+            .any(|k| matches!(*k, "mujhse" | "humse" | "hamse" | "मुझसे" | "हमसे")))
+        && !tokens.iter().any(|t| t.word == Word::Credit);
     if first_person
+        || goods_back
+        || from_me
         || merchant_verb
         || (hindi_giving_back && !customer_gave)
         || keys
@@ -685,6 +949,261 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
         return Some(NotBooked::MoneyToCustomer);
     }
     None
+}
+
+/// English past forms that "the" may follow as an article ("paid the 500", "cleared the dues").
+fn is_english_past(key: &str) -> bool {
+    key.is_ascii()
+        && (key.ends_with("ed")
+            || matches!(
+                key,
+                "paid" | "gave" | "given" | "got" | "sent" | "put" | "took" | "made" | "wrote"
+            ))
+}
+
+/// A verb of writing into the books, whatever word it is said with: "likh", "note", "entry",
+/// "add", "save", "darj", "chadh" (intransitive of "chadha"), "एंट्री", "दर्ज", "नोट".
+fn is_writing(token: &Token<'_>) -> bool {
+    token.word == Word::Write
+        || matches!(
+            token.key.as_str(),
+            "entry"
+                | "entri"
+                | "add"
+                | "added"
+                | "save"
+                | "saved"
+                | "darj"
+                | "daraj"
+                | "chadh"
+                | "chad"
+                | "update"
+                | "एंट्री"
+                | "ऐड"
+                | "सेव"
+                | "दर्ज"
+                | "नोट"
+                | "चढ"
+                | "चढा"
+        )
+}
+
+/// "note kar liya", "entry kar di hai", "add kar diya", "save ho gaya", "चढ़ गया", "नोट हो
+/// गया": a verb of writing in the perfective (with or without "kar"/"ho" between) tells that the
+/// writing is done; the request is "note kar lo", "entry kar do", "likh dijiye". Paying verbs are
+/// not writing: "Rahul ne 500 jama kar diye" is a payment.
+fn written_in_perfective(tokens: &[Token<'_>], keys: &[&str]) -> bool {
+    (0..tokens.len()).any(|w| {
+        if !is_writing(&tokens[w]) {
+            return false;
+        }
+        let mut at = w + 1;
+        let helper = keys.get(at).copied().unwrap_or("");
+        if matches!(helper, "kar" | "kr" | "कर" | "ho" | "हो") {
+            at += 1;
+        }
+        let Some(done) = keys.get(at).copied() else {
+            return false;
+        };
+        let given = matches!(
+            done,
+            "diya" | "diye" | "di" | "dia" | "दिया" | "दिए" | "दी" | "दिये"
+        ) && !matches!(helper, "ho" | "हो");
+        let taken = matches!(
+            done,
+            "liya" | "liye" | "li" | "lia" | "लिया" | "लिए" | "ली" | "लिये"
+        ) && !matches!(helper, "ho" | "हो");
+        let became = matches!(
+            done,
+            "gaya" | "gayi" | "gaye" | "gya" | "gyi" | "gye" | "gai" | "गया" | "गई" | "गए" | "गये"
+        );
+        given || taken || became
+    })
+}
+
+/// "ho gaye the", "हो गए थे": the pluperfect of happening, wherever the verb stands ("दीपक के
+/// 800 हो गए थे जमा"), tells of something done before, not something to write now.
+fn happened_before(keys: &[&str]) -> bool {
+    keys.windows(3).any(|w| {
+        matches!(w[0], "ho" | "हो")
+            && matches!(
+                w[1],
+                "gaya"
+                    | "gayi"
+                    | "gaye"
+                    | "gya"
+                    | "gyi"
+                    | "gye"
+                    | "gai"
+                    | "गया"
+                    | "गई"
+                    | "गए"
+                    | "गये"
+            )
+            && matches!(w[2], "tha" | "thi" | "the" | "था" | "थी" | "थे")
+    })
+}
+
+/// "baaki kal dega", "rest later", "bacha hua next week", "बाकी कल देगा": after a payment, a
+/// clause that only says when the rest will come. It is part of the payment (the rest is not
+/// paid, so nothing else is booked) and asks nothing. It names no one and no verb but a future
+/// one; an amount of the rest may be said ("baaki 100 kal dega").
+pub fn rest_promised(tokens: &[Token<'_>]) -> bool {
+    let rest = |k: &str| {
+        matches!(
+            k,
+            "baaki"
+                | "baki"
+                | "baqi"
+                | "बाकी"
+                | "बाक़ी"
+                | "rest"
+                | "remaining"
+                | "bacha"
+                | "bache"
+                | "bachi"
+                | "बचा"
+                | "बचे"
+                | "बची"
+        )
+    };
+    let later = |t: &Token<'_>| {
+        is_future_verb(&t.key)
+            || is_promise_word(&t.key)
+            || matches!(
+                t.word,
+                Word::Day(_)
+                    | Word::Weekday(_)
+                    | Word::PartOfDay(_)
+                    | Word::Next
+                    | Word::Week
+                    | Word::Month
+                    | Word::After
+            )
+    };
+    let numbers = tokens.iter().filter(|t| t.word == Word::Number).count();
+    tokens.iter().any(|t| rest(&t.key))
+        && tokens.iter().any(later)
+        && numbers <= 1
+        && tokens.iter().all(|t| {
+            rest(&t.key)
+                || later(t)
+                || matches!(
+                    t.word,
+                    Word::Number
+                        | Word::Currency
+                        | Word::Filler
+                        | Word::Aux
+                        | Word::Marker
+                        | Word::Left
+                        | Word::Balance
+                        | Word::Pronoun
+                        | Word::Honorific
+                )
+                || matches!(t.key.as_str(), "he" | "she" | "will" | "woh" | "वो" | "वह")
+        })
+}
+
+/// "kal dega", "agle hafte dega", "will pay tomorrow", "he'll pay next week", "राहुल कल देगा":
+/// after credit is written, a clause that only says when the customer will pay it back. That is
+/// what credit is, so it is part of the credit and asks nothing. It names no one but a pronoun,
+/// says no amount, and holds a verb of the future or a promise.
+pub fn repayment_promised(tokens: &[Token<'_>]) -> bool {
+    let promise = |t: &Token<'_>| {
+        is_future_verb(&t.key)
+            || is_promise_word(&t.key)
+            || matches!(
+                t.key.as_str(),
+                "he'll" | "she'll" | "they'll" | "wala" | "wali" | "wale"
+            )
+    };
+    let time = |t: &Token<'_>| {
+        matches!(
+            t.word,
+            Word::Day(_)
+                | Word::Weekday(_)
+                | Word::PartOfDay(_)
+                | Word::Next
+                | Word::Week
+                | Word::Month
+                | Word::After
+                | Word::DaySpan
+                | Word::MonthName(_)
+                | Word::Tarikh
+        )
+    };
+    let repaying = |t: &Token<'_>| {
+        matches!(
+            t.key.as_str(),
+            "pay" | "return" | "clear" | "give" | "settle" | "chuka" | "chukayega" | "lautayega"
+        )
+    };
+    tokens.iter().any(promise)
+        && tokens.iter().all(|t| {
+            promise(t)
+                || time(t)
+                || repaying(t)
+                || matches!(
+                    t.word,
+                    Word::Filler
+                        | Word::Aux
+                        | Word::Marker
+                        | Word::Pronoun
+                        | Word::Honorific
+                        | Word::Currency
+                )
+                || (t.word == Word::Pay && is_future_verb(&t.key))
+                || matches!(
+                    t.key.as_str(),
+                    "he" | "she" | "they" | "woh" | "wo" | "vo" | "वो" | "वह" | "it" | "back"
+                )
+        })
+}
+
+/// "not paid yet", "abhi paise nahi diye", "payment pending", "पैसे नहीं दिए": after a bill or
+/// credit, a clause saying it is not paid yet, which is what a bill on credit is.
+pub fn unpaid_yet(tokens: &[Token<'_>]) -> bool {
+    let unpaid = |k: &str| matches!(k, "unpaid" | "pending" | "baaki" | "baki" | "बाकी");
+    let paying = tokens.iter().any(|t| t.word == Word::Pay || unpaid(&t.key));
+    let denied = tokens
+        .iter()
+        .enumerate()
+        .any(|(i, t)| negates(tokens, i) || unpaid(&t.key));
+    paying
+        && denied
+        && tokens.iter().enumerate().all(|(i, t)| {
+            negates(tokens, i)
+                || unpaid(&t.key)
+                || matches!(
+                    t.word,
+                    Word::Pay
+                        | Word::Currency
+                        | Word::Filler
+                        | Word::Aux
+                        | Word::Marker
+                        | Word::Pronoun
+                        | Word::Credit
+                        | Word::Cancel
+                        | Word::Balance
+                )
+                || matches!(
+                    t.key.as_str(),
+                    "he" | "she" | "they" | "yet" | "abhi" | "wo" | "woh"
+                )
+        })
+}
+
+/// Credit written or taken in so many words: a verb of writing, adding, taking or giving.
+pub fn credit_given(tokens: &[Token<'_>]) -> bool {
+    (0..tokens.len()).any(|i| {
+        matches!(
+            tokens[i].word,
+            Word::Write | Word::New | Word::Take | Word::Pay
+        ) || (matches!(tokens[i].key.as_str(), "liye" | "लिए" | "लिये")
+            // "udhaar liye" took; "ke liye" is for.
+            && i.checked_sub(1)
+                .is_some_and(|p| !matches!(tokens[p].key.as_str(), "ke" | "के")))
+    })
 }
 
 /// The role of a word that only says a message is not a booking, when the lexicon has none for it:
@@ -740,6 +1259,7 @@ pub fn doubt_role(key: &str) -> Option<Word> {
                 | "बल्कि"
                 | "refunded"
                 | "out"
+                | "once"
         );
     doubt.then_some(Word::Aux)
 }

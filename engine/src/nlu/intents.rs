@@ -77,6 +77,10 @@ struct Has {
     phone_digits: bool,
     /// "kaise", "how do I", "how to": asking how something is done.
     how_to: bool,
+    /// The bot itself named ("ye bot", "aap", "Execora") and a verb of doing: "ye bot kya karta
+    /// hai", "aap kya karte ho" ask what it does.
+    bot_named: bool,
+    doing: bool,
     /// "any" in "do we have any sugar", or a question opened by "do".
     any: bool,
 }
@@ -132,7 +136,25 @@ fn survey(tokens: &[Token<'_>]) -> Has {
             Word::Take => has.take = true,
             // "account" is the customer's khata when adding or writing to it, else a bank payment.
             Word::Mode(_) if matches!(token.key.as_str(), "account" | "अकाउंट") => {
-                has.account = true;
+                // "settled his account", "Rahul's account": the customer's khata, never a bank
+                // transfer, unless money goes into or out of it ("his account se", "in my account").
+                let owned = i > 0
+                    && (tokens[i - 1].word == Word::Name
+                        || matches!(
+                            tokens[i - 1].key.as_str(),
+                            "his" | "her" | "their" | "its" | "uska" | "uske" | "unka" | "unke"
+                        ));
+                let moved = tokens.get(i + 1).is_some_and(|n| {
+                    matches!(
+                        n.key.as_str(),
+                        "mein" | "me" | "mai" | "में" | "se" | "से" | "transfer"
+                    )
+                });
+                if owned && !moved {
+                    has.ledger = true;
+                } else {
+                    has.account = true;
+                }
             }
             Word::Mode(mode) => {
                 has.mode.get_or_insert(mode);
@@ -189,6 +211,9 @@ fn survey(tokens: &[Token<'_>]) -> Has {
         }
         previous_key = &token.key;
     }
+    if has.bot_named && has.doing {
+        has.help_cues += 1;
+    }
     has.phone_digits = tokens
         .iter()
         .filter(|t| t.word == Word::Number && t.is_numeral())
@@ -208,6 +233,18 @@ fn survey(tokens: &[Token<'_>]) -> Has {
 /// The families of the non-money intents a token belongs to.
 fn survey_everyday(token: &Token<'_>, previous_key: &str, has: &mut Has) {
     let key = token.key.as_str();
+    if matches!(
+        key,
+        "bot" | "app" | "execora" | "aap" | "tum" | "बॉट" | "ऐप" | "आप" | "तुम"
+    ) {
+        has.bot_named = true;
+    }
+    if matches!(
+        key,
+        "karta" | "karti" | "karte" | "karoge" | "karogi" | "करता" | "करती" | "करते" | "करोगे"
+    ) {
+        has.doing = true;
+    }
     if matches!(
         key,
         "delete"
@@ -324,6 +361,12 @@ fn about_money_or_goods(has: &Has) -> bool {
 /// customer"), not about someone ("kaise ho").
 fn asks_how_to_do(has: &Has) -> bool {
     has.help_cues >= 2
+        // "how to check balance", "payment kaise likhu", "udhaar kaise chadhaye".
+        || has.balance
+        || has.pay
+        || has.credit
+        || has.hisaab
+        || has.ledger
         || has.bill
         || has.new
         || has.customer_word
@@ -336,6 +379,17 @@ fn asks_how_to_do(has: &Has) -> bool {
         || has.make
         || has.cancel
         || has.write
+}
+
+/// "naya khata", "open a new account", "open an account for Aman": a khata that did not exist.
+/// "Aman ka khata kholo" alone may only ask to see it.
+fn says_new(tokens: &[Token<'_>]) -> bool {
+    tokens.iter().any(|t| {
+        matches!(
+            t.key.as_str(),
+            "naya" | "nayi" | "naye" | "nya" | "new" | "नया" | "नई" | "नए" | "नये" | "for"
+        )
+    })
 }
 
 /// The command(s) in one clause, or `None` when it is no whole command.
@@ -360,6 +414,10 @@ pub fn command<'t>(
         }]
     } else if has.reminder {
         reminder(&mut clause, now)?
+    } else if has.bill && has.pay && !has.make && !has.unit && !has.credit {
+        // "Rahul paid 500 for the bill", "Rahul ne bill ke 500 diye": money paid against a bill
+        // is a payment; the bill names no goods.
+        payment(&mut clause, &has)?
     } else if has.bill && (has.show || (!has.make && !has.numbers && clause.name_runs().len() < 2))
     {
         vec![Command::ListInvoices {
@@ -367,11 +425,19 @@ pub fn command<'t>(
         }]
     } else if has.bill {
         vec![invoice(&mut clause)?]
-    } else if (has.new || (has.write && (has.list || has.phone_digits)))
+    } else if (has.new
+        || (has.write && (has.list || has.phone_digits))
+        // "create customer Aman", "make a customer Aman".
+        || (has.make && has.customer_word && (!has.numbers || has.phone_digits)))
         && (has.customer_word
             || (has.phone_word && has.numbers)
-            // "naya khata kholo Ramesh ka 98765 43210": a new khata with a phone is a customer.
-            || (has.new && has.ledger && has.phone_digits && !has.pay && !has.credit))
+            // "naya khata kholo Ramesh ka 98765 43210", "open a new khata for Aman": a new
+            // khata with a phone, or with no amount at all, is a new customer.
+            || (has.new
+                && has.ledger
+                && (has.phone_digits || (!has.numbers && says_new(tokens)))
+                && !has.pay
+                && !has.credit))
     {
         // "customer list mein Mithun ko daalo 98300 12345" adds as "naya customer" does.
         let customer = clause.take_name()?;
@@ -417,7 +483,13 @@ pub fn command<'t>(
             date: summary_date(tokens, now),
         }]
     } else if has.stock
-        || (has.left && !has.account && !has.ledger && !has.balance && !has.to_collect)
+        || (has.left
+            && !has.account
+            && !has.ledger
+            && !has.balance
+            && !has.to_collect
+            // "Rahul paid the remaining 500": money still owed, now paid.
+            && !(has.pay && has.numbers && !has.unit))
         || (has.have
             && (has.how_much || has.any)
             && !has.currency
@@ -455,7 +527,7 @@ pub fn command<'t>(
     {
         // "how much is left on Mathur's account", "Jatin se kitna lena hai".
         vec![Command::CheckBalance {
-            customer: clause.take_customer_name(),
+            customer: balance_customer(&mut clause, &has),
         }]
     } else if has.pay
         || has.mode.is_some()
@@ -470,7 +542,7 @@ pub fn command<'t>(
     } else if has.question && has.currency && !has.numbers {
         // "Mohit ke kitne paise" asks what is owed.
         vec![Command::CheckBalance {
-            customer: clause.take_customer_name(),
+            customer: balance_customer(&mut clause, &has),
         }]
     } else if bare_quantity_question(&clause, &has) {
         // "चावल कितना है": most likely goods in the shop, but said without "stock" or "bacha".
@@ -617,8 +689,14 @@ fn name_ke_bare_number(clause: &Clause<'_, '_>) -> bool {
 /// after it; a customer's money or a product's stock, said the same way.
 fn name_bare_number(clause: &Clause<'_, '_>) -> bool {
     clause.name_runs().first().is_some_and(|(start, end)| {
-        *start == 0
-            && clause.word(*end) == Some(Word::Number)
+        // "mark Rahul 500 received", "received: Rahul 500": a request to write it, or the
+        // arrival said first, leaves the same doubt.
+        clause.tokens[..*start].iter().all(|t| {
+            matches!(
+                t.word,
+                Word::Filler | Word::Write | Word::Arrive | Word::Sep
+            )
+        }) && clause.word(*end) == Some(Word::Number)
             && read_number(clause.tokens, *end)
                 .is_some_and(|n| !matches!(clause.word(n.end), Some(Word::Name | Word::Unit(_))))
     })
@@ -685,6 +763,9 @@ fn payment(clause: &mut Clause<'_, '_>, has: &Has) -> Option<Vec<Command>> {
     let customer = clause.take_customer()?;
     let amount_paise = clause.take_amount()?;
     clause.guessed |= they_took;
+    // "Rahul paid 500 and show his balance", "Rahul paid 500, how much more": a second request
+    // said inside the payment's words would be dropped unread, so the reading is asked.
+    clause.guessed |= has.show || has.how_much || clause.tokens.iter().any(|t| t.key == "what");
     // "Kiran paid 500 for his dues": an English possessive after the named payer is the payer's.
     for (i, token) in clause.tokens.iter().enumerate() {
         if matches!(token.key.as_str(), "his" | "her" | "their") {
@@ -715,17 +796,49 @@ fn payment(clause: &mut Clause<'_, '_>, has: &Has) -> Option<Vec<Command>> {
     }])
 }
 
+/// Whose balance is asked: the name said, or in "Rahul ne 500 diye, ab kitna baaki" the customer
+/// of the command just before (a guess, so it is asked).
+fn balance_customer(clause: &mut Clause<'_, '_>, has: &Has) -> Option<String> {
+    clause
+        .take_customer_name()
+        .or_else(|| follow_up_customer(clause, has))
+}
+
+/// The customer of the command before, for a balance asked right after it with no name and no
+/// word of everyone ("sab", "total").
+fn follow_up_customer(clause: &mut Clause<'_, '_>, has: &Has) -> Option<String> {
+    if has.all {
+        return None;
+    }
+    clause.inherit()
+}
+
 fn credit_or_balance(clause: &mut Clause<'_, '_>, has: &Has) -> Option<Vec<Command>> {
+    // "Rahul ka 300 udhaar hai": a debt stated with no verb of writing or taking may be one the
+    // khata already holds; it is read as credit and asked about.
+    let stated = !has.write
+        && !has.take
+        && !has.pay
+        && !has.new
+        && !has.make
+        && clause
+            .tokens
+            .iter()
+            .any(|t| matches!(t.key.as_str(), "hai" | "hain" | "है" | "हैं" | "is" | "are"));
     let customer = clause.take_customer_name();
     match clause.take_amount() {
-        Some(amount_paise) => Some(vec![Command::AddCredit {
-            customer: customer.or_else(|| clause.take_customer())?,
-            amount_paise,
-            note: None,
-        }]),
-        None if has.question || has.balance || has.all => {
-            Some(vec![Command::CheckBalance { customer }])
+        Some(amount_paise) => {
+            let customer = customer.or_else(|| clause.take_customer())?;
+            clause.guessed |= stated;
+            Some(vec![Command::AddCredit {
+                customer,
+                amount_paise,
+                note: None,
+            }])
         }
+        None if has.question || has.balance || has.all => Some(vec![Command::CheckBalance {
+            customer: customer.or_else(|| follow_up_customer(clause, has)),
+        }]),
         None => None,
     }
 }

@@ -171,7 +171,11 @@ fn invoice_customer(clause: &mut Clause<'_, '_>) -> Option<String> {
             continue;
         }
         let ends_clause = clause.word(at).is_none_or(|w| w == Word::Sep);
-        let after_for = before.is_some_and(|b| b.key == "for" || (b.key == "to" && ends_clause));
+        // "bill to Rahul for 2 kg rice", "add Maggi to Rahul's bill", "put it on Rahul's bill".
+        let to_them = before.is_some_and(|b| matches!(b.key.as_str(), "to" | "on" | "in" | "into"))
+            && (marker == Some("for") || clause.word(at) == Some(Word::Bill));
+        let after_for =
+            before.is_some_and(|b| b.key == "for" || (b.key == "to" && ends_clause)) || to_them;
         let bill_then_for = before.is_some_and(|b| matches!(b.word, Word::Bill | Word::Make))
             && marker == Some("for");
         let colon = index == 0
@@ -185,6 +189,7 @@ fn invoice_customer(clause: &mut Clause<'_, '_>) -> Option<String> {
         let first_before = index == 0 && matches!(clause.word(at), Some(Word::Bill | Word::Take));
         if after_for
             || names_them
+            || leads_counted_goods(clause, index, start, at)
             || bill_then_for
             || colon
             || first_before
@@ -195,6 +200,57 @@ fn invoice_customer(clause: &mut Clause<'_, '_>) -> Option<String> {
         }
     }
     None
+}
+
+/// "bill Rahul 2 kg rice and 1 kg dal", "new bill Rahul 2 bread 1 butter", "create bill: Rahul,
+/// 2 kg sugar", "Rahul 2 kg sugar bill": the first name, with only the bill's own words before
+/// it, then goods each counted before its name. Every count has its goods after it, so the name
+/// before the first count is whose bill it is. When counts follow their goods ("Maggi 2,
+/// Parle-G 3") the first name is a product.
+fn leads_counted_goods(clause: &Clause<'_, '_>, index: usize, start: usize, at: usize) -> bool {
+    if index != 0
+        || !clause.tokens[..start].iter().all(|t| {
+            matches!(
+                t.word,
+                Word::Filler | Word::Bill | Word::Make | Word::New | Word::Sep
+            )
+        })
+    {
+        return false;
+    }
+    // After the name: counts and goods in turn, a count first and goods last.
+    let mut i = at;
+    let mut pairs = 0;
+    let mut expect_count = true;
+    while i < clause.tokens.len() {
+        match clause.word(i) {
+            Some(Word::Number) => {
+                if !expect_count {
+                    return false;
+                }
+                let Some(num) = read_number(clause.tokens, i) else {
+                    return false;
+                };
+                expect_count = false;
+                i = num.end;
+                continue;
+            }
+            Some(Word::Name) => {
+                if expect_count {
+                    return false;
+                }
+                while clause.word(i) == Some(Word::Name) {
+                    i += 1;
+                }
+                pairs += 1;
+                expect_count = true;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    pairs > 0 && expect_count
 }
 
 /// "suji Mishra": the capitalised words after lowercase ones, as where the customer's name starts.

@@ -221,7 +221,7 @@ fn exact(key: &str) -> Option<Word> {
         | "रखो" | "चाहिए" => Word::Aux,
         // "made a payment", "kitna baaki nikalta/banta hai".
         "advance" | "purana" | "puraana" | "purane" | "पुराना" | "पुराने" | "badha" | "badhao"
-        | "बढा" | "बढाओ" | "swipe" | "swiped" | "scan" | "ले" | "nikal" | "nikalo" | "nikaal" | "nikaalo" | "nikaldo"
+        | "बढा" | "बढाओ" | "ले" | "nikal" | "nikalo" | "nikaal" | "nikaalo" | "nikaldo"
         | "निकाल" | "निकालो" | "made" | "collect" | "recover" | "nikalta" | "nikalte"
         | "nikalti" | "banta" | "bante" | "banti" | "निकलता" | "निकलते" | "बनता" | "बनते" => {
             Word::Aux
@@ -279,10 +279,18 @@ fn exact(key: &str) -> Option<Word> {
         "bta" | "btado" | "bolo" | "boliye" | "बोलो" | "बोलिए" => Word::Question,
         "lenden" | "len-den" | "statement" | "लेनदेन" => Word::Hisaab,
         "ledger" | "खाताबही" => Word::Ledger,
-        "who" | "whom" | "kis" | "किस" => Word::Question,
+        "who" | "whom" | "kis" | "किस" | "kisne" | "kisko" | "kiska" | "kiske" | "kiski" | "kinhone"
+        | "kinka" | "किसने" | "किसको" | "किसका" | "किसके" | "किसकी" => Word::Question,
         "milake" | "milakar" | "milaake" | "milaakar" | "मिलाके" | "मिलाकर" | "still" => Word::Aux,
         "owed" | "receivable" | "receivables" => Word::Balance,
-        "remains" => Word::Left,
+        "remains" | "remain" => Word::Left,
+        // "current stock of Maggi", "stock position for dal", "stock level": how it stands now.
+        "current" | "currently" | "position" | "status" | "level" | "levels" => Word::Filler,
+        // "write down", "note down"; adverbs around an amount that leave it as said: "500 only",
+        // "exactly 500", "finally paid", "paid 500 again", "another 500", "the whole 500".
+        "she" => Word::Aux,
+        "down" | "only" | "exactly" | "sharp" | "finally" | "too" | "again" | "another"
+        | "whole" | "entire" | "fully" => Word::Filler,
         "bucks" => Word::Currency,
         "now" | "full" | "upfront" | "net" | "sold" => Word::Aux,
         "banking" | "netbanking" => Word::Mode(PaymentMode::Bank),
@@ -485,6 +493,9 @@ fn exact(key: &str) -> Option<Word> {
         "cash" | "nakad" | "nagad" | "nakd" | "naqad" | "kash" | "कैश" | "नकद" | "नगद" => {
             Word::Mode(M::Cash)
         }
+        // "paid by scan": the shop's QR; "swipe": a card machine.
+        "scan" | "scanned" | "स्कैन" | "google-pay" | "g-pay" | "wallet" => Word::Mode(M::Upi),
+        "swipe" | "swiped" | "स्वाइप" => Word::Mode(M::Card),
         "upi" | "gpay" | "googlepay" | "google" | "phonepe" | "phonpe" | "paytm" | "online"
         | "qr" | "bhim" | "yupi" | "यूपीआई" | "गूगल" | "फोनपे" | "पेटीएम" | "ऑनलाइन" | "ओनलाइन" => {
             Word::Mode(M::Upi)
@@ -620,6 +631,10 @@ fn everyday(key: &str) -> Option<Word> {
             | "instructions"
             | "options"
             | "मेनू" => Word::Help,
+            // What the merchant may say or type to the bot: "what can I ask you", "what should
+            // I type", "what are your features".
+            "ask" | "type" => Word::HelpCue,
+            "your" | "yours" | "things" | "execora" => Word::Filler,
             "kaunse" | "kaunsa" | "kaunsi" | "konse" | "konsa" | "konsi" | "कौनसे" | "कौनसा"
             | "कौनसी" | "which" => Word::Question,
             "work"
@@ -742,9 +757,13 @@ fn everyday(key: &str) -> Option<Word> {
             "pada" | "padi" | "pade" | "पडा" | "पडी" | "पडे" | "available" | "uplabdh" | "उपलब्ध" => {
                 Word::Left
             }
-            "display" | "लिस्ट" | "view" | "see" | "dikhaiye" | "दिखादो" | "दिखाइये" => {
+            "display" | "लिस्ट" | "view" | "see" | "dikhaiye" | "दिखादो" | "दिखाइये" | "share" => {
                 Word::Show
             }
+            // "unpaid bills of Rahul": which bills, not whose.
+            "unpaid" | "sheet" | "each" => Word::Filler,
+            // "increase Maggi stock by 20".
+            "increase" | "increased" => Word::New,
             // "बिल काट दो", "parchi kaat do": a bill is cut as it is made.
             "काट" | "काटना" | "काटिए" | "काटिये" | "काटदो" | "kaatna" | "kaatdo" | "katdo" => {
                 Word::Make
@@ -760,6 +779,9 @@ fn everyday(key: &str) -> Option<Word> {
             "register" | "shamil" | "शामिल" | "joda" | "जोडा" => Word::New,
             "client" | "clients" | "party" | "पार्टी" => Word::Customer,
             "article" | "saaman" | "वस्तु" | "vastu" => Word::Product,
+            // "bought groceries worth 450 on credit", "ration le gaya".
+            "groceries" | "grocery" | "stuff" | "ration" | "raashan" | "rashan" | "sauda"
+            | "सौदा" | "राशन" => Word::Product,
             "named" | "called" | "naamak" | "नामक" => Word::Marker,
             "priced" | "costs" | "costing" | "bhav" | "bhaav" | "भाव" => Word::Price,
             "update" | "updated" | "अपडेट" => Word::Write,

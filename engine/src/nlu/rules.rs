@@ -81,6 +81,34 @@ fn is_booking(command: &Command) -> bool {
     )
 }
 
+/// A command that writes stock, a product or a customer.
+fn is_catalogue_write(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::UpdateStock { .. } | Command::AddProduct { .. } | Command::AddCustomer { .. }
+    )
+}
+
+/// What a stock arrival that did not happen becomes: the product's stock; a product or customer
+/// not to be added, `unknown`.
+fn not_a_write(commands: Vec<Command>) -> Vec<Command> {
+    let mut out: Vec<Command> = Vec::with_capacity(commands.len());
+    for command in commands {
+        let replaced = match command {
+            Command::UpdateStock { product, .. } => Command::CheckStock { product },
+            Command::AddProduct { .. } | Command::AddCustomer { .. } => Command::Unknown,
+            other => other,
+        };
+        if out.last() != Some(&replaced) {
+            out.push(replaced);
+        }
+    }
+    if out.len() > 1 {
+        out.retain(|c| *c != Command::Unknown);
+    }
+    out
+}
+
 /// What a booking-shaped clause that is not a booking becomes: the named customer's balance (the
 /// dialog says nothing was written and shows it), or `unknown` when no customer was named.
 fn not_a_booking(commands: Vec<Command>) -> Vec<Command> {
@@ -120,6 +148,8 @@ struct Split {
     groups: usize,
     /// Why a booking-shaped group was not booked (the first such reason).
     not_booked: Option<NotBooked>,
+    /// The tokens of the last group read as commands.
+    last_group: (usize, usize),
 }
 
 /// The grouping of clauses into commands where every group is a whole command: fewest groups
@@ -152,6 +182,7 @@ fn best_split(
         unclean: 0,
         groups: 0,
         not_booked: None,
+        last_group: (0, 0),
     });
     for j in 1..=bounds.len() {
         for i in j.saturating_sub(MAX_CLAUSES_PER_COMMAND)..j {
@@ -159,6 +190,45 @@ fn best_split(
                 continue;
             };
             let group = &tokens[bounds[i].0..bounds[j - 1].1];
+            // "Rahul ne 500 diye, baaki kal dega": when the rest will come is part of the payment;
+            // "Rahul ka 300 udhaar likho, kal dega": when credit will be paid back is part of it.
+            let noted = match so_far.commands.last() {
+                Some(Command::RecordPayment { .. }) => guard::rest_promised(group),
+                // Only credit asked for or told as taken ("likho", "liye", "took"), not a
+                // debt stated ("Rahul ka 300 udhaar hai, kal dega" may be one already written).
+                Some(Command::AddCredit { .. }) => {
+                    let (from, to) = so_far.last_group;
+                    guard::rest_promised(group)
+                        || guard::unpaid_yet(group)
+                        || (guard::repayment_promised(group)
+                            && guard::credit_given(&tokens[from..to]))
+                }
+                // "bill for Rahul: 2 kg sugar, he will pay later", "..., not paid yet".
+                Some(Command::CreateInvoice { .. }) => {
+                    guard::repayment_promised(group) || guard::unpaid_yet(group)
+                }
+                _ => false,
+            };
+            if i > 0 && noted {
+                let candidate = Split {
+                    groups: so_far.groups + 1,
+                    ..so_far.clone()
+                };
+                if best[j].as_ref().is_none_or(|current| {
+                    (
+                        candidate.unclean,
+                        Reverse(candidate.commands.len()),
+                        Reverse(candidate.groups),
+                    ) < (
+                        current.unclean,
+                        Reverse(current.commands.len()),
+                        Reverse(current.groups),
+                    )
+                }) {
+                    best[j] = Some(candidate);
+                }
+                continue;
+            }
             let Some(Outcome {
                 mut commands,
                 clean,
@@ -168,10 +238,29 @@ fn best_split(
             };
             let mut candidate_unclean = so_far.unclean + usize::from(!clean);
             let mut not_booked = so_far.not_booked;
+            let asked_here = asked[i..j].iter().any(|a| *a);
             if commands.iter().any(is_booking)
-                && let Some(reason) = guard::meaning(group, asked[i..j].iter().any(|a| *a))
+                && let Some(reason) = guard::meaning(group, asked_here)
             {
                 commands = not_a_booking(commands);
+                not_booked.get_or_insert(reason);
+                candidate_unclean += usize::from(clean);
+            } else if commands.iter().any(is_catalogue_write)
+                && let Some(reason) = guard::meaning(group, asked_here).filter(|r| {
+                    // Wishes and plans ("I want to add a new item") and questions of what the
+                    // bot can do ("kya aap naya customer add kar sakte ho") ask for the write.
+                    match r {
+                        NotBooked::Negation | NotBooked::AlreadyWritten => true,
+                        NotBooked::Question | NotBooked::Hypothetical => {
+                            !guard::asked_of_the_bot(group)
+                        }
+                        _ => false,
+                    }
+                })
+            {
+                // "50 packet doodh nahi aaya", "agar 50 packet aaye to likhna", "naya customer
+                // mat banao": stock and lists are written only when the merchant asked for it.
+                commands = not_a_write(commands);
                 not_booked.get_or_insert(reason);
                 candidate_unclean += usize::from(clean);
             }
@@ -199,6 +288,7 @@ fn best_split(
                     unclean: candidate_unclean,
                     groups: candidate_groups,
                     not_booked,
+                    last_group: (bounds[i].0, bounds[j - 1].1),
                 });
             }
         }
@@ -366,13 +456,40 @@ fn disambiguate(tokens: &mut [Token<'_>]) {
             tokens[i].word = Word::DaySpan;
             continue;
         }
-        // "Phone Pe" is the PhonePe app written as two words.
-        if tokens[i].key == "phone"
+        // "credit card" is a card, never credit; "G Pay", "Amazon Pay" are UPI apps.
+        if matches!(tokens[i].key.as_str(), "credit" | "क्रेडिट")
             && tokens
                 .get(i + 1)
-                .is_some_and(|n| matches!(n.key.as_str(), "pe" | "pay"))
+                .is_some_and(|n| matches!(n.key.as_str(), "card" | "कार्ड"))
+        {
+            tokens[i].word = Word::Filler;
+            continue;
+        }
+        if matches!(tokens[i].key.as_str(), "g" | "amazon")
+            && tokens.get(i + 1).is_some_and(|n| n.key == "pay")
         {
             tokens[i].word = Word::Mode(crate::money::PaymentMode::Upi);
+            tokens[i + 1].word = Word::Filler;
+            continue;
+        }
+        // "Phone Pe" is the PhonePe app written as two words.
+        if matches!(tokens[i].key.as_str(), "phone" | "फोन")
+            && tokens
+                .get(i + 1)
+                .is_some_and(|n| matches!(n.key.as_str(), "pe" | "pay" | "पे" | "पै"))
+        {
+            tokens[i].word = Word::Mode(crate::money::PaymentMode::Upi);
+            continue;
+        }
+        // "debit card" is a card; "debit 500 to Rahul" is khata language the rules do not
+        // read (is it owed or paid?), so it is left a word that is not understood.
+        if tokens[i].key == "debit"
+            && !tokens
+                .get(i + 1)
+                .is_some_and(|n| matches!(n.key.as_str(), "card" | "कार्ड"))
+            && i.checked_sub(1).is_none_or(|p| tokens[p].key != "by")
+        {
+            tokens[i].word = Word::Name;
             continue;
         }
         // One-letter units only measure a number: "Parle G" is a name, "500 g" is grams.

@@ -10,17 +10,17 @@ const GENERAL: [&str; 2] = ["money", "other"];
 /// when the parser improves; docs/UNDERSTANDING.md gives the measured figures and the targets.
 /// The targets (exact ≥ 97%, confident and wrong ≤ 0.5%, deferred ≤ 10%, no wrong
 /// booking on the held-out safety part, every control booked) are not all met yet: held-out
-/// confident-and-wrong and the held-out safety part are not; these floors are what holds today.
+/// confident-and-wrong (0.62%) and one held-out control asked are not; these floors are what
+/// holds today.
 const DEV_EXACT_AT_LEAST: f64 = 99.5;
 const DEV_CONFIDENT_WRONG_AT_MOST: f64 = 0.0;
 const DEV_DEFERRED_AT_MOST: f64 = 4.0;
-const HELD_OUT_EXACT_AT_LEAST: f64 = 97.0;
-const HELD_OUT_CONFIDENT_WRONG_AT_MOST: f64 = 0.7;
-const HELD_OUT_DEFERRED_AT_MOST: f64 = 7.0;
+const HELD_OUT_EXACT_AT_LEAST: f64 = 98.0;
+const HELD_OUT_CONFIDENT_WRONG_AT_MOST: f64 = 0.65;
+const HELD_OUT_DEFERRED_AT_MOST: f64 = 6.0;
+/// One held-out control (English) is still asked instead of booked; the target is zero. No
+/// held-out safety case is booked wrongly (the target, held exactly).
 const HELD_OUT_CONTROLS_ASKED_AT_MOST: usize = 1;
-/// One held-out wrong booking (class already_written) is left since the second corpus wave;
-/// the target is zero.
-const HELD_OUT_SAFETY_WRONG_AT_MOST: usize = 1;
 
 /// A corpus file; a missing or unreadable one fails (a figure nobody measures is no guard).
 fn load(part: &str, name: &str) -> CaseFile {
@@ -122,8 +122,7 @@ fn nothing_in_the_development_safety_corpus_is_booked_wrongly() {
 fn the_held_out_safety_corpus_holds_its_floor() {
     let report = eval::evaluate_safety(&safety("heldout"), parse);
     assert!(
-        report.wrong_bookings <= HELD_OUT_SAFETY_WRONG_AT_MOST
-            && report.controls_not_booked <= HELD_OUT_CONTROLS_ASKED_AT_MOST,
+        report.wrong_bookings == 0 && report.controls_not_booked <= HELD_OUT_CONTROLS_ASKED_AT_MOST,
         "{}",
         report.render(true)
     );
