@@ -237,14 +237,14 @@ panel-form-expired = This form has expired. Go back, reload the page and try aga
 panel-error = Something went wrong. Please try again.
 
 ## Automatic reminders and a reminder's fate.
--every = { $days ->
+auto-every = { $days ->
     [1] every day
     [7] every week
    *[other] every { $days } days
 }
-auto-series-started = 🔁 { $customer } will be reminded { -every(days: $days) } while they owe. First: { $when }.
-auto-series-started-amount = 🔁 { $customer } will be reminded about { $amount } { -every(days: $days) } while they owe. First: { $when }.
-auto-shop-on = 🔁 Everyone who owes will now be reminded { -every(days: $days) } while they owe ({ $count } customers now). Never between 9 PM and 9 AM.
+auto-series-started = 🔁 { $customer } will be reminded { $every } while they owe. First: { $when }.
+auto-series-started-amount = 🔁 { $customer } will be reminded about { $amount } { $every } while they owe. First: { $when }.
+auto-shop-on = 🔁 Everyone who owes will now be reminded { $every } while they owe ({ $count } customers now). Never between 9 PM and 9 AM.
 auto-stopped-customer = 🛑 Automatic reminders to { $customer } stopped. They will not be reminded on their own.
 auto-stopped-all = 🛑 All automatic reminders stopped. Nobody will be reminded on their own.
 auto-stopped-all-none = No automatic reminders were running; nobody will be reminded on their own.
@@ -261,8 +261,8 @@ reminder-news-cancelled = 🗑️ The reminder to { $customer } was cancelled on
 reminder-news-review = ⚠️ The reminder to { $customer } may or may not have gone out (the service stopped while sending, { $when }); please check with them.
 reminder-news-reply = 💬 { $customer } replied: "{ $text }"
 reminder-news-next = ⏰ Next reminder: { $when }.
-propose-auto-series = Remind { $customer } { -every(days: $days) }
-propose-auto-shop = Remind everyone who owes { -every(days: $days) }
+propose-auto-series = Remind { $customer } { $every }
+propose-auto-shop = Remind everyone who owes { $every }
 propose-auto-stop = Stop { $customer }'s automatic reminders
 propose-auto-stop-all = Stop all automatic reminders
 owner-only-auto-reminders = 🔒 Only the owner can turn automatic reminders on or off.

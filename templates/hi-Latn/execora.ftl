@@ -228,14 +228,14 @@ panel-form-expired = Yeh form purana ho gaya. Peeche jaakar panna phir se kholei
 panel-error = Kuch gadbad hui. Phir se koshish karein.
 
 ## Automatic reminders and a reminder's fate.
--every = { $days ->
+auto-every = { $days ->
     [1] roz
     [7] har hafte
    *[other] har { $days } din
 }
-auto-series-started = 🔁 { $customer } ko { -every(days: $days) } reminder jayega, jab tak baaki hai. Pehla: { $when }.
-auto-series-started-amount = 🔁 { $customer } ko { -every(days: $days) } { $amount } ka reminder jayega, jab tak baaki hai. Pehla: { $when }.
-auto-shop-on = 🔁 Ab sab udhaar walon ko { -every(days: $days) } reminder jayega, jab tak baaki hai (abhi { $count } customer). Raat 9 se subah 9 tak nahi.
+auto-series-started = 🔁 { $customer } ko { $every } reminder jayega, jab tak baaki hai. Pehla: { $when }.
+auto-series-started-amount = 🔁 { $customer } ko { $every } { $amount } ka reminder jayega, jab tak baaki hai. Pehla: { $when }.
+auto-shop-on = 🔁 Ab sab udhaar walon ko { $every } reminder jayega, jab tak baaki hai (abhi { $count } customer). Raat 9 se subah 9 tak nahi.
 auto-stopped-customer = 🛑 { $customer } ke auto reminder band. Ab unhe apne aap reminder nahi jayega.
 auto-stopped-all = 🛑 Sab auto reminder band kar diye. Ab kisi ko apne aap reminder nahi jayega.
 auto-stopped-all-none = Koi auto reminder chal nahi raha tha; ab bhi kisi ko apne aap reminder nahi jayega.
@@ -252,8 +252,8 @@ reminder-news-cancelled = 🗑️ { $customer } ka reminder { $when } cancel ho 
 reminder-news-review = ⚠️ { $customer } ka reminder shayad gaya, shayad nahi ({ $when } bhejte waqt service ruk gayi thi); unse pooch lijiye.
 reminder-news-reply = 💬 { $customer } ka jawab: "{ $text }"
 reminder-news-next = ⏰ Agla reminder: { $when }.
-propose-auto-series = { $customer } ko { -every(days: $days) } reminder
-propose-auto-shop = Sab udhaar walon ko { -every(days: $days) } reminder
+propose-auto-series = { $customer } ko { $every } reminder
+propose-auto-shop = Sab udhaar walon ko { $every } reminder
 propose-auto-stop = { $customer } ke auto reminder band karna
 propose-auto-stop-all = Sab auto reminder band karna
 owner-only-auto-reminders = 🔒 Auto reminder sirf malik chalu ya band kar sakte hain.

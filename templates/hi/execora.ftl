@@ -228,14 +228,14 @@ panel-form-expired = यह फ़ॉर्म पुराना हो गय�
 panel-error = कुछ गड़बड़ हुई। फिर से कोशिश करें।
 
 ## Automatic reminders and a reminder's fate.
--every = { $days ->
+auto-every = { $days ->
     [1] रोज़
     [7] हर हफ़्ते
    *[other] हर { $days } दिन
 }
-auto-series-started = 🔁 { $customer } को { -every(days: $days) } रिमाइंडर जाएगा, जब तक बाकी है। पहला: { $when }।
-auto-series-started-amount = 🔁 { $customer } को { -every(days: $days) } { $amount } का रिमाइंडर जाएगा, जब तक बाकी है। पहला: { $when }।
-auto-shop-on = 🔁 अब सब उधार वालों को { -every(days: $days) } रिमाइंडर जाएगा, जब तक बाकी है (अभी { $count } ग्राहक)। रात 9 से सुबह 9 तक नहीं।
+auto-series-started = 🔁 { $customer } को { $every } रिमाइंडर जाएगा, जब तक बाकी है। पहला: { $when }।
+auto-series-started-amount = 🔁 { $customer } को { $every } { $amount } का रिमाइंडर जाएगा, जब तक बाकी है। पहला: { $when }।
+auto-shop-on = 🔁 अब सब उधार वालों को { $every } रिमाइंडर जाएगा, जब तक बाकी है (अभी { $count } ग्राहक)। रात 9 से सुबह 9 तक नहीं।
 auto-stopped-customer = 🛑 { $customer } के ऑटो रिमाइंडर बंद। अब उन्हें अपने आप रिमाइंडर नहीं जाएगा।
 auto-stopped-all = 🛑 सब ऑटो रिमाइंडर बंद कर दिए। अब किसी को अपने आप रिमाइंडर नहीं जाएगा।
 auto-stopped-all-none = कोई ऑटो रिमाइंडर चल नहीं रहा था; अब भी किसी को अपने आप रिमाइंडर नहीं जाएगा।
@@ -252,8 +252,8 @@ reminder-news-cancelled = 🗑️ { $customer } का रिमाइंडर 
 reminder-news-review = ⚠️ { $customer } का रिमाइंडर शायद गया, शायद नहीं ({ $when } भेजते समय सेवा रुक गई थी); उनसे पूछ लीजिए।
 reminder-news-reply = 💬 { $customer } का जवाब: "{ $text }"
 reminder-news-next = ⏰ अगला रिमाइंडर: { $when }।
-propose-auto-series = { $customer } को { -every(days: $days) } रिमाइंडर
-propose-auto-shop = सब उधार वालों को { -every(days: $days) } रिमाइंडर
+propose-auto-series = { $customer } को { $every } रिमाइंडर
+propose-auto-shop = सब उधार वालों को { $every } रिमाइंडर
 propose-auto-stop = { $customer } के ऑटो रिमाइंडर बंद करना
 propose-auto-stop-all = सब ऑटो रिमाइंडर बंद करना
 owner-only-auto-reminders = 🔒 ऑटो रिमाइंडर सिर्फ़ मालिक चालू या बंद कर सकते हैं।

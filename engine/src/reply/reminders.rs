@@ -58,8 +58,13 @@ pub enum AutoProposal {
     Stop { customer: Option<String> },
 }
 
-fn days(every_days: i64) -> FluentValue<'static> {
-    FluentValue::from(every_days)
+/// "har hafte", "every 3 days": the interval in words, for the message that says it.
+fn every(every_days: i64, l: Locale) -> FluentValue<'static> {
+    text(say(
+        l,
+        "auto-every",
+        &args([("days", FluentValue::from(every_days))]),
+    ))
 }
 
 pub(super) fn proposal_text(proposal: &AutoProposal, l: Locale) -> String {
@@ -72,11 +77,11 @@ pub(super) fn proposal_text(proposal: &AutoProposal, l: Locale) -> String {
             "propose-auto-series",
             &args([
                 ("customer", text(customer.clone())),
-                ("days", days(*every_days)),
+                ("every", every(*every_days, l)),
             ]),
         ),
         AutoProposal::ShopWide { every_days } => {
-            say(l, "propose-auto-shop", &args([("days", days(*every_days))]))
+            say(l, "propose-auto-shop", &args([("every", every(*every_days, l))]))
         }
         AutoProposal::Stop {
             customer: Some(customer),
@@ -103,7 +108,7 @@ pub(super) fn lines(reply: &ReminderReply, l: Locale) -> Vec<String> {
                 "auto-series-started-amount",
                 &args([
                     who(customer),
-                    ("days", days(*every_days)),
+                    ("every", every(*every_days, l)),
                     ("amount", text(amount.to_string())),
                     ("when", text(format_when(*first, l))),
                 ]),
@@ -113,7 +118,7 @@ pub(super) fn lines(reply: &ReminderReply, l: Locale) -> Vec<String> {
                 "auto-series-started",
                 &args([
                     who(customer),
-                    ("days", days(*every_days)),
+                    ("every", every(*every_days, l)),
                     ("when", text(format_when(*first, l))),
                 ]),
             ),
@@ -125,7 +130,7 @@ pub(super) fn lines(reply: &ReminderReply, l: Locale) -> Vec<String> {
             l,
             "auto-shop-on",
             &args([
-                ("days", days(*every_days)),
+                ("every", every(*every_days, l)),
                 ("count", FluentValue::from(*debtors)),
             ]),
         )],
