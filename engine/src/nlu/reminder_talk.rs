@@ -51,6 +51,24 @@ fn repeat_word(key: &str) -> Option<i64> {
     }
 }
 
+/// The reminder as a thing that went or arrived (not "yaad", "remind", which are verbs too).
+fn is_reminder_noun(key: &str) -> bool {
+    matches!(
+        key,
+        "reminder"
+            | "reminders"
+            | "reminde"
+            | "reminer"
+            | "remindr"
+            | "alert"
+            | "tagada"
+            | "tagaada"
+            | "रिमाइंडर"
+            | "रिमाईंडर"
+            | "तगादा"
+    )
+}
+
 /// "har", "every": a period word follows, maybe counted.
 fn is_each(key: &str) -> bool {
     matches!(key, "har" | "every" | "each" | "हर" | "prati" | "प्रति")
@@ -153,9 +171,11 @@ fn is_debtor_word(token: &Token<'_>) -> bool {
 /// Reads the reminder talk of a message, or `None` when it has none (the rules read it as usual).
 pub fn read(text: &str, now: DateTime<FixedOffset>) -> Option<Understood> {
     let tokens = tokenize(text);
-    if tokens.len() > super::rules::MAX_TOKENS
-        || !tokens.iter().any(|t| t.word == Word::Reminder)
-    {
+    // "yaad" alone is remembering ("yaad aa gaya"); "yaad dilao", "remind", "reminder" remind.
+    let reminds = tokens
+        .iter()
+        .any(|t| t.word == Word::Reminder && !matches!(t.key.as_str(), "yaad" | "yad" | "याद"));
+    if tokens.len() > super::rules::MAX_TOKENS || !reminds {
         return None;
     }
     let asking = tokens.iter().any(|t| is_asking(&t.key))
@@ -216,7 +236,8 @@ pub fn read(text: &str, now: DateTime<FixedOffset>) -> Option<Understood> {
         } else {
             Talk::Repeat(interval)
         }
-    } else if news {
+    } else if news && tokens.iter().any(|t| is_reminder_noun(&t.key)) {
+        // Asked of "the reminder" itself; "yaad aa gaya" is remembering, not a reminder.
         Talk::News
     } else {
         return None;
@@ -254,6 +275,17 @@ pub fn read(text: &str, now: DateTime<FixedOffset>) -> Option<Understood> {
     }
     let rest = without(text, &tokens, &cut)?;
     let mut understood = super::rules::parse(&rest, now);
+    if talk == Talk::News
+        && understood.parsed.commands.iter().any(|c| {
+            !matches!(
+                c,
+                Command::ScheduleReminder { .. } | Command::CancelReminder { .. }
+            )
+        })
+    {
+        // A question about a reminder beside other commands is read as usual.
+        return None;
+    }
     let mut found = false;
     for command in &mut understood.parsed.commands {
         let customer = match command {
