@@ -309,7 +309,10 @@ impl InboundWorker {
             )
             .await?;
             if let Some(reminder) = answered {
-                tracing::info!(reminder = reminder.0, "customer's reply added to the reminder's timeline");
+                tracing::info!(
+                    reminder = reminder.0,
+                    "customer's reply added to the reminder's timeline"
+                );
             }
         }
         Ok(())

@@ -6,8 +6,8 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use execora_engine::books::reminders::{self, Delivered, DueReminder};
 use execora_engine::books::reminder_series;
+use execora_engine::books::reminders::{self, Delivered, DueReminder};
 use execora_engine::books::{Books, BooksError, PayLinkError, merchants};
 use execora_engine::messages::{self, Delivery, NewOutbound};
 use execora_engine::money::Paise;

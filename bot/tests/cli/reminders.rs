@@ -819,14 +819,26 @@ async fn a_weekly_reminder_asked_in_a_message_repeats_until_the_dues_are_paid(da
     let app = serve(database, &clock, false).await;
     let books = books(&app, &clock).await;
     let rahul = customer(&books, "Rahul", Some("9811111111"), 700).await;
-    let said = ask(&app, &clock, "wamid.WEEKLY", "Rahul ko har hafte reminder bhejo").await;
-    assert!(said.contains("Rahul") && said.contains("har hafte"), "{said}");
+    let said = ask(
+        &app,
+        &clock,
+        "wamid.WEEKLY",
+        "Rahul ko har hafte reminder bhejo",
+    )
+    .await;
+    assert!(
+        said.contains("Rahul") && said.contains("har hafte"),
+        "{said}"
+    );
     let said = ask(&app, &clock, "wamid.ASK0", "Rahul ko reminder gaya?").await;
     assert!(said.contains("abhi gaya nahi"), "{said}");
 
     let sender = ReminderSender::sandbox(app.db.clone(), clock.clone());
     assert!(sender.send_next().await.expect("step"));
-    assert!(!sender.send_next().await.expect("step"), "the next waits a week");
+    assert!(
+        !sender.send_next().await.expect("step"),
+        "the next waits a week"
+    );
     let waiting = books.pending_reminders(Some(rahul)).await.expect("pending");
     assert_eq!(waiting.len(), 1, "{waiting:?}");
     assert_eq!(
@@ -834,7 +846,10 @@ async fn a_weekly_reminder_asked_in_a_message_repeats_until_the_dues_are_paid(da
         to_millis(clock.now() + chrono::Duration::days(7))
     );
     let said = ask(&app, &clock, "wamid.ASK1", "Rahul ko reminder gaya?").await;
-    assert!(said.contains("bhej diya") && said.contains("Agla reminder"), "{said}");
+    assert!(
+        said.contains("bhej diya") && said.contains("Agla reminder"),
+        "{said}"
+    );
 
     books
         .record_payment(rahul, Paise::new(70_000), None, &Origin::new(Source::Cli))
@@ -843,7 +858,11 @@ async fn a_weekly_reminder_asked_in_a_message_repeats_until_the_dues_are_paid(da
     clock.advance(chrono::Duration::days(7));
     assert!(sender.send_next().await.expect("step"));
     assert!(!sender.send_next().await.expect("step"));
-    assert_eq!(templates_sent(&app).await, 1, "nothing sent to a customer who owes nothing");
+    assert_eq!(
+        templates_sent(&app).await,
+        1,
+        "nothing sent to a customer who owes nothing"
+    );
     assert_eq!(books.running_series(rahul).await.expect("series"), None);
     let told = texts_to_merchant(&app).await;
     assert_eq!(told.len(), 1, "{told:?}");
@@ -868,9 +887,18 @@ async fn the_shop_wide_setting_is_turned_on_and_off_by_message(database: Databas
         .expect("staff");
     let asha = customer(&books, "Asha", Some("9822222222"), 300).await;
     customer(&books, "Vikram", Some("9833333333"), 0).await;
-    let said = ask(&app, &clock, "wamid.ALL", "sab udhaar walon ko har 3 din reminder").await;
+    let said = ask(
+        &app,
+        &clock,
+        "wamid.ALL",
+        "sab udhaar walon ko har 3 din reminder",
+    )
+    .await;
     assert!(said.contains("har 3 din") && said.contains('1'), "{said}");
-    assert_eq!(books.settings().await.expect("settings").auto_reminder_days, Some(3));
+    assert_eq!(
+        books.settings().await.expect("settings").auto_reminder_days,
+        Some(3)
+    );
     let sender = ReminderSender::sandbox(app.db.clone(), clock.clone());
     assert_eq!(sender.book_shop_rounds().await.expect("round"), 1);
     assert!(sender.send_next().await.expect("step"));
@@ -897,10 +925,16 @@ async fn the_shop_wide_setting_is_turned_on_and_off_by_message(database: Databas
             .text;
         assert!(refused.contains("malik"), "{refused}");
     }
-    assert_eq!(books.settings().await.expect("settings").auto_reminder_days, Some(3));
+    assert_eq!(
+        books.settings().await.expect("settings").auto_reminder_days,
+        Some(3)
+    );
     let said = ask(&app, &clock, "wamid.OFF", "sab auto reminder band karo").await;
     assert!(said.contains("band"), "{said}");
-    assert_eq!(books.settings().await.expect("settings").auto_reminder_days, None);
+    assert_eq!(
+        books.settings().await.expect("settings").auto_reminder_days,
+        None
+    );
     clock.advance(chrono::Duration::days(3));
     assert_eq!(sender.book_shop_rounds().await.expect("round"), 0);
     app.stop().await;
@@ -913,10 +947,12 @@ fn text_from(from: &str, wamid: &str, body: &str, quoted: Option<&str>) -> Vec<u
     if let Some(quoted) = quoted {
         message["context"] = json!({"from": "15550000000", "id": quoted});
     }
-    serde_json::to_vec(&json!({"object": "whatsapp_business_account", "entry": [{"id": "WABA",
+    serde_json::to_vec(
+        &json!({"object": "whatsapp_business_account", "entry": [{"id": "WABA",
         "changes": [{"field": "messages", "value": {"messaging_product": "whatsapp",
         "metadata": {"display_phone_number": "15550000000", "phone_number_id": PHONE_NUMBER_ID},
-        "contacts": [{"profile": {"name": "Rahul"}, "wa_id": from}], "messages": [message]}}]}]}))
+        "contacts": [{"profile": {"name": "Rahul"}, "wa_id": from}], "messages": [message]}}]}]}),
+    )
     .expect("json")
 }
 
@@ -938,7 +974,12 @@ async fn a_customers_reply_reaches_the_merchant_and_the_reminders_timeline(datab
         .expect("wamid");
 
     clock.advance(chrono::Duration::minutes(30));
-    let reply = text_from(CUSTOMER_PHONE, "wamid.RAHUL-REPLY", "kal de dunga", Some(&wamid));
+    let reply = text_from(
+        CUSTOMER_PHONE,
+        "wamid.RAHUL-REPLY",
+        "kal de dunga",
+        Some(&wamid),
+    );
     assert_eq!(app.post_signed(&reply).await, 200);
     let worker = InboundWorker::new(
         app.db.clone(),
@@ -978,11 +1019,22 @@ async fn a_customers_reply_reaches_the_merchant_and_the_reminders_timeline(datab
         reminder: id,
     };
     assert_eq!(
-        app.post_signed(&status_body(&wamid, "delivered", Some(&key.to_string()), None))
-            .await,
+        app.post_signed(&status_body(
+            &wamid,
+            "delivered",
+            Some(&key.to_string()),
+            None
+        ))
+        .await,
         200
     );
-    let said = ask(&app, &clock, "wamid.ASK-REPLY", "Rahul ka reminder pahuncha?").await;
+    let said = ask(
+        &app,
+        &clock,
+        "wamid.ASK-REPLY",
+        "Rahul ka reminder pahuncha?",
+    )
+    .await;
     assert!(
         said.contains("pahunch gaya") && said.contains("kal de dunga"),
         "{said}"
@@ -1015,9 +1067,23 @@ fn automatic_reminders_and_the_daily_cap_from_the_command_line() {
         said.contains("at most 50 reminders a day") && said.contains("every 3 days"),
         "{said}"
     );
-    let off = sandbox.run(&["merchant", "set", "--merchant", shop, "--auto-reminder-days", "0"]);
+    let off = sandbox.run(&[
+        "merchant",
+        "set",
+        "--merchant",
+        shop,
+        "--auto-reminder-days",
+        "0",
+    ]);
     assert!(stdout(&off).contains("who owes: off"), "{}", stdout(&off));
-    let refused = sandbox.run(&["merchant", "set", "--merchant", shop, "--reminder-cap", "-5"]);
+    let refused = sandbox.run(&[
+        "merchant",
+        "set",
+        "--merchant",
+        shop,
+        "--reminder-cap",
+        "-5",
+    ]);
     assert!(!refused.status.success());
 
     let added = sandbox.run(&[
@@ -1031,17 +1097,34 @@ fn automatic_reminders_and_the_daily_cap_from_the_command_line() {
         "7",
     ]);
     assert!(added.status.success(), "{}", stderr(&added));
-    assert!(stdout(&added).contains("every 7 days"), "{}", stdout(&added));
+    assert!(
+        stdout(&added).contains("every 7 days"),
+        "{}",
+        stdout(&added)
+    );
     let series = stdout(&sandbox.run(&["reminder", "series", "--merchant", shop]));
     assert!(
-        series.lines().any(|l| l.contains("Suresh") && l.contains("every 7 days") && l.ends_with("running")),
+        series
+            .lines()
+            .any(|l| l.contains("Suresh") && l.contains("every 7 days") && l.ends_with("running")),
         "{series}"
     );
     let list = stdout(&sandbox.run(&["reminder", "list", "--merchant", shop]));
     assert!(list.contains("[series"), "{list}");
-    let stopped = sandbox.run(&["reminder", "stop", "--merchant", shop, "--customer", "Suresh"]);
+    let stopped = sandbox.run(&[
+        "reminder",
+        "stop",
+        "--merchant",
+        shop,
+        "--customer",
+        "Suresh",
+    ]);
     assert!(stopped.status.success(), "{}", stderr(&stopped));
-    assert!(stdout(&stopped).contains("1 series"), "{}", stdout(&stopped));
+    assert!(
+        stdout(&stopped).contains("1 series"),
+        "{}",
+        stdout(&stopped)
+    );
     let series = stdout(&sandbox.run(&["reminder", "series", "--merchant", shop]));
     assert!(series.contains("(stopped)"), "{series}");
     let list = stdout(&sandbox.run(&["reminder", "list", "--merchant", shop]));
@@ -1051,7 +1134,14 @@ fn automatic_reminders_and_the_daily_cap_from_the_command_line() {
     let neither = sandbox.run(&["reminder", "stop", "--merchant", shop]);
     assert!(!neither.status.success());
     let bad = sandbox.run(&[
-        "reminder", "add", "--merchant", shop, "--customer", "Suresh", "--every", "0",
+        "reminder",
+        "add",
+        "--merchant",
+        shop,
+        "--customer",
+        "Suresh",
+        "--every",
+        "0",
     ]);
     assert!(!bad.status.success());
 }

@@ -274,9 +274,13 @@ impl Books {
             sent_amount: None,
             error_code: None,
         };
-        let booked =
-            operations::finish(&mut tx, self.mid(), operation, SeriesStarted { series, first })
-                .await?;
+        let booked = operations::finish(
+            &mut tx,
+            self.mid(),
+            operation,
+            SeriesStarted { series, first },
+        )
+        .await?;
         tx.commit().await?;
         Ok(booked)
     }
@@ -402,10 +406,7 @@ impl Books {
         .bind(limit)
         .fetch_all(self.db.pool())
         .await?;
-        Ok(rows
-            .iter()
-            .map(series_from_row)
-            .collect::<Result<_, _>>()?)
+        Ok(rows.iter().map(series_from_row).collect::<Result<_, _>>()?)
     }
 
     /// How many customers owe the shop and can be reminded (have a phone).
@@ -478,11 +479,7 @@ pub(super) async fn continue_after(
 }
 
 /// The customer owed nothing when reminder `key` fell due: its series (if running) ends `paid`.
-pub(super) async fn end_paid(
-    tx: &mut Tx,
-    key: ReminderKey,
-    now: i64,
-) -> Result<bool, sqlx::Error> {
+pub(super) async fn end_paid(tx: &mut Tx, key: ReminderKey, now: i64) -> Result<bool, sqlx::Error> {
     end_series_with(tx, key.merchant, key.reminder, SeriesEnd::Paid, now).await
 }
 

@@ -628,7 +628,11 @@ impl Books {
             }
             None => None,
         };
-        let next = self.pending_reminders(Some(customer)).await?.into_iter().next();
+        let next = self
+            .pending_reminders(Some(customer))
+            .await?
+            .into_iter()
+            .next();
         Ok(ReminderNews { last, next })
     }
 }

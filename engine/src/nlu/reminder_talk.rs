@@ -34,7 +34,9 @@ fn period_days(key: &str) -> Option<i64> {
         "hafte" | "hafta" | "haftey" | "hafton" | "week" | "weeks" | "हफ्ते" | "हफ्ता" | "सप्ताह" => {
             Some(7)
         }
-        "mahine" | "mahina" | "month" | "months" | "महीने" | "महीना" => Some(30),
+        "mahine" | "mahina" | "month" | "months" | "महीने" | "महीना" => {
+            Some(30)
+        }
         _ => None,
     }
 }
@@ -42,9 +44,15 @@ fn period_days(key: &str) -> Option<i64> {
 /// A word that says "repeat" by itself, with its days.
 fn repeat_word(key: &str) -> Option<i64> {
     match key {
-        "roz" | "rooz" | "rozana" | "roza" | "daily" | "everyday" | "रोज" | "रोजाना" | "प्रतिदिन" => {
-            Some(1)
-        }
+        "roz"
+        | "rooz"
+        | "rozana"
+        | "roza"
+        | "daily"
+        | "everyday"
+        | "रोज"
+        | "रोजाना"
+        | "प्रतिदिन" => Some(1),
         "weekly" | "saptahik" | "साप्ताहिक" => Some(7),
         "monthly" | "masik" | "मासिक" => Some(30),
         _ => None,
@@ -163,8 +171,24 @@ fn is_debtor_word(token: &Token<'_>) -> bool {
         Word::All | Word::Credit | Word::Customer | Word::Balance | Word::Marker | Word::Filler
     ) || matches!(
         token.key.as_str(),
-        "walon" | "waalon" | "valon" | "wallon" | "वालों" | "dues" | "owe" | "owes" | "who"
-            | "baaki" | "baki" | "बाकी" | "jinka" | "jinke" | "जिनका" | "जिनके" | "hai" | "है"
+        "walon"
+            | "waalon"
+            | "valon"
+            | "wallon"
+            | "वालों"
+            | "dues"
+            | "owe"
+            | "owes"
+            | "who"
+            | "baaki"
+            | "baki"
+            | "बाकी"
+            | "jinka"
+            | "jinke"
+            | "जिनका"
+            | "जिनके"
+            | "hai"
+            | "है"
     )
 }
 
@@ -178,8 +202,7 @@ pub fn read(text: &str, now: DateTime<FixedOffset>) -> Option<Understood> {
     if tokens.len() > super::rules::MAX_TOKENS || !reminds {
         return None;
     }
-    let asking = tokens.iter().any(|t| is_asking(&t.key))
-        || text.trim_end().ends_with(['?', '？']);
+    let asking = tokens.iter().any(|t| is_asking(&t.key)) || text.trim_end().ends_with(['?', '？']);
     let mut cut = vec![false; tokens.len()];
     let mut interval: Option<i64> = None;
     let mut auto = false;
@@ -212,7 +235,9 @@ pub fn read(text: &str, now: DateTime<FixedOffset>) -> Option<Understood> {
         } else if key == "other"
             && i > 0
             && tokens[i - 1].key == "every"
-            && tokens.get(i + 1).is_some_and(|t| period_days(&t.key) == Some(1))
+            && tokens
+                .get(i + 1)
+                .is_some_and(|t| period_days(&t.key) == Some(1))
         {
             interval = Some(2);
             cut[i - 1..=i + 1].iter_mut().for_each(|c| *c = true);
@@ -296,14 +321,17 @@ pub fn read(text: &str, now: DateTime<FixedOffset>) -> Option<Understood> {
         };
         found = true;
         *command = match (talk, &*command) {
-            (Talk::Repeat(days), Command::ScheduleReminder { amount_paise, at, .. }) => {
+            (
+                Talk::Repeat(days),
                 Command::ScheduleReminder {
-                    customer,
-                    amount_paise: *amount_paise,
-                    at: *at,
-                    every_days: Some(days.unwrap_or(UNSAID_INTERVAL_DAYS)),
-                }
-            }
+                    amount_paise, at, ..
+                },
+            ) => Command::ScheduleReminder {
+                customer,
+                amount_paise: *amount_paise,
+                at: *at,
+                every_days: Some(days.unwrap_or(UNSAID_INTERVAL_DAYS)),
+            },
             // "har hafte reminder mat bhejo": a repeat said with a negation stops it.
             (Talk::Repeat(_) | Talk::Stop, _) => Command::StopAutoReminder {
                 customer: Some(customer),

@@ -1525,7 +1525,11 @@ mod reminder_talk {
 
     fn one(text: &str) -> (Command, bool) {
         let understood = parse(text, now());
-        assert_eq!(understood.parsed.commands.len(), 1, "{text}: {understood:?}");
+        assert_eq!(
+            understood.parsed.commands.len(),
+            1,
+            "{text}: {understood:?}"
+        );
         (understood.parsed.commands[0].clone(), understood.confident)
     }
 

@@ -80,9 +80,11 @@ pub(super) fn proposal_text(proposal: &AutoProposal, l: Locale) -> String {
                 ("every", every(*every_days, l)),
             ]),
         ),
-        AutoProposal::ShopWide { every_days } => {
-            say(l, "propose-auto-shop", &args([("every", every(*every_days, l))]))
-        }
+        AutoProposal::ShopWide { every_days } => say(
+            l,
+            "propose-auto-shop",
+            &args([("every", every(*every_days, l))]),
+        ),
         AutoProposal::Stop {
             customer: Some(customer),
         } => say(

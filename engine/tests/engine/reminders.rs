@@ -591,10 +591,17 @@ async fn a_series_books_its_next_reminder_after_each_one_and_ends_when_nothing_i
         .expect("claim")
         .expect("due");
     assert_eq!(
-        reminders::review_stale(&db, now + 1, now).await.expect("review").len(),
+        reminders::review_stale(&db, now + 1, now)
+            .await
+            .expect("review")
+            .len(),
         1
     );
-    let waiting = shop.books.pending_reminders(Some(rahul)).await.expect("pending");
+    let waiting = shop
+        .books
+        .pending_reminders(Some(rahul))
+        .await
+        .expect("pending");
     assert_eq!(waiting.len(), 1, "{waiting:?}");
     assert_eq!(waiting[0].due_at, now + 7 * DAY);
     assert_eq!(waiting[0].series, Some(started.series.id));
@@ -602,26 +609,49 @@ async fn a_series_books_its_next_reminder_after_each_one_and_ends_when_nothing_i
         .await
         .expect("sent");
     assert_eq!(
-        shop.books.reminder(first.key.reminder).await.expect("reminder").status,
+        shop.books
+            .reminder(first.key.reminder)
+            .await
+            .expect("reminder")
+            .status,
         ReminderStatus::Sent
     );
     assert_eq!(
-        shop.books.pending_reminders(Some(rahul)).await.expect("pending").len(),
+        shop.books
+            .pending_reminders(Some(rahul))
+            .await
+            .expect("pending")
+            .len(),
         1
     );
 
     // Not before its day; then a failure goes on too (the merchant was told), a week later.
-    assert_eq!(reminders::claim_due(&db, now + 7 * DAY - 1).await.expect("claim"), None);
+    assert_eq!(
+        reminders::claim_due(&db, now + 7 * DAY - 1)
+            .await
+            .expect("claim"),
+        None
+    );
     let second = reminders::claim_due(&db, now + 7 * DAY)
         .await
         .expect("claim")
         .expect("due a week later");
     assert!(
-        reminders::mark_failed(&db, second.key, Some(131026), "undeliverable", now + 7 * DAY)
-            .await
-            .expect("failed")
+        reminders::mark_failed(
+            &db,
+            second.key,
+            Some(131026),
+            "undeliverable",
+            now + 7 * DAY
+        )
+        .await
+        .expect("failed")
     );
-    let waiting = shop.books.pending_reminders(Some(rahul)).await.expect("pending");
+    let waiting = shop
+        .books
+        .pending_reminders(Some(rahul))
+        .await
+        .expect("pending");
     assert_eq!(waiting.len(), 1);
     assert_eq!(waiting[0].due_at, now + 14 * DAY);
 
@@ -641,14 +671,26 @@ async fn a_series_books_its_next_reminder_after_each_one_and_ends_when_nothing_i
             .expect("settled")
     );
     assert!(ended_paid(&db, third.key).await.expect("ended"));
-    assert_eq!(shop.books.running_series(rahul).await.expect("series"), None);
+    assert_eq!(
+        shop.books.running_series(rahul).await.expect("series"),
+        None
+    );
     let series = shop.books.reminder_series(10).await.expect("series");
     assert_eq!(series.len(), 1);
     assert_eq!(series[0].end, Some(SeriesEnd::Paid));
     assert!(
-        shop.books.pending_reminders(Some(rahul)).await.expect("pending").is_empty()
+        shop.books
+            .pending_reminders(Some(rahul))
+            .await
+            .expect("pending")
+            .is_empty()
     );
-    assert_eq!(reminders::claim_due(&db, now + 60 * DAY).await.expect("claim"), None);
+    assert_eq!(
+        reminders::claim_due(&db, now + 60 * DAY)
+            .await
+            .expect("claim"),
+        None
+    );
 }
 
 async fn stopping_automatic_reminders_cancels_the_waiting_ones_and_keeps_one_off_reminders(db: Db) {
@@ -685,21 +727,42 @@ async fn stopping_automatic_reminders_cancels_the_waiting_ones_and_keeps_one_off
     ));
 
     let stopped = shop.books.stop_reminder_series(rahul).await.expect("stop");
-    assert_eq!((stopped.series, stopped.cancelled, stopped.shop_wide), (1, 1, false));
-    let waiting = shop.books.pending_reminders(Some(rahul)).await.expect("pending");
-    assert_eq!(waiting.iter().map(|r| r.id).collect::<Vec<_>>(), vec![one_off]);
+    assert_eq!(
+        (stopped.series, stopped.cancelled, stopped.shop_wide),
+        (1, 1, false)
+    );
+    let waiting = shop
+        .books
+        .pending_reminders(Some(rahul))
+        .await
+        .expect("pending");
+    assert_eq!(
+        waiting.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![one_off]
+    );
 
     // A new interval replaces the running series and its waiting reminder.
     let asha_often = series(asha, 3).await;
     let all = shop.books.reminder_series(10).await.expect("series");
-    let old = all.iter().find(|s| s.id == asha_weekly.series.id).expect("old");
+    let old = all
+        .iter()
+        .find(|s| s.id == asha_weekly.series.id)
+        .expect("old");
     assert_eq!(old.end, Some(SeriesEnd::Replaced));
     assert_eq!(
-        shop.books.reminder(asha_weekly.first.id).await.expect("reminder").status,
+        shop.books
+            .reminder(asha_weekly.first.id)
+            .await
+            .expect("reminder")
+            .status,
         ReminderStatus::Cancelled
     );
     assert_eq!(
-        shop.books.running_series(asha).await.expect("running").map(|s| s.every_days),
+        shop.books
+            .running_series(asha)
+            .await
+            .expect("running")
+            .map(|s| s.every_days),
         Some(3)
     );
 
@@ -711,21 +774,55 @@ async fn stopping_automatic_reminders_cancels_the_waiting_ones_and_keeps_one_off
             .await
             .expect("cancel")
     );
-    assert_eq!(shop.books.running_series(vikram).await.expect("running"), None);
+    assert_eq!(
+        shop.books.running_series(vikram).await.expect("running"),
+        None
+    );
 
     // Everything automatic stops; the one-off reminder stays.
-    shop.books.set_auto_reminders(5).await.expect("shop-wide on");
-    let stopped = shop.books.stop_all_auto_reminders().await.expect("stop all");
-    assert_eq!((stopped.series, stopped.cancelled, stopped.shop_wide), (1, 1, true));
+    shop.books
+        .set_auto_reminders(5)
+        .await
+        .expect("shop-wide on");
+    let stopped = shop
+        .books
+        .stop_all_auto_reminders()
+        .await
+        .expect("stop all");
     assert_eq!(
-        shop.books.reminder(asha_often.first.id).await.expect("reminder").status,
+        (stopped.series, stopped.cancelled, stopped.shop_wide),
+        (1, 1, true)
+    );
+    assert_eq!(
+        shop.books
+            .reminder(asha_often.first.id)
+            .await
+            .expect("reminder")
+            .status,
         ReminderStatus::Cancelled
     );
-    assert_eq!(shop.books.settings().await.expect("settings").auto_reminder_days, None);
+    assert_eq!(
+        shop.books
+            .settings()
+            .await
+            .expect("settings")
+            .auto_reminder_days,
+        None
+    );
     let waiting = shop.books.pending_reminders(None).await.expect("pending");
-    assert_eq!(waiting.iter().map(|r| r.id).collect::<Vec<_>>(), vec![one_off]);
-    let again = shop.books.stop_all_auto_reminders().await.expect("stop all");
-    assert_eq!((again.series, again.cancelled, again.shop_wide), (0, 0, false));
+    assert_eq!(
+        waiting.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![one_off]
+    );
+    let again = shop
+        .books
+        .stop_all_auto_reminders()
+        .await
+        .expect("stop all");
+    assert_eq!(
+        (again.series, again.cancelled, again.shop_wide),
+        (0, 0, false)
+    );
 }
 
 async fn the_shop_wide_setting_reminds_everyone_who_owes_every_n_days(db: Db) {
@@ -740,7 +837,11 @@ async fn the_shop_wide_setting_reminds_everyone_who_owes_every_n_days(db: Db) {
     let sunil = debtor(&shop.books, "Sunil", Some("9855555555"), 300).await;
     debtor(&other.books, "Kiran", Some("9866666666"), 900).await;
     let now = to_millis(shop.books.now());
-    assert_eq!(book_shop_rounds(&db, now).await.expect("round"), 0, "off by default");
+    assert_eq!(
+        book_shop_rounds(&db, now).await.expect("round"),
+        0,
+        "off by default"
+    );
 
     // Meena has her own series; the merchant stopped Sunil's automatic reminders.
     shop.books
@@ -754,24 +855,49 @@ async fn the_shop_wide_setting_reminds_everyone_who_owes_every_n_days(db: Db) {
 
     // Only Rahul: owes, has a phone, nothing waiting, no series of his own, never stopped.
     assert_eq!(book_shop_rounds(&db, now).await.expect("round"), 1);
-    assert_eq!(book_shop_rounds(&db, now).await.expect("round"), 0, "one at a time");
-    let waiting = shop.books.pending_reminders(Some(rahul)).await.expect("pending");
+    assert_eq!(
+        book_shop_rounds(&db, now).await.expect("round"),
+        0,
+        "one at a time"
+    );
+    let waiting = shop
+        .books
+        .pending_reminders(Some(rahul))
+        .await
+        .expect("pending");
     assert_eq!(waiting.len(), 1);
     assert_eq!(waiting[0].recurrence, Recurrence::Shop);
     assert_eq!(waiting[0].amount, None, "the balance when it goes");
-    let due = reminders::claim_due(&db, now).await.expect("claim").expect("due");
+    let due = reminders::claim_due(&db, now)
+        .await
+        .expect("claim")
+        .expect("due");
     assert_eq!(due.customer, rahul);
     reminders::mark_sent(&db, due.key, &sent_for(rupees(500), "wamid.SHOP1"), now)
         .await
         .expect("sent");
 
     // Three days after it went, the next.
-    assert_eq!(book_shop_rounds(&db, now + 3 * DAY - 1).await.expect("round"), 0);
-    assert_eq!(book_shop_rounds(&db, now + 3 * DAY).await.expect("round"), 1);
+    assert_eq!(
+        book_shop_rounds(&db, now + 3 * DAY - 1)
+            .await
+            .expect("round"),
+        0
+    );
+    assert_eq!(
+        book_shop_rounds(&db, now + 3 * DAY).await.expect("round"),
+        1
+    );
     // Stopped for the whole shop: the waiting one is cancelled and no more are booked.
     let stopped = shop.books.stop_all_auto_reminders().await.expect("stop");
-    assert_eq!(stopped.cancelled, 2, "Rahul's shop-wide one and Meena's series");
-    assert_eq!(book_shop_rounds(&db, now + 30 * DAY).await.expect("round"), 0);
+    assert_eq!(
+        stopped.cancelled, 2,
+        "Rahul's shop-wide one and Meena's series"
+    );
+    assert_eq!(
+        book_shop_rounds(&db, now + 30 * DAY).await.expect("round"),
+        0
+    );
     assert!(matches!(
         shop.books.set_auto_reminders(0).await,
         Err(BooksError::InvalidQuantity(_))
@@ -813,8 +939,14 @@ async fn the_daily_cap_is_the_shops_setting(db: Db) {
     .await
     .expect("set");
     assert_eq!(settings.reminder_daily_cap, 1);
-    assert_eq!(settings.large_amount, defaults.large_amount, "the rest kept");
-    let claimed = reminders::claim_due(&db, now).await.expect("claim").expect("due");
+    assert_eq!(
+        settings.large_amount, defaults.large_amount,
+        "the rest kept"
+    );
+    let claimed = reminders::claim_due(&db, now)
+        .await
+        .expect("claim")
+        .expect("due");
     assert_eq!(claimed.key.reminder, sent);
     reminders::mark_sent(&db, claimed.key, &sent_for(rupees(1), "wamid.CAP"), now)
         .await
@@ -823,7 +955,12 @@ async fn the_daily_cap_is_the_shops_setting(db: Db) {
         merchant: shop.books.merchant_id(),
         reminder: next,
     };
-    let cap = shop.books.settings().await.expect("settings").reminder_daily_cap;
+    let cap = shop
+        .books
+        .settings()
+        .await
+        .expect("settings")
+        .reminder_daily_cap;
     assert!(matches!(
         policy_hold(&db, key, asha.id, chrono_tz::Asia::Kolkata, cap, now)
             .await
@@ -861,7 +998,10 @@ async fn a_customers_reply_joins_the_timeline_of_the_reminder_it_answers(db: Db)
             .schedule_reminder(rahul, None, at, &cli())
             .await
             .expect("schedule");
-        let due = reminders::claim_due(&db, at).await.expect("claim").expect("due");
+        let due = reminders::claim_due(&db, at)
+            .await
+            .expect("claim")
+            .expect("due");
         reminders::mark_sent(&db, due.key, &sent_for(rupees(500), wamid), at)
             .await
             .expect("sent");
@@ -899,9 +1039,17 @@ async fn a_customers_reply_joins_the_timeline_of_the_reminder_it_answers(db: Db)
     // Quoting the first reminder: that one.
     let paid = inbound("wamid.IN2", "paid", later + 1).await;
     assert_eq!(
-        reminders::record_reply(&db, merchant, phone, Some("wamid.R1"), paid, "paid", later + 1)
-            .await
-            .expect("reply"),
+        reminders::record_reply(
+            &db,
+            merchant,
+            phone,
+            Some("wamid.R1"),
+            paid,
+            "paid",
+            later + 1
+        )
+        .await
+        .expect("reply"),
         Some(sent[0])
     );
     let replies = |events: Vec<execora_engine::books::ReminderEvent>| {
@@ -912,12 +1060,22 @@ async fn a_customers_reply_joins_the_timeline_of_the_reminder_it_answers(db: Db)
             .collect::<Vec<_>>()
     };
     assert_eq!(
-        replies(shop.books.reminder_timeline(sent[1]).await.expect("timeline")),
+        replies(
+            shop.books
+                .reminder_timeline(sent[1])
+                .await
+                .expect("timeline")
+        ),
         vec!["kal de dunga".to_string()],
         "recorded once"
     );
     assert_eq!(
-        replies(shop.books.reminder_timeline(sent[0]).await.expect("timeline")),
+        replies(
+            shop.books
+                .reminder_timeline(sent[0])
+                .await
+                .expect("timeline")
+        ),
         vec!["paid".to_string()]
     );
     // Long after the last reminder, or from a phone that is no customer's: no reminder.

@@ -27,18 +27,15 @@ impl Run<'_> {
         settled: &Settled,
         proposal: AutoProposal,
     ) -> Result<Option<Step>, BooksError> {
-        Ok(self
-            .needs_yes(settled, None, None)
-            .await?
-            .map(|reason| {
-                Step::Ask(
-                    Question::Confirm {
-                        proposal: Proposal::AutoReminders(proposal),
-                        reason,
-                    },
-                    settled.clone(),
-                )
-            }))
+        Ok(self.needs_yes(settled, None, None).await?.map(|reason| {
+            Step::Ask(
+                Question::Confirm {
+                    proposal: Proposal::AutoReminders(proposal),
+                    reason,
+                },
+                settled.clone(),
+            )
+        }))
     }
 
     /// `schedule_reminder` with `every_days`, `auto_remind_all`, `stop_auto_reminder` and
@@ -71,7 +68,8 @@ impl Run<'_> {
                 if let Some(step) = self.confirm_auto(&settled, proposal).await? {
                     return Ok(step);
                 }
-                let first = at.map_or_else(|| self.books.now(), |at| at.with_timezone(&chrono::Utc));
+                let first =
+                    at.map_or_else(|| self.books.now(), |at| at.with_timezone(&chrono::Utc));
                 let booked = self
                     .books
                     .start_reminder_series(
