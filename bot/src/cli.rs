@@ -23,6 +23,9 @@ pub enum Command {
         #[arg(long)]
         demo: bool,
     },
+    /// Ask the running service's /healthz on this machine (for a container's HEALTHCHECK, which
+    /// has no curl); exits non-zero unless it answers 200 within 3 seconds.
+    Healthcheck,
     /// Apply pending database migrations and exit.
     Migrate,
     /// Manage shops and their phones.
@@ -63,6 +66,12 @@ pub enum Command {
     /// Verify every shop's books: balances = ledger, stock = movements, reversals and references
     /// stay in their shop. Exits non-zero naming each problem; prints one "ok" line otherwise.
     Check,
+    /// Copy the SQLite database to PATH while the service keeps running (an online, consistent
+    /// snapshot; restore by pointing DATABASE_URL at the copy, then `execora check`).
+    Backup {
+        /// The new file to write; it must not exist yet.
+        path: PathBuf,
+    },
     /// Show outbound messages: what the sandbox holds, what failed and why, what is stuck.
     Outbox {
         /// Only messages WhatsApp refused for good.

@@ -133,6 +133,12 @@ pub struct Config {
     pub timezone: String,
     /// Apply pending migrations at `serve` start (turn off to run `execora migrate` as a release step).
     pub auto_migrate: bool,
+    /// `EXECORA_SHUTDOWN_SECONDS`: after SIGTERM, how long in-flight requests and the message
+    /// each worker is on may take before the process exits anyway (default 20).
+    pub shutdown_grace: std::time::Duration,
+    /// `EXECORA_METRICS_PORT`: where `/metrics` is served, on HOST (0: any free port); unset,
+    /// no metrics page.
+    pub metrics_port: Option<u16>,
     pub llm: Option<LlmSettings>,
     pub whatsapp: WhatsappSettings,
     /// `EXECORA_SIGNUP=open`: a stranger who writes in is walked through opening a shop.
@@ -471,6 +477,21 @@ impl Config {
                 ));
             }
         };
+        let shutdown_grace = std::time::Duration::from_secs(number_in(
+            env,
+            "EXECORA_SHUTDOWN_SECONDS",
+            1..=600,
+            20,
+        )?);
+        let metrics_port = match setting(env, "EXECORA_METRICS_PORT") {
+            None => None,
+            Some(p) => Some(p.parse().map_err(|_| {
+                problem(
+                    "EXECORA_METRICS_PORT",
+                    format!("'{p}' is not a port number"),
+                )
+            })?),
+        };
         let llm = match secret(env, "OPENAI_API_KEY")? {
             None => None,
             Some(api_key) => {
@@ -581,6 +602,8 @@ impl Config {
             public_url,
             timezone,
             auto_migrate,
+            shutdown_grace,
+            metrics_port,
             llm,
             whatsapp,
             open_signup,
@@ -707,6 +730,14 @@ mod tests {
         for (pairs, variable) in [
             (vec![("PORT", "http")], "PORT"),
             (vec![("HOST", "localhost:3000")], "HOST"),
+            (
+                vec![("EXECORA_METRICS_PORT", "prometheus")],
+                "EXECORA_METRICS_PORT",
+            ),
+            (
+                vec![("EXECORA_SHUTDOWN_SECONDS", "0")],
+                "EXECORA_SHUTDOWN_SECONDS",
+            ),
             (vec![("DATABASE_URL", "mysql://x")], "DATABASE_URL"),
             (
                 vec![("EXECORA_TIMEZONE", "India/Delhi")],

@@ -55,15 +55,44 @@ fn main() -> std::process::ExitCode {
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    // JSON lines go to stdout, where log collectors (Fly, Docker, journald) read them; the text
+    // form stays on stderr, beside the commands' own output on stdout.
     let json = std::env::var("EXECORA_LOG_FORMAT").is_ok_and(|f| f == "json");
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
     if json {
-        builder.json().init()
+        builder.json().with_writer(std::io::stdout).init()
     } else {
-        builder.init()
+        builder.with_writer(std::io::stderr).init()
     }
+}
+
+/// The service listens on HOST; an unspecified address (0.0.0.0, ::) is reached on the loopback.
+async fn healthcheck(config: &Config) -> anyhow::Result<()> {
+    let host = match config.host {
+        std::net::IpAddr::V4(v4) if v4.is_unspecified() => {
+            std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)
+        }
+        std::net::IpAddr::V6(v6) if v6.is_unspecified() => {
+            std::net::IpAddr::V6(std::net::Ipv6Addr::LOCALHOST)
+        }
+        other => other,
+    };
+    let url = format!(
+        "http://{}/healthz",
+        std::net::SocketAddr::new(host, config.port)
+    );
+    let answer = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(3))
+        .build()?
+        .get(&url)
+        .send()
+        .await
+        .with_context(|| format!("no answer from {url}"))?;
+    if !answer.status().is_success() {
+        bail!("{url} answered {}", answer.status());
+    }
+    println!("healthy: {url}");
+    Ok(())
 }
 
 async fn open_db(config: &Config, migrate: bool) -> anyhow::Result<Db> {
@@ -75,14 +104,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     match cli.command.unwrap_or(Command::Serve { demo: false }) {
         Command::Serve { demo } => {
+            let stop = http::shutdown_signal();
             let app = Application::build(config, clock.clone()).await?;
             if demo {
                 let (merchant, created) =
                     execora_engine::demo::seed(app.db(), clock.clone()).await?;
                 tracing::info!(merchant = %merchant.id, created, "demo shop ready: execora chat --merchant {}", execora_engine::demo::DEMO_PHONE);
             }
-            app.run_until_stopped(http::shutdown_signal()).await?;
+            app.run_until_stopped(stop).await?;
         }
+        Command::Healthcheck => healthcheck(&config).await?,
         Command::Migrate => {
             let db = open_db(&config, true).await?;
             println!("migrations applied to {}", redact(&config.database_url));
@@ -164,6 +195,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 bail!("{report}");
             }
             println!("{report}");
+        }
+        Command::Backup { path } => {
+            let db = open_db(&config, false).await?;
+            let taken = db.backup_to(&path).await;
+            db.close().await;
+            taken?;
+            println!(
+                "backup of {} written to {}",
+                redact(&config.database_url),
+                path.display()
+            );
         }
         Command::Inbox { dead, limit } => inbox(&config, dead, limit).await?,
         Command::PayLink { merchant, customer } => {

@@ -1,6 +1,6 @@
 //! Builds the service from its `Config` (database, webhook, workers, listener) and runs it until told to stop.
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -97,6 +97,9 @@ pub struct Application {
     db: Db,
     supervisor: Supervisor,
     workers: Vec<(&'static str, WorkerFactory)>,
+    shutdown_grace: Duration,
+    /// `/metrics`, on its own port, when configured.
+    metrics: Option<(TcpListener, Router)>,
 }
 
 impl Application {
@@ -119,6 +122,20 @@ impl Application {
             "execora listening on http://{bound} (public {})",
             config.public_url
         );
+        let metrics = match config.metrics_port {
+            None => None,
+            Some(port) => {
+                let address = std::net::SocketAddr::new(config.host, port);
+                let listener = TcpListener::bind(address)
+                    .await
+                    .map_err(|source| StartupError::Bind { address, source })?;
+                let bound = listener
+                    .local_addr()
+                    .map_err(|source| StartupError::Bind { address, source })?;
+                tracing::info!("metrics on http://{bound}/metrics");
+                Some((listener, crate::metrics::routes(db.clone(), clock.clone())))
+            }
+        };
         let supervisor = Supervisor::new(Backoff::default());
         let whatsapp = &config.whatsapp;
         if whatsapp.app_secret.is_none() {
@@ -142,7 +159,7 @@ impl Application {
             clock: clock.clone(),
         };
         let panel = execora_panel::app::routes(panel_config(&config, &db, clock.clone())?);
-        let router = http::router(state).merge(panel);
+        let router = http::observed(http::router(state).merge(panel));
         let workers = if config.run_workers {
             workers(&config, &db, clock)?
         } else {
@@ -158,6 +175,8 @@ impl Application {
             db,
             supervisor,
             workers,
+            shutdown_grace: config.shutdown_grace,
+            metrics,
         })
     }
 
@@ -183,20 +202,69 @@ impl Application {
             db,
             mut supervisor,
             workers,
+            shutdown_grace,
+            metrics,
             ..
         } = self;
         for (name, worker) in workers {
             supervisor.spawn(name, worker);
         }
+        let (stopping, stop_requested) = tokio::sync::watch::channel(false);
+        if let Some((listener, routes)) = metrics {
+            let mut stop = stop_requested.clone();
+            tokio::spawn(async move {
+                let stopped = async move {
+                    let _ = stop.wait_for(|stop| *stop).await;
+                };
+                if let Err(error) = axum::serve(listener, routes)
+                    .with_graceful_shutdown(stopped)
+                    .await
+                {
+                    tracing::error!(%error, "the metrics page stopped");
+                }
+            });
+        }
+        let shutdown = async move {
+            shutdown.await;
+            let _ = stopping.send(true);
+        };
         // The peer address goes with each request: the panel's login limits count per client.
         let served = axum::serve(
             listener,
             router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
-        .await;
-        supervisor.stop().await;
+        .into_future();
+        // Once asked to stop, in-flight requests and the workers' current messages get the grace
+        // period together; what is still running then is dropped. Nothing is lost by that: a
+        // webhook not yet answered is delivered again by Meta, and a message a worker held is
+        // taken again once its claim goes stale.
+        let grace_over = async move {
+            let mut stop_requested = stop_requested;
+            let _ = stop_requested.wait_for(|stop| *stop).await;
+            tokio::time::Instant::now() + shutdown_grace
+        };
+        tokio::pin!(served, grace_over);
+        let (served, deadline) = tokio::select! {
+            served = &mut served => (served, tokio::time::Instant::now() + shutdown_grace),
+            deadline = &mut grace_over => {
+                match tokio::time::timeout_at(deadline, &mut served).await {
+                    Ok(served) => (served, deadline),
+                    Err(_) => {
+                        tracing::warn!(grace = ?shutdown_grace, "requests still in flight at the end of the grace period; closing them");
+                        (Ok(()), deadline)
+                    }
+                }
+            }
+        };
+        if tokio::time::timeout_at(deadline, supervisor.stop())
+            .await
+            .is_err()
+        {
+            tracing::warn!(grace = ?shutdown_grace, "workers still busy at the end of the grace period; their messages are taken again after a restart");
+        }
         db.close().await;
+        tracing::info!("stopped");
         served
     }
 }

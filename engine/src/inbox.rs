@@ -9,7 +9,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::books::MerchantId;
 use crate::messages::{Delivery, MessageId, storable};
-use crate::store::{Backend, Db, StoreError};
+use crate::store::{Backend, Db, StoreError, Work};
 
 /// Most messages written in one statement. Bounded so one commit never holds the writer long.
 const MAX_BATCH: usize = 256;
@@ -102,6 +102,9 @@ async fn write_batches(db: Db, mut waiting: mpsc::Receiver<(Arrival, Reply)>) {
         let arrivals: Vec<&Arrival> = batch.iter().map(|(arrival, _)| arrival).collect();
         match write(&db, &arrivals).await {
             Ok(ids) => {
+                if ids.iter().any(Option::is_some) {
+                    db.wake(Work::Inbound);
+                }
                 for ((_, reply), id) in batch.drain(..).zip(ids) {
                     let _ = reply.send(Ok(id));
                 }
@@ -117,6 +120,9 @@ async fn write_batches(db: Db, mut waiting: mpsc::Receiver<(Arrival, Reply)>) {
                         .map(|mut ids| ids.pop().flatten());
                     if let Err(error) = &written {
                         tracing::error!(%error, wamid = %arrival.channel_id, "could not store an arriving message");
+                    }
+                    if matches!(written, Ok(Some(_))) {
+                        db.wake(Work::Inbound);
                     }
                     let _ =
                         reply.send(written.map_err(|error| InboxError::Failed(error.to_string())));

@@ -6,7 +6,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::books::MerchantId;
-use crate::store::{Db, StoreError, is_unique_violation};
+use crate::store::{Db, StoreError, Work, is_unique_violation};
 
 /// Our id of a stored message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -254,10 +254,13 @@ pub async fn record_inbound(
 
 /// Stores an outbound message (the outbox row the sender or the sandbox takes it from).
 pub async fn record_outbound(db: &Db, new: &NewOutbound<'_>) -> Result<MessageId, StoreError> {
-    insert_outbound(&mut *db.writer().await?, new).await
+    let id = insert_outbound(&mut *db.writer().await?, new).await?;
+    db.wake(Work::Outbound);
+    Ok(id)
 }
 
-/// Stores an outbound message inside the caller's transaction (a login code with its code row).
+/// Stores an outbound message inside the caller's transaction (a login code with its code row);
+/// the caller wakes the sender ([`Db::wake`]) once it has committed.
 pub(crate) async fn record_outbound_in(
     tx: &mut crate::store::Tx,
     new: &NewOutbound<'_>,
@@ -495,6 +498,7 @@ pub async fn mark_dead(
     };
     insert_outbound(&mut *tx, &notice).await?;
     tx.commit().await?;
+    db.wake(Work::Outbound);
     Ok(true)
 }
 
@@ -596,6 +600,9 @@ pub async fn finish_inbound(
         stored.push(insert_outbound(&mut *tx, &reply).await?);
     }
     tx.commit().await?;
+    if !stored.is_empty() {
+        db.wake(Work::Outbound);
+    }
     Ok(Some(stored))
 }
 
@@ -776,5 +783,8 @@ pub async fn requeue_outbound(db: &Db, id: MessageId, at: i64) -> Result<bool, S
     .bind(id.0)
     .execute(&mut *db.writer().await?)
     .await?;
+    if done.rows_affected() == 1 {
+        db.wake(Work::Outbound);
+    }
     Ok(done.rows_affected() == 1)
 }

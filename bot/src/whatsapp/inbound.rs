@@ -13,13 +13,14 @@ use execora_engine::onboarding::{self, CustomerThread, SignupDefaults, SignupSte
 use execora_engine::phone::Phone;
 use execora_engine::pipeline::{Message, Pipeline};
 use execora_engine::reply::{Locale, Outcome, Reply, render};
-use execora_engine::store::{Db, StoreError};
+use execora_engine::store::{Db, StoreError, Work};
 
 use super::graph::GraphClient;
 use super::voice::{Heard, Listener};
 
-/// How often an idle worker looks for work.
-const POLL: Duration = Duration::from_millis(200);
+/// How often an idle worker looks for work it was not woken for (deferred messages falling due,
+/// another process's arrivals on SQLite): arrivals wake it at once (`Db::wake`).
+const SAFETY_POLL: Duration = Duration::from_secs(2);
 /// A claim older than this belongs to a worker that died; the message goes back in line.
 const STALE_CLAIM: Duration = Duration::from_secs(300);
 /// How often stale claims are looked for.
@@ -289,11 +290,15 @@ impl InboundWorker {
             transcript: transcript.as_deref(),
             replies: &replies,
         };
-        if messages::finish_inbound(&self.db, inbound.id, &finish, at)
-            .await?
-            .is_none()
-        {
-            tracing::info!("message was finished by another run; no second reply");
+        match messages::finish_inbound(&self.db, inbound.id, &finish, at).await? {
+            None => tracing::info!("message was finished by another run; no second reply"),
+            // What happened, never what was said: bodies and transcripts stay out of the log.
+            Some(stored) => tracing::info!(
+                kind = %inbound.kind,
+                status = finish.status.as_str(),
+                replies = stored.len(),
+                "message processed"
+            ),
         }
         if let Some(reply) = &plan.customer_reply {
             // The message is the shop's now, so the reminder's timeline may point at it; a
@@ -552,6 +557,7 @@ impl InboundWorker {
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
         tokio::pin!(shutdown);
         let mut last_check: Option<std::time::Instant> = None;
+        let mut arrivals = self.db.wakeup(Work::Inbound);
         loop {
             // Between messages, never inside one: a backlog waits in the database for the next
             // start instead of holding up the shutdown.
@@ -571,6 +577,7 @@ impl InboundWorker {
                     tracing::error!(%error, "could not requeue stale messages");
                 }
             }
+            arrivals.seen();
             let idle = match self.process_next().await {
                 Ok(worked) => !worked,
                 Err(error) => {
@@ -581,7 +588,7 @@ impl InboundWorker {
             if idle {
                 tokio::select! {
                     () = &mut shutdown => return,
-                    () = tokio::time::sleep(POLL) => {}
+                    () = arrivals.wait(SAFETY_POLL) => {}
                 }
             }
         }

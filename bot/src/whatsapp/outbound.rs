@@ -10,15 +10,16 @@ use execora_engine::access;
 use execora_engine::messages::{self, Outgoing};
 use execora_engine::providers::{ProviderError, Speaker};
 use execora_engine::reply::QuickOption;
-use execora_engine::store::{Db, StoreError};
+use execora_engine::store::{Db, StoreError, Work};
 use execora_engine::time::{Clock, SystemClock, to_millis};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
 use super::graph::{ErrorClass, GraphClient, GraphError, OutboundContent, ReplyButton};
 use super::voice::{self, SpeakError};
 
-/// How often an idle sender looks for work.
-const POLL: Duration = Duration::from_millis(200);
+/// How often an idle sender looks for work it was not woken for (retries falling due, another
+/// process's replies on SQLite): a committed reply wakes it at once (`Db::wake`).
+const SAFETY_POLL: Duration = Duration::from_secs(1);
 /// Tries before a message that keeps failing on passing errors is given up.
 pub const MAX_ATTEMPTS: i64 = 6;
 
@@ -221,6 +222,7 @@ impl Sender {
         }
         match result {
             Ok(sent) => {
+                metrics::counter!(crate::metrics::SENT, "status" => "sent").increment(1);
                 messages::mark_sent(&self.db, outgoing.id, &sent.wamid, self.now_ms()).await?
             }
             Err(error) => self.failed(&outgoing, &error).await?,
@@ -296,6 +298,7 @@ impl Sender {
             {
                 let wait = backoff(&class, outgoing.attempts);
                 tracing::warn!(%error, attempts = outgoing.attempts, wait_s = wait.as_secs(), "send failed; will retry");
+                metrics::counter!(crate::metrics::SENT, "status" => "retried").increment(1);
                 messages::retry_later(
                     &self.db,
                     outgoing.id,
@@ -306,6 +309,7 @@ impl Sender {
             }
             _ => {
                 tracing::error!(%error, class = ?class, attempts = outgoing.attempts, "send failed for good");
+                metrics::counter!(crate::metrics::SENT, "status" => "failed").increment(1);
                 messages::mark_failed(
                     &self.db,
                     outgoing.id,
@@ -321,6 +325,7 @@ impl Sender {
     /// Works until `shutdown` completes.
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
         tokio::pin!(shutdown);
+        let mut replies = self.db.wakeup(Work::Outbound);
         loop {
             // Between messages, never inside one: a backlog waits in the database for the next
             // start instead of holding up the shutdown.
@@ -329,6 +334,7 @@ impl Sender {
                 () = &mut shutdown => return,
                 () = std::future::ready(()) => {}
             }
+            replies.seen();
             let idle = match self.send_next().await {
                 Ok(worked) => !worked,
                 Err(error) => {
@@ -339,7 +345,7 @@ impl Sender {
             if idle {
                 tokio::select! {
                     () = &mut shutdown => return,
-                    () = tokio::time::sleep(POLL) => {}
+                    () = replies.wait(SAFETY_POLL) => {}
                 }
             }
         }

@@ -12,14 +12,15 @@ use execora_engine::books::{Books, BooksError, PayLinkError, merchants};
 use execora_engine::messages::{self, Delivery, NewOutbound};
 use execora_engine::money::Paise;
 use execora_engine::reply::{Outcome, ReminderReply, render};
-use execora_engine::store::{Db, StoreError};
+use execora_engine::store::{Db, StoreError, Work};
 use execora_engine::time::{Clock, to_millis};
 
 use super::graph::{ErrorClass, GraphClient, GraphError, OutboundContent, Sent};
 use super::outbound::{self, NumberThrottle};
 use super::templates::{self, TemplateRef};
 
-/// How often an idle reminder sender looks for due reminders (due times have second resolution).
+/// How often an idle reminder sender looks for due reminders (due times have second resolution);
+/// a reminder booked for now wakes it at once (`Db::wake`).
 const POLL: Duration = Duration::from_secs(1);
 /// How often claims that were never finished are looked for, and the shop-wide automatic
 /// reminders booked (their intervals are days).
@@ -389,6 +390,7 @@ impl ReminderSender {
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
         tokio::pin!(shutdown);
         let mut review = tokio::time::interval(REVIEW_EVERY);
+        let mut scheduled = self.db.wakeup(Work::Scheduled);
         loop {
             tokio::select! {
                 biased;
@@ -404,6 +406,7 @@ impl ReminderSender {
                 }
                 () = std::future::ready(()) => {}
             }
+            scheduled.seen();
             let idle = match self.send_next().await {
                 Ok(worked) => !worked,
                 Err(error) => {
@@ -414,7 +417,7 @@ impl ReminderSender {
             if idle {
                 tokio::select! {
                     () = &mut shutdown => return,
-                    () = tokio::time::sleep(POLL) => {}
+                    () = scheduled.wait(POLL) => {}
                 }
             }
         }

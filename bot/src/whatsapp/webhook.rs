@@ -240,17 +240,20 @@ async fn verify(
 async fn receive(State(state): State<WebhookState>, headers: HeaderMap, body: Bytes) -> StatusCode {
     let Some(secrets) = &state.secrets else {
         tracing::warn!("webhook POST refused: WHATSAPP_APP_SECRET is not configured");
+        count("no_app_secret");
         return StatusCode::UNAUTHORIZED;
     };
     let header = headers.get("x-hub-signature-256").map(|v| v.as_bytes());
     if let Err(error) = signature::verify(&body, header, secrets) {
         tracing::warn!(%error, "webhook POST refused");
+        count("bad_signature");
         return StatusCode::UNAUTHORIZED;
     }
     let events = match payload::parse(&body) {
         Ok(events) => events,
         Err(error) => {
             tracing::warn!(%error, bytes = body.len(), "signed webhook body is not usable; acknowledged");
+            count("malformed");
             return StatusCode::OK;
         }
     };
@@ -258,6 +261,7 @@ async fn receive(State(state): State<WebhookState>, headers: HeaderMap, body: By
         let stored = match event {
             Event::Message(message) => store_message(&state, &message).await,
             Event::Status(status) => {
+                count("status");
                 let Some(delivery) = Delivery::parse(&status.status) else {
                     tracing::info!(status = %status.status, "unknown delivery status ignored");
                     continue;
@@ -279,10 +283,16 @@ async fn receive(State(state): State<WebhookState>, headers: HeaderMap, body: By
         if let Err(error) = stored {
             // Meta retries a non-2xx: nothing is lost, and redelivered messages are stored once.
             tracing::error!(%error, "could not store a webhook event");
+            count("store_failed");
             return StatusCode::SERVICE_UNAVAILABLE;
         }
     }
     StatusCode::OK
+}
+
+/// Counts a webhook POST's fate, or one event's in it.
+fn count(outcome: &'static str) {
+    metrics::counter!(crate::metrics::WEBHOOK, "outcome" => outcome).increment(1);
 }
 
 /// A status of a message we tagged as a reminder's moves that reminder (and its timeline) too:
@@ -362,6 +372,7 @@ async fn store_message(state: &WebhookState, message: &InboundMessage) -> Result
         );
         arrival.status = Delivery::Logged;
         state.inbox.record(arrival).await?;
+        count("foreign_number");
         return Ok(());
     }
     // Meta's sender id is the full international number as it is: never the typed-number
@@ -394,8 +405,13 @@ async fn store_message(state: &WebhookState, message: &InboundMessage) -> Result
     if stored.is_none() {
         limits.give_back(&peer);
         tracing::info!("redelivered message ignored");
+        count("duplicate");
         return Ok(());
     }
+    count(match place {
+        Place::Later { .. } => "deferred",
+        Place::Now => "accepted",
+    });
     if let Place::Later { due } = place {
         tracing::debug!(
             due,

@@ -1,12 +1,15 @@
 //! The `execora` binary as an operator and a merchant use it (commands, chat, the service), and its webhook.
 
 mod app;
+mod deploy;
 mod door;
 mod end_to_end;
+mod observe;
 mod operator_links;
 mod panel;
 mod pay_page;
 mod reminders;
+mod scale;
 mod supervision;
 mod webhook;
 
@@ -535,6 +538,79 @@ fn the_outbox_shows_failed_replies_with_their_error_and_requeues_them_on_request
     assert!(!again.status.success(), "a queued message is not requeued");
     assert!(
         stderr(&again).contains("not a failed or stuck"),
+        "{}",
+        stderr(&again)
+    );
+}
+
+#[test]
+fn a_backup_taken_while_serving_restores_to_books_that_check() {
+    let sandbox = Sandbox::new();
+    let _server = start_server(&sandbox, &["--demo"]);
+    let mut chat = sandbox
+        .command()
+        .args(["chat", "--merchant", "919800000001"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("chat starts");
+    let mut stdin = chat.stdin.take().expect("stdin");
+    stdin
+        .write_all("Suresh ne 137 UPI kiya\nexit\n".as_bytes())
+        .expect("typed");
+    drop(stdin);
+    let booked = chat.wait_with_output().expect("chat ends");
+    assert!(booked.status.success(), "{}", stderr(&booked));
+
+    let taken = sandbox.run(&["backup", "copy.db"]);
+    assert!(taken.status.success(), "{}", stderr(&taken));
+    assert!(stdout(&taken).contains("copy.db"), "{}", stdout(&taken));
+    assert!(!sandbox.dir.path().join("copy.db.partial").exists());
+
+    let restored = |args: &[&str]| {
+        sandbox
+            .command()
+            .args(args)
+            .env("DATABASE_URL", "sqlite://copy.db")
+            .output()
+            .expect("runs on the copy")
+    };
+    let checked = restored(&["check"]);
+    assert!(checked.status.success(), "{}", stderr(&checked));
+    assert!(
+        stdout(&checked).starts_with("ok: 1 shops"),
+        "{}",
+        stdout(&checked)
+    );
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let payments_of_137 = |file: &str| {
+        let url = format!("sqlite://{}", sandbox.dir.path().join(file).display());
+        runtime.block_on(async {
+            let pool = sqlx::SqlitePool::connect(&url).await.expect("open");
+            let found: (i64,) =
+                sqlx::query_as("SELECT COUNT(*) FROM ledger_entries WHERE amount_paise = -13700")
+                    .fetch_one(&pool)
+                    .await
+                    .expect("count");
+            pool.close().await;
+            found.0
+        })
+    };
+    assert_eq!(
+        payments_of_137("copy.db"),
+        1,
+        "the payment booked before the backup is in the copy"
+    );
+    assert_eq!(payments_of_137("execora.db"), 1);
+
+    let again = sandbox.run(&["backup", "copy.db"]);
+    assert!(
+        !again.status.success(),
+        "an existing file is never overwritten"
+    );
+    assert!(
+        stderr(&again).contains("already exists"),
         "{}",
         stderr(&again)
     );

@@ -128,6 +128,7 @@ pub async fn request_code(
     )
     .await?;
     tx.commit().await?;
+    db.wake(crate::store::Work::Outbound);
     Ok(CodeRequested {
         challenge,
         sent: Some(SentCode {

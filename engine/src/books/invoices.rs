@@ -7,7 +7,10 @@ use sqlx::any::AnyRow;
 use super::ledger::{EntryKind, Posting, post, reverse_operation_entries};
 use super::operations::{self, Booked, Origin, Started};
 use super::products::move_stock;
-use super::{Books, BooksError, CustomerId, InvoiceId, OperationId, ProductId, validate_name};
+use super::{
+    Books, BooksError, CustomerId, InvoiceId, OperationId, ProductId, Role, validate_name,
+};
+use crate::messages::MessageId;
 use crate::money::{MAX_BOOKING, Paise};
 use crate::quantity::{Quantity, Unit};
 use crate::store::Tx;
@@ -64,6 +67,50 @@ pub struct CancelledInvoice {
     pub customer_name: Option<String>,
     pub total: Paise,
     pub balance: Option<Paise>,
+}
+
+/// Where a bill is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvoiceStatus {
+    Issued,
+    Cancelled,
+}
+
+impl InvoiceStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InvoiceStatus::Issued => "issued",
+            InvoiceStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<InvoiceStatus> {
+        [InvoiceStatus::Issued, InvoiceStatus::Cancelled]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+}
+
+/// Why staff may not cancel a bill (the owner always may).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CancelRefused {
+    /// Someone else issued it.
+    OthersBill { number: i64 },
+    /// It is older than the shop's cancel window for staff.
+    OldBill { number: i64, window_minutes: i64 },
+}
+
+/// The inbound message a booking came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceMessage {
+    pub id: MessageId,
+    /// `text`, `audio`, `interactive`…, as stored.
+    pub kind: String,
+    pub body: String,
+    /// What a voice note was heard as.
+    pub transcript: Option<String>,
+    pub created_at: i64,
 }
 
 /// A bill in a list.
@@ -440,6 +487,93 @@ impl Books {
             .iter()
             .map(summary_from_row)
             .collect::<Result<_, _>>()?)
+    }
+
+    /// Bills newest first, for one customer or all, only issued or only cancelled ones when
+    /// asked, at most `limit`, continuing with bills older than `before`.
+    pub async fn invoices_in(
+        &self,
+        customer: Option<CustomerId>,
+        status: Option<InvoiceStatus>,
+        limit: i64,
+        before: Option<InvoiceId>,
+    ) -> Result<Vec<InvoiceSummary>, BooksError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{SUMMARY_SELECT} WHERE i.merchant_id = $1 AND ($2 = 0 OR i.customer_id = $3) \
+             AND ($4 = '' OR i.status = $4) AND i.id < $5 ORDER BY i.id DESC LIMIT $6"
+        )))
+        .bind(self.mid())
+        .bind(i64::from(customer.is_some()))
+        .bind(customer.map_or(0, |c| c.0))
+        .bind(status.map_or("", InvoiceStatus::as_str))
+        .bind(before.map_or(i64::MAX, |b| b.0))
+        .bind(limit.clamp(1, 500))
+        .fetch_all(self.db.pool())
+        .await?;
+        Ok(rows
+            .iter()
+            .map(summary_from_row)
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// Whether `actor` with `role` may cancel this bill: the owner always; staff only a bill they
+    /// issued themselves, inside the shop's cancel window. `None` when they may.
+    pub async fn cancel_refusal(
+        &self,
+        invoice: &InvoiceSummary,
+        role: Role,
+        actor: &str,
+    ) -> Result<Option<CancelRefused>, BooksError> {
+        if role == Role::Owner {
+            return Ok(None);
+        }
+        let issuer = self.invoice_issued_by(invoice.id).await?;
+        if issuer.as_deref() != Some(actor) {
+            return Ok(Some(CancelRefused::OthersBill {
+                number: invoice.number,
+            }));
+        }
+        let window = self.settings().await?.cancel_window_minutes;
+        if self.now_ms() - invoice.created_at > window.saturating_mul(60_000) {
+            return Ok(Some(CancelRefused::OldBill {
+                number: invoice.number,
+                window_minutes: window,
+            }));
+        }
+        Ok(None)
+    }
+
+    /// The message a bill was booked from (a WhatsApp text or voice note of this shop), when
+    /// it came from one: its booking's key is that message's id and the command's index.
+    pub async fn invoice_source(&self, id: InvoiceId) -> Result<Option<SourceMessage>, BooksError> {
+        let key: Option<Option<String>> = sqlx::query_scalar(
+            "SELECT o.idempotency_key FROM invoices i JOIN operations o ON o.merchant_id = i.merchant_id AND o.id = i.operation_id \
+             WHERE i.merchant_id = $1 AND i.id = $2",
+        )
+        .bind(self.mid())
+        .bind(id.0)
+        .fetch_optional(self.db.pool())
+        .await?;
+        let Some(key) = key.ok_or(BooksError::InvoiceNotFound(id))? else {
+            return Ok(None);
+        };
+        let message = key.rsplit_once('#').map_or(key.as_str(), |(id, _)| id);
+        let row = sqlx::query(
+            "SELECT id, kind, body, transcript, created_at FROM messages \
+             WHERE merchant_id = $1 AND direction = 'in' AND wa_message_id = $2",
+        )
+        .bind(self.mid())
+        .bind(message)
+        .fetch_optional(self.db.pool())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(SourceMessage {
+            id: MessageId(row.try_get("id")?),
+            kind: row.try_get("kind")?,
+            body: row.try_get("body")?,
+            transcript: row.try_get("transcript")?,
+            created_at: row.try_get("created_at")?,
+        }))
     }
 
     /// The newest bill that is not cancelled, for one customer or any.

@@ -79,6 +79,14 @@ pub struct StatementPage {
     pub next_before: Option<EntryId>,
 }
 
+/// Which entries a statement shows, by when they were booked (unix ms, UTC): `from` inclusive,
+/// `until` exclusive; an open end is unbounded.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StatementRange {
+    pub from: Option<i64>,
+    pub until: Option<i64>,
+}
+
 /// A payment or credit as booked, with the customer's new balance.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PaymentBooked {
@@ -365,17 +373,32 @@ impl Books {
         limit: i64,
         before: Option<EntryId>,
     ) -> Result<StatementPage, BooksError> {
+        self.statement_in(customer, StatementRange::default(), limit, before)
+            .await
+    }
+
+    /// The statement limited to entries booked in `range`; the running balance still counts
+    /// every entry before it, so each line shows what the customer owed right after it.
+    pub async fn statement_in(
+        &self,
+        customer: CustomerId,
+        range: StatementRange,
+        limit: i64,
+        before: Option<EntryId>,
+    ) -> Result<StatementPage, BooksError> {
         self.customer(customer).await?;
         let limit = limit.clamp(1, 500);
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {ENTRY_COLUMNS}, running FROM (SELECT {ENTRY_COLUMNS}, \
              CAST(SUM(amount_paise) OVER (ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT) AS running \
              FROM ledger_entries WHERE merchant_id = $1 AND customer_id = $2) numbered \
-             WHERE id < $3 ORDER BY id DESC LIMIT $4"
+             WHERE id < $3 AND created_at >= $4 AND created_at < $5 ORDER BY id DESC LIMIT $6"
         )))
         .bind(self.mid())
         .bind(customer.0)
         .bind(before.map_or(i64::MAX, |b| b.0))
+        .bind(range.from.unwrap_or(i64::MIN))
+        .bind(range.until.unwrap_or(i64::MAX))
         .bind(limit + 1)
         .fetch_all(self.db.pool())
         .await?;

@@ -30,16 +30,20 @@ use crate::time::Clock;
 pub use check::{CheckReport, Problem};
 pub use customers::{Customer, CustomerOrder, NewCustomer};
 pub use invoices::{
-    CancelledInvoice, InvoiceLine, InvoiceLineRequest, InvoiceSummary, IssuedInvoice, LinePricing,
+    CancelRefused, CancelledInvoice, InvoiceLine, InvoiceLineRequest, InvoiceStatus,
+    InvoiceSummary, IssuedInvoice, LinePricing, SourceMessage,
 };
-pub use ledger::{Entry, EntryKind, PaymentBooked, StatementLine, StatementPage, Undone};
+pub use ledger::{
+    Entry, EntryKind, PaymentBooked, StatementLine, StatementPage, StatementRange, Undone,
+};
 pub use merchants::{Merchant, MerchantPhone, NewMerchant, Role, SettingsChange, ShopSettings};
 pub use operations::{Booked, Origin, Source};
 pub use pay_links::{IssuedPayLink, PayEntry, PayLinkError, PayToken, PayView};
 pub use products::{NewProduct, Product, StockChanged};
 pub use reminder_series::{AutoStopped, Recurrence, Series, SeriesEnd, SeriesStarted};
 pub use reminders::{
-    DueReminder, EventKind, Reminder, ReminderEvent, ReminderKey, ReminderKind, ReminderStatus,
+    DueReminder, EventKind, Reminder, ReminderEvent, ReminderKey, ReminderKind, ReminderList,
+    ReminderStatus,
 };
 pub use summary::{DailySummary, DayTotals, Debtor};
 

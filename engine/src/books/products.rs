@@ -183,6 +183,39 @@ impl Books {
             .collect::<Result<_, _>>()?)
     }
 
+    /// Sets one product's price and low-stock level (`None` takes the level off), with the
+    /// same limits as adding it. Stock is not touched: it moves only through bookings.
+    pub async fn update_product(
+        &self,
+        id: ProductId,
+        price: Paise,
+        low_stock: Option<Quantity>,
+    ) -> Result<Product, BooksError> {
+        if !price.is_positive() || price > crate::money::MAX_BOOKING {
+            return Err(BooksError::InvalidAmount(
+                "a price must be more than zero and at most ₹10 crore",
+            ));
+        }
+        if low_stock.is_some_and(|l| l.milli() < 0) {
+            return Err(BooksError::InvalidQuantity(
+                "a low-stock level cannot be negative",
+            ));
+        }
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE products SET price_paise = $1, low_stock_milli = $2, updated_at = $3 \
+             WHERE merchant_id = $4 AND id = $5 RETURNING {PRODUCT_COLUMNS}"
+        )))
+        .bind(price.as_i64())
+        .bind(low_stock.map(Quantity::milli))
+        .bind(self.now_ms())
+        .bind(self.mid())
+        .bind(id.0)
+        .fetch_optional(&mut *self.db.writer().await?)
+        .await?
+        .ok_or(BooksError::ProductNotFound(id))?;
+        Ok(product_from_row(&row)?)
+    }
+
     /// Finds a product by the words said ("doodh" finds "Milk", "parle g" finds "Parle-G").
     pub async fn find_products(
         &self,

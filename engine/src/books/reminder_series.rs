@@ -282,6 +282,8 @@ impl Books {
         )
         .await?;
         tx.commit().await?;
+        // The first may be due now: the sender need not wait for its next look.
+        self.db.wake(crate::store::Work::Scheduled);
         Ok(booked)
     }
 

@@ -112,6 +112,58 @@ impl ReminderKind {
     }
 }
 
+/// The lists the panel shows reminders in, each a set of statuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReminderList {
+    /// Waiting for their time or being sent.
+    Upcoming,
+    /// Gone out: sent, delivered or read.
+    Sent,
+    Failed,
+    /// Whether it went out is not known; the merchant should look.
+    NeedsReview,
+    /// Not sent by choice or need: cancelled, or nothing was owed.
+    Closed,
+}
+
+impl ReminderList {
+    pub const ALL: [ReminderList; 5] = [
+        ReminderList::Upcoming,
+        ReminderList::Sent,
+        ReminderList::Failed,
+        ReminderList::NeedsReview,
+        ReminderList::Closed,
+    ];
+
+    pub fn statuses(self) -> &'static [ReminderStatus] {
+        match self {
+            ReminderList::Upcoming => &[ReminderStatus::Scheduled, ReminderStatus::Sending],
+            ReminderList::Sent => &[
+                ReminderStatus::Sent,
+                ReminderStatus::Delivered,
+                ReminderStatus::Read,
+            ],
+            ReminderList::Failed => &[ReminderStatus::Failed],
+            ReminderList::NeedsReview => &[ReminderStatus::NeedsReview],
+            ReminderList::Closed => &[ReminderStatus::Settled, ReminderStatus::Cancelled],
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReminderList::Upcoming => "upcoming",
+            ReminderList::Sent => "sent",
+            ReminderList::Failed => "failed",
+            ReminderList::NeedsReview => "needs_review",
+            ReminderList::Closed => "closed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ReminderList> {
+        ReminderList::ALL.into_iter().find(|l| l.as_str() == text)
+    }
+}
+
 /// One step in a reminder's timeline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -413,6 +465,7 @@ impl Books {
         };
         let booked = operations::finish(&mut tx, self.mid(), operation, reminder).await?;
         tx.commit().await?;
+        self.db.wake(crate::store::Work::Scheduled);
         Ok(booked)
     }
 
@@ -560,6 +613,54 @@ impl Books {
         )))
         .bind(self.mid())
         .bind(limit)
+        .fetch_all(self.db.pool())
+        .await?;
+        Ok(rows
+            .iter()
+            .map(reminder_from_row)
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// The shop's reminders in one of the panel's lists, at most `limit`, continuing after
+    /// reminder `after` (the last one of the previous page). Upcoming ones come soonest first,
+    /// the others most recent first.
+    pub async fn reminders_in(
+        &self,
+        list: ReminderList,
+        limit: i64,
+        after: Option<ReminderId>,
+    ) -> Result<Vec<Reminder>, BooksError> {
+        let statuses = list
+            .statuses()
+            .iter()
+            .map(|status| format!("'{}'", status.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        // Keyset pages on (due_at, id) in the list's order.
+        let (order, next) = if list == ReminderList::Upcoming {
+            (
+                "r.due_at, r.id",
+                "(r.due_at > $3 OR (r.due_at = $3 AND r.id > $4))",
+            )
+        } else {
+            (
+                "r.due_at DESC, r.id DESC",
+                "(r.due_at < $3 OR (r.due_at = $3 AND r.id < $4))",
+            )
+        };
+        let cursor = match after {
+            Some(id) => Some(self.reminder(id).await?),
+            None => None,
+        };
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{REMINDER_SELECT} WHERE r.merchant_id = $1 AND r.status IN ({statuses}) \
+             AND ($2 = 0 OR {next}) ORDER BY {order} LIMIT $5"
+        )))
+        .bind(self.mid())
+        .bind(i64::from(cursor.is_some()))
+        .bind(cursor.as_ref().map_or(0, |r| r.due_at))
+        .bind(cursor.as_ref().map_or(0, |r| r.id.0))
+        .bind(limit.clamp(1, 500))
         .fetch_all(self.db.pool())
         .await?;
         Ok(rows
@@ -823,6 +924,13 @@ async fn finish_sending(
         }
     }
     tx.commit().await?;
+    if moved {
+        let outcome = match to {
+            ReminderStatus::Scheduled => "retried",
+            other => other.as_str(),
+        };
+        metrics::counter!(crate::metrics::REMINDERS, "outcome" => outcome).increment(1);
+    }
     Ok(moved)
 }
 
@@ -1074,6 +1182,7 @@ pub async fn mark_sent(
         reminder_series::continue_after(&mut tx, key, now).await?;
     }
     tx.commit().await?;
+    metrics::counter!(crate::metrics::REMINDERS, "outcome" => "sent").increment(1);
     Ok(MessageId(message))
 }
 

@@ -5,8 +5,8 @@ use chrono::{DateTime, FixedOffset};
 use super::context::is_pronoun;
 use super::state::{ActiveCustomer, DialogState, ItemChoice, LastBooking, Question, Settled};
 use crate::books::{
-    Books, BooksError, CustomerId, Found, InvoiceLineRequest, InvoiceSummary, LinePricing,
-    NewCustomer, NewProduct, Origin, Role, ShopSettings, Source,
+    Books, BooksError, CancelRefused, CustomerId, Found, InvoiceLineRequest, InvoiceSummary,
+    LinePricing, NewCustomer, NewProduct, Origin, Role, ShopSettings, Source,
 };
 use crate::money::{Paise, PaymentMode};
 use crate::nlu::command::{Command, ItemRequest};
@@ -537,28 +537,26 @@ impl Run<'_> {
         Ok(Step::Done(outcome))
     }
 
-    /// Staff may cancel only a bill they issued themselves, and only inside the shop's window.
+    /// Staff may cancel only a bill they issued themselves, and only inside the shop's window
+    /// (the books' rule, the same for every door).
     async fn may_not_cancel(
         &self,
         invoice: &InvoiceSummary,
     ) -> Result<Option<OwnerOnly>, BooksError> {
-        if self.policy.role == Role::Owner {
-            return Ok(None);
-        }
-        let issuer = self.books.invoice_issued_by(invoice.id).await?;
-        if issuer.as_deref() != Some(self.actor) {
-            return Ok(Some(OwnerOnly::OthersBill {
-                number: invoice.number,
-            }));
-        }
-        let window = self.policy.settings.cancel_window_minutes;
-        if to_millis(self.books.now()) - invoice.created_at > window.saturating_mul(60_000) {
-            return Ok(Some(OwnerOnly::OldBill {
-                number: invoice.number,
-                window_minutes: window,
-            }));
-        }
-        Ok(None)
+        let refused = self
+            .books
+            .cancel_refusal(invoice, self.policy.role, self.actor)
+            .await?;
+        Ok(refused.map(|refused| match refused {
+            CancelRefused::OthersBill { number } => OwnerOnly::OthersBill { number },
+            CancelRefused::OldBill {
+                number,
+                window_minutes,
+            } => OwnerOnly::OldBill {
+                number,
+                window_minutes,
+            },
+        }))
     }
 
     /// The product chosen in answer to a question, or a lookup by the words said.

@@ -207,9 +207,11 @@ pub async fn understand(
     // A message the rules recognised as not a booking (negated, asked, promised, an unclear
     // amount, too long) stays so: the model must not turn it back into the booking it looks like.
     if ruled.confident || ruled.not_booked.is_some() {
+        count_parse(if ruled.confident { "rules" } else { "asked" });
         return ruled;
     }
     let Some(llm) = llm else {
+        count_parse("asked");
         return ruled;
     };
     // Lengths and intents only: the text carries customers' names and amounts.
@@ -217,8 +219,13 @@ pub async fn understand(
         chars = text.chars().count(),
         "rules unsure; asking the language model"
     );
-    match llm.parse(text, now).await {
+    let started = std::time::Instant::now();
+    let answered = llm.parse(text, now).await;
+    metrics::histogram!(crate::metrics::PROVIDER_SECONDS, "provider" => "language_model")
+        .record(started.elapsed().as_secs_f64());
+    match answered {
         Ok(parsed) => {
+            count_parse("model");
             tracing::debug!(
                 intents = ?parsed.commands.iter().map(Command::intent).collect::<Vec<_>>(),
                 "language model answered"
@@ -227,9 +234,17 @@ pub async fn understand(
         }
         Err(error) => {
             tracing::warn!(%error, "language model fallback failed; using the rules' answer");
+            metrics::counter!(crate::metrics::PROVIDER_ERRORS, "provider" => "language_model")
+                .increment(1);
+            count_parse("asked");
             ruled
         }
     }
+}
+
+/// How a message was understood: by the rules, by the model, or not well enough (the bot asks).
+fn count_parse(path: &'static str) {
+    metrics::counter!(crate::metrics::PARSES, "path" => path).increment(1);
 }
 
 /// async-openai appends `/chat/completions` to the base verbatim, so it must end in `/v1` and no slash.

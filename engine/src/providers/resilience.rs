@@ -117,10 +117,13 @@ impl Resilient {
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, Failure>>,
     {
-        let trial = match self.breaker().admit(Instant::now()) {
+        let started = Instant::now();
+        let trial = match self.breaker().admit(started) {
             Admission::Pass => false,
             Admission::Trial => true,
             Admission::Refused { retry_in } => {
+                metrics::counter!(crate::metrics::PROVIDER_ERRORS, "provider" => self.name)
+                    .increment(1);
                 return Err(ProviderError::Unavailable(format!(
                     "{} failed repeatedly; the next try is in {} s",
                     self.name,
@@ -163,7 +166,22 @@ impl Resilient {
             Err(error) if trial && error.health() == Health::Unknown => Health::Working,
             Err(error) => error.health(),
         };
-        self.breaker().record(health, Instant::now());
+        let open = {
+            let mut breaker = self.breaker();
+            breaker.record(health, Instant::now());
+            breaker.open_until.is_some()
+        };
+        metrics::histogram!(crate::metrics::PROVIDER_SECONDS, "provider" => self.name)
+            .record(started.elapsed().as_secs_f64());
+        if result.is_err() {
+            metrics::counter!(crate::metrics::PROVIDER_ERRORS, "provider" => self.name)
+                .increment(1);
+        }
+        metrics::gauge!(crate::metrics::BREAKER_OPEN, "provider" => self.name).set(if open {
+            1.0
+        } else {
+            0.0
+        });
         result
     }
 

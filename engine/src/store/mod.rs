@@ -6,6 +6,7 @@
 //! INSERT of `inbox`, which uses `?` marks on SQLite for speed).
 
 use std::ops::{Deref, DerefMut};
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -17,6 +18,9 @@ use sqlx::{AnyConnection, AnyPool, Executor};
 use tokio::sync::{Mutex, Notify};
 
 pub use sqlx::Any as Dialect;
+pub use wakeups::{Wakeup, Work};
+
+mod wakeups;
 
 /// A write transaction; it derefs to the connection, so queries run on `&mut *tx`. On SQLite it
 /// holds the process's one writer connection (see [`Db::begin`]).
@@ -61,6 +65,23 @@ pub enum StoreError {
     Query(#[from] sqlx::Error),
 }
 
+/// Why a backup was not taken.
+#[derive(Debug, thiserror::Error)]
+pub enum BackupError {
+    #[error(
+        "backup copies the SQLite database; for PostgreSQL use pg_dump or a base backup (docs/DEPLOY.md)"
+    )]
+    NotSqlite,
+    #[error("{0} already exists: choose a new file")]
+    Exists(PathBuf),
+    #[error("the backup path must be valid UTF-8: {0}")]
+    PathNotUtf8(PathBuf),
+    #[error("could not write the backup: {0}")]
+    Write(#[source] std::io::Error),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
 /// Which SQL dialect the pool speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -81,6 +102,7 @@ pub struct Db {
     writer: AnyPool,
     backend: Backend,
     gate: Arc<WriteGate>,
+    wakeups: Arc<wakeups::Wakeups>,
 }
 
 /// How many batches of arriving messages may take the writer, one after another, while a
@@ -186,11 +208,13 @@ impl Db {
                 (pool.clone(), pool)
             }
         };
+        let postgres_url = (backend == Backend::Postgres).then(|| url.clone());
         Ok(Db {
             pool,
             writer,
             backend,
             gate: Arc::default(),
+            wakeups: wakeups::Wakeups::new(postgres_url),
         })
     }
 
@@ -290,11 +314,54 @@ impl Db {
         Ok(self.writer.acquire().await?)
     }
 
+    /// Writes an online, consistent copy of a SQLite database to `target` while the service
+    /// keeps serving: `VACUUM INTO` reads one snapshot (WAL readers never block the writer) into
+    /// `<target>.partial`, which is renamed only once complete, so a crash never leaves a
+    /// half-written file under the backup's name. PostgreSQL has its own tools (`pg_dump`,
+    /// base backups); this refuses rather than pretend.
+    pub async fn backup_to(&self, target: &Path) -> Result<(), BackupError> {
+        if self.backend != Backend::Sqlite {
+            return Err(BackupError::NotSqlite);
+        }
+        if target.exists() {
+            return Err(BackupError::Exists(target.to_path_buf()));
+        }
+        let mut partial = target.as_os_str().to_os_string();
+        partial.push(".partial");
+        let partial = PathBuf::from(partial);
+        if partial.exists() {
+            std::fs::remove_file(&partial).map_err(BackupError::Write)?;
+        }
+        let destination = partial
+            .to_str()
+            .ok_or_else(|| BackupError::PathNotUtf8(target.to_path_buf()))?
+            .to_string();
+        sqlx::query("VACUUM INTO $1")
+            .bind(destination)
+            .execute(&self.pool)
+            .await
+            .map_err(StoreError::Query)?;
+        std::fs::rename(&partial, target).map_err(BackupError::Write)?;
+        Ok(())
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }
 
+    /// Tells the workers waiting for `work` (in this process, and on PostgreSQL in every
+    /// process) that a commit made some ready. Call it after the commit, never before.
+    pub fn wake(&self, work: Work) {
+        self.wakeups.wake(work, &self.pool);
+    }
+
+    /// What a worker of `work` waits on between looks at its queue.
+    pub fn wakeup(&self, work: Work) -> Wakeup {
+        self.wakeups.subscribe(work)
+    }
+
     pub async fn close(&self) {
+        self.wakeups.stop();
         self.writer.close().await;
         self.pool.close().await;
     }

@@ -910,6 +910,324 @@ async fn customers_are_listed_by_name_or_dues_and_searched_by_name_as_said(db: D
     );
 }
 
+async fn panel_reads_statements_by_date_bills_by_status_reminders_by_list_and_edits_products(
+    db: Db,
+) {
+    use execora_engine::books::{CancelRefused, InvoiceStatus, ReminderList, Role, StatementRange};
+    use execora_engine::time::to_millis;
+    let shop = shop(&db, "Gupta Kirana").await;
+    let other = shop_of_another(&db).await;
+    let rahul = customer(&shop.books, "Rahul").await;
+    // One credit a day for five days: ₹100, ₹200, … ₹500.
+    let mut times = Vec::new();
+    for day in 1..=5 {
+        times.push(to_millis(shop.books.now()));
+        shop.books
+            .add_credit(rahul.id, rupees(day * 100), None, &cli())
+            .await
+            .expect("credit");
+        shop.clock.advance(Duration::days(1));
+    }
+    // Days 2 to 4: three lines, newest first, the balance still counting day 1.
+    let range = StatementRange {
+        from: Some(times[1]),
+        until: Some(times[4]),
+    };
+    let page = shop
+        .books
+        .statement_in(rahul.id, range, 2, None)
+        .await
+        .expect("statement");
+    let amounts: Vec<_> = page.lines.iter().map(|l| l.entry.amount).collect();
+    assert_eq!(amounts, [rupees(400), rupees(300)]);
+    assert_eq!(page.lines[0].balance_after, rupees(1000));
+    let rest = shop
+        .books
+        .statement_in(rahul.id, range, 2, page.next_before)
+        .await
+        .expect("older");
+    assert_eq!(rest.lines.len(), 1);
+    assert_eq!(rest.lines[0].balance_after, rupees(300));
+    assert_eq!(rest.next_before, None);
+    assert!(matches!(
+        other.books.statement_in(rahul.id, range, 10, None).await,
+        Err(BooksError::CustomerNotFound(_))
+    ));
+
+    // Bills by status, and the staff rule for cancelling.
+    let atta = product(&shop.books, "Atta", 40, Unit::Kg, 10).await;
+    let line = || InvoiceLineRequest {
+        pricing: LinePricing::Catalog(atta.id),
+        qty: Quantity::from_whole(1).expect("qty"),
+        unit: None,
+    };
+    let staff = Origin::keyed(Source::Panel, "k1").by("919800000999");
+    let first = shop
+        .books
+        .create_invoice(Some(rahul.id), &[line()], &staff)
+        .await
+        .expect("bill")
+        .value;
+    let second = shop
+        .books
+        .create_invoice(None, &[line()], &cli())
+        .await
+        .expect("bill")
+        .value;
+    shop.books
+        .cancel_invoice(second.id, &cli())
+        .await
+        .expect("cancel");
+    let issued = shop
+        .books
+        .invoices_in(None, Some(InvoiceStatus::Issued), 10, None)
+        .await
+        .expect("issued");
+    assert_eq!(issued.iter().map(|i| i.id).collect::<Vec<_>>(), [first.id]);
+    let cancelled = shop
+        .books
+        .invoices_in(None, Some(InvoiceStatus::Cancelled), 10, None)
+        .await
+        .expect("cancelled");
+    assert_eq!(
+        cancelled.iter().map(|i| i.id).collect::<Vec<_>>(),
+        [second.id]
+    );
+    let all = shop
+        .books
+        .invoices_in(None, None, 1, None)
+        .await
+        .expect("all");
+    assert_eq!(all[0].id, second.id, "newest first");
+    let older = shop
+        .books
+        .invoices_in(None, None, 10, Some(second.id))
+        .await
+        .expect("older");
+    assert_eq!(older.iter().map(|i| i.id).collect::<Vec<_>>(), [first.id]);
+    assert!(
+        shop.books
+            .invoices_in(Some(rahul.id), Some(InvoiceStatus::Cancelled), 10, None)
+            .await
+            .expect("none")
+            .is_empty()
+    );
+    assert!(
+        other
+            .books
+            .invoices_in(None, None, 10, None)
+            .await
+            .expect("theirs")
+            .is_empty()
+    );
+    let summary = &issued[0];
+    assert_eq!(
+        shop.books
+            .cancel_refusal(summary, Role::Owner, "x")
+            .await
+            .expect("rule"),
+        None
+    );
+    assert_eq!(
+        shop.books
+            .cancel_refusal(summary, Role::Staff, "919800000999")
+            .await
+            .expect("rule"),
+        None,
+        "their own bill, inside the window"
+    );
+    assert_eq!(
+        shop.books
+            .cancel_refusal(summary, Role::Staff, "919800000111")
+            .await
+            .expect("rule"),
+        Some(CancelRefused::OthersBill {
+            number: first.number
+        })
+    );
+    shop.clock.advance(Duration::hours(25));
+    assert_eq!(
+        shop.books
+            .cancel_refusal(summary, Role::Staff, "919800000999")
+            .await
+            .expect("rule"),
+        Some(CancelRefused::OldBill {
+            number: first.number,
+            window_minutes: 24 * 60
+        })
+    );
+    assert_eq!(
+        shop.books.invoice_source(first.id).await.expect("source"),
+        None,
+        "not booked from a message"
+    );
+    // A bill booked from a voice note names it; the same message id in another shop does not.
+    for (merchant, wamid) in [
+        (shop.books.merchant_id(), "wamid.VOICE"),
+        (other.books.merchant_id(), "wamid.THEIRS"),
+    ] {
+        sqlx::query(
+            "INSERT INTO messages (merchant_id, direction, wa_message_id, peer, kind, body, transcript, status, created_at, updated_at) \
+             VALUES ($1, 'in', $2, '919800000001', 'audio', '', 'do kilo atta', 'done', 1, 1)",
+        )
+        .bind(merchant.0)
+        .bind(wamid)
+        .execute(db.pool())
+        .await
+        .expect("message");
+    }
+    let voiced = shop
+        .books
+        .create_invoice(
+            None,
+            &[line()],
+            &Origin::keyed(Source::Whatsapp, "wamid.VOICE#1"),
+        )
+        .await
+        .expect("bill")
+        .value;
+    let source = shop
+        .books
+        .invoice_source(voiced.id)
+        .await
+        .expect("source")
+        .expect("a message");
+    assert_eq!(
+        (source.kind.as_str(), source.transcript.as_deref()),
+        ("audio", Some("do kilo atta"))
+    );
+    let crossed = shop
+        .books
+        .create_invoice(
+            None,
+            &[line()],
+            &Origin::keyed(Source::Whatsapp, "wamid.THEIRS#0"),
+        )
+        .await
+        .expect("bill")
+        .value;
+    assert_eq!(
+        shop.books.invoice_source(crossed.id).await.expect("source"),
+        None,
+        "another shop's message is never shown"
+    );
+    assert!(matches!(
+        other.books.invoice_source(voiced.id).await,
+        Err(BooksError::InvoiceNotFound(_))
+    ));
+
+    // Reminders by list.
+    let now = to_millis(shop.books.now());
+    let later = shop
+        .books
+        .schedule_reminder(rahul.id, None, now + 3_600_000, &cli())
+        .await
+        .expect("later")
+        .value;
+    let sooner = shop
+        .books
+        .schedule_reminder(rahul.id, Some(rupees(50)), now + 60_000, &cli())
+        .await
+        .expect("sooner")
+        .value;
+    let dropped = shop
+        .books
+        .schedule_reminder(rahul.id, None, now + 120_000, &cli())
+        .await
+        .expect("dropped")
+        .value;
+    assert!(
+        shop.books
+            .cancel_reminder(dropped.id)
+            .await
+            .expect("cancel")
+    );
+    let upcoming = shop
+        .books
+        .reminders_in(ReminderList::Upcoming, 10, None)
+        .await
+        .expect("upcoming");
+    assert_eq!(
+        upcoming.iter().map(|r| r.id).collect::<Vec<_>>(),
+        [sooner.id, later.id],
+        "soonest first"
+    );
+    let next = shop
+        .books
+        .reminders_in(ReminderList::Upcoming, 10, Some(sooner.id))
+        .await
+        .expect("next page");
+    assert_eq!(next.iter().map(|r| r.id).collect::<Vec<_>>(), [later.id]);
+    let closed = shop
+        .books
+        .reminders_in(ReminderList::Closed, 10, None)
+        .await
+        .expect("closed");
+    assert_eq!(
+        closed.iter().map(|r| r.id).collect::<Vec<_>>(),
+        [dropped.id]
+    );
+    assert!(
+        shop.books
+            .reminders_in(ReminderList::Failed, 10, None)
+            .await
+            .expect("failed")
+            .is_empty()
+    );
+    assert!(
+        other
+            .books
+            .reminders_in(ReminderList::Upcoming, 10, None)
+            .await
+            .expect("theirs")
+            .is_empty()
+    );
+    assert_eq!(
+        ReminderList::parse("needs_review"),
+        Some(ReminderList::NeedsReview)
+    );
+
+    // A product's price and low-stock level; another shop's product is not found.
+    let edited = shop
+        .books
+        .update_product(
+            atta.id,
+            rupees(45),
+            Some(Quantity::from_whole(9).expect("qty")),
+        )
+        .await
+        .expect("edit");
+    assert_eq!(edited.price, rupees(45));
+    assert!(edited.is_low(), "7 kg left (three sold), level 9");
+    assert_eq!(
+        edited.stock,
+        Quantity::from_whole(7).expect("qty"),
+        "stock untouched"
+    );
+    let cleared = shop
+        .books
+        .update_product(atta.id, rupees(45), None)
+        .await
+        .expect("clear level");
+    assert_eq!(cleared.low_stock, None);
+    assert!(matches!(
+        shop.books.update_product(atta.id, Paise::ZERO, None).await,
+        Err(BooksError::InvalidAmount(_))
+    ));
+    assert!(matches!(
+        other.books.update_product(atta.id, rupees(1), None).await,
+        Err(BooksError::ProductNotFound(_))
+    ));
+    assert_eq!(
+        shop.books.product(atta.id).await.expect("product").price,
+        rupees(45)
+    );
+}
+
+async fn shop_of_another(db: &Db) -> crate::support::Shop {
+    shop(db, "Sharma Stores").await
+}
+
 crate::on_both_databases!(
     payment_reduces_balance_and_credit_raises_it,
     same_key_books_once_and_replays_the_outcome,
@@ -929,4 +1247,5 @@ crate::on_both_databases!(
     migrations_are_idempotent_and_readiness_works,
     daily_totals_agree_with_each_days_summary_across_local_midnight,
     customers_are_listed_by_name_or_dues_and_searched_by_name_as_said,
+    panel_reads_statements_by_date_bills_by_status_reminders_by_list_and_edits_products,
 );

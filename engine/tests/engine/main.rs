@@ -17,4 +17,5 @@ mod reminders;
 mod trust;
 mod understanding;
 mod upgrade;
+mod wakeups;
 mod writer;

@@ -14,14 +14,20 @@ use super::session::Signed;
 pub(crate) enum Nav {
     Dashboard,
     Customers,
+    Bills,
+    Products,
+    Reminders,
     /// Not in the menu (a customer's page, a message).
     Elsewhere,
 }
 
 /// The menu: the owner's pages first; staff see only what their role allows.
-const MENU: [(Nav, &str, &str, bool); 2] = [
+const MENU: &[(Nav, &str, &str, bool)] = &[
     (Nav::Dashboard, "", "panel-nav-dashboard", true),
     (Nav::Customers, "/customers", "panel-nav-customers", false),
+    (Nav::Bills, "/bills", "panel-nav-bills", true),
+    (Nav::Products, "/products", "panel-nav-products", false),
+    (Nav::Reminders, "/reminders", "panel-nav-reminders", false),
 ];
 
 /// `<html lang>` for a locale.
@@ -76,9 +82,9 @@ pub(crate) fn signed_page(
     let locale = signed.locale();
     let owner = signed.is_owner();
     let menu = MENU
-        .into_iter()
+        .iter()
         .filter(|(_, _, _, owner_only)| owner || !owner_only)
-        .map(|(item, path, id, _)| {
+        .map(|&(item, path, id, _)| {
             let current = (item == nav).then_some("page");
             view! {
                 <a href=format!("{BASE}{path}") aria-current=current>{label(locale, id)}</a>
@@ -122,6 +128,17 @@ pub(crate) fn public_page(
     body: impl IntoView + 'static,
 ) -> Response {
     let page = view! { <main class="narrow">{body}</main> };
+    html(status, document(locale, title, page))
+}
+
+/// A page of a signed-in session without the menu (the printable statement).
+pub(crate) fn bare_page(
+    status: StatusCode,
+    locale: Locale,
+    title: String,
+    body: impl IntoView + 'static,
+) -> Response {
+    let page = view! { <main class="bare">{body}</main> };
     html(status, document(locale, title, page))
 }
 

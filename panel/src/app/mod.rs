@@ -84,6 +84,30 @@ pub fn routes(config: PanelConfig) -> Router {
             "/customers/{id}/payments",
             post(pages::customer::record_payment),
         )
+        .route(
+            "/customers/{id}/credits",
+            post(pages::customer_actions::add_credit),
+        )
+        .route(
+            "/customers/{id}/reminders",
+            post(pages::customer_actions::schedule_reminder),
+        )
+        .route("/customers/{id}/statement.csv", get(pages::statement::csv))
+        .route(
+            "/customers/{id}/statement/print",
+            get(pages::statement::printable),
+        )
+        .route("/bills", get(pages::bills::list))
+        .route("/bills/{id}", get(pages::bills::detail))
+        .route("/bills/{id}/cancel", post(pages::bills::cancel))
+        .route("/products", get(pages::products::list))
+        .route(
+            "/products/{id}",
+            get(pages::products::edit_form).post(pages::products::save),
+        )
+        .route("/reminders", get(pages::reminders::list))
+        .route("/reminders/{id}", get(pages::reminders::detail))
+        .route("/reminders/{id}/cancel", post(pages::reminders::cancel))
         .fallback(pages::not_found)
         .layer(axum::middleware::map_response(security::headers))
         .with_state(panel);

@@ -37,6 +37,7 @@ macro_rules! on_both_databases {
     };
 }
 
+mod bookkeeping;
 mod login;
 mod pages;
 

@@ -10,8 +10,10 @@ use std::str::FromStr;
 use axum::extract::{Form, Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use execora_engine::access::{self, Secret};
-use execora_engine::books::{BooksError, CustomerId, EntryId, Origin, Source, StatementLine};
+use execora_engine::access;
+use execora_engine::books::{
+    BooksError, CustomerId, EntryId, Origin, Reminder, Source, StatementLine,
+};
 use execora_engine::money::{Paise, PaymentMode};
 use execora_engine::reply::{
     Locale, entry_kind_label, format_when, label, label_with, signed_amount,
@@ -20,6 +22,7 @@ use execora_engine::time::{from_millis, local};
 use leptos::prelude::*;
 use serde::Deserialize;
 
+use super::forms::{day, day_range, new_key};
 use super::{balance_text, books_error};
 use crate::app::BASE;
 use crate::app::layout::{self, Nav};
@@ -36,8 +39,21 @@ pub(crate) struct PageQuery {
     paid: Option<i64>,
     /// The form had been booked before: nothing new was written.
     replayed: Option<u8>,
-    /// The form was refused for its amount.
+    /// A form was refused: `amount`, `note` or `when`.
     error: Option<String>,
+    /// Udhaar of this many paise was just booked.
+    credited: Option<i64>,
+    /// This reminder was just scheduled.
+    scheduled: Option<i64>,
+    /// A reminder was just cancelled (1) or could no longer be (0).
+    cancelled: Option<u8>,
+    /// The udhaar (`credit`) or reminder (`reminder`) form had been booked before.
+    again: Option<String>,
+    /// The statement's date filter: local days, both included.
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -92,52 +108,80 @@ pub(crate) async fn page(
         Ok(customer) => customer,
         Err(error) => return books_error(locale, error),
     };
+    let (from, to) = (day(&query.from), day(&query.to));
+    let range = day_range(from, to, books.zone());
     let statement = match books
-        .statement(id, PER_PAGE, query.before.map(EntryId))
+        .statement_in(id, range, PER_PAGE, query.before.map(EntryId))
         .await
     {
         Ok(statement) => statement,
         Err(error) => return books_error(locale, error),
     };
-    let key = match Secret::new() {
-        Ok(key) => key,
-        Err(error) => {
-            tracing::error!(%error, "no randomness for a form key");
-            return layout::unavailable(locale);
-        }
+    let pending = match books.pending_reminders(Some(id)).await {
+        Ok(pending) => pending,
+        Err(error) => return books_error(locale, error),
     };
-    let notice = match (query.paid, query.replayed, query.error.as_deref()) {
-        (Some(paid), _, _) => Some((
-            "notice",
-            label_with(
-                locale,
-                "panel-payment-booked",
-                &[
-                    ("amount", Paise::new(paid).to_string()),
-                    ("balance", customer.balance.to_string()),
-                ],
-            ),
-        )),
-        (_, Some(_), _) => Some(("notice", label(locale, "panel-payment-replayed"))),
-        (_, _, Some(_)) => Some(("error", label(locale, "panel-invalid-amount"))),
-        _ => None,
+    let keys = (
+        new_key(&signed),
+        new_key(&signed),
+        new_key(&signed),
+        new_key(&signed),
+    );
+    let (key, credit_key, reminder_key, now_key) = match keys {
+        (Ok(a), Ok(b), Ok(c), Ok(d)) => (a, b, c, d),
+        _ => return layout::unavailable(locale),
     };
+    let notice = action_notice(locale, &query).or(
+        match (query.paid, query.replayed, query.error.as_deref()) {
+            (Some(paid), _, _) => Some((
+                "notice",
+                label_with(
+                    locale,
+                    "panel-payment-booked",
+                    &[
+                        ("amount", Paise::new(paid).to_string()),
+                        ("balance", customer.balance.to_string()),
+                    ],
+                ),
+            )),
+            (_, Some(_), _) => Some(("notice", label(locale, "panel-payment-replayed"))),
+            (_, _, Some(_)) => Some(("error", label(locale, "panel-invalid-amount"))),
+            _ => None,
+        },
+    );
     let zone = books.zone();
     let modes = PaymentMode::ALL
         .into_iter()
         .map(|mode| view! { <option value=mode.as_str()>{mode_label(locale, mode)}</option> })
         .collect_view();
     let lines = statement_table(&statement.lines, locale, zone);
+    // The date filter rides along on every statement link.
+    let filter: String = [("from", from), ("to", to)]
+        .into_iter()
+        .filter_map(|(name, day)| day.map(|d| format!("&{name}={d}")))
+        .collect();
     let older = statement.next_before.map(|before| {
         view! {
-            <a href=format!("{}?before={before}", customer_path(id.0))>
+            <a href=format!("{}?before={before}{filter}", customer_path(id.0))>
                 {label(locale, "panel-older-entries")}
             </a>
         }
     });
+    // `?from=…&to=…`, or nothing without a filter.
+    let query_string = match filter.trim_start_matches('&') {
+        "" => String::new(),
+        rest => format!("?{rest}"),
+    };
     let newest = query.before.is_some().then(|| {
-        view! { <a href=customer_path(id.0)>{label(locale, "panel-newest-entries")}</a> }
+        view! {
+            <a href=format!("{}{query_string}", customer_path(id.0))>
+                {label(locale, "panel-newest-entries")}
+            </a>
+        }
     });
+    let csv_link = format!("{}/statement.csv{query_string}", customer_path(id.0));
+    let print_link = format!("{}/statement/print{query_string}", customer_path(id.0));
+    let reminders = reminders_section(&signed, id, pending, reminder_key, now_key);
     let title = customer.name.clone();
     let body = view! {
         <h1>{customer.name}</h1>
@@ -148,7 +192,7 @@ pub(crate) async fn page(
             <h2>{label(locale, "panel-record-payment")}</h2>
             <form method="post" action=format!("{}/payments", customer_path(id.0)) class="stack">
                 <input type="hidden" name="csrf" value=signed.csrf.clone()/>
-                <input type="hidden" name="key" value=key.as_str().to_string()/>
+                <input type="hidden" name="key" value=key/>
                 <label for="amount">{label(locale, "panel-amount-label")}</label>
                 <input id="amount" name="amount" type="text" inputmode="decimal" required
                     maxlength="20" autocomplete="off"/>
@@ -158,7 +202,33 @@ pub(crate) async fn page(
             </form>
         </section>
         <section>
+            <h2>{label(locale, "panel-add-credit")}</h2>
+            <form method="post" action=format!("{}/credits", customer_path(id.0)) class="stack">
+                <input type="hidden" name="csrf" value=signed.csrf.clone()/>
+                <input type="hidden" name="key" value=credit_key/>
+                <label for="credit-amount">{label(locale, "panel-amount-label")}</label>
+                <input id="credit-amount" name="amount" type="text" inputmode="decimal" required
+                    maxlength="20" autocomplete="off"/>
+                <label for="credit-note">{label(locale, "panel-note-label")}</label>
+                <input id="credit-note" name="note" type="text" maxlength="500" autocomplete="off"/>
+                <button type="submit">{label(locale, "panel-save-credit")}</button>
+            </form>
+        </section>
+        {reminders}
+        <section>
             <h2>{label(locale, "panel-statement-heading")}</h2>
+            <form method="get" action=customer_path(id.0) class="filter">
+                <label for="from">{label(locale, "panel-from-label")}</label>
+                <input id="from" name="from" type="date" value=from.map(|d| d.to_string()).unwrap_or_default()/>
+                <label for="to">{label(locale, "panel-to-label")}</label>
+                <input id="to" name="to" type="date" value=to.map(|d| d.to_string()).unwrap_or_default()/>
+                <button type="submit">{label(locale, "panel-filter-button")}</button>
+            </form>
+            <p class="links">
+                <a href=csv_link download>{label(locale, "panel-statement-csv")}</a>
+                <a href=print_link>{label(locale, "panel-statement-print")}</a>
+                <a href=format!("{BASE}/bills?customer={}", id.0)>{label(locale, "panel-customer-bills")}</a>
+            </p>
             {lines}
             <nav class="pager">{newest}{older}</nav>
         </section>
@@ -166,7 +236,11 @@ pub(crate) async fn page(
     layout::signed_page(StatusCode::OK, &signed, Nav::Elsewhere, title, body)
 }
 
-fn statement_table(lines: &[StatementLine], locale: Locale, zone: chrono_tz::Tz) -> AnyView {
+pub(crate) fn statement_table(
+    lines: &[StatementLine],
+    locale: Locale,
+    zone: chrono_tz::Tz,
+) -> AnyView {
     if lines.is_empty() {
         return view! { <p class="muted">{label(locale, "panel-no-entries")}</p> }.into_any();
     }
@@ -211,6 +285,116 @@ fn statement_table(lines: &[StatementLine], locale: Locale, zone: chrono_tz::Tz)
         </table>
     }
     .into_any()
+}
+
+/// What the udhaar, reminder and cancel forms came to, said at the top of the page.
+fn action_notice(locale: Locale, query: &PageQuery) -> Option<(&'static str, String)> {
+    if let Some(paise) = query.credited {
+        return Some((
+            "notice",
+            label_with(
+                locale,
+                "panel-credit-booked",
+                &[("amount", Paise::new(paise).to_string())],
+            ),
+        ));
+    }
+    if query.scheduled.is_some() {
+        return Some(("notice", label(locale, "panel-reminder-scheduled")));
+    }
+    match query.cancelled {
+        Some(1) => return Some(("notice", label(locale, "panel-reminder-cancelled"))),
+        Some(_) => return Some(("error", label(locale, "panel-reminder-not-cancelled"))),
+        None => {}
+    }
+    match query.again.as_deref() {
+        Some("credit") => return Some(("notice", label(locale, "panel-credit-replayed"))),
+        Some(_) => return Some(("notice", label(locale, "panel-reminder-replayed"))),
+        None => {}
+    }
+    match query.error.as_deref() {
+        Some("note") => Some(("error", label(locale, "panel-invalid-note"))),
+        Some("when") => Some(("error", label(locale, "panel-invalid-when"))),
+        _ => None,
+    }
+}
+
+/// The customer's reminders not yet sent (each with a cancel button for the owner), and the
+/// forms to schedule one or send one now.
+fn reminders_section(
+    signed: &Signed,
+    id: CustomerId,
+    pending: Vec<Reminder>,
+    reminder_key: String,
+    now_key: String,
+) -> impl IntoView + use<> {
+    let locale = signed.locale();
+    let zone = signed.books.zone();
+    let owner = signed.is_owner();
+    let csrf = signed.csrf.clone();
+    let rows = pending
+        .into_iter()
+        .map(|reminder| {
+            let when = format_when(local(from_millis(reminder.due_at), zone), locale);
+            let amount = reminder
+                .amount
+                .map(|a| a.to_string())
+                .unwrap_or_else(|| label(locale, "panel-reminder-balance"));
+            let cancel = owner.then(|| {
+                let when = when.clone();
+                view! {
+                    <form method="post" action=format!("{BASE}/reminders/{}/cancel", reminder.id)
+                        class="inline">
+                        <input type="hidden" name="csrf" value=csrf.clone()/>
+                        <input type="hidden" name="back" value="customer"/>
+                        <button type="submit" class="secondary"
+                            aria-label=format!("{} · {when}", label(locale, "panel-cancel-reminder"))>
+                            {label(locale, "panel-cancel-reminder")}
+                        </button>
+                    </form>
+                }
+            });
+            view! {
+                <li>
+                    <a href=format!("{BASE}/reminders/{}", reminder.id)>{when}</a>
+                    <span class="amount">{amount}</span>
+                    {cancel}
+                </li>
+            }
+        })
+        .collect_view();
+    let action = format!("{}/reminders", customer_path(id.0));
+    let today = local(signed.books.now(), zone).date_naive();
+    let tomorrow = today.succ_opt().unwrap_or(today).to_string();
+    let today = today.to_string();
+    view! {
+        <section>
+            <h2>{label(locale, "panel-reminders-heading")}</h2>
+            <ul class="rows">{rows}</ul>
+            <form method="post" action=action.clone() class="stack">
+                <input type="hidden" name="csrf" value=signed.csrf.clone()/>
+                <input type="hidden" name="key" value=now_key/>
+                <input type="hidden" name="now" value="1"/>
+                <label for="now-amount">{label(locale, "panel-reminder-amount-label")}</label>
+                <input id="now-amount" name="amount" type="text" inputmode="decimal" maxlength="20"
+                    autocomplete="off"/>
+                <button type="submit">{label(locale, "panel-send-reminder-now")}</button>
+            </form>
+            <form method="post" action=action class="stack">
+                <input type="hidden" name="csrf" value=signed.csrf.clone()/>
+                <input type="hidden" name="key" value=reminder_key/>
+                <label for="reminder-date">{label(locale, "panel-reminder-date-label")}</label>
+                <input id="reminder-date" name="date" type="date" required min=today
+                    value=tomorrow/>
+                <label for="reminder-time">{label(locale, "panel-reminder-time-label")}</label>
+                <input id="reminder-time" name="time" type="time" required value="10:00"/>
+                <label for="reminder-amount">{label(locale, "panel-reminder-amount-label")}</label>
+                <input id="reminder-amount" name="amount" type="text" inputmode="decimal"
+                    maxlength="20" autocomplete="off"/>
+                <button type="submit">{label(locale, "panel-schedule-reminder")}</button>
+            </form>
+        </section>
+    }
 }
 
 /// `POST /panel/customers/{id}/payments`: books the payment through the engine, keyed by the

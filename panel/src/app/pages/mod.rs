@@ -1,8 +1,14 @@
 //! The panel's pages, one module each: load what the page shows from the engine, then render it.
 
+pub(crate) mod bills;
 pub(crate) mod customer;
+pub(crate) mod customer_actions;
 pub(crate) mod customers;
 pub(crate) mod dashboard;
+pub(crate) mod forms;
+pub(crate) mod products;
+pub(crate) mod reminders;
+pub(crate) mod statement;
 
 use axum::http::HeaderMap;
 use axum::response::Response;

@@ -1,0 +1,208 @@
+//! Two `execora serve` processes on one PostgreSQL behave as one: every message delivered to
+//! either (and redelivered to the other) is booked once and answered once.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use execora_bot::whatsapp::signature::sign;
+use execora_engine::books::{self, Books, NewCustomer, NewMerchant};
+use execora_engine::reply::Locale;
+use execora_engine::time::SystemClock;
+
+use crate::app::{Database, FakeGraph, PHONE_NUMBER_ID, SECRET, TOKEN, TestDatabase};
+use crate::{Sandbox, stderr, stdout};
+
+const SHOPS: usize = 8;
+const MESSAGES_PER_SHOP: usize = 8;
+
+struct Process {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(sandbox: &Sandbox, database_url: &str, graph: &FakeGraph) -> Process {
+    let mut child = sandbox
+        .command()
+        .args(["serve"])
+        .env("DATABASE_URL", database_url)
+        .env("PORT", "0")
+        .env("WHATSAPP_APP_SECRET", SECRET)
+        .env("WHATSAPP_ACCESS_TOKEN", TOKEN)
+        .env("WHATSAPP_PHONE_NUMBER_ID", PHONE_NUMBER_ID)
+        .env("WHATSAPP_API_BASE", graph.api_base())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("serve starts");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(stderr).lines();
+    let base = loop {
+        let line = lines.next().expect("server log").expect("utf-8 log");
+        if let Some(at) = line.find("listening on http://") {
+            break line[at + "listening on ".len()..]
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    Process { child, base }
+}
+
+fn shop_phone(n: usize) -> String {
+    format!("9198765{n:05}")
+}
+
+fn text_webhook(from: &str, wamid: &str, text: &str) -> Vec<u8> {
+    serde_json::json!({"object": "whatsapp_business_account", "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "15550783881", "phone_number_id": PHONE_NUMBER_ID},
+        "contacts": [{"profile": {"name": "Shop"}, "wa_id": from}],
+        "messages": [{"from": from, "id": wamid, "timestamp": "1795000000", "type": "text", "text": {"body": text}}]
+    }}]}]})
+    .to_string()
+    .into_bytes()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_on_one_postgres_book_and_answer_each_message_once() {
+    let database = TestDatabase::new(Database::Postgres).await;
+    for n in 0..SHOPS {
+        let shop = books::merchants::create(
+            &database.db,
+            NewMerchant {
+                name: format!("Scale Kirana {n}"),
+                owner_phone: shop_phone(n),
+                locale: Locale::HiLatn,
+                timezone: None,
+                upi_id: None,
+            },
+            &SystemClock,
+        )
+        .await
+        .expect("shop");
+        Books::open(database.db.clone(), shop.id, Arc::new(SystemClock))
+            .await
+            .expect("books")
+            .add_customer(NewCustomer {
+                name: "Rahul".into(),
+                phone: None,
+                nickname: None,
+            })
+            .await
+            .expect("customer");
+    }
+    let graph = FakeGraph::start().await;
+    let sandbox = Sandbox::new();
+    let processes = [
+        serve(&sandbox, &database.url, &graph),
+        serve(&sandbox, &database.url, &graph),
+    ];
+    let client = reqwest::Client::new();
+    let mut deliveries = Vec::new();
+    for round in 0..MESSAGES_PER_SHOP {
+        for shop in 0..SHOPS {
+            let from = shop_phone(shop);
+            let body = text_webhook(
+                &from,
+                &format!("wamid.SCALE.{shop}.{round}"),
+                &format!("Rahul ne {} diye", 100 + round),
+            );
+            // Delivered to one process and, as Meta redelivers, to the other too.
+            for process in &processes {
+                let (client, body, url) = (
+                    client.clone(),
+                    body.clone(),
+                    format!("{}/webhooks/whatsapp", process.base),
+                );
+                deliveries.push(tokio::spawn(async move {
+                    client
+                        .post(url)
+                        .header("X-Hub-Signature-256", sign(&body, SECRET))
+                        .body(body)
+                        .send()
+                        .await
+                        .map(|response| response.status().as_u16())
+                }));
+            }
+        }
+    }
+    for delivery in deliveries {
+        let status = delivery.await.expect("task").expect("answered");
+        assert_eq!(status, 200);
+    }
+    let expected = SHOPS * MESSAGES_PER_SHOP;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while graph.sent().len() < expected {
+        assert!(
+            Instant::now() < deadline,
+            "{} of {expected} replies",
+            graph.sent().len()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Anything sent twice would arrive within moments of the first.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let sent = graph.sent();
+    assert_eq!(sent.len(), expected, "each message answered exactly once");
+    for shop in 0..SHOPS {
+        let to_shop = sent
+            .iter()
+            .filter(|body| {
+                body["to"].as_str().map(|to| to.trim_start_matches('+'))
+                    == Some(shop_phone(shop).as_str())
+            })
+            .count();
+        assert_eq!(to_shop, MESSAGES_PER_SHOP, "shop {shop}");
+    }
+    let (inbound, payments): (i64, i64) = (
+        database
+            .db
+            .pool()
+            .try_into_count("SELECT COUNT(*) FROM messages WHERE direction = 'in'")
+            .await,
+        database
+            .db
+            .pool()
+            .try_into_count("SELECT COUNT(*) FROM ledger_entries WHERE amount_paise < 0")
+            .await,
+    );
+    assert_eq!(inbound, expected as i64, "each delivery stored once");
+    assert_eq!(payments, expected as i64, "each payment booked once");
+    drop(processes);
+    let checked = sandbox
+        .command()
+        .args(["check"])
+        .env("DATABASE_URL", &database.url)
+        .output()
+        .expect("check runs");
+    assert!(
+        checked.status.success(),
+        "{} {}",
+        stdout(&checked),
+        stderr(&checked)
+    );
+}
+
+trait Count {
+    async fn try_into_count(&self, sql: &'static str) -> i64;
+}
+
+impl Count for sqlx::AnyPool {
+    async fn try_into_count(&self, sql: &'static str) -> i64 {
+        sqlx::query_scalar::<_, i64>(sql)
+            .fetch_one(self)
+            .await
+            .expect("count")
+    }
+}

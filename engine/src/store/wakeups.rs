@@ -1,0 +1,233 @@
+//! Wakes the workers when a commit makes work ready: in process, and across processes on PostgreSQL (LISTEN/NOTIFY).
+//!
+//! Workers used to poll their queues every 200 ms, so a reply left 200–400 ms after its webhook
+//! and every idle process queried the database several times a second. Now whoever commits
+//! queued work calls [`Db::wake`](super::Db::wake) after the commit; a worker waits on a
+//! [`Wakeup`] and looks again at once. A slow poll stays as the safety net (a wake-up lost to a
+//! dropped LISTEN connection, work due later, another process on SQLite).
+//!
+//! A `watch` channel per kind of work carries a counter: a worker marks what it has seen before
+//! it looks for work, so a commit between its look and its wait still wakes it, and any number
+//! of workers of one kind can wait on it.
+
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use sqlx::postgres::PgListener;
+use tokio::sync::{mpsc, watch};
+
+/// The PostgreSQL channel every process listens on; the payload names the kind of work.
+const CHANNEL: &str = "execora_work";
+/// Notifications waiting to be sent before `wake` stops adding (they only hurry things up).
+const PENDING_NOTIFICATIONS: usize = 1024;
+/// Wait before listening again after the LISTEN connection failed to open.
+const RELISTEN_AFTER: Duration = Duration::from_secs(1);
+
+/// A kind of queued work that a commit can make ready.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Work {
+    /// Arrived messages for the inbound worker.
+    Inbound,
+    /// Replies for the sender.
+    Outbound,
+    /// Reminders (and other scheduled jobs) for their sender.
+    Scheduled,
+}
+
+impl Work {
+    const ALL: [Work; 3] = [Work::Inbound, Work::Outbound, Work::Scheduled];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Work::Inbound => "inbound",
+            Work::Outbound => "outbound",
+            Work::Scheduled => "scheduled",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Work> {
+        Work::ALL.into_iter().find(|work| work.as_str() == text)
+    }
+
+    fn index(self) -> usize {
+        match self {
+            Work::Inbound => 0,
+            Work::Outbound => 1,
+            Work::Scheduled => 2,
+        }
+    }
+}
+
+/// The process's wake-up channels, shared by every clone of a `Db`.
+#[derive(Debug)]
+pub(super) struct Wakeups {
+    local: [watch::Sender<u64>; 3],
+    /// PostgreSQL only: the URL to LISTEN on, and the queue of NOTIFYs to send.
+    postgres: Option<Postgres>,
+}
+
+struct Postgres {
+    /// Holds the password: never shown (see the `Debug` below).
+    url: String,
+    notify: OnceLock<mpsc::Sender<Work>>,
+    listening: OnceLock<tokio::task::AbortHandle>,
+}
+
+impl std::fmt::Debug for Postgres {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Postgres")
+            .field("url", &super::redact(&self.url))
+            .field("listening", &self.listening.get().is_some())
+            .finish()
+    }
+}
+
+impl Wakeups {
+    pub(super) fn new(postgres_url: Option<String>) -> Arc<Wakeups> {
+        Arc::new(Wakeups {
+            local: [
+                watch::Sender::new(0),
+                watch::Sender::new(0),
+                watch::Sender::new(0),
+            ],
+            postgres: postgres_url.map(|url| Postgres {
+                url,
+                notify: OnceLock::new(),
+                listening: OnceLock::new(),
+            }),
+        })
+    }
+
+    fn wake_here(&self, work: Work) {
+        self.local[work.index()].send_modify(|count| *count = count.wrapping_add(1));
+    }
+
+    /// Wakes this process's workers of `work` at once, and on PostgreSQL every other process's.
+    pub(super) fn wake(&self, work: Work, pool: &sqlx::AnyPool) {
+        self.wake_here(work);
+        if let Some(postgres) = &self.postgres {
+            let queue = postgres.notify.get_or_init(|| {
+                let (queue, pending) = mpsc::channel(PENDING_NOTIFICATIONS);
+                tokio::spawn(send_notifications(pool.clone(), pending));
+                queue
+            });
+            // A full queue already holds wake-ups of every kind; dropping this one loses nothing.
+            let _ = queue.try_send(work);
+        }
+    }
+
+    /// Stops listening (the handle is being closed).
+    pub(super) fn stop(&self) {
+        if let Some(listening) = self.postgres.as_ref().and_then(|p| p.listening.get()) {
+            listening.abort();
+        }
+    }
+
+    /// A handle a worker waits on. On PostgreSQL the first one starts this process's LISTEN.
+    pub(super) fn subscribe(self: &Arc<Self>, work: Work) -> Wakeup {
+        if let Some(postgres) = &self.postgres {
+            postgres.listening.get_or_init(|| {
+                tokio::spawn(listen(postgres.url.clone(), Arc::downgrade(self))).abort_handle()
+            });
+        }
+        Wakeup {
+            changes: self.local[work.index()].subscribe(),
+        }
+    }
+}
+
+/// What a worker waits on between looks at its queue.
+#[derive(Debug)]
+pub struct Wakeup {
+    changes: watch::Receiver<u64>,
+}
+
+impl Wakeup {
+    /// Marks every wake-up so far as seen. Call it before looking for work.
+    pub fn seen(&mut self) {
+        self.changes.borrow_and_update();
+    }
+
+    /// Returns when work was committed since [`Wakeup::seen`], or after `safety_poll`.
+    pub async fn wait(&mut self, safety_poll: Duration) {
+        tokio::select! {
+            changed = self.changes.changed() => {
+                if changed.is_err() {
+                    // The database handle is gone; only the poll is left.
+                    tokio::time::sleep(safety_poll).await;
+                }
+            }
+            () = tokio::time::sleep(safety_poll) => {}
+        }
+    }
+}
+
+/// Sends one NOTIFY per kind of work for whatever queued up while the last one was sent.
+async fn send_notifications(pool: sqlx::AnyPool, mut pending: mpsc::Receiver<Work>) {
+    let mut batch = Vec::new();
+    while pending.recv_many(&mut batch, PENDING_NOTIFICATIONS).await > 0 {
+        for work in Work::ALL {
+            if !batch.contains(&work) {
+                continue;
+            }
+            let sent = sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(CHANNEL)
+                .bind(work.as_str())
+                .execute(&pool)
+                .await;
+            if let Err(error) = sent {
+                tracing::warn!(%error, "could not notify other processes; they will poll");
+            }
+        }
+        batch.clear();
+    }
+}
+
+/// Turns notifications from any process into local wake-ups, for as long as the handle lives.
+async fn listen(url: String, wakeups: std::sync::Weak<Wakeups>) {
+    loop {
+        let mut listener = match PgListener::connect(&url).await {
+            Ok(listener) => listener,
+            Err(error) => {
+                tracing::warn!(%error, "cannot LISTEN for work; polling until it can");
+                tokio::time::sleep(RELISTEN_AFTER).await;
+                if wakeups.strong_count() == 0 {
+                    return;
+                }
+                continue;
+            }
+        };
+        if let Err(error) = listener.listen(CHANNEL).await {
+            tracing::warn!(%error, "cannot LISTEN for work; polling until it can");
+            tokio::time::sleep(RELISTEN_AFTER).await;
+            continue;
+        }
+        loop {
+            // `recv` reconnects by itself after a lost connection; notifications sent meanwhile
+            // are lost, and the safety poll finds their work.
+            match listener.recv().await {
+                Ok(notification) => {
+                    let Some(wakeups) = wakeups.upgrade() else {
+                        return;
+                    };
+                    match Work::parse(notification.payload()) {
+                        Some(work) => wakeups.wake_here(work),
+                        None => {
+                            for work in Work::ALL {
+                                wakeups.wake_here(work);
+                            }
+                        }
+                    }
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "LISTEN connection failed; listening again");
+                    if wakeups.strong_count() == 0 {
+                        return;
+                    }
+                    tokio::time::sleep(RELISTEN_AFTER).await;
+                    break;
+                }
+            }
+        }
+    }
+}
