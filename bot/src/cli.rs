@@ -151,8 +151,32 @@ pub enum ReminderCommand {
         /// When, in the shop's zone: "YYYY-MM-DD HH:MM" (default: now).
         #[arg(long, value_name = "YYYY-MM-DD HH:MM")]
         at: Option<String>,
+        /// Remind again every this many days while the customer owes (1 to 365): an automatic
+        /// series, the first at --at.
+        #[arg(long, value_name = "DAYS")]
+        every: Option<i64>,
     },
-    /// List a shop's reminders, latest due first, with their status.
+    /// List a shop's automatic reminder series (running first), with their interval.
+    Series {
+        /// The shop's id or any of its phones.
+        #[arg(long)]
+        merchant: String,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+    /// Stop automatic reminders: one customer's (--customer) or all of the shop's (--all,
+    /// which also turns the shop-wide setting off). One-off reminders stay.
+    Stop {
+        /// The shop's id or any of its phones.
+        #[arg(long)]
+        merchant: String,
+        /// The customer's name as the shop knows it.
+        #[arg(long, conflicts_with = "all", required_unless_present = "all")]
+        customer: Option<String>,
+        #[arg(long)]
+        all: bool,
+    },
+    /// List a shop's reminders, latest due first, with their status and customers' replies.
     List {
         /// The shop's id or any of its phones.
         #[arg(long)]
@@ -227,5 +251,12 @@ pub enum MerchantCommand {
         /// always may).
         #[arg(long, value_name = "HOURS")]
         cancel_window_hours: Option<i64>,
+        /// At most this many reminders leave the shop in one of its days (default 200); the rest
+        /// wait for the next morning.
+        #[arg(long, value_name = "N")]
+        reminder_cap: Option<i64>,
+        /// Remind every customer with dues every this many days (1 to 365); 0 turns it off.
+        #[arg(long, value_name = "DAYS")]
+        auto_reminder_days: Option<i64>,
     },
 }

@@ -454,6 +454,8 @@ async fn merchant(
             merchant,
             large_amount,
             cancel_window_hours,
+            reminder_cap,
+            auto_reminder_days,
         } => {
             let found = books::merchants::find(&db, &merchant)
                 .await?
@@ -471,19 +473,26 @@ async fn merchant(
             let change = books::SettingsChange {
                 large_amount,
                 cancel_window_minutes: cancel_window_hours.map(|h| h.saturating_mul(60)),
+                reminder_daily_cap: reminder_cap,
+                auto_reminder_days: auto_reminder_days.map(|days| (days != 0).then_some(days)),
             };
             let settings = if change == books::SettingsChange::default() {
                 books::merchants::settings(&db, found.id).await?
             } else {
                 books::merchants::set_settings(&db, found.id, change, clock).await?
             };
+            let auto = settings
+                .auto_reminder_days
+                .map_or_else(|| "off".to_string(), |days| format!("every {days} days"));
             writeln!(
                 out,
-                "merchant {} '{}': large amount {}, staff may cancel a bill for {} hours",
+                "merchant {} '{}': large amount {}, staff may cancel a bill for {} hours, \
+                 at most {} reminders a day, automatic reminders to everyone who owes: {auto}",
                 found.id,
                 found.name,
                 settings.large_amount,
-                settings.cancel_window_minutes as f64 / 60.0
+                settings.cancel_window_minutes as f64 / 60.0,
+                settings.reminder_daily_cap
             )?;
         }
     }
@@ -558,6 +567,7 @@ async fn run_reminder(
             customer,
             amount,
             at,
+            every,
         } => {
             let shop = find_shop(db, &merchant).await?;
             let books = books::Books::open(db.clone(), shop.id, clock).await?;
@@ -572,13 +582,30 @@ async fn run_reminder(
                 Some(at) => local_time_ms(&at, books.zone())?,
                 None => to_millis(books.now()),
             };
+            let origin = books::Origin::new(books::Source::Cli);
+            if let Some(every) = every {
+                let started = books
+                    .start_reminder_series(person.id, every, amount, due, &origin)
+                    .await?
+                    .value;
+                let when = local(
+                    execora_engine::time::from_millis(started.first.due_at),
+                    books.zone(),
+                );
+                writeln!(
+                    out,
+                    "series {} to {} every {} days while they owe; first reminder {} at {} {}",
+                    started.series.id,
+                    started.series.customer_name,
+                    started.series.every_days,
+                    started.first.id,
+                    when.format("%Y-%m-%d %H:%M"),
+                    books.zone()
+                )?;
+                return Ok(());
+            }
             let booked = books
-                .schedule_reminder(
-                    person.id,
-                    amount,
-                    due,
-                    &books::Origin::new(books::Source::Cli),
-                )
+                .schedule_reminder(person.id, amount, due, &origin)
                 .await?;
             let r = booked.value;
             let when = local(execora_engine::time::from_millis(r.due_at), books.zone());
@@ -606,14 +633,87 @@ async fn run_reminder(
                 let error = r
                     .error_code
                     .map_or_else(String::new, |code| format!(" (error {code})"));
+                let repeat = match r.recurrence {
+                    books::Recurrence::Once => String::new(),
+                    books::Recurrence::Series => {
+                        format!(" [series {}]", r.series.map_or(0, |s| s.0))
+                    }
+                    books::Recurrence::Shop => " [shop-wide]".to_string(),
+                };
                 writeln!(
                     out,
-                    "{}\t{}\t{}\t{asked}\t{}{error}",
+                    "{}\t{}\t{}\t{asked}\t{}{error}{repeat}",
                     r.id,
                     when.format("%Y-%m-%d %H:%M"),
                     r.customer_name,
                     r.status
                 )?;
+                // What the customer wrote back, on the reminder's timeline.
+                for event in books.reminder_timeline(r.id).await? {
+                    if event.kind == books::EventKind::Replied {
+                        let at = local(execora_engine::time::from_millis(event.at), books.zone());
+                        writeln!(
+                            out,
+                            "\treply {}: {}",
+                            at.format("%Y-%m-%d %H:%M"),
+                            event.detail.unwrap_or_default()
+                        )?;
+                    }
+                }
+            }
+        }
+        ReminderCommand::Series { merchant, limit } => {
+            let shop = find_shop(db, &merchant).await?;
+            let books = books::Books::open(db.clone(), shop.id, clock).await?;
+            let settings = books.settings().await?;
+            if let Some(days) = settings.auto_reminder_days {
+                writeln!(out, "shop-wide: everyone who owes, every {days} days")?;
+            }
+            for s in books.reminder_series(limit).await? {
+                let asked = s
+                    .amount
+                    .map_or_else(|| "balance".to_string(), |a| a.to_string());
+                let state = match (s.end, s.ended_at) {
+                    (Some(end), Some(at)) => format!(
+                        "ended {} ({})",
+                        local(execora_engine::time::from_millis(at), books.zone())
+                            .format("%Y-%m-%d %H:%M"),
+                        end.as_str()
+                    ),
+                    _ => "running".to_string(),
+                };
+                writeln!(
+                    out,
+                    "{}\t{}\tevery {} days\t{asked}\t{state}",
+                    s.id, s.customer_name, s.every_days
+                )?;
+            }
+        }
+        ReminderCommand::Stop {
+            merchant,
+            customer,
+            all,
+        } => {
+            let shop = find_shop(db, &merchant).await?;
+            let books = books::Books::open(db.clone(), shop.id, clock).await?;
+            match customer {
+                Some(customer) if !all => {
+                    let person = find_customer(&books, &customer).await?;
+                    let stopped = books.stop_reminder_series(person.id).await?;
+                    writeln!(
+                        out,
+                        "automatic reminders to {} stopped ({} series, {} waiting reminders cancelled)",
+                        person.name, stopped.series, stopped.cancelled
+                    )?;
+                }
+                _ => {
+                    let stopped = books.stop_all_auto_reminders().await?;
+                    writeln!(
+                        out,
+                        "all automatic reminders stopped ({} series, {} waiting reminders cancelled; shop-wide setting off)",
+                        stopped.series, stopped.cancelled
+                    )?;
+                }
             }
         }
         ReminderCommand::Cancel { merchant, id } => {

@@ -235,3 +235,34 @@ panel-owner-only = Only the shop's owner can see this page.
 panel-not-found = Not found.
 panel-form-expired = This form has expired. Go back, reload the page and try again.
 panel-error = Something went wrong. Please try again.
+
+## Automatic reminders and a reminder's fate.
+auto-every = { $days ->
+    [1] every day
+    [7] every week
+   *[other] every { $days } days
+}
+auto-series-started = 🔁 { $customer } will be reminded { $every } while they owe. First: { $when }.
+auto-series-started-amount = 🔁 { $customer } will be reminded about { $amount } { $every } while they owe. First: { $when }.
+auto-shop-on = 🔁 Everyone who owes will now be reminded { $every } while they owe ({ $count } customers now). Never between 9 PM and 9 AM.
+auto-stopped-customer = 🛑 Automatic reminders to { $customer } stopped. They will not be reminded on their own.
+auto-stopped-all = 🛑 All automatic reminders stopped. Nobody will be reminded on their own.
+auto-stopped-all-none = No automatic reminders were running; nobody will be reminded on their own.
+auto-paid-up = ✅ { $customer } owes nothing now: the reminder was not sent, and their automatic reminders stopped.
+reminder-news-none = { $customer } has not been sent a reminder yet.
+reminder-news-only-next = ⏰ { $customer }'s reminder has not gone yet; it goes on { $when }.
+reminder-news-sending = ⏳ { $customer }'s reminder is being sent ({ $when }).
+reminder-news-sent = 📤 The reminder to { $customer } was sent on { $when }; no delivery news yet.
+reminder-news-delivered = ✅ The reminder reached { $customer } on { $when }; not read yet.
+reminder-news-read = 👀 { $customer } read the reminder on { $when }.
+reminder-news-failed = ⚠️ The reminder did not reach { $customer } ({ $when }): { $reason }
+reminder-news-settled = ✅ No reminder was sent to { $customer } ({ $when }): they owed nothing.
+reminder-news-cancelled = 🗑️ The reminder to { $customer } was cancelled on { $when }.
+reminder-news-review = ⚠️ The reminder to { $customer } may or may not have gone out (the service stopped while sending, { $when }); please check with them.
+reminder-news-reply = 💬 { $customer } replied: "{ $text }"
+reminder-news-next = ⏰ Next reminder: { $when }.
+propose-auto-series = Remind { $customer } { $every }
+propose-auto-shop = Remind everyone who owes { $every }
+propose-auto-stop = Stop { $customer }'s automatic reminders
+propose-auto-stop-all = Stop all automatic reminders
+owner-only-auto-reminders = 🔒 Only the owner can turn automatic reminders on or off.

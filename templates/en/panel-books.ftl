@@ -52,6 +52,7 @@ panel-event-read = Read
 panel-event-failed = Failed
 panel-event-settled = Nothing owed, not sent
 panel-event-needs-review = Needs review: it may or may not have gone out
+panel-event-replied = The customer replied
 panel-event-error-code = WhatsApp error { $code }
 panel-from-label = From
 panel-to-label = To

@@ -226,3 +226,34 @@ panel-owner-only = Yeh panna sirf dukaan ke maalik dekh sakte hain.
 panel-not-found = Nahi mila.
 panel-form-expired = Yeh form purana ho gaya. Peeche jaakar panna phir se kholein aur dobara koshish karein.
 panel-error = Kuch gadbad hui. Phir se koshish karein.
+
+## Automatic reminders and a reminder's fate.
+auto-every = { $days ->
+    [1] roz
+    [7] har hafte
+   *[other] har { $days } din
+}
+auto-series-started = 🔁 { $customer } ko { $every } reminder jayega, jab tak baaki hai. Pehla: { $when }.
+auto-series-started-amount = 🔁 { $customer } ko { $every } { $amount } ka reminder jayega, jab tak baaki hai. Pehla: { $when }.
+auto-shop-on = 🔁 Ab sab udhaar walon ko { $every } reminder jayega, jab tak baaki hai (abhi { $count } customer). Raat 9 se subah 9 tak nahi.
+auto-stopped-customer = 🛑 { $customer } ke auto reminder band. Ab unhe apne aap reminder nahi jayega.
+auto-stopped-all = 🛑 Sab auto reminder band kar diye. Ab kisi ko apne aap reminder nahi jayega.
+auto-stopped-all-none = Koi auto reminder chal nahi raha tha; ab bhi kisi ko apne aap reminder nahi jayega.
+auto-paid-up = ✅ { $customer } ka kuch baaki nahi hai: reminder nahi bheja, aur unke auto reminder band kar diye.
+reminder-news-none = { $customer } ko abhi tak koi reminder nahi gaya.
+reminder-news-only-next = ⏰ { $customer } ka reminder abhi gaya nahi hai; { $when } jayega.
+reminder-news-sending = ⏳ { $customer } ka reminder abhi ja raha hai ({ $when }).
+reminder-news-sent = 📤 { $customer } ko reminder { $when } bhej diya; pahunchne ki khabar abhi nahi aayi.
+reminder-news-delivered = ✅ { $customer } ko reminder { $when } pahunch gaya; abhi padha nahi.
+reminder-news-read = 👀 { $customer } ne reminder { $when } padh liya.
+reminder-news-failed = ⚠️ { $customer } ko reminder nahi pahuncha ({ $when }): { $reason }
+reminder-news-settled = ✅ { $customer } ko reminder nahi bheja ({ $when }): unka kuch baaki nahi tha.
+reminder-news-cancelled = 🗑️ { $customer } ka reminder { $when } cancel ho gaya tha.
+reminder-news-review = ⚠️ { $customer } ka reminder shayad gaya, shayad nahi ({ $when } bhejte waqt service ruk gayi thi); unse pooch lijiye.
+reminder-news-reply = 💬 { $customer } ka jawab: "{ $text }"
+reminder-news-next = ⏰ Agla reminder: { $when }.
+propose-auto-series = { $customer } ko { $every } reminder
+propose-auto-shop = Sab udhaar walon ko { $every } reminder
+propose-auto-stop = { $customer } ke auto reminder band karna
+propose-auto-stop-all = Sab auto reminder band karna
+owner-only-auto-reminders = 🔒 Auto reminder sirf malik chalu ya band kar sakte hain.

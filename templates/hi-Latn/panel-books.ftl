@@ -52,6 +52,7 @@ panel-event-read = Padh liya
 panel-event-failed = Nahi gaya
 panel-event-settled = Kuch baaki nahi, nahi bheja
 panel-event-needs-review = Dekhna zaroori: pata nahi gaya ya nahi
+panel-event-replied = Customer ka jawab
 panel-event-error-code = WhatsApp error { $code }
 panel-from-label = Se
 panel-to-label = Tak

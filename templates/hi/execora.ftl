@@ -226,3 +226,34 @@ panel-owner-only = यह पन्ना सिर्फ़ दुकान क
 panel-not-found = नहीं मिला।
 panel-form-expired = यह फ़ॉर्म पुराना हो गया। पीछे जाएं, पन्ना फिर से खोलें और दोबारा कोशिश करें।
 panel-error = कुछ गड़बड़ हुई। फिर से कोशिश करें।
+
+## Automatic reminders and a reminder's fate.
+auto-every = { $days ->
+    [1] रोज़
+    [7] हर हफ़्ते
+   *[other] हर { $days } दिन
+}
+auto-series-started = 🔁 { $customer } को { $every } रिमाइंडर जाएगा, जब तक बाकी है। पहला: { $when }।
+auto-series-started-amount = 🔁 { $customer } को { $every } { $amount } का रिमाइंडर जाएगा, जब तक बाकी है। पहला: { $when }।
+auto-shop-on = 🔁 अब सब उधार वालों को { $every } रिमाइंडर जाएगा, जब तक बाकी है (अभी { $count } ग्राहक)। रात 9 से सुबह 9 तक नहीं।
+auto-stopped-customer = 🛑 { $customer } के ऑटो रिमाइंडर बंद। अब उन्हें अपने आप रिमाइंडर नहीं जाएगा।
+auto-stopped-all = 🛑 सब ऑटो रिमाइंडर बंद कर दिए। अब किसी को अपने आप रिमाइंडर नहीं जाएगा।
+auto-stopped-all-none = कोई ऑटो रिमाइंडर चल नहीं रहा था; अब भी किसी को अपने आप रिमाइंडर नहीं जाएगा।
+auto-paid-up = ✅ { $customer } का कुछ बाकी नहीं है: रिमाइंडर नहीं भेजा, और उनके ऑटो रिमाइंडर बंद कर दिए।
+reminder-news-none = { $customer } को अभी तक कोई रिमाइंडर नहीं गया।
+reminder-news-only-next = ⏰ { $customer } का रिमाइंडर अभी गया नहीं है; { $when } जाएगा।
+reminder-news-sending = ⏳ { $customer } का रिमाइंडर अभी जा रहा है ({ $when })।
+reminder-news-sent = 📤 { $customer } को रिमाइंडर { $when } भेज दिया; पहुँचने की ख़बर अभी नहीं आई।
+reminder-news-delivered = ✅ { $customer } को रिमाइंडर { $when } पहुँच गया; अभी पढ़ा नहीं।
+reminder-news-read = 👀 { $customer } ने रिमाइंडर { $when } पढ़ लिया।
+reminder-news-failed = ⚠️ { $customer } को रिमाइंडर नहीं पहुँचा ({ $when }): { $reason }
+reminder-news-settled = ✅ { $customer } को रिमाइंडर नहीं भेजा ({ $when }): उनका कुछ बाकी नहीं था।
+reminder-news-cancelled = 🗑️ { $customer } का रिमाइंडर { $when } रद्द हो गया था।
+reminder-news-review = ⚠️ { $customer } का रिमाइंडर शायद गया, शायद नहीं ({ $when } भेजते समय सेवा रुक गई थी); उनसे पूछ लीजिए।
+reminder-news-reply = 💬 { $customer } का जवाब: "{ $text }"
+reminder-news-next = ⏰ अगला रिमाइंडर: { $when }।
+propose-auto-series = { $customer } को { $every } रिमाइंडर
+propose-auto-shop = सब उधार वालों को { $every } रिमाइंडर
+propose-auto-stop = { $customer } के ऑटो रिमाइंडर बंद करना
+propose-auto-stop-all = सब ऑटो रिमाइंडर बंद करना
+owner-only-auto-reminders = 🔒 ऑटो रिमाइंडर सिर्फ़ मालिक चालू या बंद कर सकते हैं।

@@ -52,6 +52,7 @@ panel-event-read = पढ़ लिया
 panel-event-failed = नहीं गया
 panel-event-settled = कुछ बाकी नहीं, नहीं भेजा
 panel-event-needs-review = देखना ज़रूरी: पता नहीं गया या नहीं
+panel-event-replied = ग्राहक का जवाब
 panel-event-error-code = WhatsApp error { $code }
 panel-from-label = से
 panel-to-label = तक

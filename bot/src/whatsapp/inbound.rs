@@ -4,7 +4,7 @@
 use std::future::Future;
 use std::time::Duration;
 
-use execora_engine::books::{Books, BooksError, MerchantId, Source, merchants};
+use execora_engine::books::{Books, BooksError, MerchantId, Source, merchants, reminders};
 use execora_engine::dialog::Input;
 use execora_engine::messages::{
     self, Claimed, Delivery, Finish, MessageId, NewOutbound, StoredMessage,
@@ -59,6 +59,16 @@ struct Plan {
     status: Delivery,
     merchant: Option<MerchantId>,
     replies: Vec<PlannedReply>,
+    /// A shop's customer wrote: the reminder it answers gets it on its timeline once the
+    /// message is the shop's.
+    customer_reply: Option<CustomerReply>,
+}
+
+/// A customer's message, for the timeline of the reminder it answers.
+struct CustomerReply {
+    merchant: MerchantId,
+    phone: String,
+    text: String,
 }
 
 impl Plan {
@@ -70,6 +80,7 @@ impl Plan {
         Plan {
             status: Delivery::Processed,
             merchant: None,
+            customer_reply: None,
             replies: vec![PlannedReply {
                 merchant,
                 peer: String::new(),
@@ -289,6 +300,26 @@ impl InboundWorker {
                 "message processed"
             ),
         }
+        if let Some(reply) = &plan.customer_reply {
+            // The message is the shop's now, so the reminder's timeline may point at it; a
+            // repeat of this step records nothing twice.
+            let answered = reminders::record_reply(
+                &self.db,
+                reply.merchant,
+                &reply.phone,
+                inbound.context_id.as_deref(),
+                inbound.id,
+                &reply.text,
+                at,
+            )
+            .await?;
+            if let Some(reminder) = answered {
+                tracing::info!(
+                    reminder = reminder.0,
+                    "customer's reply added to the reminder's timeline"
+                );
+            }
+        }
         Ok(())
     }
 
@@ -410,6 +441,11 @@ impl InboundWorker {
             status: Delivery::Logged,
             merchant: Some(merchant.id),
             replies: Vec::new(),
+            customer_reply: Some(CustomerReply {
+                merchant: merchant.id,
+                phone: phone.as_str().to_string(),
+                text: said.chars().take(FORWARDED_CHARS).collect(),
+            }),
         };
         if let Some(owner) = &thread.owner_phone {
             let wrote = Outcome::CustomerWrote {

@@ -1,15 +1,17 @@
 //! The reminder sender: takes each reminder when the service's clock reaches it and sends the
-//! payment_reminder template with a pay link, at most once, or tells the merchant why not.
+//! payment_reminder template with a pay link, at most once, or tells the merchant why not; and
+//! books the shop-wide automatic reminders as they fall due.
 
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use execora_engine::books::reminder_series;
 use execora_engine::books::reminders::{self, Delivered, DueReminder};
 use execora_engine::books::{Books, BooksError, PayLinkError, merchants};
 use execora_engine::messages::{self, Delivery, NewOutbound};
 use execora_engine::money::Paise;
-use execora_engine::reply::{Outcome, render};
+use execora_engine::reply::{Outcome, ReminderReply, render};
 use execora_engine::store::{Db, StoreError, Work};
 use execora_engine::time::{Clock, to_millis};
 
@@ -20,7 +22,8 @@ use super::templates::{self, TemplateRef};
 /// How often an idle reminder sender looks for due reminders (due times have second resolution);
 /// a reminder booked for now wakes it at once (`Db::wake`).
 const POLL: Duration = Duration::from_secs(1);
-/// How often claims that were never finished are looked for.
+/// How often claims that were never finished are looked for, and the shop-wide automatic
+/// reminders booked (their intervals are days).
 const REVIEW_EVERY: Duration = Duration::from_secs(60);
 /// A claim older than this was left by a sender that stopped: far longer than a Graph call may
 /// take (15 s timeout), so a live send is never mistaken for one.
@@ -119,6 +122,16 @@ impl ReminderSender {
         Ok(stale.len())
     }
 
+    /// Books the shop-wide automatic reminders that are due (`merchant_settings.auto_reminder_days`);
+    /// returns how many.
+    pub async fn book_shop_rounds(&self) -> Result<usize, ReminderError> {
+        let booked = reminder_series::book_shop_rounds(&self.db, self.now_ms()).await?;
+        if booked > 0 {
+            tracing::info!(booked, "shop-wide automatic reminders booked");
+        }
+        Ok(booked)
+    }
+
     /// Sends the reminder that fell due first; `false` when none is due.
     pub async fn send_next(&self) -> Result<bool, ReminderError> {
         let Some(due) = reminders::claim_due(&self.db, self.now_ms()).await? else {
@@ -155,9 +168,10 @@ impl ReminderSender {
         let books = Books::open(self.db.clone(), due.key.merchant, self.clock.clone()).await?;
         // Quiet hours, once a day per customer, the shop's daily cap: held, not refused.
         let zone = books.merchant().zone();
+        let cap = books.settings().await?.reminder_daily_cap;
         let now = self.now_ms();
         if let Some((hold, run_at)) =
-            reminders::policy_hold(&self.db, due.key, due.customer, zone, now).await?
+            reminders::policy_hold(&self.db, due.key, due.customer, zone, cap, now).await?
         {
             tracing::info!(reminder = %due.key, ?hold, run_at, "reminder held by the shop's policy");
             reminders::hold_until(&self.db, due.key, run_at, now).await?;
@@ -167,13 +181,17 @@ impl ReminderSender {
         // The balance at sending time decides: nothing owed, nothing sent; never more than owed.
         if customer.balance <= Paise::ZERO {
             if reminders::mark_settled(&self.db, due.key, self.now_ms()).await? {
-                self.tell_merchant(
-                    &books,
-                    &Outcome::ReminderSettled {
+                // Told once: only the claim that settled it gets here.
+                let outcome = if reminder_series::ended_paid(&self.db, due.key).await? {
+                    Outcome::Reminders(ReminderReply::PaidUp {
                         customer: customer.name,
-                    },
-                )
-                .await?;
+                    })
+                } else {
+                    Outcome::ReminderSettled {
+                        customer: customer.name,
+                    }
+                };
+                self.tell_merchant(&books, &outcome).await?;
             }
             return Ok(None);
         }
@@ -380,6 +398,9 @@ impl ReminderSender {
                 _ = review.tick() => {
                     if let Err(error) = self.review_stale().await {
                         tracing::error!(%error, "could not review unconfirmed reminders");
+                    }
+                    if let Err(error) = self.book_shop_rounds().await {
+                        tracing::error!(%error, "could not book the shop-wide automatic reminders");
                     }
                     continue;
                 }

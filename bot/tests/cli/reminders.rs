@@ -52,6 +52,9 @@ on_both_databases!(
     the_service_sends_due_reminders_on_its_own,
     quiet_hours_and_once_a_day_hold_a_reminder_until_the_next_morning,
     a_reminder_asked_for_in_a_message_goes_out_at_once,
+    a_weekly_reminder_asked_in_a_message_repeats_until_the_dues_are_paid,
+    the_shop_wide_setting_is_turned_on_and_off_by_message,
+    a_customers_reply_reaches_the_merchant_and_the_reminders_timeline,
 );
 
 const CUSTOMER_PHONE: &str = "919811111111";
@@ -788,4 +791,357 @@ fn reminders_are_added_listed_and_cancelled_from_the_command_line() {
         "Nobody Atall",
     ]);
     assert!(!unknown.status.success());
+}
+
+/// What the shop's owner is answered for `text`, through the pipeline WhatsApp uses.
+async fn ask(app: &TestApp, clock: &Arc<ManualClock>, id: &str, text: &str) -> String {
+    use execora_engine::dialog::Input;
+    use execora_engine::pipeline::{Message, Pipeline};
+    Pipeline::new(app.db.clone(), clock.clone(), None)
+        .handle(&Message {
+            merchant: app.merchant,
+            sender: MERCHANT_PHONE.into(),
+            id: id.into(),
+            source: Source::Whatsapp,
+            input: Input::Text(text.into()),
+        })
+        .await
+        .expect("handled")
+        .reply
+        .text
+}
+
+/// "Rahul ko har hafte reminder bhejo": the first goes now, the next is booked a week after it
+/// went; when Rahul has paid, the next is not sent, the series ends and the merchant is told once;
+/// "Rahul ko reminder gaya?" says so.
+async fn a_weekly_reminder_asked_in_a_message_repeats_until_the_dues_are_paid(database: Database) {
+    let clock = clock();
+    let app = serve(database, &clock, false).await;
+    let books = books(&app, &clock).await;
+    let rahul = customer(&books, "Rahul", Some("9811111111"), 700).await;
+    let said = ask(
+        &app,
+        &clock,
+        "wamid.WEEKLY",
+        "Rahul ko har hafte reminder bhejo",
+    )
+    .await;
+    assert!(
+        said.contains("Rahul") && said.contains("har hafte"),
+        "{said}"
+    );
+    let said = ask(&app, &clock, "wamid.ASK0", "Rahul ko reminder gaya?").await;
+    assert!(said.contains("abhi gaya nahi"), "{said}");
+
+    let sender = ReminderSender::sandbox(app.db.clone(), clock.clone());
+    assert!(sender.send_next().await.expect("step"));
+    assert!(
+        !sender.send_next().await.expect("step"),
+        "the next waits a week"
+    );
+    let waiting = books.pending_reminders(Some(rahul)).await.expect("pending");
+    assert_eq!(waiting.len(), 1, "{waiting:?}");
+    assert_eq!(
+        waiting[0].due_at,
+        to_millis(clock.now() + chrono::Duration::days(7))
+    );
+    let said = ask(&app, &clock, "wamid.ASK1", "Rahul ko reminder gaya?").await;
+    assert!(
+        said.contains("bhej diya") && said.contains("Agla reminder"),
+        "{said}"
+    );
+
+    books
+        .record_payment(rahul, Paise::new(70_000), None, &Origin::new(Source::Cli))
+        .await
+        .expect("paid");
+    clock.advance(chrono::Duration::days(7));
+    assert!(sender.send_next().await.expect("step"));
+    assert!(!sender.send_next().await.expect("step"));
+    assert_eq!(
+        templates_sent(&app).await,
+        1,
+        "nothing sent to a customer who owes nothing"
+    );
+    assert_eq!(books.running_series(rahul).await.expect("series"), None);
+    let told = texts_to_merchant(&app).await;
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(told[0].0.contains("auto reminder band"), "{told:?}");
+    clock.advance(chrono::Duration::days(30));
+    assert!(!sender.send_next().await.expect("step"), "the series ended");
+    let said = ask(&app, &clock, "wamid.ASK2", "Rahul ko reminder gaya?").await;
+    assert!(said.contains("nahi bheja"), "{said}");
+    app.stop().await;
+}
+
+/// "sab udhaar walon ko har 3 din reminder" from the owner turns the shop-wide setting on (staff
+/// may not); the sender's round books one for each customer who owes; "sab auto reminder band
+/// karo" turns it off.
+async fn the_shop_wide_setting_is_turned_on_and_off_by_message(database: Database) {
+    let clock = clock();
+    let app = serve(database, &clock, false).await;
+    let books = books(&app, &clock).await;
+    let staff = "919822200000";
+    books::merchants::add_phone(&app.db, app.merchant, staff, books::Role::Staff, &*clock)
+        .await
+        .expect("staff");
+    let asha = customer(&books, "Asha", Some("9822222222"), 300).await;
+    customer(&books, "Vikram", Some("9833333333"), 0).await;
+    let said = ask(
+        &app,
+        &clock,
+        "wamid.ALL",
+        "sab udhaar walon ko har 3 din reminder",
+    )
+    .await;
+    assert!(said.contains("har 3 din") && said.contains('1'), "{said}");
+    assert_eq!(
+        books.settings().await.expect("settings").auto_reminder_days,
+        Some(3)
+    );
+    let sender = ReminderSender::sandbox(app.db.clone(), clock.clone());
+    assert_eq!(sender.book_shop_rounds().await.expect("round"), 1);
+    assert!(sender.send_next().await.expect("step"));
+    let sent = books.reminders(10).await.expect("list");
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].customer, asha);
+    assert_eq!(sent[0].status, ReminderStatus::Sent);
+
+    // Staff may not turn it off.
+    {
+        use execora_engine::dialog::Input;
+        use execora_engine::pipeline::{Message, Pipeline};
+        let refused = Pipeline::new(app.db.clone(), clock.clone(), None)
+            .handle(&Message {
+                merchant: app.merchant,
+                sender: staff.into(),
+                id: "wamid.STAFF-OFF".into(),
+                source: Source::Whatsapp,
+                input: Input::Text("sab auto reminder band karo".into()),
+            })
+            .await
+            .expect("handled")
+            .reply
+            .text;
+        assert!(refused.contains("malik"), "{refused}");
+    }
+    assert_eq!(
+        books.settings().await.expect("settings").auto_reminder_days,
+        Some(3)
+    );
+    let said = ask(&app, &clock, "wamid.OFF", "sab auto reminder band karo").await;
+    assert!(said.contains("band"), "{said}");
+    assert_eq!(
+        books.settings().await.expect("settings").auto_reminder_days,
+        None
+    );
+    clock.advance(chrono::Duration::days(3));
+    assert_eq!(sender.book_shop_rounds().await.expect("round"), 0);
+    app.stop().await;
+}
+
+/// A text message from `from`, quoting `quoted` when given, as Meta posts it.
+fn text_from(from: &str, wamid: &str, body: &str, quoted: Option<&str>) -> Vec<u8> {
+    let mut message = json!({"from": from, "id": wamid, "timestamp": "1795000000",
+        "type": "text", "text": {"body": body}});
+    if let Some(quoted) = quoted {
+        message["context"] = json!({"from": "15550000000", "id": quoted});
+    }
+    serde_json::to_vec(
+        &json!({"object": "whatsapp_business_account", "entry": [{"id": "WABA",
+        "changes": [{"field": "messages", "value": {"messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "15550000000", "phone_number_id": PHONE_NUMBER_ID},
+        "contacts": [{"profile": {"name": "Rahul"}, "wa_id": from}], "messages": [message]}}]}]}),
+    )
+    .expect("json")
+}
+
+/// Rahul answers the reminder "kal de dunga": the owner gets it (the customer path), and it joins
+/// the reminder's timeline, so "Rahul ko reminder gaya?" shows it with the reminder's fate.
+async fn a_customers_reply_reaches_the_merchant_and_the_reminders_timeline(database: Database) {
+    use execora_bot::whatsapp::inbound::InboundWorker;
+    use execora_engine::pipeline::Pipeline;
+    let clock = clock();
+    let app = serve(database, &clock, true).await;
+    let books = books(&app, &clock).await;
+    let rahul = customer(&books, "Rahul", Some("9811111111"), 700).await;
+    let id = schedule(&books, rahul, None, 0).await;
+    assert!(live_sender(&app, &clock).send_next().await.expect("step"));
+    let wamid: String = sqlx::query_scalar("SELECT wa_message_id FROM reminders WHERE id = $1")
+        .bind(id.0)
+        .fetch_one(app.db.pool())
+        .await
+        .expect("wamid");
+
+    clock.advance(chrono::Duration::minutes(30));
+    let reply = text_from(
+        CUSTOMER_PHONE,
+        "wamid.RAHUL-REPLY",
+        "kal de dunga",
+        Some(&wamid),
+    );
+    assert_eq!(app.post_signed(&reply).await, 200);
+    let worker = InboundWorker::new(
+        app.db.clone(),
+        Pipeline::new(app.db.clone(), clock.clone(), None),
+        true,
+    );
+    while worker.process_next().await.expect("processed") {}
+
+    let told = texts_to_merchant(&app).await;
+    assert!(
+        told.iter().any(|(body, _)| body.contains("kal de dunga")),
+        "{told:?}"
+    );
+    let events = books.reminder_timeline(id).await.expect("timeline");
+    let replies: Vec<_> = events
+        .iter()
+        .filter(|e| e.kind == EventKind::Replied)
+        .map(|e| e.detail.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(replies, vec!["kal de dunga".to_string()]);
+    // Redelivered by Meta: the webhook keeps one message, the timeline one reply.
+    assert_eq!(app.post_signed(&reply).await, 200);
+    while worker.process_next().await.expect("processed") {}
+    assert_eq!(
+        books
+            .reminder_timeline(id)
+            .await
+            .expect("timeline")
+            .iter()
+            .filter(|e| e.kind == EventKind::Replied)
+            .count(),
+        1
+    );
+
+    let key = ReminderKey {
+        merchant: app.merchant,
+        reminder: id,
+    };
+    assert_eq!(
+        app.post_signed(&status_body(
+            &wamid,
+            "delivered",
+            Some(&key.to_string()),
+            None
+        ))
+        .await,
+        200
+    );
+    let said = ask(
+        &app,
+        &clock,
+        "wamid.ASK-REPLY",
+        "Rahul ka reminder pahuncha?",
+    )
+    .await;
+    assert!(
+        said.contains("pahunch gaya") && said.contains("kal de dunga"),
+        "{said}"
+    );
+    let said = ask(&app, &clock, "wamid.ASK-EN", "did Rahul get the reminder?").await;
+    assert!(said.contains("pahunch gaya"), "{said}");
+    app.stop().await;
+}
+
+#[test]
+fn automatic_reminders_and_the_daily_cap_from_the_command_line() {
+    let sandbox = Sandbox::new();
+    let demo = sandbox.run(&["demo"]);
+    assert!(demo.status.success(), "{}", stderr(&demo));
+    let shop = "919800000001";
+    let set = sandbox.run(&[
+        "merchant",
+        "set",
+        "--merchant",
+        shop,
+        "--reminder-cap",
+        "50",
+        "--auto-reminder-days",
+        "3",
+    ]);
+    assert!(set.status.success(), "{}", stderr(&set));
+    let shown = sandbox.run(&["merchant", "set", "--merchant", shop]);
+    let said = stdout(&shown);
+    assert!(
+        said.contains("at most 50 reminders a day") && said.contains("every 3 days"),
+        "{said}"
+    );
+    let off = sandbox.run(&[
+        "merchant",
+        "set",
+        "--merchant",
+        shop,
+        "--auto-reminder-days",
+        "0",
+    ]);
+    assert!(stdout(&off).contains("who owes: off"), "{}", stdout(&off));
+    let refused = sandbox.run(&[
+        "merchant",
+        "set",
+        "--merchant",
+        shop,
+        "--reminder-cap",
+        "-5",
+    ]);
+    assert!(!refused.status.success());
+
+    let added = sandbox.run(&[
+        "reminder",
+        "add",
+        "--merchant",
+        shop,
+        "--customer",
+        "Suresh",
+        "--every",
+        "7",
+    ]);
+    assert!(added.status.success(), "{}", stderr(&added));
+    assert!(
+        stdout(&added).contains("every 7 days"),
+        "{}",
+        stdout(&added)
+    );
+    let series = stdout(&sandbox.run(&["reminder", "series", "--merchant", shop]));
+    assert!(
+        series
+            .lines()
+            .any(|l| l.contains("Suresh") && l.contains("every 7 days") && l.ends_with("running")),
+        "{series}"
+    );
+    let list = stdout(&sandbox.run(&["reminder", "list", "--merchant", shop]));
+    assert!(list.contains("[series"), "{list}");
+    let stopped = sandbox.run(&[
+        "reminder",
+        "stop",
+        "--merchant",
+        shop,
+        "--customer",
+        "Suresh",
+    ]);
+    assert!(stopped.status.success(), "{}", stderr(&stopped));
+    assert!(
+        stdout(&stopped).contains("1 series"),
+        "{}",
+        stdout(&stopped)
+    );
+    let series = stdout(&sandbox.run(&["reminder", "series", "--merchant", shop]));
+    assert!(series.contains("(stopped)"), "{series}");
+    let list = stdout(&sandbox.run(&["reminder", "list", "--merchant", shop]));
+    assert!(list.contains("cancelled"), "{list}");
+    let all = sandbox.run(&["reminder", "stop", "--merchant", shop, "--all"]);
+    assert!(all.status.success(), "{}", stderr(&all));
+    let neither = sandbox.run(&["reminder", "stop", "--merchant", shop]);
+    assert!(!neither.status.success());
+    let bad = sandbox.run(&[
+        "reminder",
+        "add",
+        "--merchant",
+        shop,
+        "--customer",
+        "Suresh",
+        "--every",
+        "0",
+    ]);
+    assert!(!bad.status.success());
 }

@@ -268,6 +268,10 @@ const REFERENCES: &[Reference] = &[
     same_shop("reminders", "operation_id", "operations"),
     same_shop("reminders", "message_id", "messages"),
     same_shop("reminder_events", "reminder_id", "reminders"),
+    same_shop("reminder_events", "message_id", "messages"),
+    same_shop("reminders", "series_id", "reminder_series"),
+    same_shop("reminder_series", "customer_id", "customers"),
+    same_shop("reminder_series", "operation_id", "operations"),
     same_shop("pay_links", "customer_id", "customers"),
     same_shop("operations", "undone_by", "operations"),
     Reference {

@@ -372,13 +372,28 @@ pub struct ShopSettings {
     pub large_amount: crate::money::Paise,
     /// How long after issuing it staff may cancel a bill (the owner always may).
     pub cancel_window_minutes: i64,
+    /// At most this many reminders leave the shop in one of its days; the rest wait for the next
+    /// morning (0 holds them all).
+    pub reminder_daily_cap: i64,
+    /// Every customer with dues is reminded every this many days ("sab udhaar walon ko har 3 din
+    /// reminder"); `None`: off.
+    pub auto_reminder_days: Option<i64>,
 }
+
+/// The reminders one shop sends in one of its days unless its owner chose otherwise.
+pub const DEFAULT_REMINDER_DAILY_CAP: i64 = 200;
+/// The most a shop's daily reminder cap may be set to.
+pub const MAX_REMINDER_DAILY_CAP: i64 = 100_000;
+/// The longest interval of automatic reminders, in days.
+pub const MAX_REMINDER_EVERY_DAYS: i64 = 365;
 
 impl Default for ShopSettings {
     fn default() -> Self {
         ShopSettings {
             large_amount: crate::money::Paise::new(50_000 * 100),
             cancel_window_minutes: 24 * 60,
+            reminder_daily_cap: DEFAULT_REMINDER_DAILY_CAP,
+            auto_reminder_days: None,
         }
     }
 }
@@ -388,12 +403,16 @@ impl Default for ShopSettings {
 pub struct SettingsChange {
     pub large_amount: Option<crate::money::Paise>,
     pub cancel_window_minutes: Option<i64>,
+    pub reminder_daily_cap: Option<i64>,
+    /// `Some(None)` turns the shop-wide automatic reminders off.
+    pub auto_reminder_days: Option<Option<i64>>,
 }
 
 /// The shop's settings; a shop that never changed them has the defaults.
 pub async fn settings(db: &Db, merchant: MerchantId) -> Result<ShopSettings, BooksError> {
     let row = sqlx::query(
-        "SELECT large_amount_paise, cancel_window_minutes FROM merchant_settings WHERE merchant_id = $1",
+        "SELECT large_amount_paise, cancel_window_minutes, reminder_daily_cap, auto_reminder_days \
+         FROM merchant_settings WHERE merchant_id = $1",
     )
     .bind(merchant.0)
     .fetch_optional(db.pool())
@@ -404,6 +423,8 @@ pub async fn settings(db: &Db, merchant: MerchantId) -> Result<ShopSettings, Boo
     Ok(ShopSettings {
         large_amount: crate::money::Paise::new(row.try_get("large_amount_paise")?),
         cancel_window_minutes: row.try_get("cancel_window_minutes")?,
+        reminder_daily_cap: row.try_get("reminder_daily_cap")?,
+        auto_reminder_days: row.try_get("auto_reminder_days")?,
     })
 }
 
@@ -421,6 +442,12 @@ pub async fn set_settings(
         cancel_window_minutes: change
             .cancel_window_minutes
             .unwrap_or(current.cancel_window_minutes),
+        reminder_daily_cap: change
+            .reminder_daily_cap
+            .unwrap_or(current.reminder_daily_cap),
+        auto_reminder_days: change
+            .auto_reminder_days
+            .unwrap_or(current.auto_reminder_days),
     };
     if !next.large_amount.is_positive() || next.large_amount > crate::money::MAX_BOOKING {
         return Err(BooksError::InvalidAmount(
@@ -432,21 +459,50 @@ pub async fn set_settings(
             "the cancel window must be between 0 minutes and a year",
         ));
     }
+    if !(0..=MAX_REMINDER_DAILY_CAP).contains(&next.reminder_daily_cap) {
+        return Err(BooksError::InvalidQuantity(
+            "the daily reminder cap must be between 0 and 100000",
+        ));
+    }
+    if next
+        .auto_reminder_days
+        .is_some_and(|days| !(1..=MAX_REMINDER_EVERY_DAYS).contains(&days))
+    {
+        return Err(BooksError::InvalidQuantity(
+            "automatic reminders go every 1 to 365 days",
+        ));
+    }
     let mut tx = db.begin().await?;
-    sqlx::query(
-        "INSERT INTO merchant_settings (merchant_id, large_amount_paise, cancel_window_minutes, updated_at) \
-         VALUES ($1, $2, $3, $4) ON CONFLICT (merchant_id) DO UPDATE SET \
-         large_amount_paise = excluded.large_amount_paise, \
-         cancel_window_minutes = excluded.cancel_window_minutes, updated_at = excluded.updated_at",
-    )
-    .bind(merchant.0)
-    .bind(next.large_amount.as_i64())
-    .bind(next.cancel_window_minutes)
-    .bind(to_millis(clock.now()))
-    .execute(&mut *tx)
-    .await?;
+    store_settings(&mut tx, merchant, &next, to_millis(clock.now())).await?;
     tx.commit().await?;
     Ok(next)
+}
+
+/// Writes a shop's whole settings row inside the caller's transaction.
+pub(crate) async fn store_settings(
+    tx: &mut crate::store::Tx,
+    merchant: MerchantId,
+    settings: &ShopSettings,
+    now: i64,
+) -> Result<(), BooksError> {
+    sqlx::query(
+        "INSERT INTO merchant_settings (merchant_id, large_amount_paise, cancel_window_minutes, \
+         reminder_daily_cap, auto_reminder_days, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (merchant_id) DO UPDATE SET \
+         large_amount_paise = excluded.large_amount_paise, \
+         cancel_window_minutes = excluded.cancel_window_minutes, \
+         reminder_daily_cap = excluded.reminder_daily_cap, \
+         auto_reminder_days = excluded.auto_reminder_days, updated_at = excluded.updated_at",
+    )
+    .bind(merchant.0)
+    .bind(settings.large_amount.as_i64())
+    .bind(settings.cancel_window_minutes)
+    .bind(settings.reminder_daily_cap)
+    .bind(settings.auto_reminder_days)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// The role of `phone` in this shop; `None` when the phone is not one of the shop's.

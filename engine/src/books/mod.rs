@@ -13,6 +13,7 @@ pub mod names;
 mod operations;
 pub mod pay_links;
 mod products;
+pub mod reminder_series;
 pub mod reminders;
 mod summary;
 
@@ -39,6 +40,7 @@ pub use merchants::{Merchant, MerchantPhone, NewMerchant, Role, SettingsChange, 
 pub use operations::{Booked, Origin, Source};
 pub use pay_links::{IssuedPayLink, PayEntry, PayLinkError, PayToken, PayView};
 pub use products::{NewProduct, Product, StockChanged};
+pub use reminder_series::{AutoStopped, Recurrence, Series, SeriesEnd, SeriesStarted};
 pub use reminders::{
     DueReminder, EventKind, Reminder, ReminderEvent, ReminderKey, ReminderKind, ReminderList,
     ReminderStatus,
@@ -75,6 +77,8 @@ id_type!(
     OperationId,
     /// A scheduled payment reminder.
     ReminderId,
+    /// A customer's automatic reminders, every N days while dues remain.
+    SeriesId,
 );
 
 /// What a lookup by name found.

@@ -7,7 +7,10 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::operations::{self, Booked, Origin, Started};
-use super::{Books, BooksError, CustomerId, MerchantId, ReminderId, validate_amount};
+use super::reminder_series::{self, Recurrence};
+use super::{
+    Books, BooksError, CustomerId, MerchantId, OperationId, ReminderId, SeriesId, validate_amount,
+};
 use crate::messages::{Delivery, MessageId, storable};
 use crate::money::Paise;
 use crate::store::{Db, StoreError};
@@ -89,7 +92,7 @@ impl std::fmt::Display for ReminderStatus {
     }
 }
 
-/// What a reminder asks for. One kind today; recurring reminders will be another row kind.
+/// What a reminder asks for. One kind today; how it repeats is its `Recurrence`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReminderKind {
@@ -177,10 +180,12 @@ pub enum EventKind {
     Failed,
     Settled,
     NeedsReview,
+    /// The customer wrote back after it (`detail` holds what they wrote).
+    Replied,
 }
 
 impl EventKind {
-    const ALL: [EventKind; 11] = [
+    const ALL: [EventKind; 12] = [
         EventKind::Scheduled,
         EventKind::Moved,
         EventKind::Cancelled,
@@ -192,6 +197,7 @@ impl EventKind {
         EventKind::Failed,
         EventKind::Settled,
         EventKind::NeedsReview,
+        EventKind::Replied,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -207,6 +213,7 @@ impl EventKind {
             EventKind::Failed => "failed",
             EventKind::Settled => "settled",
             EventKind::NeedsReview => "needs_review",
+            EventKind::Replied => "replied",
         }
     }
 
@@ -236,6 +243,10 @@ pub struct Reminder {
     pub customer: CustomerId,
     pub customer_name: String,
     pub kind: ReminderKind,
+    /// Asked for once, one of a customer's series, or booked by the shop-wide setting.
+    pub recurrence: Recurrence,
+    /// The series it belongs to, when `recurrence` is `Series`.
+    pub series: Option<SeriesId>,
     /// The amount asked for; `None` asks for the balance at sending time.
     pub amount: Option<Paise>,
     pub due_at: i64,
@@ -290,7 +301,7 @@ impl std::fmt::Display for ReminderKey {
     }
 }
 
-fn corrupt(column: &str, value: &str) -> sqlx::Error {
+pub(super) fn corrupt(column: &str, value: &str) -> sqlx::Error {
     sqlx::Error::ColumnDecode {
         index: column.to_string(),
         source: format!("unknown {column} {value:?}").into(),
@@ -304,11 +315,15 @@ fn status_from_row(row: &AnyRow) -> Result<ReminderStatus, sqlx::Error> {
 
 fn reminder_from_row(row: &AnyRow) -> Result<Reminder, sqlx::Error> {
     let kind: String = row.try_get("kind")?;
+    let recurrence: String = row.try_get("recurrence")?;
     Ok(Reminder {
         id: ReminderId(row.try_get("id")?),
         customer: CustomerId(row.try_get("customer_id")?),
         customer_name: row.try_get("customer_name")?,
         kind: ReminderKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?,
+        recurrence: Recurrence::parse(&recurrence)
+            .ok_or_else(|| corrupt("recurrence", &recurrence))?,
+        series: row.try_get::<Option<i64>, _>("series_id")?.map(SeriesId),
         amount: row
             .try_get::<Option<i64>, _>("amount_paise")?
             .map(Paise::new),
@@ -321,12 +336,12 @@ fn reminder_from_row(row: &AnyRow) -> Result<Reminder, sqlx::Error> {
     })
 }
 
-const REMINDER_SELECT: &str = "SELECT r.id, r.customer_id, c.name AS customer_name, r.kind, r.amount_paise, r.due_at, r.status, \
-     r.sent_amount_paise, r.error_code \
+const REMINDER_SELECT: &str = "SELECT r.id, r.customer_id, c.name AS customer_name, r.kind, r.recurrence, r.series_id, \
+     r.amount_paise, r.due_at, r.status, r.sent_amount_paise, r.error_code \
      FROM reminders r JOIN customers c ON c.merchant_id = r.merchant_id AND c.id = r.customer_id";
 
 /// Appends a step to a reminder's timeline.
-async fn add_event<'e>(
+pub(super) async fn add_event<'e>(
     executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
     merchant: MerchantId,
     reminder: ReminderId,
@@ -349,6 +364,52 @@ async fn add_event<'e>(
     .execute(executor)
     .await?;
     Ok(())
+}
+
+/// A reminder to insert, with its `scheduled` event, inside a booking's transaction.
+pub(super) struct NewReminder {
+    pub merchant: MerchantId,
+    pub customer: CustomerId,
+    pub operation: Option<OperationId>,
+    pub recurrence: Recurrence,
+    pub series: Option<SeriesId>,
+    pub amount: Option<Paise>,
+    pub due_at: i64,
+}
+
+/// Inserts a scheduled reminder (due at `due_at`, the sender's job from then) and its first event.
+pub(super) async fn insert_reminder(
+    tx: &mut crate::store::Tx,
+    new: &NewReminder,
+    now: i64,
+) -> Result<ReminderId, sqlx::Error> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO reminders (merchant_id, customer_id, operation_id, kind, recurrence, series_id, amount_paise, \
+         due_at, run_at, status, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 'scheduled', $9, $9) RETURNING id",
+    )
+    .bind(new.merchant.0)
+    .bind(new.customer.0)
+    .bind(new.operation.map(|o| o.0))
+    .bind(ReminderKind::Payment.as_str())
+    .bind(new.recurrence.as_str())
+    .bind(new.series.map(|s| s.0))
+    .bind(new.amount.map(Paise::as_i64))
+    .bind(new.due_at)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    add_event(
+        &mut **tx,
+        new.merchant,
+        ReminderId(id),
+        EventKind::Scheduled,
+        now,
+        new.amount,
+        None,
+    )
+    .await?;
+    Ok(ReminderId(id))
 }
 
 impl Books {
@@ -375,34 +436,27 @@ impl Books {
                 Started::New(op) => op,
                 Started::Replay(done) => return Ok(done),
             };
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO reminders (merchant_id, customer_id, operation_id, kind, amount_paise, due_at, run_at, status, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $6, 'scheduled', $7, $7) RETURNING id",
-        )
-        .bind(self.mid())
-        .bind(customer.0)
-        .bind(operation.0)
-        .bind(ReminderKind::Payment.as_str())
-        .bind(amount.map(Paise::as_i64))
-        .bind(due_at)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        add_event(
-            &mut *tx,
-            self.merchant_id(),
-            ReminderId(id),
-            EventKind::Scheduled,
+        let id = insert_reminder(
+            &mut tx,
+            &NewReminder {
+                merchant: self.merchant_id(),
+                customer,
+                operation: Some(operation),
+                recurrence: Recurrence::Once,
+                series: None,
+                amount,
+                due_at,
+            },
             now,
-            amount,
-            None,
         )
         .await?;
         let reminder = Reminder {
-            id: ReminderId(id),
+            id,
             customer,
             customer_name,
             kind: ReminderKind::Payment,
+            recurrence: Recurrence::Once,
+            series: None,
             amount,
             due_at,
             status: ReminderStatus::Scheduled,
@@ -440,6 +494,9 @@ impl Books {
                 None,
             )
             .await?;
+            // Cancelling a series' reminder is the merchant saying stop: the series ends too.
+            reminder_series::end_series_of(&mut tx, self.merchant_id(), ReminderId(*id), now)
+                .await?;
         }
         tx.commit().await?;
         Ok(cancelled.len() as u64)
@@ -472,6 +529,7 @@ impl Books {
                 None,
             )
             .await?;
+            reminder_series::end_series_of(&mut tx, self.merchant_id(), id, now).await?;
         }
         tx.commit().await?;
         Ok(cancelled)
@@ -642,6 +700,105 @@ impl Books {
     }
 }
 
+/// What the merchant is told when asking "Rahul ko reminder gaya?": the customer's latest
+/// reminder that was taken for sending or finished, with its timeline, and the next one waiting.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReminderNews {
+    pub last: Option<(Reminder, Vec<ReminderEvent>)>,
+    pub next: Option<Reminder>,
+}
+
+impl Books {
+    /// The customer's latest reminder that is no longer waiting (with its timeline) and the
+    /// soonest one still waiting.
+    pub async fn reminder_news(&self, customer: CustomerId) -> Result<ReminderNews, BooksError> {
+        self.customer(customer).await?;
+        let last = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{REMINDER_SELECT} WHERE r.merchant_id = $1 AND r.customer_id = $2 AND r.status <> 'scheduled' \
+             ORDER BY r.id DESC LIMIT 1"
+        )))
+        .bind(self.mid())
+        .bind(customer.0)
+        .fetch_optional(self.db.pool())
+        .await?;
+        let last = match last {
+            Some(row) => {
+                let reminder = reminder_from_row(&row)?;
+                let events = self.reminder_timeline(reminder.id).await?;
+                Some((reminder, events))
+            }
+            None => None,
+        };
+        let next = self
+            .pending_reminders(Some(customer))
+            .await?
+            .into_iter()
+            .next();
+        Ok(ReminderNews { last, next })
+    }
+}
+
+/// A customer's message counts as a reply to their latest reminder sent this long before it
+/// (when it does not quote one).
+pub const REPLY_WINDOW_MS: i64 = 7 * 86_400_000;
+
+/// A shop's customer wrote back: the message (`message`, already the shop's) is added to the
+/// timeline of the reminder it answers, the one it quotes (`quoted`, a wamid) or else the
+/// customer's latest reminder sent in the last seven days, as a `replied` event holding its text.
+/// Once per message. Returns the reminder, or `None` when the message answers none.
+pub async fn record_reply(
+    db: &Db,
+    merchant: MerchantId,
+    customer_phone: &str,
+    quoted: Option<&str>,
+    message: MessageId,
+    text: &str,
+    at: i64,
+) -> Result<Option<ReminderId>, StoreError> {
+    let mut reminder: Option<i64> = None;
+    if let Some(quoted) = quoted {
+        reminder = sqlx::query_scalar(
+            "SELECT r.id FROM reminders r JOIN customers c ON c.merchant_id = r.merchant_id AND c.id = r.customer_id \
+             WHERE r.merchant_id = $1 AND r.wa_message_id = $2 AND c.phone = $3",
+        )
+        .bind(merchant.0)
+        .bind(quoted)
+        .bind(customer_phone)
+        .fetch_optional(db.pool())
+        .await?;
+    }
+    if reminder.is_none() {
+        reminder = sqlx::query_scalar(
+            "SELECT r.id FROM reminders r JOIN customers c ON c.merchant_id = r.merchant_id AND c.id = r.customer_id \
+             WHERE r.merchant_id = $1 AND c.phone = $2 AND r.status IN ('sent', 'delivered', 'read', 'needs_review') \
+             AND EXISTS (SELECT 1 FROM reminder_events e WHERE e.merchant_id = r.merchant_id \
+                 AND e.reminder_id = r.id AND e.kind = 'sent' AND e.at >= $3 AND e.at <= $4) \
+             ORDER BY r.id DESC LIMIT 1",
+        )
+        .bind(merchant.0)
+        .bind(customer_phone)
+        .bind(at - REPLY_WINDOW_MS)
+        .bind(at)
+        .fetch_optional(db.pool())
+        .await?;
+    }
+    let Some(reminder) = reminder else {
+        return Ok(None);
+    };
+    sqlx::query(
+        "INSERT INTO reminder_events (merchant_id, reminder_id, kind, at, detail, message_id) \
+         VALUES ($1, $2, 'replied', $3, $4, $5) ON CONFLICT (merchant_id, message_id) DO NOTHING",
+    )
+    .bind(merchant.0)
+    .bind(reminder)
+    .bind(at)
+    .bind(text.chars().take(300).collect::<String>())
+    .bind(message.0)
+    .execute(&mut *db.writer().await?)
+    .await?;
+    Ok(Some(ReminderId(reminder)))
+}
+
 /// A reminder claimed for sending (status `sending`), across shops.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DueReminder {
@@ -754,6 +911,17 @@ async fn finish_sending(
             error,
         )
         .await?;
+        match to {
+            // Nothing owed: a series ends (the merchant is told by the sender).
+            ReminderStatus::Settled => {
+                reminder_series::end_paid(&mut tx, key, now).await?;
+            }
+            // Not sent, but finished: a series goes on from here, the merchant having been told.
+            ReminderStatus::Failed | ReminderStatus::NeedsReview => {
+                reminder_series::continue_after(&mut tx, key, now).await?;
+            }
+            _ => {}
+        }
     }
     tx.commit().await?;
     if moved {
@@ -770,8 +938,6 @@ async fn finish_sending(
 pub const QUIET_FROM_HOUR: u32 = 21;
 /// …until this one; a reminder due in between leaves at this hour.
 pub const QUIET_UNTIL_HOUR: u32 = 9;
-/// At most this many reminders leave one shop in one of its days; the rest move to the next morning.
-pub const SHOP_DAILY_CAP: i64 = 200;
 
 /// Why a due reminder waits instead of leaving now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -780,17 +946,19 @@ pub enum Hold {
     QuietHours,
     /// This customer was already reminded today (the shop's day).
     CustomerRemindedToday,
-    /// The shop sent its daily cap of reminders today.
+    /// The shop sent its daily cap of reminders today (`merchant_settings.reminder_daily_cap`).
     ShopCapReached,
 }
 
 /// The shop's policy for a reminder that fell due at `now`: `None` when it may leave now, else why
-/// it waits and until when (unix ms: 09:00 today or tomorrow in the shop's zone).
+/// it waits and until when (unix ms: 09:00 today or tomorrow in the shop's zone). `daily_cap` is
+/// the shop's setting: at most that many reminders leave it in one of its days.
 pub async fn policy_hold(
     db: &Db,
     key: ReminderKey,
     customer: CustomerId,
     zone: Tz,
+    daily_cap: i64,
     now: i64,
 ) -> Result<Option<(Hold, i64)>, StoreError> {
     let local = from_millis(now).with_timezone(&zone);
@@ -833,7 +1001,7 @@ pub async fn policy_hold(
     .bind(day_start)
     .fetch_one(db.pool())
     .await?;
-    if shop_today >= SHOP_DAILY_CAP {
+    if shop_today >= daily_cap {
         return Ok(Some((Hold::ShopCapReached, morning(tomorrow))));
     }
     Ok(None)
@@ -1010,6 +1178,8 @@ pub async fn mark_sent(
             None,
         )
         .await?;
+        // The next of a series is due its interval after this one went.
+        reminder_series::continue_after(&mut tx, key, now).await?;
     }
     tx.commit().await?;
     metrics::counter!(crate::metrics::REMINDERS, "outcome" => "sent").increment(1);
@@ -1052,6 +1222,7 @@ pub async fn review_stale(
             )),
         )
         .await?;
+        reminder_series::continue_after(&mut tx, key, now).await?;
         stale.push((key, CustomerId(row.try_get("customer_id")?)));
     }
     tx.commit().await?;

@@ -16,6 +16,8 @@ use crate::reply::{
 };
 use crate::time::{from_millis, local, to_millis};
 
+mod reminders;
+
 /// How many close matches a question offers.
 const QUESTION_OPTIONS: usize = 3;
 
@@ -86,6 +88,9 @@ impl Run<'_> {
             Command::ListInvoices { customer: None } => Some(OwnerOnly::AllInvoices),
             Command::AddProduct { .. } => Some(OwnerOnly::Products),
             Command::CancelReminder { .. } => Some(OwnerOnly::CancelReminders),
+            Command::AutoRemindAll { .. } | Command::StopAutoReminder { .. } => {
+                Some(OwnerOnly::AutoReminders)
+            }
             _ => None,
         }
     }
@@ -266,9 +271,17 @@ impl Run<'_> {
                 }
             }
             Command::ScheduleReminder {
+                every_days: Some(_),
+                ..
+            }
+            | Command::AutoRemindAll { .. }
+            | Command::StopAutoReminder { .. }
+            | Command::ReminderStatus { .. } => return self.reminder_talk(command, settled).await,
+            Command::ScheduleReminder {
                 customer,
                 amount_paise,
                 at,
+                every_days: None,
             } => {
                 let id = customer_or_ask!(customer, true);
                 confirm_first!(

@@ -122,8 +122,24 @@ pub enum Command {
         /// RFC 3339 with the merchant's offset, seconds included.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         at: Option<DateTime<FixedOffset>>,
+        /// Again every this many days while the customer owes ("har hafte": 7); the first at `at`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        every_days: Option<i64>,
     },
     CancelReminder {
+        customer: String,
+    },
+    /// "sab udhaar walon ko har 3 din reminder": every customer with dues, every N days.
+    AutoRemindAll {
+        every_days: i64,
+    },
+    /// "Rahul ka auto reminder band karo"; without a customer, every automatic reminder.
+    StopAutoReminder {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        customer: Option<String>,
+    },
+    /// "Rahul ko reminder gaya?": what became of the customer's latest reminder.
+    ReminderStatus {
         customer: String,
     },
     CheckStock {
@@ -172,6 +188,9 @@ impl Command {
             Command::CheckBalance { .. } => "check_balance",
             Command::ScheduleReminder { .. } => "schedule_reminder",
             Command::CancelReminder { .. } => "cancel_reminder",
+            Command::AutoRemindAll { .. } => "auto_remind_all",
+            Command::StopAutoReminder { .. } => "stop_auto_reminder",
+            Command::ReminderStatus { .. } => "reminder_status",
             Command::CheckStock { .. } => "check_stock",
             Command::UpdateStock { .. } => "update_stock",
             Command::AddProduct { .. } => "add_product",

@@ -747,6 +747,7 @@ fn reminder(clause: &mut Clause<'_, '_>, now: DateTime<FixedOffset>) -> Option<V
         customer,
         amount_paise,
         at,
+        every_days: None,
     }])
 }
 

@@ -530,6 +530,7 @@ fn validate_command(command: &mut Command, now: DateTime<FixedOffset>) -> Result
             customer,
             amount_paise,
             at,
+            every_days,
         } => {
             name(customer, "customer")?;
             if let Some(paise) = amount_paise {
@@ -538,7 +539,13 @@ fn validate_command(command: &mut Command, now: DateTime<FixedOffset>) -> Result
             if let Some(when) = at {
                 *when = reminder_time(*when, now)?;
             }
+            if let Some(days) = every_days {
+                interval(*days)?;
+            }
         }
+        Command::AutoRemindAll { every_days } => interval(*every_days)?,
+        Command::StopAutoReminder { customer } => optional_name(customer, "customer")?,
+        Command::ReminderStatus { customer } => name(customer, "customer")?,
         Command::AddCustomer { customer, phone } => {
             name(customer, "customer")?;
             if let Some(number) = phone {
@@ -571,6 +578,17 @@ fn validate_command(command: &mut Command, now: DateTime<FixedOffset>) -> Result
         Command::Undo | Command::Help | Command::Unknown => {}
     }
     Ok(())
+}
+
+/// Automatic reminders go every 1 to 365 days.
+fn interval(days: i64) -> Result<(), LlmError> {
+    if (1..=365).contains(&days) {
+        Ok(())
+    } else {
+        Err(LlmError::Invalid(format!(
+            "a reminder every {days} days is out of range"
+        )))
+    }
 }
 
 fn amount(paise: Paise) -> Result<(), LlmError> {

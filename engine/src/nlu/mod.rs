@@ -11,6 +11,7 @@ mod intents;
 mod items;
 mod lexicon;
 mod numbers;
+mod reminder_talk;
 mod time;
 mod tokens;
 

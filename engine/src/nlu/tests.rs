@@ -2166,3 +2166,178 @@ fn goods_bought_on_credit_by_a_general_word_are_credit() {
         );
     }
 }
+
+/// Automatic reminders and reminder news (`reminder_talk`): each family in each language.
+mod reminder_talk {
+    use super::{now, parse};
+    use crate::nlu::command::Command;
+
+    fn one(text: &str) -> (Command, bool) {
+        let understood = parse(text, now());
+        assert_eq!(
+            understood.parsed.commands.len(),
+            1,
+            "{text}: {understood:?}"
+        );
+        (understood.parsed.commands[0].clone(), understood.confident)
+    }
+
+    fn every(customer: &str, days: i64) -> Command {
+        Command::ScheduleReminder {
+            customer: customer.into(),
+            amount_paise: None,
+            at: None,
+            every_days: Some(days),
+        }
+    }
+
+    #[test]
+    fn a_customer_reminded_every_n_days() {
+        for (text, customer, days) in [
+            ("Rahul ko har hafte reminder bhejo", "Rahul", 7),
+            ("Rahul ko har 3 din reminder bhejna", "Rahul", 3),
+            ("Rahul ko har teen din reminder bhejo", "Rahul", 3),
+            ("Rahul ko roz reminder bhejo", "Rahul", 1),
+            ("Rahul ko har mahine reminder bhejna", "Rahul", 30),
+            ("Rahul ko har do hafte reminder bhejo", "Rahul", 14),
+            ("remind Rahul every week", "Rahul", 7),
+            ("remind Rahul every 3 days", "Rahul", 3),
+            ("remind Rahul every other day", "Rahul", 2),
+            ("remind Rahul daily", "Rahul", 1),
+            ("राहुल को हर हफ्ते रिमाइंडर भेजो", "राहुल", 7),
+            ("राहुल को हर 3 दिन रिमाइंडर भेजना", "राहुल", 3),
+        ] {
+            assert_eq!(one(text), (every(customer, days), true), "{text}");
+        }
+        let (command, sure) = one("Rahul ko har hafte 500 ka reminder bhejo");
+        assert!(sure);
+        assert!(matches!(
+            command,
+            Command::ScheduleReminder {
+                amount_paise: Some(paise),
+                every_days: Some(7),
+                ..
+            } if paise.as_i64() == 50_000
+        ));
+        // "auto" without an interval is a week, asked first.
+        assert_eq!(
+            one("Rahul ko auto reminder lagao"),
+            (every("Rahul", 7), false)
+        );
+        // A plain reminder stays one reminder.
+        assert!(matches!(
+            one("Rahul ko reminder bhejo").0,
+            Command::ScheduleReminder {
+                every_days: None,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn everyone_with_dues_reminded_every_n_days() {
+        for (text, days) in [
+            ("sab udhaar walon ko har 3 din reminder", 3),
+            ("sab udhaar walon ko har 3 din reminder bhejo", 3),
+            ("sabhi customers ko har hafte reminder bhejo", 7),
+            ("remind everyone every week", 7),
+            ("सब उधार वालों को हर 3 दिन रिमाइंडर भेजो", 3),
+        ] {
+            assert_eq!(
+                one(text),
+                (Command::AutoRemindAll { every_days: days }, true),
+                "{text}"
+            );
+        }
+        // Said of everyone with no interval: a week, asked.
+        assert_eq!(
+            one("sab ko auto reminder bhejo"),
+            (Command::AutoRemindAll { every_days: 7 }, false)
+        );
+    }
+
+    #[test]
+    fn automatic_reminders_stopped_for_one_or_all() {
+        let stop = |customer: Option<&str>| Command::StopAutoReminder {
+            customer: customer.map(Into::into),
+        };
+        for (text, customer) in [
+            ("Rahul ka auto reminder band karo", Some("Rahul")),
+            ("Rahul ke auto reminder rok do", Some("Rahul")),
+            ("Rahul ko har hafte reminder mat bhejo", Some("Rahul")),
+            ("stop auto reminders for Rahul", Some("Rahul")),
+            ("राहुल का ऑटो रिमाइंडर बंद करो", Some("राहुल")),
+            ("sab auto reminder band karo", None),
+            ("stop all auto reminders", None),
+            ("सब ऑटो रिमाइंडर बंद करो", None),
+        ] {
+            assert_eq!(one(text), (stop(customer), true), "{text}");
+        }
+        // Without "auto" or an interval it is the one-off cancel it always was.
+        assert!(matches!(
+            one("Rahul ka reminder band karo").0,
+            Command::CancelReminder { .. }
+        ));
+    }
+
+    #[test]
+    fn whether_a_reminder_went_is_asked() {
+        let status = |customer: &str| Command::ReminderStatus {
+            customer: customer.into(),
+        };
+        for (text, customer) in [
+            ("Rahul ko reminder gaya?", "Rahul"),
+            ("Rahul ko reminder gaya", "Rahul"),
+            ("Rahul ka reminder pahuncha?", "Rahul"),
+            ("Rahul ko reminder bheja kya", "Rahul"),
+            ("Rahul ko reminder mila?", "Rahul"),
+            ("did Rahul get the reminder?", "Rahul"),
+            ("has Rahul's reminder been delivered?", "Rahul"),
+            ("राहुल को रिमाइंडर गया?", "राहुल"),
+            ("राहुल को रिमाइंडर पहुँचा?", "राहुल"),
+        ] {
+            assert_eq!(one(text), (status(customer), true), "{text}");
+        }
+        // Asking words about something else leave the reading alone.
+        assert!(matches!(
+            one("Rahul ko reminder bhejo").0,
+            Command::ScheduleReminder { .. }
+        ));
+        for text in [
+            "mujhe yaad hai Rahul har hafte aata hai",
+            "yaad aaya, Rahul roz aata hai",
+        ] {
+            assert!(
+                parse(text, now()).parsed.commands.iter().all(|c| !matches!(
+                    c,
+                    Command::ScheduleReminder {
+                        every_days: Some(_),
+                        ..
+                    } | Command::AutoRemindAll { .. }
+                )),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            one("Rahul ko har hafte yaad dilao"),
+            (
+                Command::ScheduleReminder {
+                    customer: "Rahul".into(),
+                    amount_paise: None,
+                    at: None,
+                    every_days: Some(7),
+                },
+                true
+            )
+        );
+        let understood = parse("mujhe yaad aa gaya Rahul ne 500 diye", now());
+        assert!(
+            understood
+                .parsed
+                .commands
+                .iter()
+                .all(|c| !matches!(c, Command::ReminderStatus { .. })),
+            "{understood:?}"
+        );
+    }
+}

@@ -4,6 +4,7 @@ mod labels;
 mod locale;
 mod outcome;
 mod pay_page;
+mod reminders;
 mod render;
 
 use serde::{Deserialize, Serialize};
@@ -16,6 +17,7 @@ pub use outcome::{
 pub use pay_page::{
     PayPageLine, PayPageText, kind_label as entry_kind_label, pay_page, signed as signed_amount,
 };
+pub use reminders::{AutoProposal, LastReminder, ReminderReply};
 pub use render::{format_date, format_when, render};
 
 /// WhatsApp allows at most three reply buttons.

@@ -85,6 +85,8 @@ pub enum Proposal {
         total: Paise,
     },
     Undo,
+    /// Starting or stopping automatic reminders.
+    AutoReminders(super::AutoProposal),
 }
 
 /// Why a message that looks like a booking wrote nothing.
@@ -115,6 +117,8 @@ pub enum OwnerOnly {
     Products,
     /// Cancelling a customer's reminders.
     CancelReminders,
+    /// Turning the shop-wide automatic reminders on or off, or stopping a customer's.
+    AutoReminders,
     /// Cancelling a bill someone else issued.
     OthersBill { number: i64 },
     /// Cancelling a bill older than the shop's window for staff.
@@ -296,6 +300,8 @@ pub enum Outcome {
     ReminderNeedsReview {
         customer: String,
     },
+    /// Automatic reminders and a reminder's fate ("Rahul ko reminder gaya?").
+    Reminders(super::ReminderReply),
     /// The merchant answered "no" to a question: nothing was done.
     Dropped,
     /// Something failed on our side; nothing was booked.

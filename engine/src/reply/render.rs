@@ -328,6 +328,7 @@ fn proposal_text(proposal: &Proposal, l: Locale) -> String {
             &args([("number", number(*n)), ("total", money(total))]),
         ),
         Proposal::Undo => plain(l, "propose-undo"),
+        Proposal::AutoReminders(auto) => super::reminders::proposal_text(auto, l),
     }
 }
 
@@ -875,6 +876,7 @@ pub fn render(outcome: &Outcome, locale: Locale) -> Reply {
             OwnerOnly::AllInvoices => plain(l, "owner-only-all-invoices"),
             OwnerOnly::Products => plain(l, "owner-only-products"),
             OwnerOnly::CancelReminders => plain(l, "owner-only-cancel-reminders"),
+            OwnerOnly::AutoReminders => plain(l, "owner-only-auto-reminders"),
             OwnerOnly::OthersBill { number: n } => {
                 say(l, "owner-only-others-bill", &args([("number", number(*n))]))
             }
@@ -934,6 +936,7 @@ pub fn render(outcome: &Outcome, locale: Locale) -> Reply {
         Outcome::InvalidName => vec![plain(l, "invalid-name")],
         Outcome::InvalidPhone => vec![plain(l, "invalid-phone")],
         Outcome::ReminderInPast => vec![plain(l, "reminder-in-past")],
+        Outcome::Reminders(reply) => super::reminders::lines(reply, l),
         Outcome::Dropped => vec![plain(l, "dropped")],
         Outcome::TryAgain => vec![plain(l, "try-again")],
         Outcome::NotRegistered => vec![plain(l, "not-registered")],

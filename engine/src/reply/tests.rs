@@ -380,6 +380,7 @@ fn every_outcome() -> Vec<Outcome> {
         OwnerOnly::AllInvoices,
         OwnerOnly::Products,
         OwnerOnly::CancelReminders,
+        OwnerOnly::AutoReminders,
         OwnerOnly::OthersBill { number: 7 },
         OwnerOnly::OldBill {
             number: 7,
@@ -392,7 +393,124 @@ fn every_outcome() -> Vec<Outcome> {
     ] {
         all.push(Outcome::OwnerOnly { action });
     }
+    all.extend(reminder_outcomes(at));
     all
+}
+
+/// Automatic reminders and reminder news: every interval wording, every status, every proposal.
+fn reminder_outcomes(at: DateTime<chrono::FixedOffset>) -> Vec<Outcome> {
+    use super::{AutoProposal, LastReminder, ReminderReply};
+    use crate::books::ReminderStatus;
+    let mut all = Vec::new();
+    for every_days in [1, 3, 7] {
+        for amount in [None, Some(rupees(500))] {
+            all.push(ReminderReply::SeriesStarted {
+                customer: "Rahul".into(),
+                every_days,
+                amount,
+                first: at,
+            });
+        }
+        all.push(ReminderReply::ShopWideOn {
+            every_days,
+            debtors: 12,
+        });
+    }
+    all.extend([
+        ReminderReply::CustomerStopped {
+            customer: "Rahul".into(),
+        },
+        ReminderReply::AllStopped { any: true },
+        ReminderReply::AllStopped { any: false },
+        ReminderReply::PaidUp {
+            customer: "Rahul".into(),
+        },
+        ReminderReply::News {
+            customer: "Rahul".into(),
+            last: None,
+            next: None,
+        },
+        ReminderReply::News {
+            customer: "Rahul".into(),
+            last: None,
+            next: Some(at),
+        },
+    ]);
+    for status in ReminderStatus::ALL {
+        all.push(ReminderReply::News {
+            customer: "Rahul".into(),
+            last: Some(LastReminder {
+                status,
+                at,
+                reason: Some("Message undeliverable (131026)".into()),
+                reply: Some("kal de dunga".into()),
+            }),
+            next: Some(at),
+        });
+    }
+    let mut outcomes: Vec<Outcome> = all.into_iter().map(Outcome::Reminders).collect();
+    for proposal in [
+        AutoProposal::Series {
+            customer: "Rahul".into(),
+            every_days: 7,
+        },
+        AutoProposal::ShopWide { every_days: 3 },
+        AutoProposal::Stop {
+            customer: Some("Rahul".into()),
+        },
+        AutoProposal::Stop { customer: None },
+    ] {
+        outcomes.push(Outcome::AskConfirm {
+            proposal: Proposal::AutoReminders(proposal),
+            reason: ConfirmReason::Unsure,
+        });
+    }
+    outcomes
+}
+
+#[test]
+fn automatic_reminders_and_reminder_news_are_worded_in_each_language() {
+    use super::{LastReminder, ReminderReply};
+    use crate::books::ReminderStatus;
+    let at = DateTime::parse_from_rfc3339("2026-11-23T19:00:00+05:30").unwrap_or_default();
+    let weekly = Outcome::Reminders(ReminderReply::SeriesStarted {
+        customer: "Rahul".into(),
+        every_days: 7,
+        amount: None,
+        first: at,
+    });
+    assert!(render(&weekly, Locale::HiLatn).text.contains("har hafte"));
+    assert!(render(&weekly, Locale::En).text.contains("every week"));
+    assert!(render(&weekly, Locale::Hi).text.contains("हर हफ़्ते"));
+    let every_three = Outcome::Reminders(ReminderReply::ShopWideOn {
+        every_days: 3,
+        debtors: 12,
+    });
+    assert!(
+        render(&every_three, Locale::HiLatn)
+            .text
+            .contains("har 3 din")
+    );
+    assert!(
+        render(&every_three, Locale::En)
+            .text
+            .contains("every 3 days")
+    );
+    let failed = Outcome::Reminders(ReminderReply::News {
+        customer: "Rahul".into(),
+        last: Some(LastReminder {
+            status: ReminderStatus::Failed,
+            at,
+            reason: Some("Message undeliverable (131026)".into()),
+            reply: None,
+        }),
+        next: None,
+    });
+    for locale in Locale::ALL {
+        let text = render(&failed, locale).text;
+        assert!(text.contains("Message undeliverable (131026)"), "{text}");
+        assert!(text.contains("Rahul"), "{text}");
+    }
 }
 
 #[test]
@@ -423,6 +541,8 @@ fn every_outcome_reads_cleanly_in_every_language() {
                 "not-booked-",
                 "owner-only-",
                 "window-",
+                "auto-",
+                "reminder-news",
             ] {
                 assert!(!reply.text.contains(id), "message id leaked: {shown}");
             }

@@ -355,6 +355,70 @@ async fn every_newly_scoped_reference_is_refused_across_shops(db: Db) {
         &[a_id, a_customer, a_message],
     )
     .await;
+    // 0011: a series is the shop's customer's, a reminder's series and a reply's message the shop's.
+    refused_across_shops_accepted_within(
+        &db,
+        "reminder_series.customer_id",
+        "INSERT INTO reminder_series (merchant_id, customer_id, every_days, created_at, ended_at, end_reason) \
+         VALUES ($1, $2, 7, 0, 0, 'stopped')",
+        &[a_id, b_customer],
+        &[a_id, a_customer],
+    )
+    .await;
+    refused_across_shops_accepted_within(
+        &db,
+        "reminder_series.operation_id",
+        "INSERT INTO reminder_series (merchant_id, customer_id, operation_id, every_days, created_at, ended_at, end_reason) \
+         VALUES ($1, $2, $3, 7, 0, 0, 'stopped')",
+        &[a_id, a_customer, b_op],
+        &[a_id, a_customer, a_op],
+    )
+    .await;
+    let series = |merchant: i64, customer: i64| {
+        let db = db.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "INSERT INTO reminder_series (merchant_id, customer_id, every_days, created_at, ended_at, end_reason) \
+                 VALUES ($1, $2, 7, 0, 0, 'paid') RETURNING id",
+            )
+            .bind(merchant)
+            .bind(customer)
+            .fetch_one(db.pool())
+            .await
+            .expect("series")
+        }
+    };
+    let (a_series, b_series) = (
+        series(a_id, a_customer).await,
+        series(b_id, b_customer).await,
+    );
+    refused_across_shops_accepted_within(
+        &db,
+        "reminders.series_id",
+        "INSERT INTO reminders (merchant_id, customer_id, recurrence, series_id, due_at, run_at, status, created_at, updated_at) \
+         VALUES ($1, $2, 'series', $3, 0, 0, 'scheduled', 0, 0)",
+        &[a_id, a_customer, b_series],
+        &[a_id, a_customer, a_series],
+    )
+    .await;
+    let a_reminder: i64 = sqlx::query_scalar(
+        "INSERT INTO reminders (merchant_id, customer_id, due_at, run_at, status, created_at, updated_at) \
+         VALUES ($1, $2, 0, 0, 'sent', 0, 0) RETURNING id",
+    )
+    .bind(a_id)
+    .bind(a_customer)
+    .fetch_one(db.pool())
+    .await
+    .expect("reminder");
+    refused_across_shops_accepted_within(
+        &db,
+        "reminder_events.message_id",
+        "INSERT INTO reminder_events (merchant_id, reminder_id, kind, at, detail, message_id) \
+         VALUES ($1, $2, 'replied', 0, 'kal de dunga', $3)",
+        &[a_id, a_reminder, b_message],
+        &[a_id, a_reminder, a_message],
+    )
+    .await;
     refused_across_shops_accepted_within(
         &db,
         "messages.in_reply_to",

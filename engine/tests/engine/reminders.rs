@@ -419,7 +419,8 @@ fn india(day: u32, hour: u32, minute: u32) -> i64 {
 }
 
 async fn the_shops_policy_holds_reminders_at_night_once_a_day_and_at_its_daily_cap(db: Db) {
-    use reminders::{Hold, SHOP_DAILY_CAP, policy_hold};
+    use execora_engine::books::merchants::DEFAULT_REMINDER_DAILY_CAP as SHOP_DAILY_CAP;
+    use reminders::{Hold, policy_hold};
     let shop = shop(&db, "Gupta Kirana").await;
     let other = self::shop(&db, "Sharma Store").await;
     let rahul = customer(&shop.books, "Rahul").await;
@@ -444,7 +445,9 @@ async fn the_shops_policy_holds_reminders_at_night_once_a_day_and_at_its_daily_c
         reminder,
     };
     let zone = chrono_tz::Asia::Kolkata;
-    let hold = |reminder, customer, now| policy_hold(&db, key(reminder), customer, zone, now);
+    let hold = |reminder, customer, now| {
+        policy_hold(&db, key(reminder), customer, zone, SHOP_DAILY_CAP, now)
+    };
 
     // Night: before 09:00 waits for 09:00 the same day; from 21:00 for 09:00 the next day.
     assert_eq!(
@@ -519,7 +522,597 @@ async fn the_shops_policy_holds_reminders_at_night_once_a_day_and_at_its_daily_c
     );
 }
 
+/// A customer with a phone who owes `owes` rupees.
+async fn debtor(
+    books: &execora_engine::books::Books,
+    name: &str,
+    phone: Option<&str>,
+    owes: i64,
+) -> execora_engine::books::CustomerId {
+    let id = books
+        .add_customer(execora_engine::books::NewCustomer {
+            name: name.into(),
+            phone: phone.map(Into::into),
+            ..Default::default()
+        })
+        .await
+        .expect("customer")
+        .0
+        .id;
+    if owes > 0 {
+        books
+            .add_credit(id, rupees(owes), None, &cli())
+            .await
+            .expect("udhaar");
+    }
+    id
+}
+
+fn sent_for(amount: Paise, wamid: &str) -> Delivered<'_> {
+    Delivered {
+        amount,
+        wamid: Some(wamid),
+        peer: "919811111111",
+        body: "payment_reminder",
+    }
+}
+
+const DAY: i64 = 86_400_000;
+
+async fn a_series_books_its_next_reminder_after_each_one_and_ends_when_nothing_is_owed(db: Db) {
+    use execora_engine::books::reminder_series::ended_paid;
+    use execora_engine::books::{Recurrence, SeriesEnd};
+    let shop = shop(&db, "Gupta Kirana").await;
+    let rahul = debtor(&shop.books, "Rahul", Some("9811111111"), 500).await;
+    let now = to_millis(shop.books.now());
+    let keyed = Origin::keyed(Source::Whatsapp, "wamid.SERIES#0");
+    let started = shop
+        .books
+        .start_reminder_series(rahul, 7, None, now, &keyed)
+        .await
+        .expect("series")
+        .value;
+    // The same message again books nothing twice.
+    let again = shop
+        .books
+        .start_reminder_series(rahul, 7, None, now, &keyed)
+        .await
+        .expect("replayed");
+    assert!(again.replayed);
+    assert_eq!(again.value.series.id, started.series.id);
+    assert_eq!(started.first.recurrence, Recurrence::Series);
+    assert_eq!(started.first.series, Some(started.series.id));
+    assert_eq!(shop.books.reminders(10).await.expect("list").len(), 1);
+
+    // Its send was never confirmed (left for review): the next one is booked seven days later,
+    // in the same transaction, and the late news that it went books nothing more.
+    let first = reminders::claim_due(&db, now)
+        .await
+        .expect("claim")
+        .expect("due");
+    assert_eq!(
+        reminders::review_stale(&db, now + 1, now)
+            .await
+            .expect("review")
+            .len(),
+        1
+    );
+    let waiting = shop
+        .books
+        .pending_reminders(Some(rahul))
+        .await
+        .expect("pending");
+    assert_eq!(waiting.len(), 1, "{waiting:?}");
+    assert_eq!(waiting[0].due_at, now + 7 * DAY);
+    assert_eq!(waiting[0].series, Some(started.series.id));
+    reminders::mark_sent(&db, first.key, &sent_for(rupees(500), "wamid.S1"), now + 5)
+        .await
+        .expect("sent");
+    assert_eq!(
+        shop.books
+            .reminder(first.key.reminder)
+            .await
+            .expect("reminder")
+            .status,
+        ReminderStatus::Sent
+    );
+    assert_eq!(
+        shop.books
+            .pending_reminders(Some(rahul))
+            .await
+            .expect("pending")
+            .len(),
+        1
+    );
+
+    // Not before its day; then a failure goes on too (the merchant was told), a week later.
+    assert_eq!(
+        reminders::claim_due(&db, now + 7 * DAY - 1)
+            .await
+            .expect("claim"),
+        None
+    );
+    let second = reminders::claim_due(&db, now + 7 * DAY)
+        .await
+        .expect("claim")
+        .expect("due a week later");
+    assert!(
+        reminders::mark_failed(
+            &db,
+            second.key,
+            Some(131026),
+            "undeliverable",
+            now + 7 * DAY
+        )
+        .await
+        .expect("failed")
+    );
+    let waiting = shop
+        .books
+        .pending_reminders(Some(rahul))
+        .await
+        .expect("pending");
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(waiting[0].due_at, now + 14 * DAY);
+
+    // Rahul paid everything: the next one is settled, the series ends, nothing more is booked.
+    shop.books
+        .record_payment(rahul, rupees(500), None, &cli())
+        .await
+        .expect("paid");
+    let third = reminders::claim_due(&db, now + 14 * DAY)
+        .await
+        .expect("claim")
+        .expect("due");
+    assert!(!ended_paid(&db, third.key).await.expect("ended"));
+    assert!(
+        reminders::mark_settled(&db, third.key, now + 14 * DAY)
+            .await
+            .expect("settled")
+    );
+    assert!(ended_paid(&db, third.key).await.expect("ended"));
+    assert_eq!(
+        shop.books.running_series(rahul).await.expect("series"),
+        None
+    );
+    let series = shop.books.reminder_series(10).await.expect("series");
+    assert_eq!(series.len(), 1);
+    assert_eq!(series[0].end, Some(SeriesEnd::Paid));
+    assert!(
+        shop.books
+            .pending_reminders(Some(rahul))
+            .await
+            .expect("pending")
+            .is_empty()
+    );
+    assert_eq!(
+        reminders::claim_due(&db, now + 60 * DAY)
+            .await
+            .expect("claim"),
+        None
+    );
+}
+
+async fn stopping_automatic_reminders_cancels_the_waiting_ones_and_keeps_one_off_reminders(db: Db) {
+    use execora_engine::books::SeriesEnd;
+    let shop = shop(&db, "Gupta Kirana").await;
+    let other = self::shop(&db, "Sharma Store").await;
+    let rahul = debtor(&shop.books, "Rahul", Some("9811111111"), 500).await;
+    let asha = debtor(&shop.books, "Asha", Some("9822222222"), 500).await;
+    let vikram = debtor(&shop.books, "Vikram", Some("9833333333"), 500).await;
+    let now = to_millis(shop.books.now());
+    let series = |customer, days| {
+        let books = &shop.books;
+        async move {
+            books
+                .start_reminder_series(customer, days, None, now + 3_600_000, &cli())
+                .await
+                .expect("series")
+                .value
+        }
+    };
+    series(rahul, 7).await;
+    let asha_weekly = series(asha, 7).await;
+    let one_off = shop
+        .books
+        .schedule_reminder(rahul, None, now + 7_200_000, &cli())
+        .await
+        .expect("one-off")
+        .value
+        .id;
+    // Another shop cannot stop them.
+    assert!(matches!(
+        other.books.stop_reminder_series(rahul).await,
+        Err(BooksError::CustomerNotFound(_))
+    ));
+
+    let stopped = shop.books.stop_reminder_series(rahul).await.expect("stop");
+    assert_eq!(
+        (stopped.series, stopped.cancelled, stopped.shop_wide),
+        (1, 1, false)
+    );
+    let waiting = shop
+        .books
+        .pending_reminders(Some(rahul))
+        .await
+        .expect("pending");
+    assert_eq!(
+        waiting.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![one_off]
+    );
+
+    // A new interval replaces the running series and its waiting reminder.
+    let asha_often = series(asha, 3).await;
+    let all = shop.books.reminder_series(10).await.expect("series");
+    let old = all
+        .iter()
+        .find(|s| s.id == asha_weekly.series.id)
+        .expect("old");
+    assert_eq!(old.end, Some(SeriesEnd::Replaced));
+    assert_eq!(
+        shop.books
+            .reminder(asha_weekly.first.id)
+            .await
+            .expect("reminder")
+            .status,
+        ReminderStatus::Cancelled
+    );
+    assert_eq!(
+        shop.books
+            .running_series(asha)
+            .await
+            .expect("running")
+            .map(|s| s.every_days),
+        Some(3)
+    );
+
+    // Cancelling a series' reminder is stopping the series.
+    let vikram_series = series(vikram, 2).await;
+    assert!(
+        shop.books
+            .cancel_reminder(vikram_series.first.id)
+            .await
+            .expect("cancel")
+    );
+    assert_eq!(
+        shop.books.running_series(vikram).await.expect("running"),
+        None
+    );
+
+    // Everything automatic stops; the one-off reminder stays.
+    shop.books
+        .set_auto_reminders(5)
+        .await
+        .expect("shop-wide on");
+    let stopped = shop
+        .books
+        .stop_all_auto_reminders()
+        .await
+        .expect("stop all");
+    assert_eq!(
+        (stopped.series, stopped.cancelled, stopped.shop_wide),
+        (1, 1, true)
+    );
+    assert_eq!(
+        shop.books
+            .reminder(asha_often.first.id)
+            .await
+            .expect("reminder")
+            .status,
+        ReminderStatus::Cancelled
+    );
+    assert_eq!(
+        shop.books
+            .settings()
+            .await
+            .expect("settings")
+            .auto_reminder_days,
+        None
+    );
+    let waiting = shop.books.pending_reminders(None).await.expect("pending");
+    assert_eq!(
+        waiting.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![one_off]
+    );
+    let again = shop
+        .books
+        .stop_all_auto_reminders()
+        .await
+        .expect("stop all");
+    assert_eq!(
+        (again.series, again.cancelled, again.shop_wide),
+        (0, 0, false)
+    );
+}
+
+async fn the_shop_wide_setting_reminds_everyone_who_owes_every_n_days(db: Db) {
+    use execora_engine::books::Recurrence;
+    use execora_engine::books::reminder_series::book_shop_rounds;
+    let shop = shop(&db, "Gupta Kirana").await;
+    let other = self::shop(&db, "Sharma Store").await;
+    let rahul = debtor(&shop.books, "Rahul", Some("9811111111"), 500).await;
+    debtor(&shop.books, "Asha", Some("9822222222"), 0).await;
+    debtor(&shop.books, "Vikram", None, 300).await;
+    let meena = debtor(&shop.books, "Meena", Some("9844444444"), 300).await;
+    let sunil = debtor(&shop.books, "Sunil", Some("9855555555"), 300).await;
+    debtor(&other.books, "Kiran", Some("9866666666"), 900).await;
+    let now = to_millis(shop.books.now());
+    assert_eq!(
+        book_shop_rounds(&db, now).await.expect("round"),
+        0,
+        "off by default"
+    );
+
+    // Meena has her own series; the merchant stopped Sunil's automatic reminders.
+    shop.books
+        .start_reminder_series(meena, 10, None, now + 3_600_000, &cli())
+        .await
+        .expect("series");
+    shop.books.stop_reminder_series(sunil).await.expect("stop");
+    let on = shop.books.set_auto_reminders(3).await.expect("on");
+    assert_eq!(on.auto_reminder_days, Some(3));
+    assert_eq!(shop.books.remindable_debtors().await.expect("debtors"), 3);
+
+    // Only Rahul: owes, has a phone, nothing waiting, no series of his own, never stopped.
+    assert_eq!(book_shop_rounds(&db, now).await.expect("round"), 1);
+    assert_eq!(
+        book_shop_rounds(&db, now).await.expect("round"),
+        0,
+        "one at a time"
+    );
+    let waiting = shop
+        .books
+        .pending_reminders(Some(rahul))
+        .await
+        .expect("pending");
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(waiting[0].recurrence, Recurrence::Shop);
+    assert_eq!(waiting[0].amount, None, "the balance when it goes");
+    let due = reminders::claim_due(&db, now)
+        .await
+        .expect("claim")
+        .expect("due");
+    assert_eq!(due.customer, rahul);
+    reminders::mark_sent(&db, due.key, &sent_for(rupees(500), "wamid.SHOP1"), now)
+        .await
+        .expect("sent");
+
+    // Three days after it went, the next.
+    assert_eq!(
+        book_shop_rounds(&db, now + 3 * DAY - 1)
+            .await
+            .expect("round"),
+        0
+    );
+    assert_eq!(
+        book_shop_rounds(&db, now + 3 * DAY).await.expect("round"),
+        1
+    );
+    // Stopped for the whole shop: the waiting one is cancelled and no more are booked.
+    let stopped = shop.books.stop_all_auto_reminders().await.expect("stop");
+    assert_eq!(
+        stopped.cancelled, 2,
+        "Rahul's shop-wide one and Meena's series"
+    );
+    assert_eq!(
+        book_shop_rounds(&db, now + 30 * DAY).await.expect("round"),
+        0
+    );
+    assert!(matches!(
+        shop.books.set_auto_reminders(0).await,
+        Err(BooksError::InvalidQuantity(_))
+    ));
+}
+
+async fn the_daily_cap_is_the_shops_setting(db: Db) {
+    use execora_engine::books::{SettingsChange, merchants};
+    use reminders::{Hold, policy_hold};
+    let shop = shop(&db, "Gupta Kirana").await;
+    let rahul = customer(&shop.books, "Rahul").await;
+    let asha = customer(&shop.books, "Asha").await;
+    let now = to_millis(shop.books.now());
+    let sent = shop
+        .books
+        .schedule_reminder(rahul.id, None, now, &cli())
+        .await
+        .expect("schedule")
+        .value
+        .id;
+    let next = shop
+        .books
+        .schedule_reminder(asha.id, None, now, &cli())
+        .await
+        .expect("schedule")
+        .value
+        .id;
+    let defaults = shop.books.settings().await.expect("settings");
+    assert_eq!(defaults.reminder_daily_cap, 200);
+    let settings = merchants::set_settings(
+        &db,
+        shop.books.merchant_id(),
+        SettingsChange {
+            reminder_daily_cap: Some(1),
+            ..SettingsChange::default()
+        },
+        &*shop.clock,
+    )
+    .await
+    .expect("set");
+    assert_eq!(settings.reminder_daily_cap, 1);
+    assert_eq!(
+        settings.large_amount, defaults.large_amount,
+        "the rest kept"
+    );
+    let claimed = reminders::claim_due(&db, now)
+        .await
+        .expect("claim")
+        .expect("due");
+    assert_eq!(claimed.key.reminder, sent);
+    reminders::mark_sent(&db, claimed.key, &sent_for(rupees(1), "wamid.CAP"), now)
+        .await
+        .expect("sent");
+    let key = ReminderKey {
+        merchant: shop.books.merchant_id(),
+        reminder: next,
+    };
+    let cap = shop
+        .books
+        .settings()
+        .await
+        .expect("settings")
+        .reminder_daily_cap;
+    assert!(matches!(
+        policy_hold(&db, key, asha.id, chrono_tz::Asia::Kolkata, cap, now)
+            .await
+            .expect("hold"),
+        Some((Hold::ShopCapReached, _))
+    ));
+    for refused in [-1, 100_001] {
+        assert!(
+            merchants::set_settings(
+                &db,
+                shop.books.merchant_id(),
+                SettingsChange {
+                    reminder_daily_cap: Some(refused),
+                    ..SettingsChange::default()
+                },
+                &*shop.clock,
+            )
+            .await
+            .is_err()
+        );
+    }
+}
+
+async fn a_customers_reply_joins_the_timeline_of_the_reminder_it_answers(db: Db) {
+    use execora_engine::messages::MessageId;
+    let shop = shop(&db, "Gupta Kirana").await;
+    let rahul = debtor(&shop.books, "Rahul", Some("9811111111"), 500).await;
+    let phone = "919811111111";
+    let now = to_millis(shop.books.now());
+    let merchant = shop.books.merchant_id();
+    let mut sent = Vec::new();
+    for (i, wamid) in ["wamid.R1", "wamid.R2"].into_iter().enumerate() {
+        let at = now + i as i64 * DAY;
+        shop.books
+            .schedule_reminder(rahul, None, at, &cli())
+            .await
+            .expect("schedule");
+        let due = reminders::claim_due(&db, at)
+            .await
+            .expect("claim")
+            .expect("due");
+        reminders::mark_sent(&db, due.key, &sent_for(rupees(500), wamid), at)
+            .await
+            .expect("sent");
+        sent.push(due.key.reminder);
+    }
+    let inbound = |wamid: &'static str, body: &'static str, at: i64| {
+        let db = db.clone();
+        async move {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO messages (merchant_id, direction, wa_message_id, peer, kind, body, status, created_at, updated_at) \
+                 VALUES ($1, 'in', $2, $3, 'text', $4, 'logged', $5, $5) RETURNING id",
+            )
+            .bind(merchant.0)
+            .bind(wamid)
+            .bind(phone)
+            .bind(body)
+            .bind(at)
+            .fetch_one(db.pool())
+            .await
+            .expect("message");
+            MessageId(id)
+        }
+    };
+    let later = now + DAY + 3_600_000;
+    // Not quoting anything: the latest reminder sent to this phone.
+    let kal = inbound("wamid.IN1", "kal de dunga", later).await;
+    for _ in 0..2 {
+        assert_eq!(
+            reminders::record_reply(&db, merchant, phone, None, kal, "kal de dunga", later)
+                .await
+                .expect("reply"),
+            Some(sent[1])
+        );
+    }
+    // Quoting the first reminder: that one.
+    let paid = inbound("wamid.IN2", "paid", later + 1).await;
+    assert_eq!(
+        reminders::record_reply(
+            &db,
+            merchant,
+            phone,
+            Some("wamid.R1"),
+            paid,
+            "paid",
+            later + 1
+        )
+        .await
+        .expect("reply"),
+        Some(sent[0])
+    );
+    let replies = |events: Vec<execora_engine::books::ReminderEvent>| {
+        events
+            .into_iter()
+            .filter(|e| e.kind == EventKind::Replied)
+            .map(|e| e.detail.unwrap_or_default())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        replies(
+            shop.books
+                .reminder_timeline(sent[1])
+                .await
+                .expect("timeline")
+        ),
+        vec!["kal de dunga".to_string()],
+        "recorded once"
+    );
+    assert_eq!(
+        replies(
+            shop.books
+                .reminder_timeline(sent[0])
+                .await
+                .expect("timeline")
+        ),
+        vec!["paid".to_string()]
+    );
+    // Long after the last reminder, or from a phone that is no customer's: no reminder.
+    let late = inbound("wamid.IN3", "ok", later + 8 * DAY).await;
+    assert_eq!(
+        reminders::record_reply(&db, merchant, phone, None, late, "ok", later + 8 * DAY)
+            .await
+            .expect("reply"),
+        None
+    );
+    let stranger = inbound("wamid.IN4", "hi", later).await;
+    assert_eq!(
+        reminders::record_reply(&db, merchant, "919899999999", None, stranger, "hi", later)
+            .await
+            .expect("reply"),
+        None
+    );
+
+    // The merchant's question reads the latest reminder's timeline, and the next one waiting.
+    shop.books
+        .schedule_reminder(rahul, None, now + 5 * DAY, &cli())
+        .await
+        .expect("schedule");
+    let news = shop.books.reminder_news(rahul).await.expect("news");
+    let (last, events) = news.last.expect("a reminder went");
+    assert_eq!(last.id, sent[1]);
+    assert_eq!(last.status, ReminderStatus::Sent);
+    assert!(events.iter().any(|e| e.kind == EventKind::Replied));
+    assert_eq!(news.next.map(|r| r.due_at), Some(now + 5 * DAY));
+}
+
 on_both_databases!(
+    a_series_books_its_next_reminder_after_each_one_and_ends_when_nothing_is_owed,
+    stopping_automatic_reminders_cancels_the_waiting_ones_and_keeps_one_off_reminders,
+    the_shop_wide_setting_reminds_everyone_who_owes_every_n_days,
+    the_daily_cap_is_the_shops_setting,
+    a_customers_reply_joins_the_timeline_of_the_reminder_it_answers,
     a_reminder_is_claimed_once_when_the_clock_reaches_it,
     a_reminder_left_sending_is_never_claimed_again_and_is_reconciled_by_its_key,
     a_failure_that_sent_nothing_is_due_again_later_and_settled_or_failed_ones_stop,

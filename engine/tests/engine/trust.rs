@@ -370,6 +370,7 @@ async fn a_large_amount_asks_even_when_clear_and_the_limit_is_the_shops(db: Db) 
         SettingsChange {
             large_amount: Some(rupees(75_000)),
             cancel_window_minutes: None,
+            ..SettingsChange::default()
         },
         &*talk.shop.clock,
     )
@@ -579,6 +580,7 @@ async fn staff_cancel_only_their_own_recent_bills_and_the_owner_any(db: Db) {
         SettingsChange {
             large_amount: None,
             cancel_window_minutes: Some(30),
+            ..SettingsChange::default()
         },
         &*talk.shop.clock,
     )

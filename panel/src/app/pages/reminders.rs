@@ -89,6 +89,7 @@ fn event_label(kind: EventKind) -> &'static str {
         EventKind::Failed => "panel-event-failed",
         EventKind::Settled => "panel-event-settled",
         EventKind::NeedsReview => "panel-event-needs-review",
+        EventKind::Replied => "panel-event-replied",
     }
 }
 
