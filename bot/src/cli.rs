@@ -199,5 +199,9 @@ pub enum MerchantCommand {
         /// always may).
         #[arg(long, value_name = "HOURS")]
         cancel_window_hours: Option<i64>,
+        /// When the evening digest comes, in the shop's zone (HH:MM, default 21:00), or `off`;
+        /// `on` turns it on again at its last time.
+        #[arg(long, value_name = "HH:MM|off|on")]
+        digest: Option<String>,
     },
 }

@@ -235,3 +235,15 @@ panel-owner-only = Only the shop's owner can see this page.
 panel-not-found = Not found.
 panel-form-expired = This form has expired. Go back, reload the page and try again.
 panel-error = Something went wrong. Please try again.
+
+## The evening digest (engine/src/reply/digest.rs)
+digest-title = 🌙 { $shop }: your day, { $date }
+digest-reminders-sent = Reminders sent: { $count }
+digest-reminded-paid = Paid after a reminder: { $count } customers, { $amount }
+digest-tomorrow = Reminders tomorrow: { $count }
+digest-footer = To change the time send "send the digest at 8 pm"; to stop it, "turn off the digest".
+digest-line-figures = Sales { $sales } · Received { $collections } · New credit { $credit } · Total due { $dues }
+digest-line-reminders = Reminders sent { $sent }, paid after { $paid } · Tomorrow { $tomorrow } reminders
+digest-set = ✅ Your daily digest will now come at { $time }.
+digest-off = ✅ Your daily digest is off. Send "turn on the digest" to get it again.
+owner-only-digest = 🔒 Only the owner can change the daily digest.

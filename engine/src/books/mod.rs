@@ -6,6 +6,7 @@
 
 pub mod check;
 mod customers;
+pub mod digest;
 mod invoices;
 mod ledger;
 pub mod merchants;
@@ -27,6 +28,7 @@ use crate::store::{Db, StoreError};
 use crate::time::Clock;
 
 pub use check::{CheckReport, Problem};
+pub use digest::{Digest, DigestChange, DigestChannel, DigestSchedule};
 pub use customers::{Customer, CustomerOrder, NewCustomer};
 pub use invoices::{
     CancelledInvoice, InvoiceLine, InvoiceLineRequest, InvoiceSummary, IssuedInvoice, LinePricing,

@@ -86,6 +86,7 @@ impl Run<'_> {
             Command::ListInvoices { customer: None } => Some(OwnerOnly::AllInvoices),
             Command::AddProduct { .. } => Some(OwnerOnly::Products),
             Command::CancelReminder { .. } => Some(OwnerOnly::CancelReminders),
+            Command::SetDigest { .. } => Some(OwnerOnly::Digest),
             _ => None,
         }
     }
@@ -519,6 +520,19 @@ impl Run<'_> {
                 self.undo().await?
             }
             Command::Help => Outcome::Help,
+            Command::SetDigest { on, at } => {
+                let now = self
+                    .books
+                    .set_digest_schedule(crate::books::DigestChange {
+                        enabled: Some(*on),
+                        at: *at,
+                    })
+                    .await?;
+                Outcome::DigestSet {
+                    enabled: now.enabled,
+                    at: now.at,
+                }
+            }
             Command::Unknown => Outcome::NotUnderstood,
         };
         Ok(Step::Done(outcome))

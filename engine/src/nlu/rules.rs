@@ -22,6 +22,9 @@ const MAX_CLAUSES_PER_COMMAND: usize = 16;
 /// A message is read whole or refused whole: nothing in it is silently dropped.
 pub fn parse(text: &str, now: DateTime<FixedOffset>) -> Understood {
     let text = guard::strip_invisible(text);
+    if let Some(digest) = super::digest::read(&text) {
+        return digest;
+    }
     let mut tokens = tokenize(&text);
     drop_tag_particles(&mut tokens);
     guard::settle_roles(&mut tokens);
