@@ -399,9 +399,7 @@ async fn merchant(
                 books::merchants::set_settings(&db, found.id, change, clock).await?
             };
             let schedule = match digest_change {
-                Some(change) => {
-                    books::digest::set_schedule(&db, found.id, change, clock).await?
-                }
+                Some(change) => books::digest::set_schedule(&db, found.id, change, clock).await?,
                 None => books::digest::schedule(&db, found.id).await?,
             };
             let digest = if schedule.enabled {

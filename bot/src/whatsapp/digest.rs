@@ -71,10 +71,15 @@ impl DigestSender {
         let now = self.now_ms();
         let Some(owner) = merchants::owner_phone(&self.db, due.merchant).await? else {
             tracing::warn!(merchant = %due.merchant, "shop has no owner phone for its digest");
-            return Ok(
-                digest::write(&self.db, due.merchant, due.day, DigestChannel::NoPhone, None, now)
-                    .await?,
-            );
+            return Ok(digest::write(
+                &self.db,
+                due.merchant,
+                due.day,
+                DigestChannel::NoPhone,
+                None,
+                now,
+            )
+            .await?);
         };
         let peer = owner.as_str();
         let figures = books.evening_digest(due.day).await?;
@@ -114,8 +119,15 @@ impl DigestSender {
             status,
             at: now,
         };
-        let written =
-            digest::write(&self.db, due.merchant, due.day, channel, Some(&outbound), now).await?;
+        let written = digest::write(
+            &self.db,
+            due.merchant,
+            due.day,
+            channel,
+            Some(&outbound),
+            now,
+        )
+        .await?;
         if let Some(done) = &written {
             tracing::info!(merchant = %due.merchant, day = %due.day, channel = done.channel.as_str(), "evening digest written");
         }

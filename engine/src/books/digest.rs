@@ -68,11 +68,10 @@ fn schedule_from(enabled: i64, at_minute: i64) -> DigestSchedule {
 
 /// The shop's digest schedule; a shop that never changed it gets it at 21:00.
 pub async fn schedule(db: &Db, merchant: MerchantId) -> Result<DigestSchedule, BooksError> {
-    let row =
-        sqlx::query("SELECT enabled, at_minute FROM digest_settings WHERE merchant_id = $1")
-            .bind(merchant.0)
-            .fetch_optional(db.pool())
-            .await?;
+    let row = sqlx::query("SELECT enabled, at_minute FROM digest_settings WHERE merchant_id = $1")
+        .bind(merchant.0)
+        .fetch_optional(db.pool())
+        .await?;
     match row {
         Some(row) => Ok(schedule_from(
             row.try_get("enabled")?,
@@ -290,9 +289,7 @@ pub async fn written(
                 index: "channel".into(),
                 source: format!("unknown digest channel {channel:?}").into(),
             })?,
-            message: row
-                .try_get::<Option<i64>, _>("message_id")?
-                .map(MessageId),
+            message: row.try_get::<Option<i64>, _>("message_id")?.map(MessageId),
             created_at: row.try_get("created_at")?,
         });
     }

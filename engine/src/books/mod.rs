@@ -28,8 +28,8 @@ use crate::store::{Db, StoreError};
 use crate::time::Clock;
 
 pub use check::{CheckReport, Problem};
-pub use digest::{Digest, DigestChange, DigestChannel, DigestSchedule};
 pub use customers::{Customer, CustomerOrder, NewCustomer};
+pub use digest::{Digest, DigestChange, DigestChannel, DigestSchedule};
 pub use invoices::{
     CancelledInvoice, InvoiceLine, InvoiceLineRequest, InvoiceSummary, IssuedInvoice, LinePricing,
 };

@@ -24,14 +24,51 @@ const DIGEST: &[&str] = &[
     "डायजेस्ट",
 ];
 const OFF: &[&str] = &[
-    "band", "bandh", "bund", "off", "stop", "disable", "mat", "nahi", "nahin", "nhi", "dont",
-    "don't", "don", "बंद", "बन्द", "रोको", "रोक", "मत", "नहीं", "नही",
+    "band",
+    "bandh",
+    "bund",
+    "off",
+    "stop",
+    "disable",
+    "mat",
+    "nahi",
+    "nahin",
+    "nhi",
+    "dont",
+    "don't",
+    "don",
+    "बंद",
+    "बन्द",
+    "रोको",
+    "रोक",
+    "मत",
+    "नहीं",
+    "नही",
 ];
 const ON: &[&str] = &[
-    "chalu", "chaalu", "shuru", "start", "enable", "on", "resume", "चालू", "शुरू",
+    "chalu",
+    "chaalu",
+    "shuru",
+    "start",
+    "enable",
+    "on",
+    "resume",
+    "चालू",
+    "शुरू",
 ];
 const EVENING: &[&str] = &[
-    "shaam", "sham", "shām", "raat", "rat", "evening", "night", "pm", "p.m", "p.m.", "शाम", "रात",
+    "shaam",
+    "sham",
+    "shām",
+    "raat",
+    "rat",
+    "evening",
+    "night",
+    "pm",
+    "p.m",
+    "p.m.",
+    "शाम",
+    "रात",
 ];
 const AFTERNOON: &[&str] = &["dopahar", "dopehar", "afternoon", "दोपहर"];
 const MORNING: &[&str] = &["subah", "subha", "morning", "am", "a.m", "a.m.", "सुबह"];
@@ -39,18 +76,111 @@ const OCLOCK: &[&str] = &["baje", "bje", "bajey", "बजे", "o'clock", "ocloc
 const HALF_PAST: &[&str] = &["saade", "sade", "saadhe", "साढ़े", "साढे"];
 const FILLERS: &[&str] = &[
     // Hinglish
-    "karo", "kar", "kardo", "karna", "karni", "karein", "karen", "kijiye", "do", "de", "dena",
-    "dijiye", "bhejo", "bhejna", "bhejiye", "bhejein", "bhej", "chahiye", "ko", "ka", "ki", "ke",
-    "se", "ab", "abhi", "aaj", "roz", "rozana", "har", "din", "wala", "wali", "mera", "meri",
-    "mujhe", "please", "pls", "plz", "ji", "bhai", "hisaab", "hisab", "time", "par", "pe", "tak",
+    "karo",
+    "kar",
+    "kardo",
+    "karna",
+    "karni",
+    "karein",
+    "karen",
+    "kijiye",
+    "do",
+    "de",
+    "dena",
+    "dijiye",
+    "bhejo",
+    "bhejna",
+    "bhejiye",
+    "bhejein",
+    "bhej",
+    "chahiye",
+    "ko",
+    "ka",
+    "ki",
+    "ke",
+    "se",
+    "ab",
+    "abhi",
+    "aaj",
+    "roz",
+    "rozana",
+    "har",
+    "din",
+    "wala",
+    "wali",
+    "mera",
+    "meri",
+    "mujhe",
+    "please",
+    "pls",
+    "plz",
+    "ji",
+    "bhai",
+    "hisaab",
+    "hisab",
+    "time",
+    "par",
+    "pe",
+    "tak",
     // English
-    "the", "my", "a", "at", "send", "set", "turn", "to", "me", "daily", "evening's", "every",
-    "day", "summary", "message", "it", "now", "from", "today", "for", "kindly", "change", "make",
-    "by", "of",
+    "the",
+    "my",
+    "a",
+    "at",
+    "send",
+    "set",
+    "turn",
+    "to",
+    "me",
+    "daily",
+    "evening's",
+    "every",
+    "day",
+    "summary",
+    "message",
+    "it",
+    "now",
+    "from",
+    "today",
+    "for",
+    "kindly",
+    "change",
+    "make",
+    "by",
+    "of",
     // Hindi
-    "करो", "कर", "करें", "कीजिए", "दो", "दें", "दीजिए", "भेजो", "भेजना", "भेजें", "भेजिए", "को",
-    "का", "की", "के", "से", "अब", "आज", "रोज़", "रोज", "हर", "दिन", "वाला", "मेरा", "मुझे",
-    "कृपया", "चाहिए", "जी", "भाई", "हिसाब", "पर", "तक",
+    "करो",
+    "कर",
+    "करें",
+    "कीजिए",
+    "दो",
+    "दें",
+    "दीजिए",
+    "भेजो",
+    "भेजना",
+    "भेजें",
+    "भेजिए",
+    "को",
+    "का",
+    "की",
+    "के",
+    "से",
+    "अब",
+    "आज",
+    "रोज़",
+    "रोज",
+    "हर",
+    "दिन",
+    "वाला",
+    "मेरा",
+    "मुझे",
+    "कृपया",
+    "चाहिए",
+    "जी",
+    "भाई",
+    "हिसाब",
+    "पर",
+    "तक",
 ];
 
 /// Number words for hours, in the three languages.
@@ -127,7 +257,9 @@ fn words(text: &str) -> Vec<String> {
 /// Devanagari digits read as ASCII ones.
 fn ascii_digit(c: char) -> char {
     match c {
-        '०'..='९' => char::from_u32(u32::from('0') + (u32::from(c) - u32::from('०'))).unwrap_or(c),
+        '०'..='९' => {
+            char::from_u32(u32::from('0') + (u32::from(c) - u32::from('०'))).unwrap_or(c)
+        }
         _ => c,
     }
 }
@@ -182,7 +314,12 @@ pub(super) fn read(text: &str) -> Option<Understood> {
             .iter()
             .find(|(name, _)| *name == w)
             .map(|(_, h)| *h)
-            .filter(|_| next_is_oclock || words.get(i.wrapping_sub(1)).is_some_and(|p| HALF_PAST.contains(&p.as_str())))
+            .filter(|_| {
+                next_is_oclock
+                    || words
+                        .get(i.wrapping_sub(1))
+                        .is_some_and(|p| HALF_PAST.contains(&p.as_str()))
+            })
         {
             // A number word is an hour only before "baje" or after "saade" ("do" is also "give").
             clocks += 1;
@@ -218,7 +355,10 @@ pub(super) fn read(text: &str) -> Option<Understood> {
         None => None,
     };
     let command = match (off, on, at) {
-        (true, false, None) => Command::SetDigest { on: false, at: None },
+        (true, false, None) => Command::SetDigest {
+            on: false,
+            at: None,
+        },
         (false, _, Some(at)) => Command::SetDigest {
             on: true,
             at: Some(at),

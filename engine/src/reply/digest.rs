@@ -69,7 +69,11 @@ pub fn digest_text(shop: &str, digest: &Digest, locale: Locale) -> String {
             "summary-collections",
             &args([("amount", money(s.collections))]),
         ),
-        say(l, "summary-credit", &args([("amount", money(s.new_credit))])),
+        say(
+            l,
+            "summary-credit",
+            &args([("amount", money(s.new_credit))]),
+        ),
         say(
             l,
             "summary-outstanding",
