@@ -197,13 +197,11 @@ async fn the_service_writes_the_digest_on_its_own_once_and_not_when_off(database
     .await;
     let books = books(&app, &clock).await;
     let digests_in_outbox = || async {
-        sqlx::query_scalar::<_, i64>(
-            "SELECT COUNT(*) FROM digests WHERE merchant_id = $1",
-        )
-        .bind(app.merchant.0)
-        .fetch_one(app.db.pool())
-        .await
-        .expect("count")
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM digests WHERE merchant_id = $1")
+            .bind(app.merchant.0)
+            .fetch_one(app.db.pool())
+            .await
+            .expect("count")
     };
     // The shop wants it at 20:00; the service started at 10:00 writes it when its clock gets there.
     books
@@ -272,7 +270,7 @@ fn the_digest_is_changed_by_chat_and_by_the_operator() {
     drop(stdin);
     let output = chat.wait_with_output().expect("chat ends");
     let text = stdout(&output);
-    assert!(text.contains("shaam 8:00"), "{text}");
+    assert!(text.contains("ab raat 8:00 baje"), "{text}");
     let shown = sandbox.run(&["merchant", "set", "--merchant", "919800000001"]);
     assert!(
         stdout(&shown).contains("evening digest at 20:00"),
@@ -288,7 +286,11 @@ fn the_digest_is_changed_by_chat_and_by_the_operator() {
         "off",
     ]);
     assert!(off.status.success(), "{}", stderr(&off));
-    assert!(stdout(&off).contains("evening digest off"), "{}", stdout(&off));
+    assert!(
+        stdout(&off).contains("evening digest off"),
+        "{}",
+        stdout(&off)
+    );
     let on = sandbox.run(&[
         "merchant",
         "set",
@@ -311,5 +313,9 @@ fn the_digest_is_changed_by_chat_and_by_the_operator() {
         "9 baje",
     ]);
     assert!(!refused.status.success());
-    assert!(stderr(&refused).contains("--digest"), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("--digest"),
+        "{}",
+        stderr(&refused)
+    );
 }

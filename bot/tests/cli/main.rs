@@ -1,6 +1,7 @@
 //! The `execora` binary as an operator and a merchant use it (commands, chat, the service), and its webhook.
 
 mod app;
+mod crash;
 mod digest;
 mod door;
 mod end_to_end;
