@@ -258,5 +258,9 @@ pub enum MerchantCommand {
         /// Remind every customer with dues every this many days (1 to 365); 0 turns it off.
         #[arg(long, value_name = "DAYS")]
         auto_reminder_days: Option<i64>,
+        /// When the evening digest comes, in the shop's zone (HH:MM, default 21:00), or `off`;
+        /// `on` turns it on again at its last time.
+        #[arg(long, value_name = "HH:MM|off|on")]
+        digest: Option<String>,
     },
 }

@@ -456,6 +456,7 @@ async fn merchant(
             cancel_window_hours,
             reminder_cap,
             auto_reminder_days,
+            digest,
         } => {
             let found = books::merchants::find(&db, &merchant)
                 .await?
@@ -476,6 +477,7 @@ async fn merchant(
                 reminder_daily_cap: reminder_cap,
                 auto_reminder_days: auto_reminder_days.map(|days| (days != 0).then_some(days)),
             };
+            let digest_change = digest.as_deref().map(digest_change).transpose()?;
             let settings = if change == books::SettingsChange::default() {
                 books::merchants::settings(&db, found.id).await?
             } else {
@@ -484,20 +486,55 @@ async fn merchant(
             let auto = settings
                 .auto_reminder_days
                 .map_or_else(|| "off".to_string(), |days| format!("every {days} days"));
+            let schedule = match digest_change {
+                Some(change) => books::digest::set_schedule(&db, found.id, change, clock).await?,
+                None => books::digest::schedule(&db, found.id).await?,
+            };
+            let digest = if schedule.enabled {
+                format!("evening digest at {}", schedule.at.format("%H:%M"))
+            } else {
+                "evening digest off".to_string()
+            };
             writeln!(
                 out,
                 "merchant {} '{}': large amount {}, staff may cancel a bill for {} hours, \
-                 at most {} reminders a day, automatic reminders to everyone who owes: {auto}",
+                 at most {} reminders a day, automatic reminders to everyone who owes: {auto}, \
+                 {digest} ({})",
                 found.id,
                 found.name,
                 settings.large_amount,
                 settings.cancel_window_minutes as f64 / 60.0,
-                settings.reminder_daily_cap
+                settings.reminder_daily_cap,
+                found.timezone
             )?;
         }
     }
     db.close().await;
     Ok(())
+}
+
+/// `--digest HH:MM|off|on` as a change of the shop's digest.
+fn digest_change(text: &str) -> anyhow::Result<books::DigestChange> {
+    let text = text.trim();
+    match text.to_ascii_lowercase().as_str() {
+        "off" => Ok(books::DigestChange {
+            enabled: Some(false),
+            at: None,
+        }),
+        "on" => Ok(books::DigestChange {
+            enabled: Some(true),
+            at: None,
+        }),
+        _ => {
+            let at = chrono::NaiveTime::parse_from_str(text, "%H:%M").with_context(|| {
+                format!("--digest must be a time such as 21:00, or off, not '{text}'")
+            })?;
+            Ok(books::DigestChange {
+                enabled: Some(true),
+                at: Some(at),
+            })
+        }
+    }
 }
 
 /// Issues a pay link to a shop's customer found by name and prints its URL.

@@ -21,6 +21,7 @@ use tokio::net::TcpListener;
 use crate::config::Config;
 use crate::http::{self, AppState};
 use crate::supervisor::{Backoff, Supervisor, WorkerFactory};
+use crate::whatsapp::digest::DigestSender;
 use crate::whatsapp::graph::{GraphClient, GraphConfig, GraphError};
 use crate::whatsapp::inbound::InboundWorker;
 use crate::whatsapp::outbound::{FallbackTemplate, Sender, number_throttle};
@@ -309,8 +310,8 @@ fn panel_config(
     })
 }
 
-/// The background workers `config` asks for: the inbound worker and the reminder sender always
-/// (reminders go to the sandbox outbox without credentials), the sender with WhatsApp
+/// The background workers `config` asks for: the inbound worker, the reminder sender and the
+/// evening digest always (both go to the sandbox outbox without credentials), the sender with WhatsApp
 /// credentials, the recordings purge with a retention.
 fn workers(
     config: &Config,
@@ -410,6 +411,11 @@ fn workers(
     workers.push((
         "reminders",
         Box::new(move |shutdown| Box::pin(reminders.clone().run(shutdown))),
+    ));
+    let digests = DigestSender::new(db.clone(), clock.clone(), graph.is_none());
+    workers.push((
+        "digest",
+        Box::new(move |shutdown| Box::pin(digests.clone().run(shutdown))),
     ));
     if let Some(graph) = graph {
         let mut sender = Sender::new(db.clone(), graph).with_clock(clock.clone());

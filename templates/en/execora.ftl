@@ -266,3 +266,14 @@ propose-auto-shop = Remind everyone who owes { $every }
 propose-auto-stop = Stop { $customer }'s automatic reminders
 propose-auto-stop-all = Stop all automatic reminders
 owner-only-auto-reminders = 🔒 Only the owner can turn automatic reminders on or off.
+## The evening digest (engine/src/reply/digest.rs)
+digest-title = 🌙 { $shop }: your day, { $date }
+digest-reminders-sent = Reminders sent: { $count }
+digest-reminded-paid = Paid after a reminder: { $count } customers, { $amount }
+digest-tomorrow = Reminders tomorrow: { $count }
+digest-footer = To change the time send "send the digest at 8 pm"; to stop it, "turn off the digest".
+digest-line-figures = Sales { $sales } · Received { $collections } · New credit { $credit } · Total due { $dues }
+digest-line-reminders = Reminders sent { $sent }, paid after { $paid } · Tomorrow { $tomorrow } reminders
+digest-set = ✅ Your daily digest will now come at { $time }.
+digest-off = ✅ Your daily digest is off. Send "turn on the digest" to get it again.
+owner-only-digest = 🔒 Only the owner can change the daily digest.

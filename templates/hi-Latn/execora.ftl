@@ -257,3 +257,14 @@ propose-auto-shop = Sab udhaar walon ko { $every } reminder
 propose-auto-stop = { $customer } ke auto reminder band karna
 propose-auto-stop-all = Sab auto reminder band karna
 owner-only-auto-reminders = 🔒 Auto reminder sirf malik chalu ya band kar sakte hain.
+## The evening digest (engine/src/reply/digest.rs)
+digest-title = 🌙 { $shop }: { $date } ka hisaab
+digest-reminders-sent = Reminder gaye: { $count }
+digest-reminded-paid = Reminder ke baad diye: { $count } grahak, { $amount }
+digest-tomorrow = Kal ke reminder: { $count }
+digest-footer = Digest ka time badalne ke liye "digest 8 baje bhejo", band karne ke liye "digest band karo" likhein.
+digest-line-figures = Bikri { $sales } · Mile { $collections } · Naya udhaar { $credit } · Kul baaki { $dues }
+digest-line-reminders = Reminder gaye { $sent }, baad mein diye { $paid } · Kal { $tomorrow } reminder
+digest-set = ✅ Roz ka hisaab (digest) ab { $time } baje aayega.
+digest-off = ✅ Roz ka hisaab (digest) band kar diya. Chalu karne ke liye "digest chalu karo" likhein.
+owner-only-digest = 🔒 Roz ke hisaab (digest) ka time sirf malik badal sakte hain.

@@ -257,3 +257,14 @@ propose-auto-shop = सब उधार वालों को { $every } रि
 propose-auto-stop = { $customer } के ऑटो रिमाइंडर बंद करना
 propose-auto-stop-all = सब ऑटो रिमाइंडर बंद करना
 owner-only-auto-reminders = 🔒 ऑटो रिमाइंडर सिर्फ़ मालिक चालू या बंद कर सकते हैं।
+## The evening digest (engine/src/reply/digest.rs)
+digest-title = 🌙 { $shop }: { $date } का हिसाब
+digest-reminders-sent = रिमाइंडर गए: { $count }
+digest-reminded-paid = रिमाइंडर के बाद दिए: { $count } ग्राहक, { $amount }
+digest-tomorrow = कल के रिमाइंडर: { $count }
+digest-footer = डाइजेस्ट का समय बदलने के लिए "डाइजेस्ट 8 बजे भेजो", बंद करने के लिए "डाइजेस्ट बंद करो" लिखें।
+digest-line-figures = बिक्री { $sales } · मिले { $collections } · नया उधार { $credit } · कुल बाकी { $dues }
+digest-line-reminders = रिमाइंडर गए { $sent }, बाद में दिए { $paid } · कल { $tomorrow } रिमाइंडर
+digest-set = ✅ रोज़ का हिसाब (डाइजेस्ट) अब { $time } बजे आएगा।
+digest-off = ✅ रोज़ का हिसाब (डाइजेस्ट) बंद कर दिया। चालू करने के लिए "डाइजेस्ट चालू करो" लिखें।
+owner-only-digest = 🔒 रोज़ के हिसाब (डाइजेस्ट) का समय सिर्फ़ मालिक बदल सकते हैं।

@@ -2,6 +2,7 @@
 //! arrives), the inbound worker that answers, the sender that delivers through the Graph API,
 //! and our message templates.
 
+pub mod digest;
 pub mod graph;
 pub mod inbound;
 pub mod outbound;

@@ -15,6 +15,7 @@ use execora_engine::time::{Clock, SystemClock, to_millis};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
 use super::graph::{ErrorClass, GraphClient, GraphError, OutboundContent, ReplyButton};
+use super::templates::{QUEUED_TEMPLATE_KIND, QueuedTemplate};
 use super::voice::{self, SpeakError};
 
 /// How often an idle sender looks for work it was not woken for (retries falling due, another
@@ -94,8 +95,30 @@ pub(crate) fn backoff(class: &ErrorClass, attempts: i64) -> Duration {
     Duration::from_secs(base.saturating_pow(exponent).min(600))
 }
 
-/// A reply and its quick options as what WhatsApp shows: reply buttons, or plain text.
+/// A queued template message's template, when `outgoing` is one.
+fn queued_template(outgoing: &Outgoing) -> Option<QueuedTemplate> {
+    if outgoing.kind != QUEUED_TEMPLATE_KIND {
+        return None;
+    }
+    serde_json::from_str(outgoing.options.as_deref()?).ok()
+}
+
+fn template_content(template: &QueuedTemplate) -> OutboundContent {
+    OutboundContent::Template {
+        name: template.name.clone(),
+        language: template.language.clone(),
+        body_parameters: template.parameters.clone(),
+        quick_reply_payloads: Vec::new(),
+        url_button: None,
+    }
+}
+
+/// A reply and its quick options as what WhatsApp shows: reply buttons, or plain text; a
+/// queued template as that template.
 fn content(outgoing: &Outgoing) -> OutboundContent {
+    if let Some(template) = queued_template(outgoing) {
+        return template_content(&template);
+    }
     let options: Vec<QuickOption> = outgoing
         .options
         .as_deref()
@@ -219,6 +242,17 @@ impl Sender {
             tracing::info!(kind = %outgoing.kind, "24-hour window closed; sending the message as a template");
             self.throttle.until_ready().await;
             result = self.graph.send(&outgoing.peer, &content, None).await;
+        }
+        // A Hinglish template not (yet) approved: Meta refused it, nothing went out, so the
+        // English one of the same parameters can go at once.
+        if let Err(GraphError::Api { code: 132001, .. }) = &result
+            && let Some(fallback) = queued_template(&outgoing).and_then(|t| t.fallback())
+        {
+            self.throttle.until_ready().await;
+            result = self
+                .graph
+                .send(&outgoing.peer, &template_content(&fallback), None)
+                .await;
         }
         match result {
             Ok(sent) => {

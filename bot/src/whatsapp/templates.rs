@@ -89,6 +89,42 @@ pub fn fallback(template: TemplateRef) -> Option<TemplateRef> {
     }
 }
 
+/// The outbox `kind` of a message that leaves as an approved template; its `options` column
+/// holds a [`QueuedTemplate`] (the body is the readable text, for logs and the panel).
+pub const QUEUED_TEMPLATE_KIND: &str = "template";
+
+/// A template message waiting in the outbox: which template, and its body parameters.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct QueuedTemplate {
+    pub name: String,
+    pub language: String,
+    pub parameters: Vec<String>,
+}
+
+impl QueuedTemplate {
+    pub fn new(template: TemplateRef, parameters: Vec<String>) -> QueuedTemplate {
+        QueuedTemplate {
+            name: template.name.to_string(),
+            language: template.language.to_string(),
+            parameters,
+        }
+    }
+
+    /// The same message as the template to send when this one is not approved (132001).
+    pub fn fallback(&self) -> Option<QueuedTemplate> {
+        let known = [Locale::HiLatn, Locale::Hi, Locale::En]
+            .into_iter()
+            .flat_map(|l| [payment_reminder(l), evening_digest(l)])
+            .find(|t| t.name == self.name && t.language == self.language)?;
+        fallback(known).map(|t| QueuedTemplate::new(t, self.parameters.clone()))
+    }
+}
+
+/// The evening digest's body parameters, in order: the shop's name, the digest in one line.
+pub fn digest_parameters(shop: &str, line: &str) -> Vec<String> {
+    vec![shop.to_string(), super::outbound::template_parameter(line)]
+}
+
 /// The reminder's body parameters, in order: customer name, shop name, amount due (`₹1,500`).
 pub fn reminder_parameters(customer: &str, shop: &str, due: Paise) -> Vec<String> {
     vec![customer.to_string(), shop.to_string(), due.to_string()]

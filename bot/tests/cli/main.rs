@@ -2,6 +2,8 @@
 
 mod app;
 mod deploy;
+mod crash;
+mod digest;
 mod door;
 mod end_to_end;
 mod observe;

@@ -6,6 +6,7 @@
 
 pub mod check;
 mod customers;
+pub mod digest;
 mod invoices;
 mod ledger;
 pub mod merchants;
@@ -29,6 +30,7 @@ use crate::time::Clock;
 
 pub use check::{CheckReport, Problem};
 pub use customers::{Customer, CustomerOrder, NewCustomer};
+pub use digest::{Digest, DigestChange, DigestChannel, DigestSchedule};
 pub use invoices::{
     CancelRefused, CancelledInvoice, InvoiceLine, InvoiceLineRequest, InvoiceStatus,
     InvoiceSummary, IssuedInvoice, LinePricing, SourceMessage,

@@ -91,6 +91,7 @@ impl Run<'_> {
             Command::AutoRemindAll { .. } | Command::StopAutoReminder { .. } => {
                 Some(OwnerOnly::AutoReminders)
             }
+            Command::SetDigest { .. } => Some(OwnerOnly::Digest),
             _ => None,
         }
     }
@@ -532,6 +533,19 @@ impl Run<'_> {
                 self.undo().await?
             }
             Command::Help => Outcome::Help,
+            Command::SetDigest { on, at } => {
+                let now = self
+                    .books
+                    .set_digest_schedule(crate::books::DigestChange {
+                        enabled: Some(*on),
+                        at: *at,
+                    })
+                    .await?;
+                Outcome::DigestSet {
+                    enabled: now.enabled,
+                    at: now.at,
+                }
+            }
             Command::Unknown => Outcome::NotUnderstood,
         };
         Ok(Step::Done(outcome))

@@ -1,6 +1,6 @@
 //! The commands a merchant message can carry: the output contract of `execora parse` (shared/spec/nlu.md).
 
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 
 use crate::money::{Paise, PaymentMode};
@@ -175,6 +175,17 @@ pub enum Command {
     },
     Undo,
     Help,
+    /// The evening digest: off (`on: false`), or on, at `at` when a time was said
+    /// (docs/UNDERSTANDING.md, "The evening digest").
+    SetDigest {
+        on: bool,
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "super::digest::hhmm"
+        )]
+        at: Option<NaiveTime>,
+    },
     Unknown,
 }
 
@@ -200,6 +211,7 @@ impl Command {
             Command::CancelInvoice { .. } => "cancel_invoice",
             Command::Undo => "undo",
             Command::Help => "help",
+            Command::SetDigest { .. } => "set_digest",
             Command::Unknown => "unknown",
         }
     }

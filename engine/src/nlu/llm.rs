@@ -575,7 +575,7 @@ fn validate_command(command: &mut Command, now: DateTime<FixedOffset>) -> Result
                 return Err(LlmError::Invalid(format!("summary date {date} is absurd")));
             }
         }
-        Command::Undo | Command::Help | Command::Unknown => {}
+        Command::Undo | Command::Help | Command::SetDigest { .. } | Command::Unknown => {}
     }
     Ok(())
 }

@@ -6,6 +6,7 @@ pub mod llm;
 pub mod rules;
 
 mod clause;
+pub mod digest;
 mod guard;
 mod intents;
 mod items;

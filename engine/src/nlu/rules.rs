@@ -22,7 +22,11 @@ const MAX_CLAUSES_PER_COMMAND: usize = 16;
 /// A message is read whole or refused whole: nothing in it is silently dropped.
 pub fn parse(text: &str, now: DateTime<FixedOffset>) -> Understood {
     let text = guard::strip_invisible(text);
-    // Repeating, stopping and asking about reminders (its own module, docs/UNDERSTANDING.md).
+    // The evening digest's settings, then repeating, stopping and asking about reminders: each
+    // read in its own module before the general rules (docs/UNDERSTANDING.md).
+    if let Some(digest) = super::digest::read(&text) {
+        return digest;
+    }
     if let Some(understood) = super::reminder_talk::read(&text, now) {
         return understood;
     }

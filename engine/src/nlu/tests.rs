@@ -2341,3 +2341,114 @@ mod reminder_talk {
         );
     }
 }
+
+fn digest_reading(text: &str) -> String {
+    let understood = parse(text, now());
+    assert!(understood.confident, "{text}: not confident");
+    serde_json::to_string(&understood.parsed.commands).unwrap_or_default()
+}
+
+#[test]
+fn the_digest_is_turned_off_in_every_language() {
+    for text in [
+        "digest band karo",
+        "Digest bandh kar do",
+        "digest off karo",
+        "digest mat bhejo",
+        "mujhe digest nahi chahiye",
+        "stop the digest",
+        "turn off the digest please",
+        "don't send the digest",
+        "डाइजेस्ट बंद करो",
+        "डाइजेस्ट मत भेजो",
+    ] {
+        assert_eq!(
+            digest_reading(text),
+            r#"[{"intent":"set_digest","on":false}]"#,
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn the_digest_is_turned_on_again_at_its_time() {
+    for text in [
+        "digest chalu karo",
+        "digest shuru kar do",
+        "turn on the digest",
+        "डाइजेस्ट चालू करो",
+    ] {
+        assert_eq!(
+            digest_reading(text),
+            r#"[{"intent":"set_digest","on":true}]"#,
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn a_digest_time_is_an_evening_hour_unless_the_morning_is_said() {
+    for (text, at) in [
+        ("digest 8 baje bhejo", "20:00"),
+        ("send the digest at 8 pm", "20:00"),
+        ("send the digest at 8pm", "20:00"),
+        ("digest raat 10 baje bhejna", "22:00"),
+        ("digest shaam 7 baje", "19:00"),
+        ("digest 8:30 pm", "20:30"),
+        ("digest 21:00 pe bhejo", "21:00"),
+        ("digest saade 8 baje bhejo", "20:30"),
+        ("digest aath baje bhejo", "20:00"),
+        ("डाइजेस्ट 8 बजे भेजो", "20:00"),
+        ("डाइजेस्ट रात ९ बजे भेजो", "21:00"),
+        ("digest subah 8 baje bhejo", "08:00"),
+        ("send the digest at 7am", "07:00"),
+    ] {
+        assert_eq!(
+            digest_reading(text),
+            format!(r#"[{{"intent":"set_digest","on":true,"at":"{at}"}}]"#),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn an_unclear_digest_command_is_asked_again_not_guessed() {
+    for text in [
+        // Off and a time at once: which was meant is not known.
+        "digest 8 baje band karo",
+        "digest 25 baje bhejo",
+        "digest 8 ya 9 baje bhejo",
+        "digest subah 14 baje",
+        "digest kab aata hai roz raat ko",
+        "digest kya hai",
+    ] {
+        let understood = parse(text, now());
+        assert!(!understood.confident, "{text}");
+        assert!(understood.parsed.is_unknown(), "{text}");
+    }
+    // Without a digest word nothing changes for the other rules.
+    assert!(
+        shown("aaj ka hisaab").contains(r#""intent":"daily_summary""#),
+        "{}",
+        shown("aaj ka hisaab")
+    );
+    assert!(shown("Rahul ne 500 diye").contains(r#""intent":"record_payment""#));
+}
+
+#[test]
+fn the_digest_command_keeps_its_contract_form() {
+    let json = r#"{"intent":"set_digest","on":true,"at":"20:30"}"#;
+    let command: Command = match serde_json::from_str(json) {
+        Ok(command) => command,
+        Err(error) => panic!("{error}"),
+    };
+    assert_eq!(
+        command,
+        Command::SetDigest {
+            on: true,
+            at: chrono::NaiveTime::from_hms_opt(20, 30, 0),
+        }
+    );
+    assert_eq!(serde_json::to_string(&command).unwrap_or_default(), json);
+    assert_eq!(command.intent(), "set_digest");
+}

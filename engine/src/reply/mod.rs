@@ -1,5 +1,6 @@
 //! Replies to merchants, rendered from the Fluent files in templates/ in the merchant's language.
 
+mod digest;
 mod labels;
 mod locale;
 mod outcome;
@@ -9,6 +10,7 @@ mod render;
 
 use serde::{Deserialize, Serialize};
 
+pub use digest::{digest_line, digest_setting, digest_text, format_time_of_day};
 pub use labels::{label, label_with, login_code};
 pub use locale::Locale;
 pub use outcome::{

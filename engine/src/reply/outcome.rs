@@ -1,6 +1,6 @@
 //! What the dialog has to tell a merchant, as data; `render` turns it into words in their language.
 
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 
 use crate::money::{Paise, PaymentMode};
@@ -123,6 +123,8 @@ pub enum OwnerOnly {
     OthersBill { number: i64 },
     /// Cancelling a bill older than the shop's window for staff.
     OldBill { number: i64, window_minutes: i64 },
+    /// Changing the evening digest's time or turning it off.
+    Digest,
 }
 
 /// One thing to say. Every intent, question and error has a variant.
@@ -357,4 +359,11 @@ pub enum Outcome {
     VoiceSilent,
     /// Speech-to-text failed or heard nothing; nothing was booked.
     VoiceNotHeard,
+
+    // The evening digest.
+    /// The shop's digest now comes at `at` (its local time), or is off.
+    DigestSet {
+        enabled: bool,
+        at: NaiveTime,
+    },
 }

@@ -877,6 +877,7 @@ pub fn render(outcome: &Outcome, locale: Locale) -> Reply {
             OwnerOnly::Products => plain(l, "owner-only-products"),
             OwnerOnly::CancelReminders => plain(l, "owner-only-cancel-reminders"),
             OwnerOnly::AutoReminders => plain(l, "owner-only-auto-reminders"),
+            OwnerOnly::Digest => plain(l, "owner-only-digest"),
             OwnerOnly::OthersBill { number: n } => {
                 say(l, "owner-only-others-bill", &args([("number", number(*n))]))
             }
@@ -994,6 +995,7 @@ pub fn render(outcome: &Outcome, locale: Locale) -> Reply {
         Outcome::VoiceUnreadable => vec![plain(l, "voice-unreadable")],
         Outcome::VoiceSilent => vec![plain(l, "voice-silent")],
         Outcome::VoiceNotHeard => vec![plain(l, "voice-not-heard")],
+        Outcome::DigestSet { enabled, at } => vec![super::digest_setting(*enabled, *at, l)],
     };
     statement(lines.join("\n"))
 }

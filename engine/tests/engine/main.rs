@@ -8,6 +8,7 @@ mod books;
 mod check;
 mod concurrency;
 mod dialog;
+mod digest;
 mod isolation;
 mod messages;
 mod onboarding;
