@@ -253,21 +253,22 @@ impl Chromedriver {
             .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("starting {}: {e}; {INSTALL}", driver.display()));
-        let url = format!("http://127.0.0.1:{port}");
+        // Owned by the guard at once, so a failure below still ends the process.
+        let driver = Chromedriver {
+            process,
+            url: format!("http://127.0.0.1:{port}"),
+            chromium,
+        };
         let probe = reqwest::Client::new();
         for _ in 0..300 {
-            if let Ok(answer) = probe.get(format!("{url}/status")).send().await
+            if let Ok(answer) = probe.get(format!("{}/status", driver.url)).send().await
                 && answer.status().is_success()
             {
-                return Chromedriver {
-                    process,
-                    url,
-                    chromium,
-                };
+                return driver;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        panic!("chromedriver did not answer on {url} within 30 s");
+        panic!("chromedriver did not answer on {} within 30 s", driver.url);
     }
 
     /// A new headless browser.
