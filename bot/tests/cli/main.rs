@@ -1,8 +1,8 @@
 //! The `execora` binary as an operator and a merchant use it (commands, chat, the service), and its webhook.
 
 mod app;
-mod deploy;
 mod crash;
+mod deploy;
 mod digest;
 mod door;
 mod end_to_end;

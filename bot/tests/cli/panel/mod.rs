@@ -38,6 +38,7 @@ macro_rules! on_both_databases {
 }
 
 mod bookkeeping;
+mod browser;
 mod login;
 mod pages;
 // Conversations, chat, settings and the operator's pages.
