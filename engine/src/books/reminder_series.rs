@@ -12,7 +12,7 @@ use super::reminders::{
 };
 use super::{Books, BooksError, CustomerId, MerchantId, ReminderId, SeriesId, validate_amount};
 use crate::money::Paise;
-use crate::store::{Db, StoreError, Tx};
+use crate::store::{Db, StoreError, Tx, is_unique_violation};
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -577,7 +577,7 @@ pub async fn book_shop_rounds(db: &Db, now: i64) -> Result<usize, StoreError> {
             tx.rollback().await?;
             continue;
         }
-        insert_reminder(
+        let inserted = insert_reminder(
             &mut tx,
             &NewReminder {
                 merchant,
@@ -590,7 +590,17 @@ pub async fn book_shop_rounds(db: &Db, now: i64) -> Result<usize, StoreError> {
             },
             now,
         )
-        .await?;
+        .await;
+        match inserted {
+            Ok(_) => {}
+            // Another process's round booked this customer's between our check and our insert
+            // (the unique index of migration 0014): theirs stands.
+            Err(error) if is_unique_violation(&error) => {
+                tx.rollback().await?;
+                continue;
+            }
+            Err(error) => return Err(error.into()),
+        }
         tx.commit().await?;
         booked += 1;
     }

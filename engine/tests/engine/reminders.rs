@@ -1107,7 +1107,48 @@ async fn a_customers_reply_joins_the_timeline_of_the_reminder_it_answers(db: Db)
     assert_eq!(news.next.map(|r| r.due_at), Some(now + 5 * DAY));
 }
 
+/// Several processes run the shop-wide round at once (on PostgreSQL, read committed): each
+/// customer still gets one waiting reminder.
+async fn concurrent_shop_rounds_book_each_customer_once(db: Db) {
+    use execora_engine::books::reminder_series::book_shop_rounds;
+    let shop = shop(&db, "Busy Kirana").await;
+    let mut debtors = Vec::new();
+    for n in 0..12 {
+        debtors.push(
+            debtor(
+                &shop.books,
+                &format!("Grahak {n}"),
+                Some(&format!("98770000{n:02}")),
+                100 + n,
+            )
+            .await,
+        );
+    }
+    shop.books.set_auto_reminders(3).await.expect("on");
+    let now = to_millis(shop.books.now());
+    let rounds: Vec<_> = (0..6)
+        .map(|_| {
+            let db = db.clone();
+            tokio::spawn(async move { book_shop_rounds(&db, now).await })
+        })
+        .collect();
+    let mut booked = 0;
+    for round in rounds {
+        booked += round.await.expect("task").expect("round");
+    }
+    assert_eq!(booked, debtors.len(), "one each, whoever booked it");
+    for customer in debtors {
+        let waiting = shop
+            .books
+            .pending_reminders(Some(customer))
+            .await
+            .expect("pending");
+        assert_eq!(waiting.len(), 1);
+    }
+}
+
 on_both_databases!(
+    concurrent_shop_rounds_book_each_customer_once,
     a_series_books_its_next_reminder_after_each_one_and_ends_when_nothing_is_owed,
     stopping_automatic_reminders_cancels_the_waiting_ones_and_keeps_one_off_reminders,
     the_shop_wide_setting_reminds_everyone_who_owes_every_n_days,
