@@ -20,7 +20,7 @@ use super::outbound::{self, NumberThrottle};
 use super::templates::{self, TemplateRef};
 
 /// How often an idle reminder sender looks for due reminders (due times have second resolution);
-/// a reminder booked for now wakes it at once (`Db::wake`).
+/// a reminder booked as due at once wakes it (`Db::wake`).
 const POLL: Duration = Duration::from_secs(1);
 /// How often claims that were never finished are looked for, and the shop-wide automatic
 /// reminders booked (their intervals are days).
