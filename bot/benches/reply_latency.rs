@@ -2,7 +2,7 @@
 //! serve`, each reply timed when it reaches a local fake Graph API (docs/PERFORMANCE.md).
 //!
 //! `scripts/bench-reply` builds the release binary and runs this; settings come from the
-//! environment: `EXECORA_BIN` (the binary), `RATE` (messages a second, 100), `SECONDS` (20),
+//! environment: `EXECORA_BIN` (the binary), `RATE` (messages a second, 100), `RUN_SECONDS` (20),
 //! `SENDERS` (shops writing in, 400), `DATABASE_URL` (a fresh SQLite file when unset; a
 //! PostgreSQL URL must name an empty database), `PROCESSES` (servers sharing the database, 1).
 //! Every message is from a registered shop, half of them booking a payment and half asking a
@@ -30,6 +30,9 @@ use sha2::Sha256;
 const SECRET: &str = "bench_reply_secret";
 const PHONE_NUMBER_ID: &str = "106540352242922";
 
+/// Numbers the fake's answers: every sent message gets its own wamid, as Meta's do.
+static SENT_IDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// Replies not yet arrived, by the shop phone they go to: when its webhook was posted.
 type Waiting = Arc<Mutex<HashMap<String, Instant>>>;
 
@@ -56,7 +59,7 @@ async fn graph_messages(State(fake): State<Arc<Fake>>, Json(body): Json<Value>) 
     Json(json!({
         "messaging_product": "whatsapp",
         "contacts": [{"input": to, "wa_id": to}],
-        "messages": [{"id": format!("wamid.reply.{}", arrived.elapsed().as_nanos())}]
+        "messages": [{"id": format!("wamid.reply.{}", SENT_IDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed))}]
     }))
 }
 
@@ -119,7 +122,7 @@ fn start_server(bin: &str, database_url: &str, graph: &str, dir: &std::path::Pat
         .env("WHATSAPP_API_BASE", graph)
         .env("WHATSAPP_MESSAGES_PER_SECOND", "1000")
         .env("EXECORA_MESSAGES_PER_MINUTE", "1000")
-        .env("RUST_LOG", "warn,execora_bot::http=info")
+        .env("RUST_LOG", "warn,execora_bot::startup=info")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -169,7 +172,7 @@ fn main() {
 async fn run() {
     let bin = std::env::var("EXECORA_BIN").unwrap_or_else(|_| "target/release/execora".into());
     let rate: u64 = setting("RATE", 100);
-    let seconds: u64 = setting("SECONDS", 20);
+    let seconds: u64 = setting("RUN_SECONDS", 20);
     let senders: usize = setting("SENDERS", 400);
     let processes: usize = setting("PROCESSES", 1);
     let dir = tempfile::tempdir().expect("temp dir");
