@@ -12,6 +12,15 @@ const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 
 struct Vars(HashMap<String, String>);
 
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 impl Env for Vars {
     fn get(&self, name: &str) -> Option<String> {
         self.0.get(name).cloned()
@@ -207,7 +216,7 @@ fn sigterm_stops_the_service_cleanly_with_exit_status_zero() {
     let sandbox = Sandbox::new();
     let log_path = sandbox.dir.path().join("serve.log");
     let log = std::fs::File::create(&log_path).expect("log file");
-    let mut child = sandbox
+    let child = sandbox
         .command()
         .args(["serve", "--demo"])
         .env("PORT", "0")
@@ -216,6 +225,8 @@ fn sigterm_stops_the_service_cleanly_with_exit_status_zero() {
         .stderr(log)
         .spawn()
         .expect("serve starts");
+    // Killed if the test fails before SIGTERM has stopped it.
+    let mut child = KillOnDrop(child);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     while !std::fs::read_to_string(&log_path)
         .unwrap_or_default()
@@ -225,12 +236,12 @@ fn sigterm_stops_the_service_cleanly_with_exit_status_zero() {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     let signalled = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &child.0.id().to_string()])
         .status()
         .expect("kill runs");
     assert!(signalled.success());
     let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
+        if let Some(status) = child.0.try_wait().expect("wait") {
             break status;
         }
         assert!(

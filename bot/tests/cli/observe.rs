@@ -14,6 +14,15 @@ use crate::{Sandbox, stderr};
 const PANEL_SECRET: &str = "panel-secret-0123456789abcdef0123456789";
 const SHOP_PHONE: &str = "919812345671";
 
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 fn text_webhook(text: &str) -> Vec<u8> {
     serde_json::json!({"object": "whatsapp_business_account", "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": {
         "messaging_product": "whatsapp",
@@ -38,7 +47,7 @@ async fn json_logs_carry_request_ids_and_never_secrets_or_message_words() {
     ]);
     assert!(added.status.success(), "{}", stderr(&added));
     let graph = FakeGraph::start().await;
-    let mut child = sandbox
+    let child = sandbox
         .command()
         .args(["serve"])
         .env("PORT", "0")
@@ -55,7 +64,9 @@ async fn json_logs_carry_request_ids_and_never_secrets_or_message_words() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("serve starts");
-    let stdout = child.stdout.take().expect("stdout");
+    // Killed if the test fails before it stops the server itself.
+    let mut child = KillOnDrop(child);
+    let stdout = child.0.stdout.take().expect("stdout");
     let (lines_tx, lines_rx) = std::sync::mpsc::channel::<String>();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -162,11 +173,11 @@ async fn json_logs_carry_request_ids_and_never_secrets_or_message_words() {
     assert!(!page.contains("secret-looking-pay-token-123"), "{page}");
 
     let stopped = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &child.0.id().to_string()])
         .status()
         .expect("kill");
     assert!(stopped.success());
-    let status = child.wait().expect("exits");
+    let status = child.0.wait().expect("exits");
     assert!(status.success());
     log.extend(lines_rx.iter());
 
