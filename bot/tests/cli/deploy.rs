@@ -6,20 +6,11 @@ use std::collections::HashMap;
 
 use execora_bot::config::{Config, Env};
 
-use crate::{Sandbox, start_server, stderr, stdout};
+use crate::{KillOnDrop, Sandbox, start_server, stderr, stdout};
 
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 
 struct Vars(HashMap<String, String>);
-
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 impl Env for Vars {
     fn get(&self, name: &str) -> Option<String> {

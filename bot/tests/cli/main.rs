@@ -390,10 +390,15 @@ impl Drop for Server {
 }
 
 fn start_server(sandbox: &Sandbox, extra: &[&str]) -> Server {
-    let mut child = sandbox
-        .command()
-        .args(["serve"])
-        .args(extra)
+    let mut command = sandbox.command();
+    command.args(["serve"]).args(extra);
+    serve(command)
+}
+
+/// Starts `command` (an `execora serve` configured by the caller) on a free port and waits for
+/// the line that says where it listens.
+fn serve(mut command: Command) -> Server {
+    let mut child = command
         .env("PORT", "0")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -416,6 +421,28 @@ fn start_server(sandbox: &Sandbox, extra: &[&str]) -> Server {
     };
     std::thread::spawn(move || for _ in lines {});
     Server { child, base }
+}
+
+/// A child process killed if the test fails before it has ended it.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A signed-by-the-caller WhatsApp webhook carrying one text message from `from`.
+fn text_webhook(from: &str, wamid: &str, text: &str) -> Vec<u8> {
+    serde_json::json!({"object": "whatsapp_business_account", "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "15550783881", "phone_number_id": app::PHONE_NUMBER_ID},
+        "contacts": [{"profile": {"name": "Shop"}, "wa_id": from}],
+        "messages": [{"from": from, "id": wamid, "timestamp": "1795000000", "type": "text", "text": {"body": text}}]
+    }}]}]})
+    .to_string()
+    .into_bytes()
 }
 
 #[tokio::test]

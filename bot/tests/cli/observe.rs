@@ -9,30 +9,10 @@ use execora_bot::whatsapp::signature::sign;
 use serde_json::Value;
 
 use crate::app::{FakeGraph, PHONE_NUMBER_ID, SECRET, TOKEN};
-use crate::{Sandbox, stderr};
+use crate::{KillOnDrop, Sandbox, stderr, text_webhook};
 
 const PANEL_SECRET: &str = "panel-secret-0123456789abcdef0123456789";
 const SHOP_PHONE: &str = "919812345671";
-
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn text_webhook(text: &str) -> Vec<u8> {
-    serde_json::json!({"object": "whatsapp_business_account", "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": {
-        "messaging_product": "whatsapp",
-        "metadata": {"display_phone_number": "15550783881", "phone_number_id": PHONE_NUMBER_ID},
-        "contacts": [{"profile": {"name": "Gupta"}, "wa_id": SHOP_PHONE}],
-        "messages": [{"from": SHOP_PHONE, "id": "wamid.OBSERVE1", "timestamp": "1795000000", "type": "text", "text": {"body": text}}]
-    }}]}]})
-    .to_string()
-    .into_bytes()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn json_logs_carry_request_ids_and_never_secrets_or_message_words() {
@@ -96,7 +76,11 @@ async fn json_logs_carry_request_ids_and_never_secrets_or_message_words() {
     }
     let (base, metrics_base) = (base.unwrap_or_default(), metrics_base.unwrap_or_default());
 
-    let body = text_webhook("Zanzibarwala Quixotic ne 7319 rupaye diye");
+    let body = text_webhook(
+        SHOP_PHONE,
+        "wamid.OBSERVE1",
+        "Zanzibarwala Quixotic ne 7319 rupaye diye",
+    );
     let client = reqwest::Client::new();
     let answered = client
         .post(format!("{base}/webhooks/whatsapp"))
@@ -117,7 +101,11 @@ async fn json_logs_carry_request_ids_and_never_secrets_or_message_words() {
         .post(format!("{base}/webhooks/whatsapp"))
         .header("X-Hub-Signature-256", "sha256=00")
         .header("x-request-id", "proxy-given-id-42")
-        .body(text_webhook("Zanzibarwala forged"))
+        .body(text_webhook(
+            SHOP_PHONE,
+            "wamid.OBSERVE2",
+            "Zanzibarwala forged",
+        ))
         .send()
         .await
         .expect("answered");

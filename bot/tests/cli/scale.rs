@@ -1,8 +1,6 @@
 //! Two `execora serve` processes on one PostgreSQL behave as one: every message delivered to
 //! either (and redelivered to the other) is booked once and answered once.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -12,66 +10,13 @@ use execora_engine::reply::Locale;
 use execora_engine::time::SystemClock;
 
 use crate::app::{Database, FakeGraph, PHONE_NUMBER_ID, SECRET, TOKEN, TestDatabase};
-use crate::{Sandbox, stderr, stdout};
+use crate::{Sandbox, serve, stderr, stdout, text_webhook};
 
 const SHOPS: usize = 8;
 const MESSAGES_PER_SHOP: usize = 8;
 
-struct Process {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(sandbox: &Sandbox, database_url: &str, graph: &FakeGraph) -> Process {
-    let mut child = sandbox
-        .command()
-        .args(["serve"])
-        .env("DATABASE_URL", database_url)
-        .env("PORT", "0")
-        .env("WHATSAPP_APP_SECRET", SECRET)
-        .env("WHATSAPP_ACCESS_TOKEN", TOKEN)
-        .env("WHATSAPP_PHONE_NUMBER_ID", PHONE_NUMBER_ID)
-        .env("WHATSAPP_API_BASE", graph.api_base())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("serve starts");
-    let stderr = child.stderr.take().expect("stderr");
-    let mut lines = BufReader::new(stderr).lines();
-    let base = loop {
-        let line = lines.next().expect("server log").expect("utf-8 log");
-        if let Some(at) = line.find("listening on http://") {
-            break line[at + "listening on ".len()..]
-                .split_whitespace()
-                .next()
-                .unwrap_or_default()
-                .to_string();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    Process { child, base }
-}
-
 fn shop_phone(n: usize) -> String {
     format!("9198765{n:05}")
-}
-
-fn text_webhook(from: &str, wamid: &str, text: &str) -> Vec<u8> {
-    serde_json::json!({"object": "whatsapp_business_account", "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": {
-        "messaging_product": "whatsapp",
-        "metadata": {"display_phone_number": "15550783881", "phone_number_id": PHONE_NUMBER_ID},
-        "contacts": [{"profile": {"name": "Shop"}, "wa_id": from}],
-        "messages": [{"from": from, "id": wamid, "timestamp": "1795000000", "type": "text", "text": {"body": text}}]
-    }}]}]})
-    .to_string()
-    .into_bytes()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -104,10 +49,18 @@ async fn two_processes_on_one_postgres_book_and_answer_each_message_once() {
     }
     let graph = FakeGraph::start().await;
     let sandbox = Sandbox::new();
-    let processes = [
-        serve(&sandbox, &database.url, &graph),
-        serve(&sandbox, &database.url, &graph),
-    ];
+    let process = || {
+        let mut command = sandbox.command();
+        command
+            .args(["serve"])
+            .env("DATABASE_URL", &database.url)
+            .env("WHATSAPP_APP_SECRET", SECRET)
+            .env("WHATSAPP_ACCESS_TOKEN", TOKEN)
+            .env("WHATSAPP_PHONE_NUMBER_ID", PHONE_NUMBER_ID)
+            .env("WHATSAPP_API_BASE", graph.api_base());
+        serve(command)
+    };
+    let processes = [process(), process()];
     let client = reqwest::Client::new();
     let mut deliveries = Vec::new();
     for round in 0..MESSAGES_PER_SHOP {
