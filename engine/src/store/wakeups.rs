@@ -136,6 +136,13 @@ impl Wakeups {
     }
 }
 
+impl Drop for Wakeups {
+    /// The last handle is gone without `Db::close`: the LISTEN connection goes with it.
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
 /// What a worker waits on between looks at its queue.
 #[derive(Debug)]
 pub struct Wakeup {
