@@ -96,6 +96,12 @@ pub enum Command {
         #[arg(long)]
         customer: String,
     },
+    /// A customer's data: export it as JSON, or delete the customer (confirmed by a code sent to
+    /// the shop owner's WhatsApp).
+    Customer {
+        #[command(subcommand)]
+        command: CustomerCommand,
+    },
     /// Payment reminders: schedule, list and cancel them.
     Reminder {
         #[command(subcommand)]
@@ -132,6 +138,31 @@ pub enum AdminCommand {
         /// A file whose first line is the password.
         #[arg(long, value_name = "PATH")]
         password_file: Option<std::path::PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CustomerCommand {
+    /// Print everything the shop holds about one customer as JSON: profile, statement with the
+    /// running balance, bills, reminders with their timelines, messages in and out.
+    Export {
+        /// The shop's id or any of its phones.
+        #[arg(long)]
+        merchant: String,
+        /// The customer's name as the shop knows it, or `#<id>`.
+        #[arg(long)]
+        customer: String,
+    },
+    /// Delete a customer: a 6-digit code goes to the shop owner's WhatsApp and is read from
+    /// standard input (5 tries, 5 minutes). Their name, phone, messages, voice notes and pay
+    /// links go, waiting reminders are cancelled; their entries stay, anonymised.
+    Delete {
+        /// The shop's id or any of its phones.
+        #[arg(long)]
+        merchant: String,
+        /// The customer's name as the shop knows it, or `#<id>`.
+        #[arg(long)]
+        customer: String,
     },
 }
 

@@ -2,6 +2,7 @@
 
 mod chat;
 mod cli;
+mod customer;
 
 use std::io::Write;
 use std::sync::Arc;
@@ -218,6 +219,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::PayLink { merchant, customer } => {
             pay_link(&config, clock, &merchant, &customer).await?
         }
+        Command::Customer { command } => customer::run(&config, clock, command).await?,
         Command::Reminder { command } => reminder(&config, clock, command).await?,
         Command::Whatsapp {
             command: WhatsappCommand::Templates { submit, status },
@@ -539,7 +541,7 @@ fn digest_change(text: &str) -> anyhow::Result<books::DigestChange> {
 
 /// Issues a pay link to a shop's customer found by name and prints its URL.
 /// A shop by id or phone, for an operator command.
-async fn find_shop(db: &Db, merchant: &str) -> anyhow::Result<books::Merchant> {
+pub(crate) async fn find_shop(db: &Db, merchant: &str) -> anyhow::Result<books::Merchant> {
     books::merchants::find(db, merchant)
         .await?
         .with_context(|| {
@@ -548,7 +550,10 @@ async fn find_shop(db: &Db, merchant: &str) -> anyhow::Result<books::Merchant> {
 }
 
 /// One of the shop's customers by name; several or none is an error naming them.
-async fn find_customer(books: &books::Books, customer: &str) -> anyhow::Result<books::Customer> {
+pub(crate) async fn find_customer(
+    books: &books::Books,
+    customer: &str,
+) -> anyhow::Result<books::Customer> {
     match books.find_customers(customer, 5).await? {
         books::Found::One(person) => Ok(person),
         books::Found::Several(people) => {

@@ -96,6 +96,12 @@ pub fn routes(config: PanelConfig) -> Router {
             post(pages::customer_actions::schedule_reminder),
         )
         .route("/customers/{id}/statement.csv", get(pages::statement::csv))
+        .route("/customers/{id}/export.json", get(pages::rights::export))
+        .route("/customers/{id}/delete", post(pages::rights::ask))
+        .route(
+            "/customers/{id}/delete/confirm",
+            post(pages::rights::confirm),
+        )
         .route(
             "/customers/{id}/statement/print",
             get(pages::statement::printable),

@@ -41,6 +41,7 @@ mod bookkeeping;
 mod browser;
 mod login;
 mod pages;
+mod rights;
 // Conversations, chat, settings and the operator's pages.
 mod chat;
 mod conversations;

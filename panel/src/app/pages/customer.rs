@@ -49,6 +49,8 @@ pub(crate) struct PageQuery {
     cancelled: Option<u8>,
     /// The udhaar (`credit`) or reminder (`reminder`) form had been booked before.
     again: Option<String>,
+    /// The customer was just deleted (their anonymised record is what the page shows).
+    deleted: Option<u8>,
     /// The statement's date filter: local days, both included.
     #[serde(default)]
     from: String,
@@ -182,6 +184,7 @@ pub(crate) async fn page(
     let csv_link = format!("{}/statement.csv{query_string}", customer_path(id.0));
     let print_link = format!("{}/statement/print{query_string}", customer_path(id.0));
     let reminders = reminders_section(&signed, id, pending, reminder_key, now_key);
+    let rights = super::rights::section(&signed, id);
     let title = customer.name.clone();
     let body = view! {
         <h1>{customer.name}</h1>
@@ -232,6 +235,7 @@ pub(crate) async fn page(
             {lines}
             <nav class="pager">{newest}{older}</nav>
         </section>
+        {rights}
     };
     layout::signed_page(StatusCode::OK, &signed, Nav::Elsewhere, title, body)
 }
@@ -289,6 +293,9 @@ pub(crate) fn statement_table(
 
 /// What the udhaar, reminder and cancel forms came to, said at the top of the page.
 fn action_notice(locale: Locale, query: &PageQuery) -> Option<(&'static str, String)> {
+    if query.deleted.is_some() {
+        return Some(("notice", label(locale, "panel-rights-done")));
+    }
     if let Some(paise) = query.credited {
         return Some((
             "notice",

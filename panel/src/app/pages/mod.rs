@@ -11,6 +11,7 @@ pub(crate) mod dashboard;
 pub(crate) mod forms;
 pub(crate) mod products;
 pub(crate) mod reminders;
+pub(crate) mod rights;
 pub(crate) mod settings;
 pub(crate) mod statement;
 
