@@ -158,6 +158,9 @@ pub struct Config {
     /// `EXECORA_MESSAGE_RETENTION_DAYS`: message bodies and transcripts are cleared this many
     /// days after they were stored (default 180; 0 keeps them).
     pub message_retention: MessageRetention,
+    /// `EXECORA_REMINDER_CONCURRENCY`: how many reminders one process sends at once (1 to 1000,
+    /// default 64); the number's throughput limit still paces them.
+    pub reminder_concurrency: usize,
 }
 
 /// The panel's server secret; never printed.
@@ -623,6 +626,13 @@ impl Config {
             open_signup,
             voice: voice_settings(env)?,
             run_workers,
+            reminder_concurrency: usize::try_from(number_in(
+                env,
+                "EXECORA_REMINDER_CONCURRENCY",
+                1..=1000,
+                64,
+            )?)
+            .unwrap_or(64),
             panel_secret: match secret(env, "EXECORA_PANEL_SECRET")? {
                 None => None,
                 Some(text) if text.chars().count() < execora_engine::access::MIN_SECRET_CHARS => {
@@ -871,6 +881,14 @@ mod tests {
                 vec![("EXECORA_CLIENT_IP_HEADER", "X Real IP")],
                 "EXECORA_CLIENT_IP_HEADER",
             ),
+            (
+                vec![("EXECORA_REMINDER_CONCURRENCY", "0")],
+                "EXECORA_REMINDER_CONCURRENCY",
+            ),
+            (
+                vec![("EXECORA_REMINDER_CONCURRENCY", "5000")],
+                "EXECORA_REMINDER_CONCURRENCY",
+            ),
         ] {
             let error = Config::from_env(&env(&pairs)).expect_err("must be refused");
             assert_eq!(error.variable, variable, "{error}");
@@ -906,6 +924,10 @@ mod tests {
             "the secret is never shown"
         );
         let defaults = Config::from_env(&env(&[])).expect("defaults");
+        assert_eq!(defaults.reminder_concurrency, 64);
+        let chosen =
+            Config::from_env(&env(&[("EXECORA_REMINDER_CONCURRENCY", "8")])).expect("concurrency");
+        assert_eq!(chosen.reminder_concurrency, 8);
         assert!(defaults.panel_secret.is_none());
         assert!(defaults.whatsapp.otp_template.is_none());
         assert!(defaults.client_ip_header.is_none());

@@ -410,7 +410,8 @@ fn workers(
             ReminderSender::live(db.clone(), clock.clone(), graph.clone(), throttle.clone())
         }
         None => ReminderSender::sandbox(db.clone(), clock.clone()),
-    };
+    }
+    .with_concurrency(config.reminder_concurrency);
     workers.push((
         "reminders",
         Box::new(move |shutdown| Box::pin(reminders.clone().run(shutdown))),
