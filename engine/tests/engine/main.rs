@@ -15,6 +15,7 @@ mod onboarding;
 mod properties;
 mod recordings;
 mod reminders;
+mod senders;
 mod trust;
 mod understanding;
 mod upgrade;
