@@ -16,6 +16,7 @@ mod properties;
 mod recordings;
 mod reminders;
 mod rights;
+mod senders;
 mod trust;
 mod understanding;
 mod upgrade;
