@@ -741,6 +741,9 @@ fn arrival_is_money(clause: &Clause<'_, '_>, has: &Has) -> bool {
 
 fn reminder(clause: &mut Clause<'_, '_>, now: DateTime<FixedOffset>) -> Option<Vec<Command>> {
     let at = reminder_time(clause.tokens, &mut clause.used, now);
+    // A time already gone ("aaj subah 8 baje" at ten) was misheard or misread: it is asked,
+    // never sent at once as if no time had been said.
+    clause.guessed |= at.is_some_and(|at| at < now);
     let customer = clause.take_customer()?;
     let amount_paise = clause.take_amount();
     Some(vec![Command::ScheduleReminder {

@@ -552,7 +552,7 @@ fn exact(key: &str) -> Option<Word> {
         "last" | "pichla" | "pichhla" | "pichle" | "pichhle" | "aakhri" | "akhri" | "previous"
         | "latest" | "recent" | "pichli" | "pichhli" | "पिछली" | "पिछला" | "पिछले" | "आखिरी"
         | "लास्ट" => Word::Last,
-        "aaj" | "aj" | "today" | "tonight" | "आज" => Word::Day(Day::Today),
+        "aaj" | "aj" | "today" | "tonight" | "tonite" | "आज" => Word::Day(Day::Today),
         "kal" | "kl" | "कल" => Word::Day(Day::Kal),
         "tomorrow" | "tmrw" | "tomorow" => Word::Day(Day::Tomorrow),
         "yesterday" | "yday" => Word::Day(Day::Yesterday),

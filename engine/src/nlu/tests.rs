@@ -2452,3 +2452,67 @@ fn the_digest_command_keeps_its_contract_form() {
     assert_eq!(serde_json::to_string(&command).unwrap_or_default(), json);
     assert_eq!(command.intent(), "set_digest");
 }
+
+#[test]
+fn a_time_already_gone_is_asked_and_tonight_is_the_night() {
+    // Now is 10:00: "tonight at 8" is 20:00 today, said at once.
+    books_at_once(
+        "remind Rahul tonight at 8",
+        r#"[{"intent":"schedule_reminder","customer":"Rahul","at":"2026-11-22T20:00:00+05:30"}]"#,
+    );
+    books_at_once(
+        "remind Rahul tonight",
+        r#"[{"intent":"schedule_reminder","customer":"Rahul","at":"2026-11-22T20:00:00+05:30"}]"#,
+    );
+    // A time that has gone by was misheard or misread: asked, never sent at once.
+    for text in [
+        "Rahul ko aaj subah 8 baje reminder bhejo",
+        "remind Rahul today at 9 am",
+        "राहुल को आज सुबह 8 बजे रिमाइंडर भेजो",
+        "remind Rahul yesterday",
+    ] {
+        let understood = parse(text, now());
+        assert!(!understood.confident, "{text}: {}", shown(text));
+        assert!(
+            shown(text).contains("schedule_reminder"),
+            "{text}: {}",
+            shown(text)
+        );
+    }
+}
+
+#[test]
+fn a_document_s_number_is_never_an_amount() {
+    let verma =
+        r#"[{"intent":"record_payment","customer":"Verma","amount_paise":200000,"mode":"cheque"}]"#;
+    books_at_once("Verma gave cheque no 123456 for 2000", verma);
+    books_at_once("Verma ne cheque number 123456 se 2000 diye", verma);
+    books_at_once(
+        "Rahul ne bill no 45 ke 500 diye",
+        r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000}]"#,
+    );
+    books_at_once(
+        "invoice 1023 ka payment Rahul ne 800 kiya",
+        r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":80000}]"#,
+    );
+    // The cheque's amount said after it is money: "cheque 2000 ka".
+    books_at_once(
+        "Verma ne cheque 2000 ka diya",
+        r#"[{"intent":"record_payment","customer":"Verma","amount_paise":200000,"mode":"cheque"}]"#,
+    );
+    // A number that can only be the document's leaves no amount: nothing is booked.
+    for text in [
+        "Rahul paid cheque number 556677",
+        "Rahul ne cheque 445566 diya",
+        "bill number 2045 Rahul",
+        "Rahul ne UTR 4455667788 se payment kiya",
+    ] {
+        assert!(!books_anything(text), "{text}: {}", shown(text));
+    }
+    // An order counted in goods keeps its count.
+    assert!(
+        shown("Rahul ka order 2 kg chawal, bill bana do").contains(r#""qty":2"#),
+        "{}",
+        shown("Rahul ka order 2 kg chawal, bill bana do")
+    );
+}
