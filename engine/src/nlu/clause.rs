@@ -122,7 +122,7 @@ impl<'t, 'a> Clause<'t, 'a> {
 
     /// "12000 Mukesh ne diye", "500 Rahul se mile": the name starting at `start` is the one who
     /// gave (a case marker of giving follows it), so the number before it is money, not a count.
-    fn names_a_giver(&self, start: usize) -> bool {
+    pub fn names_a_giver(&self, start: usize) -> bool {
         let mut end = start;
         while self.word(end) == Some(Word::Name) {
             end += 1;

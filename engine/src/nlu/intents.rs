@@ -495,6 +495,7 @@ pub fn command<'t>(
             && !has.currency
             && !has.to_collect
             && !has.balance)
+        || counted_in_units(&clause, &has)
     {
         if (has.arrive || has.new || has.write) && has.numbers {
             stock_arrivals(&mut clause)?
@@ -721,9 +722,12 @@ fn arrival_is_money(clause: &Clause<'_, '_>, has: &Has) -> bool {
         )
     });
     // ... unless a number counts goods: "Amul se 20 butter aaye".
+    // "500 Rahul se mile" counts no goods: the name after the number is the giver's.
     let counts_goods = (0..clause.tokens.len()).any(|i| {
         clause.word(i) == Some(Word::Number)
-            && read_number(clause.tokens, i).is_some_and(|n| clause.word(n.end) == Some(Word::Name))
+            && read_number(clause.tokens, i).is_some_and(|n| {
+                clause.word(n.end) == Some(Word::Name) && !clause.names_a_giver(n.end)
+            })
     });
     if from_someone && !counts_goods {
         return true;
@@ -863,6 +867,27 @@ fn stock_product(clause: &mut Clause<'_, '_>) -> Option<String> {
 /// "चावल कितना है", "besan kitna reh gaya": one name, then how much, then only verbs. Money
 /// asked this way has a case marker ("Rahul ka kitna hai") or a money word, and a price a marker
 /// after the question ("Maggi kitne ka hai").
+/// "Maggi kitne packet hai", "how many Maggi packets are there": a quantity of one good asked
+/// in a unit of goods is its stock. Money, a customer's verb or a second name is no such question.
+fn counted_in_units(clause: &Clause<'_, '_>, has: &Has) -> bool {
+    has.how_much
+        && has.unit
+        && !has.numbers
+        && !has.currency
+        && !has.pay
+        && !has.credit
+        && !has.take
+        && !has.bill
+        && !has.sale
+        && !has.arrive
+        && !has.balance
+        && clause.name_runs().len() == 1
+        && !clause
+            .tokens
+            .iter()
+            .any(|t| matches!(t.key.as_str(), "ne" | "ko" | "ने" | "को"))
+}
+
 fn bare_quantity_question(clause: &Clause<'_, '_>, has: &Has) -> bool {
     if !has.how_much || has.numbers || about_money_or_goods(has) {
         return false;

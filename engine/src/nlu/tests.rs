@@ -2516,3 +2516,30 @@ fn a_document_s_number_is_never_an_amount() {
         shown("Rahul ka order 2 kg chawal, bill bana do")
     );
 }
+
+#[test]
+fn stock_counted_in_a_unit_and_money_before_its_giver() {
+    for text in [
+        "how many Maggi packets are there",
+        "Maggi kitne packet hai",
+        "kitne packet Maggi hai",
+        "how many packets of Maggi do we have",
+    ] {
+        books_at_once(text, r#"[{"intent":"check_stock","product":"Maggi"}]"#);
+    }
+    // A customer's purchase asked in units is no stock question.
+    assert!(
+        !shown("Rahul ne kitne kilo chawal liye").contains("check_stock"),
+        "{}",
+        shown("Rahul ne kitne kilo chawal liye")
+    );
+    let rahul = r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000}]"#;
+    books_at_once("500 Rahul se mile", rahul);
+    books_at_once("500 Rahul se aaye", rahul);
+    // Goods counted before their source stay stock.
+    assert!(
+        shown("Amul se 20 butter aaye").contains("update_stock"),
+        "{}",
+        shown("Amul se 20 butter aaye")
+    );
+}
