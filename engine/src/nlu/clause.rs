@@ -135,6 +135,15 @@ impl<'t, 'a> Clause<'t, 'a> {
         )
     }
 
+    /// Where a name starting at `start` begins with the titles said before it (`Mrs Gupta`).
+    pub fn before_name(&self, start: usize) -> usize {
+        let mut i = start;
+        while i > 0 && self.word(i - 1) == Some(Word::Honorific) {
+            i -= 1;
+        }
+        i
+    }
+
     /// The word after `end`, skipping honorifics (`Gupta ji ka`).
     pub fn after_name(&self, end: usize) -> usize {
         let mut i = end;

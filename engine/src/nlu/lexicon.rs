@@ -718,6 +718,9 @@ fn everyday(key: &str) -> Option<Word> {
             // Discourse words: "jo abhi likha", "jaldi se", "din bhar ka".
             "jo" | "जो" | "kuch" | "कुछ" | "jaldi" | "jldi" | "जल्दी" | "bhar" | "भर" | "there"
             | "here" | "oh" | "ohh" | "uff" | "arrey" | "acchaa" => Word::Filler,
+            // Calls to the listener: "hey Rahul paid 500", "bro, Sharmaji ne 200 diye".
+            "hey" | "heyy" | "bro" | "oye" | "oyee" => Word::Filler,
+            "ping" => Word::Reminder,
             "raha" | "rahi" | "rahe" | "reh" | "rah" | "रहा" | "रही" | "रहे" | "रह" | "करता"
             | "करती" | "करते" | "karti" | "करूं" | "करू" => Word::Aux,
             // A day's business: "aaj kitna kamaya", "today's earnings", "कल का सारांश".

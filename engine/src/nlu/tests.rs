@@ -2543,3 +2543,25 @@ fn stock_counted_in_a_unit_and_money_before_its_giver() {
         shown("Amul se 20 butter aaye")
     );
 }
+
+#[test]
+fn a_title_before_the_bill_s_customer_and_calls_to_the_listener() {
+    for text in [
+        "invoice for Mrs Gupta: 500 g butter",
+        "bill for Dr. Gupta: 500 g butter",
+        "invoice for Mrs Gupta 500 g butter",
+    ] {
+        books_at_once(
+            text,
+            r#"[{"intent":"create_invoice","customer":"Gupta","items":[{"product":"butter","qty":500,"unit":"g"}]}]"#,
+        );
+    }
+    let rahul = r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000}]"#;
+    books_at_once("hey Rahul paid 500 just now", rahul);
+    books_at_once("bro Rahul paid 500", rahul);
+    books_at_once(
+        "ping Rahul for 500 tomorrow at 11 am",
+        r#"[{"intent":"schedule_reminder","customer":"Rahul","amount_paise":50000,"at":"2026-11-23T11:00:00+05:30"}]"#,
+    );
+    books_at_once("go back one step", r#"[{"intent":"undo"}]"#);
+}
