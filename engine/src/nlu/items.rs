@@ -132,7 +132,12 @@ pub fn invoice(clause: &mut Clause<'_, '_>) -> Option<Command> {
         .tokens
         .windows(2)
         .any(|w| w[0].word == Word::Name && matches!(w[1].key.as_str(), "ne" | "ने"));
-    clause.guessed |= orphan || subject;
+    // "bill Rahul 500": a hundred or more of something with no unit is more likely money (the
+    // bill's total) than a count of goods, so the reading is asked.
+    let money_like = items
+        .iter()
+        .any(|(item, _)| item.unit.is_none() && item.qty >= Quantity::from_milli(100_000));
+    clause.guessed |= orphan || subject || money_like;
     let items = items.into_iter().map(|(item, _)| item).collect();
     Some(Command::CreateInvoice { customer, items })
 }
