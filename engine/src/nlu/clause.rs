@@ -122,7 +122,7 @@ impl<'t, 'a> Clause<'t, 'a> {
 
     /// "12000 Mukesh ne diye", "500 Rahul se mile": the name starting at `start` is the one who
     /// gave (a case marker of giving follows it), so the number before it is money, not a count.
-    fn names_a_giver(&self, start: usize) -> bool {
+    pub fn names_a_giver(&self, start: usize) -> bool {
         let mut end = start;
         while self.word(end) == Some(Word::Name) {
             end += 1;
@@ -133,6 +133,15 @@ impl<'t, 'a> Clause<'t, 'a> {
                 .map(|t| t.key.as_str()),
             Some("ne" | "ने" | "se" | "से")
         )
+    }
+
+    /// Where a name starting at `start` begins with the titles said before it (`Mrs Gupta`).
+    pub fn before_name(&self, start: usize) -> usize {
+        let mut i = start;
+        while i > 0 && self.word(i - 1) == Some(Word::Honorific) {
+            i -= 1;
+        }
+        i
     }
 
     /// The word after `end`, skipping honorifics (`Gupta ji ka`).

@@ -184,12 +184,15 @@ pub(super) fn negates(tokens: &[Token<'_>], i: usize) -> bool {
     is_negation(&tokens[i].key) && !is_softener(tokens, i) && !is_number_abbreviation(tokens, i)
 }
 
-/// "phone no 98765 43210", "mob no. 98765...": "no" short for number.
+/// "phone no 98765 43210", "mob no. 98765...", "bill no 45": "no" short for number.
 fn is_number_abbreviation(tokens: &[Token<'_>], i: usize) -> bool {
     tokens[i].key == "no"
         && (i
             .checked_sub(1)
             .is_some_and(|p| tokens[p].word == Word::Phone && tokens[p].key != "no")
+            || i.checked_sub(1)
+                .is_some_and(|p| is_document(&tokens[p].key))
+                && tokens.get(i + 1).is_some_and(Token::is_numeral)
             || tokens.get(i + 1).is_some_and(|n| {
                 n.is_numeral() && n.key.bytes().filter(u8::is_ascii_digit).count() >= 5
             }))
@@ -357,6 +360,7 @@ fn supposes(first: &str, second: &str) -> bool {
 /// Gives the words of a supposition ("maan lijiye") a role, so they never become part of a name.
 pub fn settle_roles(tokens: &mut [Token<'_>]) {
     settle_courtesies(tokens);
+    settle_document_numbers(tokens);
     for i in 1..tokens.len() {
         // "Sharma General Store", "Gupta Shop": a capitalised shop word after a name is part of
         // a business's name, not talk about the merchant's own shop.
@@ -386,6 +390,71 @@ pub fn settle_roles(tokens: &mut [Token<'_>]) {
         if supposes(&tokens[i - 1].key, &tokens[i].key) {
             tokens[i - 1].word = Word::Aux;
             tokens[i].word = Word::Aux;
+        }
+    }
+}
+
+/// Papers that carry a number of their own: a cheque, a bill, an order, a receipt, a transfer.
+fn is_document(key: &str) -> bool {
+    matches!(
+        key,
+        "cheque"
+            | "check"
+            | "chek"
+            | "chq"
+            | "bill"
+            | "bil"
+            | "invoice"
+            | "order"
+            | "receipt"
+            | "challan"
+            | "parchi"
+            | "txn"
+            | "transaction"
+            | "utr"
+            | "ref"
+            | "reference"
+            | "token"
+            | "slip"
+            | "चेक"
+            | "चैक"
+            | "बिल"
+            | "रसीद"
+            | "ऑर्डर"
+    )
+}
+
+/// "cheque no 123456", "bill number 45", "invoice 1023 ka payment", "UTR 4455667788": a
+/// document's own number, never an amount, a count, a phone or a time. The number (and its
+/// label) become fillers, so no reading can place it as money. Unlabelled, only papers that are
+/// never counted take the number after them (a cheque only its six digits or more: "cheque 2000
+/// ka" is the cheque's amount), and never before a unit, goods or a currency ("order 2 kg chawal").
+fn settle_document_numbers(tokens: &mut [Token<'_>]) {
+    for i in 1..tokens.len() {
+        if !tokens[i].is_numeral() {
+            continue;
+        }
+        let before = tokens[i - 1].key.as_str();
+        let labelled = matches!(before, "no" | "number" | "num" | "nr" | "नंबर" | "नं")
+            && i >= 2
+            && is_document(&tokens[i - 2].key);
+        let digits = tokens[i].key.bytes().filter(u8::is_ascii_digit).count();
+        let named = match before {
+            "cheque" | "check" | "chek" | "chq" | "चेक" | "चैक" => digits >= 6,
+            "bill" | "bil" | "बिल" => false,
+            other => is_document(other),
+        };
+        let counts_or_costs = tokens.get(i + 1).is_some_and(|next| {
+            matches!(
+                next.word,
+                Word::Unit(_) | Word::Name | Word::Currency | Word::Number
+            )
+        });
+        if labelled || (named && !counts_or_costs) {
+            tokens[i].word = Word::Filler;
+            if labelled {
+                tokens[i - 1].word = Word::Filler;
+            }
         }
     }
 }

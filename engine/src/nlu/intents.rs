@@ -493,8 +493,10 @@ pub fn command<'t>(
         || (has.have
             && (has.how_much || has.any)
             && !has.currency
+            && !has.credit
             && !has.to_collect
             && !has.balance)
+        || counted_in_units(&clause, &has)
     {
         if (has.arrive || has.new || has.write) && has.numbers {
             stock_arrivals(&mut clause)?
@@ -601,6 +603,17 @@ fn is_repayment(key: &str) -> bool {
             | "चुकाया"
             | "लौटाए"
     )
+}
+
+/// "Rahul took goods worth 500", "Rahul bought for 500": the first name, then a verb of taking,
+/// is the one who took goods, which is no payment.
+fn bought_in_english(clause: &Clause<'_, '_>) -> bool {
+    clause.name_runs().first().is_some_and(|(_, end)| {
+        clause
+            .tokens
+            .get(clause.after_name(*end))
+            .is_some_and(|t| matches!(t.key.as_str(), "took" | "bought" | "purchased"))
+    })
 }
 
 /// The first name is the subject: followed by "ne".
@@ -721,9 +734,12 @@ fn arrival_is_money(clause: &Clause<'_, '_>, has: &Has) -> bool {
         )
     });
     // ... unless a number counts goods: "Amul se 20 butter aaye".
+    // "500 Rahul se mile" counts no goods: the name after the number is the giver's.
     let counts_goods = (0..clause.tokens.len()).any(|i| {
         clause.word(i) == Some(Word::Number)
-            && read_number(clause.tokens, i).is_some_and(|n| clause.word(n.end) == Some(Word::Name))
+            && read_number(clause.tokens, i).is_some_and(|n| {
+                clause.word(n.end) == Some(Word::Name) && !clause.names_a_giver(n.end)
+            })
     });
     if from_someone && !counts_goods {
         return true;
@@ -741,6 +757,17 @@ fn arrival_is_money(clause: &Clause<'_, '_>, has: &Has) -> bool {
 
 fn reminder(clause: &mut Clause<'_, '_>, now: DateTime<FixedOffset>) -> Option<Vec<Command>> {
     let at = reminder_time(clause.tokens, &mut clause.used, now);
+    // "Rahul ka baki batao aur reminder bhejo": a second request (a balance shown) said with the
+    // reminder would be dropped unread, so the reading is asked.
+    clause.guessed |= clause.tokens.iter().any(|t| {
+        matches!(
+            t.key.as_str(),
+            "batao" | "bata" | "bataao" | "btao" | "dikhao" | "dikha" | "बताओ" | "दिखाओ" | "show"
+        )
+    });
+    // A time already gone ("aaj subah 8 baje" at ten) was misheard or misread: it is asked,
+    // never sent at once as if no time had been said.
+    clause.guessed |= at.is_some_and(|at| at < now);
     let customer = clause.take_customer()?;
     let amount_paise = clause.take_amount();
     Some(vec![Command::ScheduleReminder {
@@ -760,10 +787,14 @@ fn payment(clause: &mut Clause<'_, '_>, has: &Has) -> Option<Vec<Command>> {
         )
     });
     // "Rahul ne 500 ka saman liya": Rahul took goods, which is no payment; "Rahul se 500 liye" is.
-    let they_took = has.take && !has.pay && !has.arrive && !has.from && said_by_them(clause);
+    let they_took = has.take
+        && !has.pay
+        && !has.arrive
+        && !has.from
+        && (said_by_them(clause) || bought_in_english(clause));
     let customer = clause.take_customer()?;
     let amount_paise = clause.take_amount()?;
-    clause.guessed |= they_took;
+    clause.guessed |= they_took || has.price;
     // "Rahul paid 500 and show his balance", "Rahul paid 500, how much more": a second request
     // said inside the payment's words would be dropped unread, so the reading is asked.
     clause.guessed |= has.show || has.how_much || clause.tokens.iter().any(|t| t.key == "what");
@@ -830,16 +861,20 @@ fn credit_or_balance(clause: &mut Clause<'_, '_>, has: &Has) -> Option<Vec<Comma
     match clause.take_amount() {
         Some(amount_paise) => {
             let customer = customer.or_else(|| clause.take_customer())?;
-            clause.guessed |= stated;
+            // "update Maggi price 15": a price is said of goods, so the name may be a product's
+            // and the amount its price, never a debt written at once.
+            clause.guessed |= stated || has.price;
             Some(vec![Command::AddCredit {
                 customer,
                 amount_paise,
                 note: None,
             }])
         }
-        None if has.question || has.balance || has.all => Some(vec![Command::CheckBalance {
-            customer: customer.or_else(|| follow_up_customer(clause, has)),
-        }]),
+        None if has.question || has.balance || has.all || has.how_much => {
+            Some(vec![Command::CheckBalance {
+                customer: customer.or_else(|| follow_up_customer(clause, has)),
+            }])
+        }
         None => None,
     }
 }
@@ -860,6 +895,27 @@ fn stock_product(clause: &mut Clause<'_, '_>) -> Option<String> {
 /// "चावल कितना है", "besan kitna reh gaya": one name, then how much, then only verbs. Money
 /// asked this way has a case marker ("Rahul ka kitna hai") or a money word, and a price a marker
 /// after the question ("Maggi kitne ka hai").
+/// "Maggi kitne packet hai", "how many Maggi packets are there": a quantity of one good asked
+/// in a unit of goods is its stock. Money, a customer's verb or a second name is no such question.
+fn counted_in_units(clause: &Clause<'_, '_>, has: &Has) -> bool {
+    has.how_much
+        && has.unit
+        && !has.numbers
+        && !has.currency
+        && !has.pay
+        && !has.credit
+        && !has.take
+        && !has.bill
+        && !has.sale
+        && !has.arrive
+        && !has.balance
+        && clause.name_runs().len() == 1
+        && !clause
+            .tokens
+            .iter()
+            .any(|t| matches!(t.key.as_str(), "ne" | "ko" | "ने" | "को"))
+}
+
 fn bare_quantity_question(clause: &Clause<'_, '_>, has: &Has) -> bool {
     if !has.how_much || has.numbers || about_money_or_goods(has) {
         return false;

@@ -132,7 +132,12 @@ pub fn invoice(clause: &mut Clause<'_, '_>) -> Option<Command> {
         .tokens
         .windows(2)
         .any(|w| w[0].word == Word::Name && matches!(w[1].key.as_str(), "ne" | "ने"));
-    clause.guessed |= orphan || subject;
+    // "bill Rahul 500": a hundred or more of something with no unit is more likely money (the
+    // bill's total) than a count of goods, so the reading is asked.
+    let money_like = items
+        .iter()
+        .any(|(item, _)| item.unit.is_none() && item.qty >= Quantity::from_milli(100_000));
+    clause.guessed |= orphan || subject || money_like;
     let items = items.into_iter().map(|(item, _)| item).collect();
     Some(Command::CreateInvoice { customer, items })
 }
@@ -145,7 +150,11 @@ pub fn invoice(clause: &mut Clause<'_, '_>) -> Option<Command> {
 fn invoice_customer(clause: &mut Clause<'_, '_>) -> Option<String> {
     let runs = clause.name_runs();
     for (index, &(start, end)) in runs.iter().enumerate() {
-        let before = start.checked_sub(1).and_then(|b| clause.tokens.get(b));
+        // "for Mrs Gupta", "to Dr. Rao": a title before the name belongs to it.
+        let start_titled = clause.before_name(start);
+        let before = start_titled
+            .checked_sub(1)
+            .and_then(|b| clause.tokens.get(b));
         let at = clause.after_name(end);
         let marker = clause.tokens.get(at).map(|t| t.key.as_str());
         let next = clause.word(at + 1);
@@ -180,7 +189,7 @@ fn invoice_customer(clause: &mut Clause<'_, '_>) -> Option<String> {
             && marker == Some("for");
         let colon = index == 0
             && clause.tokens.get(end).is_some_and(|t| t.text == ":")
-            && clause.tokens[..start]
+            && clause.tokens[..start_titled]
                 .iter()
                 .all(|t| t.word == Word::Filler);
         // "make Manju's bill for 10 packet bread", "Rahul bill banao 2 kilo chawal": the first
@@ -189,7 +198,7 @@ fn invoice_customer(clause: &mut Clause<'_, '_>) -> Option<String> {
         let first_before = index == 0 && matches!(clause.word(at), Some(Word::Bill | Word::Take));
         if after_for
             || names_them
-            || leads_counted_goods(clause, index, start, at)
+            || leads_counted_goods(clause, index, start_titled, at)
             || bill_then_for
             || colon
             || first_before

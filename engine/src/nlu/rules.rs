@@ -439,7 +439,9 @@ fn settle_everyday(tokens: &mut [Token<'_>]) {
             // ("Kadam ne 500 diye" keeps the name).
             "ek" | "एक" | "one"
                 if matches!(next_key.as_str(), "kadam" | "कदम" | "step")
-                    && tokens.get(i + 2).is_some_and(|t| t.word == Word::Undo) =>
+                    && (tokens.get(i + 2).is_some_and(|t| t.word == Word::Undo)
+                        || i.checked_sub(1)
+                            .is_some_and(|b| tokens[b].word == Word::Undo)) =>
             {
                 tokens[i].word = Word::Filler;
                 tokens[i + 1].word = Word::Filler;

@@ -76,6 +76,10 @@ pub fn reminder_time(
                     Day::Yesterday => -1,
                 };
                 day = today.checked_add_signed(Duration::days(ahead));
+                // "tonight at 8" is 20:00: the night is said with the day.
+                if matches!(token.key.as_str(), "tonight" | "tonite" | "2nite") {
+                    part.get_or_insert(20);
+                }
                 mark(used, i);
             }
             Word::Weekday(target) => {
