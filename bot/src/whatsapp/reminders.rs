@@ -168,10 +168,18 @@ impl ReminderSender {
         let books = Books::open(self.db.clone(), due.key.merchant, self.clock.clone()).await?;
         // Quiet hours, once a day per customer, the shop's daily cap: held, not refused.
         let zone = books.merchant().zone();
-        let cap = books.settings().await?.reminder_daily_cap;
+        let settings = books.settings().await?;
         let now = self.now_ms();
-        if let Some((hold, run_at)) =
-            reminders::policy_hold(&self.db, due.key, due.customer, zone, cap, now).await?
+        if let Some((hold, run_at)) = reminders::policy_hold(
+            &self.db,
+            due.key,
+            due.customer,
+            zone,
+            settings.reminder_daily_cap,
+            settings.quiet_hours,
+            now,
+        )
+        .await?
         {
             tracing::info!(reminder = %due.key, ?hold, run_at, "reminder held by the shop's policy");
             reminders::hold_until(&self.db, due.key, run_at, now).await?;
