@@ -12,6 +12,7 @@ pub(crate) mod forms;
 pub(crate) mod products;
 pub(crate) mod reminders;
 pub(crate) mod settings;
+pub(crate) mod settings_policy;
 pub(crate) mod statement;
 
 use axum::http::HeaderMap;
