@@ -52,6 +52,17 @@ pub struct DayTotals {
 const BUCKET_MS: i64 = 15 * 60 * 1000;
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
+/// A ledger entry's kind for the totals: a reversal counts under the kind of the entry it
+/// reverses, so an undone payment nets out. The entry it reverses is looked up only for a
+/// reversal, one row by key: a join would let PostgreSQL's planner, without parallel workers,
+/// hash-join the whole ledger of every shop (0.4 s at 1,000,000 entries) to find none.
+macro_rules! kind_or_reversed {
+    () => {
+        "CASE WHEN e.reverses_entry_id IS NULL THEN e.kind ELSE (SELECT o.kind FROM ledger_entries o \
+         WHERE o.merchant_id = e.merchant_id AND o.id = e.reverses_entry_id) END"
+    };
+}
+
 fn plus(sum: Paise, more: i64) -> Paise {
     Paise::new(sum.as_i64().saturating_add(more))
 }
@@ -75,11 +86,12 @@ impl Books {
         .fetch_one(self.db.pool())
         .await?;
         // A reversal counts under the kind of the entry it reverses, so an undone payment nets out.
-        let by_kind = sqlx::query(
-            "SELECT COALESCE(o.kind, e.kind) AS kind, CAST(SUM(e.amount_paise) AS BIGINT) AS total \
-             FROM ledger_entries e LEFT JOIN ledger_entries o ON o.merchant_id = e.merchant_id AND o.id = e.reverses_entry_id \
-             WHERE e.merchant_id = $1 AND e.created_at >= $2 AND e.created_at < $3 GROUP BY COALESCE(o.kind, e.kind)",
-        )
+        let by_kind = sqlx::query(concat!(
+            "SELECT ",
+            kind_or_reversed!(),
+            " AS kind, CAST(SUM(e.amount_paise) AS BIGINT) AS total \
+             FROM ledger_entries e WHERE e.merchant_id = $1 AND e.created_at >= $2 AND e.created_at < $3 GROUP BY 1"
+        ))
         .bind(self.mid())
         .bind(start)
         .bind(end)
@@ -173,12 +185,12 @@ impl Books {
             }
         }
         // As in the daily summary, a reversal counts under the kind of the entry it reverses.
-        let by_kind = sqlx::query(
-            "SELECT CAST((e.created_at - $4) / $5 AS BIGINT) AS bucket, COALESCE(o.kind, e.kind) AS kind, \
-             CAST(SUM(e.amount_paise) AS BIGINT) AS total \
-             FROM ledger_entries e LEFT JOIN ledger_entries o ON o.merchant_id = e.merchant_id AND o.id = e.reverses_entry_id \
-             WHERE e.merchant_id = $1 AND e.created_at >= $2 AND e.created_at < $3 GROUP BY 1, 2",
-        )
+        let by_kind = sqlx::query(concat!(
+            "SELECT CAST((e.created_at - $4) / $5 AS BIGINT) AS bucket, ",
+            kind_or_reversed!(),
+            " AS kind, CAST(SUM(e.amount_paise) AS BIGINT) AS total \
+             FROM ledger_entries e WHERE e.merchant_id = $1 AND e.created_at >= $2 AND e.created_at < $3 GROUP BY 1, 2"
+        ))
         .bind(self.mid())
         .bind(start)
         .bind(end)
