@@ -282,10 +282,14 @@ pub enum MerchantCommand {
         /// always may).
         #[arg(long, value_name = "HOURS")]
         cancel_window_hours: Option<i64>,
-        /// At most this many reminders leave the shop in one of its days (default 200); the rest
-        /// wait for the next morning.
+        /// At most this many reminders leave the shop in one of its days (1 to 100000, default
+        /// 200); the rest wait for the next morning.
         #[arg(long, value_name = "N")]
         reminder_cap: Option<i64>,
+        /// No reminder reaches a customer between these times of the shop's day (default
+        /// 21:00-09:00; a start later than the end crosses midnight).
+        #[arg(long, value_name = "HH:MM-HH:MM")]
+        quiet_hours: Option<String>,
         /// Remind every customer with dues every this many days (1 to 365); 0 turns it off.
         #[arg(long, value_name = "DAYS")]
         auto_reminder_days: Option<i64>,

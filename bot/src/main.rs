@@ -457,6 +457,7 @@ async fn merchant(
             large_amount,
             cancel_window_hours,
             reminder_cap,
+            quiet_hours,
             auto_reminder_days,
             digest,
         } => {
@@ -473,11 +474,16 @@ async fn merchant(
                         })
                 })
                 .transpose()?;
+            let quiet_hours = quiet_hours
+                .map(|text| text.parse::<books::QuietHours>())
+                .transpose()
+                .context("--quiet-hours")?;
             let change = books::SettingsChange {
                 large_amount,
                 cancel_window_minutes: cancel_window_hours.map(|h| h.saturating_mul(60)),
                 reminder_daily_cap: reminder_cap,
                 auto_reminder_days: auto_reminder_days.map(|days| (days != 0).then_some(days)),
+                quiet_hours,
             };
             let digest_change = digest.as_deref().map(digest_change).transpose()?;
             let settings = if change == books::SettingsChange::default() {
@@ -500,13 +506,14 @@ async fn merchant(
             writeln!(
                 out,
                 "merchant {} '{}': large amount {}, staff may cancel a bill for {} hours, \
-                 at most {} reminders a day, automatic reminders to everyone who owes: {auto}, \
-                 {digest} ({})",
+                 at most {} reminders a day, none in the quiet hours {}, \
+                 automatic reminders to everyone who owes: {auto}, {digest} ({})",
                 found.id,
                 found.name,
                 settings.large_amount,
                 settings.cancel_window_minutes as f64 / 60.0,
                 settings.reminder_daily_cap,
+                settings.quiet_hours,
                 found.timezone
             )?;
         }

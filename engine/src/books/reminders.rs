@@ -1,12 +1,13 @@
 //! Payment reminders as rows: scheduling, moving and cancelling them, the due-row claim the sender works from, their statuses and timeline.
 
-use chrono::{NaiveDate, TimeZone, Timelike, Utc};
+use chrono::{TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::operations::{self, Booked, Origin, Started};
+use super::quiet_hours::QuietHours;
 use super::reminder_series::{self, Recurrence};
 use super::{
     Books, BooksError, CustomerId, MerchantId, OperationId, ReminderId, SeriesId, validate_amount,
@@ -849,7 +850,7 @@ pub async fn claim_due(db: &Db, now: i64) -> Result<Option<DueReminder>, BooksEr
 pub async fn claim_batch(db: &Db, now: i64, limit: usize) -> Result<Claimed, BooksError> {
     let limit = i64::try_from(limit.max(1)).unwrap_or(CLAIM_SCAN);
     let mut claimed = Claimed::default();
-    let mut shops: std::collections::HashMap<MerchantId, (Tz, i64)> =
+    let mut shops: std::collections::HashMap<MerchantId, (Tz, i64, QuietHours)> =
         std::collections::HashMap::new();
     let mut tx = db.begin().await?;
     sqlx::query("UPDATE reminder_claim_lock SET claimed_at = $1 WHERE id = 1")
@@ -879,19 +880,18 @@ pub async fn claim_batch(db: &Db, now: i64, limit: usize) -> Result<Claimed, Boo
                 reminder: ReminderId(row.try_get("id")?),
             };
             let customer = CustomerId(row.try_get("customer_id")?);
-            let (zone, cap) = match shops.get(&key.merchant) {
+            let (zone, cap, quiet) = match shops.get(&key.merchant) {
                 Some(known) => *known,
                 None => {
                     let zone = super::merchants::get(db, key.merchant).await?.zone();
-                    let cap = super::merchants::settings(db, key.merchant)
-                        .await?
-                        .reminder_daily_cap;
-                    shops.insert(key.merchant, (zone, cap));
-                    (zone, cap)
+                    let settings = super::merchants::settings(db, key.merchant).await?;
+                    let shop = (zone, settings.reminder_daily_cap, settings.quiet_hours);
+                    shops.insert(key.merchant, shop);
+                    shop
                 }
             };
             if let Some((hold, run_at)) =
-                policy_hold(&mut tx, key, customer, zone, cap, now).await?
+                policy_hold(&mut tx, key, customer, zone, cap, quiet, now).await?
             {
                 if hold_until(&mut tx, key, run_at, now).await? {
                     tracing::info!(reminder = %key, ?hold, run_at, "reminder held by the shop's policy");
@@ -1019,15 +1019,10 @@ async fn finish_sending(
     Ok(moved)
 }
 
-/// No reminder reaches a customer from this hour of the shop's day…
-pub const QUIET_FROM_HOUR: u32 = 21;
-/// …until this one; a reminder due in between leaves at this hour.
-pub const QUIET_UNTIL_HOUR: u32 = 9;
-
 /// Why a due reminder waits instead of leaving now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Hold {
-    /// Between 21:00 and 09:00 in the shop's zone.
+    /// Inside the shop's quiet hours (`merchant_settings.quiet_*_minute`, in the shop's zone).
     QuietHours,
     /// This customer was already reminded today (the shop's day).
     CustomerRemindedToday,
@@ -1036,34 +1031,26 @@ pub enum Hold {
 }
 
 /// The shop's policy for a reminder that fell due at `now`: `None` when it may leave now, else why
-/// it waits and until when (unix ms: 09:00 today or tomorrow in the shop's zone). `daily_cap` is
-/// the shop's setting: at most that many reminders leave it in one of its days. Run inside the
-/// claim's transaction ([`claim_batch`]): a reminder counts once sent today or while another
-/// claim holds it `sending`, so claims side by side never exceed the cap.
+/// it waits and until when (unix ms): the end of the quiet hours it fell in, or, held for the rest
+/// of the day, the first minute of the shop's next day outside its quiet hours. `daily_cap` and
+/// `quiet` are the shop's settings: at most that many reminders leave it in one of its days, none
+/// inside its quiet hours. Run inside the claim's transaction ([`claim_batch`]): a reminder counts
+/// once sent today or while another claim holds it `sending`, so claims side by side never exceed
+/// the cap.
 pub async fn policy_hold(
     tx: &mut crate::store::Tx,
     key: ReminderKey,
     customer: CustomerId,
     zone: Tz,
     daily_cap: i64,
+    quiet: QuietHours,
     now: i64,
 ) -> Result<Option<(Hold, i64)>, StoreError> {
-    let local = from_millis(now).with_timezone(&zone);
-    let morning = |day: NaiveDate| -> i64 {
-        let at = day.and_hms_opt(QUIET_UNTIL_HOUR, 0, 0).unwrap_or_default();
-        // A 09:00 that a zone's clock change skips or repeats is taken at its earliest.
-        zone.from_local_datetime(&at)
-            .earliest()
-            .map_or(now + 3_600_000, |t| to_millis(t.with_timezone(&Utc)))
-    };
-    let today = local.date_naive();
-    let tomorrow = today.succ_opt().unwrap_or(today);
-    if local.hour() < QUIET_UNTIL_HOUR {
-        return Ok(Some((Hold::QuietHours, morning(today))));
+    if let Some(ends) = quiet.ends_after(zone, now) {
+        return Ok(Some((Hold::QuietHours, ends)));
     }
-    if local.hour() >= QUIET_FROM_HOUR {
-        return Ok(Some((Hold::QuietHours, morning(tomorrow))));
-    }
+    let today = from_millis(now).with_timezone(&zone).date_naive();
+    let next_day = quiet.next_day_opens(zone, now);
     let day_start = zone
         .from_local_datetime(&today.and_hms_opt(0, 0, 0).unwrap_or_default())
         .earliest()
@@ -1083,7 +1070,7 @@ pub async fn policy_hold(
     .fetch_one(&mut **tx)
     .await?;
     if customer_today > 0 {
-        return Ok(Some((Hold::CustomerRemindedToday, morning(tomorrow))));
+        return Ok(Some((Hold::CustomerRemindedToday, next_day)));
     }
     let shop_today: i64 = sqlx::query_scalar(
         "SELECT (SELECT COUNT(*) FROM reminder_events WHERE merchant_id = $1 AND kind = 'sent' AND at >= $2) \
@@ -1096,7 +1083,7 @@ pub async fn policy_hold(
     .fetch_one(&mut **tx)
     .await?;
     if shop_today >= daily_cap {
-        return Ok(Some((Hold::ShopCapReached, morning(tomorrow))));
+        return Ok(Some((Hold::ShopCapReached, next_day)));
     }
     Ok(None)
 }

@@ -415,10 +415,11 @@ async fn hold_in_claim(
     customer: execora_engine::books::CustomerId,
     zone: chrono_tz::Tz,
     cap: i64,
+    quiet: execora_engine::books::QuietHours,
     now: i64,
 ) -> Result<Option<(reminders::Hold, i64)>, execora_engine::store::StoreError> {
     let mut tx = db.begin().await?;
-    let hold = reminders::policy_hold(&mut tx, key, customer, zone, cap, now).await;
+    let hold = reminders::policy_hold(&mut tx, key, customer, zone, cap, quiet, now).await;
     tx.rollback().await?;
     hold
 }
@@ -434,6 +435,7 @@ fn india(day: u32, hour: u32, minute: u32) -> i64 {
 }
 
 async fn the_shops_policy_holds_reminders_at_night_once_a_day_and_at_its_daily_cap(db: Db) {
+    use execora_engine::books::QuietHours;
     use execora_engine::books::merchants::DEFAULT_REMINDER_DAILY_CAP as SHOP_DAILY_CAP;
     use reminders::Hold;
     let shop = shop(&db, "Gupta Kirana").await;
@@ -462,7 +464,10 @@ async fn the_shops_policy_holds_reminders_at_night_once_a_day_and_at_its_daily_c
     let zone = chrono_tz::Asia::Kolkata;
     let hold = |reminder, customer, now| {
         let (db, key) = (db.clone(), key(reminder));
-        async move { hold_in_claim(&db, key, customer, zone, SHOP_DAILY_CAP, now).await }
+        async move {
+            hold_in_claim(&db, key, customer, zone, SHOP_DAILY_CAP, QuietHours::default(), now)
+                .await
+        }
     };
 
     // Night: before 09:00 waits for 09:00 the same day; from 21:00 for 09:00 the next day.
@@ -535,6 +540,158 @@ async fn the_shops_policy_holds_reminders_at_night_once_a_day_and_at_its_daily_c
     assert_eq!(
         hold(asha_next, asha.id, noon).await.expect("hold"),
         Some((Hold::ShopCapReached, india(23, 9, 0)))
+    );
+}
+
+async fn the_shops_quiet_hours_hold_reminders_by_its_own_clock(db: Db) {
+    use chrono::TimeZone;
+    use execora_engine::books::{QuietHours, SettingsChange, merchants};
+    use reminders::Hold;
+    let shop = shop(&db, "Gupta Kirana").await;
+    let rahul = customer(&shop.books, "Rahul").await;
+    let reminder = shop
+        .books
+        .schedule_reminder(rahul.id, None, to_millis(shop.books.now()), &cli())
+        .await
+        .expect("schedule")
+        .value
+        .id;
+    let key = ReminderKey {
+        merchant: shop.books.merchant_id(),
+        reminder,
+    };
+    let zone = chrono_tz::Asia::Kolkata;
+    let at = |day: u32, hour: u32, minute: u32| {
+        zone.with_ymd_and_hms(2026, 11, day, hour, minute, 0)
+            .single()
+            .expect("time")
+            .with_timezone(&chrono::Utc)
+    };
+    // What the sender does: the shop's settings, the service's clock.
+    let hold = |set: chrono::DateTime<chrono::Utc>| {
+        shop.clock.set(set);
+        let books = &shop.books;
+        let db = &db;
+        async move {
+            let settings = books.settings().await.expect("settings");
+            hold_in_claim(
+                db,
+                key,
+                rahul.id,
+                zone,
+                settings.reminder_daily_cap,
+                settings.quiet_hours,
+                to_millis(books.now()),
+            )
+            .await
+            .expect("hold")
+        }
+    };
+    let set = |quiet: &str| {
+        let quiet: QuietHours = quiet.parse().expect("window");
+        let db = &db;
+        let clock = shop.clock.clone();
+        let merchant = shop.books.merchant_id();
+        async move {
+            merchants::set_settings(
+                db,
+                merchant,
+                SettingsChange {
+                    quiet_hours: Some(quiet),
+                    ..SettingsChange::default()
+                },
+                &*clock,
+            )
+            .await
+            .expect("set")
+        }
+    };
+
+    // The default: 21:00 to 09:00.
+    assert_eq!(
+        shop.books.settings().await.expect("settings").quiet_hours,
+        QuietHours::default()
+    );
+    assert_eq!(
+        hold(at(22, 21, 0)).await,
+        Some((Hold::QuietHours, to_millis(at(23, 9, 0))))
+    );
+    assert_eq!(hold(at(22, 20, 59)).await, None);
+
+    // A window across midnight, to the minute.
+    let saved = set("22:30-07:15").await;
+    assert_eq!(saved.quiet_hours.to_string(), "22:30-07:15");
+    assert_eq!(
+        saved.reminder_daily_cap,
+        merchants::DEFAULT_REMINDER_DAILY_CAP,
+        "the rest kept"
+    );
+    assert_eq!(hold(at(22, 22, 29)).await, None);
+    assert_eq!(hold(at(22, 21, 30)).await, None, "no longer the default");
+    assert_eq!(
+        hold(at(22, 22, 30)).await,
+        Some((Hold::QuietHours, to_millis(at(23, 7, 15))))
+    );
+    assert_eq!(
+        hold(at(23, 3, 0)).await,
+        Some((Hold::QuietHours, to_millis(at(23, 7, 15))))
+    );
+    assert_eq!(hold(at(23, 7, 15)).await, None);
+
+    // A window inside the day: lunch, 13:00 to 15:30; the night is open.
+    set("13:00-15:30").await;
+    assert_eq!(hold(at(22, 23, 0)).await, None);
+    assert_eq!(hold(at(22, 12, 59)).await, None);
+    assert_eq!(
+        hold(at(22, 13, 0)).await,
+        Some((Hold::QuietHours, to_millis(at(22, 15, 30))))
+    );
+    assert_eq!(hold(at(22, 15, 30)).await, None);
+
+    // Held for the rest of the day (the customer was reminded today): the next day's first
+    // minute outside the quiet hours.
+    let other = shop
+        .books
+        .schedule_reminder(
+            rahul.id,
+            None,
+            to_millis(shop.books.now() + Duration::hours(1)),
+            &cli(),
+        )
+        .await
+        .expect("schedule")
+        .value
+        .id;
+    sqlx::query(
+        "INSERT INTO reminder_events (merchant_id, reminder_id, kind, at) VALUES ($1, $2, 'sent', $3)",
+    )
+    .bind(shop.books.merchant_id().0)
+    .bind(other.0)
+    .bind(to_millis(at(22, 10, 0)))
+    .execute(db.pool())
+    .await
+    .expect("event");
+    assert_eq!(
+        hold(at(22, 16, 0)).await,
+        Some((Hold::CustomerRemindedToday, to_millis(at(23, 0, 0)))),
+        "midnight is open when the quiet hours are at lunch"
+    );
+    set("00:00-08:00").await;
+    assert_eq!(
+        hold(at(22, 16, 0)).await,
+        Some((Hold::CustomerRemindedToday, to_millis(at(23, 8, 0))))
+    );
+    set("21:00-09:00").await;
+    assert_eq!(
+        hold(at(22, 16, 0)).await,
+        Some((Hold::CustomerRemindedToday, to_millis(at(23, 9, 0))))
+    );
+
+    // Refused windows change nothing.
+    assert!("10:00-10:00".parse::<QuietHours>().is_err());
+    assert_eq!(
+        shop.books.settings().await.expect("settings").quiet_hours,
+        QuietHours::default()
     );
 }
 
@@ -978,12 +1135,12 @@ async fn the_daily_cap_is_the_shops_setting(db: Db) {
         .expect("settings")
         .reminder_daily_cap;
     assert!(matches!(
-        hold_in_claim(&db, key, asha.id, chrono_tz::Asia::Kolkata, cap, now)
+        hold_in_claim(&db, key, asha.id, chrono_tz::Asia::Kolkata, cap, Default::default(), now)
             .await
             .expect("hold"),
         Some((Hold::ShopCapReached, _))
     ));
-    for refused in [-1, 100_001] {
+    for refused in [-1, 0, 100_001] {
         assert!(
             merchants::set_settings(
                 &db,
@@ -1292,6 +1449,7 @@ async fn concurrent_claims_never_exceed_the_daily_cap_nor_remind_a_customer_twic
 
 on_both_databases!(
     concurrent_claims_never_exceed_the_daily_cap_nor_remind_a_customer_twice_a_day,
+    the_shops_quiet_hours_hold_reminders_by_its_own_clock,
     concurrent_shop_rounds_book_each_customer_once,
     a_series_books_its_next_reminder_after_each_one_and_ends_when_nothing_is_owed,
     stopping_automatic_reminders_cancels_the_waiting_ones_and_keeps_one_off_reminders,

@@ -126,6 +126,14 @@ pub fn routes(config: PanelConfig) -> Router {
         .route("/chat", get(pages::chat::page).post(pages::chat::send))
         .route("/settings", get(pages::settings::page))
         .route("/settings/shop", post(pages::settings::save_shop))
+        .route(
+            "/settings/reminders",
+            post(pages::settings_policy::save_reminders),
+        )
+        .route(
+            "/settings/digest",
+            post(pages::settings_policy::save_digest),
+        )
         .route("/settings/phones", post(pages::settings::add_phone))
         .route(
             "/settings/phones/remove",

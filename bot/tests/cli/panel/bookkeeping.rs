@@ -60,7 +60,7 @@ async fn other_shop(app: &TestApp, clock: &Arc<ManualClock>) -> Books {
     books_of(app, clock, other.id).await
 }
 
-async fn atta(books: &Books, stock: i64, low: i64) -> books::Product {
+pub(super) async fn atta(books: &Books, stock: i64, low: i64) -> books::Product {
     let (product, _) = books
         .upsert_product(NewProduct {
             name: "Atta <Aashirvaad> & Co".into(),
@@ -82,7 +82,7 @@ async fn atta(books: &Books, stock: i64, low: i64) -> books::Product {
     books.product(product.id).await.expect("product")
 }
 
-async fn bill(
+pub(super) async fn bill(
     books: &Books,
     customer: Option<books::CustomerId>,
     product: books::ProductId,

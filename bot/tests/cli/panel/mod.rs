@@ -47,6 +47,7 @@ mod chat;
 mod conversations;
 mod operators;
 mod settings;
+mod settings_policy;
 
 /// A browser: keeps cookies, never follows redirects (the tests look at them).
 struct Browser {

@@ -13,6 +13,7 @@ pub(crate) mod products;
 pub(crate) mod reminders;
 pub(crate) mod rights;
 pub(crate) mod settings;
+pub(crate) mod settings_policy;
 pub(crate) mod statement;
 
 use axum::http::HeaderMap;
