@@ -158,3 +158,98 @@ fn no_typed_code_deletes_nothing() {
         "Priya Singh"
     );
 }
+
+mod retention {
+    //! The service's `message-retention` worker clears old message texts by its own clock.
+
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    use chrono::TimeZone;
+    use execora_engine::messages::{self, Delivery, MessageId, NewInbound};
+    use execora_engine::time::{Clock, ManualClock, to_millis};
+
+    use crate::app::{Database, Setup, TestDatabase, spawn_app_on};
+
+    async fn stored(database: &TestDatabase, wamid: &str, at: i64) -> MessageId {
+        messages::record_inbound(
+            &database.db,
+            &NewInbound {
+                merchant: Some(database.merchant),
+                channel_id: wamid,
+                peer: "919800022222",
+                peer_user_id: None,
+                kind: "text",
+                body: "Ramesh ne 300 diye",
+                media_id: None,
+                context_id: None,
+                status: Delivery::Logged,
+                at,
+            },
+        )
+        .await
+        .expect("store")
+        .expect("new")
+    }
+
+    async fn body(database: &TestDatabase, id: MessageId) -> String {
+        sqlx::query_scalar("SELECT body FROM messages WHERE id = $1")
+            .bind(id.0)
+            .fetch_one(database.db.pool())
+            .await
+            .expect("the row stays")
+    }
+
+    async fn the_worker_clears_texts_older_than_the_retention_by_the_apps_clock(
+        database: Database,
+    ) {
+        let database = Arc::new(TestDatabase::new(database).await);
+        let start = chrono::Utc
+            .with_ymd_and_hms(2026, 1, 10, 6, 0, 0)
+            .single()
+            .expect("time");
+        let old = stored(&database, "wamid.RET.OLD", to_millis(start)).await;
+        let recent = stored(
+            &database,
+            "wamid.RET.NEW",
+            to_millis(start + chrono::Duration::days(25)),
+        )
+        .await;
+        // The service's clock is 31 days on: with 30 days kept, only the first one goes.
+        let clock = ManualClock::new(start + chrono::Duration::days(31));
+        let app = spawn_app_on(
+            database.clone(),
+            Setup {
+                clock: clock.clone(),
+                env: vec![("EXECORA_MESSAGE_RETENTION_DAYS", "30".into())],
+                ..Setup::default()
+            },
+        )
+        .await;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !body(&database, old).await.is_empty() {
+            assert!(Instant::now() < deadline, "the old text was never cleared");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(body(&database, recent).await, "Ramesh ne 300 diye");
+        let redacted: Option<i64> =
+            sqlx::query_scalar("SELECT redacted_at FROM messages WHERE id = $1")
+                .bind(old.0)
+                .fetch_one(database.db.pool())
+                .await
+                .expect("row");
+        assert_eq!(redacted, Some(to_millis(clock.now())));
+        drop(app);
+    }
+
+    #[tokio::test]
+    async fn sqlite_the_worker_clears_texts_older_than_the_retention_by_the_apps_clock() {
+        the_worker_clears_texts_older_than_the_retention_by_the_apps_clock(Database::Sqlite).await;
+    }
+
+    #[tokio::test]
+    async fn postgres_the_worker_clears_texts_older_than_the_retention_by_the_apps_clock() {
+        the_worker_clears_texts_older_than_the_retention_by_the_apps_clock(Database::Postgres)
+            .await;
+    }
+}

@@ -6,13 +6,13 @@
 //! was; see docs/ARCHITECTURE.md, "Data rights".
 
 mod deletion;
+mod erase;
 mod export;
 mod mentions;
 mod retention;
 
-pub use deletion::{
-    DELETED_NAME_PREFIX, Deleted, DeletionRequested, Requester, confirm_deletion, request_deletion,
-};
+pub use deletion::{Deleted, DeletionRequested, Requester, confirm_deletion, request_deletion};
+pub use erase::DELETED_NAME_PREFIX;
 pub use export::{
     CustomerExport, ExportBill, ExportCustomer, ExportMessage, ExportReminder, ExportShop,
     export_customer,

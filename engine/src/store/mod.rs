@@ -63,6 +63,8 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]
     Query(#[from] sqlx::Error),
+    #[error("could not lock the database for migrating: {0}")]
+    MigrationLock(#[source] std::io::Error),
 }
 
 /// Why a backup was not taken.
@@ -226,6 +228,8 @@ impl Db {
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match self.backend {
             Backend::Sqlite => {
+                // Held until the migrations are done: see `sqlite_migration_lock`.
+                let _lock = self.sqlite_migration_lock().await?;
                 if let Err(error) = SQLITE_MIGRATIONS.run(&self.pool).await {
                     self.close().await;
                     return Err(error.into());
@@ -234,6 +238,34 @@ impl Db {
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
         }
         Ok(())
+    }
+
+    /// An exclusive lock on a file beside the SQLite database, for as long as the returned file
+    /// is kept. sqlx's migrator takes an advisory lock on PostgreSQL but none on SQLite, so
+    /// processes starting together on one file would each apply the same migration (the later
+    /// one failing half-way); with this lock they take turns and the later ones find nothing
+    /// pending. An in-memory database has no file and needs none.
+    async fn sqlite_migration_lock(&self) -> Result<Option<std::fs::File>, StoreError> {
+        let file: String =
+            sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
+                .fetch_one(&self.pool)
+                .await?;
+        if file.is_empty() {
+            return Ok(None);
+        }
+        let path = format!("{file}-migrate.lock");
+        let locked = tokio::task::spawn_blocking(move || {
+            let lock = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)?;
+            lock.lock()?;
+            Ok(lock)
+        })
+        .await
+        .map_err(|joined| StoreError::MigrationLock(std::io::Error::other(joined)))?;
+        locked.map(Some).map_err(StoreError::MigrationLock)
     }
 
     /// Whether migrations that this binary knows are missing from the database.

@@ -11,6 +11,7 @@ mod dialog;
 mod digest;
 mod isolation;
 mod messages;
+mod migration_race;
 mod onboarding;
 mod properties;
 mod recordings;

@@ -42,6 +42,7 @@ mod browser;
 mod login;
 mod pages;
 mod rights;
+mod unsigned;
 // Conversations, chat, settings and the operator's pages.
 mod chat;
 mod conversations;
