@@ -402,6 +402,7 @@ class Soak:
         print(f"posting {total} messages at {self.rate}/s for {self.duration} s to {self.processes} process(es), "
               f"SIGKILL at {', '.join(f'{t:.0f}' for t in kill_at) or 'never'} s", flush=True)
         self.t0 = time.monotonic()
+        self.t0_ms = time.time() * 1000
 
         def killer():
             for k, at in enumerate(kill_at):
@@ -458,16 +459,22 @@ class Soak:
               f"{dict(sorted(counts.items()))}", flush=True)
 
     def drain(self):
-        """Waits until every stored message is processed and every reply has left the queue."""
+        """Waits until every stored message is processed and every reply has left the queue, or
+        nothing moved for DRAIN_SECONDS (longer than the stale-claim requeue when anything was
+        killed): a slow machine's backlog is waited for, a stuck one is not."""
         started = time.monotonic()
-        limit = env_int("DRAIN_SECONDS", STALE_REQUEUE_SECONDS + 90 if self.kills else 300)
-        last_report = started
-        while time.monotonic() - started < limit:
+        limit = env_int("DRAIN_SECONDS", STALE_REQUEUE_SECONDS + 90 if self.kills else 120)
+        last_report = last_move = started
+        last_left = None
+        while time.monotonic() - last_move < limit:
             waiting = self.db.rows(
                 f"SELECT COUNT(*) FROM messages WHERE direction = 'in' AND wa_message_id LIKE '{PREFIX}%' "
                 "AND status IN ('received', 'deferred', 'processing')")[0][0]
             queued = self.db.rows("SELECT COUNT(*) FROM messages WHERE direction = 'out' AND status = 'queued'")[0][0]
-            if int(waiting) == 0 and int(queued) == 0:
+            left = int(waiting) + int(queued)
+            if last_left is None or left < last_left:
+                last_move, last_left = time.monotonic(), left
+            if left == 0:
                 time.sleep(1)  # a last poll by the tapper, the fake's counts settle
                 return True, time.monotonic() - started
             if time.monotonic() - last_report > 15:
@@ -481,9 +488,14 @@ class Soak:
         violations = []
         msgs = self.messages
         acked = {w: m for w, m in msgs.items() if m.acked}
-        inbound = {r[1]: (int(r[0]), r[2], int(r[3])) for r in self.db.rows(
-            f"SELECT id, wa_message_id, status, attempts FROM messages WHERE direction = 'in' "
+        inbound = {r[1]: (int(r[0]), r[2], int(r[3]), int(r[4])) for r in self.db.rows(
+            f"SELECT id, wa_message_id, status, attempts, updated_at FROM messages WHERE direction = 'in' "
             f"AND wa_message_id LIKE '{PREFIX}%'")}
+        # When the messages were done, from the first post: the pace the workers kept, apart from
+        # the few a kill cut mid-work (they wait for the stale-claim requeue).
+        done = sorted((v[3] - self.t0_ms) / 1000 for v in inbound.values() if v[1] == "processed")
+        requeued = [w for w, v in inbound.items() if v[2] > 1]
+        bulk = done[len(done) - len(requeued) - 1] if len(done) > len(requeued) else float("nan")
         by_id = {v[0]: w for w, v in inbound.items()}
         outbound = self.db.rows("SELECT id, in_reply_to, status, wa_message_id, peer, body, kind "
                                 "FROM messages WHERE direction = 'out'")
@@ -597,6 +609,9 @@ class Soak:
              f"{dict(self.refused)}", "", ""),
             ("load", f"posting {load_seconds:.1f} s ({len(msgs) / load_seconds:.0f}/s incl. taps), "
              f"all acknowledged at {acked_at:.1f} s, drain {drain_seconds:.1f} s", "", ""),
+            ("processing", f"{len(done)} processed, all but {len(requeued)} by {bulk:.0f} s from the first post "
+             f"({(len(done) - len(requeued)) / bulk:.0f}/s); the {len(requeued)} taken again after a kill by "
+             f"{done[-1] if done else 0:.0f} s", "", ""),
             ("never acknowledged", f"{len(never_acked)} (stored anyway: {len(stored_unacked)})",
              verdict(never_acked, "messages never acknowledged"), never_acked[:5]),
             ("acknowledged, not stored", str(len(missing)), verdict(missing, "acknowledged messages lost"), missing[:5]),
@@ -625,7 +640,7 @@ class Soak:
             ("fake Graph API", f"read receipts {fake_stats['reads']}, media lookups {fake_stats['media_lookups']}, "
              f"downloads {fake_stats['downloads']}, transcriptions {fake_stats['transcriptions']}, "
              f"model calls refused {fake_stats['chat_completions']}", "", ""),
-            ("drained", "yes" if drained else "NO (timed out)", verdict(not drained, "did not drain"), ""),
+            ("drained", "yes" if drained else "NO (nothing moved for DRAIN_SECONDS)", verdict(not drained, "did not drain"), ""),
             ("execora check", check.stdout.strip().splitlines()[-1] if check.stdout.strip() else check.stderr.strip()[-200:],
              verdict(check.returncode != 0, "execora check failed"), ""),
             ("server log", f"{log_errors} ERROR lines, {panics} panics (logs in {self.work})",
