@@ -405,6 +405,9 @@ pub fn command<'t>(
         clause.used.iter_mut().for_each(|u| *u = true);
         vec![Command::Help]
     } else if (has.cancel || has.unsend) && has.reminder {
+        // "Rahul ka reminder cancel karo aur naya kal bhejo": a new one asked as well would be
+        // dropped unread.
+        clause.guessed |= has.new;
         vec![Command::CancelReminder {
             customer: clause.take_customer_name()?,
         }]
@@ -479,6 +482,12 @@ pub fn command<'t>(
             && !has.balance
             && !has.numbers)
     {
+        // "aaj ka hisaab aur kal ka bhi": two days asked, one answered, so the reading is asked.
+        let days = tokens
+            .iter()
+            .filter(|t| matches!(t.word, Word::Day(_)))
+            .count();
+        clause.guessed |= days > 1;
         vec![Command::DailySummary {
             date: summary_date(tokens, now),
         }]
@@ -603,6 +612,32 @@ fn is_repayment(key: &str) -> bool {
             | "चुकाया"
             | "लौटाए"
     )
+}
+
+/// "batao", "dikhao", "show", "tell": something asked to be told or shown. Said inside a
+/// booking or a reminder ("Rahul ne 500 diye aur balance batao") it is a second request that
+/// the booking's reading would drop.
+fn asks_to_be_told(tokens: &[Token<'_>]) -> bool {
+    tokens.iter().any(|t| {
+        matches!(
+            t.key.as_str(),
+            "batao"
+                | "bata"
+                | "bataao"
+                | "btao"
+                | "bataiye"
+                | "dikhao"
+                | "dikha"
+                | "dikhana"
+                | "show"
+                | "tell"
+                | "बताओ"
+                | "बता"
+                | "बताइए"
+                | "दिखाओ"
+                | "दिखा"
+        )
+    })
 }
 
 /// "Rahul took goods worth 500", "Rahul bought for 500": the first name, then a verb of taking,
@@ -759,12 +794,7 @@ fn reminder(clause: &mut Clause<'_, '_>, now: DateTime<FixedOffset>) -> Option<V
     let at = reminder_time(clause.tokens, &mut clause.used, now);
     // "Rahul ka baki batao aur reminder bhejo": a second request (a balance shown) said with the
     // reminder would be dropped unread, so the reading is asked.
-    clause.guessed |= clause.tokens.iter().any(|t| {
-        matches!(
-            t.key.as_str(),
-            "batao" | "bata" | "bataao" | "btao" | "dikhao" | "dikha" | "बताओ" | "दिखाओ" | "show"
-        )
-    });
+    clause.guessed |= asks_to_be_told(clause.tokens);
     // A time already gone ("aaj subah 8 baje" at ten) was misheard or misread: it is asked,
     // never sent at once as if no time had been said.
     clause.guessed |= at.is_some_and(|at| at < now);
@@ -794,7 +824,7 @@ fn payment(clause: &mut Clause<'_, '_>, has: &Has) -> Option<Vec<Command>> {
         && (said_by_them(clause) || bought_in_english(clause));
     let customer = clause.take_customer()?;
     let amount_paise = clause.take_amount()?;
-    clause.guessed |= they_took || has.price;
+    clause.guessed |= they_took || has.price || asks_to_be_told(clause.tokens);
     // "Rahul paid 500 and show his balance", "Rahul paid 500, how much more": a second request
     // said inside the payment's words would be dropped unread, so the reading is asked.
     clause.guessed |= has.show || has.how_much || clause.tokens.iter().any(|t| t.key == "what");
@@ -863,7 +893,7 @@ fn credit_or_balance(clause: &mut Clause<'_, '_>, has: &Has) -> Option<Vec<Comma
             let customer = customer.or_else(|| clause.take_customer())?;
             // "update Maggi price 15": a price is said of goods, so the name may be a product's
             // and the amount its price, never a debt written at once.
-            clause.guessed |= stated || has.price;
+            clause.guessed |= stated || has.price || asks_to_be_told(clause.tokens);
             Some(vec![Command::AddCredit {
                 customer,
                 amount_paise,

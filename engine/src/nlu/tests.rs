@@ -2596,3 +2596,26 @@ fn goods_taken_prices_and_requests_said_together_are_never_booked_at_once() {
         r#"[{"intent":"create_invoice","customer":"Rahul","items":[{"product":"rice","qty":2,"unit":"kg"}]}]"#,
     );
 }
+
+#[test]
+fn a_second_request_said_inside_a_command_is_asked_never_dropped() {
+    for text in [
+        "Rahul ne 500 diye aur balance batao",
+        "Rahul ko 300 udhaar likho aur balance batao",
+        "Rahul ko 2 Maggi aur Suresh ko 3 Parle-G ka bill",
+        "Rahul ka reminder cancel karo aur naya kal bhejo",
+        "aaj ka hisaab aur kal ka bhi",
+        "Rahul ka baki batao aur reminder bhejo",
+    ] {
+        assert!(!parse(text, now()).confident, "{text}: {}", shown(text));
+    }
+    // One request, or two said whole, stays confident.
+    books_at_once(
+        "Rahul ne 500 diye, Suresh ka balance batao",
+        r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000},{"intent":"check_balance","customer":"Suresh"}]"#,
+    );
+    books_at_once(
+        "Rahul ka reminder cancel karo",
+        r#"[{"intent":"cancel_reminder","customer":"Rahul"}]"#,
+    );
+}
