@@ -487,7 +487,12 @@ pub fn command<'t>(
             .iter()
             .filter(|t| matches!(t.word, Word::Day(_)))
             .count();
-        clause.guessed |= days > 1;
+        // "this week's sales", "mahine ka hisaab": a summary is of one day, so a week or a month
+        // asked is answered with a day only after the merchant's yes.
+        let span = tokens
+            .iter()
+            .any(|t| matches!(t.word, Word::Week | Word::Month));
+        clause.guessed |= days > 1 || span;
         vec![Command::DailySummary {
             date: summary_date(tokens, now),
         }]

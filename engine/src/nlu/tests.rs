@@ -2619,3 +2619,19 @@ fn a_second_request_said_inside_a_command_is_asked_never_dropped() {
         r#"[{"intent":"cancel_reminder","customer":"Rahul"}]"#,
     );
 }
+
+#[test]
+fn a_summary_of_a_week_or_a_month_is_asked_not_answered_with_today() {
+    for text in [
+        "this week's sales",
+        "last week summary",
+        "mahine ka hisaab",
+        "is hafte ki bikri",
+    ] {
+        let understood = parse(text, now());
+        assert!(!understood.confident, "{text}: {}", shown(text));
+    }
+    for text in ["aaj ka hisaab batao", "today's sales"] {
+        books_at_once(text, r#"[{"intent":"daily_summary","date":"2026-11-22"}]"#);
+    }
+}
