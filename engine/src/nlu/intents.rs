@@ -398,8 +398,13 @@ pub fn command<'t>(
     now: DateTime<FixedOffset>,
     inherited: Option<&'t str>,
 ) -> Option<Outcome> {
-    let has = survey(tokens);
+    let mut has = survey(tokens);
     let mut clause = Clause::new(tokens, inherited);
+    // "Rahul paid 500 against his udhaar": the customer's English paying verb said with the credit
+    // pays it back ("I paid Rahul 500 udhaar" is the merchant lending).
+    if has.credit && paid_by_the_name(&clause) {
+        has.repay = true;
+    }
     let commands = if has.how_to && !has.names && !has.numbers && asks_how_to_do(&has) {
         // "bill kaise banaye", "how do I add a customer": a question about using the bot.
         clause.used.iter_mut().for_each(|u| *u = true);
@@ -473,6 +478,11 @@ pub fn command<'t>(
         // "kya kya kar sakte ho", "how does this bot work", "commands batao".
         clause.used.iter_mut().for_each(|u| *u = true);
         vec![Command::Help]
+    } else if has.sale && has.numbers && sold_to_someone(tokens) {
+        // "Rahul ko 5 Maggi becha", "sell 2 kg sugar to Rahul": goods sold to a customer are a
+        // bill, said without the word; read as one and asked.
+        clause.guessed = true;
+        vec![invoice(&mut clause)?]
     } else if has.sale
         || (has.hisaab && !has.names && !has.all)
         || (has.day
@@ -617,6 +627,28 @@ fn is_repayment(key: &str) -> bool {
             | "चुकाया"
             | "लौटाए"
     )
+}
+
+/// "Rahul paid ...": the first name, right before an English paying verb, is the payer.
+fn paid_by_the_name(clause: &Clause<'_, '_>) -> bool {
+    clause.name_runs().first().is_some_and(|(_, end)| {
+        clause
+            .tokens
+            .get(clause.after_name(*end))
+            .is_some_and(|t| matches!(t.key.as_str(), "paid" | "pays" | "has" | "repaid"))
+            && clause
+                .tokens
+                .iter()
+                .any(|t| matches!(t.key.as_str(), "paid" | "pays" | "repaid"))
+    })
+}
+
+/// A name followed by "ko" or after "to": whom goods were sold to.
+fn sold_to_someone(tokens: &[Token<'_>]) -> bool {
+    tokens.windows(2).any(|w| {
+        (w[0].word == Word::Name && matches!(w[1].key.as_str(), "ko" | "को"))
+            || (w[0].key == "to" && w[1].word == Word::Name)
+    })
 }
 
 /// "batao", "dikhao", "show", "tell": something asked to be told or shown. Said inside a

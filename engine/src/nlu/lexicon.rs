@@ -721,6 +721,8 @@ fn everyday(key: &str) -> Option<Word> {
             // Calls to the listener: "hey Rahul paid 500", "bro, Sharmaji ne 200 diye".
             "hey" | "heyy" | "bro" | "oye" | "oyee" => Word::Filler,
             "ping" => Word::Reminder,
+            // "charge Rahul 500", "charge 500 to Rahul's account": written to the khata.
+            "charge" => Word::Write,
             "raha" | "rahi" | "rahe" | "reh" | "rah" | "रहा" | "रही" | "रहे" | "रह" | "करता"
             | "करती" | "करते" | "karti" | "करूं" | "करू" => Word::Aux,
             // A day's business: "aaj kitna kamaya", "today's earnings", "कल का सारांश".

@@ -2635,3 +2635,27 @@ fn a_summary_of_a_week_or_a_month_is_asked_not_answered_with_today() {
         books_at_once(text, r#"[{"intent":"daily_summary","date":"2026-11-22"}]"#);
     }
 }
+
+#[test]
+fn credit_paid_back_charged_or_goods_sold_to_a_customer() {
+    let paid = r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000}]"#;
+    books_at_once("Rahul paid 500 against his udhaar", paid);
+    books_at_once("Rahul has paid 500 of his udhaar", paid);
+    let credit = r#"[{"intent":"add_credit","customer":"Rahul","amount_paise":50000}]"#;
+    books_at_once("charge Rahul 500", credit);
+    books_at_once("charge 500 to Rahul's account", credit);
+    // The merchant lending is never the customer's payment.
+    assert!(
+        !shown("I paid Rahul 500 udhaar").contains("record_payment"),
+        "{}",
+        shown("I paid Rahul 500 udhaar")
+    );
+    // Goods sold to someone are a bill, asked because the word was not said.
+    for text in ["sell 2 kg sugar to Rahul", "Rahul ko 5 Maggi becha"] {
+        let (read, confident) = reading(text);
+        assert!(
+            read.contains("create_invoice") && !confident,
+            "{text}: {read}"
+        );
+    }
+}
