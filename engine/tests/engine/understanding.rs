@@ -142,3 +142,21 @@ fn the_money_probes_are_understood_exactly_and_book_nothing_wrongly() {
     let report = eval::evaluate_safety(&cases, parse);
     assert_safe(&report, &report.render(false));
 }
+
+/// The fourth round's probes (`corpus/probe-families*.jsonl`): word orders, glued honorifics,
+/// fillers, documents' numbers, relative and past times, second requests, written from the
+/// contract. Four odd phrasings are still asked rather than read; none is read wrongly.
+#[test]
+fn the_family_probes_are_understood_and_book_nothing_wrongly() {
+    let CaseFile::General(cases) = load("corpus", "probe-families") else {
+        panic!("corpus/probe-families should hold general cases");
+    };
+    let report = eval::evaluate(&cases, parse);
+    assert!(report.total >= 350, "{} family probes", report.total);
+    assert_meets(&report, &report.render(false), 98.5, 0.0, 4.0);
+    let CaseFile::Safety(cases) = load("corpus", "probe-families-safety") else {
+        panic!("corpus/probe-families-safety should hold safety cases");
+    };
+    let report = eval::evaluate_safety(&cases, parse);
+    assert_safe(&report, &report.render(false));
+}
