@@ -199,13 +199,16 @@ fn survey(tokens: &[Token<'_>]) -> Has {
         }
         if (token.key == "you" && previous_key == "can")
             || (token.key == "can" && previous_key == "you")
+            // "what can I do here", "what all can I do".
+            || (token.key == "i" && previous_key == "can")
         {
             // "what can you do", "show me what you can do"
             has.help_cues += 2;
         }
-        if token.word == Word::Question
+        if (token.word == Word::Question
             && token.key == previous_key
-            && token.key.starts_with(['k', 'क'])
+            && token.key.starts_with(['k', 'क']))
+            || (token.key == "all" && previous_key == "what")
         {
             has.kya_kya = true;
         }

@@ -723,6 +723,10 @@ fn everyday(key: &str) -> Option<Word> {
             "ping" => Word::Reminder,
             // "charge Rahul 500", "charge 500 to Rahul's account": written to the khata.
             "charge" => Word::Write,
+            // "samjhao kaise use kare", "मैं इसे कैसे इस्तेमाल करूँ", "user guide": the merchant
+            // and the verb of doing around a question about the bot.
+            "kare" | "करे" | "करूँ" | "karoon" => Word::Aux,
+            "मैं" | "user" | "users" => Word::Filler,
             "raha" | "rahi" | "rahe" | "reh" | "rah" | "रहा" | "रही" | "रहे" | "रह" | "करता"
             | "करती" | "करते" | "karti" | "करूं" | "करू" => Word::Aux,
             // A day's business: "aaj kitna kamaya", "today's earnings", "कल का सारांश".

@@ -2659,3 +2659,25 @@ fn credit_paid_back_charged_or_goods_sold_to_a_customer() {
         );
     }
 }
+
+#[test]
+fn help_asked_as_what_the_merchant_can_do() {
+    reads_as(
+        &[
+            "what all can I do here",
+            "what can I do with this",
+            "user guide",
+            "samjhao kaise use kare",
+            "मैं इसे कैसे इस्तेमाल करूं",
+        ],
+        "help",
+    );
+    // A question about a customer or bills is no help request.
+    for text in ["what all did Rahul buy", "what can I do for Rahul"] {
+        assert!(
+            !shown(text).contains(r#""help""#),
+            "{text}: {}",
+            shown(text)
+        );
+    }
+}
