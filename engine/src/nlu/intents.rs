@@ -838,6 +838,12 @@ fn reminder(clause: &mut Clause<'_, '_>, now: DateTime<FixedOffset>) -> Option<V
     // A time already gone ("aaj subah 8 baje" at ten) was misheard or misread: it is asked,
     // never sent at once as if no time had been said.
     clause.guessed |= at.is_some_and(|at| at < now);
+    // "remind Rahul later", "baad mein": a time said but not which one.
+    clause.guessed |= clause
+        .tokens
+        .iter()
+        .zip(&clause.used)
+        .any(|(t, used)| t.word == Word::After && !used);
     let customer = clause.take_customer()?;
     let amount_paise = clause.take_amount();
     Some(vec![Command::ScheduleReminder {

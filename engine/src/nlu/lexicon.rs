@@ -589,7 +589,7 @@ fn exact(key: &str) -> Option<Word> {
         "agle" | "agla" | "agli" | "next" | "अगले" | "अगला" | "अगली" => {
             Word::Next
         }
-        "hafte" | "hafta" | "haftey" | "week" | "हफ्ते" | "हफ्ता" | "सप्ताह" => {
+        "hafte" | "hafta" | "haftey" | "week" | "weeks" | "हफ्ते" | "हफ्ता" | "सप्ताह" => {
             Word::Week
         }
         "mahine" | "mahina" | "month" | "महीने" | "महीना" => Word::Month,

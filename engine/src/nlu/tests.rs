@@ -479,7 +479,9 @@ proptest! {
                 };
                 let rupees = (paise / 100).to_string();
                 let said = runs.iter().any(|r| r.trim_start_matches('0') == rupees)
-                    || (paise % 100 != 0 && runs.iter().any(|r| r == &rupees));
+                    || (paise % 100 != 0 && runs.iter().any(|r| r == &rupees))
+                    // "50 paise" said alone is fifty paise.
+                    || (paise < 100 && text.contains("paise") && runs.iter().any(|r| r.trim_start_matches('0') == paise.to_string()));
                 prop_assert!(said, "{text:?} booked {paise} paise: {}", shown(&text));
             }
         }
@@ -2679,5 +2681,29 @@ fn help_asked_as_what_the_merchant_can_do() {
             "{text}: {}",
             shown(text)
         );
+    }
+}
+
+#[test]
+fn spans_said_with_an_article_or_in_weeks_and_a_vague_later() {
+    for (text, at) in [
+        ("remind Rahul in a week", "2026-11-29T10:00:00+05:30"),
+        ("remind Rahul in an hour", "2026-11-22T11:00:00+05:30"),
+        ("remind Rahul in half an hour", "2026-11-22T10:30:00+05:30"),
+        ("remind Rahul an hour later", "2026-11-22T11:00:00+05:30"),
+        ("remind Rahul after 2 weeks", "2026-12-06T10:00:00+05:30"),
+        (
+            "Rahul ko 2 hafte baad reminder",
+            "2026-12-06T10:00:00+05:30",
+        ),
+    ] {
+        books_at_once(
+            text,
+            &format!(r#"[{{"intent":"schedule_reminder","customer":"Rahul","at":"{at}"}}]"#),
+        );
+    }
+    // "later" names no time: asked, never sent at once.
+    for text in ["remind Rahul later", "Rahul ko baad me reminder bhejna"] {
+        assert!(!parse(text, now()).confident, "{text}: {}", shown(text));
     }
 }
