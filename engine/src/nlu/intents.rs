@@ -509,6 +509,11 @@ pub fn command<'t>(
         vec![Command::DailySummary {
             date: summary_date(tokens, now),
         }]
+    } else if has.left && !has.stock && !has.numbers && left_for_a_person(tokens) {
+        // "how much is left for Rahul": what a person still has to pay, not goods.
+        vec![Command::CheckBalance {
+            customer: balance_customer(&mut clause, &has),
+        }]
     } else if has.stock
         || (has.left
             && !has.account
@@ -644,6 +649,13 @@ fn paid_by_the_name(clause: &Clause<'_, '_>) -> bool {
                 .iter()
                 .any(|t| matches!(t.key.as_str(), "paid" | "pays" | "repaid"))
     })
+}
+
+/// "left for Rahul": the name after "for" is who the rest is left for.
+fn left_for_a_person(tokens: &[Token<'_>]) -> bool {
+    tokens
+        .windows(2)
+        .any(|w| w[0].key == "for" && w[1].word == Word::Name)
 }
 
 /// A name followed by "ko" or after "to": whom goods were sold to.

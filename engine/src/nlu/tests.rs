@@ -2707,3 +2707,20 @@ fn spans_said_with_an_article_or_in_weeks_and_a_vague_later() {
         assert!(!parse(text, now()).confident, "{text}: {}", shown(text));
     }
 }
+
+#[test]
+fn what_is_left_for_a_person_is_their_balance_and_a_degree_is_no_name() {
+    books_at_once(
+        "how much is left for Rahul",
+        r#"[{"intent":"check_balance","customer":"Rahul"}]"#,
+    );
+    books_at_once(
+        "how much rice is left",
+        r#"[{"intent":"check_stock","product":"rice"}]"#,
+    );
+    assert!(
+        !shown("sabse zyada udhaar kiska hai").contains("zyada"),
+        "{}",
+        shown("sabse zyada udhaar kiska hai")
+    );
+}
