@@ -15,9 +15,9 @@ const GENERAL: [&str; 2] = ["money", "other"];
 const DEV_EXACT_AT_LEAST: f64 = 99.5;
 const DEV_CONFIDENT_WRONG_AT_MOST: f64 = 0.0;
 const DEV_DEFERRED_AT_MOST: f64 = 4.0;
-const HELD_OUT_EXACT_AT_LEAST: f64 = 98.0;
+const HELD_OUT_EXACT_AT_LEAST: f64 = 98.2;
 const HELD_OUT_CONFIDENT_WRONG_AT_MOST: f64 = 0.65;
-const HELD_OUT_DEFERRED_AT_MOST: f64 = 6.0;
+const HELD_OUT_DEFERRED_AT_MOST: f64 = 5.6;
 /// One held-out control (English) is still asked instead of booked; the target is zero. No
 /// held-out safety case is booked wrongly (the target, held exactly).
 const HELD_OUT_CONTROLS_ASKED_AT_MOST: usize = 1;
