@@ -539,7 +539,17 @@ pub fn command<'t>(
         }
     } else if has.arrive && !arrival_is_money(&clause, &has) {
         // "Maggi ke 100 aaye" is stock, but "Anjali ke 650 aa gaye" is money said the same way.
-        let either = (name_ke_bare_number(&clause) || name_bare_number(&clause)) && !has.unit;
+        // "Rahul ke yahan se 500 aaye", "500 aaye Rahul ke": a bare number, counting no goods
+        // named after it, may be money as well.
+        let bare = (0..tokens.len()).any(|i| {
+            clause.word(i) == Some(Word::Number)
+                && (i == 0 || clause.word(i - 1) != Some(Word::Number))
+                && read_number(tokens, i).is_some_and(|n| {
+                    !matches!(clause.word(n.end), Some(Word::Name | Word::Unit(_)))
+                })
+        });
+        let either =
+            (name_ke_bare_number(&clause) || name_bare_number(&clause) || bare) && !has.unit;
         let arrivals = stock_arrivals(&mut clause)?;
         clause.guessed |= either;
         arrivals

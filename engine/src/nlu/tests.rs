@@ -2724,3 +2724,18 @@ fn what_is_left_for_a_person_is_their_balance_and_a_degree_is_no_name() {
         shown("sabse zyada udhaar kiska hai")
     );
 }
+
+#[test]
+fn a_bare_number_arriving_from_a_place_may_be_money() {
+    for text in [
+        "Rahul ke yahan se 500 aaye",
+        "Rahul ki dukaan se 500 aaye",
+        "500 aaye Rahul ke",
+    ] {
+        assert!(!parse(text, now()).confident, "{text}: {}", shown(text));
+    }
+    books_at_once(
+        "20 Maggi aaye",
+        r#"[{"intent":"update_stock","product":"Maggi","qty":20}]"#,
+    );
+}
