@@ -661,6 +661,45 @@ fn paid_by_the_name(clause: &Clause<'_, '_>) -> bool {
     })
 }
 
+/// "maine Rahul se 500 udhaar liye", "Rahul ne mujhe 500 udhaar diye", "I borrowed 500 from
+/// Rahul", "Rahul lent me 500": the merchant took the credit, which is no debt of the customer's.
+fn merchant_borrowed(tokens: &[Token<'_>]) -> bool {
+    let key = |k: &str| tokens.iter().any(|t| t.key == k);
+    let merchant = ["maine", "humne", "hamne", "मैंने", "हमने", "i", "we"]
+        .iter()
+        .any(|k| key(k));
+    let from = ["se", "से", "from"].iter().any(|k| key(k));
+    let took = tokens
+        .iter()
+        .any(|t| t.word == Word::Take || matches!(t.key.as_str(), "liye" | "lie" | "लिए" | "लिये"));
+    let to_me = [
+        "mujhe",
+        "mujhko",
+        "humein",
+        "hamein",
+        "hume",
+        "मुझे",
+        "हमें",
+        "me",
+    ]
+    .iter()
+    .any(|k| key(k))
+        && tokens.iter().any(|t| {
+            matches!(
+                t.key.as_str(),
+                "ne" | "ने" | "lent" | "gave" | "given" | "diye" | "diya" | "दिए" | "दिया"
+            )
+        });
+    (merchant && from && took) || to_me || ["borrowed", "lent"].iter().any(|k| key(k))
+}
+
+/// "write off", "Rahul ka 500 write off karo": what is owed is forgiven, not added to.
+fn written_off(tokens: &[Token<'_>]) -> bool {
+    tokens
+        .windows(2)
+        .any(|w| matches!(w[0].key.as_str(), "write" | "written") && w[1].key == "off")
+}
+
 /// "left for Rahul": the name after "for" is who the rest is left for.
 fn left_for_a_person(tokens: &[Token<'_>]) -> bool {
     tokens
@@ -961,7 +1000,11 @@ fn credit_or_balance(clause: &mut Clause<'_, '_>, has: &Has) -> Option<Vec<Comma
             let customer = customer.or_else(|| clause.take_customer())?;
             // "update Maggi price 15": a price is said of goods, so the name may be a product's
             // and the amount its price, never a debt written at once.
-            clause.guessed |= stated || has.price || asks_to_be_told(clause.tokens);
+            clause.guessed |= stated
+                || has.price
+                || asks_to_be_told(clause.tokens)
+                || merchant_borrowed(clause.tokens)
+                || written_off(clause.tokens);
             Some(vec![Command::AddCredit {
                 customer,
                 amount_paise,

@@ -2739,3 +2739,17 @@ fn a_bare_number_arriving_from_a_place_may_be_money() {
         r#"[{"intent":"update_stock","product":"Maggi","qty":20}]"#,
     );
 }
+
+#[test]
+fn credit_the_merchant_took_or_forgave_is_never_written_at_once() {
+    for text in [
+        "Rahul ne mujhe 500 diye the udhaar",
+        "maine Rahul se 500 udhaar liye",
+        "Rahul ka 500 write off karo",
+    ] {
+        assert!(!books_anything(text), "{text}: {}", shown(text));
+    }
+    let credit = r#"[{"intent":"add_credit","customer":"Rahul","amount_paise":50000}]"#;
+    books_at_once("maine Rahul ko 500 udhaar diye", credit);
+    books_at_once("Rahul ne 500 udhaar liye", credit);
+}
