@@ -96,6 +96,12 @@ pub enum Command {
         #[arg(long)]
         customer: String,
     },
+    /// A customer's data: export it as JSON, or delete the customer (confirmed by a code sent to
+    /// the shop owner's WhatsApp).
+    Customer {
+        #[command(subcommand)]
+        command: CustomerCommand,
+    },
     /// Payment reminders: schedule, list and cancel them.
     Reminder {
         #[command(subcommand)]
@@ -132,6 +138,31 @@ pub enum AdminCommand {
         /// A file whose first line is the password.
         #[arg(long, value_name = "PATH")]
         password_file: Option<std::path::PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CustomerCommand {
+    /// Print everything the shop holds about one customer as JSON: profile, statement with the
+    /// running balance, bills, reminders with their timelines, messages in and out.
+    Export {
+        /// The shop's id or any of its phones.
+        #[arg(long)]
+        merchant: String,
+        /// The customer's name as the shop knows it, or `#<id>`.
+        #[arg(long)]
+        customer: String,
+    },
+    /// Delete a customer: a 6-digit code goes to the shop owner's WhatsApp and is read from
+    /// standard input (5 tries, 5 minutes). Their name, phone, messages, voice notes and pay
+    /// links go, waiting reminders are cancelled; their entries stay, anonymised.
+    Delete {
+        /// The shop's id or any of its phones.
+        #[arg(long)]
+        merchant: String,
+        /// The customer's name as the shop knows it, or `#<id>`.
+        #[arg(long)]
+        customer: String,
     },
 }
 
@@ -251,10 +282,14 @@ pub enum MerchantCommand {
         /// always may).
         #[arg(long, value_name = "HOURS")]
         cancel_window_hours: Option<i64>,
-        /// At most this many reminders leave the shop in one of its days (default 200); the rest
-        /// wait for the next morning.
+        /// At most this many reminders leave the shop in one of its days (1 to 100000, default
+        /// 200); the rest wait for the next morning.
         #[arg(long, value_name = "N")]
         reminder_cap: Option<i64>,
+        /// No reminder reaches a customer between these times of the shop's day (default
+        /// 21:00-09:00; a start later than the end crosses midnight).
+        #[arg(long, value_name = "HH:MM-HH:MM")]
+        quiet_hours: Option<String>,
         /// Remind every customer with dues every this many days (1 to 365); 0 turns it off.
         #[arg(long, value_name = "DAYS")]
         auto_reminder_days: Option<i64>,

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use execora_engine::nlu::llm::LlmConfig;
 use execora_engine::providers::{SttConfig, TtsConfig};
+use execora_engine::rights::MessageRetention;
 use execora_engine::store::{DEFAULT_DATABASE_URL, redact};
 use execora_engine::time::{DEFAULT_TIMEZONE, parse_zone};
 
@@ -154,6 +155,12 @@ pub struct Config {
     /// `EXECORA_CLIENT_IP_HEADER`: the header a proxy in front sets to the client's address
     /// (`Fly-Client-IP`, `X-Real-IP`), for the login rate limits; without it, the peer address.
     pub client_ip_header: Option<String>,
+    /// `EXECORA_MESSAGE_RETENTION_DAYS`: message bodies and transcripts are cleared this many
+    /// days after they were stored (default 180; 0 keeps them).
+    pub message_retention: MessageRetention,
+    /// `EXECORA_REMINDER_CONCURRENCY`: how many reminders one process sends at once (1 to 1000,
+    /// default 64); the number's throughput limit still paces them.
+    pub reminder_concurrency: usize,
 }
 
 /// The panel's server secret; never printed.
@@ -595,7 +602,17 @@ impl Config {
         {
             return Err(problem("WHATSAPP_API_BASE", "must start with https://"));
         }
+        let message_retention = MessageRetention::days(
+            u32::try_from(number_in(
+                env,
+                "EXECORA_MESSAGE_RETENTION_DAYS",
+                0..=3650,
+                180,
+            )?)
+            .unwrap_or(180),
+        );
         Ok(Config {
+            message_retention,
             database_url: DatabaseUrl(database_url),
             host,
             port,
@@ -609,6 +626,13 @@ impl Config {
             open_signup,
             voice: voice_settings(env)?,
             run_workers,
+            reminder_concurrency: usize::try_from(number_in(
+                env,
+                "EXECORA_REMINDER_CONCURRENCY",
+                1..=1000,
+                64,
+            )?)
+            .unwrap_or(64),
             panel_secret: match secret(env, "EXECORA_PANEL_SECRET")? {
                 None => None,
                 Some(text) if text.chars().count() < execora_engine::access::MIN_SECRET_CHARS => {
@@ -670,6 +694,57 @@ mod tests {
             "{shown}"
         );
         assert!(config.database_url.starts_with("postgres://bob:hunter2@"));
+    }
+
+    #[test]
+    fn message_texts_are_kept_180_days_unless_told_and_0_keeps_them() {
+        let defaults = Config::from_env(&env(&[])).expect("valid");
+        assert_eq!(defaults.message_retention, MessageRetention::days(180));
+        let week =
+            Config::from_env(&env(&[("EXECORA_MESSAGE_RETENTION_DAYS", "7")])).expect("valid");
+        assert_eq!(week.message_retention.cutoff(7 * 86_400_000), Some(0));
+        let keep =
+            Config::from_env(&env(&[("EXECORA_MESSAGE_RETENTION_DAYS", "0")])).expect("valid");
+        assert!(keep.message_retention.keeps_forever());
+        for bad in ["-1", "3651", "soon"] {
+            assert!(
+                Config::from_env(&env(&[("EXECORA_MESSAGE_RETENTION_DAYS", bad)])).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    /// The audit of the original Execora found secrets with defaults in its code: a default app
+    /// secret, verify token or panel key is known to everyone who read the source. Here none
+    /// has one: unset, each is absent, and what needs it is off (webhooks refused, sandbox, no
+    /// model, a panel key drawn at random at start).
+    #[test]
+    fn no_secret_has_a_default_value() {
+        let config = Config::from_env(&env(&[])).expect("defaults are valid");
+        let whatsapp = &config.whatsapp;
+        assert!(whatsapp.app_secret.is_none());
+        assert!(whatsapp.previous_app_secret.is_none());
+        assert!(whatsapp.verify_token.is_none());
+        assert!(whatsapp.access_token.is_none());
+        assert!(whatsapp.sandbox());
+        assert!(config.llm.is_none());
+        assert!(config.voice.stt.is_none() && config.voice.tts.is_none());
+        assert!(config.panel_secret.is_none());
+        // The only default is where the books live, which holds no credential.
+        assert_eq!(config.database_url, DEFAULT_DATABASE_URL);
+        // And each secret given is taken as given, never replaced by a built-in one.
+        let given = Config::from_env(&env(&[
+            ("WHATSAPP_APP_SECRET", "app-secret-given"),
+            ("WHATSAPP_VERIFY_TOKEN", "verify-given"),
+            ("EXECORA_PANEL_SECRET", &"p".repeat(32)),
+        ]))
+        .expect("valid");
+        assert_eq!(
+            given.whatsapp.app_secret.as_deref(),
+            Some("app-secret-given")
+        );
+        assert_eq!(given.whatsapp.verify_token.as_deref(), Some("verify-given"));
+        assert!(given.panel_secret.is_some());
     }
 
     #[test]
@@ -806,6 +881,14 @@ mod tests {
                 vec![("EXECORA_CLIENT_IP_HEADER", "X Real IP")],
                 "EXECORA_CLIENT_IP_HEADER",
             ),
+            (
+                vec![("EXECORA_REMINDER_CONCURRENCY", "0")],
+                "EXECORA_REMINDER_CONCURRENCY",
+            ),
+            (
+                vec![("EXECORA_REMINDER_CONCURRENCY", "5000")],
+                "EXECORA_REMINDER_CONCURRENCY",
+            ),
         ] {
             let error = Config::from_env(&env(&pairs)).expect_err("must be refused");
             assert_eq!(error.variable, variable, "{error}");
@@ -841,6 +924,10 @@ mod tests {
             "the secret is never shown"
         );
         let defaults = Config::from_env(&env(&[])).expect("defaults");
+        assert_eq!(defaults.reminder_concurrency, 64);
+        let chosen =
+            Config::from_env(&env(&[("EXECORA_REMINDER_CONCURRENCY", "8")])).expect("concurrency");
+        assert_eq!(chosen.reminder_concurrency, 8);
         assert!(defaults.panel_secret.is_none());
         assert!(defaults.whatsapp.otp_template.is_none());
         assert!(defaults.client_ip_header.is_none());

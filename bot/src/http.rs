@@ -8,7 +8,7 @@ use axum::http::HeaderName;
 use axum::http::StatusCode;
 use axum::routing::get;
 use execora_engine::inbox::Inbox;
-use execora_engine::store::Db;
+use execora_engine::store::{Backend, Db};
 use execora_engine::time::Clock;
 use tower_http::request_id::{
     MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
@@ -39,7 +39,12 @@ pub struct AppState {
 pub fn router(state: AppState) -> Router {
     let webhook = webhook::routes(WebhookState {
         db: state.db.clone(),
-        inbox: Inbox::start(state.db.clone()),
+        inbox: match state.db.backend() {
+            // One process: the webhook keeps the windows in memory, off the ingest commit.
+            Backend::Sqlite => Inbox::start(state.db.clone()),
+            // Processes share the database, so the windows are kept in it.
+            Backend::Postgres => Inbox::start_limited(state.db.clone(), state.limits.shared()),
+        },
         secrets: state.app_secrets.clone(),
         verify_token: state.verify_token.clone(),
         limits: state.limits.clone(),

@@ -2,6 +2,7 @@
 
 mod chat;
 mod cli;
+mod customer;
 
 use std::io::Write;
 use std::sync::Arc;
@@ -218,6 +219,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::PayLink { merchant, customer } => {
             pay_link(&config, clock, &merchant, &customer).await?
         }
+        Command::Customer { command } => customer::run(&config, clock, command).await?,
         Command::Reminder { command } => reminder(&config, clock, command).await?,
         Command::Whatsapp {
             command: WhatsappCommand::Templates { submit, status },
@@ -455,6 +457,7 @@ async fn merchant(
             large_amount,
             cancel_window_hours,
             reminder_cap,
+            quiet_hours,
             auto_reminder_days,
             digest,
         } => {
@@ -471,11 +474,16 @@ async fn merchant(
                         })
                 })
                 .transpose()?;
+            let quiet_hours = quiet_hours
+                .map(|text| text.parse::<books::QuietHours>())
+                .transpose()
+                .context("--quiet-hours")?;
             let change = books::SettingsChange {
                 large_amount,
                 cancel_window_minutes: cancel_window_hours.map(|h| h.saturating_mul(60)),
                 reminder_daily_cap: reminder_cap,
                 auto_reminder_days: auto_reminder_days.map(|days| (days != 0).then_some(days)),
+                quiet_hours,
             };
             let digest_change = digest.as_deref().map(digest_change).transpose()?;
             let settings = if change == books::SettingsChange::default() {
@@ -498,13 +506,14 @@ async fn merchant(
             writeln!(
                 out,
                 "merchant {} '{}': large amount {}, staff may cancel a bill for {} hours, \
-                 at most {} reminders a day, automatic reminders to everyone who owes: {auto}, \
-                 {digest} ({})",
+                 at most {} reminders a day, none in the quiet hours {}, \
+                 automatic reminders to everyone who owes: {auto}, {digest} ({})",
                 found.id,
                 found.name,
                 settings.large_amount,
                 settings.cancel_window_minutes as f64 / 60.0,
                 settings.reminder_daily_cap,
+                settings.quiet_hours,
                 found.timezone
             )?;
         }
@@ -539,7 +548,7 @@ fn digest_change(text: &str) -> anyhow::Result<books::DigestChange> {
 
 /// Issues a pay link to a shop's customer found by name and prints its URL.
 /// A shop by id or phone, for an operator command.
-async fn find_shop(db: &Db, merchant: &str) -> anyhow::Result<books::Merchant> {
+pub(crate) async fn find_shop(db: &Db, merchant: &str) -> anyhow::Result<books::Merchant> {
     books::merchants::find(db, merchant)
         .await?
         .with_context(|| {
@@ -548,7 +557,10 @@ async fn find_shop(db: &Db, merchant: &str) -> anyhow::Result<books::Merchant> {
 }
 
 /// One of the shop's customers by name; several or none is an error naming them.
-async fn find_customer(books: &books::Books, customer: &str) -> anyhow::Result<books::Customer> {
+pub(crate) async fn find_customer(
+    books: &books::Books,
+    customer: &str,
+) -> anyhow::Result<books::Customer> {
     match books.find_customers(customer, 5).await? {
         books::Found::One(person) => Ok(person),
         books::Found::Several(people) => {

@@ -14,6 +14,7 @@ use execora_engine::pipeline::Pipeline;
 use execora_engine::providers::{self, ResilienceConfig};
 use execora_engine::recordings::{Recordings, RecordingsError};
 use execora_engine::reply::Locale;
+use execora_engine::rights::{self, MessageRetention};
 use execora_engine::store::{Db, StoreError, redact};
 use execora_engine::time::{Clock, to_millis};
 use tokio::net::TcpListener;
@@ -86,6 +87,8 @@ pub fn language_model(config: &Config) -> Option<Arc<LlmParser>> {
 
 /// How often archived recordings past their retention are looked for.
 const RECORDINGS_PURGE_EVERY: Duration = Duration::from_secs(3600);
+/// How often message texts past their retention are looked for.
+const MESSAGE_TEXTS_PURGE_EVERY: Duration = Duration::from_secs(3600);
 
 /// A claim on an outbound message older than this, never confirmed, is shown as stuck.
 pub const STUCK_AFTER_MS: i64 = 5 * 60 * 1000;
@@ -407,7 +410,8 @@ fn workers(
             ReminderSender::live(db.clone(), clock.clone(), graph.clone(), throttle.clone())
         }
         None => ReminderSender::sandbox(db.clone(), clock.clone()),
-    };
+    }
+    .with_concurrency(config.reminder_concurrency);
     workers.push((
         "reminders",
         Box::new(move |shutdown| Box::pin(reminders.clone().run(shutdown))),
@@ -439,6 +443,22 @@ fn workers(
         workers.push((
             "sender",
             Box::new(move |shutdown| Box::pin(sender.clone().run(shutdown))),
+        ));
+    }
+    if !config.message_retention.keeps_forever() {
+        let retention = config.message_retention;
+        let db = db.clone();
+        let clock = clock.clone();
+        workers.push((
+            "message-retention",
+            Box::new(move |shutdown| {
+                Box::pin(purge_message_texts(
+                    retention,
+                    db.clone(),
+                    clock.clone(),
+                    shutdown,
+                ))
+            }),
         ));
     }
     if let Some(recordings) = recordings.filter(|_| voice.retention_days.is_some()) {
@@ -476,6 +496,29 @@ async fn purge_recordings(
             Ok(0) => {}
             Ok(purged) => tracing::info!(purged, "expired voice recordings deleted"),
             Err(error) => tracing::warn!(%error, "could not purge expired recordings"),
+        }
+    }
+}
+
+/// Clears message bodies and transcripts past their retention, at start and every hour, until
+/// `shutdown`; the rows stay. The time is the app's clock's.
+async fn purge_message_texts(
+    retention: MessageRetention,
+    db: Db,
+    clock: Arc<dyn Clock>,
+    shutdown: impl Future<Output = ()>,
+) {
+    tokio::pin!(shutdown);
+    let mut every = tokio::time::interval(MESSAGE_TEXTS_PURGE_EVERY);
+    loop {
+        tokio::select! {
+            () = &mut shutdown => return,
+            _ = every.tick() => {}
+        }
+        if let Err(error) =
+            rights::purge_message_texts(&db, retention, to_millis(clock.now())).await
+        {
+            tracing::warn!(%error, "could not clear message texts past their retention");
         }
     }
 }

@@ -1,16 +1,17 @@
-//! A shop's conversations as the panel shows them: who wrote, each one's messages in and out (newest first, in pages), the buttons a reply offered, and what each inbound message booked.
+//! A shop's conversations as the panel shows them: who wrote, each one's messages in and out (newest first, in pages), the buttons a reply offered, and what each inbound message was read as and booked.
 //!
 //! Every query is scoped by the shop. What a message booked is found through the idempotency
 //! keys the dialog gives its bookings: `{message id}#{command index}` (an answer to a question
-//! books under the key of the message that asked, so it shows there). The parse itself is not
-//! stored; the reply, which says what was understood, is the message answering it.
+//! books under the key of the message that asked, so it shows there). What it was read as is
+//! kept on the message itself (`messages.understood`) when the pipeline reads it.
 
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-use crate::books::{CustomerId, EntryKind, MerchantId, OperationId, Role};
+use crate::books::{CustomerId, EntryKind, InvoiceId, MerchantId, OperationId, Role};
 use crate::messages::{Direction, MessageId, StoredMessage, from_row};
 use crate::money::Paise;
+use crate::nlu::command::{Command, Understood};
 use crate::reply::QuickOption;
 use crate::store::{Db, StoreError};
 
@@ -81,6 +82,8 @@ pub struct Booking {
     pub operation: OperationId,
     pub kind: OperationKind,
     pub entries: Vec<BookedEntry>,
+    /// The bill it issued, with its number.
+    pub invoice: Option<(InvoiceId, i64)>,
     /// Undone since (the undo is its own operation).
     pub undone: bool,
 }
@@ -97,6 +100,58 @@ pub struct LogMessage {
     pub recorded: bool,
     /// What an inbound message booked.
     pub bookings: Vec<Booking>,
+    /// What an inbound message was read as, when the pipeline read it.
+    pub understood: Option<Reading>,
+}
+
+/// How the parser read a message: its commands (intent, customer, amount…) and whether it stood
+/// behind all of it, as `execora parse` prints it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reading {
+    pub commands: Vec<Command>,
+    pub confident: bool,
+}
+
+impl Reading {
+    pub fn of(understood: &Understood) -> Reading {
+        Reading {
+            commands: understood.parsed.commands.clone(),
+            confident: understood.confident,
+        }
+    }
+}
+
+/// Keeps how the message with booking key `key` (its channel id, or `message-{id}` for one
+/// without) was read, on the shop's inbound message; read again, the last reading stays.
+pub async fn record_reading(
+    db: &Db,
+    merchant: MerchantId,
+    key: &str,
+    understood: &Understood,
+) -> Result<(), StoreError> {
+    let json = serde_json::to_string(&Reading::of(understood))
+        .map_err(|error| StoreError::Query(sqlx::Error::Encode(Box::new(error))))?;
+    let by_id = key
+        .strip_prefix("message-")
+        .and_then(|id| id.parse::<i64>().ok());
+    let query = match by_id {
+        Some(id) => sqlx::query(
+            "UPDATE messages SET understood = $1 \
+             WHERE merchant_id = $2 AND direction = 'in' AND id = $3 AND wa_message_id IS NULL",
+        )
+        .bind(json)
+        .bind(merchant.0)
+        .bind(id),
+        None => sqlx::query(
+            "UPDATE messages SET understood = $1 \
+             WHERE merchant_id = $2 AND direction = 'in' AND wa_message_id = $3",
+        )
+        .bind(json)
+        .bind(merchant.0)
+        .bind(key),
+    };
+    query.execute(db.pool()).await?;
+    Ok(())
 }
 
 /// One page of a conversation, newest first.
@@ -207,7 +262,7 @@ pub async fn page(
     let rows = sqlx::query(
         "SELECT m.id, m.merchant_id, m.direction, m.wa_message_id, m.peer, m.kind, m.body, m.status, \
          m.error_code, m.context_id, m.transcript, m.created_at, m.in_reply_to, m.options, \
-         CASE WHEN r.message_id IS NULL THEN 0 ELSE 1 END AS recorded \
+         m.understood, CASE WHEN r.message_id IS NULL THEN 0 ELSE 1 END AS recorded \
          FROM messages m LEFT JOIN recordings r \
          ON r.merchant_id = m.merchant_id AND r.message_id = m.id AND r.purged_at IS NULL \
          WHERE m.merchant_id = $1 AND m.peer = $2 AND m.id < $3 ORDER BY m.id DESC LIMIT $4",
@@ -226,6 +281,10 @@ pub async fn page(
             .and_then(|json| serde_json::from_str::<Vec<QuickOption>>(&json).ok())
             .unwrap_or_default();
         let recorded: i64 = row.try_get("recorded")?;
+        // A reading this version cannot read back is left out rather than failing the page.
+        let understood = row
+            .try_get::<Option<String>, _>("understood")?
+            .and_then(|json| serde_json::from_str::<Reading>(&json).ok());
         let bookings = match (&message.direction, &message.channel_id) {
             (Direction::In, Some(key)) => bookings(db, merchant, key).await?,
             (Direction::In, None) => {
@@ -238,6 +297,7 @@ pub async fn page(
             options,
             recorded: recorded != 0,
             bookings,
+            understood,
             message,
         });
     }
@@ -308,10 +368,20 @@ pub async fn bookings(
             })
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        let invoice = sqlx::query(
+            "SELECT id, number FROM invoices WHERE merchant_id = $1 AND operation_id = $2",
+        )
+        .bind(merchant.0)
+        .bind(id.0)
+        .fetch_optional(db.pool())
+        .await?
+        .map(|row| Ok::<_, sqlx::Error>((InvoiceId(row.try_get("id")?), row.try_get("number")?)))
+        .transpose()?;
         bookings.push(Booking {
             operation: id,
             kind: OperationKind::parse(&kind),
             entries,
+            invoice,
             undone: operation.try_get::<Option<i64>, _>("undone_by")?.is_some(),
         });
     }

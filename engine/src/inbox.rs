@@ -1,5 +1,6 @@
 //! Group commit for arriving messages: concurrent webhook deliveries share one commit, and
-//! each is acknowledged only once its row is durable.
+//! each is acknowledged only once its row is durable (and, when the inbox limits senders, placed
+//! in its sender's window in that same commit).
 
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -9,6 +10,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::books::MerchantId;
 use crate::messages::{Delivery, MessageId, storable};
+use crate::senders::{Place, SenderLimit};
 use crate::store::{Backend, Db, StoreError, Work};
 
 /// Most messages written in one statement. Bounded so one commit never holds the writer long.
@@ -64,25 +66,58 @@ pub enum InboxError {
     Stopped,
 }
 
-type Reply = oneshot::Sender<Result<Option<MessageId>, InboxError>>;
+/// A stored message and its place in its sender's window.
+type Stored = (MessageId, Place);
+
+type Reply = oneshot::Sender<Result<Option<Stored>, InboxError>>;
 
 /// The handle webhook requests store messages through. Cloning shares the one writer.
 #[derive(Clone)]
 pub struct Inbox {
     queue: mpsc::Sender<(Arrival, Reply)>,
+    limits_senders: bool,
 }
 
 impl Inbox {
     /// Starts the writer task on the current tokio runtime; it ends when every handle is dropped.
+    /// Messages are stored with the status and due time they come with.
     pub fn start(db: Db) -> Inbox {
+        Inbox::spawn(db, None)
+    }
+
+    /// As [`Inbox::start`], and every new `received` message is also placed in its sender's
+    /// window in the commit that stores it: over `limit`, it is stored `deferred` until its
+    /// window opens. The windows live in the database, so the limit holds across every process
+    /// on it; a redelivery, never inserted, never counts.
+    pub fn start_limited(db: Db, limit: SenderLimit) -> Inbox {
+        Inbox::spawn(db, Some(limit))
+    }
+
+    fn spawn(db: Db, limit: Option<SenderLimit>) -> Inbox {
         let (queue, waiting) = mpsc::channel(QUEUE);
-        tokio::spawn(write_batches(db, waiting));
-        Inbox { queue }
+        let limits_senders = limit.is_some();
+        tokio::spawn(write_batches(db, limit, waiting));
+        Inbox {
+            queue,
+            limits_senders,
+        }
+    }
+
+    /// Whether this inbox places messages in their senders' windows (`start_limited`).
+    pub fn limits_senders(&self) -> bool {
+        self.limits_senders
     }
 
     /// Stores `arrival` once by its channel id, returning when it is committed. `None`: that id
     /// was stored before (a redelivery), also when the copies arrive in the same batch.
     pub async fn record(&self, arrival: Arrival) -> Result<Option<MessageId>, InboxError> {
+        Ok(self.record_placed(arrival).await?.map(|(id, _)| id))
+    }
+
+    /// As [`Inbox::record`], with the place the message was given in its sender's window
+    /// (always [`Place::Now`] from an inbox that does not limit senders, which keeps the status
+    /// the arrival came with).
+    pub async fn record_placed(&self, arrival: Arrival) -> Result<Option<Stored>, InboxError> {
         let arrival = arrival.storable();
         let (reply, answer) = oneshot::channel();
         self.queue
@@ -95,12 +130,16 @@ impl Inbox {
 
 /// Takes whatever has queued up while the last commit ran and writes it in one statement: one
 /// durable commit (one fsync on SQLite) serves many requests, which is where the throughput is.
-async fn write_batches(db: Db, mut waiting: mpsc::Receiver<(Arrival, Reply)>) {
+async fn write_batches(
+    db: Db,
+    limit: Option<SenderLimit>,
+    mut waiting: mpsc::Receiver<(Arrival, Reply)>,
+) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while waiting.recv_many(&mut batch, MAX_BATCH).await > 0 {
         db.arrivals_waiting();
         let arrivals: Vec<&Arrival> = batch.iter().map(|(arrival, _)| arrival).collect();
-        match write(&db, &arrivals).await {
+        match write(&db, limit.as_ref(), &arrivals).await {
             Ok(ids) => {
                 if ids.iter().any(Option::is_some) {
                     db.wake(Work::Inbound);
@@ -115,7 +154,7 @@ async fn write_batches(db: Db, mut waiting: mpsc::Receiver<(Arrival, Reply)>) {
                 // delivers that one again).
                 tracing::warn!(%error, messages = batch.len(), "a batch of arriving messages failed; writing them one by one");
                 for (arrival, reply) in batch.drain(..) {
-                    let written = write(&db, &[&arrival])
+                    let written = write(&db, limit.as_ref(), &[&arrival])
                         .await
                         .map(|mut ids| ids.pop().flatten());
                     if let Err(error) = &written {
@@ -135,10 +174,68 @@ async fn write_batches(db: Db, mut waiting: mpsc::Receiver<(Arrival, Reply)>) {
 
 /// One multi-row INSERT, committed on its own: a single statement is atomic, and outside an
 /// explicit transaction SQLite keeps no statement journal for it (inside one, the journal of a
-/// batch's ~80 touched pages spilled to a temporary file on every commit).
-async fn write(db: &Db, batch: &[&Arrival]) -> Result<Vec<Option<MessageId>>, StoreError> {
+/// batch's ~80 touched pages spilled to a temporary file on every commit). With a sender limit,
+/// the insert and the placing of the new messages share one transaction.
+async fn write(
+    db: &Db,
+    limit: Option<&SenderLimit>,
+    batch: &[&Arrival],
+) -> Result<Vec<Option<Stored>>, StoreError> {
     let mut writer = db.arrivals_writer().await?;
-    insert_many(&mut writer, db.backend(), batch).await
+    let Some(limit) = limit else {
+        let ids = insert_many(&mut writer, db.backend(), batch).await?;
+        return Ok(ids
+            .into_iter()
+            .map(|id| id.map(|id| (id, Place::Now)))
+            .collect());
+    };
+    let mut tx = sqlx::Connection::begin(&mut *writer).await?;
+    let ids = insert_many(&mut tx, db.backend(), batch).await?;
+    let places = place_new(&mut tx, limit, batch, &ids).await?;
+    tx.commit().await?;
+    Ok(ids
+        .into_iter()
+        .zip(places)
+        .map(|(id, place)| id.map(|id| (id, place)))
+        .collect())
+}
+
+/// Places each new `received` message of `batch` in its sender's window, and stores the ones
+/// over the limit `deferred` until their window opens. Senders are placed in the order of their
+/// ids, so two processes placing the same senders lock their windows in the same order (and
+/// never wait for each other in a cycle); a sender's messages keep the order they arrived in.
+async fn place_new(
+    connection: &mut sqlx::AnyConnection,
+    limit: &SenderLimit,
+    batch: &[&Arrival],
+    ids: &[Option<MessageId>],
+) -> Result<Vec<Place>, StoreError> {
+    let mut places = vec![Place::Now; batch.len()];
+    let mut by_sender: Vec<(&str, usize)> = batch
+        .iter()
+        .zip(ids)
+        .enumerate()
+        .filter(|(_, (arrival, id))| id.is_some() && arrival.status == Delivery::Received)
+        .map(|(at, (arrival, _))| (arrival.peer.as_str(), at))
+        .collect();
+    by_sender.sort();
+    let now = limit.now();
+    for same in by_sender.chunk_by(|a, b| a.0 == b.0) {
+        let taken = limit.place(connection, same[0].0, same.len(), now).await?;
+        for ((_, at), place) in same.iter().zip(taken) {
+            places[*at] = place;
+            if let (Place::Later { due }, Some(id)) = (place, ids[*at]) {
+                sqlx::query(
+                    "UPDATE messages SET status = 'deferred', next_attempt_at = $1 WHERE id = $2",
+                )
+                .bind(due)
+                .bind(id.0)
+                .execute(&mut *connection)
+                .await?;
+            }
+        }
+    }
+    Ok(places)
 }
 
 /// Parameters per row.

@@ -19,6 +19,8 @@ pub mod quantity;
 pub mod queues;
 pub mod recordings;
 pub mod reply;
+pub mod rights;
+pub mod senders;
 pub mod store;
 pub mod time;
 pub mod upi;

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use crate::books::{Books, BooksError, MerchantId, Source};
+use crate::conversations;
 use crate::dialog::{self, Input, Turn};
 use crate::nlu::llm::LlmParser;
 use crate::reply::{Locale, Outcome, Reply, render};
@@ -66,7 +67,18 @@ impl Pipeline {
             source: message.source,
             llm: self.llm.as_deref(),
         };
-        let outcomes = dialog::respond(&turn, &message.input).await?;
+        let responded = dialog::respond(&turn, &message.input).await?;
+        if let Some(understood) = &responded.understood {
+            // What was understood is shown beside the message in the panel; the bookings and the
+            // reply stand without it, so a failure to keep it is logged, not returned.
+            if let Err(error) =
+                conversations::record_reading(&self.db, message.merchant, &message.id, understood)
+                    .await
+            {
+                tracing::error!(%error, "the reading of a message could not be kept");
+            }
+        }
+        let outcomes = responded.outcomes;
         let locale = books.merchant().locale;
         Ok(Handled {
             reply: combine(&outcomes, locale),

@@ -275,7 +275,7 @@ impl Recordings {
         Ok(purged)
     }
 
-    async fn delete(&self, key: &str) -> Result<(), RecordingsError> {
+    pub(crate) async fn delete(&self, key: &str) -> Result<(), RecordingsError> {
         match self.store.delete(&object_path(key)?).await {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
             Err(error) => Err(error.into()),

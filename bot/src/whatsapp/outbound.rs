@@ -62,7 +62,7 @@ pub fn template_parameter(text: &str) -> String {
 pub struct Sender {
     db: Db,
     graph: GraphClient,
-    throttle: Arc<DefaultDirectRateLimiter>,
+    throttle: NumberThrottle,
     fallback_template: Option<FallbackTemplate>,
     /// The authentication template a login code goes out as when the window is closed.
     otp_template: Option<FallbackTemplate>,
@@ -74,13 +74,36 @@ pub struct Sender {
 
 /// The business number's throughput limit, one per process: the reply sender and the reminder
 /// sender take from the same one, so together they never exceed what Meta allows the number.
-pub type NumberThrottle = Arc<DefaultDirectRateLimiter>;
+#[derive(Clone)]
+pub struct NumberThrottle {
+    local: Arc<DefaultDirectRateLimiter>,
+}
+
+impl NumberThrottle {
+    /// Waits until one message may go.
+    pub async fn until_ready(&self) {
+        self.local.until_ready().await;
+    }
+
+    /// Waits until one message may go, and takes up to `most` in all that may go now: a batch
+    /// of sends starts at once without waiting for the whole batch. Returns how many (≥ 1).
+    pub async fn take(&self, most: usize) -> usize {
+        self.until_ready().await;
+        let mut taken = 1;
+        while taken < most && self.local.check().is_ok() {
+            taken += 1;
+        }
+        taken
+    }
+}
 
 /// A throughput limit of `per_second` messages a second (at least one).
 pub fn number_throttle(per_second: u32) -> NumberThrottle {
     let quota = NonZeroU32::new(per_second.max(1))
         .map_or(Quota::per_second(NonZeroU32::MIN), Quota::per_second);
-    Arc::new(RateLimiter::direct(quota))
+    NumberThrottle {
+        local: Arc::new(RateLimiter::direct(quota)),
+    }
 }
 
 /// Backoff before try `attempts + 1`: 2^n seconds for throughput errors, 4^n for a throttled

@@ -6,6 +6,9 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
 use execora_engine::books::reminder_series;
 use execora_engine::books::reminders::{self, Delivered, DueReminder};
 use execora_engine::books::{Books, BooksError, PayLinkError, merchants};
@@ -64,12 +67,19 @@ struct Ready {
     books: Books,
 }
 
-/// Sends due reminders one at a time.
+/// How many reminders one sender claims at most in one transaction.
+const MAX_BATCH: usize = 64;
+
+/// The reminders a sender sends at once unless told otherwise (`EXECORA_REMINDER_CONCURRENCY`).
+pub const DEFAULT_CONCURRENCY: usize = 64;
+
+/// Sends due reminders, up to `concurrency` at once.
 #[derive(Clone)]
 pub struct ReminderSender {
     db: Db,
     clock: Arc<dyn Clock>,
     channel: Channel,
+    concurrency: usize,
 }
 
 /// Backoff before try `attempts + 1`, in ms: the outbox's (2^n s, 4^n s for a throttled
@@ -85,6 +95,7 @@ impl ReminderSender {
             db,
             clock,
             channel: Channel::Sandbox,
+            concurrency: DEFAULT_CONCURRENCY,
         }
     }
 
@@ -100,7 +111,14 @@ impl ReminderSender {
             db,
             clock,
             channel: Channel::Live { graph, throttle },
+            concurrency: DEFAULT_CONCURRENCY,
         }
+    }
+
+    /// Sends up to `concurrency` reminders at once (at least one).
+    pub fn with_concurrency(mut self, concurrency: usize) -> ReminderSender {
+        self.concurrency = concurrency.max(1);
+        self
     }
 
     fn now_ms(&self) -> i64 {
@@ -132,14 +150,34 @@ impl ReminderSender {
         Ok(booked)
     }
 
-    /// Sends the reminder that fell due first; `false` when none is due.
+    /// Sends the reminder that fell due first (one the shop's policy lets go now); `false` when
+    /// none was due.
     pub async fn send_next(&self) -> Result<bool, ReminderError> {
-        let Some(due) = reminders::claim_due(&self.db, self.now_ms()).await? else {
-            return Ok(false);
-        };
-        match self.prepare(&due).await {
-            Ok(Some(ready)) => self.deliver(&due, ready).await?,
-            Ok(None) => {}
+        self.take_sends(1).await;
+        let claimed = reminders::claim_batch(&self.db, self.now_ms(), 1).await?;
+        let found = claimed.found_any();
+        for due in claimed.due {
+            self.send_claimed(&due).await?;
+        }
+        Ok(found)
+    }
+
+    /// Waits until the number's throughput lets one reminder go, and takes up to `most` that
+    /// may go now. Taken before the claim, so a claimed reminder is sent at once: a reminder
+    /// stays `sending` (and after a crash, for review) only as long as its call to WhatsApp.
+    async fn take_sends(&self, most: usize) -> usize {
+        match &self.channel {
+            Channel::Live { throttle, .. } => throttle.take(most).await,
+            Channel::Sandbox => most,
+        }
+    }
+
+    /// Sends a reminder this sender claimed, or finishes it without sending (settled, no phone);
+    /// an error of ours before WhatsApp is called puts it back for later.
+    async fn send_claimed(&self, due: &DueReminder) -> Result<(), ReminderError> {
+        match self.prepare(due).await {
+            Ok(Some(ready)) => self.deliver(due, ready).await,
+            Ok(None) => Ok(()),
             Err(error) => {
                 // WhatsApp was not called: the reminder can safely be due again later.
                 let now = self.now_ms();
@@ -156,27 +194,16 @@ impl ReminderSender {
                 {
                     tracing::error!(reminder = %due.key, error = %put_back, "could not put a reminder back; it will be reviewed");
                 }
-                return Err(error);
+                Err(error)
             }
         }
-        Ok(true)
     }
 
     /// Everything before WhatsApp is called: the balance, the phone, the pay link. `None` when
     /// the reminder was finished here (settled, or no phone).
     async fn prepare(&self, due: &DueReminder) -> Result<Option<Ready>, ReminderError> {
+        // The shop's policy (quiet hours, once a day, the daily cap) was decided by the claim.
         let books = Books::open(self.db.clone(), due.key.merchant, self.clock.clone()).await?;
-        // Quiet hours, once a day per customer, the shop's daily cap: held, not refused.
-        let zone = books.merchant().zone();
-        let cap = books.settings().await?.reminder_daily_cap;
-        let now = self.now_ms();
-        if let Some((hold, run_at)) =
-            reminders::policy_hold(&self.db, due.key, due.customer, zone, cap, now).await?
-        {
-            tracing::info!(reminder = %due.key, ?hold, run_at, "reminder held by the shop's policy");
-            reminders::hold_until(&self.db, due.key, run_at, now).await?;
-            return Ok(None);
-        }
         let customer = books.customer(due.customer).await?;
         // The balance at sending time decides: nothing owed, nothing sent; never more than owed.
         if customer.balance <= Paise::ZERO {
@@ -273,7 +300,7 @@ impl ReminderSender {
                     url_button: Some(token.clone()),
                 };
                 let callback = due.key.to_string();
-                throttle.until_ready().await;
+                // This send's turn in the number's throughput was taken before the claim.
                 let mut result = graph.send_tagged(peer, &content(template), &callback).await;
                 // A Hinglish template not (yet) approved: Meta refused it, nothing went out,
                 // so the English one of the same parameters can go at once.
@@ -386,15 +413,24 @@ impl ReminderSender {
     }
 
     /// Works until `shutdown` completes: first marks claims left by a stopped sender, then
-    /// sends what falls due, looking again every second when idle.
+    /// sends what falls due, up to `concurrency` reminders at once, each claimed only when the
+    /// number's throughput lets it go; looks again every second when idle. On shutdown the
+    /// sends under way are finished (they are claimed: cut, they would go to review).
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
         tokio::pin!(shutdown);
         let mut review = tokio::time::interval(REVIEW_EVERY);
         let mut scheduled = self.db.wakeup(Work::Scheduled);
+        let slots = Arc::new(Semaphore::new(self.concurrency));
+        let mut sends = JoinSet::new();
         loop {
+            while let Some(done) = sends.try_join_next() {
+                if let Err(error) = done {
+                    tracing::error!(%error, "a reminder send stopped");
+                }
+            }
             tokio::select! {
                 biased;
-                () = &mut shutdown => return,
+                () = &mut shutdown => break,
                 _ = review.tick() => {
                     if let Err(error) = self.review_stale().await {
                         tracing::error!(%error, "could not review unconfirmed reminders");
@@ -407,18 +443,55 @@ impl ReminderSender {
                 () = std::future::ready(()) => {}
             }
             scheduled.seen();
-            let idle = match self.send_next().await {
-                Ok(worked) => !worked,
+            // A free slot first, then as many more as are free, up to a batch.
+            let first = tokio::select! {
+                () = &mut shutdown => break,
+                slot = slots.clone().acquire_owned() => match slot {
+                    Ok(slot) => slot,
+                    Err(_) => break,
+                },
+            };
+            let mut free = vec![first];
+            while free.len() < MAX_BATCH.min(self.concurrency) {
+                match slots.clone().try_acquire_owned() {
+                    Ok(slot) => free.push(slot),
+                    Err(_) => break,
+                }
+            }
+            let may_go = tokio::select! {
+                () = &mut shutdown => break,
+                taken = self.take_sends(free.len()) => taken,
+            };
+            free.truncate(may_go);
+            let idle = match reminders::claim_batch(&self.db, self.now_ms(), free.len()).await {
+                Ok(claimed) => {
+                    let idle = !claimed.found_any();
+                    for (due, slot) in claimed.due.into_iter().zip(free) {
+                        let sender = self.clone();
+                        sends.spawn(async move {
+                            if let Err(error) = sender.send_claimed(&due).await {
+                                tracing::error!(reminder = %due.key, %error, "reminder could not be sent or stored");
+                            }
+                            drop(slot);
+                        });
+                    }
+                    idle
+                }
                 Err(error) => {
-                    tracing::error!(%error, "reminder could not be sent or stored");
+                    tracing::error!(%error, "due reminders could not be claimed");
                     true
                 }
             };
             if idle {
                 tokio::select! {
-                    () = &mut shutdown => return,
+                    () = &mut shutdown => break,
                     () = scheduled.wait(POLL) => {}
                 }
+            }
+        }
+        while let Some(done) = sends.join_next().await {
+            if let Err(error) = done {
+                tracing::error!(%error, "a reminder send stopped");
             }
         }
     }

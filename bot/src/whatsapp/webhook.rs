@@ -17,6 +17,7 @@ use execora_engine::inbox::{Arrival, Inbox, InboxError};
 use execora_engine::messages::{self, Delivery, NewOutbound};
 use execora_engine::phone::Phone;
 use execora_engine::reply::{Locale, Outcome, render};
+use execora_engine::senders::{self, Place, SenderLimit, WINDOW_MS};
 use execora_engine::store::{Db, StoreError};
 use execora_engine::time::{Clock, SystemClock};
 
@@ -100,14 +101,18 @@ impl PhoneBook {
     }
 }
 
-/// One minute, the limits' window.
-const WINDOW_MS: i64 = 60_000;
 /// Senders remembered at most; beyond it the limits start afresh (as the phone book does).
 const SENDERS_MAX: usize = 100_000;
 
 /// Per-sender limits, judged when messages arrive: the first `per_minute` of a window are
 /// processed at once, the rest are kept and scheduled one window later each `per_minute` (so a
 /// burst of Meta's retries after an outage is worked off at the sender's rate, none lost).
+///
+/// On SQLite (one process) the windows are kept here, in memory, off the commit of the ingest
+/// path. On PostgreSQL several processes may serve one database, so the inbox places each message
+/// in its sender's window in the database, in the commit that stores it ([`SenderLimits::shared`],
+/// `Inbox::start_limited`), with the same rule; only the settings and the notice's text are
+/// taken from here.
 ///
 /// Written by hand rather than with a rate-limiting crate: a redelivered message must give its
 /// place back (it is known to be one only after the unique insert), and a deferred message needs
@@ -128,15 +133,6 @@ struct SenderWindow {
     noticed_at: Option<i64>,
 }
 
-/// Where an arriving message goes in its sender's schedule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Place {
-    /// Within the limit: processed now.
-    Now,
-    /// Over the limit: processed once its window opens (unix ms).
-    Later { due: i64 },
-}
-
 impl SenderLimits {
     pub fn new(per_minute: u32, sandbox: bool) -> SenderLimits {
         SenderLimits {
@@ -155,6 +151,11 @@ impl SenderLimits {
 
     fn now(&self) -> i64 {
         self.clock.now().timestamp_millis()
+    }
+
+    /// The same limit, kept in the database for every process on it.
+    pub fn shared(&self) -> SenderLimit {
+        SenderLimit::new(self.per_minute, self.clock.clone())
     }
 
     /// Takes the next place of `sender`.
@@ -386,28 +387,39 @@ async fn store_message(state: &WebhookState, message: &InboundMessage) -> Result
         None => None,
     };
     arrival.merchant = merchant.map(|(id, _)| id);
-    // The place is taken before the insert (which alone knows whether the message is new) and
-    // given back for a redelivery, so a redelivered message never counts against its sender.
-    let place = limits.take_place(&peer);
+    // In memory, the place is taken before the insert (which alone knows whether the message
+    // is new) and given back for a redelivery, so a redelivered message never counts against its
+    // sender. An inbox that limits senders places only the new ones, in the insert's commit.
+    let in_memory = !state.inbox.limits_senders();
+    let place = if in_memory {
+        limits.take_place(&peer)
+    } else {
+        Place::Now
+    };
     if let Place::Later { due } = place {
         // The worker answers everything in `received` (a stranger is told how to register);
         // beyond the per-minute limit a message is kept and processed when its window opens.
         arrival.status = Delivery::Deferred;
         arrival.due_at = Some(due);
     }
-    let stored = match state.inbox.record(arrival).await {
+    let stored = match state.inbox.record_placed(arrival).await {
         Ok(stored) => stored,
         Err(error) => {
-            limits.give_back(&peer);
+            if in_memory {
+                limits.give_back(&peer);
+            }
             return Err(error.into());
         }
     };
-    if stored.is_none() {
-        limits.give_back(&peer);
+    let Some((stored, placed)) = stored else {
+        if in_memory {
+            limits.give_back(&peer);
+        }
         tracing::info!("redelivered message ignored");
         count("duplicate");
         return Ok(());
-    }
+    };
+    let place = if in_memory { place } else { placed };
     count(match place {
         Place::Later { .. } => "deferred",
         Place::Now => "accepted",
@@ -418,7 +430,12 @@ async fn store_message(state: &WebhookState, message: &InboundMessage) -> Result
             "sender over the message limit; stored, processed later"
         );
         // Logged with the notice, once a window per sender: a flood must not flood the logs too.
-        if limits.notice_due(&peer) {
+        let notice_due = if in_memory {
+            limits.notice_due(&peer)
+        } else {
+            senders::notice_due(db, &peer, limits.now()).await?
+        };
+        if notice_due {
             tracing::warn!(
                 per_minute = limits.per_minute,
                 "sender over the message limit; the rest is processed as the limit allows"
@@ -435,7 +452,7 @@ async fn store_message(state: &WebhookState, message: &InboundMessage) -> Result
                 peer: &peer,
                 kind: "text",
                 body: &notice.text,
-                in_reply_to: stored,
+                in_reply_to: Some(stored),
                 options: None,
                 status: if limits.sandbox {
                     Delivery::Sandbox

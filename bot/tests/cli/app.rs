@@ -48,6 +48,12 @@ static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 impl TestDatabase {
     pub async fn new(database: Database) -> TestDatabase {
+        TestDatabase::opened_at(database, &SystemClock).await
+    }
+
+    /// A database whose shop was opened at `clock`'s time: a test that runs on a hand-moved
+    /// clock gets a shop that existed on that clock's day (its evening digest, say).
+    pub async fn opened_at(database: Database, clock: &dyn Clock) -> TestDatabase {
         let (url, dir) = match database {
             Database::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
@@ -67,7 +73,7 @@ impl TestDatabase {
                 timezone: None,
                 upi_id: None,
             },
-            &SystemClock,
+            clock,
         )
         .await
         .expect("merchant")
@@ -173,7 +179,8 @@ pub async fn spawn_app(database: Database) -> TestApp {
 
 /// The service configured by `setup`, on a fresh `database`.
 pub async fn spawn_app_with(database: Database, setup: Setup) -> TestApp {
-    spawn_app_on(Arc::new(TestDatabase::new(database).await), setup).await
+    let database = TestDatabase::opened_at(database, &*setup.clock).await;
+    spawn_app_on(Arc::new(database), setup).await
 }
 
 /// The service on an existing database (a second start after a crash, say).

@@ -2,6 +2,7 @@
 
 mod app;
 mod crash;
+mod customer_rights;
 mod deploy;
 mod digest;
 mod door;

@@ -363,9 +363,10 @@ async fn quiet_hours_and_once_a_day_hold_a_reminder_until_the_next_morning(datab
     let held = books.reminder(second).await.expect("reminder");
     assert_eq!(held.status, ReminderStatus::Scheduled);
     assert_eq!(run_at(&app, second).await, next_morning);
+    // Held by the claim itself: never taken for sending.
     assert_eq!(
         timeline(&books, second).await,
-        vec![EventKind::Scheduled, EventKind::Sending, EventKind::Moved]
+        vec![EventKind::Scheduled, EventKind::Moved]
     );
     assert_eq!(templates_sent(&app).await, 1);
 
@@ -1076,15 +1077,60 @@ fn automatic_reminders_and_the_daily_cap_from_the_command_line() {
         "0",
     ]);
     assert!(stdout(&off).contains("who owes: off"), "{}", stdout(&off));
-    let refused = sandbox.run(&[
+    // The panel's limits: 1 to 100000 reminders a day.
+    for cap in ["-5", "0", "100001"] {
+        let refused = sandbox.run(&[
+            "merchant",
+            "set",
+            "--merchant",
+            shop,
+            &format!("--reminder-cap={cap}"),
+        ]);
+        assert!(!refused.status.success(), "{cap}");
+        assert!(
+            stderr(&refused).contains("1 and 100000"),
+            "{}",
+            stderr(&refused)
+        );
+    }
+    let shown = sandbox.run(&["merchant", "set", "--merchant", shop]);
+    assert!(
+        stdout(&shown).contains("at most 50 reminders a day, none in the quiet hours 21:00-09:00"),
+        "{}",
+        stdout(&shown)
+    );
+    let quiet = sandbox.run(&[
         "merchant",
         "set",
         "--merchant",
         shop,
-        "--reminder-cap",
-        "-5",
+        "--quiet-hours",
+        "22:30-07:15",
     ]);
-    assert!(!refused.status.success());
+    assert!(quiet.status.success(), "{}", stderr(&quiet));
+    assert!(
+        stdout(&quiet).contains("quiet hours 22:30-07:15"),
+        "{}",
+        stdout(&quiet)
+    );
+    for window in ["22:30", "10:00-10:00", "25:00-07:00"] {
+        let refused = sandbox.run(&[
+            "merchant",
+            "set",
+            "--merchant",
+            shop,
+            "--quiet-hours",
+            window,
+        ]);
+        assert!(!refused.status.success(), "{window}");
+        assert!(
+            stderr(&refused).contains("--quiet-hours"),
+            "{}",
+            stderr(&refused)
+        );
+    }
+    let kept = sandbox.run(&["merchant", "set", "--merchant", shop]);
+    assert!(stdout(&kept).contains("quiet hours 22:30-07:15"));
 
     let added = sandbox.run(&[
         "reminder",

@@ -1,5 +1,6 @@
 //! Two `execora serve` processes on one PostgreSQL behave as one: every message delivered to
-//! either (and redelivered to the other) is booked once and answered once.
+//! either (and redelivered to the other) is booked once and answered once, and a sender's
+//! per-minute limit holds for the two together.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -9,7 +10,9 @@ use execora_engine::books::{self, Books, NewCustomer, NewMerchant};
 use execora_engine::reply::Locale;
 use execora_engine::time::SystemClock;
 
-use crate::app::{Database, FakeGraph, PHONE_NUMBER_ID, SECRET, TOKEN, TestDatabase};
+use crate::app::{
+    Database, FakeGraph, MERCHANT_PHONE, PHONE_NUMBER_ID, SECRET, TOKEN, TestDatabase,
+};
 use crate::{Sandbox, serve, stderr, stdout, text_webhook};
 
 const SHOPS: usize = 8;
@@ -145,6 +148,157 @@ async fn two_processes_on_one_postgres_book_and_answer_each_message_once() {
         stdout(&checked),
         stderr(&checked)
     );
+}
+
+/// Inbound messages in `status`.
+async fn inbound(database: &TestDatabase, status: &str) -> i64 {
+    sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM messages WHERE direction = 'in' AND status = $1",
+    )
+    .bind(status)
+    .fetch_one(database.db.pool())
+    .await
+    .expect("count")
+}
+
+/// One sender's burst, each message delivered to both processes: the per-minute limit holds
+/// for the two together (not for each), the messages over it are kept for the windows to come
+/// and then processed, and none is lost, booked twice or counted twice for its redelivery.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_on_one_postgres_hold_one_senders_limit_together() {
+    const PER_MINUTE: i64 = 3;
+    const BURST: i64 = 10;
+    let database = TestDatabase::new(Database::Postgres).await;
+    Books::open(
+        database.db.clone(),
+        database.merchant,
+        Arc::new(SystemClock),
+    )
+    .await
+    .expect("books")
+    .add_customer(NewCustomer {
+        name: "Rahul".into(),
+        phone: None,
+        nickname: None,
+    })
+    .await
+    .expect("customer");
+    let graph = FakeGraph::start().await;
+    let sandbox = Sandbox::new();
+    let process = || {
+        let mut command = sandbox.command();
+        command
+            .args(["serve"])
+            .env("DATABASE_URL", &database.url)
+            .env("WHATSAPP_APP_SECRET", SECRET)
+            .env("WHATSAPP_ACCESS_TOKEN", TOKEN)
+            .env("WHATSAPP_PHONE_NUMBER_ID", PHONE_NUMBER_ID)
+            .env("WHATSAPP_API_BASE", graph.api_base())
+            .env("EXECORA_MESSAGES_PER_MINUTE", PER_MINUTE.to_string());
+        serve(command)
+    };
+    let processes = [process(), process()];
+    let client = reqwest::Client::new();
+    let mut deliveries = Vec::new();
+    for n in 0..BURST {
+        let body = text_webhook(
+            MERCHANT_PHONE,
+            &format!("wamid.LIMIT.{n}"),
+            &format!("Rahul ne {} diye", 100 + n),
+        );
+        for process in &processes {
+            let (client, body, url) = (
+                client.clone(),
+                body.clone(),
+                format!("{}/webhooks/whatsapp", process.base),
+            );
+            deliveries.push(tokio::spawn(async move {
+                client
+                    .post(url)
+                    .header("X-Hub-Signature-256", sign(&body, SECRET))
+                    .body(body)
+                    .send()
+                    .await
+                    .map(|response| response.status().as_u16())
+            }));
+        }
+    }
+    for delivery in deliveries {
+        assert_eq!(delivery.await.expect("task").expect("answered"), 200);
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while inbound(&database, "processed").await < PER_MINUTE {
+        assert!(
+            Instant::now() < deadline,
+            "the first messages were not processed"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // More processed now would show within moments (each process wakes on its own commits).
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        inbound(&database, "processed").await,
+        PER_MINUTE,
+        "the limit, once for both"
+    );
+    assert_eq!(
+        inbound(&database, "deferred").await,
+        BURST - PER_MINUTE,
+        "the rest kept"
+    );
+    let now = chrono::Utc::now().timestamp_millis();
+    let dues: Vec<i64> = sqlx::query_scalar(
+        "SELECT next_attempt_at FROM messages WHERE status = 'deferred' ORDER BY next_attempt_at",
+    )
+    .fetch_all(database.db.pool())
+    .await
+    .expect("dues");
+    assert!(
+        dues.iter().all(|due| *due > now),
+        "kept for windows to come: {dues:?}"
+    );
+    // Three to a window: the next three a minute on, and so on.
+    let windows: Vec<i64> = dues
+        .iter()
+        .map(|due| (due - dues[0] + 1_000) / 60_000)
+        .collect();
+    assert_eq!(windows, [0, 0, 0, 1, 1, 1, 2], "{dues:?}");
+    // One "slow down" notice for the sender, not one per process.
+    let notices = database
+        .db
+        .pool()
+        .try_into_count("SELECT COUNT(*) FROM messages WHERE direction = 'out' AND in_reply_to IN (SELECT id FROM messages WHERE status = 'deferred')")
+        .await;
+    assert_eq!(notices, 1);
+    // The windows open (moved forward here instead of waited for): every kept message is
+    // processed, once.
+    sqlx::query("UPDATE messages SET next_attempt_at = $1 WHERE status = 'deferred'")
+        .bind(now)
+        .execute(database.db.pool())
+        .await
+        .expect("windows opened");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while inbound(&database, "processed").await < BURST {
+        assert!(
+            Instant::now() < deadline,
+            "the kept messages were not processed"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (stored, payments) = (
+        database
+            .db
+            .pool()
+            .try_into_count("SELECT COUNT(*) FROM messages WHERE direction = 'in'")
+            .await,
+        database
+            .db
+            .pool()
+            .try_into_count("SELECT COUNT(*) FROM ledger_entries WHERE amount_paise < 0")
+            .await,
+    );
+    assert_eq!(stored, BURST, "each message stored once");
+    assert_eq!(payments, BURST, "each payment booked once");
 }
 
 trait Count {

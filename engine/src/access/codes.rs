@@ -21,7 +21,7 @@ use crate::time::to_millis;
 pub struct LoginCode(String);
 
 impl LoginCode {
-    fn new() -> Result<LoginCode, AccessError> {
+    pub(crate) fn new() -> Result<LoginCode, AccessError> {
         // 4_294_000_000 is the largest multiple of a million under 2^32: drawing again above it
         // keeps every code equally likely.
         loop {
@@ -46,7 +46,7 @@ impl std::fmt::Debug for LoginCode {
 }
 
 /// The code as typed: spaces and dashes between the digits are allowed, anything else is not a code.
-fn typed_code(typed: &str) -> Option<String> {
+pub(crate) fn typed_code(typed: &str) -> Option<String> {
     let digits: String = typed
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '-')

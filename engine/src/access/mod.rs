@@ -24,6 +24,7 @@ use sha2::{Digest, Sha256};
 use crate::books::BooksError;
 use crate::store::StoreError;
 
+pub(crate) use codes::typed_code;
 pub use codes::{
     CodeRefused, CodeRequested, LoginCode, Opened, SentCode, code_in_message, request_code,
     verify_code,

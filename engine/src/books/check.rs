@@ -273,6 +273,8 @@ const REFERENCES: &[Reference] = &[
     same_shop("reminder_series", "customer_id", "customers"),
     same_shop("reminder_series", "operation_id", "operations"),
     same_shop("pay_links", "customer_id", "customers"),
+    same_shop("deletion_codes", "customer_id", "customers"),
+    same_shop("customer_deletions", "customer_id", "customers"),
     same_shop("operations", "undone_by", "operations"),
     Reference {
         table: "recordings",

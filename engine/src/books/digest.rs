@@ -6,8 +6,10 @@
 //! processes sharing one database never both write it, and a crash leaves either both or
 //! neither. A digest missed because no process ran is sent when one comes back only while the
 //! shop's clock still shows `D`; after midnight it is skipped, never sent the next morning.
+//! A shop opened after its digest time on `D` gets its first digest on the next day: a digest
+//! of a day the shop hardly existed in would only be noise.
 
-use chrono::{NaiveDate, NaiveTime, Timelike};
+use chrono::{NaiveDate, NaiveTime, TimeZone, Timelike};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -123,6 +125,22 @@ pub fn due_day(schedule: DigestSchedule, zone: Tz, now: i64) -> Option<NaiveDate
     (local.time() >= schedule.at).then(|| local.date_naive())
 }
 
+/// Whether a shop opened at `opened_at` (unix ms) has a digest for its local date `day`: only
+/// when it was open at that day's digest time.
+pub fn open_by_digest_time(
+    schedule: DigestSchedule,
+    zone: Tz,
+    day: NaiveDate,
+    opened_at: i64,
+) -> bool {
+    let digest_time = zone
+        .from_local_datetime(&day.and_time(schedule.at))
+        .earliest()
+        .map(|t| to_millis(t.with_timezone(&chrono::Utc)));
+    // A digest time the zone's clock skips that day: the shop's whole day counts.
+    digest_time.is_none_or(|at| opened_at <= at)
+}
+
 /// A shop whose digest for `day` (its local date) is due and not yet written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DueDigest {
@@ -134,7 +152,7 @@ pub struct DueDigest {
 /// One query for all shops: the worker asks this every poll.
 pub async fn due(db: &Db, now: i64) -> Result<Vec<DueDigest>, StoreError> {
     let rows = sqlx::query(
-        "SELECT m.id, m.timezone, s.enabled, s.at_minute, \
+        "SELECT m.id, m.timezone, m.created_at, s.enabled, s.at_minute, \
          (SELECT MAX(d.day) FROM digests d WHERE d.merchant_id = m.id) AS last_day \
          FROM merchants m LEFT JOIN digest_settings s ON s.merchant_id = m.id ORDER BY m.id",
     )
@@ -154,6 +172,9 @@ pub async fn due(db: &Db, now: i64) -> Result<Vec<DueDigest>, StoreError> {
         let Some(day) = due_day(schedule, zone, now) else {
             continue;
         };
+        if !open_by_digest_time(schedule, zone, day, row.try_get("created_at")?) {
+            continue;
+        }
         let last: Option<String> = row.try_get("last_day")?;
         // Days are stored as YYYY-MM-DD, so text order is date order.
         if last.is_some_and(|last| last.as_str() >= day_key(day).as_str()) {

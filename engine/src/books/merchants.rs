@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use super::quiet_hours::QuietHours;
 use super::{BooksError, MerchantId, validate_name};
 use crate::phone::Phone;
 use crate::reply::Locale;
@@ -373,15 +374,20 @@ pub struct ShopSettings {
     /// How long after issuing it staff may cancel a bill (the owner always may).
     pub cancel_window_minutes: i64,
     /// At most this many reminders leave the shop in one of its days; the rest wait for the next
-    /// morning (0 holds them all).
+    /// morning.
     pub reminder_daily_cap: i64,
     /// Every customer with dues is reminded every this many days ("sab udhaar walon ko har 3 din
     /// reminder"); `None`: off.
     pub auto_reminder_days: Option<i64>,
+    /// No reminder reaches a customer in this part of the shop's day; one due in it waits.
+    #[serde(default)]
+    pub quiet_hours: QuietHours,
 }
 
 /// The reminders one shop sends in one of its days unless its owner chose otherwise.
 pub const DEFAULT_REMINDER_DAILY_CAP: i64 = 200;
+/// The least a shop's daily reminder cap may be set to (to stop reminders, cancel them).
+pub const MIN_REMINDER_DAILY_CAP: i64 = 1;
 /// The most a shop's daily reminder cap may be set to.
 pub const MAX_REMINDER_DAILY_CAP: i64 = 100_000;
 /// The longest interval of automatic reminders, in days.
@@ -394,6 +400,7 @@ impl Default for ShopSettings {
             cancel_window_minutes: 24 * 60,
             reminder_daily_cap: DEFAULT_REMINDER_DAILY_CAP,
             auto_reminder_days: None,
+            quiet_hours: QuietHours::default(),
         }
     }
 }
@@ -406,13 +413,14 @@ pub struct SettingsChange {
     pub reminder_daily_cap: Option<i64>,
     /// `Some(None)` turns the shop-wide automatic reminders off.
     pub auto_reminder_days: Option<Option<i64>>,
+    pub quiet_hours: Option<QuietHours>,
 }
 
 /// The shop's settings; a shop that never changed them has the defaults.
 pub async fn settings(db: &Db, merchant: MerchantId) -> Result<ShopSettings, BooksError> {
     let row = sqlx::query(
-        "SELECT large_amount_paise, cancel_window_minutes, reminder_daily_cap, auto_reminder_days \
-         FROM merchant_settings WHERE merchant_id = $1",
+        "SELECT large_amount_paise, cancel_window_minutes, reminder_daily_cap, auto_reminder_days, \
+         quiet_from_minute, quiet_until_minute FROM merchant_settings WHERE merchant_id = $1",
     )
     .bind(merchant.0)
     .fetch_optional(db.pool())
@@ -425,6 +433,13 @@ pub async fn settings(db: &Db, merchant: MerchantId) -> Result<ShopSettings, Boo
         cancel_window_minutes: row.try_get("cancel_window_minutes")?,
         reminder_daily_cap: row.try_get("reminder_daily_cap")?,
         auto_reminder_days: row.try_get("auto_reminder_days")?,
+        // The table's checks keep both ends in the day and apart; a row that somehow is not
+        // keeps the default rather than breaking every reminder of the shop.
+        quiet_hours: u16::try_from(row.try_get::<i64, _>("quiet_from_minute")?)
+            .ok()
+            .zip(u16::try_from(row.try_get::<i64, _>("quiet_until_minute")?).ok())
+            .and_then(|(from, until)| QuietHours::new(from, until).ok())
+            .unwrap_or_default(),
     })
 }
 
@@ -448,6 +463,7 @@ pub async fn set_settings(
         auto_reminder_days: change
             .auto_reminder_days
             .unwrap_or(current.auto_reminder_days),
+        quiet_hours: change.quiet_hours.unwrap_or(current.quiet_hours),
     };
     if !next.large_amount.is_positive() || next.large_amount > crate::money::MAX_BOOKING {
         return Err(BooksError::InvalidAmount(
@@ -459,9 +475,9 @@ pub async fn set_settings(
             "the cancel window must be between 0 minutes and a year",
         ));
     }
-    if !(0..=MAX_REMINDER_DAILY_CAP).contains(&next.reminder_daily_cap) {
+    if !(MIN_REMINDER_DAILY_CAP..=MAX_REMINDER_DAILY_CAP).contains(&next.reminder_daily_cap) {
         return Err(BooksError::InvalidQuantity(
-            "the daily reminder cap must be between 0 and 100000",
+            "the daily reminder cap must be between 1 and 100000",
         ));
     }
     if next
@@ -487,18 +503,22 @@ pub(crate) async fn store_settings(
 ) -> Result<(), BooksError> {
     sqlx::query(
         "INSERT INTO merchant_settings (merchant_id, large_amount_paise, cancel_window_minutes, \
-         reminder_daily_cap, auto_reminder_days, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (merchant_id) DO UPDATE SET \
+         reminder_daily_cap, auto_reminder_days, quiet_from_minute, quiet_until_minute, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (merchant_id) DO UPDATE SET \
          large_amount_paise = excluded.large_amount_paise, \
          cancel_window_minutes = excluded.cancel_window_minutes, \
          reminder_daily_cap = excluded.reminder_daily_cap, \
-         auto_reminder_days = excluded.auto_reminder_days, updated_at = excluded.updated_at",
+         auto_reminder_days = excluded.auto_reminder_days, \
+         quiet_from_minute = excluded.quiet_from_minute, \
+         quiet_until_minute = excluded.quiet_until_minute, updated_at = excluded.updated_at",
     )
     .bind(merchant.0)
     .bind(settings.large_amount.as_i64())
     .bind(settings.cancel_window_minutes)
     .bind(settings.reminder_daily_cap)
     .bind(settings.auto_reminder_days)
+    .bind(i64::from(settings.quiet_hours.from_minute()))
+    .bind(i64::from(settings.quiet_hours.until_minute()))
     .bind(now)
     .execute(&mut **tx)
     .await?;

@@ -14,6 +14,7 @@ pub mod names;
 mod operations;
 pub mod pay_links;
 mod products;
+pub mod quiet_hours;
 pub mod reminder_series;
 pub mod reminders;
 mod summary;
@@ -42,6 +43,7 @@ pub use merchants::{Merchant, MerchantPhone, NewMerchant, Role, SettingsChange, 
 pub use operations::{Booked, Origin, Source};
 pub use pay_links::{IssuedPayLink, PayEntry, PayLinkError, PayToken, PayView};
 pub use products::{NewProduct, Product, StockChanged};
+pub use quiet_hours::{BadQuietHours, QuietHours};
 pub use reminder_series::{AutoStopped, Recurrence, Series, SeriesEnd, SeriesStarted};
 pub use reminders::{
     DueReminder, EventKind, Reminder, ReminderEvent, ReminderKey, ReminderKind, ReminderList,

@@ -1,12 +1,13 @@
 //! Payment reminders as rows: scheduling, moving and cancelling them, the due-row claim the sender works from, their statuses and timeline.
 
-use chrono::{NaiveDate, TimeZone, Timelike, Utc};
+use chrono::{TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::operations::{self, Booked, Origin, Started};
+use super::quiet_hours::QuietHours;
 use super::reminder_series::{self, Recurrence};
 use super::{
     Books, BooksError, CustomerId, MerchantId, OperationId, ReminderId, SeriesId, validate_amount,
@@ -811,59 +812,143 @@ pub struct DueReminder {
     pub attempts: i64,
 }
 
-/// Claims the reminder that fell due first (`run_at <= now`, from the service's clock), marking
-/// it `sending` and counting the try, or `None`. The UPDATE re-checks the status, so two
-/// senders never take the same row; the claim is stored before WhatsApp is called.
-pub async fn claim_due(db: &Db, now: i64) -> Result<Option<DueReminder>, StoreError> {
-    loop {
-        let next: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM reminders WHERE status = 'scheduled' AND run_at <= $1 ORDER BY run_at, id LIMIT 1",
-        )
-        .bind(now)
-        .fetch_optional(db.pool())
-        .await?;
-        let Some(id) = next else { return Ok(None) };
-        let mut tx = db.begin().await?;
-        let claimed = sqlx::query(
-            "UPDATE reminders SET status = 'sending', attempts = attempts + 1, claimed_at = $1, updated_at = $1 \
-             WHERE id = $2 AND status = 'scheduled' \
-             RETURNING merchant_id, customer_id, kind, amount_paise, due_at, attempts",
-        )
-        .bind(now)
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(row) = claimed else {
-            tx.rollback().await?;
-            continue;
-        };
-        let kind: String = row.try_get("kind")?;
-        let due = DueReminder {
-            key: ReminderKey {
-                merchant: MerchantId(row.try_get("merchant_id")?),
-                reminder: ReminderId(id),
-            },
-            customer: CustomerId(row.try_get("customer_id")?),
-            kind: ReminderKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?,
-            amount: row
-                .try_get::<Option<i64>, _>("amount_paise")?
-                .map(Paise::new),
-            due_at: row.try_get("due_at")?,
-            attempts: row.try_get("attempts")?,
-        };
-        add_event(
-            &mut *tx,
-            due.key.merchant,
-            due.key.reminder,
-            EventKind::Sending,
-            now,
-            None,
-            None,
-        )
-        .await?;
-        tx.commit().await?;
-        return Ok(Some(due));
+/// How many due reminders one claim looks at, at most, whatever it claims: the ones the shop's
+/// policy holds are moved on in the same transaction, and that transaction must stay short.
+const CLAIM_SCAN: i64 = 512;
+
+/// What one claim did: the reminders it took for sending (`sending`, the try counted), and how
+/// many due ones the shop's policy moved to a later `run_at` instead.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Claimed {
+    pub due: Vec<DueReminder>,
+    pub held: usize,
+}
+
+impl Claimed {
+    /// Whether due reminders were found at all (claimed or held): more may be waiting.
+    pub fn found_any(&self) -> bool {
+        !self.due.is_empty() || self.held > 0
     }
+}
+
+/// Claims the reminder that fell due first, if the shop's policy lets it leave now (see
+/// [`claim_batch`]).
+pub async fn claim_due(db: &Db, now: i64) -> Result<Option<DueReminder>, BooksError> {
+    Ok(claim_batch(db, now, 1).await?.due.into_iter().next())
+}
+
+/// Claims up to `limit` reminders that fell due (`run_at <= now`, from the service's clock),
+/// first due first, in one transaction: each is marked `sending` with its try counted, and the
+/// claim is stored before WhatsApp is called. The shop's policy ([`policy_hold`]) is decided in
+/// the same transaction, counting the reminders other claims hold `sending`, so claimers running
+/// side by side (tasks or processes) can neither exceed a shop's daily cap nor remind a customer
+/// twice in a day; a reminder it holds goes to its later `run_at` here (`moved`, never `sending`).
+///
+/// Claims are serialised: on SQLite by the one writer, on PostgreSQL by the row lock the first
+/// statement takes on `reminder_claim_lock` (read committed: every later statement of the claim
+/// sees what the previous claim committed). A claim is a few milliseconds, once per batch.
+pub async fn claim_batch(db: &Db, now: i64, limit: usize) -> Result<Claimed, BooksError> {
+    let limit = i64::try_from(limit.max(1)).unwrap_or(CLAIM_SCAN);
+    let mut claimed = Claimed::default();
+    let mut shops: std::collections::HashMap<MerchantId, (Tz, i64, QuietHours)> =
+        std::collections::HashMap::new();
+    let mut tx = db.begin().await?;
+    sqlx::query("UPDATE reminder_claim_lock SET claimed_at = $1 WHERE id = 1")
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    let mut scanned = 0;
+    while (claimed.due.len() as i64) < limit && scanned < CLAIM_SCAN {
+        let want = (limit - claimed.due.len() as i64).min(CLAIM_SCAN - scanned);
+        // Every row looked at leaves the due set below (claimed, held, or taken meanwhile by a
+        // cancel), so the next page starts after it.
+        let candidates = sqlx::query(
+            "SELECT id, merchant_id, customer_id FROM reminders WHERE status = 'scheduled' AND run_at <= $1 \
+             ORDER BY run_at, id LIMIT $2",
+        )
+        .bind(now)
+        .bind(want)
+        .fetch_all(&mut *tx)
+        .await?;
+        if candidates.is_empty() {
+            break;
+        }
+        scanned += candidates.len() as i64;
+        for row in &candidates {
+            let key = ReminderKey {
+                merchant: MerchantId(row.try_get("merchant_id")?),
+                reminder: ReminderId(row.try_get("id")?),
+            };
+            let customer = CustomerId(row.try_get("customer_id")?);
+            let (zone, cap, quiet) = match shops.get(&key.merchant) {
+                Some(known) => *known,
+                None => {
+                    let zone = super::merchants::get(db, key.merchant).await?.zone();
+                    let settings = super::merchants::settings(db, key.merchant).await?;
+                    let shop = (zone, settings.reminder_daily_cap, settings.quiet_hours);
+                    shops.insert(key.merchant, shop);
+                    shop
+                }
+            };
+            if let Some((hold, run_at)) =
+                policy_hold(&mut tx, key, customer, zone, cap, quiet, now).await?
+            {
+                if hold_until(&mut tx, key, run_at, now).await? {
+                    tracing::info!(reminder = %key, ?hold, run_at, "reminder held by the shop's policy");
+                    claimed.held += 1;
+                }
+                continue;
+            }
+            if let Some(due) = claim_one(&mut tx, key, now).await? {
+                claimed.due.push(due);
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(claimed)
+}
+
+/// Marks one due reminder `sending` inside a claim; `None` when it was no longer `scheduled`.
+async fn claim_one(
+    tx: &mut crate::store::Tx,
+    key: ReminderKey,
+    now: i64,
+) -> Result<Option<DueReminder>, StoreError> {
+    let claimed = sqlx::query(
+        "UPDATE reminders SET status = 'sending', attempts = attempts + 1, claimed_at = $1, updated_at = $1 \
+         WHERE merchant_id = $2 AND id = $3 AND status = 'scheduled' \
+         RETURNING customer_id, kind, amount_paise, due_at, attempts",
+    )
+    .bind(now)
+    .bind(key.merchant.0)
+    .bind(key.reminder.0)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = claimed else {
+        return Ok(None);
+    };
+    let kind: String = row.try_get("kind")?;
+    let due = DueReminder {
+        key,
+        customer: CustomerId(row.try_get("customer_id")?),
+        kind: ReminderKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?,
+        amount: row
+            .try_get::<Option<i64>, _>("amount_paise")?
+            .map(Paise::new),
+        due_at: row.try_get("due_at")?,
+        attempts: row.try_get("attempts")?,
+    };
+    add_event(
+        &mut **tx,
+        key.merchant,
+        key.reminder,
+        EventKind::Sending,
+        now,
+        None,
+        None,
+    )
+    .await?;
+    Ok(Some(due))
 }
 
 /// Moves a claimed reminder from `sending` to `to`, with its timeline step, in one transaction;
@@ -934,15 +1019,10 @@ async fn finish_sending(
     Ok(moved)
 }
 
-/// No reminder reaches a customer from this hour of the shop's day…
-pub const QUIET_FROM_HOUR: u32 = 21;
-/// …until this one; a reminder due in between leaves at this hour.
-pub const QUIET_UNTIL_HOUR: u32 = 9;
-
 /// Why a due reminder waits instead of leaving now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Hold {
-    /// Between 21:00 and 09:00 in the shop's zone.
+    /// Inside the shop's quiet hours (`merchant_settings.quiet_*_minute`, in the shop's zone).
     QuietHours,
     /// This customer was already reminded today (the shop's day).
     CustomerRemindedToday,
@@ -951,85 +1031,86 @@ pub enum Hold {
 }
 
 /// The shop's policy for a reminder that fell due at `now`: `None` when it may leave now, else why
-/// it waits and until when (unix ms: 09:00 today or tomorrow in the shop's zone). `daily_cap` is
-/// the shop's setting: at most that many reminders leave it in one of its days.
+/// it waits and until when (unix ms): the end of the quiet hours it fell in, or, held for the rest
+/// of the day, the first minute of the shop's next day outside its quiet hours. `daily_cap` and
+/// `quiet` are the shop's settings: at most that many reminders leave it in one of its days, none
+/// inside its quiet hours. Run inside the claim's transaction ([`claim_batch`]): a reminder counts
+/// once sent today or while another claim holds it `sending`, so claims side by side never exceed
+/// the cap.
 pub async fn policy_hold(
-    db: &Db,
+    tx: &mut crate::store::Tx,
     key: ReminderKey,
     customer: CustomerId,
     zone: Tz,
     daily_cap: i64,
+    quiet: QuietHours,
     now: i64,
 ) -> Result<Option<(Hold, i64)>, StoreError> {
-    let local = from_millis(now).with_timezone(&zone);
-    let morning = |day: NaiveDate| -> i64 {
-        let at = day.and_hms_opt(QUIET_UNTIL_HOUR, 0, 0).unwrap_or_default();
-        // A 09:00 that a zone's clock change skips or repeats is taken at its earliest.
-        zone.from_local_datetime(&at)
-            .earliest()
-            .map_or(now + 3_600_000, |t| to_millis(t.with_timezone(&Utc)))
-    };
-    let today = local.date_naive();
-    let tomorrow = today.succ_opt().unwrap_or(today);
-    if local.hour() < QUIET_UNTIL_HOUR {
-        return Ok(Some((Hold::QuietHours, morning(today))));
+    if let Some(ends) = quiet.ends_after(zone, now) {
+        return Ok(Some((Hold::QuietHours, ends)));
     }
-    if local.hour() >= QUIET_FROM_HOUR {
-        return Ok(Some((Hold::QuietHours, morning(tomorrow))));
-    }
+    let today = from_millis(now).with_timezone(&zone).date_naive();
+    let next_day = quiet.next_day_opens(zone, now);
     let day_start = zone
         .from_local_datetime(&today.and_hms_opt(0, 0, 0).unwrap_or_default())
         .earliest()
         .map_or(now - 86_400_000, |t| to_millis(t.with_timezone(&Utc)));
+    // One statement each, so on PostgreSQL one snapshot: a send finishing in between moves a
+    // reminder from `sending` to a `sent` event, and is counted exactly once either way.
     let customer_today: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM reminder_events e JOIN reminders r ON r.merchant_id = e.merchant_id AND r.id = e.reminder_id \
-         WHERE e.merchant_id = $1 AND r.customer_id = $2 AND e.kind = 'sent' AND e.at >= $3 AND r.id <> $4",
+        "SELECT (SELECT COUNT(*) FROM reminder_events e JOIN reminders r ON r.merchant_id = e.merchant_id AND r.id = e.reminder_id \
+         WHERE e.merchant_id = $1 AND r.customer_id = $2 AND e.kind = 'sent' AND e.at >= $3 AND r.id <> $4) \
+         + (SELECT COUNT(*) FROM reminders WHERE merchant_id = $1 AND customer_id = $2 AND status = 'sending' \
+         AND claimed_at >= $3 AND id <> $4)",
     )
     .bind(key.merchant.0)
     .bind(customer.0)
     .bind(day_start)
     .bind(key.reminder.0)
-    .fetch_one(db.pool())
+    .fetch_one(&mut **tx)
     .await?;
     if customer_today > 0 {
-        return Ok(Some((Hold::CustomerRemindedToday, morning(tomorrow))));
+        return Ok(Some((Hold::CustomerRemindedToday, next_day)));
     }
     let shop_today: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM reminder_events WHERE merchant_id = $1 AND kind = 'sent' AND at >= $2",
+        "SELECT (SELECT COUNT(*) FROM reminder_events WHERE merchant_id = $1 AND kind = 'sent' AND at >= $2) \
+         + (SELECT COUNT(*) FROM reminders WHERE merchant_id = $1 AND status = 'sending' AND claimed_at >= $2 \
+         AND id <> $3)",
     )
     .bind(key.merchant.0)
     .bind(day_start)
-    .fetch_one(db.pool())
+    .bind(key.reminder.0)
+    .fetch_one(&mut **tx)
     .await?;
     if shop_today >= daily_cap {
-        return Ok(Some((Hold::ShopCapReached, morning(tomorrow))));
+        return Ok(Some((Hold::ShopCapReached, next_day)));
     }
     Ok(None)
 }
 
-/// Puts a claimed reminder back, due at `run_at`, because the shop's policy holds it: the try is
-/// not counted and the timeline shows it `moved`. `false` when it was no longer `sending`.
-pub async fn hold_until(
-    db: &Db,
+/// Moves a due reminder to `run_at` because the shop's policy holds it, inside the claim's
+/// transaction: never `sending`, no try counted, the timeline shows it `moved`. `false` when it
+/// was no longer `scheduled`.
+async fn hold_until(
+    tx: &mut crate::store::Tx,
     key: ReminderKey,
     run_at: i64,
     now: i64,
 ) -> Result<bool, StoreError> {
-    let mut tx = db.begin().await?;
     let done = sqlx::query(
-        "UPDATE reminders SET status = 'scheduled', run_at = $1, attempts = attempts - 1, claimed_at = NULL, updated_at = $2 \
-         WHERE merchant_id = $3 AND id = $4 AND status = 'sending'",
+        "UPDATE reminders SET run_at = $1, updated_at = $2 \
+         WHERE merchant_id = $3 AND id = $4 AND status = 'scheduled'",
     )
     .bind(run_at)
     .bind(now)
     .bind(key.merchant.0)
     .bind(key.reminder.0)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
     let moved = done.rows_affected() > 0;
     if moved {
         add_event(
-            &mut *tx,
+            &mut **tx,
             key.merchant,
             key.reminder,
             EventKind::Moved,
@@ -1039,7 +1120,6 @@ pub async fn hold_until(
         )
         .await?;
     }
-    tx.commit().await?;
     Ok(moved)
 }
 

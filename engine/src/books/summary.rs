@@ -50,6 +50,18 @@ pub struct DayTotals {
 /// zone's offset from UTC is a whole number of quarter hours, so no quarter straddles a local
 /// midnight, and portable SQL has no time zones.
 const BUCKET_MS: i64 = 15 * 60 * 1000;
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// A ledger entry's kind for the totals: a reversal counts under the kind of the entry it
+/// reverses, so an undone payment nets out. The entry it reverses is looked up only for a
+/// reversal, one row by key: a join would let PostgreSQL's planner, without parallel workers,
+/// hash-join the whole ledger of every shop (0.4 s at 1,000,000 entries) to find none.
+macro_rules! kind_or_reversed {
+    () => {
+        "CASE WHEN e.reverses_entry_id IS NULL THEN e.kind ELSE (SELECT o.kind FROM ledger_entries o \
+         WHERE o.merchant_id = e.merchant_id AND o.id = e.reverses_entry_id) END"
+    };
+}
 
 fn plus(sum: Paise, more: i64) -> Paise {
     Paise::new(sum.as_i64().saturating_add(more))
@@ -74,11 +86,12 @@ impl Books {
         .fetch_one(self.db.pool())
         .await?;
         // A reversal counts under the kind of the entry it reverses, so an undone payment nets out.
-        let by_kind = sqlx::query(
-            "SELECT COALESCE(o.kind, e.kind) AS kind, CAST(SUM(e.amount_paise) AS BIGINT) AS total \
-             FROM ledger_entries e LEFT JOIN ledger_entries o ON o.merchant_id = e.merchant_id AND o.id = e.reverses_entry_id \
-             WHERE e.merchant_id = $1 AND e.created_at >= $2 AND e.created_at < $3 GROUP BY COALESCE(o.kind, e.kind)",
-        )
+        let by_kind = sqlx::query(concat!(
+            "SELECT ",
+            kind_or_reversed!(),
+            " AS kind, CAST(SUM(e.amount_paise) AS BIGINT) AS total \
+             FROM ledger_entries e WHERE e.merchant_id = $1 AND e.created_at >= $2 AND e.created_at < $3 GROUP BY 1"
+        ))
         .bind(self.mid())
         .bind(start)
         .bind(end)
@@ -137,18 +150,33 @@ impl Books {
         }
         let (start, _) = day_bounds(first, zone);
         let (_, end) = day_bounds(last, zone);
+        // When every day of the range is 24 hours long (no clock change in it: India's, always),
+        // the database groups rows by day counted from `start`, a few dozen rows; otherwise by
+        // quarter hour since the epoch, put on local days here. Quarter hours are thousands of
+        // rows over a month of a busy shop, each one decoded and placed.
+        let whole_days = days.len() as i64 * DAY_MS == end - start;
+        let (origin, width) = if whole_days {
+            (start, DAY_MS)
+        } else {
+            (0, BUCKET_MS)
+        };
         let day_of = |bucket: i64| {
+            if whole_days {
+                return usize::try_from(bucket).ok();
+            }
             let at = crate::time::local(crate::time::from_millis(bucket * BUCKET_MS), zone);
             let index = (at.date_naive() - first).num_days();
             usize::try_from(index).ok()
         };
         let sales = sqlx::query(
-            "SELECT CAST(created_at / 900000 AS BIGINT) AS bucket, CAST(SUM(total_paise) AS BIGINT) AS total \
+            "SELECT CAST((created_at - $4) / $5 AS BIGINT) AS bucket, CAST(SUM(total_paise) AS BIGINT) AS total \
              FROM invoices WHERE merchant_id = $1 AND status = 'issued' AND created_at >= $2 AND created_at < $3 GROUP BY 1",
         )
         .bind(self.mid())
         .bind(start)
         .bind(end)
+        .bind(origin)
+        .bind(width)
         .fetch_all(self.db.pool())
         .await?;
         for row in &sales {
@@ -157,15 +185,17 @@ impl Books {
             }
         }
         // As in the daily summary, a reversal counts under the kind of the entry it reverses.
-        let by_kind = sqlx::query(
-            "SELECT CAST(e.created_at / 900000 AS BIGINT) AS bucket, COALESCE(o.kind, e.kind) AS kind, \
-             CAST(SUM(e.amount_paise) AS BIGINT) AS total \
-             FROM ledger_entries e LEFT JOIN ledger_entries o ON o.merchant_id = e.merchant_id AND o.id = e.reverses_entry_id \
-             WHERE e.merchant_id = $1 AND e.created_at >= $2 AND e.created_at < $3 GROUP BY 1, 2",
-        )
+        let by_kind = sqlx::query(concat!(
+            "SELECT CAST((e.created_at - $4) / $5 AS BIGINT) AS bucket, ",
+            kind_or_reversed!(),
+            " AS kind, CAST(SUM(e.amount_paise) AS BIGINT) AS total \
+             FROM ledger_entries e WHERE e.merchant_id = $1 AND e.created_at >= $2 AND e.created_at < $3 GROUP BY 1, 2"
+        ))
         .bind(self.mid())
         .bind(start)
         .bind(end)
+        .bind(origin)
+        .bind(width)
         .fetch_all(self.db.pool())
         .await?;
         for row in &by_kind {

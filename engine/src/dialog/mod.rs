@@ -37,20 +37,30 @@ pub struct Turn<'a> {
     pub llm: Option<&'a LlmParser>,
 }
 
-/// Handles one message and returns what to tell the merchant, in order.
+/// What one message came to: what to tell the merchant, in order, and the reading of the
+/// message when it was read as a new command (an answer to a question is not).
+#[derive(Debug, Clone)]
+pub struct Responded {
+    pub outcomes: Vec<Outcome>,
+    pub understood: Option<Understood>,
+}
+
+/// Handles one message and returns what to tell the merchant, in order, and how it was read.
 /// Failures on our side become a "please try again" outcome; nothing half-booked is left behind
 /// because every booking is its own transaction.
-pub async fn respond(turn: &Turn<'_>, input: &Input) -> Result<Vec<Outcome>, BooksError> {
+pub async fn respond(turn: &Turn<'_>, input: &Input) -> Result<Responded, BooksError> {
     let now = to_millis(turn.books.now());
     let mut state = DialogState::load(turn.books, turn.sender).await?;
     state.expire(now);
     let session = Session::open(turn).await?;
     let mut outcomes = Vec::new();
+    let mut reading = None;
 
     match state.pending.take() {
         Some(pending) => match interpret(&pending.question, input) {
             Answer::Unrelated => {
                 let understood = read(turn, &state, input.text()).await;
+                reading = Some(understood.clone());
                 if understood.parsed.is_unknown() && understood.not_booked.is_none() {
                     // Neither an answer nor a new command: ask again.
                     outcomes.push(question_outcome(&pending.question));
@@ -67,12 +77,16 @@ pub async fn respond(turn: &Turn<'_>, input: &Input) -> Result<Vec<Outcome>, Boo
                 Input::Button { .. } if input.text().is_empty() => Understood::unknown(),
                 _ => read(turn, &state, input.text()).await,
             };
+            reading = Some(understood.clone());
             act(&session, &mut state, understood, &mut outcomes).await;
         }
     }
     state.updated_at = now;
     state.save(turn.books, turn.sender).await?;
-    Ok(outcomes)
+    Ok(Responded {
+        outcomes,
+        understood: reading,
+    })
 }
 
 /// Handles a message whose reading is already known, as `respond` handles a fresh message once

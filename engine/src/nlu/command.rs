@@ -190,6 +190,34 @@ pub enum Command {
 }
 
 impl Command {
+    /// The customer the command is about, as said.
+    pub fn customer(&self) -> Option<&str> {
+        match self {
+            Command::RecordPayment { customer, .. }
+            | Command::AddCredit { customer, .. }
+            | Command::ScheduleReminder { customer, .. }
+            | Command::CancelReminder { customer }
+            | Command::ReminderStatus { customer }
+            | Command::AddCustomer { customer, .. } => Some(customer),
+            Command::CreateInvoice { customer, .. }
+            | Command::CheckBalance { customer }
+            | Command::ListInvoices { customer }
+            | Command::CancelInvoice { customer }
+            | Command::StopAutoReminder { customer } => customer.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The amount of money the command names: a payment's, an udhaar's, a reminder's.
+    pub fn amount(&self) -> Option<Paise> {
+        match self {
+            Command::RecordPayment { amount_paise, .. }
+            | Command::AddCredit { amount_paise, .. } => Some(*amount_paise),
+            Command::ScheduleReminder { amount_paise, .. } => *amount_paise,
+            _ => None,
+        }
+    }
+
     /// The contract's intent name, e.g. `record_payment`.
     pub fn intent(&self) -> &'static str {
         match self {

@@ -334,8 +334,14 @@ Intents and their fields (? = only when said):
 - record_payment: customer, amount_paise, mode? — a customer paid
 - add_credit: customer, amount_paise, note? — udhaar given on the customer's account
 - check_balance: customer? — no customer means total dues of all customers
-- schedule_reminder: customer, amount_paise?, at?
-- cancel_reminder: customer
+- schedule_reminder: customer, amount_paise?, at?, every_days? — every_days only for a repeating reminder \
+(har hafte 7, har 3 din 3, roz/daily 1, har mahine 30, every other day 2); the first one at `at`
+- cancel_reminder: customer — a one-off reminder cancelled
+- auto_remind_all: every_days — repeating reminders for every customer with dues (sab udhaar walon ko har 3 din)
+- stop_auto_reminder: customer? — stop the repeating reminders of that customer, or of the whole shop when no customer
+- reminder_status: customer — a question about what became of the customer's reminder (Rahul ko reminder gaya?)
+- set_digest: on, at? — the shop's evening digest: off (band, stop, mat bhejo) is on false; on, or a time said \
+(digest 8 baje bhejo), is on true with at as HH:MM in 24 hours (a bare hour 1 to 11 is the evening: 8 baje 20:00)
 - check_stock: product
 - update_stock: product, qty, unit? — stock arrived
 - add_product: product, price_paise, unit?
@@ -375,13 +381,17 @@ Now: {now} ({weekday}). Today {today}, tomorrow {tomorrow}, yesterday {yesterday
     )
 }
 
-const INTENTS: [&str; 16] = [
+const INTENTS: [&str; 20] = [
     "create_invoice",
     "record_payment",
     "add_credit",
     "check_balance",
     "schedule_reminder",
     "cancel_reminder",
+    "auto_remind_all",
+    "stop_auto_reminder",
+    "reminder_status",
+    "set_digest",
     "check_stock",
     "update_stock",
     "add_product",
@@ -424,7 +434,7 @@ fn answer_schema() -> Value {
         "type": "object",
         "additionalProperties": false,
         "required": ["intent", "customer", "items", "amount_paise", "mode", "note", "at", "product",
-                     "qty", "unit", "price_paise", "phone", "date"],
+                     "qty", "unit", "price_paise", "phone", "date", "every_days", "on"],
         "properties": {
             "intent": { "type": "string", "enum": INTENTS },
             "customer": nullable("string", "customer name without particles or honorifics"),
@@ -433,13 +443,15 @@ fn answer_schema() -> Value {
             "amount_paise": nullable("integer", "whole paise (1 rupee = 100)"),
             "mode": nullable_enum(modes, "payment mode if said"),
             "note": nullable("string", "add_credit note if said"),
-            "at": nullable("string", "RFC 3339 with seconds and now's UTC offset"),
+            "at": nullable("string", "schedule_reminder: RFC 3339 with seconds and now's UTC offset; set_digest: HH:MM"),
             "product": nullable("string", "product name as said"),
             "qty": nullable("number", "update_stock quantity"),
             "unit": nullable_enum(units(), "unit as said"),
             "price_paise": nullable("integer", "whole paise (1 rupee = 100)"),
             "phone": nullable("string", "digits with country code"),
-            "date": nullable("string", "YYYY-MM-DD")
+            "date": nullable("string", "YYYY-MM-DD"),
+            "every_days": nullable("integer", "days between repeating reminders, 1 to 365"),
+            "on": nullable("boolean", "set_digest only: false turns the digest off")
         }
     });
     json!({
@@ -873,7 +885,7 @@ mod tests {
         let mut command = json!({
             "intent": "unknown", "customer": null, "items": null, "amount_paise": null, "mode": null,
             "note": null, "at": null, "product": null, "qty": null, "unit": null, "price_paise": null,
-            "phone": null, "date": null
+            "phone": null, "date": null, "every_days": null, "on": null
         });
         if let (Some(all), Some(given)) = (command.as_object_mut(), fields.as_object()) {
             for (key, value) in given {
@@ -1166,6 +1178,69 @@ mod tests {
                 Err(_) => false,
             };
             assert!(known, "{intent}");
+        }
+    }
+
+    #[test]
+    fn the_reminder_and_digest_intents_come_back_in_contract_form() {
+        let one = |fields: Value| {
+            from_answer(&answer(vec![strict_command(fields)])).and_then(|p| validate(p, now()))
+        };
+        let repeating = one(json!({
+            "intent": "schedule_reminder", "customer": "Rahul", "amount_paise": 50000, "every_days": 7
+        }));
+        assert!(matches!(
+            repeating.as_ref().map(|p| p.commands.as_slice()),
+            Ok([Command::ScheduleReminder { every_days: Some(7), amount_paise: Some(paise), .. }])
+                if paise.as_i64() == 50000
+        ));
+        assert!(matches!(
+            one(json!({"intent": "auto_remind_all", "every_days": 3})).map(|p| p.commands),
+            Ok(commands) if commands == vec![Command::AutoRemindAll { every_days: 3 }]
+        ));
+        assert!(matches!(
+            one(json!({"intent": "stop_auto_reminder"})).map(|p| p.commands),
+            Ok(commands) if commands == vec![Command::StopAutoReminder { customer: None }]
+        ));
+        assert!(matches!(
+            one(json!({"intent": "reminder_status", "customer": " Rahul "})).map(|p| p.commands),
+            Ok(commands) if commands == vec![Command::ReminderStatus { customer: "Rahul".into() }]
+        ));
+        let digest_at = one(json!({"intent": "set_digest", "on": true, "at": "20:00"}));
+        let printed = digest_at
+            .as_ref()
+            .map(|p| serde_json::to_string(p).unwrap_or_default())
+            .unwrap_or_default();
+        assert_eq!(
+            printed,
+            r#"{"commands":[{"intent":"set_digest","on":true,"at":"20:00"}]}"#
+        );
+        assert!(matches!(
+            one(json!({"intent": "set_digest", "on": false})).map(|p| p.commands),
+            Ok(commands) if commands == vec![Command::SetDigest { on: false, at: None }]
+        ));
+        for (fields, why) in [
+            (
+                json!({"intent": "auto_remind_all", "every_days": 0}),
+                "every 0 days",
+            ),
+            (
+                json!({"intent": "auto_remind_all", "every_days": 400}),
+                "every 400 days",
+            ),
+            (json!({"intent": "auto_remind_all"}), "no interval"),
+            (json!({"intent": "reminder_status"}), "no customer"),
+            (json!({"intent": "set_digest", "at": "20:00"}), "no on/off"),
+            (
+                json!({"intent": "set_digest", "on": true, "at": "25:00"}),
+                "no such hour",
+            ),
+            (
+                json!({"intent": "schedule_reminder", "customer": "Rahul", "every_days": -7}),
+                "a negative interval",
+            ),
+        ] {
+            assert!(one(fields).is_err(), "{why}");
         }
     }
 

@@ -4,10 +4,13 @@ use std::cmp::Reverse;
 
 use chrono::{DateTime, FixedOffset};
 
+use crate::money::Paise;
+
 use super::command::{Command, NotBooked, Parsed, Understood};
 use super::guard;
 use super::intents::{Outcome, command};
 use super::lexicon::Word;
+use super::numbers::read_number;
 use super::tokens::{Token, tokenize};
 
 /// Longest message read, in words: longer texts are refused whole (never cut off), since no
@@ -71,6 +74,52 @@ pub fn parse(text: &str, now: DateTime<FixedOffset>) -> Understood {
         confident: unclean == 0 && !corrected,
         not_booked,
     }
+}
+
+/// Every amount `text` writes, in paise: each number its words or digits can be read as (from
+/// any word on, before and after the words' roles are settled), and each of those with whole
+/// paise written after it ("250 rupaye 50 paise"). A booking takes its amount from this set and
+/// nowhere else; the fuzz target `parse_message` checks that `parse` keeps to it.
+pub fn amounts_written(text: &str) -> Vec<Paise> {
+    let text = guard::strip_invisible(text);
+    let mut tokens = tokenize(&text);
+    if tokens.len() > MAX_TOKENS {
+        return Vec::new();
+    }
+    let mut numbers = numbers_read(&tokens);
+    drop_tag_particles(&mut tokens);
+    guard::settle_roles(&mut tokens);
+    numbers.extend(numbers_read(&tokens));
+    disambiguate(&mut tokens);
+    numbers.extend(numbers_read(&tokens));
+    numbers.sort_unstable();
+    numbers.dedup();
+    let rupees = numbers
+        .iter()
+        .filter(|milli| **milli > 0)
+        .map(|milli| (milli + 5) / 10);
+    let whole_paise: Vec<i64> = numbers
+        .iter()
+        .filter(|milli| *milli % 1000 == 0 && (1..100_000).contains(*milli))
+        .map(|milli| milli / 1000)
+        .collect();
+    let mut amounts: Vec<i64> = rupees
+        .flat_map(|paise| {
+            std::iter::once(paise).chain(whole_paise.iter().map(move |extra| paise + extra))
+        })
+        .collect();
+    amounts.sort_unstable();
+    amounts.dedup();
+    amounts.into_iter().map(Paise::new).collect()
+}
+
+/// The number read from each number word on, in thousandths.
+fn numbers_read(tokens: &[Token<'_>]) -> Vec<i64> {
+    (0..tokens.len())
+        .filter(|&at| tokens[at].word == Word::Number)
+        .filter_map(|at| read_number(tokens, at))
+        .map(|num| num.milli)
+        .collect()
 }
 
 /// A question mark after the last word (the tokenizer drops trailing breaks).
@@ -579,6 +628,18 @@ mod tests {
 
     fn json(text: &str) -> String {
         serde_json::to_string(&parse(text, now()).parsed).unwrap_or_default()
+    }
+
+    #[test]
+    fn amounts_written_are_every_number_said_and_rupees_with_their_paise() {
+        let written = amounts_written("Rahul ne dedh sau diye, Amit ka 250 rupaye 50 paise");
+        for paise in [15_000, 25_000, 25_050, 5_000] {
+            assert!(
+                written.contains(&Paise::new(paise)),
+                "{paise} in {written:?}"
+            );
+        }
+        assert!(amounts_written("Rahul ka hisaab dikhao").is_empty());
     }
 
     #[test]

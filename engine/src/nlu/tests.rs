@@ -2455,6 +2455,61 @@ fn the_digest_command_keeps_its_contract_form() {
     assert_eq!(command.intent(), "set_digest");
 }
 
+/// The fuzz target's oracle (`rules::amounts_written`) holds on every message of the rule cases
+/// and the corpus: a confident parse takes each amount from the text.
+#[test]
+fn every_confident_amount_of_the_cases_is_one_the_text_says() {
+    let files = [
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/nlu/rules.jsonl"
+        )),
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/nlu/corpus/money.jsonl"
+        )),
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/nlu/corpus/safety.jsonl"
+        )),
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/nlu/corpus/other.jsonl"
+        )),
+    ];
+    let mut checked = 0;
+    for line in files.iter().flat_map(|file| file.lines()) {
+        let Ok(case) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        let Some(text) = case["text"].as_str() else {
+            continue;
+        };
+        let understood = parse(text, now());
+        if !understood.confident {
+            continue;
+        }
+        let said = super::rules::amounts_written(text);
+        for command in &understood.parsed.commands {
+            let amount = match command {
+                Command::RecordPayment { amount_paise, .. }
+                | Command::AddCredit { amount_paise, .. } => Some(*amount_paise),
+                Command::ScheduleReminder { amount_paise, .. } => *amount_paise,
+                Command::AddProduct { price_paise, .. } => Some(*price_paise),
+                _ => None,
+            };
+            if let Some(amount) = amount {
+                checked += 1;
+                assert!(
+                    said.contains(&amount),
+                    "{text:?}: {amount:?} not in {said:?}"
+                );
+            }
+        }
+    }
+    assert!(checked >= 100, "only {checked} amounts checked");
+}
+
 #[test]
 fn a_time_already_gone_is_asked_and_tonight_is_the_night() {
     // Now is 10:00: "tonight at 8" is 20:00 today, said at once.

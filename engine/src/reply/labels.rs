@@ -27,6 +27,20 @@ pub fn login_code(locale: Locale, code: &str) -> String {
     label_with(locale, "panel-login-code", &[("code", code.to_string())])
 }
 
+/// The WhatsApp message that carries the code confirming a customer's deletion: the code first,
+/// like a login code (so the sender can fall back to the authentication template), and the
+/// customer by number only, since the message outlives the name it would carry.
+pub fn deletion_code(locale: Locale, code: &str, customer: i64) -> String {
+    label_with(
+        locale,
+        "rights-delete-code",
+        &[
+            ("code", code.to_string()),
+            ("customer", customer.to_string()),
+        ],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -38,6 +52,9 @@ mod tests {
             let text = login_code(locale, "042917");
             assert_eq!(code_in_message(&text), Some("042917"), "{text}");
             assert!(text.len() > 20, "{text}");
+            let text = deletion_code(locale, "042917", 42);
+            assert_eq!(code_in_message(&text), Some("042917"), "{text}");
+            assert!(text.contains("42"), "{text}");
         }
     }
 

@@ -11,7 +11,7 @@ mod render;
 use serde::{Deserialize, Serialize};
 
 pub use digest::{digest_line, digest_setting, digest_text, format_time_of_day};
-pub use labels::{label, label_with, login_code};
+pub use labels::{deletion_code, label, label_with, login_code};
 pub use locale::Locale;
 pub use outcome::{
     ConfirmReason, DebtorView, InvoiceView, LineView, NothingWritten, Outcome, OwnerOnly, Proposal,

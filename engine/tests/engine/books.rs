@@ -844,6 +844,58 @@ async fn daily_totals_agree_with_each_days_summary_across_local_midnight(db: Db)
     assert_eq!(long.last().map(|d| d.date), Some(last));
 }
 
+/// A month with a 25-hour day (London, 25 Oct 2026) is grouped by quarter hour, not by day.
+async fn daily_totals_agree_with_each_days_summary_across_a_clock_change(db: Db) {
+    use chrono::TimeZone;
+    let merchant = execora_engine::books::merchants::create(
+        &db,
+        execora_engine::books::NewMerchant {
+            name: "Patel Corner Shop".into(),
+            owner_phone: "447700900123".into(),
+            locale: execora_engine::reply::Locale::En,
+            timezone: Some("Europe/London".into()),
+            upi_id: None,
+        },
+        &*execora_engine::time::ManualClock::new(crate::support::start_time()),
+    )
+    .await
+    .expect("shop");
+    let utc = |day: u32, hour: u32, minute: u32| {
+        chrono::Utc
+            .with_ymd_and_hms(2026, 10, day, hour, minute, 0)
+            .single()
+            .expect("time")
+    };
+    let clock = execora_engine::time::ManualClock::new(utc(24, 12, 0));
+    let books = execora_engine::books::Books::open(db.clone(), merchant.id, clock.clone())
+        .await
+        .expect("books");
+    let asha = customer(&books, "Asha").await;
+    // 00:30 BST on the 25th, 23:30 GMT on the 25th, 00:30 GMT on the 26th.
+    for (at, amount) in [
+        (utc(24, 23, 30), 1),
+        (utc(25, 23, 30), 2),
+        (utc(26, 0, 30), 4),
+    ] {
+        clock.set(at);
+        books
+            .add_credit(asha.id, rupees(amount), None, &cli())
+            .await
+            .expect("credit");
+    }
+    let first = NaiveDate::from_ymd_opt(2026, 10, 24).expect("date");
+    let last = NaiveDate::from_ymd_opt(2026, 10, 26).expect("date");
+    let days = books.daily_totals(first, last).await.expect("totals");
+    assert_eq!(
+        days.iter().map(|d| d.new_credit).collect::<Vec<_>>(),
+        vec![Paise::ZERO, rupees(3), rupees(4)]
+    );
+    for day in &days {
+        let summary = books.daily_summary(day.date).await.expect("summary");
+        assert_eq!(day.new_credit, summary.new_credit, "{}", day.date);
+    }
+}
+
 async fn customers_are_listed_by_name_or_dues_and_searched_by_name_as_said(db: Db) {
     let shop = shop(&db, "Gupta Kirana").await;
     let other = crate::support::shop(&db, "Sharma Stores").await;
@@ -1246,6 +1298,7 @@ crate::on_both_databases!(
     bookings_still_finish_undo_and_cancel_under_the_guards,
     migrations_are_idempotent_and_readiness_works,
     daily_totals_agree_with_each_days_summary_across_local_midnight,
+    daily_totals_agree_with_each_days_summary_across_a_clock_change,
     customers_are_listed_by_name_or_dues_and_searched_by_name_as_said,
     panel_reads_statements_by_date_bills_by_status_reminders_by_list_and_edits_products,
 );

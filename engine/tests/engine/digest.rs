@@ -13,7 +13,7 @@ use execora_engine::money::Paise;
 use execora_engine::quantity::Quantity;
 use execora_engine::reply::Locale;
 use execora_engine::store::Db;
-use execora_engine::time::{ManualClock, to_millis};
+use execora_engine::time::{ManualClock, from_millis, to_millis};
 
 use crate::on_both_databases;
 use crate::support::{customer, shop, start_time};
@@ -424,7 +424,50 @@ async fn the_digest_counts_the_day_and_the_reminders_since_the_last_one(db: Db) 
     );
 }
 
+async fn a_shop_opened_after_its_digest_time_gets_its_first_digest_the_next_evening(db: Db) {
+    let late = books::merchants::create(
+        &db,
+        NewMerchant {
+            name: "Raat Ki Dukaan".into(),
+            owner_phone: "919812300077".into(),
+            locale: Locale::HiLatn,
+            timezone: None,
+            upi_id: None,
+        },
+        // Opened at 22:10 in India, after that day's 21:00.
+        &*ManualClock::new(from_millis(india(22, 10))),
+    )
+    .await
+    .expect("shop");
+    let early = shop(&db, "Gupta Kirana").await;
+    let today = due_shops(&db, india(22, 30)).await;
+    assert!(!today.iter().any(|d| d.merchant == late.id), "{today:?}");
+    assert!(
+        includes(&today, early.books.merchant_id(), day(22)),
+        "{today:?}"
+    );
+    // The next evening it is due like any shop's.
+    let tomorrow = due_shops(&db, india(21, 0) + 24 * 3_600_000).await;
+    assert!(includes(&tomorrow, late.id, day(23)), "{tomorrow:?}");
+    // Opened exactly at the digest time: that day counts.
+    let zone = chrono_tz::Asia::Kolkata;
+    let schedule = DigestSchedule::default();
+    assert!(digest::open_by_digest_time(
+        schedule,
+        zone,
+        day(22),
+        india(21, 0)
+    ));
+    assert!(!digest::open_by_digest_time(
+        schedule,
+        zone,
+        day(22),
+        india(21, 0) + 1
+    ));
+}
+
 on_both_databases!(
+    a_shop_opened_after_its_digest_time_gets_its_first_digest_the_next_evening,
     a_shop_gets_its_digest_from_21_00_its_own_time_until_its_midnight,
     the_digest_time_changes_or_turns_off_and_on_again,
     a_shop_day_has_one_digest_however_many_writers,

@@ -15,6 +15,8 @@ mod onboarding;
 mod properties;
 mod recordings;
 mod reminders;
+mod rights;
+mod senders;
 mod trust;
 mod understanding;
 mod upgrade;

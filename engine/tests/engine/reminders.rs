@@ -408,6 +408,22 @@ async fn a_scheduled_reminder_is_moved_or_cancelled_by_its_shop_only(db: Db) {
     assert!(shop_b.books.reminders(10).await.expect("list").is_empty());
 }
 
+/// The shop's policy for a reminder, decided in a transaction of its own as a claim decides it.
+async fn hold_in_claim(
+    db: &Db,
+    key: ReminderKey,
+    customer: execora_engine::books::CustomerId,
+    zone: chrono_tz::Tz,
+    cap: i64,
+    quiet: execora_engine::books::QuietHours,
+    now: i64,
+) -> Result<Option<(reminders::Hold, i64)>, execora_engine::store::StoreError> {
+    let mut tx = db.begin().await?;
+    let hold = reminders::policy_hold(&mut tx, key, customer, zone, cap, quiet, now).await;
+    tx.rollback().await?;
+    hold
+}
+
 /// Unix ms of a time of 22 or 23 Nov 2026 in India.
 fn india(day: u32, hour: u32, minute: u32) -> i64 {
     use chrono::TimeZone;
@@ -419,8 +435,9 @@ fn india(day: u32, hour: u32, minute: u32) -> i64 {
 }
 
 async fn the_shops_policy_holds_reminders_at_night_once_a_day_and_at_its_daily_cap(db: Db) {
+    use execora_engine::books::QuietHours;
     use execora_engine::books::merchants::DEFAULT_REMINDER_DAILY_CAP as SHOP_DAILY_CAP;
-    use reminders::{Hold, policy_hold};
+    use reminders::Hold;
     let shop = shop(&db, "Gupta Kirana").await;
     let other = self::shop(&db, "Sharma Store").await;
     let rahul = customer(&shop.books, "Rahul").await;
@@ -446,7 +463,11 @@ async fn the_shops_policy_holds_reminders_at_night_once_a_day_and_at_its_daily_c
     };
     let zone = chrono_tz::Asia::Kolkata;
     let hold = |reminder, customer, now| {
-        policy_hold(&db, key(reminder), customer, zone, SHOP_DAILY_CAP, now)
+        let (db, key) = (db.clone(), key(reminder));
+        async move {
+            hold_in_claim(&db, key, customer, zone, SHOP_DAILY_CAP, QuietHours::default(), now)
+                .await
+        }
     };
 
     // Night: before 09:00 waits for 09:00 the same day; from 21:00 for 09:00 the next day.
@@ -519,6 +540,158 @@ async fn the_shops_policy_holds_reminders_at_night_once_a_day_and_at_its_daily_c
     assert_eq!(
         hold(asha_next, asha.id, noon).await.expect("hold"),
         Some((Hold::ShopCapReached, india(23, 9, 0)))
+    );
+}
+
+async fn the_shops_quiet_hours_hold_reminders_by_its_own_clock(db: Db) {
+    use chrono::TimeZone;
+    use execora_engine::books::{QuietHours, SettingsChange, merchants};
+    use reminders::Hold;
+    let shop = shop(&db, "Gupta Kirana").await;
+    let rahul = customer(&shop.books, "Rahul").await;
+    let reminder = shop
+        .books
+        .schedule_reminder(rahul.id, None, to_millis(shop.books.now()), &cli())
+        .await
+        .expect("schedule")
+        .value
+        .id;
+    let key = ReminderKey {
+        merchant: shop.books.merchant_id(),
+        reminder,
+    };
+    let zone = chrono_tz::Asia::Kolkata;
+    let at = |day: u32, hour: u32, minute: u32| {
+        zone.with_ymd_and_hms(2026, 11, day, hour, minute, 0)
+            .single()
+            .expect("time")
+            .with_timezone(&chrono::Utc)
+    };
+    // What the sender does: the shop's settings, the service's clock.
+    let hold = |set: chrono::DateTime<chrono::Utc>| {
+        shop.clock.set(set);
+        let books = &shop.books;
+        let db = &db;
+        async move {
+            let settings = books.settings().await.expect("settings");
+            hold_in_claim(
+                db,
+                key,
+                rahul.id,
+                zone,
+                settings.reminder_daily_cap,
+                settings.quiet_hours,
+                to_millis(books.now()),
+            )
+            .await
+            .expect("hold")
+        }
+    };
+    let set = |quiet: &str| {
+        let quiet: QuietHours = quiet.parse().expect("window");
+        let db = &db;
+        let clock = shop.clock.clone();
+        let merchant = shop.books.merchant_id();
+        async move {
+            merchants::set_settings(
+                db,
+                merchant,
+                SettingsChange {
+                    quiet_hours: Some(quiet),
+                    ..SettingsChange::default()
+                },
+                &*clock,
+            )
+            .await
+            .expect("set")
+        }
+    };
+
+    // The default: 21:00 to 09:00.
+    assert_eq!(
+        shop.books.settings().await.expect("settings").quiet_hours,
+        QuietHours::default()
+    );
+    assert_eq!(
+        hold(at(22, 21, 0)).await,
+        Some((Hold::QuietHours, to_millis(at(23, 9, 0))))
+    );
+    assert_eq!(hold(at(22, 20, 59)).await, None);
+
+    // A window across midnight, to the minute.
+    let saved = set("22:30-07:15").await;
+    assert_eq!(saved.quiet_hours.to_string(), "22:30-07:15");
+    assert_eq!(
+        saved.reminder_daily_cap,
+        merchants::DEFAULT_REMINDER_DAILY_CAP,
+        "the rest kept"
+    );
+    assert_eq!(hold(at(22, 22, 29)).await, None);
+    assert_eq!(hold(at(22, 21, 30)).await, None, "no longer the default");
+    assert_eq!(
+        hold(at(22, 22, 30)).await,
+        Some((Hold::QuietHours, to_millis(at(23, 7, 15))))
+    );
+    assert_eq!(
+        hold(at(23, 3, 0)).await,
+        Some((Hold::QuietHours, to_millis(at(23, 7, 15))))
+    );
+    assert_eq!(hold(at(23, 7, 15)).await, None);
+
+    // A window inside the day: lunch, 13:00 to 15:30; the night is open.
+    set("13:00-15:30").await;
+    assert_eq!(hold(at(22, 23, 0)).await, None);
+    assert_eq!(hold(at(22, 12, 59)).await, None);
+    assert_eq!(
+        hold(at(22, 13, 0)).await,
+        Some((Hold::QuietHours, to_millis(at(22, 15, 30))))
+    );
+    assert_eq!(hold(at(22, 15, 30)).await, None);
+
+    // Held for the rest of the day (the customer was reminded today): the next day's first
+    // minute outside the quiet hours.
+    let other = shop
+        .books
+        .schedule_reminder(
+            rahul.id,
+            None,
+            to_millis(shop.books.now() + Duration::hours(1)),
+            &cli(),
+        )
+        .await
+        .expect("schedule")
+        .value
+        .id;
+    sqlx::query(
+        "INSERT INTO reminder_events (merchant_id, reminder_id, kind, at) VALUES ($1, $2, 'sent', $3)",
+    )
+    .bind(shop.books.merchant_id().0)
+    .bind(other.0)
+    .bind(to_millis(at(22, 10, 0)))
+    .execute(db.pool())
+    .await
+    .expect("event");
+    assert_eq!(
+        hold(at(22, 16, 0)).await,
+        Some((Hold::CustomerRemindedToday, to_millis(at(23, 0, 0)))),
+        "midnight is open when the quiet hours are at lunch"
+    );
+    set("00:00-08:00").await;
+    assert_eq!(
+        hold(at(22, 16, 0)).await,
+        Some((Hold::CustomerRemindedToday, to_millis(at(23, 8, 0))))
+    );
+    set("21:00-09:00").await;
+    assert_eq!(
+        hold(at(22, 16, 0)).await,
+        Some((Hold::CustomerRemindedToday, to_millis(at(23, 9, 0))))
+    );
+
+    // Refused windows change nothing.
+    assert!("10:00-10:00".parse::<QuietHours>().is_err());
+    assert_eq!(
+        shop.books.settings().await.expect("settings").quiet_hours,
+        QuietHours::default()
     );
 }
 
@@ -906,7 +1079,7 @@ async fn the_shop_wide_setting_reminds_everyone_who_owes_every_n_days(db: Db) {
 
 async fn the_daily_cap_is_the_shops_setting(db: Db) {
     use execora_engine::books::{SettingsChange, merchants};
-    use reminders::{Hold, policy_hold};
+    use reminders::Hold;
     let shop = shop(&db, "Gupta Kirana").await;
     let rahul = customer(&shop.books, "Rahul").await;
     let asha = customer(&shop.books, "Asha").await;
@@ -962,12 +1135,12 @@ async fn the_daily_cap_is_the_shops_setting(db: Db) {
         .expect("settings")
         .reminder_daily_cap;
     assert!(matches!(
-        policy_hold(&db, key, asha.id, chrono_tz::Asia::Kolkata, cap, now)
+        hold_in_claim(&db, key, asha.id, chrono_tz::Asia::Kolkata, cap, Default::default(), now)
             .await
             .expect("hold"),
         Some((Hold::ShopCapReached, _))
     ));
-    for refused in [-1, 100_001] {
+    for refused in [-1, 0, 100_001] {
         assert!(
             merchants::set_settings(
                 &db,
@@ -1147,7 +1320,136 @@ async fn concurrent_shop_rounds_book_each_customer_once(db: Db) {
     }
 }
 
+/// Many claimers at once (tasks here; processes alike, the claim is in the database): the
+/// shop's daily cap and "once a day per customer" hold across all of them, counting the
+/// reminders still being sent, and what the policy holds waits for the next morning.
+async fn concurrent_claims_never_exceed_the_daily_cap_nor_remind_a_customer_twice_a_day(db: Db) {
+    use execora_engine::books::{SettingsChange, merchants};
+    use std::collections::HashSet;
+    const CAP: i64 = 12;
+    const CUSTOMERS: usize = 20;
+    let shop = shop(&db, "Gupta Kirana").await;
+    let other = self::shop(&db, "Sharma Store").await;
+    merchants::set_settings(
+        &db,
+        shop.books.merchant_id(),
+        SettingsChange {
+            reminder_daily_cap: Some(CAP),
+            ..SettingsChange::default()
+        },
+        &*shop.clock,
+    )
+    .await
+    .expect("cap");
+    let now = to_millis(shop.books.now());
+    // Two reminders for each customer, all due now; another shop's, at the default cap.
+    for n in 0..CUSTOMERS {
+        let customer = customer(&shop.books, &format!("Customer {n}")).await;
+        for _ in 0..2 {
+            shop.books
+                .schedule_reminder(customer.id, None, now, &cli())
+                .await
+                .expect("schedule");
+        }
+    }
+    let vikram = customer(&other.books, "Vikram").await;
+    for _ in 0..2 {
+        other
+            .books
+            .schedule_reminder(vikram.id, None, now, &cli())
+            .await
+            .expect("schedule");
+    }
+    let claimers: Vec<_> = (0..8)
+        .map(|n| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                let mut mine = Vec::new();
+                loop {
+                    let claimed = reminders::claim_batch(&db, now, 3).await.expect("claim");
+                    if !claimed.found_any() {
+                        return mine;
+                    }
+                    for due in claimed.due {
+                        // Half the claimers finish their sends, half leave them `sending`:
+                        // a reminder in flight counts as much as one sent.
+                        if n % 2 == 0 {
+                            reminders::mark_sent(
+                                &db,
+                                due.key,
+                                &sent_for(rupees(1), &format!("wamid.C{}", due.key.reminder)),
+                                now,
+                            )
+                            .await
+                            .expect("sent");
+                        }
+                        mine.push(due);
+                    }
+                }
+            })
+        })
+        .collect();
+    let mut claimed = Vec::new();
+    for claimer in claimers {
+        claimed.extend(claimer.await.expect("claimer"));
+    }
+    let ours: Vec<_> = claimed
+        .iter()
+        .filter(|d| d.key.merchant == shop.books.merchant_id())
+        .collect();
+    assert_eq!(
+        ours.len() as i64,
+        CAP,
+        "exactly the cap leaves the shop today"
+    );
+    let customers: HashSet<_> = ours.iter().map(|d| d.customer).collect();
+    assert_eq!(customers.len(), ours.len(), "no customer twice in a day");
+    let theirs: Vec<_> = claimed
+        .iter()
+        .filter(|d| d.key.merchant == other.books.merchant_id())
+        .collect();
+    assert_eq!(
+        theirs.len(),
+        1,
+        "the other shop's customer once, its cap untouched"
+    );
+    // Everything else waits for 09:00 tomorrow, moved without being taken.
+    let waiting = shop.books.pending_reminders(None).await.expect("pending");
+    assert_eq!(waiting.len(), 2 * CUSTOMERS - CAP as usize);
+    let held = waiting[0].id;
+    assert_eq!(
+        timeline(&shop.books, held).await,
+        vec![EventKind::Scheduled, EventKind::Moved]
+    );
+    assert!(
+        !reminders::claim_batch(&db, india(22, 20, 0), 64)
+            .await
+            .expect("claim")
+            .found_any(),
+        "nothing more today"
+    );
+    // The next morning the next day's cap goes, again once per customer.
+    let tomorrow = reminders::claim_batch(&db, india(23, 9, 0), 64)
+        .await
+        .expect("claim");
+    let ours: Vec<_> = tomorrow
+        .due
+        .iter()
+        .filter(|d| d.key.merchant == shop.books.merchant_id())
+        .collect();
+    assert_eq!(ours.len() as i64, CAP);
+    assert_eq!(
+        ours.iter()
+            .map(|d| d.customer)
+            .collect::<HashSet<_>>()
+            .len(),
+        ours.len()
+    );
+}
+
 on_both_databases!(
+    concurrent_claims_never_exceed_the_daily_cap_nor_remind_a_customer_twice_a_day,
+    the_shops_quiet_hours_hold_reminders_by_its_own_clock,
     concurrent_shop_rounds_book_each_customer_once,
     a_series_books_its_next_reminder_after_each_one_and_ends_when_nothing_is_owed,
     stopping_automatic_reminders_cancels_the_waiting_ones_and_keeps_one_off_reminders,

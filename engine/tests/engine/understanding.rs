@@ -22,6 +22,15 @@ const HELD_OUT_DEFERRED_AT_MOST: f64 = 5.6;
 /// held-out safety case is booked wrongly (the target, held exactly).
 const HELD_OUT_CONTROLS_ASKED_AT_MOST: usize = 1;
 
+/// The third held-out wave (`heldout/wave3-*.jsonl`), written after three rounds of rule work
+/// and never read by the rules' author: a fresh measure of generalisation, kept apart from the
+/// first two waves so each keeps its own history. Floors as first measured (2026-12-06).
+const WAVE3_EXACT_AT_LEAST: f64 = 99.0;
+const WAVE3_CONFIDENT_WRONG_AT_MOST: f64 = 0.3;
+const WAVE3_DEFERRED_AT_MOST: f64 = 5.0;
+/// Four wave-3 traps are booked today (the target is none): a floor against getting worse.
+const WAVE3_WRONG_BOOKINGS_AT_MOST: usize = 4;
+
 /// A corpus file; a missing or unreadable one fails (a figure nobody measures is no guard).
 fn load(part: &str, name: &str) -> CaseFile {
     let path = format!(
@@ -159,4 +168,33 @@ fn the_family_probes_are_understood_and_book_nothing_wrongly() {
     };
     let report = eval::evaluate_safety(&cases, parse);
     assert_safe(&report, &report.render(false));
+}
+
+#[test]
+fn the_third_held_out_wave_is_understood() {
+    let cases: Vec<EvalCase> = ["wave3-money", "wave3-other"]
+        .iter()
+        .flat_map(|name| match load("heldout", name) {
+            CaseFile::General(cases) => cases,
+            CaseFile::Safety(_) => panic!("heldout/{name} should hold general cases"),
+        })
+        .collect();
+    assert!(cases.len() >= 300, "{} wave-3 general cases", cases.len());
+    let report = eval::evaluate(&cases, parse);
+    assert_meets(
+        &report,
+        &report.render(true),
+        WAVE3_EXACT_AT_LEAST,
+        WAVE3_CONFIDENT_WRONG_AT_MOST,
+        WAVE3_DEFERRED_AT_MOST,
+    );
+    let CaseFile::Safety(cases) = load("heldout", "wave3-safety") else {
+        panic!("heldout/wave3-safety should hold safety cases");
+    };
+    let report = eval::evaluate_safety(&cases, parse);
+    assert!(
+        report.wrong_bookings <= WAVE3_WRONG_BOOKINGS_AT_MOST && report.controls_not_booked == 0,
+        "{}",
+        report.render(true)
+    );
 }

@@ -137,8 +137,9 @@ async fn an_upgrade_keeps_every_row_and_then_refuses_cross_shop_links(test_db: T
             .collect::<Vec<_>>(),
         vec![execora_engine::books::EventKind::Scheduled]
     );
+    // Claimed at 11:30 in India: at its due time, 05:30, the shop's quiet hours would hold it.
     assert_eq!(
-        execora_engine::books::reminders::claim_due(&db, 4102444800000)
+        execora_engine::books::reminders::claim_due(&db, 4102444800000 + 6 * 3_600_000)
             .await
             .expect("claim")
             .map(|due| due.key.reminder),

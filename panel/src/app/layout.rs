@@ -97,10 +97,8 @@ pub(crate) fn signed_page(
         .filter(|(_, _, _, owner_only)| owner || !owner_only)
         // The chat talks to the bot only where no WhatsApp number is configured.
         .filter(|(item, ..)| *item != Nav::Chat || signed.sandbox)
-        // An operator reads the dashboard and the customers only.
-        .filter(|(item, ..)| {
-            signed.operator.is_none() || matches!(item, Nav::Dashboard | Nav::Customers)
-        })
+        // An operator reads every page, but has nothing to say in the chat.
+        .filter(|(item, ..)| signed.may_act() || *item != Nav::Chat)
         .map(|&(item, path, id, _)| {
             let current = (item == nav).then_some("page");
             view! {

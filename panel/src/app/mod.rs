@@ -96,6 +96,12 @@ pub fn routes(config: PanelConfig) -> Router {
             post(pages::customer_actions::schedule_reminder),
         )
         .route("/customers/{id}/statement.csv", get(pages::statement::csv))
+        .route("/customers/{id}/export.json", get(pages::rights::export))
+        .route("/customers/{id}/delete", post(pages::rights::ask))
+        .route(
+            "/customers/{id}/delete/confirm",
+            post(pages::rights::confirm),
+        )
         .route(
             "/customers/{id}/statement/print",
             get(pages::statement::printable),
@@ -120,6 +126,14 @@ pub fn routes(config: PanelConfig) -> Router {
         .route("/chat", get(pages::chat::page).post(pages::chat::send))
         .route("/settings", get(pages::settings::page))
         .route("/settings/shop", post(pages::settings::save_shop))
+        .route(
+            "/settings/reminders",
+            post(pages::settings_policy::save_reminders),
+        )
+        .route(
+            "/settings/digest",
+            post(pages::settings_policy::save_digest),
+        )
         .route("/settings/phones", post(pages::settings::add_phone))
         .route(
             "/settings/phones/remove",

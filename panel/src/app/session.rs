@@ -87,8 +87,9 @@ pub(crate) struct Signed {
     pub csrf: String,
     /// No WhatsApp credentials: the chat page talks to the bot.
     pub sandbox: bool,
-    /// An operator (by email) looking at the shop, read-only: only the dashboard and the
-    /// customers' pages are open to them, and every POST is refused before any handler runs.
+    /// An operator (by email) looking at the shop, read-only: every page but the voice notes is
+    /// open to them, no action form is shown to them, and every POST is refused before any
+    /// handler runs.
     pub operator: Option<String>,
 }
 
@@ -99,6 +100,17 @@ impl Signed {
 
     pub(crate) fn is_owner(&self) -> bool {
         self.session.role == Role::Owner
+    }
+
+    /// Whether this browser may act on the shop (book, cancel, change): every phone of the shop
+    /// may try (its role decides what), an operator never. Pages show their forms only then.
+    pub(crate) fn may_act(&self) -> bool {
+        self.operator.is_none()
+    }
+
+    /// Whether this browser may do what only the owner may: its owner, not an operator.
+    pub(crate) fn acts_as_owner(&self) -> bool {
+        self.is_owner() && self.may_act()
     }
 
     /// The 403 answer for a form whose token is not this session's; `None` when it is.
@@ -168,11 +180,13 @@ async fn open_books(
         })
 }
 
-/// Pages an operator may open: the dashboard and the customers' pages, to read.
+/// What an operator may do in a shop: read its pages. Never an action (any other method, or the
+/// chat), and never a customer's voice: archived notes are streamed to the shop's own sessions.
 fn open_to_operators(parts: &Parts) -> bool {
     let path = parts.uri.path();
     let path = path.strip_prefix(BASE).unwrap_or(path);
-    let readable = matches!(path, "" | "/" | "/customers") || path.starts_with("/customers/");
+    // The chat is talking as the shop, not reading it.
+    let readable = !path.starts_with("/recordings/") && path != "/chat";
     readable && (parts.method == Method::GET || parts.method == Method::HEAD)
 }
 

@@ -2,6 +2,7 @@
 //! buttons, pages of 50, and the voice note streamed to the owning shop's owner only.
 
 use execora_engine::books::MerchantId;
+use execora_engine::conversations;
 use execora_engine::messages::{self, Delivery, MessageId, NewInbound, NewOutbound};
 use execora_engine::money::PaymentMode;
 use execora_engine::recordings::Recordings;
@@ -10,6 +11,7 @@ use execora_engine::time::{Clock, to_millis};
 use super::*;
 
 on_both_databases!(
+    the_pipeline_keeps_what_it_understood_and_the_page_links_what_was_booked,
     a_conversation_shows_transcripts_bookings_buttons_and_plays_the_note,
     conversations_come_in_pages_newest_first,
     another_shops_conversation_and_recording_are_not_found_and_staff_are_refused,
@@ -235,8 +237,10 @@ async fn a_conversation_shows_transcripts_bookings_buttons_and_plays_the_note(da
         "a player for the note: {body}"
     );
     assert!(
-        body.contains("₹500 — Rahul &lt;b&gt;Verma&lt;/b&gt;"),
-        "what the note booked: {body}"
+        body.contains(&format!(
+            "₹500 — <a href=\"/panel/customers/{rahul}\">Rahul &lt;b&gt;Verma&lt;/b&gt;</a>"
+        )),
+        "what the note booked, the customer a link: {body}"
     );
     assert!(
         body.contains("Kuch nahi likha"),
@@ -430,4 +434,138 @@ async fn another_shops_conversation_and_recording_are_not_found_and_staff_are_re
     }
     let customers = staff.get("/panel/customers").await;
     assert!(!customers.body.contains("href=\"/panel/conversations\""));
+}
+
+async fn the_pipeline_keeps_what_it_understood_and_the_page_links_what_was_booked(
+    database: Database,
+) {
+    use execora_engine::dialog::Input;
+    use execora_engine::pipeline::{Message, Pipeline};
+    let clock = clock();
+    let dir = tempfile::tempdir().expect("dir");
+    let app = serve_with_archive(database, &clock, &dir).await;
+    let archive = Recordings::from_url(dir.path().to_str().expect("utf-8"), None).expect("archive");
+    let books = books_of(&app, &clock, app.merchant).await;
+    let rahul = customer(&books, "Rahul").await;
+    udhaar(&books, rahul, 900).await;
+    let at = to_millis(clock.now());
+
+    // A voice note, handled as the inbound worker handles one: its words through the pipeline.
+    let words = "Rahul ko 300 udhaar likho";
+    voice_note(
+        &app,
+        &archive,
+        app.merchant,
+        "wamid.VOICE_9",
+        MERCHANT_PHONE,
+        words,
+        at,
+    )
+    .await;
+    let pipeline = Pipeline::new(app.db.clone(), clock.clone(), None);
+    let handled = pipeline
+        .handle(&Message {
+            merchant: app.merchant,
+            sender: MERCHANT_PHONE.into(),
+            id: "wamid.VOICE_9".into(),
+            source: Source::Whatsapp,
+            input: Input::Text(words.into()),
+        })
+        .await
+        .expect("handled");
+    assert!(!handled.reply.text.is_empty());
+    assert_eq!(
+        books.customer(rahul).await.expect("rahul").balance,
+        Paise::from_rupees(1_200).expect("amount"),
+        "booked: {}",
+        handled.reply.text
+    );
+    let kept: Option<String> =
+        sqlx::query_scalar("SELECT understood FROM messages WHERE wa_message_id = 'wamid.VOICE_9'")
+            .fetch_one(app.db.pool())
+            .await
+            .expect("message");
+    let kept = kept.expect("the reading is kept on the message");
+    let reading: conversations::Reading = serde_json::from_str(&kept).expect("json");
+    assert_eq!(reading.commands.len(), 1, "{kept}");
+    assert_eq!(reading.commands[0].intent(), "add_credit");
+    assert_eq!(reading.commands[0].customer(), Some("Rahul"));
+    assert_eq!(
+        reading.commands[0].amount(),
+        Some(Paise::from_rupees(300).expect("amount"))
+    );
+
+    // A text that issued a bill under its key; a customer's message, which nobody reads.
+    let atta = super::bookkeeping::atta(&books, 10, 2).await;
+    inbound(
+        &app,
+        app.merchant,
+        "wamid.BILL_1",
+        MERCHANT_PHONE,
+        "text",
+        "Rahul ko 2 kg atta",
+        at + 1,
+    )
+    .await;
+    let bill = super::bookkeeping::bill(
+        &books,
+        Some(rahul),
+        atta.id,
+        &Origin::keyed(Source::Whatsapp, "wamid.BILL_1#0").by(MERCHANT_PHONE),
+    )
+    .await;
+    inbound(
+        &app,
+        app.merchant,
+        "wamid.CUSTOMER_9",
+        CUSTOMER_PHONE,
+        "text",
+        "Rahul ko 300 udhaar likho",
+        at + 2,
+    )
+    .await;
+
+    let mut owner = Browser::new(&app);
+    owner.log_in(&app, MERCHANT_PHONE).await;
+    let page = owner
+        .get(&format!("/panel/conversations/{MERCHANT_PHONE}"))
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert_security_headers(&page);
+    for shown in [
+        words,
+        "Samjha gaya:",
+        "Udhaar · Rahul · ₹300",
+        &format!("href=\"/panel/customers/{rahul}\""),
+        &format!("href=\"/panel/bills/{}\"", bill.id),
+        &format!("bill #{}", bill.number),
+    ] {
+        assert!(page.body.contains(shown), "{shown}: {}", page.body);
+    }
+    assert_eq!(
+        page.body.matches("Samjha gaya:").count(),
+        1,
+        "only the message the pipeline read"
+    );
+    let theirs = owner
+        .get(&format!("/panel/conversations/{CUSTOMER_PHONE}"))
+        .await;
+    assert!(!theirs.body.contains("Samjha gaya:"));
+
+    // Read again (a retried job): one reading, the last.
+    pipeline
+        .handle(&Message {
+            merchant: app.merchant,
+            sender: MERCHANT_PHONE.into(),
+            id: "wamid.VOICE_9".into(),
+            source: Source::Whatsapp,
+            input: Input::Text(words.into()),
+        })
+        .await
+        .expect("handled again");
+    assert_eq!(
+        books.customer(rahul).await.expect("rahul").balance,
+        Paise::from_rupees(1_200 + 80).expect("amount"),
+        "booked once (and the bill's ₹80)"
+    );
 }

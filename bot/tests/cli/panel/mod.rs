@@ -41,11 +41,13 @@ mod bookkeeping;
 mod browser;
 mod login;
 mod pages;
+mod rights;
 // Conversations, chat, settings and the operator's pages.
 mod chat;
 mod conversations;
 mod operators;
 mod settings;
+mod settings_policy;
 
 /// A browser: keeps cookies, never follows redirects (the tests look at them).
 struct Browser {

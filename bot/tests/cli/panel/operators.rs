@@ -10,6 +10,7 @@ use execora_engine::time::Clock;
 use super::*;
 
 on_both_databases!(
+    an_operator_reads_every_page_without_a_form_and_every_action_is_refused,
     an_operator_added_from_the_command_line_reads_every_shop_and_changes_nothing,
     operator_logins_need_the_form_token_and_are_rate_limited,
 );
@@ -181,9 +182,10 @@ async fn an_operator_added_from_the_command_line_reads_every_shop_and_changes_no
     assert_eq!(page.status, 200);
     assert!(page.body.contains("₹700"));
 
-    // Read-only: every POST is refused, with the page's own token; the other pages are closed.
+    // Read-only: no booking form is shown, and every POST is refused, with the page's own token.
+    assert!(!page.body.contains("/payments\""), "{}", page.body);
     let csrf = page.hidden("csrf");
-    let key = page.hidden("key");
+    let key = "a".repeat(43);
     let paid = operator
         .post(
             &format!("/panel/customers/{verma}/payments"),
@@ -211,9 +213,7 @@ async fn an_operator_added_from_the_command_line_reads_every_shop_and_changes_no
             .await;
         assert_eq!(refused.status, 403, "{path}");
     }
-    for path in ["/panel/settings", "/panel/conversations", "/panel/chat"] {
-        assert_eq!(operator.get(path).await.status, 403, "{path}");
-    }
+    assert_eq!(operator.get("/panel/chat").await.status, 403);
     assert_eq!(
         count(&app, "SELECT COUNT(*) FROM ledger_entries").await,
         1,
@@ -293,5 +293,201 @@ async fn operator_logins_need_the_form_token_and_are_rate_limited(database: Data
             .await
             .status,
         401
+    );
+}
+
+/// Every POST route of the panel that acts on a shop, with the fields its form sends.
+fn action_routes(
+    customer: books::CustomerId,
+    bill: books::InvoiceId,
+    product: books::ProductId,
+    reminder: books::ReminderId,
+    session: i64,
+) -> Vec<(String, Vec<(&'static str, &'static str)>)> {
+    let c = customer.0;
+    vec![
+        ("/panel/logout".into(), vec![]),
+        (
+            format!("/panel/customers/{c}/payments"),
+            vec![("amount", "100"), ("mode", "cash")],
+        ),
+        (
+            format!("/panel/customers/{c}/credits"),
+            vec![("amount", "100"), ("note", "x")],
+        ),
+        (
+            format!("/panel/customers/{c}/reminders"),
+            vec![("now", "1"), ("amount", "")],
+        ),
+        (format!("/panel/bills/{}/cancel", bill.0), vec![]),
+        (
+            format!("/panel/products/{}", product.0),
+            vec![("price", "1"), ("low_stock", "")],
+        ),
+        (
+            format!("/panel/reminders/{}/cancel", reminder.0),
+            vec![("back", "customer")],
+        ),
+        ("/panel/chat".into(), vec![("text", "Rahul 500 jama")]),
+        (
+            "/panel/settings/shop".into(),
+            vec![("locale", "en"), ("upi", "x@ybl"), ("large_amount", "1")],
+        ),
+        (
+            "/panel/settings/reminders".into(),
+            vec![
+                ("auto_days", "1"),
+                ("daily_cap", "1"),
+                ("quiet_from", "10:00"),
+                ("quiet_until", "11:00"),
+            ],
+        ),
+        (
+            "/panel/settings/digest".into(),
+            vec![("digest_at", "10:00")],
+        ),
+        (
+            "/panel/settings/phones".into(),
+            vec![("phone", "919877777777"), ("role", "owner")],
+        ),
+        (
+            "/panel/settings/phones/remove".into(),
+            vec![("phone", MERCHANT_PHONE)],
+        ),
+        (format!("/panel/settings/sessions/{session}/revoke"), vec![]),
+        ("/panel/settings/sessions/everywhere".into(), vec![]),
+    ]
+}
+
+/// What an operator could change, as one value to compare before and after.
+async fn shop_state(app: &TestApp) -> Vec<i64> {
+    let mut state = Vec::new();
+    for sql in [
+        "SELECT COUNT(*) FROM ledger_entries",
+        "SELECT COUNT(*) FROM invoices WHERE status = 'cancelled'",
+        "SELECT COUNT(*) FROM reminders WHERE status = 'cancelled'",
+        "SELECT COUNT(*) FROM reminders",
+        "SELECT COUNT(*) FROM merchant_settings",
+        "SELECT COUNT(*) FROM digest_settings",
+        "SELECT COUNT(*) FROM merchant_phones",
+        "SELECT COUNT(*) FROM panel_sessions WHERE revoked_at IS NOT NULL",
+        "SELECT COUNT(*) FROM messages",
+        "SELECT MAX(price_paise) FROM products",
+    ] {
+        state.push(count(app, sql).await);
+    }
+    state
+}
+
+async fn an_operator_reads_every_page_without_a_form_and_every_action_is_refused(
+    database: Database,
+) {
+    let clock = clock();
+    let app = serve(database, &clock).await;
+    let books = books_of(&app, &clock, app.merchant).await;
+    let rahul = customer(&books, "Rahul Verma").await;
+    udhaar(&books, rahul, 700).await;
+    let atta = super::bookkeeping::atta(&books, 10, 2).await;
+    let bill =
+        super::bookkeeping::bill(&books, Some(rahul), atta.id, &Origin::new(Source::Cli)).await;
+    let reminder = books
+        .schedule_reminder(
+            rahul,
+            None,
+            execora_engine::time::to_millis(clock.now()) + 86_400_000,
+            &Origin::new(Source::Cli),
+        )
+        .await
+        .expect("reminder")
+        .value
+        .id;
+    // The owner is logged in: a session an operator could try to end.
+    let mut owner = Browser::new(&app);
+    owner.log_in(&app, MERCHANT_PHONE).await;
+    let session: i64 = sqlx::query_scalar("SELECT id FROM panel_sessions LIMIT 1")
+        .fetch_one(app.db.pool())
+        .await
+        .expect("session");
+    execora_engine::access::operators::add_operator(&app.db, EMAIL, PASSWORD, clock.now())
+        .await
+        .expect("operator");
+    let mut operator = Browser::new(&app);
+    operator.operator_log_in(EMAIL, PASSWORD).await;
+    operator
+        .get(&format!("/panel/admin/shops/{}", app.merchant))
+        .await;
+
+    // Every page of the shop opens, and none has a form that acts: the only POST is the
+    // operator's own logout.
+    let pages = [
+        "/panel".to_string(),
+        "/panel/customers".into(),
+        format!("/panel/customers/{rahul}"),
+        format!("/panel/customers/{rahul}/statement/print"),
+        "/panel/bills".into(),
+        format!("/panel/bills/{}", bill.id),
+        "/panel/products".into(),
+        format!("/panel/products/{}", atta.id),
+        "/panel/reminders".into(),
+        format!("/panel/reminders/{reminder}"),
+        "/panel/conversations".into(),
+        "/panel/settings".into(),
+    ];
+    let mut csrf = String::new();
+    for path in &pages {
+        let page = operator.get(path).await;
+        assert_eq!(page.status, 200, "{path}: {}", page.body);
+        if path.ends_with("/print") {
+            // The printable statement is the statement alone: no menu, no form at all.
+            assert!(!page.body.contains("<form"), "{}", page.body);
+            continue;
+        }
+        assert!(
+            page.body
+                .contains("Operators can look but not change anything."),
+            "{path}"
+        );
+        let posts: Vec<&str> = page
+            .body
+            .match_indices("method=\"post\"")
+            .map(|(at, _)| &page.body[at..(at + 80).min(page.body.len())])
+            .collect();
+        assert_eq!(posts.len(), 1, "{path}: {posts:?}");
+        assert!(
+            posts[0].contains("/panel/admin/logout"),
+            "{path}: {posts:?}"
+        );
+        csrf = page.hidden("csrf");
+    }
+    let statement = operator
+        .get(&format!("/panel/customers/{rahul}/statement.csv"))
+        .await;
+    assert_eq!(statement.status, 200);
+    // The chat is talking as the shop, and a voice note is the shop's own: both closed.
+    assert_eq!(operator.get("/panel/chat").await.status, 403);
+    assert_eq!(operator.get("/panel/recordings/1").await.status, 403);
+
+    // Every action POST, with the operator's own form token and a well-formed key: 403, nothing
+    // changed.
+    let before = shop_state(&app).await;
+    let key = "k".repeat(43);
+    for (path, fields) in action_routes(rahul, bill.id, atta.id, reminder, session) {
+        let mut fields = fields;
+        fields.push(("csrf", &csrf));
+        fields.push(("key", &key));
+        let refused = operator.post(&path, &fields).await;
+        assert_eq!(refused.status, 403, "{path}: {}", refused.body);
+        assert!(
+            refused
+                .body
+                .contains("Operators can look but not change anything."),
+            "{path}"
+        );
+    }
+    assert_eq!(shop_state(&app).await, before);
+    assert_eq!(
+        owner.get("/panel").await.status,
+        200,
+        "the owner's session lives"
     );
 }

@@ -247,7 +247,7 @@ pub(crate) async fn detail(
         .into_any(),
         _ => view! { <span>{label(locale, "panel-bill-counter")}</span> }.into_any(),
     };
-    let cancel = (!bill.cancelled).then(|| {
+    let cancel = (!bill.cancelled && signed.may_act()).then(|| {
         view! {
             <form method="post" action=format!("{}/cancel", bill_path(id)) class="stack">
                 <input type="hidden" name="csrf" value=signed.csrf.clone()/>

@@ -1,4 +1,4 @@
-//! `GET /panel/conversations`: who the shop's number talked with; one conversation's messages in and out (transcripts, what each booked, reply buttons, the archived voice note's player); and the voice note itself, streamed only to the owning shop.
+//! `GET /panel/conversations`: who the shop's number talked with; one conversation's messages in and out (transcripts, what each was read as and booked, with links to the customer and the bill, reply buttons, the archived voice note's player); and the voice note itself, streamed only to the owning shop.
 //!
 //! The shop's whole log is the owner's, as the dashboard is: staff get "only the owner".
 
@@ -6,7 +6,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use execora_engine::books::EntryKind;
-use execora_engine::conversations::{self, Booking, LogMessage, OperationKind, Peer, PeerKind};
+use execora_engine::conversations::{
+    self, Booking, LogMessage, OperationKind, Peer, PeerKind, Reading,
+};
 use execora_engine::messages::{Direction, MessageId};
 use execora_engine::recordings::RecordingsError;
 use execora_engine::reply::{Locale, entry_kind_label, format_when, label, label_with};
@@ -116,7 +118,8 @@ pub(crate) async fn list(signed: Signed) -> Response {
     layout::signed_page(StatusCode::OK, &signed, Nav::Conversations, title, body)
 }
 
-fn booking_text(locale: Locale, booking: &Booking) -> String {
+/// What one booking wrote, each customer a link to their page and a bill a link to the bill.
+fn booking_view(locale: Locale, booking: &Booking) -> impl IntoView + use<> {
     let what = if booking.entries.is_empty() {
         label(
             locale,
@@ -131,28 +134,58 @@ fn booking_text(locale: Locale, booking: &Booking) -> String {
                 OperationKind::Other => "panel-talk-op-other",
             },
         )
+        .into_any()
     } else {
         booking
             .entries
             .iter()
-            .map(|entry| {
+            .enumerate()
+            .map(|(i, entry)| {
                 let amount = match entry.kind {
                     EntryKind::Payment | EntryKind::Reversal => entry.amount.abs(),
                     EntryKind::Sale | EntryKind::Credit => entry.amount,
                 };
-                format!(
-                    "{} {amount} — {}",
-                    entry_kind_label(entry.kind, locale),
-                    entry.customer_name
-                )
+                view! {
+                    {(i > 0).then_some("; ")}
+                    {format!("{} {amount} — ", entry_kind_label(entry.kind, locale))}
+                    <a href=format!("{BASE}/customers/{}", entry.customer)>{entry.customer_name.clone()}</a>
+                }
             })
-            .collect::<Vec<_>>()
-            .join("; ")
+            .collect_view()
+            .into_any()
     };
-    if booking.undone {
-        format!("{what} ({})", label(locale, "panel-talk-undone"))
-    } else {
-        what
+    let bill = booking.invoice.map(|(id, number)| {
+        view! {
+            " · "
+            <a href=format!("{BASE}/bills/{id}")>
+                {label_with(locale, "panel-talk-bill", &[("number", number.to_string())])}
+            </a>
+        }
+    });
+    let undone = booking
+        .undone
+        .then(|| format!(" ({})", label(locale, "panel-talk-undone")));
+    view! { {what}{bill}{undone} }
+}
+
+/// How an inbound message was read: each command's intent, customer and amount.
+fn reading_view(locale: Locale, reading: &Reading) -> impl IntoView + use<> {
+    let items = reading
+        .commands
+        .iter()
+        .map(|command| {
+            let mut parts = vec![label(locale, &format!("panel-intent-{}", command.intent()))];
+            parts.extend(command.customer().map(str::to_string));
+            parts.extend(command.amount().map(|amount| amount.to_string()));
+            view! { <li>{parts.join(" · ")}</li> }
+        })
+        .collect_view();
+    let unsure = (!reading.confident)
+        .then(|| view! { <p class="muted">{label(locale, "panel-talk-unsure")}</p> });
+    view! {
+        <p class="booked-heading">{label(locale, "panel-talk-understood")}</p>
+        <ul class="booked">{items}</ul>
+        {unsure}
     }
 }
 
@@ -191,7 +224,8 @@ fn message_item(signed: &Signed, item: LogMessage) -> impl IntoView + use<> {
         Some(words) => label_with(locale, "panel-talk-transcript", &[("words", words.clone())]),
         None => label(locale, "panel-talk-no-transcript"),
     });
-    let player = item.recorded.then(|| {
+    // Operators read the log but never hear a customer: no player, as no recording opens for them.
+    let player = (item.recorded && signed.may_act()).then(|| {
         view! {
             <audio controls preload="none" src=recording_path(message.id)>
                 <a href=recording_path(message.id)>{label(locale, "panel-talk-listen")}</a>
@@ -204,7 +238,7 @@ fn message_item(signed: &Signed, item: LogMessage) -> impl IntoView + use<> {
         } else {
             item.bookings
                 .iter()
-                .map(|b| view! { <li>{booking_text(locale, b)}</li> })
+                .map(|b| view! { <li>{booking_view(locale, b)}</li> })
                 .collect_view()
                 .into_any()
         };
@@ -213,6 +247,11 @@ fn message_item(signed: &Signed, item: LogMessage) -> impl IntoView + use<> {
             <ul class="booked">{items}</ul>
         }
     });
+    let understood = item
+        .understood
+        .as_ref()
+        .filter(|_| inbound)
+        .map(|reading| reading_view(locale, reading));
     let buttons = (!item.options.is_empty()).then(|| {
         let titles = item
             .options
@@ -229,6 +268,7 @@ fn message_item(signed: &Signed, item: LogMessage) -> impl IntoView + use<> {
             {transcript.map(|t| view! { <p class="body">{t}</p> })}
             {player}
             {buttons}
+            {understood}
             {booked}
         </li>
     }

@@ -49,6 +49,8 @@ pub(crate) struct PageQuery {
     cancelled: Option<u8>,
     /// The udhaar (`credit`) or reminder (`reminder`) form had been booked before.
     again: Option<String>,
+    /// The customer was just deleted (their anonymised record is what the page shows).
+    deleted: Option<u8>,
     /// The statement's date filter: local days, both included.
     #[serde(default)]
     from: String,
@@ -182,38 +184,46 @@ pub(crate) async fn page(
     let csv_link = format!("{}/statement.csv{query_string}", customer_path(id.0));
     let print_link = format!("{}/statement/print{query_string}", customer_path(id.0));
     let reminders = reminders_section(&signed, id, pending, reminder_key, now_key);
+    let rights = super::rights::section(&signed, id);
+    let csrf = signed.csrf.clone();
+    // An operator reads the customer; the booking forms are not theirs.
+    let booking_forms = signed.may_act().then(|| {
+        view! {
+            <section>
+                <h2>{label(locale, "panel-record-payment")}</h2>
+                <form method="post" action=format!("{}/payments", customer_path(id.0)) class="stack">
+                    <input type="hidden" name="csrf" value=csrf.clone()/>
+                    <input type="hidden" name="key" value=key/>
+                    <label for="amount">{label(locale, "panel-amount-label")}</label>
+                    <input id="amount" name="amount" type="text" inputmode="decimal" required
+                        maxlength="20" autocomplete="off"/>
+                    <label for="mode">{label(locale, "panel-mode-label")}</label>
+                    <select id="mode" name="mode">{modes}</select>
+                    <button type="submit">{label(locale, "panel-save-payment")}</button>
+                </form>
+            </section>
+            <section>
+                <h2>{label(locale, "panel-add-credit")}</h2>
+                <form method="post" action=format!("{}/credits", customer_path(id.0)) class="stack">
+                    <input type="hidden" name="csrf" value=csrf/>
+                    <input type="hidden" name="key" value=credit_key/>
+                    <label for="credit-amount">{label(locale, "panel-amount-label")}</label>
+                    <input id="credit-amount" name="amount" type="text" inputmode="decimal" required
+                        maxlength="20" autocomplete="off"/>
+                    <label for="credit-note">{label(locale, "panel-note-label")}</label>
+                    <input id="credit-note" name="note" type="text" maxlength="500" autocomplete="off"/>
+                    <button type="submit">{label(locale, "panel-save-credit")}</button>
+                </form>
+            </section>
+        }
+    });
     let title = customer.name.clone();
     let body = view! {
         <h1>{customer.name}</h1>
         <p class="balance">{balance_text(locale, customer.balance)}</p>
         {customer.phone.map(|p| view! { <p class="phone">{p.to_string()}</p> })}
         {notice.map(|(class, text)| view! { <p class=class role="status">{text}</p> })}
-        <section>
-            <h2>{label(locale, "panel-record-payment")}</h2>
-            <form method="post" action=format!("{}/payments", customer_path(id.0)) class="stack">
-                <input type="hidden" name="csrf" value=signed.csrf.clone()/>
-                <input type="hidden" name="key" value=key/>
-                <label for="amount">{label(locale, "panel-amount-label")}</label>
-                <input id="amount" name="amount" type="text" inputmode="decimal" required
-                    maxlength="20" autocomplete="off"/>
-                <label for="mode">{label(locale, "panel-mode-label")}</label>
-                <select id="mode" name="mode">{modes}</select>
-                <button type="submit">{label(locale, "panel-save-payment")}</button>
-            </form>
-        </section>
-        <section>
-            <h2>{label(locale, "panel-add-credit")}</h2>
-            <form method="post" action=format!("{}/credits", customer_path(id.0)) class="stack">
-                <input type="hidden" name="csrf" value=signed.csrf.clone()/>
-                <input type="hidden" name="key" value=credit_key/>
-                <label for="credit-amount">{label(locale, "panel-amount-label")}</label>
-                <input id="credit-amount" name="amount" type="text" inputmode="decimal" required
-                    maxlength="20" autocomplete="off"/>
-                <label for="credit-note">{label(locale, "panel-note-label")}</label>
-                <input id="credit-note" name="note" type="text" maxlength="500" autocomplete="off"/>
-                <button type="submit">{label(locale, "panel-save-credit")}</button>
-            </form>
-        </section>
+        {booking_forms}
         {reminders}
         <section>
             <h2>{label(locale, "panel-statement-heading")}</h2>
@@ -232,6 +242,7 @@ pub(crate) async fn page(
             {lines}
             <nav class="pager">{newest}{older}</nav>
         </section>
+        {rights}
     };
     layout::signed_page(StatusCode::OK, &signed, Nav::Elsewhere, title, body)
 }
@@ -289,6 +300,9 @@ pub(crate) fn statement_table(
 
 /// What the udhaar, reminder and cancel forms came to, said at the top of the page.
 fn action_notice(locale: Locale, query: &PageQuery) -> Option<(&'static str, String)> {
+    if query.deleted.is_some() {
+        return Some(("notice", label(locale, "panel-rights-done")));
+    }
     if let Some(paise) = query.credited {
         return Some((
             "notice",
@@ -330,7 +344,8 @@ fn reminders_section(
 ) -> impl IntoView + use<> {
     let locale = signed.locale();
     let zone = signed.books.zone();
-    let owner = signed.is_owner();
+    let owner = signed.acts_as_owner();
+    let acts = signed.may_act();
     let csrf = signed.csrf.clone();
     let rows = pending
         .into_iter()
@@ -371,28 +386,30 @@ fn reminders_section(
         <section>
             <h2>{label(locale, "panel-reminders-heading")}</h2>
             <ul class="rows">{rows}</ul>
-            <form method="post" action=action.clone() class="stack">
-                <input type="hidden" name="csrf" value=signed.csrf.clone()/>
-                <input type="hidden" name="key" value=now_key/>
-                <input type="hidden" name="now" value="1"/>
-                <label for="now-amount">{label(locale, "panel-reminder-amount-label")}</label>
-                <input id="now-amount" name="amount" type="text" inputmode="decimal" maxlength="20"
-                    autocomplete="off"/>
-                <button type="submit">{label(locale, "panel-send-reminder-now")}</button>
-            </form>
-            <form method="post" action=action class="stack">
-                <input type="hidden" name="csrf" value=signed.csrf.clone()/>
-                <input type="hidden" name="key" value=reminder_key/>
-                <label for="reminder-date">{label(locale, "panel-reminder-date-label")}</label>
-                <input id="reminder-date" name="date" type="date" required min=today
-                    value=tomorrow/>
-                <label for="reminder-time">{label(locale, "panel-reminder-time-label")}</label>
-                <input id="reminder-time" name="time" type="time" required value="10:00"/>
-                <label for="reminder-amount">{label(locale, "panel-reminder-amount-label")}</label>
-                <input id="reminder-amount" name="amount" type="text" inputmode="decimal"
-                    maxlength="20" autocomplete="off"/>
-                <button type="submit">{label(locale, "panel-schedule-reminder")}</button>
-            </form>
+            {acts.then(|| view! {
+                <form method="post" action=action.clone() class="stack">
+                    <input type="hidden" name="csrf" value=signed.csrf.clone()/>
+                    <input type="hidden" name="key" value=now_key/>
+                    <input type="hidden" name="now" value="1"/>
+                    <label for="now-amount">{label(locale, "panel-reminder-amount-label")}</label>
+                    <input id="now-amount" name="amount" type="text" inputmode="decimal" maxlength="20"
+                        autocomplete="off"/>
+                    <button type="submit">{label(locale, "panel-send-reminder-now")}</button>
+                </form>
+                <form method="post" action=action class="stack">
+                    <input type="hidden" name="csrf" value=signed.csrf.clone()/>
+                    <input type="hidden" name="key" value=reminder_key/>
+                    <label for="reminder-date">{label(locale, "panel-reminder-date-label")}</label>
+                    <input id="reminder-date" name="date" type="date" required min=today
+                        value=tomorrow/>
+                    <label for="reminder-time">{label(locale, "panel-reminder-time-label")}</label>
+                    <input id="reminder-time" name="time" type="time" required value="10:00"/>
+                    <label for="reminder-amount">{label(locale, "panel-reminder-amount-label")}</label>
+                    <input id="reminder-amount" name="amount" type="text" inputmode="decimal"
+                        maxlength="20" autocomplete="off"/>
+                    <button type="submit">{label(locale, "panel-schedule-reminder")}</button>
+                </form>
+            })}
         </section>
     }
 }

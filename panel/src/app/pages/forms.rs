@@ -1,4 +1,4 @@
-//! What the bookkeeping pages' forms share: a fresh idempotency key per form, the booking origin it makes, ids from paths, and days and times read in the shop's zone.
+//! What the pages' forms share: a form shown only to whoever may send it, a fresh idempotency key per form, the booking origin it makes, ids from paths, and days and times read in the shop's zone.
 
 use axum::response::Response;
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
@@ -7,9 +7,31 @@ use execora_engine::access::{self, Secret};
 use execora_engine::books::{Origin, Source, StatementRange};
 use execora_engine::money::Paise;
 use execora_engine::time::{day_bounds, to_millis};
+use leptos::prelude::*;
 
 use crate::app::layout;
 use crate::app::session::{Signed, refused_form};
+
+/// A form posting to `action` around `fields`, with the session's token; for whoever may not
+/// send it (staff on an owner's form, an operator on any) the same values without a form.
+pub(crate) fn action_form(
+    may_send: bool,
+    action: String,
+    csrf: String,
+    fields: impl IntoView + 'static,
+) -> AnyView {
+    if may_send {
+        view! {
+            <form method="post" action=action class="stack">
+                <input type="hidden" name="csrf" value=csrf/>
+                {fields}
+            </form>
+        }
+        .into_any()
+    } else {
+        view! { <div class="stack">{fields}</div> }.into_any()
+    }
+}
 
 /// A new idempotency key for one form, or the 503 page when the OS has no randomness.
 pub(crate) fn new_key(signed: &Signed) -> Result<String, Box<Response>> {

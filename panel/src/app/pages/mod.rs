@@ -11,7 +11,9 @@ pub(crate) mod dashboard;
 pub(crate) mod forms;
 pub(crate) mod products;
 pub(crate) mod reminders;
+pub(crate) mod rights;
 pub(crate) mod settings;
+pub(crate) mod settings_policy;
 pub(crate) mod statement;
 
 use axum::http::HeaderMap;

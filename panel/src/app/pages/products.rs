@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use serde::Deserialize;
 
 use super::books_error;
-use super::forms::{path_id, rupees};
+use super::forms::{action_form, path_id, rupees};
 use crate::app::BASE;
 use crate::app::layout::{self, Nav};
 use crate::app::session::Signed;
@@ -71,7 +71,7 @@ pub(crate) async fn list(signed: Signed, Query(query): Query<ListQuery>) -> Resp
     };
     let more = !low_only && products.len() as i64 > PER_PAGE;
     products.truncate(PER_PAGE as usize);
-    let owner = signed.is_owner();
+    let owner = signed.acts_as_owner();
     let saved = query.saved.and_then(|id| {
         products
             .iter()
@@ -184,20 +184,21 @@ pub(crate) async fn edit_form(
     let price = rupees(product.price);
     let level = product.low_stock.map(|l| l.to_string()).unwrap_or_default();
     let title = product.name.clone();
+    // An operator reads the values; the form is not theirs to send.
+    let acts = signed.may_act();
     let body = view! {
         <h1>{product.name}</h1>
         <p>{stock}</p>
         {error.map(|text| view! { <p class="error" role="alert">{text}</p> })}
-        <form method="post" action=product_path(id) class="stack">
-            <input type="hidden" name="csrf" value=signed.csrf.clone()/>
+        {action_form(acts, product_path(id), signed.csrf.clone(), view! {
             <label for="price">{label_with(locale, "panel-price-label", &[("unit", product.unit.to_string())])}</label>
             <input id="price" name="price" type="text" inputmode="decimal" required maxlength="20"
-                value=price autocomplete="off"/>
+                value=price autocomplete="off" disabled=!acts/>
             <label for="low_stock">{label_with(locale, "panel-low-level-label", &[("unit", product.unit.to_string())])}</label>
             <input id="low_stock" name="low_stock" type="text" inputmode="decimal" maxlength="20"
-                value=level autocomplete="off"/>
-            <button type="submit">{label(locale, "panel-save-product")}</button>
-        </form>
+                value=level autocomplete="off" disabled=!acts/>
+            {acts.then(|| view! { <button type="submit">{label(locale, "panel-save-product")}</button> })}
+        })}
         <p><a href=format!("{BASE}/products")>{label(locale, "panel-products-heading")}</a></p>
     };
     layout::signed_page(StatusCode::OK, &signed, Nav::Products, title, body)

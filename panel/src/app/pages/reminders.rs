@@ -241,7 +241,7 @@ pub(crate) async fn detail(
         Some(_) => Some(("error", label(locale, "panel-reminder-not-cancelled"))),
         None => None,
     };
-    let cancel = (reminder.status == ReminderStatus::Scheduled && signed.is_owner()).then(|| {
+    let cancel = (reminder.status == ReminderStatus::Scheduled && signed.acts_as_owner()).then(|| {
         view! {
             <form method="post" action=format!("{}/cancel", reminder_path(id)) class="stack">
                 <input type="hidden" name="csrf" value=signed.csrf.clone()/>

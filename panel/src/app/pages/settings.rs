@@ -1,4 +1,4 @@
-//! `GET /panel/settings`: the shop's language (the panel's too), UPI id and large-amount limit, its phones and their roles (the owner's to change), and the browsers logged in, each with a way out.
+//! `GET /panel/settings`: the shop's language (the panel's too), UPI id and large-amount limit, its reminder policy (in `settings_policy`), its phones and their roles (the owner's to change), and the browsers logged in, each with a way out.
 //!
 //! Staff see the shop's settings but cannot change them (a 403 for every owner-only POST), and
 //! see and end only their own sessions; the owner may also end staff sessions. Every change is
@@ -11,6 +11,7 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use execora_engine::access::{self, SessionInfo};
+use execora_engine::books::digest;
 use execora_engine::books::merchants::{self, PhoneRemoval};
 use execora_engine::books::{BooksError, Role, SettingsChange};
 use execora_engine::money::{MAX_BOOKING, Paise};
@@ -20,19 +21,24 @@ use execora_engine::time::{from_millis, local};
 use leptos::prelude::*;
 use serde::Deserialize;
 
-use super::books_error;
+use super::forms::action_form;
+use super::{books_error, settings_policy};
 use crate::app::layout::{self, Nav};
 use crate::app::session::{SESSION_COOKIE, Signed, set_cookie};
 use crate::app::{BASE, Panel};
 
-fn settings_path() -> String {
+pub(super) fn settings_path() -> String {
     format!("{BASE}/settings")
 }
 
 /// What the last change did, as the page's query names it. Only these names are shown: the
 /// query is never echoed.
-const NOTICES: [(&str, &str, bool); 9] = [
+const NOTICES: [(&str, &str, bool); 13] = [
     ("saved", "panel-settings-saved", true),
+    ("every", "panel-settings-bad-auto-days", false),
+    ("cap", "panel-settings-bad-daily-cap", false),
+    ("quiet", "panel-settings-bad-quiet-hours", false),
+    ("digest-time", "panel-settings-bad-digest-time", false),
     ("added", "panel-settings-phone-added", true),
     ("removed", "panel-settings-phone-removed", true),
     ("revoked", "panel-settings-revoked", true),
@@ -77,7 +83,7 @@ pub(crate) struct TokenOnly {
     csrf: String,
 }
 
-fn back(done: &str) -> Response {
+pub(super) fn back(done: &str) -> Response {
     Redirect::to(&format!("{}?done={done}", settings_path())).into_response()
 }
 
@@ -117,10 +123,11 @@ pub(crate) async fn page(
         Ok::<_, BooksError>((
             merchants::settings(db, merchant).await?,
             merchants::phones(db, merchant).await?,
+            digest::schedule(db, merchant).await?,
         ))
     }
     .await;
-    let (settings, phones) = match loaded {
+    let (settings, phones, schedule) = match loaded {
         Ok(loaded) => loaded,
         Err(error) => return books_error(locale, error),
     };
@@ -131,7 +138,9 @@ pub(crate) async fn page(
             return layout::unavailable(locale);
         }
     };
-    let owner = signed.is_owner();
+    // Staff and operators see the values; only the owner's own browser changes them.
+    let owner = signed.acts_as_owner();
+    let acts = signed.may_act();
     let shop = signed.books.merchant().clone();
     let csrf = signed.csrf.clone();
     let notice = NOTICES
@@ -161,8 +170,7 @@ pub(crate) async fn page(
         <section>
             <h2>{label(locale, "panel-settings-shop")}</h2>
             {(!owner).then(|| view! { <p class="muted">{label(locale, "panel-settings-owner-only")}</p> })}
-            <form method="post" action=format!("{}/shop", settings_path()) class="stack">
-                <input type="hidden" name="csrf" value=csrf.clone()/>
+            {action_form(owner, format!("{}/shop", settings_path()), csrf.clone(), view! {
                 <label for="locale">{label(locale, "panel-settings-language")}</label>
                 <select id="locale" name="locale" disabled=!owner>{languages}</select>
                 <label for="upi">{label(locale, "panel-settings-upi")}</label>
@@ -172,13 +180,11 @@ pub(crate) async fn page(
                 <input id="large_amount" name="large_amount" type="text" inputmode="decimal"
                     maxlength="20" value=large disabled=!owner/>
                 {owner.then(|| view! { <button type="submit">{label(locale, "panel-settings-save")}</button> })}
-            </form>
+            })}
         </section>
     };
 
-    // ── Reminder policy, quiet hours and digest time ─────────────────────────────────────
-    // Their sections go between the shop's and the phones', each a `<section>` with its own
-    // form posting to its own route under /panel/settings (owner only, like the shop's).
+    let policy = settings_policy::sections(locale, owner, csrf.clone(), &settings, schedule);
 
     let phone_rows = phones
         .iter()
@@ -220,7 +226,7 @@ pub(crate) async fn page(
     let at = move |ms: i64| format_when(local(from_millis(ms), zone), locale);
     let session_rows = sessions
         .iter()
-        .filter(|s| owner || s.phone == signed.session.phone)
+        .filter(|s| signed.is_owner() || s.phone == signed.session.phone)
         .map(|s| {
             let line = label_with(
                 locale,
@@ -234,7 +240,7 @@ pub(crate) async fn page(
             );
             let this = (s.id == signed.session.id)
                 .then(|| view! { <strong>{format!(" · {}", label(locale, "panel-settings-this-session"))}</strong> });
-            let end = may_end(&signed, s).then(|| {
+            let end = (acts && may_end(&signed, s)).then(|| {
                 view! {
                     <form method="post" action=format!("{}/sessions/{}/revoke", settings_path(), s.id) class="inline">
                         <input type="hidden" name="csrf" value=csrf.clone()/>
@@ -250,6 +256,7 @@ pub(crate) async fn page(
         <h1>{title.clone()}</h1>
         {notice}
         {shop_section}
+        {policy}
         <section>
             <h2>{label(locale, "panel-settings-phones")}</h2>
             <ul class="rows">{phone_rows}</ul>
@@ -258,10 +265,12 @@ pub(crate) async fn page(
         <section>
             <h2>{label(locale, "panel-settings-sessions")}</h2>
             <ul class="rows">{session_rows}</ul>
-            <form method="post" action=format!("{}/sessions/everywhere", settings_path())>
-                <input type="hidden" name="csrf" value=csrf.clone()/>
-                <button type="submit">{label(locale, "panel-settings-logout-everywhere")}</button>
-            </form>
+            {acts.then(|| view! {
+                <form method="post" action=format!("{}/sessions/everywhere", settings_path())>
+                    <input type="hidden" name="csrf" value=csrf.clone()/>
+                    <button type="submit">{label(locale, "panel-settings-logout-everywhere")}</button>
+                </form>
+            })}
         </section>
     };
     layout::signed_page(StatusCode::OK, &signed, Nav::Settings, title, body)

@@ -1,0 +1,107 @@
+//! Each sender's per-minute message window kept in the database, so every process on one
+//! database shares a sender's limit (the `sender_windows` table).
+
+use std::sync::Arc;
+
+use sqlx::Row;
+
+use crate::store::{Db, StoreError};
+use crate::time::Clock;
+
+/// One minute, a sender's window.
+pub const WINDOW_MS: i64 = 60_000;
+
+/// Where an arriving message goes in its sender's schedule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// Within the limit: processed now.
+    Now,
+    /// Over the limit: processed once its window opens (unix ms).
+    Later { due: i64 },
+}
+
+/// The first `per_minute` messages of a sender's window are processed at once, the rest kept and
+/// scheduled one window later each `per_minute`: the rule an inbox applies in the transaction
+/// that stores the messages (`Inbox::start_limited`).
+#[derive(Clone)]
+pub struct SenderLimit {
+    per_minute: u32,
+    clock: Arc<dyn Clock>,
+}
+
+impl SenderLimit {
+    pub fn new(per_minute: u32, clock: Arc<dyn Clock>) -> SenderLimit {
+        SenderLimit {
+            per_minute: per_minute.max(1),
+            clock,
+        }
+    }
+
+    pub fn per_minute(&self) -> u32 {
+        self.per_minute
+    }
+
+    pub(crate) fn now(&self) -> i64 {
+        self.clock.now().timestamp_millis()
+    }
+
+    /// The places of `count` new messages of `peer`, in the order they arrived, taken in the
+    /// window row that the statement locks until the caller's transaction ends: a process placing
+    /// the same sender waits, then counts these too. A window is over once every window holding
+    /// a taken place is, and the sender then starts afresh.
+    pub(crate) async fn place(
+        &self,
+        connection: &mut sqlx::AnyConnection,
+        peer: &str,
+        count: usize,
+        now: i64,
+    ) -> Result<Vec<Place>, StoreError> {
+        let per_minute = i64::from(self.per_minute);
+        let count = count as i64;
+        let row = sqlx::query(
+            "INSERT INTO sender_windows (peer, started_at, used) VALUES ($1, $2, $3) \
+             ON CONFLICT (peer) DO UPDATE SET \
+             started_at = CASE WHEN $2 >= sender_windows.started_at \
+                 + ((sender_windows.used + $4 - 1) / $4) * $5 \
+                 THEN $2 ELSE sender_windows.started_at END, \
+             used = CASE WHEN $2 >= sender_windows.started_at \
+                 + ((sender_windows.used + $4 - 1) / $4) * $5 \
+                 THEN $3 ELSE sender_windows.used + $3 END \
+             RETURNING started_at, used",
+        )
+        .bind(peer)
+        .bind(now)
+        .bind(count)
+        .bind(per_minute)
+        .bind(WINDOW_MS)
+        .fetch_one(connection)
+        .await?;
+        let started_at: i64 = row.try_get("started_at")?;
+        let used: i64 = row.try_get("used")?;
+        Ok((used - count..used)
+            .map(|taken_before| {
+                let due = started_at + (taken_before / per_minute) * WINDOW_MS;
+                if due <= now {
+                    Place::Now
+                } else {
+                    Place::Later { due }
+                }
+            })
+            .collect())
+    }
+}
+
+/// Whether `peer` is due a "slow down" notice at `now`: one a window at most, whichever process
+/// asks, so the notice itself cannot flood anyone.
+pub async fn notice_due(db: &Db, peer: &str, now: i64) -> Result<bool, StoreError> {
+    let marked = sqlx::query(
+        "UPDATE sender_windows SET noticed_at = $1 \
+         WHERE peer = $2 AND (noticed_at IS NULL OR noticed_at + $3 <= $1)",
+    )
+    .bind(now)
+    .bind(peer)
+    .bind(WINDOW_MS)
+    .execute(&mut *db.writer().await?)
+    .await?;
+    Ok(marked.rows_affected() == 1)
+}
