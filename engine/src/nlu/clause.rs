@@ -178,6 +178,20 @@ impl<'t, 'a> Clause<'t, 'a> {
                 i = num.end;
                 continue;
             }
+            // "50 paise" alone is fifty paise, not fifty rupees. "500 paise" is said loosely for
+            // money as well, so from a rupee up it is a guess.
+            let paise_alone = self
+                .tokens
+                .get(num.end)
+                .is_some_and(|t| is_paise_word(&t.key))
+                && !i
+                    .checked_sub(1)
+                    .is_some_and(|b| self.word(b) == Some(Word::Currency));
+            if paise_alone && num.milli % 1000 == 0 {
+                self.guessed |= num.milli >= 100_000;
+                self.mark(num.start, num.end + 1);
+                return Some(Paise::new(num.milli / 1000));
+            }
             // The amount is reported as said; refusing absurd sums is the books' job, with a reply.
             let mut paise = (num.milli + 5) / 10;
             let mut end = num.end;
@@ -252,6 +266,19 @@ mod tests {
         assert_eq!(clause.take_name().as_deref(), Some("Gupta"));
         assert_eq!(clause.take_amount(), Some(Paise::new(15_000)));
         assert!(!clause.clean());
+    }
+
+    #[test]
+    fn paise_said_alone_are_paise() {
+        let tokens = tokenize("50 paise");
+        let mut clause = Clause::new(&tokens, None);
+        assert_eq!(clause.take_amount(), Some(Paise::new(50)));
+        assert!(clause.clean());
+        // "500 paise" may be said loosely for money: read as said, and a guess.
+        let tokens = tokenize("500 पैसे");
+        let mut clause = Clause::new(&tokens, None);
+        assert_eq!(clause.take_amount(), Some(Paise::new(500)));
+        assert!(clause.guessed);
     }
 
     #[test]

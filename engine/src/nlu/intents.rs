@@ -199,13 +199,16 @@ fn survey(tokens: &[Token<'_>]) -> Has {
         }
         if (token.key == "you" && previous_key == "can")
             || (token.key == "can" && previous_key == "you")
+            // "what can I do here", "what all can I do".
+            || (token.key == "i" && previous_key == "can")
         {
             // "what can you do", "show me what you can do"
             has.help_cues += 2;
         }
-        if token.word == Word::Question
+        if (token.word == Word::Question
             && token.key == previous_key
-            && token.key.starts_with(['k', 'क'])
+            && token.key.starts_with(['k', 'क']))
+            || (token.key == "all" && previous_key == "what")
         {
             has.kya_kya = true;
         }
@@ -398,13 +401,21 @@ pub fn command<'t>(
     now: DateTime<FixedOffset>,
     inherited: Option<&'t str>,
 ) -> Option<Outcome> {
-    let has = survey(tokens);
+    let mut has = survey(tokens);
     let mut clause = Clause::new(tokens, inherited);
+    // "Rahul paid 500 against his udhaar": the customer's English paying verb said with the credit
+    // pays it back ("I paid Rahul 500 udhaar" is the merchant lending).
+    if has.credit && paid_by_the_name(&clause) {
+        has.repay = true;
+    }
     let commands = if has.how_to && !has.names && !has.numbers && asks_how_to_do(&has) {
         // "bill kaise banaye", "how do I add a customer": a question about using the bot.
         clause.used.iter_mut().for_each(|u| *u = true);
         vec![Command::Help]
     } else if (has.cancel || has.unsend) && has.reminder {
+        // "Rahul ka reminder cancel karo aur naya kal bhejo": a new one asked as well would be
+        // dropped unread.
+        clause.guessed |= has.new;
         vec![Command::CancelReminder {
             customer: clause.take_customer_name()?,
         }]
@@ -470,6 +481,11 @@ pub fn command<'t>(
         // "kya kya kar sakte ho", "how does this bot work", "commands batao".
         clause.used.iter_mut().for_each(|u| *u = true);
         vec![Command::Help]
+    } else if has.sale && has.numbers && sold_to_someone(tokens) {
+        // "Rahul ko 5 Maggi becha", "sell 2 kg sugar to Rahul": goods sold to a customer are a
+        // bill, said without the word; read as one and asked.
+        clause.guessed = true;
+        vec![invoice(&mut clause)?]
     } else if has.sale
         || (has.hisaab && !has.names && !has.all)
         || (has.day
@@ -479,8 +495,24 @@ pub fn command<'t>(
             && !has.balance
             && !has.numbers)
     {
+        // "aaj ka hisaab aur kal ka bhi": two days asked, one answered, so the reading is asked.
+        let days = tokens
+            .iter()
+            .filter(|t| matches!(t.word, Word::Day(_)))
+            .count();
+        // "this week's sales", "mahine ka hisaab": a summary is of one day, so a week or a month
+        // asked is answered with a day only after the merchant's yes.
+        let span = tokens
+            .iter()
+            .any(|t| matches!(t.word, Word::Week | Word::Month));
+        clause.guessed |= days > 1 || span;
         vec![Command::DailySummary {
             date: summary_date(tokens, now),
+        }]
+    } else if has.left && !has.stock && !has.numbers && left_for_a_person(tokens) {
+        // "how much is left for Rahul": what a person still has to pay, not goods.
+        vec![Command::CheckBalance {
+            customer: balance_customer(&mut clause, &has),
         }]
     } else if has.stock
         || (has.left
@@ -507,7 +539,17 @@ pub fn command<'t>(
         }
     } else if has.arrive && !arrival_is_money(&clause, &has) {
         // "Maggi ke 100 aaye" is stock, but "Anjali ke 650 aa gaye" is money said the same way.
-        let either = (name_ke_bare_number(&clause) || name_bare_number(&clause)) && !has.unit;
+        // "Rahul ke yahan se 500 aaye", "500 aaye Rahul ke": a bare number, counting no goods
+        // named after it, may be money as well.
+        let bare = (0..tokens.len()).any(|i| {
+            clause.word(i) == Some(Word::Number)
+                && (i == 0 || clause.word(i - 1) != Some(Word::Number))
+                && read_number(tokens, i).is_some_and(|n| {
+                    !matches!(clause.word(n.end), Some(Word::Name | Word::Unit(_)))
+                })
+        });
+        let either =
+            (name_ke_bare_number(&clause) || name_bare_number(&clause) || bare) && !has.unit;
         let arrivals = stock_arrivals(&mut clause)?;
         clause.guessed |= either;
         arrivals
@@ -603,6 +645,100 @@ fn is_repayment(key: &str) -> bool {
             | "चुकाया"
             | "लौटाए"
     )
+}
+
+/// "Rahul paid ...": the first name, right before an English paying verb, is the payer.
+fn paid_by_the_name(clause: &Clause<'_, '_>) -> bool {
+    clause.name_runs().first().is_some_and(|(_, end)| {
+        clause
+            .tokens
+            .get(clause.after_name(*end))
+            .is_some_and(|t| matches!(t.key.as_str(), "paid" | "pays" | "has" | "repaid"))
+            && clause
+                .tokens
+                .iter()
+                .any(|t| matches!(t.key.as_str(), "paid" | "pays" | "repaid"))
+    })
+}
+
+/// "maine Rahul se 500 udhaar liye", "Rahul ne mujhe 500 udhaar diye", "I borrowed 500 from
+/// Rahul", "Rahul lent me 500": the merchant took the credit, which is no debt of the customer's.
+fn merchant_borrowed(tokens: &[Token<'_>]) -> bool {
+    let key = |k: &str| tokens.iter().any(|t| t.key == k);
+    let merchant = ["maine", "humne", "hamne", "मैंने", "हमने", "i", "we"]
+        .iter()
+        .any(|k| key(k));
+    let from = ["se", "से", "from"].iter().any(|k| key(k));
+    let took = tokens
+        .iter()
+        .any(|t| t.word == Word::Take || matches!(t.key.as_str(), "liye" | "lie" | "लिए" | "लिये"));
+    let to_me = [
+        "mujhe",
+        "mujhko",
+        "humein",
+        "hamein",
+        "hume",
+        "मुझे",
+        "हमें",
+        "me",
+    ]
+    .iter()
+    .any(|k| key(k))
+        && tokens.iter().any(|t| {
+            matches!(
+                t.key.as_str(),
+                "ne" | "ने" | "lent" | "gave" | "given" | "diye" | "diya" | "दिए" | "दिया"
+            )
+        });
+    (merchant && from && took) || to_me || ["borrowed", "lent"].iter().any(|k| key(k))
+}
+
+/// "write off", "Rahul ka 500 write off karo": what is owed is forgiven, not added to.
+fn written_off(tokens: &[Token<'_>]) -> bool {
+    tokens
+        .windows(2)
+        .any(|w| matches!(w[0].key.as_str(), "write" | "written") && w[1].key == "off")
+}
+
+/// "left for Rahul": the name after "for" is who the rest is left for.
+fn left_for_a_person(tokens: &[Token<'_>]) -> bool {
+    tokens
+        .windows(2)
+        .any(|w| w[0].key == "for" && w[1].word == Word::Name)
+}
+
+/// A name followed by "ko" or after "to": whom goods were sold to.
+fn sold_to_someone(tokens: &[Token<'_>]) -> bool {
+    tokens.windows(2).any(|w| {
+        (w[0].word == Word::Name && matches!(w[1].key.as_str(), "ko" | "को"))
+            || (w[0].key == "to" && w[1].word == Word::Name)
+    })
+}
+
+/// "batao", "dikhao", "show", "tell": something asked to be told or shown. Said inside a
+/// booking or a reminder ("Rahul ne 500 diye aur balance batao") it is a second request that
+/// the booking's reading would drop.
+fn asks_to_be_told(tokens: &[Token<'_>]) -> bool {
+    tokens.iter().any(|t| {
+        matches!(
+            t.key.as_str(),
+            "batao"
+                | "bata"
+                | "bataao"
+                | "btao"
+                | "bataiye"
+                | "dikhao"
+                | "dikha"
+                | "dikhana"
+                | "show"
+                | "tell"
+                | "बताओ"
+                | "बता"
+                | "बताइए"
+                | "दिखाओ"
+                | "दिखा"
+        )
+    })
 }
 
 /// "Rahul took goods worth 500", "Rahul bought for 500": the first name, then a verb of taking,
@@ -759,15 +895,16 @@ fn reminder(clause: &mut Clause<'_, '_>, now: DateTime<FixedOffset>) -> Option<V
     let at = reminder_time(clause.tokens, &mut clause.used, now);
     // "Rahul ka baki batao aur reminder bhejo": a second request (a balance shown) said with the
     // reminder would be dropped unread, so the reading is asked.
-    clause.guessed |= clause.tokens.iter().any(|t| {
-        matches!(
-            t.key.as_str(),
-            "batao" | "bata" | "bataao" | "btao" | "dikhao" | "dikha" | "बताओ" | "दिखाओ" | "show"
-        )
-    });
+    clause.guessed |= asks_to_be_told(clause.tokens);
     // A time already gone ("aaj subah 8 baje" at ten) was misheard or misread: it is asked,
     // never sent at once as if no time had been said.
     clause.guessed |= at.is_some_and(|at| at < now);
+    // "remind Rahul later", "baad mein": a time said but not which one.
+    clause.guessed |= clause
+        .tokens
+        .iter()
+        .zip(&clause.used)
+        .any(|(t, used)| t.word == Word::After && !used);
     let customer = clause.take_customer()?;
     let amount_paise = clause.take_amount();
     Some(vec![Command::ScheduleReminder {
@@ -794,7 +931,7 @@ fn payment(clause: &mut Clause<'_, '_>, has: &Has) -> Option<Vec<Command>> {
         && (said_by_them(clause) || bought_in_english(clause));
     let customer = clause.take_customer()?;
     let amount_paise = clause.take_amount()?;
-    clause.guessed |= they_took || has.price;
+    clause.guessed |= they_took || has.price || asks_to_be_told(clause.tokens);
     // "Rahul paid 500 and show his balance", "Rahul paid 500, how much more": a second request
     // said inside the payment's words would be dropped unread, so the reading is asked.
     clause.guessed |= has.show || has.how_much || clause.tokens.iter().any(|t| t.key == "what");
@@ -863,7 +1000,11 @@ fn credit_or_balance(clause: &mut Clause<'_, '_>, has: &Has) -> Option<Vec<Comma
             let customer = customer.or_else(|| clause.take_customer())?;
             // "update Maggi price 15": a price is said of goods, so the name may be a product's
             // and the amount its price, never a debt written at once.
-            clause.guessed |= stated || has.price;
+            clause.guessed |= stated
+                || has.price
+                || asks_to_be_told(clause.tokens)
+                || merchant_borrowed(clause.tokens)
+                || written_off(clause.tokens);
             Some(vec![Command::AddCredit {
                 customer,
                 amount_paise,

@@ -122,6 +122,17 @@ pub fn stock_arrivals(clause: &mut Clause<'_, '_>) -> Option<Vec<Command>> {
 /// `Rahul ko 2 milk aur 1 bread ka bill`, `bill for Anil Sharma 2 kg chawal, 1 kg dal`.
 pub fn invoice(clause: &mut Clause<'_, '_>) -> Option<Command> {
     let customer = invoice_customer(clause);
+    // "Rahul ko 2 Maggi aur Suresh ko 3 Parle-G": a second customer named with "ko" is no product;
+    // two bills said as one are asked.
+    let second_customer = clause.name_runs().iter().any(|&(_, end)| {
+        matches!(
+            clause
+                .tokens
+                .get(clause.after_name(end))
+                .map(|t| t.key.as_str()),
+            Some("ko" | "को")
+        )
+    });
     let (items, orphan) = read_items(clause);
     if items.is_empty() {
         return None;
@@ -137,7 +148,7 @@ pub fn invoice(clause: &mut Clause<'_, '_>) -> Option<Command> {
     let money_like = items
         .iter()
         .any(|(item, _)| item.unit.is_none() && item.qty >= Quantity::from_milli(100_000));
-    clause.guessed |= orphan || subject || money_like;
+    clause.guessed |= orphan || subject || money_like || second_customer;
     let items = items.into_iter().map(|(item, _)| item).collect();
     Some(Command::CreateInvoice { customer, items })
 }

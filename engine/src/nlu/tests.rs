@@ -479,7 +479,9 @@ proptest! {
                 };
                 let rupees = (paise / 100).to_string();
                 let said = runs.iter().any(|r| r.trim_start_matches('0') == rupees)
-                    || (paise % 100 != 0 && runs.iter().any(|r| r == &rupees));
+                    || (paise % 100 != 0 && runs.iter().any(|r| r == &rupees))
+                    // "50 paise" said alone is fifty paise.
+                    || (paise < 100 && text.contains("paise") && runs.iter().any(|r| r.trim_start_matches('0') == paise.to_string()));
                 prop_assert!(said, "{text:?} booked {paise} paise: {}", shown(&text));
             }
         }
@@ -2650,4 +2652,159 @@ fn goods_taken_prices_and_requests_said_together_are_never_booked_at_once() {
         "bill Rahul 2 kg rice",
         r#"[{"intent":"create_invoice","customer":"Rahul","items":[{"product":"rice","qty":2,"unit":"kg"}]}]"#,
     );
+}
+
+#[test]
+fn a_second_request_said_inside_a_command_is_asked_never_dropped() {
+    for text in [
+        "Rahul ne 500 diye aur balance batao",
+        "Rahul ko 300 udhaar likho aur balance batao",
+        "Rahul ko 2 Maggi aur Suresh ko 3 Parle-G ka bill",
+        "Rahul ka reminder cancel karo aur naya kal bhejo",
+        "aaj ka hisaab aur kal ka bhi",
+        "Rahul ka baki batao aur reminder bhejo",
+    ] {
+        assert!(!parse(text, now()).confident, "{text}: {}", shown(text));
+    }
+    // One request, or two said whole, stays confident.
+    books_at_once(
+        "Rahul ne 500 diye, Suresh ka balance batao",
+        r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000},{"intent":"check_balance","customer":"Suresh"}]"#,
+    );
+    books_at_once(
+        "Rahul ka reminder cancel karo",
+        r#"[{"intent":"cancel_reminder","customer":"Rahul"}]"#,
+    );
+}
+
+#[test]
+fn a_summary_of_a_week_or_a_month_is_asked_not_answered_with_today() {
+    for text in [
+        "this week's sales",
+        "last week summary",
+        "mahine ka hisaab",
+        "is hafte ki bikri",
+    ] {
+        let understood = parse(text, now());
+        assert!(!understood.confident, "{text}: {}", shown(text));
+    }
+    for text in ["aaj ka hisaab batao", "today's sales"] {
+        books_at_once(text, r#"[{"intent":"daily_summary","date":"2026-11-22"}]"#);
+    }
+}
+
+#[test]
+fn credit_paid_back_charged_or_goods_sold_to_a_customer() {
+    let paid = r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000}]"#;
+    books_at_once("Rahul paid 500 against his udhaar", paid);
+    books_at_once("Rahul has paid 500 of his udhaar", paid);
+    let credit = r#"[{"intent":"add_credit","customer":"Rahul","amount_paise":50000}]"#;
+    books_at_once("charge Rahul 500", credit);
+    books_at_once("charge 500 to Rahul's account", credit);
+    // The merchant lending is never the customer's payment.
+    assert!(
+        !shown("I paid Rahul 500 udhaar").contains("record_payment"),
+        "{}",
+        shown("I paid Rahul 500 udhaar")
+    );
+    // Goods sold to someone are a bill, asked because the word was not said.
+    for text in ["sell 2 kg sugar to Rahul", "Rahul ko 5 Maggi becha"] {
+        let (read, confident) = reading(text);
+        assert!(
+            read.contains("create_invoice") && !confident,
+            "{text}: {read}"
+        );
+    }
+}
+
+#[test]
+fn help_asked_as_what_the_merchant_can_do() {
+    reads_as(
+        &[
+            "what all can I do here",
+            "what can I do with this",
+            "user guide",
+            "samjhao kaise use kare",
+            "मैं इसे कैसे इस्तेमाल करूं",
+        ],
+        "help",
+    );
+    // A question about a customer or bills is no help request.
+    for text in ["what all did Rahul buy", "what can I do for Rahul"] {
+        assert!(
+            !shown(text).contains(r#""help""#),
+            "{text}: {}",
+            shown(text)
+        );
+    }
+}
+
+#[test]
+fn spans_said_with_an_article_or_in_weeks_and_a_vague_later() {
+    for (text, at) in [
+        ("remind Rahul in a week", "2026-11-29T10:00:00+05:30"),
+        ("remind Rahul in an hour", "2026-11-22T11:00:00+05:30"),
+        ("remind Rahul in half an hour", "2026-11-22T10:30:00+05:30"),
+        ("remind Rahul an hour later", "2026-11-22T11:00:00+05:30"),
+        ("remind Rahul after 2 weeks", "2026-12-06T10:00:00+05:30"),
+        (
+            "Rahul ko 2 hafte baad reminder",
+            "2026-12-06T10:00:00+05:30",
+        ),
+    ] {
+        books_at_once(
+            text,
+            &format!(r#"[{{"intent":"schedule_reminder","customer":"Rahul","at":"{at}"}}]"#),
+        );
+    }
+    // "later" names no time: asked, never sent at once.
+    for text in ["remind Rahul later", "Rahul ko baad me reminder bhejna"] {
+        assert!(!parse(text, now()).confident, "{text}: {}", shown(text));
+    }
+}
+
+#[test]
+fn what_is_left_for_a_person_is_their_balance_and_a_degree_is_no_name() {
+    books_at_once(
+        "how much is left for Rahul",
+        r#"[{"intent":"check_balance","customer":"Rahul"}]"#,
+    );
+    books_at_once(
+        "how much rice is left",
+        r#"[{"intent":"check_stock","product":"rice"}]"#,
+    );
+    assert!(
+        !shown("sabse zyada udhaar kiska hai").contains("zyada"),
+        "{}",
+        shown("sabse zyada udhaar kiska hai")
+    );
+}
+
+#[test]
+fn a_bare_number_arriving_from_a_place_may_be_money() {
+    for text in [
+        "Rahul ke yahan se 500 aaye",
+        "Rahul ki dukaan se 500 aaye",
+        "500 aaye Rahul ke",
+    ] {
+        assert!(!parse(text, now()).confident, "{text}: {}", shown(text));
+    }
+    books_at_once(
+        "20 Maggi aaye",
+        r#"[{"intent":"update_stock","product":"Maggi","qty":20}]"#,
+    );
+}
+
+#[test]
+fn credit_the_merchant_took_or_forgave_is_never_written_at_once() {
+    for text in [
+        "Rahul ne mujhe 500 diye the udhaar",
+        "maine Rahul se 500 udhaar liye",
+        "Rahul ka 500 write off karo",
+    ] {
+        assert!(!books_anything(text), "{text}: {}", shown(text));
+    }
+    let credit = r#"[{"intent":"add_credit","customer":"Rahul","amount_paise":50000}]"#;
+    books_at_once("maine Rahul ko 500 udhaar diye", credit);
+    books_at_once("Rahul ne 500 udhaar liye", credit);
 }

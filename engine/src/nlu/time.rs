@@ -108,6 +108,45 @@ pub fn reminder_time(
                 pm = Some(is_pm);
                 mark(used, i);
             }
+            // "in an hour", "in half an hour", "after a week": one of the span, counted from now.
+            Word::Marker
+                if matches!(token.key.as_str(), "a" | "an")
+                    && let Some(unit) = tokens.get(i + 1).map(|t| t.word)
+                    && matches!(unit, Word::Hour | Word::Minute | Word::Week) =>
+            {
+                let half = i
+                    .checked_sub(1)
+                    .is_some_and(|b| matches!(tokens[b].key.as_str(), "half" | "aadha"));
+                let first = if half { i - 1 } else { i };
+                let led = first
+                    .checked_sub(1)
+                    .is_some_and(|b| leads_span(&tokens[b].key));
+                let ended = span_ends(tokens, i + 2);
+                if !(led || ended) || (half && unit == Word::Week) {
+                    i += 1;
+                    continue;
+                }
+                for k in first..i + 2 {
+                    mark(used, k);
+                }
+                if led {
+                    mark(used, first - 1);
+                }
+                if ended {
+                    mark(used, i + 2);
+                }
+                if unit == Word::Week {
+                    day = today.checked_add_signed(Duration::days(7));
+                    i += 2;
+                    continue;
+                }
+                let minutes = match (unit, half) {
+                    (Word::Hour, true) => 30,
+                    (Word::Hour, false) => 60,
+                    _ => 1,
+                };
+                return now.checked_add_signed(Duration::minutes(minutes));
+            }
             Word::Baje | Word::Week | Word::Month => mark(used, i),
             // "December 15": the month, then the day.
             Word::MonthName(month)
@@ -191,6 +230,24 @@ pub fn reminder_time(
                         {
                             day =
                                 Duration::try_days(whole).and_then(|d| today.checked_add_signed(d));
+                            mark(used, num.end);
+                            if span_ends(tokens, num.end + 1) {
+                                mark(used, num.end + 1);
+                            } else if let Some(b) = i.checked_sub(1) {
+                                mark(used, b);
+                            }
+                            true
+                        }
+                        // "2 hafte baad", "in 2 weeks": seven days each.
+                        Some(Word::Week)
+                            if fraction == 0
+                                && (span_ends(tokens, num.end + 1)
+                                    || before.is_some_and(|b| leads_span(&b.key))) =>
+                        {
+                            day = whole
+                                .checked_mul(7)
+                                .and_then(Duration::try_days)
+                                .and_then(|d| today.checked_add_signed(d));
                             mark(used, num.end);
                             if span_ends(tokens, num.end + 1) {
                                 mark(used, num.end + 1);

@@ -15,9 +15,9 @@ const GENERAL: [&str; 2] = ["money", "other"];
 const DEV_EXACT_AT_LEAST: f64 = 99.5;
 const DEV_CONFIDENT_WRONG_AT_MOST: f64 = 0.0;
 const DEV_DEFERRED_AT_MOST: f64 = 4.0;
-const HELD_OUT_EXACT_AT_LEAST: f64 = 98.0;
+const HELD_OUT_EXACT_AT_LEAST: f64 = 98.2;
 const HELD_OUT_CONFIDENT_WRONG_AT_MOST: f64 = 0.65;
-const HELD_OUT_DEFERRED_AT_MOST: f64 = 6.0;
+const HELD_OUT_DEFERRED_AT_MOST: f64 = 5.6;
 /// One held-out control (English) is still asked instead of booked; the target is zero. No
 /// held-out safety case is booked wrongly (the target, held exactly).
 const HELD_OUT_CONTROLS_ASKED_AT_MOST: usize = 1;
@@ -147,6 +147,24 @@ fn the_money_probes_are_understood_exactly_and_book_nothing_wrongly() {
     assert_meets(&report, &report.render(false), 100.0, 0.0, 0.0);
     let CaseFile::Safety(cases) = load("corpus", "probe-safety") else {
         panic!("corpus/probe-safety should hold safety cases");
+    };
+    let report = eval::evaluate_safety(&cases, parse);
+    assert_safe(&report, &report.render(false));
+}
+
+/// The fourth round's probes (`corpus/probe-families*.jsonl`): word orders, glued honorifics,
+/// fillers, documents' numbers, relative and past times, second requests, written from the
+/// contract. Four odd phrasings are still asked rather than read; none is read wrongly.
+#[test]
+fn the_family_probes_are_understood_and_book_nothing_wrongly() {
+    let CaseFile::General(cases) = load("corpus", "probe-families") else {
+        panic!("corpus/probe-families should hold general cases");
+    };
+    let report = eval::evaluate(&cases, parse);
+    assert!(report.total >= 350, "{} family probes", report.total);
+    assert_meets(&report, &report.render(false), 98.5, 0.0, 4.0);
+    let CaseFile::Safety(cases) = load("corpus", "probe-families-safety") else {
+        panic!("corpus/probe-families-safety should hold safety cases");
     };
     let report = eval::evaluate_safety(&cases, parse);
     assert_safe(&report, &report.render(false));
