@@ -19,6 +19,7 @@ pub mod quantity;
 pub mod queues;
 pub mod recordings;
 pub mod reply;
+pub mod send_budget;
 pub mod store;
 pub mod time;
 pub mod upi;

@@ -15,6 +15,7 @@ mod onboarding;
 mod properties;
 mod recordings;
 mod reminders;
+mod send_budget;
 mod trust;
 mod understanding;
 mod upgrade;
