@@ -11,13 +11,3 @@ INSERT INTO reminder_claim_lock (id, claimed_at) VALUES (1, 0);
 -- The policy counts a shop's reminders being sent and sent today on every claim.
 CREATE INDEX reminders_sending ON reminders (merchant_id, customer_id) WHERE status = 'sending';
 CREATE INDEX reminder_events_sent ON reminder_events (merchant_id, at) WHERE kind = 'sent';
--- The business number's send throughput, shared by every `execora serve` process on one
--- PostgreSQL (engine::send_budget): per number, the current second (unix seconds) and how many
--- messages have been handed out in it; `granted` is what the last take got (read back by its
--- RETURNING). Only ever moves forward to a later second.
-CREATE TABLE send_budget (
-    number TEXT PRIMARY KEY,
-    second BIGINT NOT NULL,
-    used BIGINT NOT NULL,
-    granted BIGINT NOT NULL
-);
