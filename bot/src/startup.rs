@@ -15,7 +15,7 @@ use execora_engine::providers::{self, ResilienceConfig};
 use execora_engine::recordings::{Recordings, RecordingsError};
 use execora_engine::reply::Locale;
 use execora_engine::rights::{self, MessageRetention};
-use execora_engine::store::{Db, StoreError, redact};
+use execora_engine::store::{Backend, Db, StoreError, redact};
 use execora_engine::time::{Clock, to_millis};
 use tokio::net::TcpListener;
 
@@ -25,7 +25,9 @@ use crate::supervisor::{Backoff, Supervisor, WorkerFactory};
 use crate::whatsapp::digest::DigestSender;
 use crate::whatsapp::graph::{GraphClient, GraphConfig, GraphError};
 use crate::whatsapp::inbound::InboundWorker;
-use crate::whatsapp::outbound::{FallbackTemplate, Sender, number_throttle};
+use crate::whatsapp::outbound::{
+    FallbackTemplate, Sender, number_throttle, shared_number_throttle,
+};
 use crate::whatsapp::reminders::ReminderSender;
 use crate::whatsapp::signature::AppSecrets;
 use crate::whatsapp::voice::Listener;
@@ -403,8 +405,17 @@ fn workers(
         "inbound",
         Box::new(move |shutdown| Box::pin(worker.clone().run(shutdown))),
     )];
-    // Replies and reminders leave through one number: one throughput limit for both.
-    let throttle = number_throttle(whatsapp.messages_per_second);
+    // Replies and reminders leave through one number: one throughput limit for both, and on
+    // PostgreSQL (where several processes may serve) one for every process.
+    let throttle = match (db.backend(), &whatsapp.phone_number_id) {
+        (Backend::Postgres, Some(number)) => shared_number_throttle(
+            db.clone(),
+            number,
+            whatsapp.messages_per_second,
+            clock.clone(),
+        ),
+        _ => number_throttle(whatsapp.messages_per_second),
+    };
     let reminders = match &graph {
         Some(graph) => {
             ReminderSender::live(db.clone(), clock.clone(), graph.clone(), throttle.clone())

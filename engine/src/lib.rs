@@ -20,6 +20,7 @@ pub mod queues;
 pub mod recordings;
 pub mod reply;
 pub mod rights;
+pub mod send_budget;
 pub mod senders;
 pub mod store;
 pub mod time;

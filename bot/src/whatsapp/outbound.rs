@@ -10,6 +10,7 @@ use execora_engine::access;
 use execora_engine::messages::{self, Outgoing};
 use execora_engine::providers::{ProviderError, Speaker};
 use execora_engine::reply::QuickOption;
+use execora_engine::send_budget;
 use execora_engine::store::{Db, StoreError, Work};
 use execora_engine::time::{Clock, SystemClock, to_millis};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
@@ -72,37 +73,95 @@ pub struct Sender {
     clock: Arc<dyn Clock>,
 }
 
-/// The business number's throughput limit, one per process: the reply sender and the reminder
-/// sender take from the same one, so together they never exceed what Meta allows the number.
+/// The business number's throughput limit: the reply sender and the reminder sender take from
+/// the same one, so together they never exceed what Meta allows the number. In one process (and
+/// on SQLite, which one process serves) a limiter in memory; with several processes on one
+/// PostgreSQL, the budget in the database they all take from (`engine::send_budget`).
 #[derive(Clone)]
 pub struct NumberThrottle {
-    local: Arc<DefaultDirectRateLimiter>,
+    limit: Limit,
+}
+
+#[derive(Clone)]
+enum Limit {
+    Local(Arc<DefaultDirectRateLimiter>),
+    Shared {
+        db: Db,
+        number: String,
+        per_second: i64,
+        clock: Arc<dyn Clock>,
+    },
 }
 
 impl NumberThrottle {
     /// Waits until one message may go.
     pub async fn until_ready(&self) {
-        self.local.until_ready().await;
+        self.take(1).await;
     }
 
     /// Waits until one message may go, and takes up to `most` in all that may go now: a batch
     /// of sends starts at once without waiting for the whole batch. Returns how many (≥ 1).
     pub async fn take(&self, most: usize) -> usize {
-        self.until_ready().await;
-        let mut taken = 1;
-        while taken < most && self.local.check().is_ok() {
-            taken += 1;
+        match &self.limit {
+            Limit::Local(limiter) => {
+                limiter.until_ready().await;
+                let mut taken = 1;
+                while taken < most && limiter.check().is_ok() {
+                    taken += 1;
+                }
+                taken
+            }
+            Limit::Shared {
+                db,
+                number,
+                per_second,
+                clock,
+            } => {
+                let want = i64::try_from(most.max(1)).unwrap_or(i64::MAX);
+                loop {
+                    let now = to_millis(clock.now());
+                    match send_budget::take(db, number, *per_second, want, now).await {
+                        Ok(granted) if granted > 0 => {
+                            return usize::try_from(granted).unwrap_or(1);
+                        }
+                        Ok(_) => {}
+                        // Sending without the budget could exceed the number's limit: wait.
+                        Err(error) => {
+                            tracing::error!(%error, "could not take from the shared send budget")
+                        }
+                    }
+                    let wait = send_budget::SLICE_MS - now.rem_euclid(send_budget::SLICE_MS);
+                    tokio::time::sleep(Duration::from_millis(wait.unsigned_abs().max(1))).await;
+                }
+            }
         }
-        taken
     }
 }
 
-/// A throughput limit of `per_second` messages a second (at least one).
+/// A throughput limit of `per_second` messages a second (at least one), in this process.
 pub fn number_throttle(per_second: u32) -> NumberThrottle {
     let quota = NonZeroU32::new(per_second.max(1))
         .map_or(Quota::per_second(NonZeroU32::MIN), Quota::per_second);
     NumberThrottle {
-        local: Arc::new(RateLimiter::direct(quota)),
+        limit: Limit::Local(Arc::new(RateLimiter::direct(quota))),
+    }
+}
+
+/// A throughput limit of `per_second` messages a second for the number `phone_number_id`, shared
+/// through `db` by every process using it, on `clock`'s time.
+pub fn shared_number_throttle(
+    db: Db,
+    phone_number_id: &str,
+    per_second: u32,
+    clock: Arc<dyn Clock>,
+) -> NumberThrottle {
+    NumberThrottle {
+        limit: Limit::Shared {
+            db,
+            number: phone_number_id.to_string(),
+            per_second: i64::from(per_second.max(1)),
+            clock,
+        },
     }
 }
 

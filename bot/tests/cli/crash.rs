@@ -127,8 +127,9 @@ async fn statuses(database: &TestDatabase) -> Vec<(i64, String)> {
         .expect("reminders")
 }
 
-async fn reminders_are_sent_once_or_reviewed_across_two_sigkills(database: Database) {
-    let database = TestDatabase::new(database).await;
+/// `count` customers of the test shop, each owing ₹100 with a phone and a reminder due now, the
+/// shop in a zone where it is early afternoon.
+pub(crate) async fn reminders_due_now(database: &TestDatabase, count: usize) {
     sqlx::query("UPDATE merchants SET timezone = $1 WHERE id = $2")
         .bind(afternoon_zone())
         .bind(database.merchant.0)
@@ -143,7 +144,7 @@ async fn reminders_are_sent_once_or_reviewed_across_two_sigkills(database: Datab
     .await
     .expect("books");
     let origin = Origin::new(Source::Cli);
-    for n in 0..REMINDERS {
+    for n in 0..count {
         let customer = books
             .add_customer(NewCustomer {
                 name: format!("Customer {n}"),
@@ -163,6 +164,11 @@ async fn reminders_are_sent_once_or_reviewed_across_two_sigkills(database: Datab
             .await
             .expect("due now");
     }
+}
+
+async fn reminders_are_sent_once_or_reviewed_across_two_sigkills(database: Database) {
+    let database = TestDatabase::new(database).await;
+    reminders_due_now(&database, REMINDERS).await;
     let graph = CountingGraph::default();
     let app = axum::Router::new()
         .route(
@@ -198,8 +204,24 @@ async fn reminders_are_sent_once_or_reviewed_across_two_sigkills(database: Datab
         assert!(tokio::time::Instant::now() < deadline, "{left} never taken");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    // Give a send in flight time to be stored, then stop for good.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Let the sends in flight be stored (the claims the kills cut stay `sending`: the count
+    // settles once two seconds pass without change), then stop for good.
+    let sending = || async {
+        statuses(&database)
+            .await
+            .into_iter()
+            .filter(|(_, s)| s == "sending")
+            .count()
+    };
+    let (mut last, mut since) = (sending().await, tokio::time::Instant::now());
+    while since.elapsed() < Duration::from_secs(2) {
+        assert!(tokio::time::Instant::now() < deadline, "sends never stored");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let now = sending().await;
+        if now != last {
+            (last, since) = (now, tokio::time::Instant::now());
+        }
+    }
     third.kill().expect("SIGKILL");
     third.wait().expect("reaped");
 

@@ -1,6 +1,7 @@
 //! Two `execora serve` processes on one PostgreSQL behave as one: every message delivered to
-//! either (and redelivered to the other) is booked once and answered once, and a sender's
-//! per-minute limit holds for the two together.
+//! either (and redelivered to the other) is booked once and answered once, a sender's per-minute
+//! limit holds for the two together, and together they send no faster than the number's one
+//! throughput limit.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -312,4 +313,87 @@ impl Count for sqlx::AnyPool {
             .await
             .expect("count")
     }
+}
+
+/// Two processes sending reminders for one number share its limit (the `send_budget` row):
+/// 200 reminders at 20 a second take at least 8 s from the first send to the last (the first
+/// second's budget may all go at its end, then 20 a second for nine more), where two
+/// limits of their own (40 a second, and a burst of 20 each at the start) would take about 4 s.
+/// Each reminder goes once. Only a lower bound on time is asserted: a loaded machine is slower,
+/// never faster.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_on_one_postgres_share_the_numbers_send_rate() {
+    use axum::Json;
+    use axum::extract::State;
+    use serde_json::{Value, json};
+    use std::collections::HashSet;
+    use std::sync::Mutex;
+
+    const REMINDERS: usize = 200;
+    const RATE: usize = 20;
+    type Sends = Arc<Mutex<Vec<(Instant, String)>>>;
+    async fn counting(State(sends): State<Sends>, Json(body): Json<Value>) -> Json<Value> {
+        let n = {
+            let mut sends = sends.lock().expect("lock");
+            if body["type"] == "template" {
+                let key = body["biz_opaque_callback_data"]
+                    .as_str()
+                    .unwrap_or_default();
+                sends.push((Instant::now(), key.to_string()));
+            }
+            sends.len()
+        };
+        Json(
+            json!({"messaging_product": "whatsapp", "messages": [{"id": format!("wamid.RATE{n}")}]}),
+        )
+    }
+
+    let database = TestDatabase::new(Database::Postgres).await;
+    crate::crash::reminders_due_now(&database, REMINDERS).await;
+    let sends: Sends = Arc::default();
+    let app = axum::Router::new()
+        .route(
+            "/v25.0/{phone_number_id}/messages",
+            axum::routing::post(counting),
+        )
+        .with_state(sends.clone());
+    let api_base = format!("http://{}/v25.0", crate::app::serve_locally(app).await);
+    let sandbox = Sandbox::new();
+    let process = || {
+        let mut command = sandbox.command();
+        command
+            .args(["serve"])
+            .env("DATABASE_URL", &database.url)
+            .env("WHATSAPP_APP_SECRET", SECRET)
+            .env("WHATSAPP_ACCESS_TOKEN", TOKEN)
+            .env("WHATSAPP_PHONE_NUMBER_ID", PHONE_NUMBER_ID)
+            .env("WHATSAPP_API_BASE", &api_base)
+            .env("WHATSAPP_MESSAGES_PER_SECOND", RATE.to_string());
+        serve(command)
+    };
+    let processes = [process(), process()];
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while sends.lock().expect("lock").len() < REMINDERS {
+        assert!(
+            Instant::now() < deadline,
+            "{} of {REMINDERS} sent",
+            sends.lock().expect("lock").len()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Anything sent twice would arrive within moments.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    drop(processes);
+    let sends = sends.lock().expect("lock").clone();
+    assert_eq!(sends.len(), REMINDERS, "each reminder sent once");
+    let keys: HashSet<_> = sends.iter().map(|(_, key)| key.as_str()).collect();
+    assert_eq!(keys.len(), REMINDERS, "no reminder twice");
+    let first = sends.iter().map(|(at, _)| *at).min().expect("sends");
+    let last = sends.iter().map(|(at, _)| *at).max().expect("sends");
+    let took = last - first;
+    eprintln!("two processes: {REMINDERS} sends at {RATE}/s in {took:?}");
+    assert!(
+        took >= Duration::from_secs((REMINDERS / RATE - 2) as u64),
+        "{REMINDERS} sends in {took:?}: faster than {RATE} a second"
+    );
 }

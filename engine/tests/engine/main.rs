@@ -17,6 +17,7 @@ mod properties;
 mod recordings;
 mod reminders;
 mod rights;
+mod send_budget;
 mod senders;
 mod trust;
 mod understanding;
