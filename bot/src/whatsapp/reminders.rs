@@ -153,6 +153,9 @@ impl ReminderSender {
     /// Sends the reminder that fell due first (one the shop's policy lets go now); `false` when
     /// none was due.
     pub async fn send_next(&self) -> Result<bool, ReminderError> {
+        if reminders::due_count(&self.db, self.now_ms(), 1).await? == 0 {
+            return Ok(false);
+        }
         self.take_sends(1).await;
         let claimed = reminders::claim_batch(&self.db, self.now_ms(), 1).await?;
         let found = claimed.found_any();
@@ -458,6 +461,24 @@ impl ReminderSender {
                     Err(_) => break,
                 }
             }
+            // Only what is due takes from the number's throughput: an idle poll must not spend
+            // the budget the replies share.
+            let due = match reminders::due_count(&self.db, self.now_ms(), free.len()).await {
+                Ok(due) => due,
+                Err(error) => {
+                    tracing::error!(%error, "due reminders could not be counted");
+                    0
+                }
+            };
+            if due == 0 {
+                drop(free);
+                tokio::select! {
+                    () = &mut shutdown => break,
+                    () = scheduled.wait(POLL) => {}
+                }
+                continue;
+            }
+            free.truncate(due);
             let may_go = tokio::select! {
                 () = &mut shutdown => break,
                 taken = self.take_sends(free.len()) => taken,

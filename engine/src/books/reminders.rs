@@ -837,6 +837,22 @@ pub async fn claim_due(db: &Db, now: i64) -> Result<Option<DueReminder>, BooksEr
     Ok(claim_batch(db, now, 1).await?.due.into_iter().next())
 }
 
+/// How many reminders are due at `now` (unix ms), counting at most `most`: the sender asks
+/// before it takes from the number's throughput, so a poll that finds nothing due spends none
+/// of the budget the replies share.
+pub async fn due_count(db: &Db, now: i64, most: usize) -> Result<usize, StoreError> {
+    let most = i64::try_from(most).unwrap_or(i64::MAX);
+    let due: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT id FROM reminders WHERE status = 'scheduled' AND run_at <= $1 \
+         LIMIT $2) AS due",
+    )
+    .bind(now)
+    .bind(most)
+    .fetch_one(db.pool())
+    .await?;
+    Ok(usize::try_from(due).unwrap_or(0))
+}
+
 /// Claims up to `limit` reminders that fell due (`run_at <= now`, from the service's clock),
 /// first due first, in one transaction: each is marked `sending` with its try counted, and the
 /// claim is stored before WhatsApp is called. The shop's policy ([`policy_hold`]) is decided in

@@ -1339,6 +1339,37 @@ async fn concurrent_shop_rounds_book_each_customer_once(db: Db) {
 /// Many claimers at once (tasks here; processes alike, the claim is in the database): the
 /// shop's daily cap and "once a day per customer" hold across all of them, counting the
 /// reminders still being sent, and what the policy holds waits for the next morning.
+/// The sender counts what is due before it takes from the number's throughput: only reminders
+/// whose time has come count, at most as many as asked, and none once claimed.
+async fn only_reminders_whose_time_has_come_are_counted_due(db: Db) {
+    let shop = shop(&db, "Gupta Kirana").await;
+    let rahul = customer(&shop.books, "Rahul").await;
+    let now = to_millis(shop.books.now());
+    for at in [now - 60_000, now, now + 3_600_000] {
+        shop.books
+            .schedule_reminder(rahul.id, None, at, &cli())
+            .await
+            .expect("schedule");
+    }
+    assert_eq!(reminders::due_count(&db, now, 10).await.expect("count"), 2);
+    assert_eq!(reminders::due_count(&db, now, 1).await.expect("count"), 1);
+    assert_eq!(
+        reminders::due_count(&db, now - 120_000, 10)
+            .await
+            .expect("count"),
+        0
+    );
+    let claimed = reminders::claim_batch(&db, now, 10).await.expect("claim");
+    assert!(claimed.found_any());
+    assert_eq!(reminders::due_count(&db, now, 10).await.expect("count"), 0);
+    assert_eq!(
+        reminders::due_count(&db, now + 3_600_000, 10)
+            .await
+            .expect("count"),
+        1
+    );
+}
+
 async fn concurrent_claims_never_exceed_the_daily_cap_nor_remind_a_customer_twice_a_day(db: Db) {
     use execora_engine::books::{SettingsChange, merchants};
     use std::collections::HashSet;
@@ -1464,6 +1495,7 @@ async fn concurrent_claims_never_exceed_the_daily_cap_nor_remind_a_customer_twic
 }
 
 on_both_databases!(
+    only_reminders_whose_time_has_come_are_counted_due,
     concurrent_claims_never_exceed_the_daily_cap_nor_remind_a_customer_twice_a_day,
     the_shops_quiet_hours_hold_reminders_by_its_own_clock,
     concurrent_shop_rounds_book_each_customer_once,
