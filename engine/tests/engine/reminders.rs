@@ -465,8 +465,16 @@ async fn the_shops_policy_holds_reminders_at_night_once_a_day_and_at_its_daily_c
     let hold = |reminder, customer, now| {
         let (db, key) = (db.clone(), key(reminder));
         async move {
-            hold_in_claim(&db, key, customer, zone, SHOP_DAILY_CAP, QuietHours::default(), now)
-                .await
+            hold_in_claim(
+                &db,
+                key,
+                customer,
+                zone,
+                SHOP_DAILY_CAP,
+                QuietHours::default(),
+                now,
+            )
+            .await
         }
     };
 
@@ -1135,9 +1143,17 @@ async fn the_daily_cap_is_the_shops_setting(db: Db) {
         .expect("settings")
         .reminder_daily_cap;
     assert!(matches!(
-        hold_in_claim(&db, key, asha.id, chrono_tz::Asia::Kolkata, cap, Default::default(), now)
-            .await
-            .expect("hold"),
+        hold_in_claim(
+            &db,
+            key,
+            asha.id,
+            chrono_tz::Asia::Kolkata,
+            cap,
+            Default::default(),
+            now
+        )
+        .await
+        .expect("hold"),
         Some((Hold::ShopCapReached, _))
     ));
     for refused in [-1, 0, 100_001] {
