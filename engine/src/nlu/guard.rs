@@ -812,6 +812,15 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
     // come; "Rahul can pay 500": able to, not done.
     let not_yet = matches!(opening, Some("after" | "once" | "before"))
         || keys.windows(2).any(|w| w == ["in", "case"])
+        // "Sharmaji 800 de to jama kar dena": "if he gives, then ..." said with the verb's
+        // subjunctive and "to", without "agar".
+        || keys.windows(3).any(|w| {
+            matches!(
+                w[0],
+                "de" | "dein" | "den" | "bheje" | "bhej" | "kare" | "दे" | "दें" | "भेजे"
+            ) && matches!(w[1], "to" | "toh" | "तो")
+                && !w[2].is_empty()
+        })
         || keys.windows(2).any(|w| {
             w[0] == "can"
                 && matches!(
@@ -1406,6 +1415,15 @@ pub fn unclear_amount(text: &str, tokens: &[Token<'_>]) -> bool {
                 return true;
             }
             run_scale = Some(factor);
+        }
+        // "500 hundred", "2000 hazaar": a scale word after digits already as large as it.
+        if token.word == Word::Number
+            && token.is_numeral()
+            && let Some(n) = next
+            && let Some(NumWord::Mult(factor)) = number_word(&n.key)
+            && token.key.parse::<f64>().is_ok_and(|v| v >= factor as f64)
+        {
+            return true;
         }
         // "1 500": digits split by a space. "2 5 kg" counts items of a size, not money.
         if token.word == Word::Number

@@ -2808,3 +2808,22 @@ fn credit_the_merchant_took_or_forgave_is_never_written_at_once() {
     books_at_once("maine Rahul ko 500 udhaar diye", credit);
     books_at_once("Rahul ne 500 udhaar liye", credit);
 }
+
+#[test]
+fn if_said_with_to_and_a_scale_after_a_large_number_are_not_booked() {
+    for text in [
+        "Sharmaji 800 de to jama kar dena",
+        "Rahul 500 bheje toh likh lena",
+        "Pappu paid 500 hundred",
+        "Rahul ne 2000 hazaar diye",
+    ] {
+        assert!(!books_anything(text), "{text}: {}", shown(text));
+    }
+    let rahul = r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":150000}]"#;
+    books_at_once("Rahul paid 15 hundred", rahul);
+    books_at_once("to Rahul ne 1500 diye", rahul);
+    books_at_once(
+        "acha sunno Deepu ne 1100 cash diye",
+        r#"[{"intent":"record_payment","customer":"Deepu","amount_paise":110000,"mode":"cash"}]"#,
+    );
+}
