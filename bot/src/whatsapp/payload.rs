@@ -263,7 +263,10 @@ fn read<T: DeserializeOwned>(raw: Option<&RawValue>) -> Option<T> {
 
 /// Everything one POST carried, flattened over entry[]/changes[]/messages[]/statuses[].
 pub fn parse(raw_body: &[u8]) -> Result<Vec<Event>, PayloadError> {
-    let envelope: Envelope = serde_json::from_slice(raw_body).map_err(|_| PayloadError::NotJson)?;
+    // serde_json checks the UTF-8 of the strings it reads, not of those it skips (fields we do not
+    // read): without this, bytes that are not JSON at all could still give events.
+    let text = std::str::from_utf8(raw_body).map_err(|_| PayloadError::NotJson)?;
+    let envelope: Envelope = serde_json::from_str(text).map_err(|_| PayloadError::NotJson)?;
     if envelope.object != "whatsapp_business_account" {
         return Err(PayloadError::NotWhatsapp);
     }
@@ -427,6 +430,19 @@ mod tests {
             [Event::Message(m)] => m.clone(),
             other => panic!("expected one message, got {other:?}"),
         }
+    }
+
+    /// Found by the `webhook_payload` fuzz target: bytes that are not UTF-8 inside a field we do
+    /// not read went unchecked, so a body that is not JSON still gave the messages beside them.
+    #[test]
+    fn a_body_that_is_not_utf8_is_not_json_whichever_field_holds_the_bad_bytes() {
+        let good = fixture!("text.json");
+        assert!(parse(good).is_ok_and(|events| events.len() == 1));
+        let mut bad = b"{\"unread\":\"\x8f\",".to_vec();
+        bad.extend_from_slice(&good[1..]);
+        assert_eq!(parse(&bad), Err(PayloadError::NotJson));
+        let found = b"{\"object:\":\"w\x8f\x9e\",\"entry\":[]}";
+        assert_eq!(parse(found), Err(PayloadError::NotJson));
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Any text gives a parse and never a panic; the parse is the same every time, prints as the
-//! contract's JSON and reads back the same; and a confident booking in a text with no letters
-//! (so no number words) books an amount written in it. See docs/FUZZING.md.
+//! contract's JSON and reads back the same; and a confident parse takes every amount from the
+//! text: one its digits or number words say (`rules::amounts_written`), and in a text with no
+//! letters (so no number words) one its digits say, read here without the parser's help. See
+//! docs/FUZZING.md.
 
 #![no_main]
 
@@ -18,11 +20,15 @@ struct Printed {
     confident: bool,
 }
 
+/// The money a command would write into the books: an amount paid or owed, a reminder's amount,
+/// a product's price.
 fn amount(command: &Command) -> Option<i64> {
     match command {
         Command::RecordPayment { amount_paise, .. } | Command::AddCredit { amount_paise, .. } => {
             Some(amount_paise.as_i64())
         }
+        Command::ScheduleReminder { amount_paise, .. } => amount_paise.map(|a| a.as_i64()),
+        Command::AddProduct { price_paise, .. } => Some(price_paise.as_i64()),
         _ => None,
     }
 }
@@ -68,6 +74,20 @@ fuzz_target!(|data: &[u8]| {
     let read: Printed = serde_json::from_str(&printed).expect("the printed JSON reads back");
     assert_eq!(read.parsed, first.parsed);
     assert_eq!(read.confident, first.confident);
+    if first.confident {
+        let said: Vec<i64> = rules::amounts_written(text)
+            .iter()
+            .map(|paise| paise.as_i64())
+            .collect();
+        for command in &first.parsed.commands {
+            if let Some(booked) = amount(command) {
+                assert!(
+                    said.contains(&booked),
+                    "{text:?} booked {booked} paise, not an amount said in it ({said:?})"
+                );
+            }
+        }
+    }
     if first.confident && !text.chars().any(char::is_alphabetic) {
         let written: Vec<i64> = written_amounts(text)
             .iter()
