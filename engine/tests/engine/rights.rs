@@ -705,16 +705,18 @@ async fn the_ledger_and_operations_allow_only_the_one_way_redaction(db: Db) {
     .fetch_one(db.pool())
     .await
     .expect("entry with a note");
-    let refused = |sql: &'static str| {
+    // Whether the database refuses `sql` about the row `id`.
+    let refused_for = |sql: &'static str, id: i64| {
         let db = db.clone();
         async move {
             sqlx::query(sql)
-                .bind(entry)
+                .bind(id)
                 .execute(&mut *db.writer().await.expect("writer"))
                 .await
                 .is_err()
         }
     };
+    let refused = |sql: &'static str| refused_for(sql, entry);
     assert!(refused("UPDATE ledger_entries SET amount_paise = 1 WHERE id = $1").await);
     assert!(refused("UPDATE ledger_entries SET note = 'x', redacted_at = 5 WHERE id = $1").await);
     assert!(
@@ -733,16 +735,7 @@ async fn the_ledger_and_operations_allow_only_the_one_way_redaction(db: Db) {
             .fetch_one(db.pool())
             .await
             .expect("operation");
-    let op_refused = |sql: &'static str| {
-        let db = db.clone();
-        async move {
-            sqlx::query(sql)
-                .bind(operation)
-                .execute(&mut *db.writer().await.expect("writer"))
-                .await
-                .is_err()
-        }
-    };
+    let op_refused = |sql: &'static str| refused_for(sql, operation);
     assert!(op_refused("UPDATE operations SET outcome = '{\"x\":1}' WHERE id = $1").await);
     assert!(
         op_refused("UPDATE operations SET outcome = '{\"x\":1}', redacted_at = 5 WHERE id = $1")
