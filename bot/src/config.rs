@@ -161,6 +161,9 @@ pub struct Config {
     /// `EXECORA_REMINDER_CONCURRENCY`: how many reminders one process sends at once (1 to 1000,
     /// default 64); the number's throughput limit still paces them.
     pub reminder_concurrency: usize,
+    /// `EXECORA_INBOUND_CONCURRENCY`: how many arriving messages one process works on at once
+    /// (1 to 64, default 4); each sender's messages are still answered in order.
+    pub inbound_concurrency: usize,
 }
 
 /// The panel's server secret; never printed.
@@ -633,6 +636,13 @@ impl Config {
                 64,
             )?)
             .unwrap_or(64),
+            inbound_concurrency: usize::try_from(number_in(
+                env,
+                "EXECORA_INBOUND_CONCURRENCY",
+                1..=64,
+                crate::whatsapp::inbound::DEFAULT_CONCURRENCY as u64,
+            )?)
+            .unwrap_or(crate::whatsapp::inbound::DEFAULT_CONCURRENCY),
             panel_secret: match secret(env, "EXECORA_PANEL_SECRET")? {
                 None => None,
                 Some(text) if text.chars().count() < execora_engine::access::MIN_SECRET_CHARS => {
@@ -889,6 +899,10 @@ mod tests {
                 vec![("EXECORA_REMINDER_CONCURRENCY", "5000")],
                 "EXECORA_REMINDER_CONCURRENCY",
             ),
+            (
+                vec![("EXECORA_INBOUND_CONCURRENCY", "0")],
+                "EXECORA_INBOUND_CONCURRENCY",
+            ),
         ] {
             let error = Config::from_env(&env(&pairs)).expect_err("must be refused");
             assert_eq!(error.variable, variable, "{error}");
@@ -928,6 +942,10 @@ mod tests {
         let chosen =
             Config::from_env(&env(&[("EXECORA_REMINDER_CONCURRENCY", "8")])).expect("concurrency");
         assert_eq!(chosen.reminder_concurrency, 8);
+        assert_eq!(defaults.inbound_concurrency, 4);
+        let lanes =
+            Config::from_env(&env(&[("EXECORA_INBOUND_CONCURRENCY", "16")])).expect("lanes");
+        assert_eq!(lanes.inbound_concurrency, 16);
         assert!(defaults.panel_secret.is_none());
         assert!(defaults.whatsapp.otp_template.is_none());
         assert!(defaults.client_ip_header.is_none());

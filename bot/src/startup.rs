@@ -91,6 +91,8 @@ pub fn language_model(config: &Config) -> Option<Arc<LlmParser>> {
 const RECORDINGS_PURGE_EVERY: Duration = Duration::from_secs(3600);
 /// How often message texts past their retention are looked for.
 const MESSAGE_TEXTS_PURGE_EVERY: Duration = Duration::from_secs(3600);
+/// How often the windows of senders quiet for a day are forgotten (PostgreSQL).
+const SENDER_WINDOWS_FORGET_EVERY: Duration = Duration::from_secs(3600);
 
 /// A claim on an outbound message older than this, never confirmed, is shown as stuck.
 pub const STUCK_AFTER_MS: i64 = 5 * 60 * 1000;
@@ -244,7 +246,7 @@ impl Application {
         // Once asked to stop, in-flight requests and the workers' current messages get the grace
         // period together; what is still running then is dropped. Nothing is lost by that: a
         // webhook not yet answered is delivered again by Meta, and a message a worker held is
-        // taken again once its claim goes stale.
+        // taken again once its worker is silent (engine::claimants).
         let grace_over = async move {
             let mut stop_requested = stop_requested;
             let _ = stop_requested.wait_for(|stop| *stop).await;
@@ -346,7 +348,8 @@ fn workers(
     }
     let pipeline = Pipeline::new(db.clone(), clock.clone(), language_model(config));
     let mut worker = InboundWorker::new(db.clone(), pipeline, whatsapp.sandbox())
-        .with_max_attempts(whatsapp.inbound_max_attempts);
+        .with_max_attempts(whatsapp.inbound_max_attempts)
+        .with_concurrency(config.inbound_concurrency);
     if let Some(graph) = &graph {
         worker = worker.with_read_receipts(graph.clone());
     }
@@ -456,6 +459,24 @@ fn workers(
             Box::new(move |shutdown| Box::pin(sender.clone().run(shutdown))),
         ));
     }
+    if db.backend() == Backend::Postgres {
+        // Only PostgreSQL keeps senders' windows in the database (SQLite's webhook keeps them in
+        // memory): old rows are forgotten hourly, by every process (a DELETE of nothing is cheap).
+        let per_minute = whatsapp.messages_per_minute;
+        let db = db.clone();
+        let clock = clock.clone();
+        workers.push((
+            "sender-windows",
+            Box::new(move |shutdown| {
+                Box::pin(forget_quiet_senders(
+                    per_minute,
+                    db.clone(),
+                    clock.clone(),
+                    shutdown,
+                ))
+            }),
+        ));
+    }
     if !config.message_retention.keeps_forever() {
         let retention = config.message_retention;
         let db = db.clone();
@@ -530,6 +551,29 @@ async fn purge_message_texts(
             rights::purge_message_texts(&db, retention, to_millis(clock.now())).await
         {
             tracing::warn!(%error, "could not clear message texts past their retention");
+        }
+    }
+}
+
+/// Forgets the per-minute windows of senders quiet for a day, at start and every hour, until
+/// `shutdown`.
+async fn forget_quiet_senders(
+    per_minute: u32,
+    db: Db,
+    clock: Arc<dyn Clock>,
+    shutdown: impl Future<Output = ()>,
+) {
+    tokio::pin!(shutdown);
+    let mut every = tokio::time::interval(SENDER_WINDOWS_FORGET_EVERY);
+    loop {
+        tokio::select! {
+            () = &mut shutdown => return,
+            _ = every.tick() => {}
+        }
+        match execora_engine::senders::forget_quiet(&db, per_minute, to_millis(clock.now())).await {
+            Ok(0) => {}
+            Ok(forgotten) => tracing::debug!(forgotten, "quiet senders' windows forgotten"),
+            Err(error) => tracing::warn!(%error, "could not forget quiet senders' windows"),
         }
     }
 }

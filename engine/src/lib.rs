@@ -3,6 +3,7 @@
 pub mod access;
 pub mod audio;
 pub mod books;
+pub mod claimants;
 pub mod conversations;
 pub mod demo;
 pub mod dialog;

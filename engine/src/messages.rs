@@ -6,6 +6,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::books::MerchantId;
+use crate::claimants::Claimant;
 use crate::store::{Db, StoreError, Work, is_unique_violation};
 
 /// Our id of a stored message.
@@ -401,24 +402,36 @@ pub struct Claimed {
     pub attempts: i64,
 }
 
-/// Claims the oldest inbound message that is due (`received`, or `deferred` or retried with its
-/// `next_attempt_at` passed), marking it `processing` and counting the try, or `None`.
-/// Two workers never claim the same row: the UPDATE re-checks the status under the row's lock.
-pub async fn claim_next_inbound(db: &Db, at: i64) -> Result<Option<Claimed>, StoreError> {
+/// Claims for `claimant` the oldest inbound message that is due (`received`, or `deferred` or
+/// retried with its `next_attempt_at` passed) and whose sender has no earlier message waiting or
+/// in work, marking it `processing` and counting the try, or `None`. Several workers share the
+/// queue, yet each sender's messages are answered in the order they came: "500 likho" then
+/// "nahi, 400" must not race. Two workers never claim the same row: the UPDATE re-checks the
+/// status under the row's lock.
+pub async fn claim_next_inbound(
+    db: &Db,
+    at: i64,
+    claimant: &Claimant,
+) -> Result<Option<Claimed>, StoreError> {
     loop {
         let next: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM messages WHERE direction = 'in' AND status IN ('received', 'deferred') \
-             AND (next_attempt_at IS NULL OR next_attempt_at <= $1) ORDER BY id LIMIT 1",
+            "SELECT id FROM messages m WHERE direction = 'in' AND status IN ('received', 'deferred') \
+             AND (next_attempt_at IS NULL OR next_attempt_at <= $1) \
+             AND NOT EXISTS (SELECT 1 FROM messages e WHERE e.peer = m.peer AND e.id < m.id \
+                 AND e.direction = 'in' AND e.status IN ('received', 'deferred', 'processing')) \
+             ORDER BY id LIMIT 1",
         )
         .bind(at)
         .fetch_optional(db.pool())
         .await?;
         let Some(id) = next else { return Ok(None) };
         let claimed = sqlx::query(
-            "UPDATE messages SET status = 'processing', attempts = attempts + 1, updated_at = $1 \
-             WHERE id = $2 AND status IN ('received', 'deferred') RETURNING media_id, attempts",
+            "UPDATE messages SET status = 'processing', attempts = attempts + 1, updated_at = $1, \
+             claimed_by = $2 WHERE id = $3 AND status IN ('received', 'deferred') \
+             RETURNING media_id, attempts",
         )
         .bind(at)
+        .bind(claimant.as_str())
         .bind(id)
         .fetch_optional(&mut *db.writer().await?)
         .await?;
@@ -432,19 +445,6 @@ pub async fn claim_next_inbound(db: &Db, at: i64) -> Result<Option<Claimed>, Sto
             }));
         }
     }
-}
-
-/// Puts messages claimed before `claimed_before` (unix ms) back to `received`: their worker died.
-/// Processing is idempotent by message id, so a second run books nothing twice; the try the dead
-/// worker made still counts, so a message that kills its worker every time ends `dead` too.
-pub async fn requeue_stale(db: &Db, claimed_before: i64) -> Result<u64, StoreError> {
-    let done = sqlx::query(
-        "UPDATE messages SET status = 'received' WHERE direction = 'in' AND status = 'processing' AND updated_at < $1",
-    )
-    .bind(claimed_before)
-    .execute(&mut *db.writer().await?)
-    .await?;
-    Ok(done.rows_affected())
 }
 
 /// Puts a claimed inbound message that failed back in line, due again at `retry_at` (unix ms),

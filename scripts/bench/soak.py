@@ -40,9 +40,10 @@ SECRET = b"soak_secret"
 PREFIX = "wamid.soak."
 TRANSCRIPT = "Ramesh Yadav ne 50 rupaye diye"
 VOICE_FILE = os.path.join(ROOT, "fixtures", "audio", "payment_hi.ogg")
-# Inbound claims a killed worker held are put back after five minutes (STALE_CLAIM) by a check
-# every 30 s: the drain must outlast that when anything was killed.
-STALE_REQUEUE_SECONDS = 300 + 30
+# Inbound claims a killed worker held are put back once it has been silent for 20 s, by the
+# survivors' (or the restarted process's) check every 5 s (engine::claimants): the drain must
+# outlast that when anything was killed.
+STALE_REQUEUE_SECONDS = 20 + 5
 
 FIRST = ["Amit", "Bholu", "Chintu", "Deepak", "Ganesh", "Harish", "Imran", "Jagdish", "Kamal", "Lalit",
          "Manoj", "Naresh", "Om", "Pankaj", "Qasim", "Raju", "Sanjay", "Tarun", "Umesh", "Vijay",
@@ -460,8 +461,8 @@ class Soak:
 
     def drain(self):
         """Waits until every stored message is processed and every reply has left the queue, or
-        nothing moved for DRAIN_SECONDS (longer than the stale-claim requeue when anything was
-        killed): a slow machine's backlog is waited for, a stuck one is not."""
+        nothing moved for DRAIN_SECONDS (longer than the requeue of a killed worker's claims when
+        anything was killed): a slow machine's backlog is waited for, a stuck one is not."""
         started = time.monotonic()
         limit = env_int("DRAIN_SECONDS", STALE_REQUEUE_SECONDS + 90 if self.kills else 120)
         last_report = last_move = started
@@ -492,7 +493,7 @@ class Soak:
             f"SELECT id, wa_message_id, status, attempts, updated_at FROM messages WHERE direction = 'in' "
             f"AND wa_message_id LIKE '{PREFIX}%'")}
         # When the messages were done, from the first post: the pace the workers kept, apart from
-        # the few a kill cut mid-work (they wait for the stale-claim requeue).
+        # the few a kill cut mid-work (they wait until their killed worker is found silent).
         done = sorted((v[3] - self.t0_ms) / 1000 for v in inbound.values() if v[1] == "processed")
         requeued = [w for w, v in inbound.items() if v[2] > 1]
         bulk = done[len(done) - len(requeued) - 1] if len(done) > len(requeued) else float("nan")

@@ -4,7 +4,10 @@
 use std::future::Future;
 use std::time::Duration;
 
+use tokio::sync::watch;
+
 use execora_engine::books::{Books, BooksError, MerchantId, Source, merchants, reminders};
+use execora_engine::claimants::{self, Claimant, SIGN_OF_LIFE_EVERY};
 use execora_engine::dialog::Input;
 use execora_engine::messages::{
     self, Claimed, Delivery, Finish, MessageId, NewOutbound, StoredMessage,
@@ -21,10 +24,9 @@ use super::voice::{Heard, Listener};
 /// How often an idle worker looks for work it was not woken for (deferred messages falling due,
 /// another process's arrivals on SQLite): arrivals wake it at once (`Db::wake`).
 const SAFETY_POLL: Duration = Duration::from_secs(2);
-/// A claim older than this belongs to a worker that died; the message goes back in line.
-const STALE_CLAIM: Duration = Duration::from_secs(300);
-/// How often stale claims are looked for.
-const STALE_CHECK: Duration = Duration::from_secs(30);
+/// Messages in work at once per process, unless configured otherwise: most of a message's time
+/// is spent waiting (the database, speech-to-text, the language model), not computing.
+pub const DEFAULT_CONCURRENCY: usize = 4;
 /// Tries a message gets before it is given up on (`dead`), unless configured otherwise: a voice
 /// note costs a speech-to-text call each time, so nothing is retried forever.
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 5;
@@ -98,10 +100,14 @@ impl Plan {
     }
 }
 
-/// Processes inbound WhatsApp messages one at a time.
+/// Processes inbound WhatsApp messages, several at once, each sender's in order.
 #[derive(Clone)]
 pub struct InboundWorker {
     db: Db,
+    /// The name this worker's claims go under; a new one for each run.
+    claimant: Claimant,
+    /// Messages in work at once.
+    concurrency: usize,
     pipeline: Pipeline,
     /// No WhatsApp credentials: replies stay in the outbox as `sandbox`.
     sandbox: bool,
@@ -136,6 +142,8 @@ impl InboundWorker {
     pub fn new(db: Db, pipeline: Pipeline, sandbox: bool) -> InboundWorker {
         InboundWorker {
             db,
+            claimant: Claimant::fresh(),
+            concurrency: DEFAULT_CONCURRENCY,
             pipeline,
             sandbox,
             read_receipts: None,
@@ -149,6 +157,12 @@ impl InboundWorker {
     /// Gives each message at most `max_attempts` tries (at least one) before it is `dead`.
     pub fn with_max_attempts(mut self, max_attempts: u32) -> InboundWorker {
         self.max_attempts = max_attempts.max(1);
+        self
+    }
+
+    /// Works on at most `concurrency` messages at once (at least one).
+    pub fn with_concurrency(mut self, concurrency: usize) -> InboundWorker {
+        self.concurrency = concurrency.max(1);
         self
     }
 
@@ -181,7 +195,7 @@ impl InboundWorker {
     /// put back in line for a later try, or given up on (`dead`, its sender told once) after its
     /// last try; the error is returned either way.
     pub async fn process_next(&self) -> Result<bool, WorkerError> {
-        let Some(claimed) = messages::claim_next_inbound(&self.db, self.now_ms()).await? else {
+        let Some(claimed) = messages::claim_next_inbound(&self.db, self.now_ms(), &self.claimant).await? else {
             return Ok(false);
         };
         let (id, attempts) = (claimed.message.id, claimed.attempts);
@@ -553,30 +567,49 @@ impl InboundWorker {
         })
     }
 
-    /// Works until `shutdown` completes, putting back messages whose worker died.
+    /// Works until `shutdown` completes: `concurrency` lanes take messages, and one more shows
+    /// that this worker is alive and puts back the messages of workers that are not. Each run
+    /// claims under a new name, so the claims of a run that panicked go back in line once it is
+    /// silent; a panic in any lane ends the run, for the supervisor to start it again.
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
+        let worker = InboundWorker {
+            claimant: Claimant::fresh(),
+            ..self
+        };
+        tracing::info!(claimant = worker.claimant.as_str(), lanes = worker.concurrency, "inbound worker started");
+        let (stop, stopped) = watch::channel(false);
+        let mut lanes = tokio::task::JoinSet::new();
+        lanes.spawn(worker.clone().keep_alive(stopped.clone()));
+        for _ in 0..worker.concurrency {
+            lanes.spawn(worker.clone().work(stopped.clone()));
+        }
         tokio::pin!(shutdown);
-        let mut last_check: Option<std::time::Instant> = None;
-        let mut arrivals = self.db.wakeup(Work::Inbound);
         loop {
-            // Between messages, never inside one: a backlog waits in the database for the next
-            // start instead of holding up the shutdown.
             tokio::select! {
-                biased;
-                () = &mut shutdown => return,
-                () = std::future::ready(()) => {}
+                () = &mut shutdown => break,
+                joined = lanes.join_next() => match joined {
+                    Some(Err(error)) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+                    Some(_) => continue,
+                    None => return,
+                },
             }
-            if last_check.is_none_or(|at| at.elapsed() >= STALE_CHECK) {
-                last_check = Some(std::time::Instant::now());
-                if let Err(error) = messages::requeue_stale(
-                    &self.db,
-                    self.now_ms() - STALE_CLAIM.as_millis() as i64,
-                )
-                .await
-                {
-                    tracing::error!(%error, "could not requeue stale messages");
-                }
+        }
+        // Between messages, never inside one: each lane finishes what it holds, and a backlog
+        // waits in the database for the next start instead of holding up the shutdown.
+        let _ = stop.send(true);
+        while let Some(joined) = lanes.join_next().await {
+            if let Err(error) = joined
+                && error.is_panic()
+            {
+                std::panic::resume_unwind(error.into_panic());
             }
+        }
+    }
+
+    /// One lane: takes the next message whenever one is due, until stopped.
+    async fn work(self, mut stopped: watch::Receiver<bool>) {
+        let mut arrivals = self.db.wakeup(Work::Inbound);
+        while !*stopped.borrow() {
             arrivals.seen();
             let idle = match self.process_next().await {
                 Ok(worked) => !worked,
@@ -587,9 +620,32 @@ impl InboundWorker {
             };
             if idle {
                 tokio::select! {
-                    () = &mut shutdown => return,
+                    _ = stopped.wait_for(|stop| *stop) => return,
                     () = arrivals.wait(SAFETY_POLL) => {}
                 }
+            }
+        }
+    }
+
+    /// Shows every few seconds that this worker is alive, and puts back in line the messages
+    /// whose worker is not (a process killed mid-message, a run that panicked).
+    async fn keep_alive(self, mut stopped: watch::Receiver<bool>) {
+        loop {
+            let now = self.now_ms();
+            if let Err(error) = claimants::sign_of_life(&self.db, &self.claimant, now).await {
+                tracing::error!(%error, "could not record that the inbound worker is alive");
+            }
+            match claimants::requeue_abandoned(&self.db, now).await {
+                Ok(0) => {}
+                Ok(requeued) => {
+                    tracing::warn!(requeued, "messages whose worker stopped are back in line");
+                    self.db.wake(Work::Inbound);
+                }
+                Err(error) => tracing::error!(%error, "could not requeue abandoned messages"),
+            }
+            tokio::select! {
+                _ = stopped.wait_for(|stop| *stop) => return,
+                () = tokio::time::sleep(SIGN_OF_LIFE_EVERY) => {}
             }
         }
     }

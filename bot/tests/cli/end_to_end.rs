@@ -149,8 +149,12 @@ async fn a_message_whose_worker_died_mid_way_is_answered_once_after_a_restart_an
     let database = first.database();
     let merchant = first.merchant;
     first.stop().await;
-    // A worker claims the message and books it, then dies before it replies.
-    let claimed = messages::claim_next_inbound(&database.db, to_millis(clock.now()))
+    // A worker, alive a moment ago, claims the message and books it, then dies before it replies.
+    let killed = execora_engine::claimants::Claimant::fresh();
+    execora_engine::claimants::sign_of_life(&database.db, &killed, to_millis(clock.now()))
+        .await
+        .expect("alive");
+    let claimed = messages::claim_next_inbound(&database.db, to_millis(clock.now()), &killed)
         .await
         .expect("claim")
         .expect("the message");
@@ -164,8 +168,9 @@ async fn a_message_whose_worker_died_mid_way_is_answered_once_after_a_restart_an
         })
         .await
         .expect("booked");
-    // Past the time after which a claim is considered dead, the service starts again.
-    clock.advance(chrono::Duration::minutes(6));
+    // The service starts again; the dead worker has been silent for 25 seconds, long enough for
+    // its claim to go back in line (not the half hour a live worker may hold one).
+    clock.advance(chrono::Duration::seconds(25));
     let second = spawn_app_on(
         database,
         Setup {

@@ -345,7 +345,11 @@ mod processing {
         let body = fixture("text.json");
         assert_eq!(service.post(&body, Some(&sign(&body, SECRET))).await, 200);
         // A worker claims the message and books it, then dies before replying.
-        let claimed = execora_engine::messages::claim_next_inbound(&service.db, 0)
+        let claimed = execora_engine::messages::claim_next_inbound(
+            &service.db,
+            0,
+            &execora_engine::claimants::Claimant::fresh(),
+        )
             .await
             .expect("claim")
             .expect("a message");
@@ -358,9 +362,9 @@ mod processing {
             input: execora_engine::dialog::Input::Text(claimed.message.body.clone()),
         };
         pipeline.handle(&message).await.expect("booked");
-        // Its claim goes stale and the message is put back in line.
+        // Its worker is never seen again, and the message is put back in line.
         assert_eq!(
-            execora_engine::messages::requeue_stale(&service.db, i64::MAX)
+            execora_engine::claimants::requeue_abandoned(&service.db, 60_000)
                 .await
                 .expect("requeue"),
             1

@@ -1,5 +1,6 @@
 //! The conversation log: inbound stored once, statuses only move forward, each shop sees its own.
 
+use execora_engine::claimants::{self, Claimant, HELD_AT_MOST_MS, SILENT_FOR_MS};
 use execora_engine::messages::{self, Delivery, NewInbound, NewOutbound};
 use execora_engine::store::Db;
 
@@ -125,17 +126,21 @@ async fn delivery_statuses_never_move_backwards(db: Db) {
 async fn inbound_messages_are_claimed_once_and_completed_with_one_reply(db: Db) {
     let shop = shop(&db, "Log Kirana").await;
     let merchant = Some(shop.books.merchant_id());
-    for id in ["wamid.Q1", "wamid.Q2"] {
-        messages::record_inbound(&db, &inbound(merchant, id, "hello"))
-            .await
-            .expect("store");
+    for (id, peer) in [("wamid.Q1", "919812345678"), ("wamid.Q2", "919898989898")] {
+        let message = NewInbound {
+            peer,
+            ..inbound(merchant, id, "hello")
+        };
+        messages::record_inbound(&db, &message).await.expect("store");
     }
     // Many workers at once: each message is claimed exactly once.
     let mut tasks = Vec::new();
     for _ in 0..6 {
         let db = db.clone();
         tasks.push(tokio::spawn(async move {
-            messages::claim_next_inbound(&db, 10).await.expect("claim")
+            messages::claim_next_inbound(&db, 10, &Claimant::fresh())
+                .await
+                .expect("claim")
         }));
     }
     let mut claimed = Vec::new();
@@ -150,14 +155,17 @@ async fn inbound_messages_are_claimed_once_and_completed_with_one_reply(db: Db) 
         vec!["wamid.Q1".to_string(), "wamid.Q2".to_string()]
     );
     assert!(
-        messages::claim_next_inbound(&db, 11)
+        messages::claim_next_inbound(&db, 11, &Claimant::fresh())
             .await
             .expect("claim")
             .is_none()
     );
-    // A stale claim goes back in line; completing twice stores one reply.
-    assert_eq!(messages::requeue_stale(&db, 11).await.expect("requeue"), 2);
-    let again = messages::claim_next_inbound(&db, 20)
+    // Their workers were never seen alive: both go back in line; completing twice stores one reply.
+    assert_eq!(
+        claimants::requeue_abandoned(&db, 11).await.expect("requeue"),
+        2
+    );
+    let again = messages::claim_next_inbound(&db, 20, &Claimant::fresh())
         .await
         .expect("claim")
         .expect("requeued");
@@ -255,7 +263,7 @@ async fn a_failing_inbound_message_is_retried_when_due_then_dead_with_one_notice
     messages::record_inbound(&db, &inbound(merchant, "wamid.FAIL", "Rahul ne 200 diye"))
         .await
         .expect("store");
-    let first = messages::claim_next_inbound(&db, 10)
+    let first = messages::claim_next_inbound(&db, 10, &Claimant::fresh())
         .await
         .expect("claim")
         .expect("due");
@@ -264,13 +272,13 @@ async fn a_failing_inbound_message_is_retried_when_due_then_dead_with_one_notice
         .await
         .expect("retry");
     assert!(
-        messages::claim_next_inbound(&db, 99)
+        messages::claim_next_inbound(&db, 99, &Claimant::fresh())
             .await
             .expect("claim")
             .is_none(),
         "not before its retry is due"
     );
-    let second = messages::claim_next_inbound(&db, 100)
+    let second = messages::claim_next_inbound(&db, 100, &Claimant::fresh())
         .await
         .expect("claim")
         .expect("due again");
@@ -303,7 +311,7 @@ async fn a_failing_inbound_message_is_retried_when_due_then_dead_with_one_notice
         "a message dies once"
     );
     assert!(
-        messages::claim_next_inbound(&db, i64::MAX)
+        messages::claim_next_inbound(&db, i64::MAX, &Claimant::fresh())
             .await
             .expect("claim")
             .is_none(),
@@ -358,19 +366,155 @@ async fn a_deferred_message_is_claimed_only_once_its_window_opens(db: Db) {
         .expect("stored")
         .expect("new");
     assert!(
-        messages::claim_next_inbound(&db, 59_999)
+        messages::claim_next_inbound(&db, 59_999, &Claimant::fresh())
             .await
             .expect("claim")
             .is_none()
     );
-    let claimed = messages::claim_next_inbound(&db, 60_000)
+    let claimed = messages::claim_next_inbound(&db, 60_000, &Claimant::fresh())
         .await
         .expect("claim")
         .expect("due");
     assert_eq!(claimed.message.body, "Rahul ne 300 diye");
 }
 
+/// Each sender's messages are taken in the order they came, one at a time, while another
+/// sender's are taken beside them.
+async fn a_senders_messages_are_claimed_in_order_one_at_a_time(db: Db) {
+    let shop = shop(&db, "Order Kirana").await;
+    let merchant = Some(shop.books.merchant_id());
+    for (id, peer, body) in [
+        ("wamid.A1", "919812345678", "Rahul ne 500 diye"),
+        ("wamid.A2", "919812345678", "nahi, 400 likho"),
+        ("wamid.B1", "919898989898", "Neha ne 200 diye"),
+    ] {
+        let message = NewInbound {
+            peer,
+            ..inbound(merchant, id, body)
+        };
+        messages::record_inbound(&db, &message).await.expect("store");
+    }
+    let worker = Claimant::fresh();
+    let first = messages::claim_next_inbound(&db, 10, &worker)
+        .await
+        .expect("claim")
+        .expect("A1");
+    let second = messages::claim_next_inbound(&db, 10, &worker)
+        .await
+        .expect("claim")
+        .expect("B1");
+    assert_eq!(
+        (first.message.channel_id.as_deref(), second.message.channel_id.as_deref()),
+        (Some("wamid.A1"), Some("wamid.B1")),
+        "A2 waits behind A1, B1 does not"
+    );
+    assert!(
+        messages::claim_next_inbound(&db, 10, &worker)
+            .await
+            .expect("claim")
+            .is_none(),
+        "A2 is not taken while A1 is in work"
+    );
+    // A1 fails and waits for its retry: A2 still waits behind it.
+    messages::retry_inbound(&db, first.message.id, 1_000, "store unavailable", 11)
+        .await
+        .expect("retry");
+    assert!(
+        messages::claim_next_inbound(&db, 12, &worker)
+            .await
+            .expect("claim")
+            .is_none(),
+        "A2 is not taken before A1"
+    );
+    let retried = messages::claim_next_inbound(&db, 1_000, &worker)
+        .await
+        .expect("claim")
+        .expect("A1 again");
+    assert_eq!(retried.message.channel_id.as_deref(), Some("wamid.A1"));
+    let finish = messages::Finish {
+        status: Delivery::Processed,
+        merchant: None,
+        transcript: None,
+        replies: &[],
+    };
+    messages::finish_inbound(&db, retried.message.id, &finish, 1_001)
+        .await
+        .expect("finish");
+    let next = messages::claim_next_inbound(&db, 1_002, &worker)
+        .await
+        .expect("claim")
+        .expect("A2 once A1 is done");
+    assert_eq!(next.message.channel_id.as_deref(), Some("wamid.A2"));
+}
+
+/// A claim goes back in line when its worker has been silent for `SILENT_FOR_MS`, not before,
+/// and a live worker's claim stays with it until it has held it `HELD_AT_MOST_MS`.
+async fn a_silent_workers_claims_go_back_in_line_within_seconds(db: Db) {
+    let shop = shop(&db, "Lease Kirana").await;
+    let merchant = Some(shop.books.merchant_id());
+    for (id, peer) in [("wamid.L1", "919812345678"), ("wamid.L2", "919898989898")] {
+        let message = NewInbound {
+            peer,
+            ..inbound(merchant, id, "hello")
+        };
+        messages::record_inbound(&db, &message).await.expect("store");
+    }
+    let (killed, alive) = (Claimant::fresh(), Claimant::fresh());
+    let start = 1_000_000;
+    claimants::sign_of_life(&db, &killed, start).await.expect("alive");
+    claimants::sign_of_life(&db, &alive, start).await.expect("alive");
+    let lost = messages::claim_next_inbound(&db, start, &killed)
+        .await
+        .expect("claim")
+        .expect("L1");
+    let held = messages::claim_next_inbound(&db, start, &alive)
+        .await
+        .expect("claim")
+        .expect("L2");
+    // The killed worker falls silent; the live one keeps showing signs of life.
+    let later = start + SILENT_FOR_MS - 1;
+    claimants::sign_of_life(&db, &alive, later).await.expect("alive");
+    assert_eq!(
+        claimants::requeue_abandoned(&db, later).await.expect("requeue"),
+        0,
+        "not silent long enough yet"
+    );
+    let silent = start + SILENT_FOR_MS + 1;
+    claimants::sign_of_life(&db, &alive, silent).await.expect("alive");
+    assert_eq!(
+        claimants::requeue_abandoned(&db, silent).await.expect("requeue"),
+        1
+    );
+    let status = |id| {
+        let db = db.clone();
+        async move {
+            messages::get(&db, id)
+                .await
+                .expect("get")
+                .map(|message| message.status)
+        }
+    };
+    assert_eq!(status(lost.message.id).await, Some(Delivery::Received));
+    assert_eq!(status(held.message.id).await, Some(Delivery::Processing));
+    let retaken = messages::claim_next_inbound(&db, silent, &alive)
+        .await
+        .expect("claim")
+        .expect("L1 again");
+    assert_eq!((retaken.message.id, retaken.attempts), (lost.message.id, 2));
+    // A claim held for half an hour goes back even though its worker still answers.
+    let stuck = start + HELD_AT_MOST_MS + 1;
+    claimants::sign_of_life(&db, &alive, stuck).await.expect("alive");
+    assert_eq!(
+        claimants::requeue_abandoned(&db, stuck).await.expect("requeue"),
+        1,
+        "L2, held since the start"
+    );
+    assert_eq!(status(held.message.id).await, Some(Delivery::Received));
+}
+
 crate::on_both_databases!(
+    a_senders_messages_are_claimed_in_order_one_at_a_time,
+    a_silent_workers_claims_go_back_in_line_within_seconds,
     a_failing_inbound_message_is_retried_when_due_then_dead_with_one_notice,
     a_deferred_message_is_claimed_only_once_its_window_opens,
     the_inbox_stores_concurrent_deliveries_once_each,
