@@ -91,6 +91,26 @@ impl SenderLimit {
     }
 }
 
+/// A sender's row is forgotten once the last window it took a place in has been over this long:
+/// a day later, nothing it held still counts.
+pub const FORGET_AFTER_MS: i64 = 24 * 3_600_000;
+
+/// Deletes, as of `now`, the rows of senders whose last window closed more than
+/// `FORGET_AFTER_MS` ago (the table would otherwise keep a row for every number that ever
+/// wrote). A forgotten sender who writes again starts afresh, as it would have anyway.
+pub async fn forget_quiet(db: &Db, per_minute: u32, now: i64) -> Result<u64, StoreError> {
+    let per_minute = i64::from(per_minute.max(1));
+    let forgotten = sqlx::query(
+        "DELETE FROM sender_windows WHERE started_at + ((used + $1 - 1) / $1) * $2 < $3",
+    )
+    .bind(per_minute)
+    .bind(WINDOW_MS)
+    .bind(now - FORGET_AFTER_MS)
+    .execute(&mut *db.writer().await?)
+    .await?;
+    Ok(forgotten.rows_affected())
+}
+
 /// Whether `peer` is due a "slow down" notice at `now`: one a window at most, whichever process
 /// asks, so the notice itself cannot flood anyone.
 pub async fn notice_due(db: &Db, peer: &str, now: i64) -> Result<bool, StoreError> {

@@ -194,7 +194,56 @@ async fn one_notice_a_window_whoever_asks(db: Db) {
     );
 }
 
+/// A sender's row is forgotten a day after the last window it took a place in closed, not
+/// before: a burst deferred over many windows keeps its row while any of them is to come.
+async fn quiet_senders_are_forgotten_a_day_after_their_last_window(db: Db) {
+    let inbox = Inbox::start_limited(db.clone(), SenderLimit::new(2, clock()));
+    // One message: its window closes a minute after START.
+    inbox
+        .record_placed(arrival("919800000011", "wamid.Q.ONE"))
+        .await
+        .expect("stored");
+    // Five messages at two a minute: windows until three minutes after START.
+    for n in 0..5 {
+        inbox
+            .record_placed(arrival("919800000012", &format!("wamid.Q.BURST.{n}")))
+            .await
+            .expect("stored");
+    }
+    let rows = |db: Db| async move {
+        let peers: Vec<String> =
+            sqlx::query_scalar("SELECT peer FROM sender_windows ORDER BY peer")
+                .fetch_all(db.pool())
+                .await
+                .expect("rows");
+        peers
+    };
+    let day = senders::FORGET_AFTER_MS;
+    assert_eq!(
+        senders::forget_quiet(&db, 2, START + 60_000 + day)
+            .await
+            .expect("forget"),
+        0,
+        "exactly a day after the window closed: not yet"
+    );
+    assert_eq!(
+        senders::forget_quiet(&db, 2, START + 60_001 + day)
+            .await
+            .expect("forget"),
+        1
+    );
+    assert_eq!(rows(db.clone()).await, vec!["919800000012".to_string()]);
+    assert_eq!(
+        senders::forget_quiet(&db, 2, START + 180_001 + day)
+            .await
+            .expect("forget"),
+        1
+    );
+    assert!(rows(db.clone()).await.is_empty());
+}
+
 crate::on_both_databases!(
+    quiet_senders_are_forgotten_a_day_after_their_last_window,
     two_inboxes_share_one_window_per_sender,
     a_redelivery_never_counts_and_an_idle_sender_starts_afresh,
     messages_kept_for_the_record_take_no_place,
