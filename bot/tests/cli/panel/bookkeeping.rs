@@ -17,6 +17,7 @@ on_both_databases!(
     bills_are_listed_shown_with_their_voice_note_and_cancelled_once_within_staffs_window,
     products_show_stock_and_the_owner_edits_price_and_low_stock_level,
     reminders_are_listed_by_outcome_with_each_ones_timeline_and_cancelled_by_the_owner,
+    the_reminders_page_shows_the_automatic_reminder_policy_as_it_stands,
     no_session_reaches_another_shops_bills_products_or_reminders,
     every_new_form_without_this_sessions_token_is_refused_and_changes_nothing,
 );
@@ -1096,6 +1097,81 @@ async fn reminders_are_listed_by_outcome_with_each_ones_timeline_and_cancelled_b
         books.reminder(moved).await.expect("reminder").status,
         ReminderStatus::Scheduled
     );
+}
+
+/// The reminders page opens with the shop's policy: reminders to everyone who owes (off, then
+/// every 3 days once set), the daily limit, the quiet hours, and each customer's own series;
+/// only the owner is offered to change it.
+async fn the_reminders_page_shows_the_automatic_reminder_policy_as_it_stands(
+    database: Database,
+) {
+    let clock = clock();
+    let app = serve(database, &clock).await;
+    books::merchants::add_phone(&app.db, app.merchant, STAFF, Role::Staff, &*clock)
+        .await
+        .expect("staff phone");
+    let books = books_of(&app, &clock, app.merchant).await;
+    let mut owner = Browser::new(&app);
+    owner.log_in(&app, MERCHANT_PHONE).await;
+    let policy = |body: &str| -> String {
+        let start = body.find("<section class=\"policy\">").expect("policy section");
+        body[start..start + body[start..].find("</section>").expect("end")].to_string()
+    };
+    let page = owner.get("/panel/reminders").await;
+    assert_eq!(page.status, 200);
+    let shown = policy(&page.body);
+    assert!(shown.contains("band"), "shop-wide reminders off: {shown}");
+    assert!(shown.contains("200 reminder"), "the default daily limit: {shown}");
+    assert!(shown.contains("21:00–09:00"), "default quiet hours: {shown}");
+    assert!(shown.contains("apne reminder nahi chal rahe"), "{shown}");
+
+    books::merchants::set_settings(
+        &app.db,
+        app.merchant,
+        SettingsChange {
+            auto_reminder_days: Some(Some(3)),
+            reminder_daily_cap: Some(50),
+            quiet_hours: Some(
+                execora_engine::books::QuietHours::between(
+                    chrono::NaiveTime::from_hms_opt(22, 0, 0).expect("time"),
+                    chrono::NaiveTime::from_hms_opt(8, 30, 0).expect("time"),
+                )
+                .expect("quiet hours"),
+            ),
+            ..SettingsChange::default()
+        },
+        &*clock,
+    )
+    .await
+    .expect("settings");
+    let rahul = customer(&books, "Rahul <Verma>").await;
+    udhaar(&books, rahul, 500).await;
+    books
+        .start_reminder_series(
+            rahul,
+            7,
+            Some(rupees(100)),
+            to_millis(clock.now()) + 3_600_000,
+            &Origin::new(Source::Cli),
+        )
+        .await
+        .expect("series");
+    let shown = policy(&owner.get("/panel/reminders").await.body);
+    assert!(shown.contains("har 3 din"), "every 3 days: {shown}");
+    assert!(shown.contains("50 reminder"), "{shown}");
+    assert!(shown.contains("22:00–08:30"), "{shown}");
+    assert!(shown.contains("Rahul &lt;Verma&gt;"), "the series' customer, escaped: {shown}");
+    assert!(shown.contains("7 din"), "{shown}");
+    assert!(shown.contains("₹100"), "{shown}");
+    assert!(shown.contains("href=\"/panel/settings\""), "the owner may change it");
+
+    let mut staff = Browser::new(&app);
+    staff.log_in(&app, STAFF).await;
+    let page = staff.get("/panel/reminders").await;
+    assert_eq!(page.status, 200);
+    let shown = policy(&page.body);
+    assert!(shown.contains("har 3 din"), "{shown}");
+    assert!(!shown.contains("href=\"/panel/settings\""), "staff see it, cannot change it");
 }
 
 async fn no_session_reaches_another_shops_bills_products_or_reminders(database: Database) {

@@ -1,11 +1,12 @@
-//! `GET /panel/reminders`: the shop's reminders by list (upcoming, sent, failed, needs review, closed), each reminder's timeline, and cancelling one that has not gone out.
+//! `GET /panel/reminders`: the shop's automatic-reminder policy, its reminders by list (upcoming, sent, failed, needs review, closed), each reminder's timeline, and cancelling one that has not gone out.
 
 use axum::extract::{Form, Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::DateTime;
 use execora_engine::books::{
-    EventKind, Reminder, ReminderEvent, ReminderId, ReminderList, ReminderStatus,
+    EventKind, Reminder, ReminderEvent, ReminderId, ReminderList, ReminderStatus, Series,
+    ShopSettings,
 };
 use execora_engine::reply::{Locale, format_when, label, label_with};
 use execora_engine::time::{from_millis, local};
@@ -20,6 +21,8 @@ use crate::app::session::Signed;
 
 /// Reminders on one page of a list.
 const PER_PAGE: i64 = 50;
+/// Customers' own automatic reminders shown with the policy; the rest are on their pages.
+const SERIES_SHOWN: i64 = 20;
 
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct ListQuery {
@@ -110,6 +113,19 @@ pub(crate) async fn list(signed: Signed, Query(query): Query<ListQuery>) -> Resp
         Ok(reminders) => reminders,
         Err(error) => return books_error(locale, error),
     };
+    let settings = match books.settings().await {
+        Ok(settings) => settings,
+        Err(error) => return books_error(locale, error),
+    };
+    // Running series come first; one more than shown says whether there are more.
+    let series = match books.reminder_series(SERIES_SHOWN + 1).await {
+        Ok(series) => series,
+        Err(error) => return books_error(locale, error),
+    };
+    let running: Vec<Series> = series
+        .into_iter()
+        .take_while(|series| series.ended_at.is_none())
+        .collect();
     let more = reminders.len() as i64 > PER_PAGE;
     let reminders: Vec<_> = reminders.into_iter().take(PER_PAGE as usize).collect();
     let zone = books.zone();
@@ -166,11 +182,96 @@ pub(crate) async fn list(signed: Signed, Query(query): Query<ListQuery>) -> Resp
     let title = label(locale, "panel-reminders-heading");
     let body = view! {
         <h1>{title.clone()}</h1>
+        {policy_view(locale, &settings, running, signed.is_owner())}
         <nav class="sorts tabs" aria-label=label(locale, "panel-reminders-heading")>{tabs}</nav>
         {table}
         <nav class="pager">{next}</nav>
     };
     layout::signed_page(StatusCode::OK, &signed, Nav::Reminders, title, body)
+}
+
+/// The shop's automatic-reminder policy as it stands: reminders to everyone who owes (every how
+/// many days, or off), the daily limit, the quiet hours, and the customers who have automatic
+/// reminders of their own; the owner gets a link to change it.
+fn policy_view(
+    locale: Locale,
+    settings: &ShopSettings,
+    running: Vec<Series>,
+    is_owner: bool,
+) -> impl IntoView + use<> {
+    let shop_wide = match settings.auto_reminder_days {
+        Some(days) => label_with(
+            locale,
+            "panel-policy-auto-every",
+            &[("days", days.to_string())],
+        ),
+        None => label(locale, "panel-policy-auto-off"),
+    };
+    let cap = label_with(
+        locale,
+        "panel-policy-daily-cap",
+        &[("cap", settings.reminder_daily_cap.to_string())],
+    );
+    let quiet = label_with(
+        locale,
+        "panel-policy-quiet",
+        &[
+            ("from", settings.quiet_hours.from_time().format("%H:%M").to_string()),
+            ("until", settings.quiet_hours.until_time().format("%H:%M").to_string()),
+        ],
+    );
+    let more = running.len() as i64 > SERIES_SHOWN;
+    let series = if running.is_empty() {
+        view! { <p class="muted">{label(locale, "panel-policy-no-series")}</p> }.into_any()
+    } else {
+        let rows = running
+            .into_iter()
+            .take(SERIES_SHOWN as usize)
+            .map(|series| {
+                let asked = series
+                    .amount
+                    .map(|amount| amount.to_string())
+                    .unwrap_or_else(|| label(locale, "panel-reminder-balance"));
+                view! {
+                    <tr>
+                        <td><a href=format!("{BASE}/customers/{}", series.customer)>{series.customer_name}</a></td>
+                        <td>{label_with(locale, "panel-policy-every", &[("days", series.every_days.to_string())])}</td>
+                        <td class="amount">{asked}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        view! {
+            <table class="list series">
+                <caption>{label(locale, "panel-policy-series")}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{label(locale, "panel-col-name")}</th>
+                        <th scope="col">{label(locale, "panel-policy-col-every")}</th>
+                        <th scope="col" class="amount">{label(locale, "panel-col-amount")}</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+            {more.then(|| view! { <p class="muted">{label(locale, "panel-policy-more-series")}</p> })}
+        }
+        .into_any()
+    };
+    let change = is_owner.then(|| {
+        view! { <p><a href=format!("{BASE}/settings")>{label(locale, "panel-policy-change")}</a></p> }
+    });
+    view! {
+        <section class="policy">
+            <h2>{label(locale, "panel-policy-heading")}</h2>
+            <ul>
+                <li class="shop-wide">{shop_wide}</li>
+                <li>{cap}</li>
+                <li>{quiet}</li>
+            </ul>
+            {series}
+            {change}
+        </section>
+    }
 }
 
 fn event_view(locale: Locale, zone: chrono_tz::Tz, event: ReminderEvent) -> impl IntoView {
