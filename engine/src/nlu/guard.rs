@@ -303,6 +303,16 @@ fn is_promise_word(key: &str) -> bool {
             | "कहा"
             | "बोला"
             | "बोली"
+            // "राहुल कह रहा था कि 500 दे दिए": what someone says they did is not money seen.
+            | "kah"
+            | "kahta"
+            | "kahti"
+            | "कह"
+            | "कहता"
+            | "कहती"
+            | "बोल"
+            | "बोलता"
+            | "बोलती"
     )
 }
 
@@ -523,6 +533,21 @@ fn settle_courtesies(tokens: &mut [Token<'_>]) {
             2
         } else if i == 0 && key(0) == "done" && tokens.get(1).is_some_and(|t| t.word == Word::Sep) {
             1
+        } else if opening(tokens, i)
+            && matches!(key(i), "ek" | "एक" | "one")
+            && matches!(key(i + 1), "minute" | "min" | "second" | "sec" | "mint" | "मिनट" | "सेकंड")
+            && tokens.len() > i + 3
+        {
+            // "ek minute, haan Deepak ne 1100 diye": "hold on", not a count of minutes.
+            2
+        } else if opening(tokens, i)
+            && matches!(key(i), "kya" | "क्या")
+            && matches!(key(i + 1), "hai" | "है")
+            && matches!(key(i + 2), "na" | "naa" | "ना")
+            && tokens.len() > i + 4
+        {
+            // "woh kya hai na, Pappu ne 300 diye": "the thing is", not a question.
+            3
         } else {
             0
         };
@@ -531,6 +556,11 @@ fn settle_courtesies(tokens: &mut [Token<'_>]) {
             token.key = "ok".to_owned();
         }
     }
+}
+
+/// Only fillers before `i`: it opens what the message says.
+fn opening(tokens: &[Token<'_>], i: usize) -> bool {
+    tokens[..i].iter().all(|t| t.word == Word::Filler)
 }
 
 /// A negation that only sets a time apart: "Rahul ne aaj 500 diye, kal nahi", "paid 500 today,
@@ -775,9 +805,14 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
     if roughly {
         return Some(NotBooked::AmountUnclear);
     }
-    // "Imran 400 de to likh dena": "then write it" after a condition.
+    // "Imran 400 de to likh dena": "then write it" after a condition. A "toh" that opens the
+    // message ("haan toh Rakesh ka 800 likho") follows no condition: it is "so".
     let then_write = keys.iter().enumerate().any(|(i, k)| {
-        matches!(*k, "to" | "toh" | "तो") && tokens[i + 1..].iter().any(|t| t.word == Word::Write)
+        matches!(*k, "to" | "toh" | "तो")
+            && tokens[..i]
+                .iter()
+                .any(|t| !matches!(t.word, Word::Filler | Word::Greeting | Word::Sep))
+            && tokens[i + 1..].iter().any(|t| t.word == Word::Write)
     });
     let supposed = keys.windows(2).any(|w| supposes(w[0], w[1]));
     // "paid 500 when he came", "jab aaya tha tab diye": "when" of a time already past.

@@ -5,7 +5,7 @@ use chrono::{DateTime, FixedOffset};
 use super::clause::Clause;
 use super::command::Command;
 use super::items::{invoice, stock_arrivals};
-use super::lexicon::Word;
+use super::lexicon::{Day, Word};
 use super::numbers::read_number;
 use super::time::{reminder_time, summary_date};
 use super::tokens::Token;
@@ -229,6 +229,11 @@ fn survey(tokens: &[Token<'_>]) -> Has {
         } else {
             has.mode.get_or_insert(PaymentMode::Bank);
         }
+    }
+    // "Rahul owes me 200 more", "Gupta aunty owes another 900": added to what is owed.
+    let key_in = |keys: &[&str]| tokens.iter().any(|t| keys.contains(&t.key.as_str()));
+    if key_in(&["owe", "owes"]) && key_in(&["more", "another", "extra", "additional"]) {
+        has.new = true;
     }
     has
 }
@@ -520,6 +525,8 @@ pub fn command<'t>(
             && !has.ledger
             && !has.balance
             && !has.to_collect
+            // "Chand ka udhaar kitna bacha": the credit left, not goods.
+            && !(has.credit && !has.unit)
             // "Rahul paid the remaining 500": money still owed, now paid.
             && !(has.pay && has.numbers && !has.unit))
         || (has.have
@@ -597,10 +604,56 @@ pub fn command<'t>(
     } else {
         return None;
     };
+    // "kal 500 ka udhaar likhna hai", "Moti ka bill shaam ko banana hai": a booking said as
+    // something to do at a time to come, not now: asked, never booked unasked.
+    if commands.iter().any(moves_money) && planned_for_later(tokens) {
+        clause.guessed = true;
+    }
     Some(Outcome {
         clean: clause.clean(),
         commands,
     })
+}
+
+fn moves_money(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::RecordPayment { .. } | Command::AddCredit { .. } | Command::CreateInvoice { .. }
+    )
+}
+
+/// A duty ("likhna hai", "banana hai", "karna hai") beside a time to come ("kal", "parso",
+/// "shaam ko", "baad mein", "tomorrow"): a plan. Without such a time ("Rahul ka 500 likhna
+/// hai") it is a request for now.
+fn planned_for_later(tokens: &[Token<'_>]) -> bool {
+    let duty = tokens.windows(2).any(|w| {
+        matches!(
+            w[0].key.as_str(),
+            "likhna"
+                | "likhni"
+                | "banana"
+                | "banani"
+                | "karna"
+                | "karni"
+                | "chadhana"
+                | "jodna"
+                | "लिखना"
+                | "लिखनी"
+                | "बनाना"
+                | "बनानी"
+                | "करना"
+                | "करनी"
+                | "चढ़ाना"
+        ) && matches!(w[1].key.as_str(), "hai" | "h" | "he" | "है")
+    });
+    let later = tokens.iter().enumerate().any(|(i, t)| {
+        matches!(
+            t.word,
+            Word::Day(Day::Kal | Day::Tomorrow | Day::Parso) | Word::PartOfDay(_) | Word::After
+        ) || (matches!(t.key.as_str(), "baad" | "बाद" | "later")
+            && tokens.get(i + 1).is_none_or(|n| n.key != "ka"))
+    });
+    duty && later
 }
 
 /// "kitna nikalta/banta hai", "kitna aana/dena hai", "has to pay": what a customer still owes,

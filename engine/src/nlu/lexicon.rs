@@ -720,7 +720,9 @@ fn everyday(key: &str) -> Option<Word> {
         "jo" | "जो" | "kuch" | "कुछ" | "jaldi" | "jldi" | "जल्दी" | "bhar" | "भर" | "there"
         | "here" | "oh" | "ohh" | "uff" | "arrey" | "acchaa" => Word::Filler,
         // Calls to the listener: "hey Rahul paid 500", "bro, Sharmaji ne 200 diye".
-        "hey" | "heyy" | "bro" | "oye" | "oyee" | "sunno" | "suniye" => Word::Filler,
+        "hey" | "heyy" | "bro" | "oye" | "oyee" | "sunno" | "suniye" | "sunna" | "sunie" => {
+            Word::Filler
+        }
         "ping" => Word::Reminder,
         // "charge Rahul 500", "charge 500 to Rahul's account": written to the khata.
         "charge" => Word::Write,

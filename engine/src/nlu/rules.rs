@@ -385,7 +385,13 @@ fn drop_tag_particles(tokens: &mut Vec<Token<'_>>) {
             .get(i + 1)
             .is_none_or(|n| matches!(n.word, Word::Sep | Word::Filler));
         let opening = tokens[i - 1].word == Word::Filler;
-        if tag && (ends || opening) && is_request(&tokens[i - 1].key) {
+        // "Neha ne na 1200 diye", "Guddu ka na 200 udhaar": a "na" between the name's case
+        // marker and the amount holds the sentence up while the speaker goes on; a denial sits
+        // before the verb ("500 na diye") instead.
+        let pause = tokens[i - 1].word == Word::Marker
+            && matches!(tokens[i - 1].key.as_str(), "ne" | "ka" | "ki" | "ke" | "ने" | "का" | "की" | "के")
+            && tokens.get(i + 1).is_some_and(|n| n.word == Word::Number);
+        if tag && (((ends || opening) && is_request(&tokens[i - 1].key)) || pause) {
             tokens.remove(i);
         } else {
             i += 1;
