@@ -535,7 +535,10 @@ fn settle_courtesies(tokens: &mut [Token<'_>]) {
             1
         } else if opening(tokens, i)
             && matches!(key(i), "ek" | "एक" | "one")
-            && matches!(key(i + 1), "minute" | "min" | "second" | "sec" | "mint" | "मिनट" | "सेकंड")
+            && matches!(
+                key(i + 1),
+                "minute" | "min" | "second" | "sec" | "mint" | "मिनट" | "सेकंड"
+            )
             && tokens.len() > i + 3
         {
             // "ek minute, haan Deepak ne 1100 diye": "hold on", not a count of minutes.

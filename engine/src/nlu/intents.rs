@@ -511,6 +511,10 @@ pub fn command<'t>(
             .iter()
             .any(|t| matches!(t.word, Word::Week | Word::Month));
         clause.guessed |= days > 1 || span;
+        // "20 November ka hisaab": the date's words are the day asked.
+        if let Some((_, said)) = super::time::named_date_before(tokens, now.date_naive()) {
+            clause.mark(said.start, said.end);
+        }
         vec![Command::DailySummary {
             date: summary_date(tokens, now),
         }]

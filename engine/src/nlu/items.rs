@@ -209,9 +209,7 @@ fn invoice_customer(clause: &mut Clause<'_, '_>) -> Option<String> {
         let first_before = index == 0 && matches!(clause.word(at), Some(Word::Bill | Word::Take));
         // "3 kilo aata 2 packet biscuit bill Monu": goods first, then the bill word and a name
         // that ends the clause: whose bill it is, not more of the last goods' name.
-        let billed_last = index > 0
-            && before.is_some_and(|b| b.word == Word::Bill)
-            && ends_clause;
+        let billed_last = index > 0 && before.is_some_and(|b| b.word == Word::Bill) && ends_clause;
         if after_for
             || billed_last
             || names_them

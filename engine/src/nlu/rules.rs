@@ -389,7 +389,10 @@ fn drop_tag_particles(tokens: &mut Vec<Token<'_>>) {
         // marker and the amount holds the sentence up while the speaker goes on; a denial sits
         // before the verb ("500 na diye") instead.
         let pause = tokens[i - 1].word == Word::Marker
-            && matches!(tokens[i - 1].key.as_str(), "ne" | "ka" | "ki" | "ke" | "ने" | "का" | "की" | "के")
+            && matches!(
+                tokens[i - 1].key.as_str(),
+                "ne" | "ka" | "ki" | "ke" | "ने" | "का" | "की" | "के"
+            )
             && tokens.get(i + 1).is_some_and(|n| n.word == Word::Number);
         if tag && (((ends || opening) && is_request(&tokens[i - 1].key)) || pause) {
             tokens.remove(i);

@@ -2827,3 +2827,84 @@ fn if_said_with_to_and_a_scale_after_a_large_number_are_not_booked() {
         r#"[{"intent":"record_payment","customer":"Deepu","amount_paise":110000,"mode":"cash"}]"#,
     );
 }
+
+#[test]
+fn openers_and_pauses_are_not_doubts_and_plans_or_hearsay_are_not_bookings() {
+    let rakesh = r#"[{"intent":"add_credit","customer":"Rakesh","amount_paise":80000}]"#;
+    books_at_once("haan toh Rakesh ka 800 udhaar likh lo", rakesh);
+    books_at_once("toh Rakesh ka 800 udhaar likho", rakesh);
+    books_at_once("Rakesh ka na 800 udhaar likho", rakesh);
+    books_at_once(
+        "matlab Neha ne na 1200 diye hai cash mein",
+        r#"[{"intent":"record_payment","customer":"Neha","amount_paise":120000,"mode":"cash"}]"#,
+    );
+    books_at_once(
+        "woh kya hai na Pappu ne 300 diye",
+        r#"[{"intent":"record_payment","customer":"Pappu","amount_paise":30000}]"#,
+    );
+    books_at_once(
+        "ek minute haan Deepak ne 1100 diye cash",
+        r#"[{"intent":"record_payment","customer":"Deepak","amount_paise":110000,"mode":"cash"}]"#,
+    );
+    books_at_once(
+        "sunna Ravi ne 750 diye",
+        r#"[{"intent":"record_payment","customer":"Ravi","amount_paise":75000}]"#,
+    );
+    for owes in ["Rahul owes me 200 more", "Rahul owes another 200"] {
+        books_at_once(
+            owes,
+            r#"[{"intent":"add_credit","customer":"Rahul","amount_paise":20000}]"#,
+        );
+    }
+    books_at_once(
+        "3 kilo aata 2 packet biscuit bill Monu",
+        r#"[{"intent":"create_invoice","customer":"Monu","items":[{"product":"aata","qty":3,"unit":"kg"},{"product":"biscuit","qty":2,"unit":"packet"}]}]"#,
+    );
+    // Still a condition, still a denial, still a question.
+    for text in [
+        "Rahul 800 de toh likh dena",
+        "Rahul ne 500 na diye",
+        "Rahul ne 500 diye na?",
+        "kya hai Rahul ka 500?",
+        // A plan for later, and what someone says they did.
+        "kal 500 ka udhaar likhna hai Rahul ka",
+        "कल राहुल का 500 उधार लिखना है",
+        "Moti ka bill shaam ko banana hai 2 kilo atta",
+        "राहुल कह रहा था कि 500 दे दिए",
+        "Rahul keh raha tha 500 de diye",
+    ] {
+        assert!(!books_anything(text), "{text}: {}", shown(text));
+    }
+    // A duty with no time to come is a request now.
+    books_at_once(
+        "Rahul ka 500 udhaar likhna hai",
+        r#"[{"intent":"add_credit","customer":"Rahul","amount_paise":50000}]"#,
+    );
+}
+
+#[test]
+fn credit_left_is_a_balance_and_a_summary_date_is_the_latest_such_day() {
+    let chand = parse("Chand ka udhaar kitna bacha", now());
+    assert_eq!(
+        serde_json::to_string(&chand.parsed.commands).unwrap_or_default(),
+        r#"[{"intent":"check_balance","customer":"Chand"}]"#
+    );
+    for (text, date) in [
+        ("20 November ka hisaab", "2026-11-20"),
+        ("15 Nov ki sale kitni thi", "2026-11-15"),
+        ("December 25 ka hisaab", "2025-12-25"),
+    ] {
+        let understood = parse(text, now());
+        assert!(understood.confident, "{text}: {}", shown(text));
+        assert_eq!(
+            serde_json::to_string(&understood.parsed.commands).unwrap_or_default(),
+            format!(r#"[{{"intent":"daily_summary","date":"{date}"}}]"#),
+            "{text}"
+        );
+    }
+    let help = parse("thodi madad chahiye", now());
+    assert_eq!(
+        serde_json::to_string(&help.parsed.commands).unwrap_or_default(),
+        r#"[{"intent":"help"}]"#
+    );
+}

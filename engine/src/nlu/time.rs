@@ -31,6 +31,9 @@ pub fn summary_date(tokens: &[Token<'_>], now: DateTime<FixedOffset>) -> NaiveDa
                     .map(|n| n.milli / 1000)
             })
         });
+    if let Some((date, _)) = named_date_before(tokens, today) {
+        return date;
+    }
     let back = counted_back.or_else(|| {
         tokens.iter().find_map(|t| match t.word {
             Word::Day(Day::Today) => Some(0),
@@ -340,6 +343,39 @@ fn span_ends(tokens: &[Token<'_>], at: usize) -> bool {
 }
 
 /// The next `day` of `month` from today on (this year, else the next).
+/// "20 November ka hisaab", "Nov 15 ki sale": a day named by its date and month, for a summary
+/// the latest such day not after `today`, with the span of tokens that named it.
+pub fn named_date_before(
+    tokens: &[Token<'_>],
+    today: NaiveDate,
+) -> Option<(NaiveDate, std::ops::Range<usize>)> {
+    let latest = |month: u32, day: i64| {
+        let day = u32::try_from(day).ok()?;
+        match NaiveDate::from_ymd_opt(today.year(), month, day) {
+            Some(date) if date <= today => Some(date),
+            _ => NaiveDate::from_ymd_opt(today.year() - 1, month, day),
+        }
+    };
+    let whole_day = |at: usize| {
+        read_number(tokens, at).filter(|n| n.milli % 1000 == 0 && (1..=31_000).contains(&n.milli))
+    };
+    (0..tokens.len()).find_map(|i| match tokens[i].word {
+        Word::Number => {
+            let num = whole_day(i)?;
+            let month = match tokens.get(num.end).map(|t| t.word) {
+                Some(Word::MonthName(m)) => m,
+                _ => return None,
+            };
+            Some((latest(month, num.milli / 1000)?, i..num.end + 1))
+        }
+        Word::MonthName(month) if tokens.get(i + 1).is_some_and(|t| t.word == Word::Number) => {
+            let num = whole_day(i + 1)?;
+            Some((latest(month, num.milli / 1000)?, i..num.end))
+        }
+        _ => None,
+    })
+}
+
 fn next_date_in_month(today: NaiveDate, month: u32, day: u32) -> Option<NaiveDate> {
     match NaiveDate::from_ymd_opt(today.year(), month, day) {
         Some(date) if date >= today => Some(date),

@@ -131,7 +131,9 @@ async fn inbound_messages_are_claimed_once_and_completed_with_one_reply(db: Db) 
             peer,
             ..inbound(merchant, id, "hello")
         };
-        messages::record_inbound(&db, &message).await.expect("store");
+        messages::record_inbound(&db, &message)
+            .await
+            .expect("store");
     }
     // Many workers at once: each message is claimed exactly once.
     let mut tasks = Vec::new();
@@ -162,7 +164,9 @@ async fn inbound_messages_are_claimed_once_and_completed_with_one_reply(db: Db) 
     );
     // Their workers were never seen alive: both go back in line; completing twice stores one reply.
     assert_eq!(
-        claimants::requeue_abandoned(&db, 11).await.expect("requeue"),
+        claimants::requeue_abandoned(&db, 11)
+            .await
+            .expect("requeue"),
         2
     );
     let again = messages::claim_next_inbound(&db, 20, &Claimant::fresh())
@@ -392,7 +396,9 @@ async fn a_senders_messages_are_claimed_in_order_one_at_a_time(db: Db) {
             peer,
             ..inbound(merchant, id, body)
         };
-        messages::record_inbound(&db, &message).await.expect("store");
+        messages::record_inbound(&db, &message)
+            .await
+            .expect("store");
     }
     let worker = Claimant::fresh();
     let first = messages::claim_next_inbound(&db, 10, &worker)
@@ -404,7 +410,10 @@ async fn a_senders_messages_are_claimed_in_order_one_at_a_time(db: Db) {
         .expect("claim")
         .expect("B1");
     assert_eq!(
-        (first.message.channel_id.as_deref(), second.message.channel_id.as_deref()),
+        (
+            first.message.channel_id.as_deref(),
+            second.message.channel_id.as_deref()
+        ),
         (Some("wamid.A1"), Some("wamid.B1")),
         "A2 waits behind A1, B1 does not"
     );
@@ -457,12 +466,18 @@ async fn a_silent_workers_claims_go_back_in_line_within_seconds(db: Db) {
             peer,
             ..inbound(merchant, id, "hello")
         };
-        messages::record_inbound(&db, &message).await.expect("store");
+        messages::record_inbound(&db, &message)
+            .await
+            .expect("store");
     }
     let (killed, alive) = (Claimant::fresh(), Claimant::fresh());
     let start = 1_000_000;
-    claimants::sign_of_life(&db, &killed, start).await.expect("alive");
-    claimants::sign_of_life(&db, &alive, start).await.expect("alive");
+    claimants::sign_of_life(&db, &killed, start)
+        .await
+        .expect("alive");
+    claimants::sign_of_life(&db, &alive, start)
+        .await
+        .expect("alive");
     let lost = messages::claim_next_inbound(&db, start, &killed)
         .await
         .expect("claim")
@@ -473,16 +488,24 @@ async fn a_silent_workers_claims_go_back_in_line_within_seconds(db: Db) {
         .expect("L2");
     // The killed worker falls silent; the live one keeps showing signs of life.
     let later = start + SILENT_FOR_MS - 1;
-    claimants::sign_of_life(&db, &alive, later).await.expect("alive");
+    claimants::sign_of_life(&db, &alive, later)
+        .await
+        .expect("alive");
     assert_eq!(
-        claimants::requeue_abandoned(&db, later).await.expect("requeue"),
+        claimants::requeue_abandoned(&db, later)
+            .await
+            .expect("requeue"),
         0,
         "not silent long enough yet"
     );
     let silent = start + SILENT_FOR_MS + 1;
-    claimants::sign_of_life(&db, &alive, silent).await.expect("alive");
+    claimants::sign_of_life(&db, &alive, silent)
+        .await
+        .expect("alive");
     assert_eq!(
-        claimants::requeue_abandoned(&db, silent).await.expect("requeue"),
+        claimants::requeue_abandoned(&db, silent)
+            .await
+            .expect("requeue"),
         1
     );
     let status = |id| {
@@ -503,9 +526,13 @@ async fn a_silent_workers_claims_go_back_in_line_within_seconds(db: Db) {
     assert_eq!((retaken.message.id, retaken.attempts), (lost.message.id, 2));
     // A claim held for half an hour goes back even though its worker still answers.
     let stuck = start + HELD_AT_MOST_MS + 1;
-    claimants::sign_of_life(&db, &alive, stuck).await.expect("alive");
+    claimants::sign_of_life(&db, &alive, stuck)
+        .await
+        .expect("alive");
     assert_eq!(
-        claimants::requeue_abandoned(&db, stuck).await.expect("requeue"),
+        claimants::requeue_abandoned(&db, stuck)
+            .await
+            .expect("requeue"),
         1,
         "L2, held since the start"
     );

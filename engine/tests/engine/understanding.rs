@@ -24,9 +24,10 @@ const HELD_OUT_CONTROLS_ASKED_AT_MOST: usize = 1;
 
 /// The third held-out wave (`heldout/wave3-*.jsonl`), written after three rounds of rule work
 /// and never read by the rules' author: a fresh measure of generalisation, kept apart from the
-/// first two waves so each keeps its own history. Floors as first measured (2026-12-06).
-const WAVE3_EXACT_AT_LEAST: f64 = 99.0;
-const WAVE3_CONFIDENT_WRONG_AT_MOST: f64 = 0.3;
+/// first two waves so each keeps its own history. First measured 2026-12-06 at 364/367 exact
+/// and one confident and wrong; 365/367 and none after the fifth probe round (2026-12-06).
+const WAVE3_EXACT_AT_LEAST: f64 = 99.4;
+const WAVE3_CONFIDENT_WRONG_AT_MOST: f64 = 0.0;
 const WAVE3_DEFERRED_AT_MOST: f64 = 5.0;
 /// Three wave-3 traps are booked today (the target is none): a floor against getting worse.
 const WAVE3_WRONG_BOOKINGS_AT_MOST: usize = 3;
@@ -168,6 +169,29 @@ fn the_family_probes_are_understood_and_book_nothing_wrongly() {
     };
     let report = eval::evaluate_safety(&cases, parse);
     assert_safe(&report, &report.render(false));
+}
+
+/// The fifth round's probes (`corpus/probe-round5*.jsonl`, 487 clear commands and 388 safety
+/// cases written from the contract): fillers and pauses, word orders, plans, hearsay, named
+/// dates. A few odd phrasings are asked rather than read; none is read wrongly. One control
+/// ("Raja ne 500 diye, 500 hi diye": the amount said twice) is asked, which it may well be.
+#[test]
+fn the_fifth_round_probes_are_understood_and_book_nothing_wrongly() {
+    let CaseFile::General(cases) = load("corpus", "probe-round5") else {
+        panic!("corpus/probe-round5 should hold general cases");
+    };
+    let report = eval::evaluate(&cases, parse);
+    assert!(report.total >= 450, "{} round-5 probes", report.total);
+    assert_meets(&report, &report.render(false), 98.5, 0.0, 3.5);
+    let CaseFile::Safety(cases) = load("corpus", "probe-round5-safety") else {
+        panic!("corpus/probe-round5-safety should hold safety cases");
+    };
+    let report = eval::evaluate_safety(&cases, parse);
+    assert!(
+        report.wrong_bookings == 0 && report.controls_not_booked <= 1,
+        "{}",
+        report.render(false)
+    );
 }
 
 #[test]
