@@ -33,6 +33,8 @@ pub struct Arrival {
     /// When a `deferred` message may be processed (unix ms); `None` for any other.
     pub due_at: Option<i64>,
     pub at: i64,
+    /// The id of the webhook request that delivered it, for the worker's log lines.
+    pub request_id: Option<String>,
 }
 
 impl Arrival {
@@ -50,6 +52,7 @@ impl Arrival {
             body: clean(self.body),
             media_id: self.media_id.map(clean),
             context_id: self.context_id.map(clean),
+            request_id: self.request_id.map(clean),
             ..self
         }
     }
@@ -239,7 +242,7 @@ async fn place_new(
 }
 
 /// Parameters per row.
-const COLUMNS: usize = 12;
+const COLUMNS: usize = 13;
 // A whole batch is one statement: 12 parameters a row stays far below SQLite's 32,766 and
 // PostgreSQL's 65,535.
 const _: () = assert!(MAX_BATCH * COLUMNS < 32_766);
@@ -254,7 +257,7 @@ async fn insert_many(
 ) -> Result<Vec<Option<MessageId>>, StoreError> {
     let mut sql = String::from(
         "INSERT INTO messages (merchant_id, direction, wa_message_id, peer, peer_user_id, kind, body, \
-         media_id, status, created_at, updated_at, context_id, next_attempt_at) VALUES ",
+         media_id, status, created_at, updated_at, context_id, next_attempt_at, request_id) VALUES ",
     );
     for row in 0..batch.len() {
         sql.push_str(if row == 0 { "(" } else { ", (" });
@@ -292,7 +295,8 @@ async fn insert_many(
             .bind(arrival.at)
             .bind(arrival.at)
             .bind(arrival.context_id.as_deref())
-            .bind(arrival.due_at);
+            .bind(arrival.due_at)
+            .bind(arrival.request_id.as_deref());
     }
     let rows = query.fetch_all(connection).await?;
     let mut inserted: HashMap<String, i64> = HashMap::with_capacity(rows.len());

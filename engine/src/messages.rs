@@ -400,6 +400,8 @@ pub struct Claimed {
     pub media_id: Option<String>,
     /// Tries including this one.
     pub attempts: i64,
+    /// The webhook request that delivered it, when one did.
+    pub request_id: Option<String>,
 }
 
 /// Claims for `claimant` the oldest inbound message that is due (`received`, or `deferred` or
@@ -428,7 +430,7 @@ pub async fn claim_next_inbound(
         let claimed = sqlx::query(
             "UPDATE messages SET status = 'processing', attempts = attempts + 1, updated_at = $1, \
              claimed_by = $2 WHERE id = $3 AND status IN ('received', 'deferred') \
-             RETURNING media_id, attempts",
+             RETURNING media_id, attempts, request_id",
         )
         .bind(at)
         .bind(claimant.as_str())
@@ -438,10 +440,12 @@ pub async fn claim_next_inbound(
         if let Some(row) = claimed {
             let media_id: Option<String> = row.try_get("media_id")?;
             let attempts: i64 = row.try_get("attempts")?;
+            let request_id: Option<String> = row.try_get("request_id")?;
             return Ok(get(db, MessageId(id)).await?.map(|message| Claimed {
                 message,
                 media_id,
                 attempts,
+                request_id,
             }));
         }
     }

@@ -12,6 +12,9 @@ CREATE TABLE claimants (
     seen_at INTEGER NOT NULL
 );
 ALTER TABLE messages ADD COLUMN claimed_by TEXT;
+-- The id of the webhook request that delivered an arriving message (`x-request-id`), so the
+-- worker's log lines for it carry the same request id as the webhook's.
+ALTER TABLE messages ADD COLUMN request_id TEXT;
 -- Arriving messages are answered in order per sender: a claim looks for an earlier message of
 -- the same sender still waiting or in work. Only those rows are in this index, so it stays the
 -- size of the queue, not of the history.

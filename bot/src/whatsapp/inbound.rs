@@ -195,7 +195,9 @@ impl InboundWorker {
     /// put back in line for a later try, or given up on (`dead`, its sender told once) after its
     /// last try; the error is returned either way.
     pub async fn process_next(&self) -> Result<bool, WorkerError> {
-        let Some(claimed) = messages::claim_next_inbound(&self.db, self.now_ms(), &self.claimant).await? else {
+        let Some(claimed) =
+            messages::claim_next_inbound(&self.db, self.now_ms(), &self.claimant).await?
+        else {
             return Ok(false);
         };
         let (id, attempts) = (claimed.message.id, claimed.attempts);
@@ -256,7 +258,7 @@ impl InboundWorker {
         Ok(())
     }
 
-    #[tracing::instrument(skip_all, fields(message = claimed.message.id.0, wamid = claimed.message.channel_id.as_deref().unwrap_or(""), merchant = claimed.message.merchant.map(|m| m.0)))]
+    #[tracing::instrument(skip_all, fields(message = claimed.message.id.0, wamid = claimed.message.channel_id.as_deref().unwrap_or(""), merchant = claimed.message.merchant.map(|m| m.0), request_id = claimed.request_id.as_deref().unwrap_or("")))]
     async fn handle(&self, claimed: Claimed) -> Result<(), WorkerError> {
         let inbound = claimed.message;
         if let (Some(graph), Some(wamid)) = (&self.read_receipts, &inbound.channel_id)
@@ -576,7 +578,11 @@ impl InboundWorker {
             claimant: Claimant::fresh(),
             ..self
         };
-        tracing::info!(claimant = worker.claimant.as_str(), lanes = worker.concurrency, "inbound worker started");
+        tracing::info!(
+            claimant = worker.claimant.as_str(),
+            lanes = worker.concurrency,
+            "inbound worker started"
+        );
         let (stop, stopped) = watch::channel(false);
         let mut lanes = tokio::task::JoinSet::new();
         lanes.spawn(worker.clone().keep_alive(stopped.clone()));

@@ -250,6 +250,11 @@ async fn receive(State(state): State<WebhookState>, headers: HeaderMap, body: By
         count("bad_signature");
         return StatusCode::UNAUTHORIZED;
     }
+    // Set by `http::observed` (kept from the proxy, or drawn) before any handler runs.
+    let request_id = headers
+        .get("x-request-id")
+        .and_then(|id| id.to_str().ok())
+        .filter(|id| id.len() <= 200);
     let events = match payload::parse(&body) {
         Ok(events) => events,
         Err(error) => {
@@ -260,7 +265,7 @@ async fn receive(State(state): State<WebhookState>, headers: HeaderMap, body: By
     };
     for event in events {
         let stored = match event {
-            Event::Message(message) => store_message(&state, &message).await,
+            Event::Message(message) => store_message(&state, &message, request_id).await,
             Event::Status(status) => {
                 count("status");
                 let Some(delivery) = Delivery::parse(&status.status) else {
@@ -325,7 +330,11 @@ async fn apply_reminder_status(
 
 /// Stores a message once by its wamid, under the shop its sender's phone belongs to (none for strangers).
 #[tracing::instrument(skip_all, fields(wamid = %message.wamid))]
-async fn store_message(state: &WebhookState, message: &InboundMessage) -> Result<(), EventError> {
+async fn store_message(
+    state: &WebhookState,
+    message: &InboundMessage,
+    request_id: Option<&str>,
+) -> Result<(), EventError> {
     let (db, limits) = (&state.db, &state.limits);
     let (kind, body, media_id) = match &message.content {
         InboundContent::Text { body } => ("text", body.clone(), None),
@@ -358,6 +367,7 @@ async fn store_message(state: &WebhookState, message: &InboundMessage) -> Result
         status: Delivery::Received,
         due_at: None,
         at: (message.timestamp as i64).saturating_mul(1000),
+        request_id: request_id.map(str::to_owned),
     };
     if let Some(ours) = &state.business_number
         && message.phone_number_id != *ours

@@ -114,6 +114,42 @@ async fn a_message_redelivered_five_times_even_concurrently_is_stored_once() {
     );
 }
 
+/// The webhook request's id (the proxy's `x-request-id`, or one drawn) goes with the message to
+/// the worker that claims it, so both sides' log lines carry it; a redelivery keeps the first.
+#[tokio::test]
+async fn the_delivering_requests_id_goes_with_the_message_to_its_worker() {
+    let service = start().await;
+    let body = fixture("text.json");
+    let signature = sign(&body, SECRET);
+    let posted = service
+        .client
+        .post(format!("{}/webhooks/whatsapp", service.base))
+        .header("X-Hub-Signature-256", &signature)
+        .header("x-request-id", "req-from-the-proxy-42")
+        .body(body.clone())
+        .send()
+        .await
+        .expect("response");
+    assert_eq!(posted.status(), 200);
+    assert_eq!(
+        posted
+            .headers()
+            .get("x-request-id")
+            .and_then(|id| id.to_str().ok()),
+        Some("req-from-the-proxy-42")
+    );
+    assert_eq!(service.post(&body, Some(&signature)).await, 200);
+    let claimed = messages::claim_next_inbound(
+        &service.db,
+        i64::MAX,
+        &execora_engine::claimants::Claimant::fresh(),
+    )
+    .await
+    .expect("claim")
+    .expect("the message");
+    assert_eq!(claimed.request_id.as_deref(), Some("req-from-the-proxy-42"));
+}
+
 #[tokio::test]
 async fn unicode_bodies_verify_and_are_stored_exactly() {
     let service = spawn_app_with(
@@ -350,9 +386,9 @@ mod processing {
             0,
             &execora_engine::claimants::Claimant::fresh(),
         )
-            .await
-            .expect("claim")
-            .expect("a message");
+        .await
+        .expect("claim")
+        .expect("a message");
         let pipeline = Pipeline::new(service.db.clone(), Arc::new(SystemClock), None);
         let message = execora_engine::pipeline::Message {
             merchant: service.merchant,

@@ -241,6 +241,7 @@ async fn the_inbox_stores_concurrent_deliveries_once_each(db: Db) {
                     status: Delivery::Received,
                     due_at: None,
                     at: 1,
+                    request_id: None,
                 })
                 .await
         }));
@@ -365,6 +366,7 @@ async fn a_deferred_message_is_claimed_only_once_its_window_opens(db: Db) {
             status: Delivery::Deferred,
             due_at: Some(60_000),
             at: 1,
+            request_id: None,
         })
         .await
         .expect("stored")

@@ -30,6 +30,7 @@ fn arrival(peer: &str, wamid: &str) -> Arrival {
         status: Delivery::Received,
         due_at: None,
         at: START,
+        request_id: None,
     }
 }
 

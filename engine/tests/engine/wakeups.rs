@@ -35,6 +35,7 @@ fn arrival(wamid: &str) -> Arrival {
         status: Delivery::Received,
         due_at: None,
         at: 1,
+        request_id: None,
     }
 }
 

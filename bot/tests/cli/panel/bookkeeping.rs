@@ -1102,9 +1102,7 @@ async fn reminders_are_listed_by_outcome_with_each_ones_timeline_and_cancelled_b
 /// The reminders page opens with the shop's policy: reminders to everyone who owes (off, then
 /// every 3 days once set), the daily limit, the quiet hours, and each customer's own series;
 /// only the owner is offered to change it.
-async fn the_reminders_page_shows_the_automatic_reminder_policy_as_it_stands(
-    database: Database,
-) {
+async fn the_reminders_page_shows_the_automatic_reminder_policy_as_it_stands(database: Database) {
     let clock = clock();
     let app = serve(database, &clock).await;
     books::merchants::add_phone(&app.db, app.merchant, STAFF, Role::Staff, &*clock)
@@ -1114,15 +1112,23 @@ async fn the_reminders_page_shows_the_automatic_reminder_policy_as_it_stands(
     let mut owner = Browser::new(&app);
     owner.log_in(&app, MERCHANT_PHONE).await;
     let policy = |body: &str| -> String {
-        let start = body.find("<section class=\"policy\">").expect("policy section");
+        let start = body
+            .find("<section class=\"policy\">")
+            .expect("policy section");
         body[start..start + body[start..].find("</section>").expect("end")].to_string()
     };
     let page = owner.get("/panel/reminders").await;
     assert_eq!(page.status, 200);
     let shown = policy(&page.body);
     assert!(shown.contains("band"), "shop-wide reminders off: {shown}");
-    assert!(shown.contains("200 reminder"), "the default daily limit: {shown}");
-    assert!(shown.contains("21:00–09:00"), "default quiet hours: {shown}");
+    assert!(
+        shown.contains("200 reminder"),
+        "the default daily limit: {shown}"
+    );
+    assert!(
+        shown.contains("21:00–09:00"),
+        "default quiet hours: {shown}"
+    );
     assert!(shown.contains("apne reminder nahi chal rahe"), "{shown}");
 
     books::merchants::set_settings(
@@ -1160,10 +1166,16 @@ async fn the_reminders_page_shows_the_automatic_reminder_policy_as_it_stands(
     assert!(shown.contains("har 3 din"), "every 3 days: {shown}");
     assert!(shown.contains("50 reminder"), "{shown}");
     assert!(shown.contains("22:00–08:30"), "{shown}");
-    assert!(shown.contains("Rahul &lt;Verma&gt;"), "the series' customer, escaped: {shown}");
+    assert!(
+        shown.contains("Rahul &lt;Verma&gt;"),
+        "the series' customer, escaped: {shown}"
+    );
     assert!(shown.contains("7 din"), "{shown}");
     assert!(shown.contains("₹100"), "{shown}");
-    assert!(shown.contains("href=\"/panel/settings\""), "the owner may change it");
+    assert!(
+        shown.contains("href=\"/panel/settings\""),
+        "the owner may change it"
+    );
 
     let mut staff = Browser::new(&app);
     staff.log_in(&app, STAFF).await;
@@ -1171,7 +1183,10 @@ async fn the_reminders_page_shows_the_automatic_reminder_policy_as_it_stands(
     assert_eq!(page.status, 200);
     let shown = policy(&page.body);
     assert!(shown.contains("har 3 din"), "{shown}");
-    assert!(!shown.contains("href=\"/panel/settings\""), "staff see it, cannot change it");
+    assert!(
+        !shown.contains("href=\"/panel/settings\""),
+        "staff see it, cannot change it"
+    );
 }
 
 async fn no_session_reaches_another_shops_bills_products_or_reminders(database: Database) {
