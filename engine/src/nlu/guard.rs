@@ -402,6 +402,98 @@ pub fn settle_roles(tokens: &mut [Token<'_>]) {
             tokens[i].word = Word::Aux;
         }
     }
+    settle_entries(tokens);
+}
+
+/// "entry kar do", "make an entry", "add this entry", "एंट्री कर दो", "darj karo": an entry to be made is
+/// writing, not the undo of "galat entry" or "last entry hatao". "hisaab mein daal do": put in
+/// the books, not a summary asked. "book 400": booked.
+fn settle_entries(tokens: &mut [Token<'_>]) {
+    for i in 0..tokens.len() {
+        let keys: Vec<String> = (i.saturating_sub(1)..(i + 3).min(tokens.len()))
+            .map(|at| tokens[at].key.clone())
+            .collect();
+        let base = i.saturating_sub(1);
+        let key = |at: usize| {
+            at.checked_sub(base)
+                .and_then(|k| keys.get(k))
+                .map_or("", String::as_str)
+        };
+        let next_is_doing = matches!(
+            key(i + 1),
+            "kar"
+                | "karo"
+                | "kardo"
+                | "kr"
+                | "krdo"
+                | "kro"
+                | "karna"
+                | "karde"
+                | "kariye"
+                | "kijiye"
+                | "कर"
+                | "करो"
+                | "करदो"
+                | "करना"
+                | "कीजिए"
+        );
+        let made = i > 0
+            && matches!(
+                key(i - 1),
+                "make"
+                    | "add"
+                    | "do"
+                    | "this"
+                    | "an"
+                    | "new"
+                    | "naya"
+                    | "nayi"
+                    | "ek"
+                    | "एक"
+                    | "नई"
+            );
+        // "darj karo" asks for it to be recorded; "darj hai" says it is (not this rule's).
+        if matches!(key(i), "darj" | "दर्ज") && next_is_doing {
+            tokens[i].word = Word::Write;
+        }
+        if matches!(key(i), "entry" | "एंट्री") && (next_is_doing || made) {
+            tokens[i].word = Word::Write;
+        }
+        if key(i) == "book" && tokens.get(i + 1).is_some_and(|t| t.word == Word::Number) {
+            tokens[i].word = Word::Write;
+        }
+        let put = |k: &str| {
+            matches!(
+                k,
+                "daal"
+                    | "daalo"
+                    | "dalo"
+                    | "daaldo"
+                    | "daldo"
+                    | "jod"
+                    | "jodo"
+                    | "chadha"
+                    | "chadhao"
+                    | "likh"
+                    | "likho"
+                    | "likhdo"
+                    | "डाल"
+                    | "डालो"
+                    | "जोड़"
+                    | "जोड़ो"
+                    | "लिख"
+                    | "लिखो"
+            )
+        };
+        if tokens[i].word == Word::Hisaab
+            && matches!(key(i + 1), "mein" | "me" | "main" | "mei" | "में" | "मे")
+            && put(key(i + 2))
+        {
+            tokens[i].word = Word::Filler;
+            tokens[i + 1].word = Word::Filler;
+            tokens[i + 2].word = Word::Write;
+        }
+    }
 }
 
 /// Papers that carry a number of their own: a cheque, a bill, an order, a receipt, a transfer.
@@ -533,6 +625,18 @@ fn settle_courtesies(tokens: &mut [Token<'_>]) {
             2
         } else if i == 0 && key(0) == "done" && tokens.get(1).is_some_and(|t| t.word == Word::Sep) {
             1
+        } else if matches!(key(i), "don't" | "dont" | "do") && key(i + 1) == "forget" {
+            // "don't forget, Lucky paid 500": remember it, no denial.
+            2
+        } else if key(i) == "do" && key(i + 1) == "not" && key(i + 2) == "forget" {
+            3
+        } else if matches!(
+            key(i),
+            "bhoolna" | "bhulna" | "bhool" | "bhul" | "भूलना" | "भूल"
+        ) && matches!(key(i + 1), "mat" | "nahi" | "मत" | "नहीं")
+            || matches!(key(i), "mat" | "मत") && matches!(key(i + 1), "bhoolna" | "bhulna" | "भूलना")
+        {
+            2
         } else if opening(tokens, i)
             && matches!(key(i), "ek" | "एक" | "one")
             && matches!(
@@ -675,6 +779,10 @@ fn is_giving_back(key: &str) -> bool {
             | "lautaya"
             | "lautaye"
             | "lautai"
+            | "lauta"
+            | "lautaa"
+            | "लौटा"
+            | "लौटाई"
             | "वापस"
             | "लौटाए"
             | "लौटाया"
@@ -1011,6 +1119,8 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
             || matches!(t.key.as_str(), "se" | "से" | "from" | "by")
     });
     let first_person = keys.iter().any(|k| is_first_person(k)) && !from_them;
+    let received_from_them = keys.iter().any(|k| matches!(*k, "se" | "से" | "from"))
+        && tokens.iter().any(|t| t.word == Word::Arrive);
     let giving_back = keys.iter().any(|k| is_giving_back(k));
     let to_someone = keys
         .iter()
@@ -1056,7 +1166,8 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
         || goods_back
         || from_me
         || merchant_verb
-        || (hindi_giving_back && !customer_gave)
+        // "Honey se 800 wapas mil gaye": received back from them.
+        || (hindi_giving_back && !customer_gave && !received_from_them)
         || keys
             .iter()
             .any(|k| k.starts_with("refund") || k.starts_with("रिफंड"))

@@ -230,6 +230,12 @@ fn survey(tokens: &[Token<'_>]) -> Has {
             has.mode.get_or_insert(PaymentMode::Bank);
         }
     }
+    // "Lucky ne udhaar ke 300 lauta diye", "Rocky ne apna udhaar chuka diya", "Ruby gave back
+    // the 350 she took on credit": the customer giving money back pays what was owed.
+    if customer_paid_back(tokens) {
+        has.pay = true;
+        has.repay = true;
+    }
     // "Rahul owes me 200 more", "Gupta aunty owes another 900": added to what is owed.
     let key_in = |keys: &[&str]| tokens.iter().any(|t| keys.contains(&t.key.as_str()));
     if key_in(&["owe", "owes"]) && key_in(&["more", "another", "extra", "additional"]) {
@@ -565,7 +571,8 @@ pub fn command<'t>(
         clause.guessed |= either;
         arrivals
     } else if (has.credit && !has.repay)
-        || ((has.ledger || has.numbers) && has.write && !has.pay && !has.from)
+        // "Mohan ji se 900 mile, likhna": money that came, then "write it", is a payment.
+        || ((has.ledger || has.numbers) && has.write && !has.pay && !has.from && !has.arrive)
         || (has.ledger && has.new && has.numbers && !has.pay)
         // "Nair owes 1500 more, add it", "add 500 to Nair's dues": added to what is owed.
         || (has.balance && has.new && has.numbers && !has.pay && !has.question && !has.to_collect)
@@ -689,6 +696,79 @@ fn is_unsending(tokens: &[Token<'_>], i: usize) -> bool {
     ) || super::guard::negates(tokens, i)
 }
 
+/// The customer, named as the one who acted ("X ne", or an English sentence opening with the
+/// name), gave money back: "lauta diye", "chuka diya", "return kiye", "wapas kiye", "gave back",
+/// "paid back", "returned". The merchant as the one who acted ("maine", "I", "we") is money to
+/// the customer instead, which the guard keeps from being booked.
+fn customer_paid_back(tokens: &[Token<'_>]) -> bool {
+    let key = |i: usize| tokens.get(i).map_or("", |t| t.key.as_str());
+    let back = (0..tokens.len()).any(|i| {
+        matches!(
+            key(i),
+            "lauta"
+                | "lautaa"
+                | "lautaya"
+                | "lautaye"
+                | "lautai"
+                | "chuka"
+                | "chukaa"
+                | "chukaya"
+                | "chukaye"
+                | "chukai"
+                | "return"
+                | "returned"
+                | "wapas"
+                | "waapas"
+                | "vapas"
+                | "vaapas"
+                | "लौटा"
+                | "लौटाए"
+                | "लौटाया"
+                | "लौटाई"
+                | "चुका"
+                | "चुकाए"
+                | "चुकाया"
+                | "वापस"
+        ) || (matches!(key(i), "gave" | "given" | "paid" | "handed") && key(i + 1) == "back")
+    });
+    if !back
+        || tokens.iter().any(|t| {
+            matches!(
+                t.key.as_str(),
+                "maine" | "mene" | "humne" | "hamne" | "i" | "we" | "मैंने" | "मैने" | "हमने"
+            )
+        })
+    {
+        return false;
+    }
+    // "X ne", with titles between: the name did it.
+    let hindi_agent = (1..tokens.len()).any(|i| {
+        matches!(key(i), "ne" | "ने")
+            && tokens[..i]
+                .iter()
+                .rev()
+                .find(|t| t.word != Word::Honorific)
+                .is_some_and(|t| t.word == Word::Name)
+    });
+    // "Ruby gave back…", "Raja returned…": the opening name, then the verb.
+    let english_agent = tokens
+        .iter()
+        .position(|t| !matches!(t.word, Word::Filler | Word::Sep))
+        .is_some_and(|first| {
+            tokens[first].word == Word::Name
+                && tokens[first..]
+                    .iter()
+                    .find(|t| !matches!(t.word, Word::Name | Word::Honorific))
+                    .is_some_and(|t| {
+                        matches!(
+                            t.key.as_str(),
+                            "gave" | "returned" | "paid" | "handed" | "has" | "have"
+                        )
+                    })
+        });
+    hindi_agent || english_agent
+}
+
 fn is_repayment(key: &str) -> bool {
     matches!(
         key,
@@ -757,11 +837,12 @@ fn written_off(tokens: &[Token<'_>]) -> bool {
         .any(|w| matches!(w[0].key.as_str(), "write" | "written") && w[1].key == "off")
 }
 
-/// "left for Rahul": the name after "for" is who the rest is left for.
+/// "left for Rahul", "remaining from Goldie": the name after "for" or "from" is who the rest is
+/// left for or owed by.
 fn left_for_a_person(tokens: &[Token<'_>]) -> bool {
     tokens
         .windows(2)
-        .any(|w| w[0].key == "for" && w[1].word == Word::Name)
+        .any(|w| matches!(w[0].key.as_str(), "for" | "from") && w[1].word == Word::Name)
 }
 
 /// A name followed by "ko" or after "to": whom goods were sold to.

@@ -188,6 +188,17 @@ fn invoice_customer(clause: &mut Clause<'_, '_>) -> Option<String> {
                 clause.mark(cut, end);
                 return Some(clause.text(cut, end));
             }
+            // "1 Kurkure Bobby ke naam": someone is named after the goods, but where the goods'
+            // name ends and the person's begins cannot be told: asked, never guessed at.
+            // ("2 packet Surf Excel ka bill" is the goods' bill: "ka bill" names no one here.)
+            let person_marked = matches!(marker, Some("ko" | "को"))
+                || matches!(
+                    next_key,
+                    Some("liye" | "lie" | "लिए" | "लिये" | "naam" | "नाम")
+                );
+            if names_them && person_marked && end - start >= 2 {
+                clause.guessed = true;
+            }
             continue;
         }
         let ends_clause = clause.word(at).is_none_or(|w| w == Word::Sep);

@@ -458,6 +458,10 @@ fn exact(key: &str) -> Option<Word> {
         | "chukta"
         | "lautaye"
         | "lautaya"
+        // "300 lauta diye": gave back (who to is the guard's to tell).
+        | "lauta"
+        | "lautaa"
+        | "लौटा"
         | "returned"
         | "gave"
         | "given"
@@ -559,15 +563,17 @@ fn exact(key: &str) -> Option<Word> {
         "parso" | "parson" | "parsoon" | "parsho" | "परसों" | "परसो" => {
             Word::Day(Day::Parso)
         }
-        "monday" | "somvar" | "somwar" | "सोमवार" => Word::Weekday(0),
-        "tuesday" | "mangalvar" | "mangalwar" | "मंगलवार" => Word::Weekday(1),
-        "wednesday" | "budhvar" | "budhwar" | "बुधवार" => Word::Weekday(2),
-        "thursday" | "guruvar" | "guruwar" | "brihaspativar" | "गुरुवार" | "बृहस्पतिवार" => {
+        "monday" | "somvar" | "somwar" | "somvaar" | "somwaar" | "सोमवार" => Word::Weekday(0),
+        "tuesday" | "mangalvar" | "mangalwar" | "mangalvaar" | "mangalwaar" | "मंगलवार" => Word::Weekday(1),
+        "wednesday" | "budhvar" | "budhwar" | "budhvaar" | "budhwaar" | "बुधवार" => {
+            Word::Weekday(2)
+        }
+        "thursday" | "guruvar" | "guruwar" | "guruvaar" | "guruwaar" | "brihaspativar" | "गुरुवार" | "बृहस्पतिवार" => {
             Word::Weekday(3)
         }
-        "friday" | "shukravar" | "shukrawar" | "शुक्रवार" => Word::Weekday(4),
-        "saturday" | "shanivar" | "shaniwar" | "शनिवार" => Word::Weekday(5),
-        "sunday" | "ravivar" | "raviwar" | "itvaar" | "itwar" | "रविवार" | "इतवार" => {
+        "friday" | "shukravar" | "shukrawar" | "shukravaar" | "shukrawaar" | "शुक्रवार" => Word::Weekday(4),
+        "saturday" | "shanivar" | "shaniwar" | "shanivaar" | "shaniwaar" | "शनिवार" => Word::Weekday(5),
+        "sunday" | "ravivar" | "raviwar" | "ravivaar" | "raviwaar" | "itvaar" | "itwar" | "रविवार" | "इतवार" => {
             Word::Weekday(6)
         }
         "subah" | "subha" | "suba" | "savere" | "sawere" | "morning" | "सुबह" | "सवेरे" => {
@@ -725,6 +731,13 @@ fn everyday(key: &str) -> Option<Word> {
             Word::Filler
         }
         "ping" => Word::Reminder,
+        // "how much money is stuck with customers": dues.
+        "stuck" | "fasa" | "phasa" | "fasaa" | "फंसा" | "फसा" => Word::Balance,
+        // "bill kaise banate hain isme": in this (app); "Mohan's old bills", "purane bill".
+        "isme" | "ismein" | "ismai" | "इसमें" | "इसमे" | "old" | "purane" | "purani" | "purana"
+        | "पुराने" | "पुरानी" => Word::Filler,
+        // "bill history of Kamal": the bills listed.
+        "history" | "हिस्ट्री" => Word::Show,
         // "charge Rahul 500", "charge 500 to Rahul's account": written to the khata.
         "charge" => Word::Write,
         // "samjhao kaise use kare", "मैं इसे कैसे इस्तेमाल करूँ", "user guide": the merchant

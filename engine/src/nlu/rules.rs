@@ -444,6 +444,15 @@ fn settle_everyday(tokens: &mut [Token<'_>]) {
                     token.word = Word::Filler;
                 }
             }
+            // "do one thing, write 400 udhaar for Rose": Indian English for the same opening.
+            "do" if next_key == "one"
+                && tokens.get(i + 2).is_some_and(|t| t.key == "thing")
+                && tokens[..i].iter().all(|t| t.word == Word::Filler) =>
+            {
+                for token in &mut tokens[i..i + 3] {
+                    token.word = Word::Filler;
+                }
+            }
             // "ek kadam peeche", "one step back": a step back is an undo, not a count of goods
             // ("Kadam ne 500 diye" keeps the name).
             "ek" | "एक" | "one"

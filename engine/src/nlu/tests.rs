@@ -2908,3 +2908,82 @@ fn credit_left_is_a_balance_and_a_summary_date_is_the_latest_such_day() {
         r#"[{"intent":"help"}]"#
     );
 }
+
+#[test]
+fn money_given_back_by_the_customer_is_a_payment_and_by_the_merchant_is_not() {
+    for (text, name, paise) in [
+        ("Lucky ne udhaar ke 300 lauta diye", "Lucky", 30000),
+        ("Rocky ne apna 2000 ka udhaar chuka diya", "Rocky", 200000),
+        ("Heera ne 250 return kiye udhaar ke", "Heera", 25000),
+        ("Ruby gave back the 350 she took on credit", "Ruby", 35000),
+        ("Mohan ne mujhe 700 lauta diye", "Mohan", 70000),
+        ("Honey se 800 wapas mil gaye", "Honey", 80000),
+        ("Mohan se 900 mile, likhna", "Mohan", 90000),
+    ] {
+        books_at_once(
+            text,
+            &format!(
+                r#"[{{"intent":"record_payment","customer":"{name}","amount_paise":{paise}}}]"#
+            ),
+        );
+    }
+    for text in [
+        "Rahul ko 500 lauta diye",
+        "राहुल को 500 लौटा दिए",
+        "maine Rahul ka udhaar chuka diya",
+        "gave back 500 to Rahul",
+        "Rahul ne 300 ka saman lauta diya",
+        "Rahul ka 500 darj hai",
+        "Rahul ki 500 ki entry ho chuki hai",
+    ] {
+        assert!(!books_anything(text), "{text}: {}", shown(text));
+    }
+}
+
+#[test]
+fn entries_asked_for_reminders_said_not_to_forget_and_openers_are_requests() {
+    let rose =
+        r#"[{"intent":"record_payment","customer":"Rose","amount_paise":45000,"mode":"cash"}]"#;
+    books_at_once("make an entry: Rose paid 450 cash", rose);
+    books_at_once("Rose ne 450 cash diye, entry kar do", rose);
+    books_at_once(
+        "Pinky ka 700 udhaar darj karo",
+        r#"[{"intent":"add_credit","customer":"Pinky","amount_paise":70000}]"#,
+    );
+    books_at_once(
+        "Kamal ne 350 cash diye, hisaab mein daal do",
+        r#"[{"intent":"record_payment","customer":"Kamal","amount_paise":35000,"mode":"cash"}]"#,
+    );
+    books_at_once(
+        "don't forget, Lucky paid 500",
+        r#"[{"intent":"record_payment","customer":"Lucky","amount_paise":50000}]"#,
+    );
+    books_at_once(
+        "do one thing, write 400 udhaar for Rose",
+        r#"[{"intent":"add_credit","customer":"Rose","amount_paise":40000}]"#,
+    );
+    books_at_once(
+        "remind Lucky tomorrow evening 7 for 500",
+        r#"[{"intent":"schedule_reminder","customer":"Lucky","amount_paise":50000,"at":"2026-11-23T19:00:00+05:30"}]"#,
+    );
+    books_at_once(
+        "Raja bhai ko budhvaar ko 700 ka reminder bhejna",
+        r#"[{"intent":"schedule_reminder","customer":"Raja","amount_paise":70000,"at":"2026-11-25T10:00:00+05:30"}]"#,
+    );
+    books_at_once(
+        "how much is remaining from Goldie",
+        r#"[{"intent":"check_balance","customer":"Goldie"}]"#,
+    );
+    books_at_once(
+        "bill history of Kamal",
+        r#"[{"intent":"list_invoices","customer":"Kamal"}]"#,
+    );
+    books_at_once("bill kaise banate hain isme", r#"[{"intent":"help"}]"#);
+    // Where the goods' name ends and the person's begins cannot be told: asked.
+    assert!(!books_anything(
+        "3 Maggi aur 1 Kurkure Bobby ke naam bill karo"
+    ));
+    // The goods' own bill names no one.
+    let (_, confident) = reading("3 packets Surf Excel ka bill bana do");
+    assert!(confident);
+}

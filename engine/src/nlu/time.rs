@@ -285,8 +285,16 @@ pub fn reminder_time(
                             let after_at = before.is_some_and(|b| b.key == "at");
                             let after_part =
                                 before.is_some_and(|b| matches!(b.word, Word::PartOfDay(_)));
-                            let money_follows =
-                                matches!(after, Some(Word::Currency | Word::Marker));
+                            // "shaam 500 ka reminder": the amount. "evening 7 for 500",
+                            // "evening 7:30 about 1,800": the hour, then the amount.
+                            let money_follows = matches!(after, Some(Word::Currency))
+                                || (after == Some(Word::Marker)
+                                    && tokens.get(num.end).is_some_and(|t| {
+                                        matches!(
+                                            t.key.as_str(),
+                                            "ka" | "ke" | "ki" | "kaa" | "kee" | "का" | "के" | "की"
+                                        )
+                                    }));
                             if (after_at || (after_part && !money_follows)) && whole <= 12 {
                                 clock = as_clock().or(clock);
                                 true

@@ -15,9 +15,9 @@ const GENERAL: [&str; 2] = ["money", "other"];
 const DEV_EXACT_AT_LEAST: f64 = 99.5;
 const DEV_CONFIDENT_WRONG_AT_MOST: f64 = 0.0;
 const DEV_DEFERRED_AT_MOST: f64 = 4.0;
-const HELD_OUT_EXACT_AT_LEAST: f64 = 98.2;
+const HELD_OUT_EXACT_AT_LEAST: f64 = 98.5;
 const HELD_OUT_CONFIDENT_WRONG_AT_MOST: f64 = 0.65;
-const HELD_OUT_DEFERRED_AT_MOST: f64 = 5.6;
+const HELD_OUT_DEFERRED_AT_MOST: f64 = 5.3;
 /// One held-out control (English) is still asked instead of booked; the target is zero. No
 /// held-out safety case is booked wrongly (the target, held exactly).
 const HELD_OUT_CONTROLS_ASKED_AT_MOST: usize = 1;
@@ -25,10 +25,10 @@ const HELD_OUT_CONTROLS_ASKED_AT_MOST: usize = 1;
 /// The third held-out wave (`heldout/wave3-*.jsonl`), written after three rounds of rule work
 /// and never read by the rules' author: a fresh measure of generalisation, kept apart from the
 /// first two waves so each keeps its own history. First measured 2026-12-06 at 364/367 exact
-/// and one confident and wrong; 365/367 and none after the fifth probe round (2026-12-06).
-const WAVE3_EXACT_AT_LEAST: f64 = 99.4;
+/// and one confident and wrong; 366/367 and none after the fifth and sixth probe rounds.
+const WAVE3_EXACT_AT_LEAST: f64 = 99.7;
 const WAVE3_CONFIDENT_WRONG_AT_MOST: f64 = 0.0;
-const WAVE3_DEFERRED_AT_MOST: f64 = 5.0;
+const WAVE3_DEFERRED_AT_MOST: f64 = 4.5;
 /// Three wave-3 traps are booked today (the target is none): a floor against getting worse.
 const WAVE3_WRONG_BOOKINGS_AT_MOST: usize = 3;
 
@@ -189,6 +189,30 @@ fn the_fifth_round_probes_are_understood_and_book_nothing_wrongly() {
     let report = eval::evaluate_safety(&cases, parse);
     assert!(
         report.wrong_bookings == 0 && report.controls_not_booked <= 1,
+        "{}",
+        report.render(false)
+    );
+}
+
+/// The sixth round's probes (`corpus/probe-round6*.jsonl`: 437 clear commands, mostly Indian
+/// English, and 303 safety cases, reports of what was already written, denials and money given
+/// back, with 105 look-alike controls). None is read wrongly; the odd phrasings still asked are
+/// the floor (96.3% exact, 4.8% deferred; 6 controls asked, most a denial of the other mode or
+/// kind: "Sunny paid 300 cash, not UPI").
+#[test]
+fn the_sixth_round_probes_are_understood_and_book_nothing_wrongly() {
+    let CaseFile::General(cases) = load("corpus", "probe-round6") else {
+        panic!("corpus/probe-round6 should hold general cases");
+    };
+    let report = eval::evaluate(&cases, parse);
+    assert!(report.total >= 400, "{} round-6 probes", report.total);
+    assert_meets(&report, &report.render(false), 96.3, 0.0, 4.9);
+    let CaseFile::Safety(cases) = load("corpus", "probe-round6-safety") else {
+        panic!("corpus/probe-round6-safety should hold safety cases");
+    };
+    let report = eval::evaluate_safety(&cases, parse);
+    assert!(
+        report.wrong_bookings == 0 && report.controls_not_booked <= 6,
         "{}",
         report.render(false)
     );
