@@ -33,6 +33,11 @@ pub use sessions::{Session, SessionInfo, live_sessions, revoke, revoke_id, revok
 
 /// How long a login code works.
 pub const CODE_VALIDITY: chrono::Duration = chrono::Duration::minutes(5);
+/// At most this many codes are made for one phone in `CODES_WINDOW`, whichever process (and
+/// whichever browser) asks: the database counts them, so the limit holds across every process
+/// on one database, where each process's in-memory limiter only sees its own requests.
+pub const MAX_CODES_PER_WINDOW: i64 = 5;
+pub const CODES_WINDOW: chrono::Duration = chrono::Duration::minutes(15);
 /// Wrong or right, a code may be tried this many times.
 pub const MAX_ATTEMPTS: i64 = 5;
 /// How long a session lasts from the login (then the code is asked again).
@@ -54,6 +59,8 @@ pub enum AccessError {
     Randomness(getrandom::Error),
     #[error("the panel secret must be at least {MIN_SECRET_CHARS} characters")]
     WeakSecret,
+    #[error("too many login codes asked for this phone; try again later")]
+    TooManyCodes,
     #[error(transparent)]
     Books(#[from] BooksError),
 }

@@ -7,7 +7,7 @@
 use axum::extract::{Form, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use execora_engine::access::{self, CodeRefused, SESSION_VALIDITY, Secret};
+use execora_engine::access::{self, AccessError, CodeRefused, SESSION_VALIDITY, Secret};
 use execora_engine::books::Role;
 use execora_engine::messages::Delivery;
 use execora_engine::phone::Phone;
@@ -177,6 +177,10 @@ pub(crate) async fn send_code(
     .await
     {
         Ok(requested) => requested,
+        Err(AccessError::TooManyCodes) => {
+            tracing::warn!(%ip, "panel login: too many codes asked for one phone (all processes)");
+            return slow_down();
+        }
         Err(error) => {
             tracing::error!(%error, "panel login code could not be stored");
             return layout::unavailable(locale);

@@ -10,6 +10,7 @@ on_both_databases!(
     a_code_may_be_tried_five_times_and_then_never_again,
     a_number_that_is_no_shops_gets_the_same_answer_and_no_message,
     codes_are_limited_per_phone_and_login_posts_per_address,
+    a_phones_code_limit_holds_across_processes_on_one_database,
     outside_the_window_a_login_code_goes_as_the_authentication_template,
 );
 
@@ -279,6 +280,57 @@ async fn codes_are_limited_per_phone_and_login_posts_per_address(database: Datab
     assert!(statuses[..26].iter().all(|s| *s == 303), "{statuses:?}");
     assert_eq!(statuses[26], 429);
     assert_eq!(browser.enter_code("123456").await.status, 429);
+}
+
+/// Two processes on one database each limit a phone's codes in memory (3 at once), and the
+/// database counts them for both: 5 codes in 15 minutes, whichever process is asked. Once the
+/// window has passed, a code may be asked again.
+async fn a_phones_code_limit_holds_across_processes_on_one_database(database: Database) {
+    let clock = clock();
+    let first = serve(database, &clock).await;
+    let second = crate::app::spawn_app_on(
+        first.database(),
+        Setup {
+            clock: clock.clone(),
+            ..Setup::default()
+        },
+    )
+    .await;
+    let mut on_first = Browser::new(&first);
+    for _ in 0..3 {
+        assert_eq!(on_first.ask_code(MERCHANT_PHONE).await.status, 303);
+    }
+    let mut on_second = Browser::new(&second);
+    for _ in 0..2 {
+        assert_eq!(on_second.ask_code(MERCHANT_PHONE).await.status, 303);
+    }
+    // The second process has let only two through itself; the database says five is enough.
+    let sixth = on_second.ask_code(MERCHANT_PHONE).await;
+    assert_eq!(sixth.status, 429);
+    assert!(sixth.body.contains("Too many tries"), "{}", sixth.body);
+    assert_eq!(
+        count(
+            &first,
+            "SELECT COUNT(*) FROM messages WHERE kind = 'login_code'"
+        )
+        .await,
+        5,
+        "no sixth code was sent"
+    );
+    // A third process, its own memory fresh, past the window: allowed again.
+    clock.advance(chrono::Duration::minutes(16));
+    let third = crate::app::spawn_app_on(
+        first.database(),
+        Setup {
+            clock: clock.clone(),
+            ..Setup::default()
+        },
+    )
+    .await;
+    assert_eq!(
+        Browser::new(&third).ask_code(MERCHANT_PHONE).await.status,
+        303
+    );
 }
 
 async fn outside_the_window_a_login_code_goes_as_the_authentication_template(database: Database) {

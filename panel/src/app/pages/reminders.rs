@@ -216,8 +216,18 @@ fn policy_view(
         locale,
         "panel-policy-quiet",
         &[
-            ("from", settings.quiet_hours.from_time().format("%H:%M").to_string()),
-            ("until", settings.quiet_hours.until_time().format("%H:%M").to_string()),
+            (
+                "from",
+                settings.quiet_hours.from_time().format("%H:%M").to_string(),
+            ),
+            (
+                "until",
+                settings
+                    .quiet_hours
+                    .until_time()
+                    .format("%H:%M")
+                    .to_string(),
+            ),
         ],
     );
     let more = running.len() as i64 > SERIES_SHOWN;
