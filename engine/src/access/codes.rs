@@ -6,8 +6,8 @@ use subtle::ConstantTimeEq;
 
 use super::sessions::session_by_id;
 use super::{
-    AccessError, AccessKey, CODE_VALIDITY, CODES_WINDOW, LOGIN_CODE_KIND, MAX_CODES_PER_WINDOW, MAX_ATTEMPTS, SESSION_VALIDITY, Secret,
-    Session, is_token, token_hash,
+    AccessError, AccessKey, CODE_VALIDITY, CODES_WINDOW, LOGIN_CODE_KIND, MAX_ATTEMPTS,
+    MAX_CODES_PER_WINDOW, SESSION_VALIDITY, Secret, Session, is_token, token_hash,
 };
 use crate::books::{MerchantId, merchants};
 use crate::messages::{self, Delivery, MessageId, NewOutbound};
@@ -93,13 +93,12 @@ pub async fn request_code(
     let mut tx = db.begin().await?;
     // Counted in the transaction that adds the row (on SQLite the one writer makes that exact;
     // on PostgreSQL two processes racing may each make one more, never more than that).
-    let recent: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM login_codes WHERE phone = $1 AND created_at > $2",
-    )
-    .bind(phone.as_str())
-    .bind(to_millis(now - CODES_WINDOW))
-    .fetch_one(&mut *tx)
-    .await?;
+    let recent: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM login_codes WHERE phone = $1 AND created_at > $2")
+            .bind(phone.as_str())
+            .bind(to_millis(now - CODES_WINDOW))
+            .fetch_one(&mut *tx)
+            .await?;
     if recent >= MAX_CODES_PER_WINDOW {
         return Err(AccessError::TooManyCodes);
     }

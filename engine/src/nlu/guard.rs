@@ -700,6 +700,62 @@ fn contrasts_time(tokens: &[Token<'_>], i: usize) -> bool {
         && tokens[..start].iter().chain(&tokens[end..]).any(is_time)
 }
 
+/// Takes out of the reading each clause that only denies a way of paying ("…, not UPI", "GPay
+/// se nahi, cash mein"): its words become fillers, so neither the denial nor the denied way is
+/// read, and the way the rest of the message says is the one booked.
+pub(super) fn set_aside_denied_kinds(tokens: &mut [Token<'_>]) {
+    let denials: Vec<usize> = (0..tokens.len())
+        .filter(|&i| negates(tokens, i) && contrasts_kind(tokens, i))
+        .collect();
+    for i in denials {
+        let start = tokens[..i]
+            .iter()
+            .rposition(|t| t.word == Word::Sep)
+            .map_or(0, |s| s + 1);
+        let end = tokens[i..]
+            .iter()
+            .position(|t| t.word == Word::Sep)
+            .map_or(tokens.len(), |e| i + e);
+        for token in &mut tokens[start..end] {
+            token.word = Word::Filler;
+            token.key = "ok".to_owned();
+        }
+    }
+}
+
+/// A negation that only sets a way of paying apart: "Sunny paid 300 cash, not UPI", "not
+/// udhaar, Rose paid 450". Its clause holds only the negation, one mode or the credit word, and
+/// fillers; the rest of the message says a payment, by another way if a way is denied. What is
+/// denied is the other way, not the payment. A denied amount or name is never this.
+fn contrasts_kind(tokens: &[Token<'_>], i: usize) -> bool {
+    let start = tokens[..i]
+        .iter()
+        .rposition(|t| t.word == Word::Sep)
+        .map_or(0, |s| s + 1);
+    let end = tokens[i..]
+        .iter()
+        .position(|t| t.word == Word::Sep)
+        .map_or(tokens.len(), |e| i + e);
+    if start == 0 && end == tokens.len() {
+        return false;
+    }
+    let clause = &tokens[start..end];
+    let denied: Vec<Word> = clause
+        .iter()
+        .enumerate()
+        .filter(|(at, t)| start + at != i && !matches!(t.word, Word::Filler | Word::Marker))
+        .map(|(_, t)| t.word)
+        .collect();
+    let rest = || tokens[..start].iter().chain(&tokens[end..]);
+    match denied.as_slice() {
+        [Word::Mode(mode)] => rest().any(|t| matches!(t.word, Word::Mode(other) if other != *mode)),
+        [Word::Credit] => {
+            rest().any(|t| t.word == Word::Pay) && !rest().any(|t| t.word == Word::Credit)
+        }
+        _ => false,
+    }
+}
+
 /// Words that take back what was just said: "90, sorry 95", "250 दिए, माफ़ करना 300".
 fn is_retraction(key: &str) -> bool {
     matches!(

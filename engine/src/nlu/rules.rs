@@ -36,6 +36,7 @@ pub fn parse(text: &str, now: DateTime<FixedOffset>) -> Understood {
     let mut tokens = tokenize(&text);
     drop_tag_particles(&mut tokens);
     guard::settle_roles(&mut tokens);
+    guard::set_aside_denied_kinds(&mut tokens);
     if tokens.len() > MAX_TOKENS {
         return Understood {
             not_booked: Some(NotBooked::TooLong),

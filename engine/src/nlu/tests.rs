@@ -2987,3 +2987,27 @@ fn entries_asked_for_reminders_said_not_to_forget_and_openers_are_requests() {
     let (_, confident) = reading("3 packets Surf Excel ka bill bana do");
     assert!(confident);
 }
+
+#[test]
+fn a_way_of_paying_denied_beside_another_is_set_aside_and_the_other_booked() {
+    books_at_once(
+        "Sunny paid 300 cash, not UPI",
+        r#"[{"intent":"record_payment","customer":"Sunny","amount_paise":30000,"mode":"cash"}]"#,
+    );
+    books_at_once(
+        "Sonu ne 400 diye, GPay se nahi, cash mein",
+        r#"[{"intent":"record_payment","customer":"Sonu","amount_paise":40000,"mode":"cash"}]"#,
+    );
+    books_at_once(
+        "not udhaar, Rose paid 450",
+        r#"[{"intent":"record_payment","customer":"Rose","amount_paise":45000}]"#,
+    );
+    // A denied way with no other way said, or a denied amount, is still a denial.
+    for text in [
+        "Rahul ne 500 diye, UPI nahi",
+        "not cash, Rahul paid 500",
+        "Rahul paid 500, not 400",
+    ] {
+        assert!(!books_anything(text), "{text}: {}", shown(text));
+    }
+}

@@ -197,8 +197,8 @@ fn the_fifth_round_probes_are_understood_and_book_nothing_wrongly() {
 /// The sixth round's probes (`corpus/probe-round6*.jsonl`: 437 clear commands, mostly Indian
 /// English, and 303 safety cases, reports of what was already written, denials and money given
 /// back, with 105 look-alike controls). None is read wrongly; the odd phrasings still asked are
-/// the floor (96.3% exact, 4.8% deferred; 6 controls asked, most a denial of the other mode or
-/// kind: "Sunny paid 300 cash, not UPI").
+/// the floor (96.3% exact, 4.8% deferred; 4 controls asked: a repayment said with "borrowed",
+/// goods on udhaar, "ye udhaar nahi payment hai").
 #[test]
 fn the_sixth_round_probes_are_understood_and_book_nothing_wrongly() {
     let CaseFile::General(cases) = load("corpus", "probe-round6") else {
@@ -212,7 +212,7 @@ fn the_sixth_round_probes_are_understood_and_book_nothing_wrongly() {
     };
     let report = eval::evaluate_safety(&cases, parse);
     assert!(
-        report.wrong_bookings == 0 && report.controls_not_booked <= 6,
+        report.wrong_bookings == 0 && report.controls_not_booked <= 4,
         "{}",
         report.render(false)
     );
