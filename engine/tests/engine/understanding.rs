@@ -246,3 +246,31 @@ fn the_third_held_out_wave_is_understood() {
         report.render(true)
     );
 }
+
+/// The fourth held-out wave (`heldout/wave4-*.jsonl`, 670 cases), written after the sixth probe
+/// round by a writer who read neither the rules nor any other case, and never opened by the rules'
+/// author: the freshest measure of generalisation. Floors as first measured (2026-12-06): 442/450
+/// exact, 2 confident and wrong (0.44%), 5.6% deferred; no safety case booked wrongly and one of
+/// 55 controls asked.
+#[test]
+fn the_fourth_held_out_wave_is_understood() {
+    let cases: Vec<EvalCase> = ["wave4-money", "wave4-other"]
+        .iter()
+        .flat_map(|name| match load("heldout", name) {
+            CaseFile::General(cases) => cases,
+            CaseFile::Safety(_) => panic!("heldout/{name} should hold general cases"),
+        })
+        .collect();
+    assert!(cases.len() >= 400, "{} wave-4 general cases", cases.len());
+    let report = eval::evaluate(&cases, parse);
+    assert_meets(&report, &report.render(true), 98.2, 0.45, 5.6);
+    let CaseFile::Safety(cases) = load("heldout", "wave4-safety") else {
+        panic!("heldout/wave4-safety should hold safety cases");
+    };
+    let report = eval::evaluate_safety(&cases, parse);
+    assert!(
+        report.total >= 200 && report.wrong_bookings == 0 && report.controls_not_booked <= 1,
+        "{}",
+        report.render(true)
+    );
+}
