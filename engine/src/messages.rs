@@ -568,6 +568,9 @@ pub struct Finish<'a> {
     pub transcript: Option<&'a str>,
     /// Messages to send because of it, in order.
     pub replies: &'a [NewOutbound<'a>],
+    /// A shop's customer wrote: the message joins the timeline of the reminder it answers, in
+    /// the same transaction (never a finished message the timeline misses after a crash).
+    pub reminder_reply: Option<crate::books::reminders::CustomerReply<'a>>,
 }
 
 /// Finishes a claimed inbound message as `finish` says, with its replies, in one transaction.
@@ -602,6 +605,9 @@ pub async fn finish_inbound(
             ..reply.clone()
         };
         stored.push(insert_outbound(&mut *tx, &reply).await?);
+    }
+    if let Some(reply) = &finish.reminder_reply {
+        crate::books::reminders::record_reply_in(&mut tx, reply, inbound, at).await?;
     }
     tx.commit().await?;
     if !stored.is_empty() {

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
-use execora_engine::books::{Books, BooksError, MerchantId, Source, merchants, reminders};
+use execora_engine::books::reminders::CustomerReply as ReminderReply;
+use execora_engine::books::{Books, BooksError, MerchantId, Source, merchants};
 use execora_engine::claimants::{self, Claimant, SIGN_OF_LIFE_EVERY};
 use execora_engine::dialog::Input;
 use execora_engine::messages::{
@@ -305,6 +306,13 @@ impl InboundWorker {
             merchant: plan.merchant,
             transcript: transcript.as_deref(),
             replies: &replies,
+            // The customer's message joins the reminder's timeline as it is finished.
+            reminder_reply: plan.customer_reply.as_ref().map(|reply| ReminderReply {
+                merchant: reply.merchant,
+                customer_phone: &reply.phone,
+                quoted: inbound.context_id.as_deref(),
+                text: &reply.text,
+            }),
         };
         match messages::finish_inbound(&self.db, inbound.id, &finish, at).await? {
             None => tracing::info!("message was finished by another run; no second reply"),
@@ -315,26 +323,6 @@ impl InboundWorker {
                 replies = stored.len(),
                 "message processed"
             ),
-        }
-        if let Some(reply) = &plan.customer_reply {
-            // The message is the shop's now, so the reminder's timeline may point at it; a
-            // repeat of this step records nothing twice.
-            let answered = reminders::record_reply(
-                &self.db,
-                reply.merchant,
-                &reply.phone,
-                inbound.context_id.as_deref(),
-                inbound.id,
-                &reply.text,
-                at,
-            )
-            .await?;
-            if let Some(reminder) = answered {
-                tracing::info!(
-                    reminder = reminder.0,
-                    "customer's reply added to the reminder's timeline"
-                );
-            }
         }
         Ok(())
     }

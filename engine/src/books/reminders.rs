@@ -743,6 +743,16 @@ impl Books {
 /// (when it does not quote one).
 pub const REPLY_WINDOW_MS: i64 = 7 * 86_400_000;
 
+/// A shop's customer's message, for the timeline of the reminder it answers.
+#[derive(Debug, Clone, Copy)]
+pub struct CustomerReply<'a> {
+    pub merchant: MerchantId,
+    pub customer_phone: &'a str,
+    /// The wamid the message quotes, when it quotes one.
+    pub quoted: Option<&'a str>,
+    pub text: &'a str,
+}
+
 /// A shop's customer wrote back: the message (`message`, already the shop's) is added to the
 /// timeline of the reminder it answers, the one it quotes (`quoted`, a wamid) or else the
 /// customer's latest reminder sent in the last seven days, as a `replied` event holding its text.
@@ -756,6 +766,29 @@ pub async fn record_reply(
     text: &str,
     at: i64,
 ) -> Result<Option<ReminderId>, StoreError> {
+    let reply = CustomerReply {
+        merchant,
+        customer_phone,
+        quoted,
+        text,
+    };
+    record_reply_in(&mut *db.writer().await?, &reply, message, at).await
+}
+
+/// `record_reply` on `connection`: inside the transaction that finishes the message
+/// (`messages::finish_inbound`), so the message is never done without its place on the timeline.
+pub async fn record_reply_in(
+    connection: &mut sqlx::AnyConnection,
+    reply: &CustomerReply<'_>,
+    message: MessageId,
+    at: i64,
+) -> Result<Option<ReminderId>, StoreError> {
+    let CustomerReply {
+        merchant,
+        customer_phone,
+        quoted,
+        text,
+    } = *reply;
     let mut reminder: Option<i64> = None;
     if let Some(quoted) = quoted {
         reminder = sqlx::query_scalar(
@@ -765,7 +798,7 @@ pub async fn record_reply(
         .bind(merchant.0)
         .bind(quoted)
         .bind(customer_phone)
-        .fetch_optional(db.pool())
+        .fetch_optional(&mut *connection)
         .await?;
     }
     if reminder.is_none() {
@@ -780,7 +813,7 @@ pub async fn record_reply(
         .bind(customer_phone)
         .bind(at - REPLY_WINDOW_MS)
         .bind(at)
-        .fetch_optional(db.pool())
+        .fetch_optional(&mut *connection)
         .await?;
     }
     let Some(reminder) = reminder else {
@@ -795,7 +828,7 @@ pub async fn record_reply(
     .bind(at)
     .bind(text.chars().take(300).collect::<String>())
     .bind(message.0)
-    .execute(&mut *db.writer().await?)
+    .execute(&mut *connection)
     .await?;
     Ok(Some(ReminderId(reminder)))
 }

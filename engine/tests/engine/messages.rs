@@ -189,6 +189,7 @@ async fn inbound_messages_are_claimed_once_and_completed_with_one_reply(db: Db) 
         merchant: None,
         transcript: None,
         replies: &replies,
+        reminder_reply: None,
     };
     assert!(
         messages::finish_inbound(&db, again.message.id, &finish, 21)
@@ -447,6 +448,7 @@ async fn a_senders_messages_are_claimed_in_order_one_at_a_time(db: Db) {
         merchant: None,
         transcript: None,
         replies: &[],
+        reminder_reply: None,
     };
     messages::finish_inbound(&db, retried.message.id, &finish, 1_001)
         .await

@@ -1267,6 +1267,49 @@ async fn a_customers_reply_joins_the_timeline_of_the_reminder_it_answers(db: Db)
         ),
         vec!["paid".to_string()]
     );
+    // Finishing the message that carries a reply writes the event in the same transaction; a
+    // finish that is no longer this worker's (another run finished it) writes nothing.
+    let claimed: i64 = sqlx::query_scalar(
+        "INSERT INTO messages (merchant_id, direction, wa_message_id, peer, kind, body, status, created_at, updated_at) \
+         VALUES (NULL, 'in', 'wamid.IN5', $1, 'text', 'parso pakka', 'processing', $2, $2) RETURNING id",
+    )
+    .bind(phone)
+    .bind(later + 2)
+    .fetch_one(db.pool())
+    .await
+    .expect("claimed message");
+    let finish = execora_engine::messages::Finish {
+        status: execora_engine::messages::Delivery::Logged,
+        merchant: Some(merchant),
+        transcript: None,
+        replies: &[],
+        reminder_reply: Some(reminders::CustomerReply {
+            merchant,
+            customer_phone: phone,
+            quoted: Some("wamid.R1"),
+            text: "parso pakka",
+        }),
+    };
+    for (attempt, finished) in [(0, true), (1, false)] {
+        assert_eq!(
+            execora_engine::messages::finish_inbound(&db, MessageId(claimed), &finish, later + 3)
+                .await
+                .expect("finish")
+                .is_some(),
+            finished,
+            "attempt {attempt}"
+        );
+    }
+    assert_eq!(
+        replies(
+            shop.books
+                .reminder_timeline(sent[0])
+                .await
+                .expect("timeline")
+        ),
+        vec!["paid".to_string(), "parso pakka".to_string()],
+        "with the message it finished, once"
+    );
     // Long after the last reminder, or from a phone that is no customer's: no reminder.
     let late = inbound("wamid.IN3", "ok", later + 8 * DAY).await;
     assert_eq!(
