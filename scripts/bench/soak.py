@@ -34,7 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
-from webhook_payloads import PHONE_NUMBER_ID, envelope, sign  # noqa: E402
+from webhook_payloads import PHONE_NUMBER_ID, envelope, sign, status_envelope  # noqa: E402
 
 SECRET = b"soak_secret"
 PREFIX = "wamid.soak."
@@ -102,9 +102,10 @@ class Message:
     __slots__ = ("n", "wamid", "sender", "kind", "raw", "signature", "acked", "attempts", "refusals",
                  "duplicate", "redeliver", "text")
 
-    def __init__(self, n, wamid, sender, kind, message, text):
+    def __init__(self, n, wamid, sender, kind, message, text, raw=None):
         self.n, self.wamid, self.sender, self.kind, self.text = n, wamid, sender, kind, text
-        self.raw = envelope(sender, dict({"id": wamid, "timestamp": str(int(time.time()))}, **message))
+        self.raw = raw if raw is not None else envelope(
+            sender, dict({"id": wamid, "timestamp": str(int(time.time()))}, **message))
         self.signature = sign(SECRET, self.raw)
         self.acked = False
         self.attempts = 0
@@ -146,6 +147,8 @@ class Soak:
         self.taps = 0
         self.question_counter = {}
         self.sends_seen = 0
+        self.statuses_planned = 0
+        self.status_posts = []  # Message items carrying status webhooks
         self.loading = True
         self.stopping = False
         self.servers = [None] * self.processes
@@ -337,6 +340,23 @@ class Soak:
             except OSError:
                 continue
             self.sends_seen += len(page)
+            # Every message the bot sent is delivered, then read, as Meta reports: two status
+            # webhooks, the "read" one first for every fifth (statuses arrive out of order), and
+            # posted again like any webhook until acknowledged.
+            for sent in page:
+                if not sent.get("wamid"):
+                    continue
+                with self.lock:
+                    self.statuses_planned += 1
+                    k = self.statuses_planned
+                order = ["read", "delivered"] if k % 5 == 0 else ["delivered", "read"]
+                for offset, status in enumerate(order):
+                    raw = status_envelope(sent["wamid"], sent["to"], status, int(time.time()))
+                    item = Message(k, sent["wamid"], sent["to"], "status:" + status, {}, status, raw=raw)
+                    with self.lock:
+                        self.status_posts.append(item)
+                    # A second after the send, as Meta's statuses come: the sender has recorded it.
+                    self.push(item, time.monotonic() + 1.0 + 0.05 * offset)
             if not self.loading:
                 continue
             for sent in page:
@@ -500,6 +520,14 @@ class Soak:
         by_id = {v[0]: w for w, v in inbound.items()}
         outbound = self.db.rows("SELECT id, in_reply_to, status, wa_message_id, peer, body, kind "
                                 "FROM messages WHERE direction = 'out'")
+        # Status webhooks: every reply whose "read" was acknowledged is `read` now, whatever order
+        # "delivered" and "read" came in (statuses only move forward).
+        with self.lock:
+            status_posts = list(self.status_posts)
+        out_status = {row[3]: row[2] for row in outbound if row[3] not in (None, "")}
+        read_acked = {m.wamid for m in status_posts if m.kind == "status:read" and m.acked}
+        left_behind = sorted(w for w in read_acked if w in out_status and out_status[w] != "read")
+        never_recorded = [w for w in read_acked if w not in out_status]
         replies = {}
         for row in outbound:
             if row[1] not in (None, "") and int(row[1]) in by_id:
@@ -555,10 +583,12 @@ class Soak:
         for w, rows in replies.items():
             for row in rows:
                 reply_status[row[2]] = reply_status.get(row[2], 0) + 1
-        sent_rows = [row for rows in replies.values() for row in rows if row[2] == "sent"]
+        # Sent, then moved on by the status webhooks (delivered, read): all went out.
+        went_out = ("sent", "delivered", "read")
+        sent_rows = [row for rows in replies.values() for row in rows if row[2] in went_out]
         fake_wamids = {s["wamid"] for s in sends}
         sent_not_at_fake = [row for row in sent_rows if row[3] not in fake_wamids]
-        not_sent = [row for rows in replies.values() for row in rows if row[2] not in ("sent", "sending")]
+        not_sent = [row for rows in replies.values() for row in rows if row[2] not in went_out + ("sending",)]
 
         booked_once = no_booking = 0
         booking_missing, booking_extra, booked_queries = [], [], []
@@ -623,6 +653,11 @@ class Soak:
              verdict(no_reply or many_replies, "messages without exactly one reply"), (no_reply + many_replies)[:5]),
             ("replies by status", str(dict(sorted(reply_status.items()))), verdict(not_sent, "replies never sent"),
              [r[0] for r in not_sent[:5]]),
+            ("status webhooks (delivered, read)", f"{len(status_posts)} posted, "
+             f"{sum(1 for m in status_posts if m.acked)} acknowledged; read acknowledged for {len(read_acked)} "
+             f"replies: `read` now {len(read_acked) - len(left_behind) - len(never_recorded)}, left behind "
+             f"{len(left_behind)}, of sends a kill left unrecorded {len(never_recorded)}",
+             verdict(left_behind, "replies whose read status was lost or went backwards"), left_behind[:5]),
             ("sends at the fake", f"{len(sends)}: recorded {len(sends) - len(orphans)}, sent by a process killed before "
              f"it recorded them {len(matched)}, unexplained (sent twice) {len(unmatched_orphans)}",
              verdict(unmatched_orphans or sent_not_at_fake, "replies sent twice or recorded but never sent"),

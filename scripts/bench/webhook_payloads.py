@@ -31,6 +31,20 @@ def envelope(sender, message, user_id=None):
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+def status_envelope(wamid, recipient, status, timestamp):
+    """The webhook Meta posts when a message we sent moves on (sent, delivered, read), as bytes."""
+    body = {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": {
+            "messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "15550783881", "phone_number_id": PHONE_NUMBER_ID},
+            "statuses": [{"id": wamid, "status": status, "timestamp": str(timestamp),
+                          "recipient_id": recipient}],
+        }}]}],
+    }
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+
+
 def sign(secret, raw):
     """The X-Hub-Signature-256 header of `raw` under the app secret (bytes)."""
     return "sha256=" + hmac.new(secret, raw, hashlib.sha256).hexdigest()
