@@ -409,11 +409,35 @@ pub fn settle_roles(tokens: &mut [Token<'_>]) {
 /// writing, not the undo of "galat entry" or "last entry hatao". "hisaab mein daal do": put in
 /// the books, not a summary asked. "book 400": booked.
 fn settle_entries(tokens: &mut [Token<'_>]) {
+    // An entry to take back, look at or call wrong is none to make ("entry delete karo", "this
+    // entry is wrong", "entry check karo").
+    let undone = tokens.iter().any(|t| {
+        (matches!(t.word, Word::Undo | Word::Cancel | Word::Show)
+            && !matches!(t.key.as_str(), "entry" | "एंट्री"))
+            || matches!(
+                t.key.as_str(),
+                "delete"
+                    | "hata"
+                    | "hatao"
+                    | "hatado"
+                    | "remove"
+                    | "check"
+                    | "dekho"
+                    | "wrong"
+                    | "galat"
+                    | "sahi"
+                    | "correct"
+                    | "हटाओ"
+                    | "हटा"
+                    | "गलत"
+                    | "देखो"
+            )
+    });
     for i in 0..tokens.len() {
-        let keys: Vec<String> = (i.saturating_sub(1)..(i + 3).min(tokens.len()))
+        let keys: Vec<String> = (i.saturating_sub(2)..(i + 3).min(tokens.len()))
             .map(|at| tokens[at].key.clone())
             .collect();
-        let base = i.saturating_sub(1);
+        let base = i.saturating_sub(2);
         let key = |at: usize| {
             at.checked_sub(base)
                 .and_then(|k| keys.get(k))
@@ -437,26 +461,20 @@ fn settle_entries(tokens: &mut [Token<'_>]) {
                 | "करना"
                 | "कीजिए"
         );
+        // "make an entry", "add this entry", "new entry": a verb of making right before, or
+        // before its article. Never "ek entry"/"do entry" alone: those count entries ("Rahul
+        // ki ek entry delete karo", "500 ki do entry hain").
+        let making = |k: &str| matches!(k, "make" | "add" | "new" | "naya" | "nayi" | "नई");
         let made = i > 0
-            && matches!(
-                key(i - 1),
-                "make"
-                    | "add"
-                    | "do"
-                    | "this"
-                    | "an"
-                    | "new"
-                    | "naya"
-                    | "nayi"
-                    | "ek"
-                    | "एक"
-                    | "नई"
-            );
+            && (making(key(i - 1))
+                || (i > 1
+                    && matches!(key(i - 1), "an" | "a" | "this" | "ek" | "एक")
+                    && making(key(i - 2))));
         // "darj karo" asks for it to be recorded; "darj hai" says it is (not this rule's).
-        if matches!(key(i), "darj" | "दर्ज") && next_is_doing {
+        if matches!(key(i), "darj" | "दर्ज") && next_is_doing && !undone {
             tokens[i].word = Word::Write;
         }
-        if matches!(key(i), "entry" | "एंट्री") && (next_is_doing || made) {
+        if matches!(key(i), "entry" | "एंट्री") && (next_is_doing || made) && !undone {
             tokens[i].word = Word::Write;
         }
         if key(i) == "book" && tokens.get(i + 1).is_some_and(|t| t.word == Word::Number) {
@@ -625,6 +643,11 @@ fn settle_courtesies(tokens: &mut [Token<'_>]) {
             2
         } else if i == 0 && key(0) == "done" && tokens.get(1).is_some_and(|t| t.word == Word::Sep) {
             1
+        } else if matches!(key(i), "thoda" | "thodi" | "थोड़ी" | "थोड़ा")
+            && tokens.get(i + 1).is_some_and(|t| t.word == Word::Help)
+        {
+            // "thodi madad chahiye": a little help, no amount.
+            1
         } else if matches!(key(i), "don't" | "dont" | "do") && key(i + 1) == "forget" {
             // "don't forget, Lucky paid 500": remember it, no denial.
             2
@@ -768,7 +791,15 @@ fn is_retraction(key: &str) -> bool {
 fn is_approximation(key: &str) -> bool {
     matches!(
         key,
-        "lagbhag"
+        // "500 mein se thoda diya": a little, of an amount not said.
+        "thoda"
+            | "thodi"
+            | "thode"
+            | "थोड़ा"
+            | "थोड़ी"
+            | "थोडा"
+            | "थोडी"
+            | "lagbhag"
             | "lagbhg"
             | "kareeb"
             | "karib"

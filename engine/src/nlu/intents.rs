@@ -617,7 +617,7 @@ pub fn command<'t>(
     };
     // "kal 500 ka udhaar likhna hai", "Moti ka bill shaam ko banana hai": a booking said as
     // something to do at a time to come, not now: asked, never booked unasked.
-    if commands.iter().any(moves_money) && planned_for_later(tokens) {
+    if commands.iter().any(moves_money) && (planned_for_later(tokens) || paper_came_back(tokens)) {
         clause.guessed = true;
     }
     Some(Outcome {
@@ -631,6 +631,43 @@ fn moves_money(command: &Command) -> bool {
         command,
         Command::RecordPayment { .. } | Command::AddCredit { .. } | Command::CreateInvoice { .. }
     )
+}
+
+/// "Mohan ne cheque wapas kiya 2000 ka", "cheque bounce ho gaya": a cheque (or note) that came
+/// back is money that did not come, or only changed hands: asked, never booked unasked.
+fn paper_came_back(tokens: &[Token<'_>]) -> bool {
+    let paper = |t: &Token<'_>| {
+        matches!(
+            t.key.as_str(),
+            "cheque" | "check" | "chek" | "चेक" | "note" | "notes" | "नोट"
+        )
+    };
+    let bounced = |t: &Token<'_>| {
+        matches!(
+            t.key.as_str(),
+            "bounce" | "bounced" | "dishonoured" | "dishonored" | "बाउंस"
+        )
+    };
+    let back = |t: &Token<'_>| {
+        matches!(
+            t.key.as_str(),
+            "wapas"
+                | "waapas"
+                | "vapas"
+                | "vaapas"
+                | "वापस"
+                | "return"
+                | "returned"
+                | "lauta"
+                | "lautaya"
+                | "lautaye"
+        )
+    };
+    // The paper is what came back: right before the word ("cheque wapas kiya", "cheque
+    // returned"), unlike "returned 600 to me by cheque", where it is how money came.
+    (tokens.iter().any(paper) && tokens.iter().any(bounced))
+        || tokens.windows(2).any(|w| paper(&w[0]) && back(&w[1]))
+        || tokens.windows(3).any(|w| paper(&w[0]) && back(&w[2]))
 }
 
 /// A duty ("likhna hai", "banana hai", "karna hai") beside a time to come ("kal", "parso",
@@ -731,11 +768,30 @@ fn customer_paid_back(tokens: &[Token<'_>]) -> bool {
                 | "वापस"
         ) || (matches!(key(i), "gave" | "given" | "paid" | "handed") && key(i + 1) == "back")
     });
+    // The merchant acting, or a paper coming back (a cheque returned unpaid, a note given back
+    // as change), is no payment.
     if !back
         || tokens.iter().any(|t| {
             matches!(
                 t.key.as_str(),
-                "maine" | "mene" | "humne" | "hamne" | "i" | "we" | "मैंने" | "मैने" | "हमने"
+                "maine"
+                    | "mene"
+                    | "humne"
+                    | "hamne"
+                    | "i"
+                    | "we"
+                    | "मैंने"
+                    | "मैने"
+                    | "हमने"
+                    | "cheque"
+                    | "check"
+                    | "chek"
+                    | "चेक"
+                    | "note"
+                    | "notes"
+                    | "नोट"
+                    | "bounce"
+                    | "bounced"
             )
         })
     {

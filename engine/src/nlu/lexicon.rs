@@ -724,8 +724,7 @@ fn everyday(key: &str) -> Option<Word> {
         "action" | "actions" | "step" | "thing" | "transaction" => Word::Filler,
         // Discourse words: "jo abhi likha", "jaldi se", "din bhar ka".
         "jo" | "जो" | "kuch" | "कुछ" | "jaldi" | "jldi" | "जल्दी" | "bhar" | "भर" | "there"
-        | "here" | "oh" | "ohh" | "uff" | "arrey" | "acchaa" | "thoda" | "thodi" | "thode"
-        | "थोड़ा" | "थोड़ी" | "थोडा" | "थोडी" => Word::Filler,
+        | "here" | "oh" | "ohh" | "uff" | "arrey" | "acchaa" => Word::Filler,
         // Calls to the listener: "hey Rahul paid 500", "bro, Sharmaji ne 200 diye".
         "hey" | "heyy" | "bro" | "oye" | "oyee" | "sunno" | "suniye" | "sunna" | "sunie" => {
             Word::Filler

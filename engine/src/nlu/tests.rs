@@ -3011,3 +3011,35 @@ fn a_way_of_paying_denied_beside_another_is_set_aside_and_the_other_booked() {
         assert!(!books_anything(text), "{text}: {}", shown(text));
     }
 }
+
+#[test]
+fn entries_counted_or_taken_back_a_little_paid_and_papers_returned_are_not_bookings() {
+    for text in [
+        "Rahul ki ek entry delete karo",
+        "Rahul ki ek entry galat hai",
+        "Rahul ki ek entry hata do",
+        "Rahul ki ek entry check karo",
+        "ek entry cancel karo Rahul ki",
+        "this entry is wrong, Rahul 500",
+        "this entry Rahul 500 galat hai",
+        "Rahul ki 500 ki do entry hain",
+        "Rahul ne 500 mein se thoda diya",
+        "500 mein se thoda Rahul ne diya",
+        "Rahul ne 500 mein se thodi payment ki",
+        "Rahul ne 500 ka thoda hi diya",
+        "Mohan ne cheque wapas kiya 2000 ka",
+        "Mohan ka 2000 ka cheque bounce hoke wapas aaya",
+    ] {
+        assert!(!books_anything(text), "{text}: {}", shown(text));
+    }
+    // Making one is still writing.
+    books_at_once(
+        "make an entry: Rose paid 450 cash",
+        r#"[{"intent":"record_payment","customer":"Rose","amount_paise":45000,"mode":"cash"}]"#,
+    );
+    books_at_once(
+        "add this entry, Bobby gave 1200",
+        r#"[{"intent":"record_payment","customer":"Bobby","amount_paise":120000}]"#,
+    );
+    books_at_once("thodi madad chahiye", r#"[{"intent":"help"}]"#);
+}

@@ -350,7 +350,6 @@ fn span_ends(tokens: &[Token<'_>], at: usize) -> bool {
     })
 }
 
-/// The next `day` of `month` from today on (this year, else the next).
 /// "20 November ka hisaab", "Nov 15 ki sale": a day named by its date and month, for a summary
 /// the latest such day not after `today`, with the span of tokens that named it.
 pub fn named_date_before(
@@ -384,6 +383,7 @@ pub fn named_date_before(
     })
 }
 
+/// The next `day` of `month` from today on (this year, else the next).
 fn next_date_in_month(today: NaiveDate, month: u32, day: u32) -> Option<NaiveDate> {
     match NaiveDate::from_ymd_opt(today.year(), month, day) {
         Some(date) if date >= today => Some(date),

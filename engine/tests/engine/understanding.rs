@@ -29,8 +29,9 @@ const HELD_OUT_CONTROLS_ASKED_AT_MOST: usize = 1;
 const WAVE3_EXACT_AT_LEAST: f64 = 99.7;
 const WAVE3_CONFIDENT_WRONG_AT_MOST: f64 = 0.0;
 const WAVE3_DEFERRED_AT_MOST: f64 = 4.5;
-/// Three wave-3 traps are booked today (the target is none): a floor against getting worse.
-const WAVE3_WRONG_BOOKINGS_AT_MOST: usize = 3;
+/// Two wave-3 traps are booked today (the target is none; three until the review fixes of the
+/// sixth round): a floor against getting worse.
+const WAVE3_WRONG_BOOKINGS_AT_MOST: usize = 2;
 
 /// A corpus file; a missing or unreadable one fails (a figure nobody measures is no guard).
 fn load(part: &str, name: &str) -> CaseFile {
