@@ -14,6 +14,9 @@ pub const SIGN_OF_LIFE_EVERY: std::time::Duration = std::time::Duration::from_se
 /// processing a message again books nothing twice. Also the only rule for claims made before
 /// claims named their worker.
 pub const HELD_AT_MOST_MS: i64 = 30 * 60_000;
+/// A claim that names no worker (made by a version before 0020) is taken again after this long,
+/// as it always was: its sender's later messages wait behind it.
+pub const UNNAMED_HELD_AT_MOST_MS: i64 = 5 * 60_000;
 /// Claimants not seen for this long are forgotten.
 const FORGOTTEN_AFTER_MS: i64 = 24 * 3_600_000;
 
@@ -55,8 +58,19 @@ pub async fn sign_of_life(db: &Db, claimant: &Claimant, at: i64) -> Result<(), S
     Ok(())
 }
 
+/// Forgets a claimant that stopped cleanly (every claim of it finished).
+pub async fn retire(db: &Db, claimant: &Claimant) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM claimants WHERE id = $1")
+        .bind(claimant.as_str())
+        .execute(&mut *db.writer().await?)
+        .await?;
+    Ok(())
+}
+
 /// Puts back in line, as of `at` (unix ms), every inbound message whose claimant has been silent
-/// for `SILENT_FOR_MS` (or was never seen), and every claim older than `HELD_AT_MOST_MS`.
+/// for `SILENT_FOR_MS` (or was never seen), every claim older than `HELD_AT_MOST_MS`, and every
+/// claim made before claims named their worker (a process of the version before, during an
+/// upgrade) older than `UNNAMED_HELD_AT_MOST_MS`.
 /// Processing is idempotent by message id, so a second run books nothing twice; the try the dead
 /// worker made still counts, so a message that kills its worker every time ends `dead` too.
 /// Returns how many messages went back.
@@ -65,11 +79,13 @@ pub async fn requeue_abandoned(db: &Db, at: i64) -> Result<u64, StoreError> {
     let requeued = sqlx::query(
         "UPDATE messages SET status = 'received', claimed_by = NULL \
          WHERE direction = 'in' AND status = 'processing' AND (updated_at < $1 \
+         OR (claimed_by IS NULL AND updated_at < $3) \
          OR (claimed_by IS NOT NULL AND claimed_by NOT IN \
              (SELECT id FROM claimants WHERE seen_at >= $2)))",
     )
     .bind(at - HELD_AT_MOST_MS)
     .bind(at - SILENT_FOR_MS)
+    .bind(at - UNNAMED_HELD_AT_MOST_MS)
     .execute(&mut *writer)
     .await?
     .rows_affected();

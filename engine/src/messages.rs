@@ -405,8 +405,8 @@ pub struct Claimed {
 }
 
 /// Claims for `claimant` the oldest inbound message that is due (`received`, or `deferred` or
-/// retried with its `next_attempt_at` passed) and whose sender has no earlier message waiting or
-/// in work, marking it `processing` and counting the try, or `None`. Several workers share the
+/// retried with its `next_attempt_at` passed) whose sender has no earlier message waiting and no
+/// message in work, marking it `processing` and counting the try, or `None`. Several workers share the
 /// queue, yet each sender's messages are answered in the order they came: "500 likho" then
 /// "nahi, 400" must not race. Two workers never claim the same row: the UPDATE re-checks the
 /// status under the row's lock.
@@ -419,8 +419,8 @@ pub async fn claim_next_inbound(
         let next: Option<i64> = sqlx::query_scalar(
             "SELECT id FROM messages m WHERE direction = 'in' AND status IN ('received', 'deferred') \
              AND (next_attempt_at IS NULL OR next_attempt_at <= $1) \
-             AND NOT EXISTS (SELECT 1 FROM messages e WHERE e.peer = m.peer AND e.id < m.id \
-                 AND e.direction = 'in' AND e.status IN ('received', 'deferred', 'processing')) \
+             AND NOT EXISTS (SELECT 1 FROM messages e WHERE e.peer = m.peer AND e.direction = 'in' \
+                 AND (e.status = 'processing' OR (e.id < m.id AND e.status IN ('received', 'deferred')))) \
              ORDER BY id LIMIT 1",
         )
         .bind(at)
@@ -430,6 +430,8 @@ pub async fn claim_next_inbound(
         let claimed = sqlx::query(
             "UPDATE messages SET status = 'processing', attempts = attempts + 1, updated_at = $1, \
              claimed_by = $2 WHERE id = $3 AND status IN ('received', 'deferred') \
+             AND NOT EXISTS (SELECT 1 FROM messages e WHERE e.peer = messages.peer \
+                 AND e.direction = 'in' AND e.status = 'processing') \
              RETURNING media_id, attempts, request_id",
         )
         .bind(at)
@@ -451,23 +453,26 @@ pub async fn claim_next_inbound(
     }
 }
 
-/// Puts a claimed inbound message that failed back in line, due again at `retry_at` (unix ms),
-/// keeping why it failed for the operator.
+/// Puts a message `claimant` holds, which failed, back in line, due again at `retry_at` (unix
+/// ms), keeping why it failed for the operator. A claim taken back from it meanwhile (its worker
+/// was found silent) is left to the worker that holds it now.
 pub async fn retry_inbound(
     db: &Db,
     id: MessageId,
+    claimant: &Claimant,
     retry_at: i64,
     error: &str,
     at: i64,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "UPDATE messages SET status = 'received', next_attempt_at = $1, error_title = $2, updated_at = $3 \
-         WHERE id = $4 AND direction = 'in' AND status = 'processing'",
+        "UPDATE messages SET status = 'received', next_attempt_at = $1, error_title = $2, updated_at = $3, \
+         claimed_by = NULL WHERE id = $4 AND direction = 'in' AND status = 'processing' AND claimed_by = $5",
     )
     .bind(retry_at)
     .bind(storable(&error.chars().take(300).collect::<String>()).as_ref())
     .bind(at)
     .bind(id.0)
+    .bind(claimant.as_str())
     .execute(&mut *db.writer().await?)
     .await?;
     Ok(())
@@ -475,10 +480,12 @@ pub async fn retry_inbound(
 
 /// Gives up on a claimed inbound message that failed on every try: it becomes `dead` and
 /// `notice` (telling the sender it could not be processed) is stored with it, in one
-/// transaction, so the sender is told exactly once. `false` when the message was not ours.
+/// transaction, so the sender is told exactly once. `false` when the message was not
+/// `claimant`'s.
 pub async fn mark_dead(
     db: &Db,
     id: MessageId,
+    claimant: &Claimant,
     error: &str,
     notice: &NewOutbound<'_>,
     at: i64,
@@ -486,11 +493,12 @@ pub async fn mark_dead(
     let mut tx = db.begin().await?;
     let died = sqlx::query(
         "UPDATE messages SET status = 'dead', next_attempt_at = NULL, error_title = $1, updated_at = $2 \
-         WHERE id = $3 AND direction = 'in' AND status = 'processing'",
+         WHERE id = $3 AND direction = 'in' AND status = 'processing' AND claimed_by = $4",
     )
     .bind(storable(&error.chars().take(300).collect::<String>()).as_ref())
     .bind(at)
     .bind(id.0)
+    .bind(claimant.as_str())
     .execute(&mut *tx)
     .await?;
     if died.rows_affected() != 1 {
@@ -573,12 +581,14 @@ pub struct Finish<'a> {
     pub reminder_reply: Option<crate::books::reminders::CustomerReply<'a>>,
 }
 
-/// Finishes a claimed inbound message as `finish` says, with its replies, in one transaction.
-/// `None` when the message is no longer ours (another run finished it): nothing is stored then,
-/// so a retried job never replies twice. Otherwise the stored replies' ids.
+/// Finishes an inbound message `claimant` holds as `finish` says, with its replies, in one
+/// transaction. `None` when the message is no longer its (another run finished it, or holds it
+/// now): nothing is stored then, so a retried job never replies twice. Otherwise the stored
+/// replies' ids.
 pub async fn finish_inbound(
     db: &Db,
     inbound: MessageId,
+    claimant: &Claimant,
     finish: &Finish<'_>,
     at: i64,
 ) -> Result<Option<Vec<MessageId>>, StoreError> {
@@ -586,13 +596,14 @@ pub async fn finish_inbound(
     let finished = sqlx::query(
         "UPDATE messages SET status = $1, updated_at = $2, merchant_id = COALESCE(merchant_id, $3), \
          transcript = COALESCE($4, transcript) \
-         WHERE id = $5 AND direction = 'in' AND status = 'processing'",
+         WHERE id = $5 AND direction = 'in' AND status = 'processing' AND claimed_by = $6",
     )
     .bind(finish.status.as_str())
     .bind(at)
     .bind(finish.merchant.map(|m| m.0))
     .bind(finish.transcript.map(storable).as_deref())
     .bind(inbound.0)
+    .bind(claimant.as_str())
     .execute(&mut *tx)
     .await?;
     if finished.rows_affected() != 1 {

@@ -220,8 +220,15 @@ impl InboundWorker {
                 .saturating_mul(1 << (attempts - 1).clamp(0, 16))
                 .min(RETRY_MAX);
             let now = self.now_ms();
-            messages::retry_inbound(&self.db, id, now + wait.as_millis() as i64, &reason, now)
-                .await?;
+            messages::retry_inbound(
+                &self.db,
+                id,
+                &self.claimant,
+                now + wait.as_millis() as i64,
+                &reason,
+                now,
+            )
+            .await?;
             tracing::warn!(message = id.0, attempts, retry_in_s = wait.as_secs(), %error, "inbound message failed; it will be tried again");
         }
         Err(error)
@@ -253,7 +260,7 @@ impl InboundWorker {
             status: self.outbox_status(),
             at,
         };
-        if messages::mark_dead(&self.db, id, error, &reply, at).await? {
+        if messages::mark_dead(&self.db, id, &self.claimant, error, &reply, at).await? {
             tracing::error!(message = id.0, attempts, %error, "inbound message given up on after its last try: see `execora inbox --dead`");
         }
         Ok(())
@@ -314,7 +321,7 @@ impl InboundWorker {
                 text: &reply.text,
             }),
         };
-        match messages::finish_inbound(&self.db, inbound.id, &finish, at).await? {
+        match messages::finish_inbound(&self.db, inbound.id, &self.claimant, &finish, at).await? {
             None => tracing::info!("message was finished by another run; no second reply"),
             // What happened, never what was said: bodies and transcripts stay out of the log.
             Some(stored) => tracing::info!(
@@ -571,32 +578,58 @@ impl InboundWorker {
             lanes = worker.concurrency,
             "inbound worker started"
         );
-        let (stop, stopped) = watch::channel(false);
+        // Alive before the first claim: a claim under a name never seen is taken for a dead
+        // worker's by every other process.
+        if let Err(error) =
+            claimants::sign_of_life(&worker.db, &worker.claimant, worker.now_ms()).await
+        {
+            tracing::error!(%error, "could not record that the inbound worker is alive");
+        }
+        let (stop_lanes, lanes_stopped) = watch::channel(false);
+        let (stop_heart, heart_stopped) = watch::channel(false);
+        // Signs of life go on until the last lane has finished its message, so no other process
+        // takes a message this one still works on.
+        let heart = tokio::spawn(worker.clone().keep_alive(heart_stopped));
         let mut lanes = tokio::task::JoinSet::new();
-        lanes.spawn(worker.clone().keep_alive(stopped.clone()));
         for _ in 0..worker.concurrency {
-            lanes.spawn(worker.clone().work(stopped.clone()));
+            lanes.spawn(worker.clone().work(lanes_stopped.clone()));
         }
         tokio::pin!(shutdown);
+        let mut panicked = None;
         loop {
             tokio::select! {
                 () = &mut shutdown => break,
                 joined = lanes.join_next() => match joined {
-                    Some(Err(error)) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+                    Some(Err(error)) if error.is_panic() => {
+                        panicked = Some(error.into_panic());
+                        break;
+                    }
                     Some(_) => continue,
-                    None => return,
+                    None => break,
                 },
             }
         }
-        // Between messages, never inside one: each lane finishes what it holds, and a backlog
-        // waits in the database for the next start instead of holding up the shutdown.
-        let _ = stop.send(true);
+        // Between messages, never inside one: each lane finishes what it holds (after a panic
+        // the others are stopped the same way), and a backlog waits in the database for the next
+        // start instead of holding up the shutdown.
+        let _ = stop_lanes.send(true);
         while let Some(joined) = lanes.join_next().await {
             if let Err(error) = joined
                 && error.is_panic()
             {
-                std::panic::resume_unwind(error.into_panic());
+                panicked.get_or_insert(error.into_panic());
             }
+        }
+        let _ = stop_heart.send(true);
+        let _ = heart.await;
+        if let Some(panic) = panicked {
+            // The supervisor starts a new run; this run's claims (none left but a panicked
+            // lane's) go back in line once its name falls silent.
+            std::panic::resume_unwind(panic);
+        }
+        // Every lane finished its message: nothing is held under this name any more.
+        if let Err(error) = claimants::retire(&worker.db, &worker.claimant).await {
+            tracing::warn!(%error, "could not forget the stopped inbound worker");
         }
     }
 
@@ -626,16 +659,20 @@ impl InboundWorker {
     async fn keep_alive(self, mut stopped: watch::Receiver<bool>) {
         loop {
             let now = self.now_ms();
-            if let Err(error) = claimants::sign_of_life(&self.db, &self.claimant, now).await {
-                tracing::error!(%error, "could not record that the inbound worker is alive");
-            }
-            match claimants::requeue_abandoned(&self.db, now).await {
-                Ok(0) => {}
-                Ok(requeued) => {
-                    tracing::warn!(requeued, "messages whose worker stopped are back in line");
-                    self.db.wake(Work::Inbound);
+            // Only a worker that could say it is alive judges others: one that cannot reach the
+            // database may be the one cut off.
+            match claimants::sign_of_life(&self.db, &self.claimant, now).await {
+                Err(error) => {
+                    tracing::error!(%error, "could not record that the inbound worker is alive")
                 }
-                Err(error) => tracing::error!(%error, "could not requeue abandoned messages"),
+                Ok(()) => match claimants::requeue_abandoned(&self.db, now).await {
+                    Ok(0) => {}
+                    Ok(requeued) => {
+                        tracing::warn!(requeued, "messages whose worker stopped are back in line");
+                        self.db.wake(Work::Inbound);
+                    }
+                    Err(error) => tracing::error!(%error, "could not requeue abandoned messages"),
+                },
             }
             tokio::select! {
                 _ = stopped.wait_for(|stop| *stop) => return,

@@ -91,8 +91,15 @@ pub async fn request_code(
     let at = to_millis(now);
     let shop = merchants::find_by_phone(db, phone).await?;
     let mut tx = db.begin().await?;
-    // Counted in the transaction that adds the row (on SQLite the one writer makes that exact;
-    // on PostgreSQL two processes racing may each make one more, never more than that).
+    // Counted in the transaction that adds the row, exactly: on SQLite the one writer takes
+    // these transactions in turn; on PostgreSQL the phone's advisory lock does (a count alone
+    // would let every racing request see the same four).
+    if db.backend() == crate::store::Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+            .bind(format!("login_codes:{}", phone.as_str()))
+            .execute(&mut *tx)
+            .await?;
+    }
     let recent: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM login_codes WHERE phone = $1 AND created_at > $2")
             .bind(phone.as_str())

@@ -169,7 +169,8 @@ async fn inbound_messages_are_claimed_once_and_completed_with_one_reply(db: Db) 
             .expect("requeue"),
         2
     );
-    let again = messages::claim_next_inbound(&db, 20, &Claimant::fresh())
+    let worker = Claimant::fresh();
+    let again = messages::claim_next_inbound(&db, 20, &worker)
         .await
         .expect("claim")
         .expect("requeued");
@@ -192,13 +193,13 @@ async fn inbound_messages_are_claimed_once_and_completed_with_one_reply(db: Db) 
         reminder_reply: None,
     };
     assert!(
-        messages::finish_inbound(&db, again.message.id, &finish, 21)
+        messages::finish_inbound(&db, again.message.id, &worker, &finish, 21)
             .await
             .expect("complete")
             .is_some_and(|ids| ids.len() == 1)
     );
     assert!(
-        messages::finish_inbound(&db, again.message.id, &finish, 22)
+        messages::finish_inbound(&db, again.message.id, &worker, &finish, 22)
             .await
             .expect("again")
             .is_none()
@@ -269,14 +270,22 @@ async fn a_failing_inbound_message_is_retried_when_due_then_dead_with_one_notice
     messages::record_inbound(&db, &inbound(merchant, "wamid.FAIL", "Rahul ne 200 diye"))
         .await
         .expect("store");
-    let first = messages::claim_next_inbound(&db, 10, &Claimant::fresh())
+    let worker = Claimant::fresh();
+    let first = messages::claim_next_inbound(&db, 10, &worker)
         .await
         .expect("claim")
         .expect("due");
     assert_eq!(first.attempts, 1);
-    messages::retry_inbound(&db, first.message.id, 100, "dialog store unavailable", 11)
-        .await
-        .expect("retry");
+    messages::retry_inbound(
+        &db,
+        first.message.id,
+        &worker,
+        100,
+        "dialog store unavailable",
+        11,
+    )
+    .await
+    .expect("retry");
     assert!(
         messages::claim_next_inbound(&db, 99, &Claimant::fresh())
             .await
@@ -284,7 +293,7 @@ async fn a_failing_inbound_message_is_retried_when_due_then_dead_with_one_notice
             .is_none(),
         "not before its retry is due"
     );
-    let second = messages::claim_next_inbound(&db, 100, &Claimant::fresh())
+    let second = messages::claim_next_inbound(&db, 100, &worker)
         .await
         .expect("claim")
         .expect("due again");
@@ -303,6 +312,7 @@ async fn a_failing_inbound_message_is_retried_when_due_then_dead_with_one_notice
         messages::mark_dead(
             &db,
             second.message.id,
+            &worker,
             "dialog store unavailable",
             &notice,
             101
@@ -311,7 +321,7 @@ async fn a_failing_inbound_message_is_retried_when_due_then_dead_with_one_notice
         .expect("dead")
     );
     assert!(
-        !messages::mark_dead(&db, second.message.id, "again", &notice, 102)
+        !messages::mark_dead(&db, second.message.id, &worker, "again", &notice, 102)
             .await
             .expect("dead twice"),
         "a message dies once"
@@ -428,9 +438,16 @@ async fn a_senders_messages_are_claimed_in_order_one_at_a_time(db: Db) {
         "A2 is not taken while A1 is in work"
     );
     // A1 fails and waits for its retry: A2 still waits behind it.
-    messages::retry_inbound(&db, first.message.id, 1_000, "store unavailable", 11)
-        .await
-        .expect("retry");
+    messages::retry_inbound(
+        &db,
+        first.message.id,
+        &worker,
+        1_000,
+        "store unavailable",
+        11,
+    )
+    .await
+    .expect("retry");
     assert!(
         messages::claim_next_inbound(&db, 12, &worker)
             .await
@@ -450,7 +467,7 @@ async fn a_senders_messages_are_claimed_in_order_one_at_a_time(db: Db) {
         replies: &[],
         reminder_reply: None,
     };
-    messages::finish_inbound(&db, retried.message.id, &finish, 1_001)
+    messages::finish_inbound(&db, retried.message.id, &worker, &finish, 1_001)
         .await
         .expect("finish");
     let next = messages::claim_next_inbound(&db, 1_002, &worker)
@@ -528,6 +545,24 @@ async fn a_silent_workers_claims_go_back_in_line_within_seconds(db: Db) {
         .expect("claim")
         .expect("L1 again");
     assert_eq!((retaken.message.id, retaken.attempts), (lost.message.id, 2));
+    // The killed worker, had it only been slow, can no longer finish, retry or give up on it.
+    let late = messages::Finish {
+        status: Delivery::Processed,
+        merchant: None,
+        transcript: None,
+        replies: &[],
+        reminder_reply: None,
+    };
+    assert!(
+        messages::finish_inbound(&db, lost.message.id, &killed, &late, silent)
+            .await
+            .expect("finish")
+            .is_none()
+    );
+    messages::retry_inbound(&db, lost.message.id, &killed, silent + 1, "late", silent)
+        .await
+        .expect("retry");
+    assert_eq!(status(lost.message.id).await, Some(Delivery::Processing));
     // A claim held for half an hour goes back even though its worker still answers.
     let stuck = start + HELD_AT_MOST_MS + 1;
     claimants::sign_of_life(&db, &alive, stuck)

@@ -1267,14 +1267,16 @@ async fn a_customers_reply_joins_the_timeline_of_the_reminder_it_answers(db: Db)
         ),
         vec!["paid".to_string()]
     );
+    let worker = execora_engine::claimants::Claimant::fresh();
     // Finishing the message that carries a reply writes the event in the same transaction; a
     // finish that is no longer this worker's (another run finished it) writes nothing.
     let claimed: i64 = sqlx::query_scalar(
-        "INSERT INTO messages (merchant_id, direction, wa_message_id, peer, kind, body, status, created_at, updated_at) \
-         VALUES (NULL, 'in', 'wamid.IN5', $1, 'text', 'parso pakka', 'processing', $2, $2) RETURNING id",
+        "INSERT INTO messages (merchant_id, direction, wa_message_id, peer, kind, body, status, created_at, updated_at, claimed_by) \
+         VALUES (NULL, 'in', 'wamid.IN5', $1, 'text', 'parso pakka', 'processing', $2, $2, $3) RETURNING id",
     )
     .bind(phone)
     .bind(later + 2)
+    .bind(worker.as_str())
     .fetch_one(db.pool())
     .await
     .expect("claimed message");
@@ -1292,10 +1294,16 @@ async fn a_customers_reply_joins_the_timeline_of_the_reminder_it_answers(db: Db)
     };
     for (attempt, finished) in [(0, true), (1, false)] {
         assert_eq!(
-            execora_engine::messages::finish_inbound(&db, MessageId(claimed), &finish, later + 3)
-                .await
-                .expect("finish")
-                .is_some(),
+            execora_engine::messages::finish_inbound(
+                &db,
+                MessageId(claimed),
+                &worker,
+                &finish,
+                later + 3,
+            )
+            .await
+            .expect("finish")
+            .is_some(),
             finished,
             "attempt {attempt}"
         );
