@@ -899,7 +899,9 @@ pub async fn due_count(db: &Db, now: i64, most: usize) -> Result<usize, StoreErr
 pub async fn claim_batch(db: &Db, now: i64, limit: usize) -> Result<Claimed, BooksError> {
     let limit = i64::try_from(limit.max(1)).unwrap_or(CLAIM_SCAN);
     let mut claimed = Claimed::default();
-    let mut shops: std::collections::HashMap<MerchantId, (Tz, i64, QuietHours)> =
+    // Each shop's policy as of this claim: read once per shop (a few statements), then kept up
+    // to date in memory as its reminders are claimed, instead of two counts per reminder.
+    let mut shops: std::collections::HashMap<MerchantId, ShopDay> =
         std::collections::HashMap::new();
     let mut tx = db.begin().await?;
     sqlx::query("UPDATE reminder_claim_lock SET claimed_at = $1 WHERE id = 1")
@@ -923,81 +925,195 @@ pub async fn claim_batch(db: &Db, now: i64, limit: usize) -> Result<Claimed, Boo
             break;
         }
         scanned += candidates.len() as i64;
+        // The page's reminders that may leave now, by shop, in the order they fell due.
+        let mut leaving: Vec<(MerchantId, Vec<ReminderId>)> = Vec::new();
         for row in &candidates {
             let key = ReminderKey {
                 merchant: MerchantId(row.try_get("merchant_id")?),
                 reminder: ReminderId(row.try_get("id")?),
             };
             let customer = CustomerId(row.try_get("customer_id")?);
-            let (zone, cap, quiet) = match shops.get(&key.merchant) {
-                Some(known) => *known,
-                None => {
-                    let zone = super::merchants::get(db, key.merchant).await?.zone();
-                    let settings = super::merchants::settings(db, key.merchant).await?;
-                    let shop = (zone, settings.reminder_daily_cap, settings.quiet_hours);
-                    shops.insert(key.merchant, shop);
-                    shop
-                }
+            if !shops.contains_key(&key.merchant) {
+                let day = ShopDay::read(db, &mut tx, key.merchant, now).await?;
+                shops.insert(key.merchant, day);
+            }
+            let Some(day) = shops.get_mut(&key.merchant) else {
+                continue;
             };
-            if let Some((hold, run_at)) =
-                policy_hold(&mut tx, key, customer, zone, cap, quiet, now).await?
-            {
+            if let Some((hold, run_at)) = day.hold(customer) {
                 if hold_until(&mut tx, key, run_at, now).await? {
                     tracing::info!(reminder = %key, ?hold, run_at, "reminder held by the shop's policy");
                     claimed.held += 1;
                 }
                 continue;
             }
-            if let Some(due) = claim_one(&mut tx, key, now).await? {
-                claimed.due.push(due);
+            // Counted as it is chosen: the next one of this customer, or past the cap, waits.
+            day.leaving(customer);
+            match leaving
+                .iter_mut()
+                .find(|(merchant, _)| *merchant == key.merchant)
+            {
+                Some((_, ids)) => ids.push(key.reminder),
+                None => leaving.push((key.merchant, vec![key.reminder])),
             }
+        }
+        for (merchant, ids) in leaving {
+            claimed
+                .due
+                .extend(claim_many(&mut tx, merchant, &ids, now).await?);
         }
     }
     tx.commit().await?;
     Ok(claimed)
 }
 
-/// Marks one due reminder `sending` inside a claim; `None` when it was no longer `scheduled`.
-async fn claim_one(
-    tx: &mut crate::store::Tx,
-    key: ReminderKey,
+/// One shop's reminder policy for the day a claim runs in: its zone and settings, how many
+/// reminders it has sent or is sending today, and which customers were reminded today.
+struct ShopDay {
+    zone: Tz,
+    daily_cap: i64,
+    quiet: QuietHours,
     now: i64,
-) -> Result<Option<DueReminder>, StoreError> {
-    let claimed = sqlx::query(
+    sent_today: i64,
+    reminded_today: std::collections::HashSet<CustomerId>,
+}
+
+impl ShopDay {
+    /// Reads the shop's day inside the claim's transaction: the same counts [`policy_hold`]
+    /// takes, once for all of the shop's reminders in the claim.
+    async fn read(
+        db: &Db,
+        tx: &mut crate::store::Tx,
+        merchant: MerchantId,
+        now: i64,
+    ) -> Result<ShopDay, BooksError> {
+        let zone = super::merchants::get(db, merchant).await?.zone();
+        let settings = super::merchants::settings(db, merchant).await?;
+        let day_start = shop_day_start(zone, now);
+        let sent_today: i64 = sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM reminder_events WHERE merchant_id = $1 AND kind = 'sent' AND at >= $2) \
+             + (SELECT COUNT(*) FROM reminders WHERE merchant_id = $1 AND status = 'sending' AND claimed_at >= $2)",
+        )
+        .bind(merchant.0)
+        .bind(day_start)
+        .fetch_one(&mut **tx)
+        .await?;
+        let reminded: Vec<i64> = sqlx::query_scalar(
+            "SELECT r.customer_id FROM reminder_events e JOIN reminders r ON r.merchant_id = e.merchant_id AND r.id = e.reminder_id \
+             WHERE e.merchant_id = $1 AND e.kind = 'sent' AND e.at >= $2 \
+             UNION SELECT customer_id FROM reminders WHERE merchant_id = $1 AND status = 'sending' AND claimed_at >= $2",
+        )
+        .bind(merchant.0)
+        .bind(day_start)
+        .fetch_all(&mut **tx)
+        .await?;
+        Ok(ShopDay {
+            zone,
+            daily_cap: settings.reminder_daily_cap,
+            quiet: settings.quiet_hours,
+            now,
+            sent_today,
+            reminded_today: reminded.into_iter().map(CustomerId).collect(),
+        })
+    }
+
+    /// Why a reminder for `customer` waits, and until when; `None` when it may leave now.
+    fn hold(&self, customer: CustomerId) -> Option<(Hold, i64)> {
+        if let Some(ends) = self.quiet.ends_after(self.zone, self.now) {
+            return Some((Hold::QuietHours, ends));
+        }
+        let next_day = self.quiet.next_day_opens(self.zone, self.now);
+        if self.reminded_today.contains(&customer) {
+            return Some((Hold::CustomerRemindedToday, next_day));
+        }
+        if self.sent_today >= self.daily_cap {
+            return Some((Hold::ShopCapReached, next_day));
+        }
+        None
+    }
+
+    /// A reminder for `customer` leaves in this claim.
+    fn leaving(&mut self, customer: CustomerId) {
+        self.sent_today += 1;
+        self.reminded_today.insert(customer);
+    }
+}
+
+/// Midnight of the shop's day that `now` falls in, as unix ms.
+fn shop_day_start(zone: Tz, now: i64) -> i64 {
+    let today = from_millis(now).with_timezone(&zone).date_naive();
+    zone.from_local_datetime(&today.and_hms_opt(0, 0, 0).unwrap_or_default())
+        .earliest()
+        .map_or(now - 86_400_000, |t| to_millis(t.with_timezone(&Utc)))
+}
+
+/// Marks the shop's reminders `ids` `sending` inside a claim, with their `sending` events, in two
+/// statements; the ones no longer `scheduled` (cancelled meanwhile) are left out.
+async fn claim_many(
+    tx: &mut crate::store::Tx,
+    merchant: MerchantId,
+    ids: &[ReminderId],
+    now: i64,
+) -> Result<Vec<DueReminder>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Numbered parameters from $3 on: one per id (at most CLAIM_SCAN of them).
+    let list = (0..ids.len())
+        .map(|n| format!("${}", n + 3))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut update = sqlx::query(sqlx::AssertSqlSafe(format!(
         "UPDATE reminders SET status = 'sending', attempts = attempts + 1, claimed_at = $1, updated_at = $1 \
-         WHERE merchant_id = $2 AND id = $3 AND status = 'scheduled' \
-         RETURNING customer_id, kind, amount_paise, due_at, attempts",
-    )
+         WHERE merchant_id = $2 AND status = 'scheduled' AND id IN ({list}) \
+         RETURNING id, customer_id, kind, amount_paise, due_at, attempts"
+    )))
     .bind(now)
-    .bind(key.merchant.0)
-    .bind(key.reminder.0)
-    .fetch_optional(&mut **tx)
-    .await?;
-    let Some(row) = claimed else {
-        return Ok(None);
-    };
-    let kind: String = row.try_get("kind")?;
-    let due = DueReminder {
-        key,
-        customer: CustomerId(row.try_get("customer_id")?),
-        kind: ReminderKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?,
-        amount: row
-            .try_get::<Option<i64>, _>("amount_paise")?
-            .map(Paise::new),
-        due_at: row.try_get("due_at")?,
-        attempts: row.try_get("attempts")?,
-    };
-    add_event(
-        &mut **tx,
-        key.merchant,
-        key.reminder,
-        EventKind::Sending,
-        now,
-        None,
-        None,
-    )
-    .await?;
-    Ok(Some(due))
+    .bind(merchant.0);
+    for id in ids {
+        update = update.bind(id.0);
+    }
+    let rows = update.fetch_all(&mut **tx).await?;
+    let mut due = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let kind: String = row.try_get("kind")?;
+        due.push(DueReminder {
+            key: ReminderKey {
+                merchant,
+                reminder: ReminderId(row.try_get("id")?),
+            },
+            customer: CustomerId(row.try_get("customer_id")?),
+            kind: ReminderKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?,
+            amount: row
+                .try_get::<Option<i64>, _>("amount_paise")?
+                .map(Paise::new),
+            due_at: row.try_get("due_at")?,
+            attempts: row.try_get("attempts")?,
+        });
+    }
+    // RETURNING gives no order on PostgreSQL: the claim keeps the order they fell due in.
+    due.sort_by_key(|d| {
+        ids.iter()
+            .position(|id| *id == d.key.reminder)
+            .unwrap_or(usize::MAX)
+    });
+    if !due.is_empty() {
+        let values = (0..due.len())
+            .map(|n| format!("($1, ${}, $2, $3)", n + 4))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut events = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO reminder_events (merchant_id, reminder_id, kind, at) VALUES {values}"
+        )))
+        .bind(merchant.0)
+        .bind(EventKind::Sending.as_str())
+        .bind(now);
+        for d in &due {
+            events = events.bind(d.key.reminder.0);
+        }
+        events.execute(&mut **tx).await?;
+    }
+    Ok(due)
 }
 
 /// Moves a claimed reminder from `sending` to `to`, with its timeline step, in one transaction;
@@ -1098,12 +1214,8 @@ pub async fn policy_hold(
     if let Some(ends) = quiet.ends_after(zone, now) {
         return Ok(Some((Hold::QuietHours, ends)));
     }
-    let today = from_millis(now).with_timezone(&zone).date_naive();
     let next_day = quiet.next_day_opens(zone, now);
-    let day_start = zone
-        .from_local_datetime(&today.and_hms_opt(0, 0, 0).unwrap_or_default())
-        .earliest()
-        .map_or(now - 86_400_000, |t| to_millis(t.with_timezone(&Utc)));
+    let day_start = shop_day_start(zone, now);
     // One statement each, so on PostgreSQL one snapshot: a send finishing in between moves a
     // reminder from `sending` to a `sent` event, and is counted exactly once either way.
     let customer_today: i64 = sqlx::query_scalar(
