@@ -9,6 +9,7 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
+use execora_engine::books::reminder_sends::SentLog;
 use execora_engine::books::reminder_series;
 use execora_engine::books::reminders::{self, Delivered, DueReminder};
 use execora_engine::books::{Books, BooksError, PayLinkError, merchants};
@@ -80,6 +81,8 @@ pub struct ReminderSender {
     clock: Arc<dyn Clock>,
     channel: Channel,
     concurrency: usize,
+    /// Finished sends are recorded together (one commit for the sends that finish at once).
+    sent_log: SentLog,
 }
 
 /// Backoff before try `attempts + 1`, in ms: the outbox's (2^n s, 4^n s for a throttled
@@ -92,6 +95,7 @@ impl ReminderSender {
     /// A sender that puts reminders in the sandbox outbox (no WhatsApp credentials).
     pub fn sandbox(db: Db, clock: Arc<dyn Clock>) -> ReminderSender {
         ReminderSender {
+            sent_log: SentLog::start(db.clone()),
             db,
             clock,
             channel: Channel::Sandbox,
@@ -108,6 +112,7 @@ impl ReminderSender {
         throttle: NumberThrottle,
     ) -> ReminderSender {
         ReminderSender {
+            sent_log: SentLog::start(db.clone()),
             db,
             clock,
             channel: Channel::Live { graph, throttle },
@@ -281,18 +286,18 @@ impl ReminderSender {
         let peer = phone.as_str();
         match &self.channel {
             Channel::Sandbox => {
-                reminders::mark_sent(
-                    &self.db,
-                    due.key,
-                    &Delivered {
-                        amount,
-                        wamid: None,
-                        peer,
-                        body: &logged,
-                    },
-                    self.now_ms(),
-                )
-                .await?;
+                self.sent_log
+                    .mark_sent(
+                        due.key,
+                        &Delivered {
+                            amount,
+                            wamid: None,
+                            peer,
+                            body: &logged,
+                        },
+                        self.now_ms(),
+                    )
+                    .await?;
             }
             Channel::Live { graph, throttle } => {
                 let content = |template: TemplateRef| OutboundContent::Template {
@@ -339,18 +344,18 @@ impl ReminderSender {
         let now = self.now_ms();
         let error = match result {
             Ok(sent) => {
-                reminders::mark_sent(
-                    &self.db,
-                    due.key,
-                    &Delivered {
-                        amount,
-                        wamid: Some(&sent.wamid),
-                        peer,
-                        body: logged,
-                    },
-                    now,
-                )
-                .await?;
+                self.sent_log
+                    .mark_sent(
+                        due.key,
+                        &Delivered {
+                            amount,
+                            wamid: Some(&sent.wamid),
+                            peer,
+                            body: logged,
+                        },
+                        now,
+                    )
+                    .await?;
                 return Ok(());
             }
             Err(error) => error,

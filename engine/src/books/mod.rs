@@ -15,6 +15,7 @@ mod operations;
 pub mod pay_links;
 mod products;
 pub mod quiet_hours;
+pub mod reminder_sends;
 pub mod reminder_series;
 pub mod reminders;
 mod summary;

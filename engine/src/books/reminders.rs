@@ -1370,6 +1370,20 @@ pub async fn mark_sent(
     now: i64,
 ) -> Result<MessageId, StoreError> {
     let mut tx = db.begin().await?;
+    let message = mark_sent_in(&mut tx, key, sent, now).await?;
+    tx.commit().await?;
+    metrics::counter!(crate::metrics::REMINDERS, "outcome" => "sent").increment(1);
+    Ok(message)
+}
+
+/// What `mark_sent` writes, inside a transaction of the caller's (one per send, or one for a
+/// batch of finished sends: `reminder_sends::SentLog`).
+pub(super) async fn mark_sent_in(
+    tx: &mut crate::store::Tx,
+    key: ReminderKey,
+    sent: &Delivered<'_>,
+    now: i64,
+) -> Result<MessageId, StoreError> {
     let status = if sent.wamid.is_some() {
         Delivery::Sent
     } else {
@@ -1385,7 +1399,7 @@ pub async fn mark_sent(
     .bind(storable(sent.body).as_ref())
     .bind(status.as_str())
     .bind(now)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await?;
     let done = sqlx::query(
         "UPDATE reminders SET status = CASE WHEN status IN ('sending', 'needs_review') THEN 'sent' ELSE status END, \
@@ -1399,18 +1413,18 @@ pub async fn mark_sent(
     .bind(now)
     .bind(key.merchant.0)
     .bind(key.reminder.0)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut **tx)
     .await?;
     let already_sent = sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(*) FROM reminder_events WHERE merchant_id = $1 AND reminder_id = $2 AND kind = 'sent'",
     )
     .bind(key.merchant.0)
     .bind(key.reminder.0)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await?;
     if done.is_some() && already_sent == 0 {
         add_event(
-            &mut *tx,
+            &mut **tx,
             key.merchant,
             key.reminder,
             EventKind::Sent,
@@ -1420,10 +1434,8 @@ pub async fn mark_sent(
         )
         .await?;
         // The next of a series is due its interval after this one went.
-        reminder_series::continue_after(&mut tx, key, now).await?;
+        reminder_series::continue_after(tx, key, now).await?;
     }
-    tx.commit().await?;
-    metrics::counter!(crate::metrics::REMINDERS, "outcome" => "sent").increment(1);
     Ok(MessageId(message))
 }
 

@@ -1,0 +1,122 @@
+//! Finished reminder sends recorded together: the `sent` transactions of sends that finish
+//! while one commits share the next commit (one fsync on SQLite for many sends).
+
+use tokio::sync::{mpsc, oneshot};
+
+use super::reminders::{self, Delivered, ReminderKey};
+use crate::messages::MessageId;
+use crate::money::Paise;
+use crate::store::{Db, StoreError};
+
+/// Sends finished at once, at most, in one commit: a batch of the sender's.
+const MAX_BATCH: usize = 64;
+/// Finished sends waiting for their commit, at most.
+const QUEUE: usize = 1024;
+
+/// One finished send, as `reminders::mark_sent` takes it, owned for the queue.
+struct Finished {
+    key: ReminderKey,
+    amount: Paise,
+    wamid: Option<String>,
+    peer: String,
+    body: String,
+    now: i64,
+    done: oneshot::Sender<Result<MessageId, StoreError>>,
+}
+
+impl Finished {
+    fn delivered(&self) -> Delivered<'_> {
+        Delivered {
+            amount: self.amount,
+            wamid: self.wamid.as_deref(),
+            peer: &self.peer,
+            body: &self.body,
+        }
+    }
+}
+
+/// Records finished sends as `reminders::mark_sent` does, several in one transaction. Each
+/// caller still waits for its own commit, so "recorded" means durable, as before.
+#[derive(Clone)]
+pub struct SentLog {
+    db: Db,
+    queue: mpsc::Sender<Finished>,
+}
+
+impl SentLog {
+    /// Starts the writer on the current runtime; it stops when the last `SentLog` is dropped.
+    pub fn start(db: Db) -> SentLog {
+        let (queue, waiting) = mpsc::channel(QUEUE);
+        tokio::spawn(write_batches(db.clone(), waiting));
+        SentLog { db, queue }
+    }
+
+    /// `reminders::mark_sent`, committed with whatever else finished meanwhile.
+    pub async fn mark_sent(
+        &self,
+        key: ReminderKey,
+        sent: &Delivered<'_>,
+        now: i64,
+    ) -> Result<MessageId, StoreError> {
+        let (done, answer) = oneshot::channel();
+        let finished = Finished {
+            key,
+            amount: sent.amount,
+            wamid: sent.wamid.map(str::to_owned),
+            peer: sent.peer.to_owned(),
+            body: sent.body.to_owned(),
+            now,
+            done,
+        };
+        if self.queue.send(finished).await.is_err() {
+            // The writer is gone (a panic): each send records itself, as before batching.
+            return reminders::mark_sent(&self.db, key, sent, now).await;
+        }
+        match answer.await {
+            Ok(result) => result,
+            Err(_) => reminders::mark_sent(&self.db, key, sent, now).await,
+        }
+    }
+}
+
+/// Takes whatever finished while the last commit ran and records it in one transaction; if that
+/// transaction fails, each is recorded alone, so one refused row costs the others nothing.
+async fn write_batches(db: Db, mut waiting: mpsc::Receiver<Finished>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while waiting.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        match write(&db, &batch).await {
+            Ok(messages) => {
+                for (finished, message) in batch.drain(..).zip(messages) {
+                    metrics::counter!(crate::metrics::REMINDERS, "outcome" => "sent").increment(1);
+                    let _ = finished.done.send(Ok(message));
+                }
+            }
+            Err(error) => {
+                tracing::warn!(%error, sends = batch.len(), "a batch of finished reminder sends failed; recording them one by one");
+                for finished in batch.drain(..) {
+                    let recorded = reminders::mark_sent(
+                        &db,
+                        finished.key,
+                        &finished.delivered(),
+                        finished.now,
+                    )
+                    .await;
+                    let _ = finished.done.send(recorded);
+                }
+            }
+        }
+    }
+}
+
+async fn write(db: &Db, batch: &[Finished]) -> Result<Vec<MessageId>, StoreError> {
+    let mut tx = db.begin().await?;
+    let mut messages = Vec::with_capacity(batch.len());
+    for finished in batch {
+        messages.push(
+            reminders::mark_sent_in(&mut tx, finished.key, &finished.delivered(), finished.now)
+                .await?,
+        );
+    }
+    tx.commit().await?;
+    Ok(messages)
+}
