@@ -256,7 +256,12 @@ impl ReminderSender {
         let merchant = books.merchant();
         let template = templates::payment_reminder(merchant.locale);
         let parameters = templates::reminder_parameters(&customer.name, &merchant.name, amount);
-        let link = books.issue_pay_link(customer.id).await?;
+        // Issued with the claim, in its transaction; only a claim that could not issue it
+        // leaves it to the send.
+        let link = match &due.pay_link {
+            Some(link) if link.customer == customer.id => link.clone(),
+            _ => books.issue_pay_link(customer.id).await?,
+        };
         // The log shows what was asked, never the token: a copy of the database opens no page.
         let logged = format!("{}: {}", template.name, parameters.join(" | "));
         Ok(Some(Ready {

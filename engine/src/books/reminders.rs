@@ -843,6 +843,9 @@ pub struct DueReminder {
     pub due_at: i64,
     /// Tries including this one.
     pub attempts: i64,
+    /// The customer's pay link, issued with the claim (so the send writes nothing before
+    /// WhatsApp is called); `None` when it could not be, and the send issues one itself.
+    pub pay_link: Option<super::pay_links::IssuedPayLink>,
 }
 
 /// How many due reminders one claim looks at, at most, whatever it claims: the ones the shop's
@@ -1054,7 +1057,7 @@ async fn claim_many(
     merchant: MerchantId,
     ids: &[ReminderId],
     now: i64,
-) -> Result<Vec<DueReminder>, StoreError> {
+) -> Result<Vec<DueReminder>, BooksError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -1089,6 +1092,7 @@ async fn claim_many(
                 .map(Paise::new),
             due_at: row.try_get("due_at")?,
             attempts: row.try_get("attempts")?,
+            pay_link: None,
         });
     }
     // RETURNING gives no order on PostgreSQL: the claim keeps the order they fell due in.
@@ -1112,6 +1116,17 @@ async fn claim_many(
             events = events.bind(d.key.reminder.0);
         }
         events.execute(&mut **tx).await?;
+        let customers: Vec<CustomerId> = due.iter().map(|d| d.customer).collect();
+        match super::pay_links::issue_many(tx, merchant, &customers, now).await {
+            Ok(links) => {
+                for (d, link) in due.iter_mut().zip(links) {
+                    d.pay_link = Some(link);
+                }
+            }
+            Err(super::pay_links::PayLinkError::Books(error)) => return Err(error),
+            // No randomness now: each send issues its link itself (and fails there, if still).
+            Err(error) => tracing::warn!(%error, "pay links not issued with the claim"),
+        }
     }
     Ok(due)
 }
