@@ -1545,7 +1545,75 @@ async fn concurrent_claims_never_exceed_the_daily_cap_nor_remind_a_customer_twic
     );
 }
 
+/// A claim issues each claimed reminder's pay link with it (the token opens that customer's
+/// page), and sends that finish together are recorded together through `SentLog`: each one
+/// `sent` once with its own message, its timeline one `sent` event.
+async fn claims_carry_pay_links_and_finished_sends_are_recorded_together(db: Db) {
+    use execora_engine::books::reminder_sends::SentLog;
+    let shop = shop(&db, "Batch Kirana").await;
+    let now = to_millis(shop.books.now());
+    let mut customers = Vec::new();
+    for n in 0..10 {
+        let id = debtor(&shop.books, &format!("Grahak {n}"), None, 100).await;
+        shop.books
+            .schedule_reminder(id, None, now, &cli())
+            .await
+            .expect("schedule");
+        customers.push(id);
+    }
+    let claimed = reminders::claim_batch(&db, now, 64).await.expect("claim");
+    assert_eq!(claimed.due.len(), 10);
+    for due in &claimed.due {
+        let link = due.pay_link.as_ref().expect("a pay link with the claim");
+        assert_eq!(link.customer, due.customer);
+        let page =
+            execora_engine::books::pay_links::open(&db, link.token.as_str(), shop.books.now())
+                .await
+                .expect("open")
+                .expect("the link opens a page");
+        assert_eq!(page.customer, due.customer);
+    }
+    let log = SentLog::start(db.clone());
+    let sends: Vec<_> = claimed
+        .due
+        .iter()
+        .map(|due| {
+            let (log, key) = (log.clone(), due.key);
+            tokio::spawn(async move {
+                let wamid = format!("wamid.BATCH.{}", key.reminder.0);
+                log.mark_sent(key, &sent_for(rupees(100), &wamid), now + 1)
+                    .await
+                    .expect("recorded")
+            })
+        })
+        .collect();
+    let mut messages = std::collections::HashSet::new();
+    for send in sends {
+        assert!(
+            messages.insert(send.await.expect("joined")),
+            "one message each"
+        );
+    }
+    for due in &claimed.due {
+        let reminder = shop
+            .books
+            .reminder(due.key.reminder)
+            .await
+            .expect("reminder");
+        assert_eq!(reminder.status, ReminderStatus::Sent);
+        assert_eq!(
+            timeline(&shop.books, due.key.reminder)
+                .await
+                .iter()
+                .filter(|kind| **kind == EventKind::Sent)
+                .count(),
+            1
+        );
+    }
+}
+
 on_both_databases!(
+    claims_carry_pay_links_and_finished_sends_are_recorded_together,
     only_reminders_whose_time_has_come_are_counted_due,
     concurrent_claims_never_exceed_the_daily_cap_nor_remind_a_customer_twice_a_day,
     the_shops_quiet_hours_hold_reminders_by_its_own_clock,
