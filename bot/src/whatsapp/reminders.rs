@@ -12,7 +12,7 @@ use tokio::task::JoinSet;
 use execora_engine::books::reminder_sends::SentLog;
 use execora_engine::books::reminder_series;
 use execora_engine::books::reminders::{self, Delivered, DueReminder};
-use execora_engine::books::{Books, BooksError, PayLinkError, merchants};
+use execora_engine::books::{Books, BooksError, MerchantId, PayLinkError, merchants};
 use execora_engine::messages::{self, Delivery, NewOutbound};
 use execora_engine::money::Paise;
 use execora_engine::reply::{Outcome, ReminderReply, render};
@@ -165,7 +165,7 @@ impl ReminderSender {
         let claimed = reminders::claim_batch(&self.db, self.now_ms(), 1).await?;
         let found = claimed.found_any();
         for due in claimed.due {
-            self.send_claimed(&due).await?;
+            self.send_claimed(&due, None).await?;
         }
         Ok(found)
     }
@@ -182,8 +182,13 @@ impl ReminderSender {
 
     /// Sends a reminder this sender claimed, or finishes it without sending (settled, no phone);
     /// an error of ours before WhatsApp is called puts it back for later.
-    async fn send_claimed(&self, due: &DueReminder) -> Result<(), ReminderError> {
-        match self.prepare(due).await {
+    /// `books`: the shop's, when the batch opened them already.
+    async fn send_claimed(
+        &self,
+        due: &DueReminder,
+        books: Option<Books>,
+    ) -> Result<(), ReminderError> {
+        match self.prepare(due, books).await {
             Ok(Some(ready)) => self.deliver(due, ready).await,
             Ok(None) => Ok(()),
             Err(error) => {
@@ -209,9 +214,16 @@ impl ReminderSender {
 
     /// Everything before WhatsApp is called: the balance, the phone, the pay link. `None` when
     /// the reminder was finished here (settled, or no phone).
-    async fn prepare(&self, due: &DueReminder) -> Result<Option<Ready>, ReminderError> {
+    async fn prepare(
+        &self,
+        due: &DueReminder,
+        books: Option<Books>,
+    ) -> Result<Option<Ready>, ReminderError> {
         // The shop's policy (quiet hours, once a day, the daily cap) was decided by the claim.
-        let books = Books::open(self.db.clone(), due.key.merchant, self.clock.clone()).await?;
+        let books = match books {
+            Some(books) => books,
+            None => Books::open(self.db.clone(), due.key.merchant, self.clock.clone()).await?,
+        };
         let customer = books.customer(due.customer).await?;
         // The balance at sending time decides: nothing owed, nothing sent; never more than owed.
         if customer.balance <= Paise::ZERO {
@@ -497,10 +509,32 @@ impl ReminderSender {
             let idle = match reminders::claim_batch(&self.db, self.now_ms(), free.len()).await {
                 Ok(claimed) => {
                     let idle = !claimed.found_any();
+                    // Each shop's books opened once for the batch (a claim takes a shop's due
+                    // reminders together), not once a send.
+                    let mut shops: std::collections::HashMap<MerchantId, Books> =
+                        std::collections::HashMap::new();
                     for (due, slot) in claimed.due.into_iter().zip(free) {
+                        let books = match shops.get(&due.key.merchant) {
+                            Some(books) => Some(books.clone()),
+                            None => match Books::open(
+                                self.db.clone(),
+                                due.key.merchant,
+                                self.clock.clone(),
+                            )
+                            .await
+                            {
+                                Ok(books) => {
+                                    shops.insert(due.key.merchant, books.clone());
+                                    Some(books)
+                                }
+                                // The send opens them itself, and puts the reminder back if it
+                                // cannot either.
+                                Err(_) => None,
+                            },
+                        };
                         let sender = self.clone();
                         sends.spawn(async move {
-                            if let Err(error) = sender.send_claimed(&due).await {
+                            if let Err(error) = sender.send_claimed(&due, books).await {
                                 tracing::error!(reminder = %due.key, %error, "reminder could not be sent or stored");
                             }
                             drop(slot);

@@ -12,6 +12,10 @@ use crate::store::{Db, StoreError};
 const MAX_BATCH: usize = 64;
 /// Finished sends waiting for their commit, at most.
 const QUEUE: usize = 1024;
+/// Writers committing side by side on PostgreSQL, where a commit costs round trips rather than
+/// an fsync, and one writer's statements one after another would make every send wait for the
+/// whole batch's. SQLite has one writer connection, so one writer.
+const POSTGRES_WRITERS: usize = 8;
 
 /// One finished send, as `reminders::mark_sent` takes it, owned for the queue.
 struct Finished {
@@ -47,7 +51,14 @@ impl SentLog {
     /// Starts the writer on the current runtime; it stops when the last `SentLog` is dropped.
     pub fn start(db: Db) -> SentLog {
         let (queue, waiting) = mpsc::channel(QUEUE);
-        tokio::spawn(write_batches(db.clone(), waiting));
+        let waiting = std::sync::Arc::new(tokio::sync::Mutex::new(waiting));
+        let writers = match db.backend() {
+            crate::store::Backend::Sqlite => 1,
+            crate::store::Backend::Postgres => POSTGRES_WRITERS,
+        };
+        for _ in 0..writers {
+            tokio::spawn(write_batches(db.clone(), waiting.clone()));
+        }
         SentLog { db, queue }
     }
 
@@ -81,9 +92,17 @@ impl SentLog {
 
 /// Takes whatever finished while the last commit ran and records it in one transaction; if that
 /// transaction fails, each is recorded alone, so one refused row costs the others nothing.
-async fn write_batches(db: Db, mut waiting: mpsc::Receiver<Finished>) {
+/// Writers take turns at the queue, not at the database.
+async fn write_batches(
+    db: Db,
+    waiting: std::sync::Arc<tokio::sync::Mutex<mpsc::Receiver<Finished>>>,
+) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
-    while waiting.recv_many(&mut batch, MAX_BATCH).await > 0 {
+    loop {
+        let received = waiting.lock().await.recv_many(&mut batch, MAX_BATCH).await;
+        if received == 0 {
+            return;
+        }
         match write(&db, &batch).await {
             Ok(messages) => {
                 for (finished, message) in batch.drain(..).zip(messages) {

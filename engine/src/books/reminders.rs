@@ -1416,11 +1416,12 @@ pub(super) async fn mark_sent_in(
     .bind(now)
     .fetch_one(&mut **tx)
     .await?;
+    // The reminder is marked sent; its `series_id` says whether a series goes on after it.
     let done = sqlx::query(
         "UPDATE reminders SET status = CASE WHEN status IN ('sending', 'needs_review') THEN 'sent' ELSE status END, \
          wa_message_id = COALESCE($1, wa_message_id), sent_amount_paise = $2, message_id = $3, updated_at = $4 \
          WHERE merchant_id = $5 AND id = $6 AND status IN ('sending', 'needs_review', 'sent', 'delivered', 'read', 'failed') \
-         RETURNING status",
+         RETURNING series_id",
     )
     .bind(sent.wamid)
     .bind(sent.amount.as_i64())
@@ -1430,24 +1431,27 @@ pub(super) async fn mark_sent_in(
     .bind(key.reminder.0)
     .fetch_optional(&mut **tx)
     .await?;
-    let already_sent = sqlx::query_scalar::<_, i64>(
-        "SELECT COUNT(*) FROM reminder_events WHERE merchant_id = $1 AND reminder_id = $2 AND kind = 'sent'",
+    let Some(done) = done else {
+        return Ok(MessageId(message));
+    };
+    // One `sent` event, however often the send is recorded (a status webhook, a late finish):
+    // added only when the timeline has none, in the same statement.
+    let first_sent = sqlx::query(
+        "INSERT INTO reminder_events (merchant_id, reminder_id, kind, at, amount_paise) \
+         SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (SELECT 1 FROM reminder_events \
+         WHERE merchant_id = $1 AND reminder_id = $2 AND kind = $3)",
     )
     .bind(key.merchant.0)
     .bind(key.reminder.0)
-    .fetch_one(&mut **tx)
-    .await?;
-    if done.is_some() && already_sent == 0 {
-        add_event(
-            &mut **tx,
-            key.merchant,
-            key.reminder,
-            EventKind::Sent,
-            now,
-            Some(sent.amount),
-            None,
-        )
-        .await?;
+    .bind(EventKind::Sent.as_str())
+    .bind(now)
+    .bind(sent.amount.as_i64())
+    .execute(&mut **tx)
+    .await?
+    .rows_affected()
+        > 0;
+    let in_series = done.try_get::<Option<i64>, _>("series_id")?.is_some();
+    if first_sent && in_series {
         // The next of a series is due its interval after this one went.
         reminder_series::continue_after(tx, key, now).await?;
     }
