@@ -428,6 +428,49 @@ pub async fn settings(db: &Db, merchant: MerchantId) -> Result<ShopSettings, Boo
     let Some(row) = row else {
         return Ok(ShopSettings::default());
     };
+    Ok(settings_from_row(&row)?)
+}
+
+/// Several shops at once (a reminder claim's): each shop with its zone and settings, in two
+/// statements.
+pub(super) async fn shops_with_settings(
+    db: &Db,
+    ids: &[MerchantId],
+) -> Result<Vec<(Merchant, ShopSettings)>, BooksError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = (1..=ids.len())
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut shops = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {MERCHANT_COLUMNS} FROM merchants WHERE id IN ({list})"
+    )));
+    let mut settings = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT merchant_id, large_amount_paise, cancel_window_minutes, reminder_daily_cap, \
+         auto_reminder_days, quiet_from_minute, quiet_until_minute FROM merchant_settings \
+         WHERE merchant_id IN ({list})"
+    )));
+    for id in ids {
+        shops = shops.bind(id.0);
+        settings = settings.bind(id.0);
+    }
+    let mut chosen: std::collections::HashMap<i64, ShopSettings> = std::collections::HashMap::new();
+    for row in settings.fetch_all(db.pool()).await? {
+        chosen.insert(row.try_get("merchant_id")?, settings_from_row(&row)?);
+    }
+    let mut found = Vec::with_capacity(ids.len());
+    for row in shops.fetch_all(db.pool()).await? {
+        let merchant = merchant_from_row(&row)?;
+        let settings = chosen.remove(&merchant.id.0).unwrap_or_default();
+        found.push((merchant, settings));
+    }
+    Ok(found)
+}
+
+/// A `merchant_settings` row as the shop's settings.
+fn settings_from_row(row: &AnyRow) -> Result<ShopSettings, sqlx::Error> {
     Ok(ShopSettings {
         large_amount: crate::money::Paise::new(row.try_get("large_amount_paise")?),
         cancel_window_minutes: row.try_get("cancel_window_minutes")?,

@@ -928,6 +928,15 @@ pub async fn claim_batch(db: &Db, now: i64, limit: usize) -> Result<Claimed, Boo
             break;
         }
         scanned += candidates.len() as i64;
+        // The days of the page's shops not read yet in this claim, all at once.
+        let mut unread: Vec<MerchantId> = Vec::new();
+        for row in &candidates {
+            let merchant = MerchantId(row.try_get("merchant_id")?);
+            if !shops.contains_key(&merchant) && !unread.contains(&merchant) {
+                unread.push(merchant);
+            }
+        }
+        shops.extend(ShopDay::read_many(db, &mut tx, &unread, now).await?);
         // The page's reminders that may leave now, by shop, in the order they fell due.
         let mut leaving: Vec<(MerchantId, Vec<ReminderId>)> = Vec::new();
         for row in &candidates {
@@ -936,10 +945,7 @@ pub async fn claim_batch(db: &Db, now: i64, limit: usize) -> Result<Claimed, Boo
                 reminder: ReminderId(row.try_get("id")?),
             };
             let customer = CustomerId(row.try_get("customer_id")?);
-            if !shops.contains_key(&key.merchant) {
-                let day = ShopDay::read(db, &mut tx, key.merchant, now).await?;
-                shops.insert(key.merchant, day);
-            }
+            // A shop that is gone (never, with its reminders referencing it) holds nothing.
             let Some(day) = shops.get_mut(&key.merchant) else {
                 continue;
             };
@@ -982,42 +988,77 @@ struct ShopDay {
 }
 
 impl ShopDay {
-    /// Reads the shop's day inside the claim's transaction: the same counts [`policy_hold`]
-    /// takes, once for all of the shop's reminders in the claim.
-    async fn read(
+    /// Reads the days of `merchants` inside the claim's transaction, the same counts
+    /// [`policy_hold`] takes, in four statements for all of them (a claim's page often spans
+    /// many shops).
+    async fn read_many(
         db: &Db,
         tx: &mut crate::store::Tx,
-        merchant: MerchantId,
+        merchants: &[MerchantId],
         now: i64,
-    ) -> Result<ShopDay, BooksError> {
-        let zone = super::merchants::get(db, merchant).await?.zone();
-        let settings = super::merchants::settings(db, merchant).await?;
-        let day_start = shop_day_start(zone, now);
-        let sent_today: i64 = sqlx::query_scalar(
-            "SELECT (SELECT COUNT(*) FROM reminder_events WHERE merchant_id = $1 AND kind = 'sent' AND at >= $2) \
-             + (SELECT COUNT(*) FROM reminders WHERE merchant_id = $1 AND status = 'sending' AND claimed_at >= $2)",
-        )
-        .bind(merchant.0)
-        .bind(day_start)
-        .fetch_one(&mut **tx)
-        .await?;
-        let reminded: Vec<i64> = sqlx::query_scalar(
-            "SELECT r.customer_id FROM reminder_events e JOIN reminders r ON r.merchant_id = e.merchant_id AND r.id = e.reminder_id \
-             WHERE e.merchant_id = $1 AND e.kind = 'sent' AND e.at >= $2 \
-             UNION SELECT customer_id FROM reminders WHERE merchant_id = $1 AND status = 'sending' AND claimed_at >= $2",
-        )
-        .bind(merchant.0)
-        .bind(day_start)
-        .fetch_all(&mut **tx)
-        .await?;
-        Ok(ShopDay {
-            zone,
-            daily_cap: settings.reminder_daily_cap,
-            quiet: settings.quiet_hours,
-            now,
-            sent_today,
-            reminded_today: reminded.into_iter().map(CustomerId).collect(),
-        })
+    ) -> Result<std::collections::HashMap<MerchantId, ShopDay>, BooksError> {
+        let mut days = std::collections::HashMap::new();
+        if merchants.is_empty() {
+            return Ok(days);
+        }
+        let shops = super::merchants::shops_with_settings(db, merchants).await?;
+        // Each shop with the start of its own day: `WITH shop_day(merchant, since) AS (VALUES …)`.
+        let starts: Vec<(MerchantId, i64)> = shops
+            .iter()
+            .map(|(shop, _)| (shop.id, shop_day_start(shop.zone(), now)))
+            .collect();
+        if starts.is_empty() {
+            return Ok(days);
+        }
+        let values = (0..starts.len())
+            .map(|n| format!("(${}, ${})", 2 * n + 1, 2 * n + 2))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let day = format!("WITH shop_day(merchant, since) AS (VALUES {values})");
+        let mut counts = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{day} SELECT merchant, \
+             (SELECT COUNT(*) FROM reminder_events e WHERE e.merchant_id = shop_day.merchant \
+                 AND e.kind = 'sent' AND e.at >= shop_day.since) \
+             + (SELECT COUNT(*) FROM reminders r WHERE r.merchant_id = shop_day.merchant \
+                 AND r.status = 'sending' AND r.claimed_at >= shop_day.since) AS sent_today FROM shop_day"
+        )));
+        let mut reminded = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{day} SELECT r.merchant_id, r.customer_id FROM shop_day \
+             JOIN reminder_events e ON e.merchant_id = shop_day.merchant AND e.kind = 'sent' AND e.at >= shop_day.since \
+             JOIN reminders r ON r.merchant_id = e.merchant_id AND r.id = e.reminder_id \
+             UNION SELECT r.merchant_id, r.customer_id FROM shop_day \
+             JOIN reminders r ON r.merchant_id = shop_day.merchant AND r.status = 'sending' AND r.claimed_at >= shop_day.since"
+        )));
+        for (merchant, since) in &starts {
+            counts = counts.bind(merchant.0).bind(*since);
+            reminded = reminded.bind(merchant.0).bind(*since);
+        }
+        let mut sent: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
+        for row in counts.fetch_all(&mut **tx).await? {
+            sent.insert(row.try_get("merchant")?, row.try_get("sent_today")?);
+        }
+        let mut customers: std::collections::HashMap<i64, std::collections::HashSet<CustomerId>> =
+            std::collections::HashMap::new();
+        for row in reminded.fetch_all(&mut **tx).await? {
+            customers
+                .entry(row.try_get("merchant_id")?)
+                .or_default()
+                .insert(CustomerId(row.try_get("customer_id")?));
+        }
+        for (shop, settings) in shops {
+            days.insert(
+                shop.id,
+                ShopDay {
+                    zone: shop.zone(),
+                    daily_cap: settings.reminder_daily_cap,
+                    quiet: settings.quiet_hours,
+                    now,
+                    sent_today: sent.get(&shop.id.0).copied().unwrap_or(0),
+                    reminded_today: customers.remove(&shop.id.0).unwrap_or_default(),
+                },
+            );
+        }
+        Ok(days)
     }
 
     /// Why a reminder for `customer` waits, and until when; `None` when it may leave now.
