@@ -105,7 +105,8 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     eprintln!(
-        "wrote {entries} ledger entries for one customer in {:.1} s",
+        "wrote {} ledger entries for one customer in {:.1} s",
+        entries + bulk,
         started.elapsed().as_secs_f64()
     );
 
@@ -149,7 +150,8 @@ async fn main() -> anyhow::Result<()> {
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
     println!(
-        "{entries} ledger entries for one customer, {requests} requests a page, {url_kind}",
+        "{} ledger entries for one customer, {requests} requests a page, {url_kind}",
+        entries + bulk,
         url_kind = if url.starts_with("postgres") {
             "PostgreSQL"
         } else {
