@@ -20,3 +20,8 @@ ALTER TABLE messages ADD COLUMN request_id TEXT;
 -- size of the queue, not of the history.
 CREATE INDEX messages_pending_by_peer ON messages (peer, id)
     WHERE direction = 'in' AND status IN ('received', 'deferred', 'processing');
+-- The queue itself in arrival order: a claim walks the waiting messages by id and stops at the
+-- first whose sender is free, instead of sorting every waiting message (a backlog of 17,000
+-- made each claim cost seconds without it).
+CREATE INDEX messages_waiting_in_order ON messages (id)
+    WHERE direction = 'in' AND status IN ('received', 'deferred');
