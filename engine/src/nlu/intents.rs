@@ -536,7 +536,7 @@ pub fn command<'t>(
             && !has.balance
             && !has.to_collect
             // "Chand ka udhaar kitna bacha": the credit left, not goods.
-            && !(has.credit && !has.unit)
+            && (!has.credit || has.unit)
             // "Rahul paid the remaining 500": money still owed, now paid.
             && !(has.pay && has.numbers && !has.unit))
         || (has.have
