@@ -672,7 +672,7 @@ fn paper_came_back(tokens: &[Token<'_>]) -> bool {
 
 /// A duty ("likhna hai", "banana hai", "karna hai") beside a time to come ("kal", "parso",
 /// "shaam ko", "baad mein", "tomorrow"): a plan. Without such a time ("Rahul ka 500 likhna
-/// hai") it is a request for now.
+/// hai") it is a request to write it at once.
 fn planned_for_later(tokens: &[Token<'_>]) -> bool {
     let duty = tokens.windows(2).any(|w| {
         matches!(
