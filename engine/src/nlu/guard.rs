@@ -693,6 +693,19 @@ fn opening(tokens: &[Token<'_>], i: usize) -> bool {
     tokens[..i].iter().all(|t| t.word == Word::Filler)
 }
 
+/// The clause (between breaks) that token `i` stands in, as `start..end`.
+fn clause_around(tokens: &[Token<'_>], i: usize) -> (usize, usize) {
+    let start = tokens[..i]
+        .iter()
+        .rposition(|t| t.word == Word::Sep)
+        .map_or(0, |s| s + 1);
+    let end = tokens[i..]
+        .iter()
+        .position(|t| t.word == Word::Sep)
+        .map_or(tokens.len(), |e| i + e);
+    (start, end)
+}
+
 /// A negation that only sets a time apart: "Rahul ne aaj 500 diye, kal nahi", "paid 500 today,
 /// not yesterday", "आज दिए, कल नहीं". Its clause holds only the negation, time words and
 /// fillers, and another time word stands outside it, so what is denied is the other day, not the
@@ -704,14 +717,7 @@ fn contrasts_time(tokens: &[Token<'_>], i: usize) -> bool {
             Word::Day(_) | Word::Weekday(_) | Word::PartOfDay(_) | Word::Week | Word::Month
         )
     };
-    let start = tokens[..i]
-        .iter()
-        .rposition(|t| t.word == Word::Sep)
-        .map_or(0, |s| s + 1);
-    let end = tokens[i..]
-        .iter()
-        .position(|t| t.word == Word::Sep)
-        .map_or(tokens.len(), |e| i + e);
+    let (start, end) = clause_around(tokens, i);
     let clause = &tokens[start..end];
     let only_time = clause.iter().enumerate().all(|(at, t)| {
         start + at == i || is_time(t) || matches!(t.word, Word::Filler | Word::Marker)
@@ -731,14 +737,7 @@ pub(super) fn set_aside_denied_kinds(tokens: &mut [Token<'_>]) {
         .filter(|&i| negates(tokens, i) && contrasts_kind(tokens, i))
         .collect();
     for i in denials {
-        let start = tokens[..i]
-            .iter()
-            .rposition(|t| t.word == Word::Sep)
-            .map_or(0, |s| s + 1);
-        let end = tokens[i..]
-            .iter()
-            .position(|t| t.word == Word::Sep)
-            .map_or(tokens.len(), |e| i + e);
+        let (start, end) = clause_around(tokens, i);
         for token in &mut tokens[start..end] {
             token.word = Word::Filler;
             token.key = "ok".to_owned();
@@ -751,14 +750,7 @@ pub(super) fn set_aside_denied_kinds(tokens: &mut [Token<'_>]) {
 /// fillers; the rest of the message says a payment, by another way if a way is denied. What is
 /// denied is the other way, not the payment. A denied amount or name is never this.
 fn contrasts_kind(tokens: &[Token<'_>], i: usize) -> bool {
-    let start = tokens[..i]
-        .iter()
-        .rposition(|t| t.word == Word::Sep)
-        .map_or(0, |s| s + 1);
-    let end = tokens[i..]
-        .iter()
-        .position(|t| t.word == Word::Sep)
-        .map_or(tokens.len(), |e| i + e);
+    let (start, end) = clause_around(tokens, i);
     if start == 0 && end == tokens.len() {
         return false;
     }
