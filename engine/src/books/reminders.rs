@@ -1255,9 +1255,10 @@ pub enum Hold {
 /// it waits and until when (unix ms): the end of the quiet hours it fell in, or, held for the rest
 /// of the day, the first minute of the shop's next day outside its quiet hours. `daily_cap` and
 /// `quiet` are the shop's settings: at most that many reminders leave it in one of its days, none
-/// inside its quiet hours. Run inside the claim's transaction ([`claim_batch`]): a reminder counts
-/// once sent today or while another claim holds it `sending`, so claims side by side never exceed
-/// the cap.
+/// inside its quiet hours. Run inside a transaction: a reminder counts once sent today or while
+/// another claim holds it `sending`, the reminder itself excepted. [`claim_batch`] makes the same
+/// decision for the scheduled reminders it looks at from one read of each shop's day (`ShopDay`),
+/// where no candidate can count itself.
 pub async fn policy_hold(
     tx: &mut crate::store::Tx,
     key: ReminderKey,
