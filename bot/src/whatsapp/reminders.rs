@@ -224,8 +224,11 @@ impl ReminderSender {
             Some(books) => books,
             None => Books::open(self.db.clone(), due.key.merchant, self.clock.clone()).await?,
         };
-        let customer = books.customer(due.customer).await?;
-        // The balance at sending time decides: nothing owed, nothing sent; never more than owed.
+        let customer = match &due.customer_now {
+            Some(customer) if customer.id == due.customer => customer.clone(),
+            _ => books.customer(due.customer).await?,
+        };
+        // The balance at sending time (the claim's read, just before) decides: nothing owed, nothing sent; never more than owed.
         if customer.balance <= Paise::ZERO {
             if reminders::mark_settled(&self.db, due.key, self.now_ms()).await? {
                 // Told once: only the claim that settled it gets here.
@@ -509,10 +512,17 @@ impl ReminderSender {
             let idle = match reminders::claim_batch(&self.db, self.now_ms(), free.len()).await {
                 Ok(claimed) => {
                     let idle = !claimed.found_any();
-                    // Each shop's books opened once for the batch (a claim takes a shop's due
-                    // reminders together), not once a send.
-                    let mut shops: std::collections::HashMap<MerchantId, Books> =
-                        std::collections::HashMap::new();
+                    // Each shop's books from the claim's read of it, once for the batch.
+                    let mut shops: std::collections::HashMap<MerchantId, Books> = claimed
+                        .shops
+                        .into_iter()
+                        .map(|(id, shop)| {
+                            (
+                                id,
+                                Books::of_shop(self.db.clone(), shop, self.clock.clone()),
+                            )
+                        })
+                        .collect();
                     for (due, slot) in claimed.due.into_iter().zip(free) {
                         let books = match shops.get(&due.key.merchant) {
                             Some(books) => Some(books.clone()),

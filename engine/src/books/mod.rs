@@ -172,6 +172,16 @@ impl Books {
         })
     }
 
+    /// The books of a shop already read (a reminder claim reads its shops), with no read of its
+    /// own.
+    pub fn of_shop(db: Db, merchant: Merchant, clock: Arc<dyn Clock>) -> Books {
+        Books {
+            db,
+            merchant,
+            clock,
+        }
+    }
+
     pub fn merchant(&self) -> &Merchant {
         &self.merchant
     }

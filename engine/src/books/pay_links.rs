@@ -124,7 +124,6 @@ impl PayView {
     }
 }
 
-/// The stored form of a token: lowercase hex of its SHA-256.
 /// A fresh random token, as links are issued with.
 fn new_token() -> Result<String, PayLinkError> {
     let mut secret = [0u8; TOKEN_BYTES];
@@ -132,13 +131,12 @@ fn new_token() -> Result<String, PayLinkError> {
     Ok(URL_SAFE_NO_PAD.encode(secret))
 }
 
-/// Issues, inside `tx` (a reminder claim's), one link of `DEFAULT_VALIDITY` for each of the
-/// shop's `customers`, in one statement: the sends then need no write of their own before
+/// Issues, inside `tx` (a reminder claim's), one link of `DEFAULT_VALIDITY` for each of
+/// `customers` (each with their shop, of any shops), in one statement: the sends then need no write of their own before
 /// WhatsApp is called. Links are returned in the customers' order.
 pub(super) async fn issue_many(
     tx: &mut crate::store::Tx,
-    merchant: MerchantId,
-    customers: &[CustomerId],
+    customers: &[(MerchantId, CustomerId)],
     now: i64,
 ) -> Result<Vec<IssuedPayLink>, PayLinkError> {
     if customers.is_empty() {
@@ -146,7 +144,7 @@ pub(super) async fn issue_many(
     }
     let expires_at = now.saturating_add(DEFAULT_VALIDITY.num_milliseconds());
     let mut links = Vec::with_capacity(customers.len());
-    for customer in customers {
+    for (_, customer) in customers {
         links.push(IssuedPayLink {
             token: PayToken(new_token()?),
             customer: *customer,
@@ -154,17 +152,17 @@ pub(super) async fn issue_many(
         });
     }
     let values = (0..links.len())
-        .map(|n| format!("($1, ${}, ${}, $2, $3)", 2 * n + 4, 2 * n + 5))
+        .map(|n| format!("(${}, ${}, ${}, $1, $2)", 3 * n + 3, 3 * n + 4, 3 * n + 5))
         .collect::<Vec<_>>()
         .join(", ");
     let mut insert = sqlx::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO pay_links (merchant_id, customer_id, token_hash, created_at, expires_at) VALUES {values}"
     )))
-    .bind(merchant.0)
     .bind(now)
     .bind(expires_at);
-    for link in &links {
+    for ((merchant, _), link) in customers.iter().zip(&links) {
         insert = insert
+            .bind(merchant.0)
             .bind(link.customer.0)
             .bind(token_hash(link.token.as_str()));
     }
@@ -172,6 +170,7 @@ pub(super) async fn issue_many(
     Ok(links)
 }
 
+/// The stored form of a token: lowercase hex of its SHA-256.
 fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }

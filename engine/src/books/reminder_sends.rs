@@ -127,15 +127,39 @@ async fn write_batches(
     }
 }
 
+/// The batch in one transaction: its sends in as few rounds of [`reminders::mark_many_sent_in`]
+/// as keep each round's sends distinct (a reminder, or a shop's peer and wamid, twice in a batch
+/// goes to the next round).
 async fn write(db: &Db, batch: &[Finished]) -> Result<Vec<MessageId>, StoreError> {
     let mut tx = db.begin().await?;
-    let mut messages = Vec::with_capacity(batch.len());
-    for finished in batch {
-        messages.push(
-            reminders::mark_sent_in(&mut tx, finished.key, &finished.delivered(), finished.now)
-                .await?,
-        );
+    let mut messages: Vec<Option<MessageId>> = vec![None; batch.len()];
+    let mut left: Vec<usize> = (0..batch.len()).collect();
+    while !left.is_empty() {
+        let mut keys = std::collections::HashSet::new();
+        let mut logged = std::collections::HashSet::new();
+        let (round, later): (Vec<usize>, Vec<usize>) = left.into_iter().partition(|&n| {
+            let finished = &batch[n];
+            let fresh_key = !keys.contains(&finished.key);
+            let fresh_log =
+                !logged.contains(&(finished.key.merchant, &finished.peer, &finished.wamid));
+            if fresh_key && fresh_log {
+                keys.insert(finished.key);
+                logged.insert((finished.key.merchant, &finished.peer, &finished.wamid));
+                true
+            } else {
+                false
+            }
+        });
+        let sends: Vec<_> = round
+            .iter()
+            .map(|&n| (batch[n].key, batch[n].delivered(), batch[n].now))
+            .collect();
+        let written = reminders::mark_many_sent_in(&mut tx, &sends).await?;
+        for (n, message) in round.into_iter().zip(written) {
+            messages[n] = Some(message);
+        }
+        left = later;
     }
     tx.commit().await?;
-    Ok(messages)
+    Ok(messages.into_iter().flatten().collect())
 }

@@ -10,7 +10,8 @@ use super::operations::{self, Booked, Origin, Started};
 use super::quiet_hours::QuietHours;
 use super::reminder_series::{self, Recurrence};
 use super::{
-    Books, BooksError, CustomerId, MerchantId, OperationId, ReminderId, SeriesId, validate_amount,
+    Books, BooksError, Customer, CustomerId, Merchant, MerchantId, OperationId, ReminderId,
+    SeriesId, validate_amount,
 };
 use crate::messages::{Delivery, MessageId, storable};
 use crate::money::Paise;
@@ -846,6 +847,9 @@ pub struct DueReminder {
     /// The customer's pay link, issued with the claim (so the send writes nothing before
     /// WhatsApp is called); `None` when it could not be, and the send issues one itself.
     pub pay_link: Option<super::pay_links::IssuedPayLink>,
+    /// The customer as the claim read them, in its transaction (the balance and phone the send
+    /// uses); `None` when the send must read them itself.
+    pub customer_now: Option<Customer>,
 }
 
 /// How many due reminders one claim looks at, at most, whatever it claims: the ones the shop's
@@ -858,6 +862,9 @@ const CLAIM_SCAN: i64 = 512;
 pub struct Claimed {
     pub due: Vec<DueReminder>,
     pub held: usize,
+    /// The shops of the reminders taken, as the claim read them: the sends need no read of their
+    /// own.
+    pub shops: std::collections::HashMap<MerchantId, Merchant>,
 }
 
 impl Claimed {
@@ -937,8 +944,16 @@ pub async fn claim_batch(db: &Db, now: i64, limit: usize) -> Result<Claimed, Boo
             }
         }
         shops.extend(ShopDay::read_many(db, &mut tx, &unread, now).await?);
-        // The page's reminders that may leave now, by shop, in the order they fell due.
-        let mut leaving: Vec<(MerchantId, Vec<ReminderId>)> = Vec::new();
+        let mut page: Vec<(MerchantId, CustomerId)> = Vec::with_capacity(candidates.len());
+        for row in &candidates {
+            page.push((
+                MerchantId(row.try_get("merchant_id")?),
+                CustomerId(row.try_get("customer_id")?),
+            ));
+        }
+        ShopDay::read_reminded(&mut tx, &mut shops, &page).await?;
+        // The page's reminders that may leave now, across shops, in the order they fell due.
+        let mut leaving: Vec<ReminderKey> = Vec::new();
         for row in &candidates {
             let key = ReminderKey {
                 merchant: MerchantId(row.try_get("merchant_id")?),
@@ -958,27 +973,28 @@ pub async fn claim_batch(db: &Db, now: i64, limit: usize) -> Result<Claimed, Boo
             }
             // Counted as it is chosen: the next one of this customer, or past the cap, waits.
             day.leaving(customer);
-            match leaving
-                .iter_mut()
-                .find(|(merchant, _)| *merchant == key.merchant)
-            {
-                Some((_, ids)) => ids.push(key.reminder),
-                None => leaving.push((key.merchant, vec![key.reminder])),
-            }
+            leaving.push(key);
         }
-        for (merchant, ids) in leaving {
-            claimed
-                .due
-                .extend(claim_many(&mut tx, merchant, &ids, now).await?);
-        }
+        claimed
+            .due
+            .extend(claim_many(&mut tx, &leaving, now).await?);
     }
     tx.commit().await?;
+    for due in &claimed.due {
+        if let Some(day) = shops.get(&due.key.merchant) {
+            claimed
+                .shops
+                .entry(due.key.merchant)
+                .or_insert_with(|| day.shop.clone());
+        }
+    }
     Ok(claimed)
 }
 
 /// One shop's reminder policy for the day a claim runs in: its zone and settings, how many
 /// reminders it has sent or is sending today, and which customers were reminded today.
 struct ShopDay {
+    shop: Merchant,
     zone: Tz,
     daily_cap: i64,
     quiet: QuietHours,
@@ -1022,28 +1038,12 @@ impl ShopDay {
              + (SELECT COUNT(*) FROM reminders r WHERE r.merchant_id = shop_day.merchant \
                  AND r.status = 'sending' AND r.claimed_at >= shop_day.since) AS sent_today FROM shop_day"
         )));
-        let mut reminded = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{day} SELECT r.merchant_id, r.customer_id FROM shop_day \
-             JOIN reminder_events e ON e.merchant_id = shop_day.merchant AND e.kind = 'sent' AND e.at >= shop_day.since \
-             JOIN reminders r ON r.merchant_id = e.merchant_id AND r.id = e.reminder_id \
-             UNION SELECT r.merchant_id, r.customer_id FROM shop_day \
-             JOIN reminders r ON r.merchant_id = shop_day.merchant AND r.status = 'sending' AND r.claimed_at >= shop_day.since"
-        )));
         for (merchant, since) in &starts {
             counts = counts.bind(merchant.0).bind(*since);
-            reminded = reminded.bind(merchant.0).bind(*since);
         }
         let mut sent: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
         for row in counts.fetch_all(&mut **tx).await? {
             sent.insert(row.try_get("merchant")?, row.try_get("sent_today")?);
-        }
-        let mut customers: std::collections::HashMap<i64, std::collections::HashSet<CustomerId>> =
-            std::collections::HashMap::new();
-        for row in reminded.fetch_all(&mut **tx).await? {
-            customers
-                .entry(row.try_get("merchant_id")?)
-                .or_default()
-                .insert(CustomerId(row.try_get("customer_id")?));
         }
         for (shop, settings) in shops {
             days.insert(
@@ -1054,11 +1054,60 @@ impl ShopDay {
                     quiet: settings.quiet_hours,
                     now,
                     sent_today: sent.get(&shop.id.0).copied().unwrap_or(0),
-                    reminded_today: customers.remove(&shop.id.0).unwrap_or_default(),
+                    reminded_today: std::collections::HashSet::new(),
+                    shop,
                 },
             );
         }
         Ok(days)
+    }
+
+    /// Adds to `days` which of `page`'s customers were reminded today (a `sent` event since the
+    /// start of their shop's day, or a reminder of theirs another claim holds `sending`), in one
+    /// statement for the page: only the customers a claim looks at, not every customer each of
+    /// its shops reminded today.
+    async fn read_reminded(
+        tx: &mut crate::store::Tx,
+        days: &mut std::collections::HashMap<MerchantId, ShopDay>,
+        page: &[(MerchantId, CustomerId)],
+    ) -> Result<(), BooksError> {
+        let mut asked: Vec<(MerchantId, CustomerId, i64)> = Vec::with_capacity(page.len());
+        for (merchant, customer) in page {
+            let Some(day) = days.get(merchant) else {
+                continue;
+            };
+            let pair = (*merchant, *customer, shop_day_start(day.zone, day.now));
+            if !day.reminded_today.contains(customer) && !asked.contains(&pair) {
+                asked.push(pair);
+            }
+        }
+        if asked.is_empty() {
+            return Ok(());
+        }
+        let values = (0..asked.len())
+            .map(|n| format!("(${}, ${}, ${})", 3 * n + 1, 3 * n + 2, 3 * n + 3))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut reminded = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "WITH page(merchant, customer, since) AS (VALUES {values}) \
+             SELECT page.merchant, page.customer FROM page WHERE EXISTS (SELECT 1 FROM reminders r \
+                 JOIN reminder_events e ON e.merchant_id = r.merchant_id AND e.reminder_id = r.id \
+                 WHERE r.merchant_id = page.merchant AND r.customer_id = page.customer \
+                 AND e.kind = 'sent' AND e.at >= page.since) \
+             OR EXISTS (SELECT 1 FROM reminders r WHERE r.merchant_id = page.merchant \
+                 AND r.customer_id = page.customer AND r.status = 'sending' AND r.claimed_at >= page.since)"
+        )));
+        for (merchant, customer, since) in &asked {
+            reminded = reminded.bind(merchant.0).bind(customer.0).bind(*since);
+        }
+        for row in reminded.fetch_all(&mut **tx).await? {
+            let merchant = MerchantId(row.try_get("merchant")?);
+            if let Some(day) = days.get_mut(&merchant) {
+                day.reminded_today
+                    .insert(CustomerId(row.try_get("customer")?));
+            }
+        }
+        Ok(())
     }
 
     /// Why a reminder for `customer` waits, and until when; `None` when it may leave now.
@@ -1091,31 +1140,27 @@ fn shop_day_start(zone: Tz, now: i64) -> i64 {
         .map_or(now - 86_400_000, |t| to_millis(t.with_timezone(&Utc)))
 }
 
-/// Marks the shop's reminders `ids` `sending` inside a claim, with their `sending` events, in two
-/// statements; the ones no longer `scheduled` (cancelled meanwhile) are left out.
+/// Marks the reminders `keys` (of any shops) `sending` inside a claim, in one statement, with
+/// their `sending` events, their customers as they stand now and their pay links, one statement
+/// each; the ones no longer `scheduled` (cancelled meanwhile) are left out. A claim's page often
+/// spans many shops, so nothing here is a statement per shop or per reminder.
 async fn claim_many(
     tx: &mut crate::store::Tx,
-    merchant: MerchantId,
-    ids: &[ReminderId],
+    keys: &[ReminderKey],
     now: i64,
 ) -> Result<Vec<DueReminder>, BooksError> {
-    if ids.is_empty() {
+    if keys.is_empty() {
         return Ok(Vec::new());
     }
-    // Numbered parameters from $3 on: one per id (at most CLAIM_SCAN of them).
-    let list = (0..ids.len())
-        .map(|n| format!("${}", n + 3))
-        .collect::<Vec<_>>()
-        .join(", ");
     let mut update = sqlx::query(sqlx::AssertSqlSafe(format!(
         "UPDATE reminders SET status = 'sending', attempts = attempts + 1, claimed_at = $1, updated_at = $1 \
-         WHERE merchant_id = $2 AND status = 'scheduled' AND id IN ({list}) \
-         RETURNING id, customer_id, kind, amount_paise, due_at, attempts"
+         WHERE status = 'scheduled' AND (merchant_id, id) IN (VALUES {}) \
+         RETURNING merchant_id, id, customer_id, kind, amount_paise, due_at, attempts",
+        pairs_from(2, keys.len())
     )))
-    .bind(now)
-    .bind(merchant.0);
-    for id in ids {
-        update = update.bind(id.0);
+    .bind(now);
+    for key in keys {
+        update = update.bind(key.merchant.0).bind(key.reminder.0);
     }
     let rows = update.fetch_all(&mut **tx).await?;
     let mut due = Vec::with_capacity(rows.len());
@@ -1123,7 +1168,7 @@ async fn claim_many(
         let kind: String = row.try_get("kind")?;
         due.push(DueReminder {
             key: ReminderKey {
-                merchant,
+                merchant: MerchantId(row.try_get("merchant_id")?),
                 reminder: ReminderId(row.try_get("id")?),
             },
             customer: CustomerId(row.try_get("customer_id")?),
@@ -1133,43 +1178,73 @@ async fn claim_many(
                 .map(Paise::new),
             due_at: row.try_get("due_at")?,
             attempts: row.try_get("attempts")?,
+            customer_now: None,
             pay_link: None,
         });
     }
+    if due.is_empty() {
+        return Ok(due);
+    }
     // RETURNING gives no order on PostgreSQL: the claim keeps the order they fell due in.
     due.sort_by_key(|d| {
-        ids.iter()
-            .position(|id| *id == d.key.reminder)
+        keys.iter()
+            .position(|key| *key == d.key)
             .unwrap_or(usize::MAX)
     });
-    if !due.is_empty() {
-        let values = (0..due.len())
-            .map(|n| format!("($1, ${}, $2, $3)", n + 4))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let mut events = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO reminder_events (merchant_id, reminder_id, kind, at) VALUES {values}"
-        )))
-        .bind(merchant.0)
-        .bind(EventKind::Sending.as_str())
-        .bind(now);
-        for d in &due {
-            events = events.bind(d.key.reminder.0);
-        }
-        events.execute(&mut **tx).await?;
-        let customers: Vec<CustomerId> = due.iter().map(|d| d.customer).collect();
-        match super::pay_links::issue_many(tx, merchant, &customers, now).await {
-            Ok(links) => {
-                for (d, link) in due.iter_mut().zip(links) {
-                    d.pay_link = Some(link);
-                }
+    let values = (0..due.len())
+        .map(|n| format!("(${}, ${}, $1, $2)", 2 * n + 3, 2 * n + 4))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut events = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO reminder_events (merchant_id, reminder_id, kind, at) VALUES {values}"
+    )))
+    .bind(EventKind::Sending.as_str())
+    .bind(now);
+    for d in &due {
+        events = events.bind(d.key.merchant.0).bind(d.key.reminder.0);
+    }
+    events.execute(&mut **tx).await?;
+    // The customers as they stand at the claim, a few milliseconds before the sends: the balance
+    // decides what is asked, the phone where it goes.
+    let mut customers = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT merchant_id, {} FROM customers WHERE (merchant_id, id) IN (VALUES {})",
+        super::customers::CUSTOMER_COLUMNS,
+        pairs_from(1, due.len())
+    )));
+    for d in &due {
+        customers = customers.bind(d.key.merchant.0).bind(d.customer.0);
+    }
+    let mut read: std::collections::HashMap<(i64, i64), Customer> =
+        std::collections::HashMap::new();
+    for row in customers.fetch_all(&mut **tx).await? {
+        let customer = super::customers::customer_from_row(&row)?;
+        read.insert((row.try_get("merchant_id")?, customer.id.0), customer);
+    }
+    for d in &mut due {
+        d.customer_now = read.get(&(d.key.merchant.0, d.customer.0)).cloned();
+    }
+    let reminded: Vec<(MerchantId, CustomerId)> =
+        due.iter().map(|d| (d.key.merchant, d.customer)).collect();
+    match super::pay_links::issue_many(tx, &reminded, now).await {
+        Ok(links) => {
+            for (d, link) in due.iter_mut().zip(links) {
+                d.pay_link = Some(link);
             }
-            Err(super::pay_links::PayLinkError::Books(error)) => return Err(error),
-            // No randomness now: each send issues its link itself (and fails there, if still).
-            Err(error) => tracing::warn!(%error, "pay links not issued with the claim"),
         }
+        Err(super::pay_links::PayLinkError::Books(error)) => return Err(error),
+        // No randomness now: each send issues its link itself (and fails there, if still).
+        Err(error) => tracing::warn!(%error, "pay links not issued with the claim"),
     }
     Ok(due)
+}
+
+/// `($first, $first+1), ($first+2, $first+3), …`: `count` pairs of numbered parameters, for a
+/// `VALUES` list of (shop, row) keys.
+fn pairs_from(first: usize, count: usize) -> String {
+    (0..count)
+        .map(|n| format!("(${}, ${})", first + 2 * n, first + 2 * n + 1))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Moves a claimed reminder from `sending` to `to`, with its timeline step, in one transaction;
@@ -1498,6 +1573,167 @@ pub(super) async fn mark_sent_in(
         reminder_series::continue_after(tx, key, now).await?;
     }
     Ok(MessageId(message))
+}
+
+/// What [`mark_sent_in`] writes, for many finished sends in three statements instead of three
+/// each (`reminder_sends::SentLog` commits a batch at once). The sends must be of distinct
+/// reminders, and distinct in (shop, peer, wamid), by which the logged messages are matched back
+/// to them: the caller splits a batch that is not. Returns the logged messages in `sends`' order.
+pub(super) async fn mark_many_sent_in(
+    tx: &mut crate::store::Tx,
+    sends: &[(ReminderKey, Delivered<'_>, i64)],
+) -> Result<Vec<MessageId>, StoreError> {
+    if sends.is_empty() {
+        return Ok(Vec::new());
+    }
+    // The messages, one row each.
+    let values = (0..sends.len())
+        .map(|n| {
+            let p = 6 * n;
+            format!(
+                "(${}, 'out', ${}, ${}, 'template', ${}, ${}, ${}, ${})",
+                p + 1,
+                p + 2,
+                p + 3,
+                p + 4,
+                p + 5,
+                p + 6,
+                p + 6
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut insert = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO messages (merchant_id, direction, wa_message_id, peer, kind, body, status, created_at, updated_at) \
+         VALUES {values} RETURNING id, merchant_id, peer, wa_message_id"
+    )));
+    for (key, sent, now) in sends {
+        let status = if sent.wamid.is_some() {
+            Delivery::Sent
+        } else {
+            Delivery::Sandbox
+        };
+        insert = insert
+            .bind(key.merchant.0)
+            .bind(sent.wamid)
+            .bind(sent.peer)
+            .bind(storable(sent.body).into_owned())
+            .bind(status.as_str())
+            .bind(*now);
+    }
+    // RETURNING's order is not promised (SQLite says so): matched back by what each row holds.
+    let mut logged: std::collections::HashMap<(i64, String, Option<String>), i64> =
+        std::collections::HashMap::with_capacity(sends.len());
+    for row in insert.fetch_all(&mut **tx).await? {
+        logged.insert(
+            (
+                row.try_get("merchant_id")?,
+                row.try_get("peer")?,
+                row.try_get("wa_message_id")?,
+            ),
+            row.try_get("id")?,
+        );
+    }
+    let mut messages = Vec::with_capacity(sends.len());
+    for (key, sent, _) in sends {
+        let found = logged
+            .get(&(
+                key.merchant.0,
+                sent.peer.to_string(),
+                sent.wamid.map(str::to_string),
+            ))
+            .copied()
+            .ok_or_else(|| corrupt("message", sent.peer))?;
+        messages.push(MessageId(found));
+    }
+    // The reminders marked sent (as `mark_sent_in` does, row by row), in one statement.
+    let rows = (0..sends.len())
+        .map(|n| {
+            let p = 6 * n;
+            format!(
+                "(${}, ${}, ${}, ${}, ${}, ${})",
+                p + 1,
+                p + 2,
+                p + 3,
+                p + 4,
+                p + 5,
+                p + 6
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut update = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "WITH sent(merchant, reminder, wamid, amount, message, at) AS (VALUES {rows}) \
+         UPDATE reminders SET status = CASE WHEN status IN ('sending', 'needs_review') THEN 'sent' ELSE status END, \
+         wa_message_id = COALESCE(sent.wamid, reminders.wa_message_id), sent_amount_paise = sent.amount, \
+         message_id = sent.message, updated_at = sent.at FROM sent \
+         WHERE reminders.merchant_id = sent.merchant AND reminders.id = sent.reminder \
+         AND reminders.status IN ('sending', 'needs_review', 'sent', 'delivered', 'read', 'failed') \
+         RETURNING merchant_id, id, series_id"
+    )));
+    for ((key, sent, now), message) in sends.iter().zip(&messages) {
+        update = update
+            .bind(key.merchant.0)
+            .bind(key.reminder.0)
+            .bind(sent.wamid)
+            .bind(sent.amount.as_i64())
+            .bind(message.0)
+            .bind(*now);
+    }
+    let mut in_series: std::collections::HashMap<ReminderKey, bool> =
+        std::collections::HashMap::new();
+    for row in update.fetch_all(&mut **tx).await? {
+        let key = ReminderKey {
+            merchant: MerchantId(row.try_get("merchant_id")?),
+            reminder: ReminderId(row.try_get("id")?),
+        };
+        in_series.insert(key, row.try_get::<Option<i64>, _>("series_id")?.is_some());
+    }
+    // One `sent` event for each reminder that was marked and has none yet.
+    let marked: Vec<&(ReminderKey, Delivered<'_>, i64)> = sends
+        .iter()
+        .filter(|(key, _, _)| in_series.contains_key(key))
+        .collect();
+    if !marked.is_empty() {
+        let rows = (0..marked.len())
+            .map(|n| {
+                let p = 4 * n;
+                format!("(${}, ${}, ${}, ${})", p + 2, p + 3, p + 4, p + 5)
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut events = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "WITH sent(merchant, reminder, at, amount) AS (VALUES {rows}) \
+             INSERT INTO reminder_events (merchant_id, reminder_id, kind, at, amount_paise) \
+             SELECT sent.merchant, sent.reminder, $1, sent.at, sent.amount FROM sent WHERE NOT EXISTS \
+             (SELECT 1 FROM reminder_events e WHERE e.merchant_id = sent.merchant \
+             AND e.reminder_id = sent.reminder AND e.kind = $1) \
+             RETURNING merchant_id, reminder_id"
+        )))
+        .bind(EventKind::Sent.as_str());
+        for (key, sent, now) in &marked {
+            events = events
+                .bind(key.merchant.0)
+                .bind(key.reminder.0)
+                .bind(*now)
+                .bind(sent.amount.as_i64());
+        }
+        for row in events.fetch_all(&mut **tx).await? {
+            let key = ReminderKey {
+                merchant: MerchantId(row.try_get("merchant_id")?),
+                reminder: ReminderId(row.try_get("reminder_id")?),
+            };
+            // The next of a series is due its interval after this one went.
+            if in_series.get(&key).copied().unwrap_or(false) {
+                let now = sends
+                    .iter()
+                    .find(|(sent, _, _)| *sent == key)
+                    .map_or(0, |(_, _, now)| *now);
+                reminder_series::continue_after(tx, key, now).await?;
+            }
+        }
+    }
+    Ok(messages)
 }
 
 /// Reminders claimed before `claimed_before` and still `sending`: their sender stopped between

@@ -1612,7 +1612,114 @@ async fn claims_carry_pay_links_and_finished_sends_are_recorded_together(db: Db)
     }
 }
 
+/// One claim takes due reminders of several shops at once (its statements span shops), carrying
+/// each shop and each customer as they stand; sends finished together are written together and
+/// each matched to its own logged message, even with the same phone in two shops and one send
+/// recorded twice in the same batch.
+async fn a_claim_spans_shops_and_sends_finished_together_get_their_own_messages(db: Db) {
+    use execora_engine::books::reminder_sends::SentLog;
+    use sqlx::Row;
+    let first = shop(&db, "Pehli Kirana").await;
+    let second = shop(&db, "Doosri Kirana").await;
+    let now = to_millis(first.books.now());
+    let mut expected = std::collections::HashMap::new();
+    for n in 0..3 {
+        // The same phone numbers in both shops, each shop's customer owing its own amount.
+        let phone = format!("9198765000{n}");
+        for (books, owes) in [(&first.books, 100 + n), (&second.books, 200 + n)] {
+            let id = debtor(books, &format!("Grahak {n}"), Some(&phone), owes).await;
+            books
+                .schedule_reminder(id, None, now, &cli())
+                .await
+                .expect("schedule");
+            expected.insert((books.merchant_id(), id), (phone.clone(), rupees(owes)));
+        }
+    }
+    let claimed = reminders::claim_batch(&db, now, 64).await.expect("claim");
+    assert_eq!(claimed.due.len(), 6);
+    assert_eq!(claimed.shops.len(), 2, "both shops carried with the claim");
+    assert_eq!(
+        claimed.shops[&second.books.merchant_id()].name,
+        "Doosri Kirana"
+    );
+    for due in &claimed.due {
+        let (_, owes) = &expected[&(due.key.merchant, due.customer)];
+        let customer = due
+            .customer_now
+            .as_ref()
+            .expect("the customer read with the claim");
+        assert_eq!(customer.id, due.customer);
+        assert_eq!(customer.balance, *owes);
+        assert_eq!(due.pay_link.as_ref().expect("link").customer, due.customer);
+    }
+    let log = SentLog::start(db.clone());
+    // Every send in the sandbox (no wamid), the first one recorded twice side by side.
+    let mut finishing: Vec<_> = claimed.due.iter().collect();
+    finishing.push(&claimed.due[0]);
+    let sends: Vec<_> = finishing
+        .into_iter()
+        .map(|due| {
+            let (log, key) = (log.clone(), due.key);
+            let (phone, owes) = expected[&(due.key.merchant, due.customer)].clone();
+            tokio::spawn(async move {
+                let sent = Delivered {
+                    amount: owes,
+                    wamid: None,
+                    peer: &phone,
+                    body: "payment_reminder",
+                };
+                (
+                    key,
+                    log.mark_sent(key, &sent, now + 1).await.expect("recorded"),
+                )
+            })
+        })
+        .collect();
+    for send in sends {
+        let (key, message) = send.await.expect("joined");
+        let row = sqlx::query(
+            "SELECT m.merchant_id, m.peer, m.status, r.customer_id, r.sent_amount_paise \
+             FROM messages m, reminders r WHERE m.id = $1 AND r.merchant_id = $2 AND r.id = $3",
+        )
+        .bind(message.0)
+        .bind(key.merchant.0)
+        .bind(key.reminder.0)
+        .fetch_one(db.pool())
+        .await
+        .expect("the message and its reminder");
+        let customer = execora_engine::books::CustomerId(row.get("customer_id"));
+        let (phone, owes) = &expected[&(key.merchant, customer)];
+        assert_eq!(
+            row.get::<i64, _>("merchant_id"),
+            key.merchant.0,
+            "the shop's own message"
+        );
+        assert_eq!(&row.get::<String, _>("peer"), phone);
+        assert_eq!(row.get::<String, _>("status"), "sandbox");
+        assert_eq!(row.get::<i64, _>("sent_amount_paise"), owes.as_i64());
+    }
+    for due in &claimed.due {
+        let books = if due.key.merchant == first.books.merchant_id() {
+            &first.books
+        } else {
+            &second.books
+        };
+        let reminder = books.reminder(due.key.reminder).await.expect("reminder");
+        assert_eq!(reminder.status, ReminderStatus::Sent);
+        let kinds = timeline(books, due.key.reminder).await;
+        assert_eq!(
+            kinds
+                .iter()
+                .filter(|kind| **kind == EventKind::Sent)
+                .count(),
+            1,
+            "one sent event, however often recorded"
+        );
+    }
+}
+
 on_both_databases!(
+    a_claim_spans_shops_and_sends_finished_together_get_their_own_messages,
     claims_carry_pay_links_and_finished_sends_are_recorded_together,
     only_reminders_whose_time_has_come_are_counted_due,
     concurrent_claims_never_exceed_the_daily_cap_nor_remind_a_customer_twice_a_day,
