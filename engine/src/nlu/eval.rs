@@ -417,17 +417,20 @@ pub fn evaluate_safety(
         let got = reading(&understood);
         let meant = comparable(&case.meant);
         let control = case.class == "control";
+        // A control booked at once as something else ("Rahul ne udhaar ke 500 lauta diye" as
+        // more udhaar) is a wrong booking as much as a trap booked.
+        let wrong = understood.confident
+            && comparable(&bookings(&got)) != comparable(&bookings(&case.meant));
         let good = if control {
             understood.confident && comparable(&got) == meant
         } else {
-            !understood.confident || comparable(&bookings(&got)) == meant
+            !wrong
         };
         report.total += 1;
+        report.wrong_bookings += usize::from(wrong);
         if control {
             report.controls += 1;
             report.controls_not_booked += usize::from(!good);
-        } else {
-            report.wrong_bookings += usize::from(!good);
         }
         for tally in [
             report.per_class.entry(case.class.clone()).or_default(),
@@ -550,6 +553,11 @@ mod tests {
             "a control must be booked at once"
         );
         assert!(!doubted_everything.render(true).contains("MISS"));
+        // The control booked at once with the wrong amount is a wrong booking too.
+        let misread_everything =
+            evaluate_safety(&cases, |_, _| answer(payment("Rahul", 300), true));
+        assert_eq!(misread_everything.wrong_bookings, 2);
+        assert_eq!(misread_everything.controls_not_booked, 1);
     }
 
     #[test]

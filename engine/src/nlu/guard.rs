@@ -1101,7 +1101,16 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
     // The past perfect must be the booking verb's own: in "200 diye kyunki woh aaya tha" it
     // belongs to a reason, and the payment is read (then asked about, as words are left over).
     let paying_verb = tokens.iter().any(|t| t.word == Word::Pay);
+    // "250 wapas kiye jo udhaar tha": a past perfect after a relative "jo" describes what was
+    // paid back, and reports nothing of the booking itself.
+    let relative_from = keys
+        .iter()
+        .position(|k| matches!(*k, "jo" | "जो"))
+        .filter(|&at| at > 0 && tokens[..at].iter().any(|t| t.word == Word::Pay));
     let written_before = (1..tokens.len()).any(|i| {
+        if relative_from.is_some_and(|at| i > at) {
+            return false;
+        }
         // "jama ho gaye the", "udhaar tha": helpers may stand between the verb and its ending.
         let mut v = i - 1;
         while v > 0 && tokens[v].word == Word::Aux && keys[i] != "the" {
@@ -1165,7 +1174,33 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
                     )
             })
     };
-    let already = (0..keys.len()).any(|i| is_already_word(keys[i]) && !paid_off(i));
+    // "earlier" alone is when it was paid ("Sunny paid 500 earlier today"); with a word of
+    // writing it is when it was written ("I noted it earlier").
+    // "pehli baar" (the first time), "pehle wala udhaar" (the earlier credit) say when, not that
+    // it was written; "already paid …, please add it" asks for the writing.
+    let not_of_writing = |i: usize| {
+        matches!(
+            keys.get(i + 1).copied().unwrap_or(""),
+            "baar"
+                | "bar"
+                | "dafa"
+                | "dafaa"
+                | "बार"
+                | "wala"
+                | "wali"
+                | "wale"
+                | "वाला"
+                | "वाली"
+                | "वाले"
+        )
+    };
+    let already = !asks_to_write(tokens, &keys)
+        && (0..keys.len()).any(|i| {
+            is_already_word(keys[i])
+                && !paid_off(i)
+                && !not_of_writing(i)
+                && (keys[i] != "earlier" || tokens.iter().any(is_writing))
+        });
     // "bill ... was made yesterday", "has been entered": the English passive of writing reports it.
     let passive = (1..tokens.len()).any(|i| {
         matches!(keys[i - 1], "was" | "were" | "been")
@@ -1245,6 +1280,8 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
         || goods_back
         || from_me
         || merchant_verb
+        || given_back_to_them(tokens, &keys)
+        || took_their_own_back(&keys)
         // "Honey se 800 wapas mil gaye": received back from them.
         || (hindi_giving_back && !customer_gave && !received_from_them)
         || keys
@@ -1255,6 +1292,349 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
         return Some(NotBooked::MoneyToCustomer);
     }
     None
+}
+
+/// "Naresh ne apna 600 deposit wapas le liya", "Chetan apne 500 wapas le gaya": the customer took
+/// money back from the shop. "maine Rahul se 500 wapas liye" (the merchant took it back from them)
+/// is money that came, and is not this.
+fn took_their_own_back(keys: &[&str]) -> bool {
+    let back = |k: &str| matches!(k, "wapas" | "waapas" | "vapas" | "vaapas" | "वापस");
+    let took = |k: &str| {
+        matches!(
+            k,
+            "le" | "liya"
+                | "liye"
+                | "li"
+                | "lie"
+                | "ले"
+                | "लिया"
+                | "लिए"
+                | "ली"
+                | "leliya"
+                | "lelia"
+        )
+    };
+    let from_them = keys
+        .iter()
+        .any(|k| matches!(*k, "se" | "से" | "from" | "maine" | "mene" | "मैंने"));
+    !from_them && keys.windows(2).any(|w| back(w[0]) && took(w[1]))
+}
+
+/// Money given back in English with the customer on the receiving end: "returned by me", "Ravi
+/// was given 2,500 back", "Vicky was returned his 350", "₹900 given back to Shalini", "Geeta got
+/// 500 back from the shop", "Satish's advance returned". The customer as the giver ("Ravi gave
+/// back 500", "returned by Ravi", "got back 500 from Ravi") is a payment, and is not this.
+fn given_back_to_them(tokens: &[Token<'_>], keys: &[&str]) -> bool {
+    let key = |i: usize| keys.get(i).copied().unwrap_or("");
+    let giving = |k: &str| {
+        matches!(
+            k,
+            "gave" | "given" | "paid" | "handed" | "sent" | "returned" | "refunded"
+        )
+    };
+    let receiving = |k: &str| matches!(k, "got" | "received" | "recd" | "took" | "taken");
+    // "gave 500 back", "got 500/- back": the verb a few words before "back", or right after it
+    // ("money back given").
+    let back_after = |verb: &dyn Fn(&str) -> bool| {
+        (0..keys.len()).any(|i| {
+            key(i) == "back" && ((i.saturating_sub(4)..i).any(|v| verb(key(v))) || verb(key(i + 1)))
+        })
+    };
+    let returned = keys.iter().any(|k| matches!(*k, "returned" | "refunded"));
+    // "Nitya collected her 500 deposit", "Raj took his advance": the customer's own money taken
+    // back by them.
+    let their_money_word = keys
+        .iter()
+        .any(|k| matches!(*k, "advance" | "deposit" | "security"));
+    let opening_name = tokens
+        .iter()
+        .find(|t| !matches!(t.word, Word::Filler | Word::Sep))
+        .is_some_and(|t| t.word == Word::Name);
+    if their_money_word
+        && opening_name
+        && keys.iter().any(|k| {
+            matches!(
+                *k,
+                "collected" | "took" | "taken" | "withdrew" | "got" | "received"
+            )
+        })
+        && !keys.iter().any(|k| matches!(*k, "from" | "to"))
+    {
+        return true;
+    }
+    if !(returned || back_after(&giving) || back_after(&receiving)) {
+        return false;
+    }
+    // A person named right after "by" or "from" gave it ("returned by Ravi", "back from Ravi");
+    // "by me", "from the shop", "by cheque" name no giver of theirs.
+    let giver_after = |marker: &str| {
+        (0..keys.len()).any(|i| {
+            key(i) == marker
+                && tokens[i + 1..]
+                    .iter()
+                    .find(|t| t.word != Word::Honorific)
+                    .is_some_and(|t| t.word == Word::Name && t.key != "shop")
+        })
+    };
+    let to_me = (0..keys.len()).any(|i| key(i) == "to" && matches!(key(i + 1), "me" | "us"));
+    if giver_after("by")
+        || giver_after("from")
+        || to_me
+        || keys.iter().any(|k| matches!(*k, "ne" | "ने"))
+    {
+        return false;
+    }
+    let by_us = (0..keys.len()).any(|i| key(i) == "by" && matches!(key(i + 1), "me" | "us"));
+    // "was given", "were returned", "has been paid": the passive with no giver of theirs.
+    // "money back given" as well: the giving verb right after "back".
+    let passive = (1..keys.len()).any(|i| {
+        matches!(key(i - 1), "was" | "were" | "been" | "is" | "are" | "back") && giving(key(i))
+    });
+    // The opening name, then the verb: who did it.
+    let first = tokens
+        .iter()
+        .position(|t| !matches!(t.word, Word::Filler | Word::Sep | Word::Currency));
+    let subject_verb = first
+        .filter(|&f| tokens[f].word == Word::Name)
+        .and_then(|f| {
+            tokens[f..]
+                .iter()
+                .find(|t| !matches!(t.word, Word::Name | Word::Honorific))
+                .map(|t| t.key.as_str())
+        });
+    // "Geeta got 500 back": the named one received it.
+    let they_received = subject_verb.is_some_and(receiving) && back_after(&receiving);
+    // "given back to Shalini", "paid back to Rahul".
+    let to_them = back_after(&giving)
+        && (0..keys.len()).any(|i| is_to_marker(key(i)) && !matches!(key(i + 1), "me" | "us"));
+    // "advance returned", "deposit refunded": what the customer had left with the shop.
+    let their_money = keys
+        .iter()
+        .any(|k| matches!(*k, "advance" | "deposit" | "security"))
+        && !subject_verb.is_some_and(giving);
+    by_us || passive || they_received || to_them || their_money
+}
+
+/// A clause with no amount and no name saying the writing is done: "already in the khata",
+/// "already updated bro", "pehle hi chadha diya". Beside a booking it says that booking is in the
+/// books already ("Sapna 300 udhaar, already in the khata since Tuesday").
+pub fn says_already_written(tokens: &[Token<'_>]) -> bool {
+    let already = tokens
+        .iter()
+        .any(|t| matches!(t.key.as_str(), "already" | "pehle" | "pahle" | "पहले"));
+    let written = tokens.iter().any(|t| {
+        is_writing(t)
+            || matches!(t.word, Word::Ledger)
+            || matches!(
+                t.key.as_str(),
+                "khata"
+                    | "khate"
+                    | "book"
+                    | "books"
+                    | "register"
+                    | "diary"
+                    | "done"
+                    | "entered"
+                    | "noted"
+                    | "updated"
+                    | "recorded"
+                    | "written"
+                    | "likha"
+                    | "likhi"
+                    | "chadha"
+                    | "daala"
+                    | "dala"
+                    | "खाते"
+                    | "खाता"
+                    | "लिखा"
+            )
+    });
+    already
+        && written
+        && !tokens
+            .iter()
+            .any(|t| matches!(t.word, Word::Number | Word::Name))
+}
+
+/// Drops the clauses after a booking that only ask for it to be written: "not entered yet, add
+/// it", "I forgot to enter it, please add it now", "abhi tak likha nahi, likh do". They ask for
+/// the booking said before them, and read on their own they look like a denial ("not") or a
+/// report ("I forgot"). A request that is itself denied ("don't add it", "do not add it", "mat
+/// likho") is never dropped.
+pub fn drop_late_entry_requests(tokens: &mut Vec<Token<'_>>) {
+    let past = |k: &str| {
+        matches!(
+            k,
+            "entered"
+                | "noted"
+                | "written"
+                | "added"
+                | "recorded"
+                | "updated"
+                | "saved"
+                | "likha"
+                | "likhi"
+                | "likhe"
+                | "chadha"
+                | "chadhaya"
+                | "daala"
+                | "dala"
+                | "लिखा"
+                | "चढ़ा"
+                | "चढा"
+        )
+    };
+    let request = |k: &str| {
+        matches!(
+            k,
+            "add"
+                | "enter"
+                | "note"
+                | "write"
+                | "record"
+                | "put"
+                | "likh"
+                | "likho"
+                | "daal"
+                | "daalo"
+                | "dal"
+                | "dalo"
+                | "chadha"
+                | "chadhao"
+                | "darj"
+                | "लिखो"
+                | "लिख"
+                | "डाल"
+                | "डालो"
+                | "चढ़ाओ"
+        )
+    };
+    let allowed = |k: &str| {
+        past(k)
+            || request(k)
+            || matches!(
+                k,
+                "not"
+                    | "nahi"
+                    | "nahin"
+                    | "नहीं"
+                    | "yet"
+                    | "abhi"
+                    | "tak"
+                    | "अभी"
+                    | "तक"
+                    | "i"
+                    | "forgot"
+                    | "bhool"
+                    | "bhul"
+                    | "gaya"
+                    | "gayi"
+                    | "to"
+                    | "it"
+                    | "this"
+                    | "that"
+                    | "ise"
+                    | "isko"
+                    | "please"
+                    | "pls"
+                    | "plz"
+                    | "kindly"
+                    | "now"
+                    | "do"
+                    | "dijiye"
+                    | "dena"
+                    | "kar"
+                    | "karo"
+                    | "lo"
+                    | "lijiye"
+                    | "in"
+                    | "the"
+                    | "book"
+                    | "khata"
+                    | "khate"
+                    | "mein"
+                    | "me"
+                    | "hai"
+                    | "tha"
+                    | "hua"
+                    | "है"
+                    | "था"
+                    | "दो"
+            )
+    };
+    // The clauses, as (start, end) with the separator before each.
+    let mut starts = vec![0];
+    for (i, token) in tokens.iter().enumerate() {
+        if token.word == Word::Sep {
+            starts.push(i + 1);
+        }
+    }
+    // Only trailing clauses, after a clause that is a booking's (a number in it), and only when
+    // they ask for the writing somewhere.
+    let mut cut = tokens.len();
+    let mut asks = false;
+    for &start in starts.iter().skip(1).rev() {
+        let keys: Vec<&str> = tokens[start..cut].iter().map(|t| t.key.as_str()).collect();
+        let every_word = !keys.is_empty() && keys.iter().all(|k| allowed(k));
+        // A denial must be of the writing done ("not entered", "likha nahi"), never of the
+        // request ("do not add"; "don't", "mat" are no allowed words).
+        let denials_of_the_past = (0..keys.len()).all(|i| {
+            !is_negation(keys[i])
+                || keys
+                    .get(i + 1..)
+                    .and_then(|rest| rest.iter().find(|k| !matches!(**k, "yet" | "been")))
+                    .is_some_and(|k| past(k))
+                || (i > 0 && past(keys[i - 1]))
+        });
+        if !(every_word && denials_of_the_past) {
+            break;
+        }
+        asks |= keys.iter().any(|k| request(k));
+        cut = start - 1;
+    }
+    // The booking said before keeps its own verb ("Ankit paid 1,800"); in "rekha ke naam 300
+    // aur likh do" the request is the verb, and stays.
+    // Credit keeps its request: "Pradeep ka 80 ka udhaar hai, likh lo" is a debt stated, which
+    // the request makes a booking.
+    let booked_before = |t: &Token<'_>| {
+        matches!(
+            t.word,
+            Word::Pay | Word::Arrive | Word::Take | Word::Mode(_)
+        )
+    };
+
+    // With "already" before ("Neeraj already paid 500 today, please add it") the request stays
+    // beside it: it tells the guard that "already" is of the paying, not of the writing.
+    if asks
+        && cut < tokens.len()
+        && tokens[..cut].iter().any(|t| t.word == Word::Number)
+        && tokens[..cut].iter().any(booked_before)
+        && !tokens[..cut]
+            .iter()
+            .any(|t| is_already_word(&t.key) && t.key != "earlier")
+    {
+        tokens.truncate(cut);
+    }
+}
+
+/// A request to write it now: "entry kar do", "please add it", "likh lo", "note karo", "add it".
+fn asks_to_write(tokens: &[Token<'_>], keys: &[&str]) -> bool {
+    (0..tokens.len()).any(|i| {
+        let next = keys.get(i + 1).copied();
+        is_writing(&tokens[i])
+            && !(i > 0 && is_negation(keys[i - 1]))
+            && match next {
+                Some("kar") => matches!(
+                    keys.get(i + 2).copied(),
+                    Some("do" | "dena" | "lo" | "dijiye")
+                ),
+                Some("karo" | "kardo" | "lo" | "lijiye" | "do" | "dijiye") => true,
+                Some("it" | "this" | "that" | "now") | None => {
+                    matches!(keys[i], "add" | "enter" | "note" | "write" | "record")
+                }
+                _ => false,
+            }
+    })
 }
 
 /// English past forms that "the" may follow as an article ("paid the 500", "cleared the dues").

@@ -45,6 +45,8 @@ struct Has {
     write: bool,
     take: bool,
     account: bool,
+    /// "my account", "the shop account": the shop's own bank account, where customers pay.
+    shop_account: bool,
     /// "udhaar ke 400 chukaye" pays a debt back: a payment, though it names the credit.
     repay: bool,
     /// "nikal do", "don't send": takes a reminder off, said without a cancel word.
@@ -150,7 +152,28 @@ fn survey(tokens: &[Token<'_>]) -> Has {
                         "mein" | "me" | "mai" | "में" | "se" | "से" | "transfer"
                     )
                 });
-                if owned && !moved {
+                // "into the shop account", "mere account mein": the shop's own bank account, so
+                // money put there is a payment in.
+                let the_shops = (i.saturating_sub(2)..i).any(|b| {
+                    matches!(
+                        tokens[b].key.as_str(),
+                        "my" | "our"
+                            | "mere"
+                            | "mera"
+                            | "hamare"
+                            | "humare"
+                            | "shop"
+                            | "dukaan"
+                            | "dukan"
+                            | "मेरे"
+                            | "हमारे"
+                            | "दुकान"
+                    )
+                });
+                if the_shops {
+                    has.shop_account = true;
+                    has.mode.get_or_insert(PaymentMode::Bank);
+                } else if owned && !moved {
                     has.ledger = true;
                 } else {
                     has.account = true;
@@ -223,6 +246,12 @@ fn survey(tokens: &[Token<'_>]) -> Has {
         .map(|t| t.key.bytes().filter(u8::is_ascii_digit).count())
         .sum::<usize>()
         >= 10;
+    // "Shreya put 200 into the shop account", "Zeenat ne mere account mein 1,100 jama kiye":
+    // money the customer put in the shop's account came in, whatever the verb.
+    if has.shop_account && !has.credit {
+        has.pay = true;
+        has.write = false;
+    }
     if has.account {
         if (has.new || has.write || has.credit) && !has.pay {
             has.ledger = true;
@@ -235,6 +264,13 @@ fn survey(tokens: &[Token<'_>]) -> Has {
     if customer_paid_back(tokens) {
         has.pay = true;
         has.repay = true;
+    }
+    // "Mehboob se udhaar ka 560 wapas aa gaya", "Payal ne udhaar wale 450 GPay kar diye",
+    // "Hemlata ne apni udhaari ke 600 jama kiye", "Bobby cleared 300 of his udhaar": the credit
+    // named as what the money paid off (its genitive, or his own) is a repayment.
+    if has.credit && (has.pay || has.arrive || has.mode.is_some()) && debt_paid_off(tokens) {
+        has.repay = true;
+        has.pay = true;
     }
     // "Rahul owes me 200 more", "Gupta aunty owes another 900": added to what is owed.
     let key_in = |keys: &[&str]| tokens.iter().any(|t| keys.contains(&t.key.as_str()));
@@ -766,7 +802,8 @@ fn customer_paid_back(tokens: &[Token<'_>]) -> bool {
                 | "चुकाए"
                 | "चुकाया"
                 | "वापस"
-        ) || (matches!(key(i), "gave" | "given" | "paid" | "handed") && key(i + 1) == "back")
+        ) || (matches!(key(i), "gave" | "given" | "paid" | "handed" | "brought")
+            && key(i + 1) == "back")
     });
     // The merchant acting, or a paper coming back (a cheque returned unpaid, a note given back
     // as change), is no payment.
@@ -818,11 +855,63 @@ fn customer_paid_back(tokens: &[Token<'_>]) -> bool {
                     .is_some_and(|t| {
                         matches!(
                             t.key.as_str(),
-                            "gave" | "returned" | "paid" | "handed" | "has" | "have"
+                            "gave" | "returned" | "paid" | "handed" | "brought" | "has" | "have"
                         )
                     })
         });
     hindi_agent || english_agent
+}
+
+/// The customer's credit named as what a payment paid off: "udhaar ka/ke/wale 450", "apne
+/// udhaar ke", "his/her (old) udhaar", said by or from the customer ("ne", "se", or an English
+/// sentence opening with the name), and given to nobody ("ko", "to").
+fn debt_paid_off(tokens: &[Token<'_>]) -> bool {
+    let key = |i: usize| tokens.get(i).map_or("", |t| t.key.as_str());
+    let named_as_paid = (0..tokens.len()).any(|i| {
+        tokens[i].word == Word::Credit
+            && (matches!(
+                key(i + 1),
+                "ka" | "ke"
+                    | "ki"
+                    | "wala"
+                    | "wale"
+                    | "wali"
+                    | "waale"
+                    | "का"
+                    | "के"
+                    | "की"
+                    | "वाला"
+                    | "वाले"
+            ) || (i > 0
+                && matches!(
+                    key(i - 1),
+                    "apne"
+                        | "apni"
+                        | "apna"
+                        | "his"
+                        | "her"
+                        | "their"
+                        | "old"
+                        | "pichla"
+                        | "pichhla"
+                        | "purana"
+                        | "पिछला"
+                        | "पुराना"
+                        | "अपने"
+                        | "अपना"
+                )))
+    });
+    let from_them = tokens
+        .iter()
+        .any(|t| matches!(t.key.as_str(), "ne" | "ने" | "se" | "से" | "from"))
+        || tokens
+            .iter()
+            .find(|t| !matches!(t.word, Word::Filler | Word::Sep))
+            .is_some_and(|t| t.word == Word::Name);
+    let to_someone = tokens
+        .iter()
+        .any(|t| matches!(t.key.as_str(), "ko" | "को" | "to"));
+    named_as_paid && from_them && !to_someone
 }
 
 fn is_repayment(key: &str) -> bool {
@@ -831,6 +920,11 @@ fn is_repayment(key: &str) -> bool {
         "chukaya"
             | "chukaye"
             | "chukta"
+            | "chukate"
+            | "chukaate"
+            | "chukane"
+            | "चुकाते"
+            | "चुकाने"
             | "lautaye"
             | "lautaya"
             | "returned"
@@ -883,7 +977,15 @@ fn merchant_borrowed(tokens: &[Token<'_>]) -> bool {
                 "ne" | "ने" | "lent" | "gave" | "given" | "diye" | "diya" | "दिए" | "दिया"
             )
         });
-    (merchant && from && took) || to_me || ["borrowed", "lent"].iter().any(|k| key(k))
+    // "Rahul borrowed 500 (from me)" is the customer's credit; "I borrowed", "borrowed 500 from
+    // Rahul" the merchant's.
+    let from_someone = tokens
+        .windows(2)
+        .any(|w| w[0].key == "from" && !matches!(w[1].key.as_str(), "me" | "us"));
+    (merchant && from && took)
+        || to_me
+        || ((merchant || from_someone) && key("borrowed"))
+        || key("lent")
 }
 
 /// "write off", "Rahul ka 500 write off karo": what is owed is forgiven, not added to.

@@ -265,7 +265,14 @@ fn exact(key: &str) -> Option<Word> {
         "reminding" | "tagada" | "tagaada" | "तगादा" => {
             Word::Reminder
         }
-        "money" | "amount" | "rakam" | "रकम" => Word::Currency,
+        "money" | "amount" | "amt" | "rakam" | "रकम" => Word::Currency,
+        // "he had taken on credit": the English past perfect's helper, never a name; "pending
+        // overall", "in the khata since Tuesday": adverbs, never names.
+        "had" => Word::Aux,
+        "overall" | "altogether" | "since" => Word::Filler,
+        // "handed over 1,000 at the counter", "his first payment", "khate se kam karo" (take it
+        // off the khata): never names.
+        "counter" | "first" | "kam" => Word::Filler,
         "yet" => Word::Aux,
         "handed" => Word::Pay,
         "mark" => Word::Write,
@@ -320,7 +327,7 @@ fn exact(key: &str) -> Option<Word> {
             Word::Left
         }
         "aaya" | "aaye" | "aayi" | "aai" | "aya" | "aye" | "ayi" | "aa" | "aagaya" | "aagaye"
-        | "received" | "receive" | "arrived" | "came" | "got" | "collected" | "mila" | "mile"
+        | "received" | "receive" | "recd" | "rcvd" | "recvd" | "arrived" | "came" | "got" | "collected" | "mila" | "mile"
         | "mili" | "wasool" | "vasool" | "wasul" | "vasul" | "वसूल" | "mil" | "milgaye" | "milgaya" | "मिल" | "आया" | "आए" | "आये" | "आई" | "आ"
         | "मिला" | "मिले" | "मिली" => Word::Arrive,
         "naya" | "nayi" | "naye" | "nya" | "new" | "add" | "jodo" | "jod" | "jodna" | "jodiye"
@@ -406,6 +413,10 @@ fn exact(key: &str) -> Option<Word> {
         | "udhari"
         | "udaar"
         | "credit"
+        // "Rahul borrowed 500": credit the customer took ("I borrowed 500 from Rahul" is the
+        // merchant's, which the credit reading asks about).
+        | "borrowed"
+        | "loan"
         | "उधार"
         | "उधारी"
         | "क्रेडिट" => Word::Credit,
@@ -456,6 +467,14 @@ fn exact(key: &str) -> Option<Word> {
         | "chukaya"
         | "chukaye"
         | "chukta"
+        // "पिछला उधार चुकाते हुए 400 दिए", "udhaar chukane ke liye": paying a debt off.
+        | "chukate"
+        | "chukaate"
+        | "chukane"
+        | "चुकाते"
+        | "चुकाने"
+        // "Firoz brought back the 350", "Rahul brought 500".
+        | "brought"
         | "lautaye"
         | "lautaya"
         // "300 lauta diye": gave back (who to is the guard's to tell).

@@ -35,6 +35,7 @@ pub fn parse(text: &str, now: DateTime<FixedOffset>) -> Understood {
     }
     let mut tokens = tokenize(&text);
     drop_tag_particles(&mut tokens);
+    guard::drop_late_entry_requests(&mut tokens);
     guard::settle_roles(&mut tokens);
     guard::set_aside_denied_kinds(&mut tokens);
     if tokens.len() > MAX_TOKENS {
@@ -62,6 +63,16 @@ pub fn parse(text: &str, now: DateTime<FixedOffset>) -> Understood {
     // An undo beside other commands ("500 diye the, kal wapas le gaya") may not mean the last
     // booking at all: it is asked about, never done unasked.
     if commands.len() > 1 && commands.contains(&Command::Undo) {
+        unclean += 1;
+    }
+    // "Sapna 300 udhaar, already in the khata": a clause of its own says the booking is written.
+    if commands.iter().any(is_booking)
+        && tokens
+            .split(|t| t.word == Word::Sep)
+            .any(guard::says_already_written)
+    {
+        commands = not_a_booking(commands);
+        not_booked = Some(NotBooked::AlreadyWritten);
         unclean += 1;
     }
     if unclear && commands.iter().any(is_booking) {

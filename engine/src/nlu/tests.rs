@@ -3043,3 +3043,208 @@ fn entries_counted_or_taken_back_a_little_paid_and_papers_returned_are_not_booki
     );
     books_at_once("thodi madad chahiye", r#"[{"intent":"help"}]"#);
 }
+
+#[test]
+fn money_given_back_to_the_customer_in_english_is_not_a_payment() {
+    // The customer on the receiving end: the merchant as the giver ("by me"), the passive, "to
+    // X", the customer receiving it, or the customer's own advance.
+    for text in [
+        "Rekha's 500 returned by me in cash",
+        "Ravi Kumar was given 2,500 back by cheque",
+        "Vicky was returned his 350",
+        "₹900 given back to Shalini",
+        "paid back 400 to Meena",
+        "Geeta got 500/- back from the shop",
+        "Satish's 1.2k advance returned today",
+        "Anil's deposit of 2000 refunded",
+    ] {
+        assert!(!books_anything(text), "{text}: {}", shown(text));
+    }
+    // The customer as the giver pays, however it is said.
+    for (text, name, paise) in [
+        ("Rahul returned 500", "Rahul", 50000),
+        ("Rahul paid back 500", "Rahul", 50000),
+        ("got back 900 from Shalini", "Shalini", 90000),
+        ("received 500 back from Rahul", "Rahul", 50000),
+        ("500 returned by Rahul", "Rahul", 50000),
+        ("Rahul gave back 300 to me", "Rahul", 30000),
+        (
+            "Suresh bhai gave back 1,200 he had taken on credit",
+            "Suresh",
+            120000,
+        ),
+    ] {
+        books_at_once(
+            text,
+            &format!(
+                r#"[{{"intent":"record_payment","customer":"{name}","amount_paise":{paise}}}]"#
+            ),
+        );
+    }
+}
+
+#[test]
+fn a_clause_saying_it_is_already_written_keeps_the_booking_beside_it_from_being_made() {
+    for text in [
+        "Sapna 300 udhaar, already in the khata since Tuesday",
+        "Rahul ne 500 diye, already updated",
+        "Meena 250 cash. already done in the book",
+    ] {
+        not_booked_because(text, NotBooked::AlreadyWritten);
+    }
+    // "earlier" alone says when it was paid, not that it was written.
+    books_at_once(
+        "Sunny paid 500 earlier today",
+        r#"[{"intent":"record_payment","customer":"Sunny","amount_paise":50000}]"#,
+    );
+}
+
+#[test]
+fn a_request_to_write_after_a_booking_asks_for_that_booking() {
+    for (text, expected) in [
+        (
+            "Ankit paid 1,800 today, not entered yet, add it",
+            r#"[{"intent":"record_payment","customer":"Ankit","amount_paise":180000}]"#,
+        ),
+        (
+            "Rahul paid 300 this morning, I forgot to enter it, please add it now",
+            r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":30000}]"#,
+        ),
+        (
+            "Sunny paid 500 earlier today - not noted yet, pls add",
+            r#"[{"intent":"record_payment","customer":"Sunny","amount_paise":50000}]"#,
+        ),
+        (
+            "Rahul ne 300 diye, abhi tak likha nahi, likh do",
+            r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":30000}]"#,
+        ),
+        // The request is the verb here, and stays.
+        (
+            "rekha ke naam 300 aur likh do",
+            r#"[{"intent":"add_credit","customer":"rekha","amount_paise":30000}]"#,
+        ),
+    ] {
+        books_at_once(text, expected);
+    }
+    // A request denied is no request; a booking said not to be written is not written.
+    for text in [
+        "Rahul paid 300, do not add it",
+        "Rahul paid 300, don't add it",
+        "Rahul paid 300, not entered, do not add it",
+    ] {
+        assert!(!books_anything(text), "{text}: {}", shown(text));
+    }
+}
+
+#[test]
+fn short_forms_adverbs_and_lone_dashes_are_read() {
+    books_at_once(
+        "amt 900 recd from Devraj, cash",
+        r#"[{"intent":"record_payment","customer":"Devraj","amount_paise":90000,"mode":"cash"}]"#,
+    );
+    books_at_once(
+        "udhaar 600 - Tarun",
+        r#"[{"intent":"add_credit","customer":"Tarun","amount_paise":60000}]"#,
+    );
+    let (overall, confident) = reading("how much udhaar is pending overall");
+    assert_eq!(overall, r#"[{"intent":"check_balance"}]"#);
+    assert!(confident);
+    // Between numbers a dash is still a range, which asks.
+    asks_about_the_amount("Suresh ne 2 - 3 sau diye");
+}
+
+#[test]
+fn what_a_repayment_paid_back_may_be_described_and_borrowing_has_a_direction() {
+    for (text, name, paise) in [
+        ("Vinod gave back the 550 he borrowed", "Vinod", 55000),
+        ("Pinky ne 250 wapas kiye jo udhaar tha", "Pinky", 25000),
+    ] {
+        books_at_once(
+            text,
+            &format!(
+                r#"[{{"intent":"record_payment","customer":"{name}","amount_paise":{paise}}}]"#
+            ),
+        );
+    }
+    books_at_once(
+        "Rahul borrowed 500 from me",
+        r#"[{"intent":"add_credit","customer":"Rahul","amount_paise":50000}]"#,
+    );
+    // The merchant borrowing is no debt of the customer's: asked, never booked at once.
+    for text in ["borrowed 500 from Rahul", "I borrowed 500 from Rahul"] {
+        assert!(!reading(text).1, "{text}: {}", shown(text));
+    }
+    // A number before "day after tomorrow" is the amount, not a count of days.
+    books_at_once(
+        "reminder to Tarun for 800 day after tomorrow",
+        r#"[{"intent":"schedule_reminder","customer":"Tarun","amount_paise":80000,"at":"2026-11-24T10:00:00+05:30"}]"#,
+    );
+}
+
+#[test]
+fn credit_named_as_what_was_paid_off_is_a_payment() {
+    for (text, expected) in [
+        (
+            "Mehboob se udhaar ka 560 wapas aa gaya",
+            r#"[{"intent":"record_payment","customer":"Mehboob","amount_paise":56000}]"#,
+        ),
+        (
+            "Payal ne udhaar wale 450 GPay kar diye",
+            r#"[{"intent":"record_payment","customer":"Payal","amount_paise":45000,"mode":"upi"}]"#,
+        ),
+        (
+            "Bobby cleared 300 of his udhaar by Paytm",
+            r#"[{"intent":"record_payment","customer":"Bobby","amount_paise":30000,"mode":"upi"}]"#,
+        ),
+        (
+            "Divya settled 650 of her old udhaar",
+            r#"[{"intent":"record_payment","customer":"Divya","amount_paise":65000}]"#,
+        ),
+        (
+            "Kapil paid back his loan of 1,500",
+            r#"[{"intent":"record_payment","customer":"Kapil","amount_paise":150000}]"#,
+        ),
+        (
+            "गीता ने पिछला उधार चुकाते हुए 400 दिए",
+            r#"[{"intent":"record_payment","customer":"गीता","amount_paise":40000}]"#,
+        ),
+        (
+            "Firoz brought back the 350 he borrowed last month",
+            r#"[{"intent":"record_payment","customer":"Firoz","amount_paise":35000}]"#,
+        ),
+        // Money put in the shop's own account came in.
+        (
+            "Shreya put 200 into the shop account",
+            r#"[{"intent":"record_payment","customer":"Shreya","amount_paise":20000,"mode":"bank"}]"#,
+        ),
+        // "already" of the paying, with the writing asked for.
+        (
+            "Neeraj already paid 500 today, please add it",
+            r#"[{"intent":"record_payment","customer":"Neeraj","amount_paise":50000}]"#,
+        ),
+        (
+            "Suraj ne already 600 bhej diye GPay pe, entry kar do",
+            r#"[{"intent":"record_payment","customer":"Suraj","amount_paise":60000,"mode":"upi"}]"#,
+        ),
+    ] {
+        books_at_once(text, expected);
+    }
+    // Credit given to the customer stays credit.
+    books_at_once(
+        "Rahul ko udhaar ke 500 diye",
+        r#"[{"intent":"add_credit","customer":"Rahul","amount_paise":50000}]"#,
+    );
+}
+
+#[test]
+fn the_customer_taking_their_own_money_back_is_not_a_payment() {
+    for text in [
+        "Naresh ne apna 600 deposit wapas le liya",
+        "Chetan ne apne 500 wapas le liye",
+        "Nitya collected her 500 deposit",
+        "Swati's 250 money back given",
+        "Rahul ke account mein 200 daal diye",
+    ] {
+        assert!(!books_anything(text), "{text}: {}", shown(text));
+    }
+}

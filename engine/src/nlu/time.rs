@@ -225,9 +225,15 @@ pub fn reminder_time(
                             mark(used, num.end);
                             true
                         }
-                        // "3 din baad", "in 4 days": a day, whose hour may still be said.
+                        // "3 din baad", "in 4 days": a day, whose hour may still be said. In
+                        // "for 800 day after tomorrow" the number is the amount, and the day is
+                        // parso's; a span of more than a year is no span a shop says.
                         Some(Word::DaySpan)
                             if fraction == 0
+                                && whole <= 366
+                                && !tokens
+                                    .get(num.end + 2)
+                                    .is_some_and(|t| t.word == Word::Day(Day::Tomorrow))
                                 && (span_ends(tokens, num.end + 1)
                                     || before.is_some_and(|b| leads_span(&b.key))) =>
                         {

@@ -9,14 +9,15 @@ const GENERAL: [&str; 2] = ["money", "other"];
 /// Floors the parser holds today, so that understanding cannot silently get worse. Raise them
 /// when the parser improves; docs/UNDERSTANDING.md gives the measured figures and the targets.
 /// The issue's targets (exact ≥ 97%, confident and wrong ≤ 0.5%, deferred ≤ 10%, no wrong
-/// booking on the held-out safety part, every control booked) are not all met yet: held-out
-/// confident-and-wrong (0.62%) and one held-out control asked are not; these floors are what
-/// holds today.
+/// booking on the held-out safety part, every control booked) are not all met yet: one control
+/// of the first two waves is asked (and two wave-3 traps are booked, below); these floors are
+/// what holds today. Confident-and-wrong on the first two waves was 0.62% until the seventh
+/// round's families (2026-12-06); it is 0.37% now.
 const DEV_EXACT_AT_LEAST: f64 = 99.5;
 const DEV_CONFIDENT_WRONG_AT_MOST: f64 = 0.0;
 const DEV_DEFERRED_AT_MOST: f64 = 4.0;
-const HELD_OUT_EXACT_AT_LEAST: f64 = 98.5;
-const HELD_OUT_CONFIDENT_WRONG_AT_MOST: f64 = 0.65;
+const HELD_OUT_EXACT_AT_LEAST: f64 = 98.7;
+const HELD_OUT_CONFIDENT_WRONG_AT_MOST: f64 = 0.4;
 const HELD_OUT_DEFERRED_AT_MOST: f64 = 5.3;
 /// One held-out control (English) is still asked instead of booked; the target is zero. No
 /// held-out safety case is booked wrongly (the target, held exactly).
@@ -198,8 +199,8 @@ fn the_fifth_round_probes_are_understood_and_book_nothing_wrongly() {
 /// The sixth round's probes (`corpus/probe-round6*.jsonl`: 437 clear commands, mostly Indian
 /// English, and 303 safety cases, reports of what was already written, denials and money given
 /// back, with 105 look-alike controls). None is read wrongly; the odd phrasings still asked are
-/// the floor (96.3% exact, 4.8% deferred; 4 controls asked: a repayment said with "borrowed",
-/// goods on udhaar, "ye udhaar nahi payment hai").
+/// the floor (96.3% exact, 4.8% deferred; 2 controls asked: goods on udhaar, "ye udhaar nahi
+/// payment hai"; the repayment said with "borrowed" is read since the seventh round).
 #[test]
 fn the_sixth_round_probes_are_understood_and_book_nothing_wrongly() {
     let CaseFile::General(cases) = load("corpus", "probe-round6") else {
@@ -213,7 +214,48 @@ fn the_sixth_round_probes_are_understood_and_book_nothing_wrongly() {
     };
     let report = eval::evaluate_safety(&cases, parse);
     assert!(
-        report.wrong_bookings == 0 && report.controls_not_booked <= 4,
+        report.wrong_bookings == 0 && report.controls_not_booked <= 2,
+        "{}",
+        report.render(false)
+    );
+}
+
+/// The seventh round's probes (`corpus/probe-round7*.jsonl`: 305 clear commands across intents
+/// and 333 safety cases, reports of what is already written and money going to the customer,
+/// mostly in Indian English, with 142 look-alike controls). First measured: 7 traps booked and 2
+/// confident and wrong; none now. Three controls are still asked ("of what he owed", "in the
+/// book", "that she owed").
+#[test]
+fn the_seventh_round_probes_are_understood_and_book_nothing_wrongly() {
+    let CaseFile::General(cases) = load("corpus", "probe-round7") else {
+        panic!("corpus/probe-round7 should hold general cases");
+    };
+    let report = eval::evaluate(&cases, parse);
+    assert!(report.total >= 300, "{} round-7 probes", report.total);
+    assert_meets(&report, &report.render(false), 99.0, 0.0, 2.0);
+    let CaseFile::Safety(cases) = load("corpus", "probe-round7-safety") else {
+        panic!("corpus/probe-round7-safety should hold safety cases");
+    };
+    let report = eval::evaluate_safety(&cases, parse);
+    assert!(
+        report.wrong_bookings == 0 && report.controls_not_booked <= 3,
+        "{}",
+        report.render(false)
+    );
+}
+
+/// The eighth round's safety probes (`corpus/probe-round8-safety.jsonl`: 302 cases, mostly Latin
+/// Hinglish, of what is already written, money going to the customer and 102 controls). First
+/// measured: 3 traps booked and three controls booked confidently as the wrong kind (a payment of
+/// udhaar as more udhaar); none now. Nine controls are still asked, none read wrongly.
+#[test]
+fn the_eighth_round_probes_book_nothing_wrongly() {
+    let CaseFile::Safety(cases) = load("corpus", "probe-round8-safety") else {
+        panic!("corpus/probe-round8-safety should hold safety cases");
+    };
+    let report = eval::evaluate_safety(&cases, parse);
+    assert!(
+        report.total >= 300 && report.wrong_bookings == 0 && report.controls_not_booked <= 9,
         "{}",
         report.render(false)
     );
