@@ -1088,12 +1088,14 @@ impl ShopDay {
             .map(|n| format!("(${}, ${}, ${})", 3 * n + 1, 3 * n + 2, 3 * n + 3))
             .collect::<Vec<_>>()
             .join(", ");
+        // A customer's few reminders first, then each one's timeline (`kind || ''` keeps SQLite
+        // from walking the shop's whole day of `sent` events through `reminder_events_sent`).
         let mut reminded = sqlx::query(sqlx::AssertSqlSafe(format!(
             "WITH page(merchant, customer, since) AS (VALUES {values}) \
              SELECT page.merchant, page.customer FROM page WHERE EXISTS (SELECT 1 FROM reminders r \
-                 JOIN reminder_events e ON e.merchant_id = r.merchant_id AND e.reminder_id = r.id \
                  WHERE r.merchant_id = page.merchant AND r.customer_id = page.customer \
-                 AND e.kind = 'sent' AND e.at >= page.since) \
+                 AND EXISTS (SELECT 1 FROM reminder_events e WHERE e.merchant_id = r.merchant_id \
+                 AND e.reminder_id = r.id AND e.kind || '' = 'sent' AND e.at >= page.since)) \
              OR EXISTS (SELECT 1 FROM reminders r WHERE r.merchant_id = page.merchant \
                  AND r.customer_id = page.customer AND r.status = 'sending' AND r.claimed_at >= page.since)"
         )));
@@ -1152,9 +1154,13 @@ async fn claim_many(
     if keys.is_empty() {
         return Ok(Vec::new());
     }
+    // Joined from a `VALUES` list rather than `(merchant_id, id) IN (VALUES …)`, which SQLite
+    // answers by scanning every scheduled reminder; joined, each is found by its key.
     let mut update = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "UPDATE reminders SET status = 'sending', attempts = attempts + 1, claimed_at = $1, updated_at = $1 \
-         WHERE status = 'scheduled' AND (merchant_id, id) IN (VALUES {}) \
+        "WITH claimed(merchant, reminder) AS (VALUES {}) \
+         UPDATE reminders SET status = 'sending', attempts = attempts + 1, claimed_at = $1, updated_at = $1 \
+         FROM claimed WHERE reminders.merchant_id = claimed.merchant AND reminders.id = claimed.reminder \
+         AND reminders.status = 'scheduled' \
          RETURNING merchant_id, id, customer_id, kind, amount_paise, due_at, attempts",
         pairs_from(2, keys.len())
     )))
@@ -1206,9 +1212,14 @@ async fn claim_many(
     events.execute(&mut **tx).await?;
     // The customers as they stand at the claim, a few milliseconds before the sends: the balance
     // decides what is asked, the phone where it goes.
+    let columns = super::customers::CUSTOMER_COLUMNS
+        .split(", ")
+        .map(|column| format!("c.{column}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let mut customers = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT merchant_id, {} FROM customers WHERE (merchant_id, id) IN (VALUES {})",
-        super::customers::CUSTOMER_COLUMNS,
+        "WITH wanted(merchant, customer) AS (VALUES {}) SELECT c.merchant_id, {columns} \
+         FROM wanted JOIN customers c ON c.merchant_id = wanted.merchant AND c.id = wanted.customer",
         pairs_from(1, due.len())
     )));
     for d in &due {
