@@ -663,11 +663,17 @@ pub struct Outgoing {
 
 /// Claims the oldest `queued` outbound message that is due, marking it `sending`, or `None`.
 pub async fn claim_next_outbound(db: &Db, at: i64) -> Result<Option<Outgoing>, StoreError> {
+    // The queue walked in id order through its own partial index (migration 0022); SQLite is told
+    // which index, PostgreSQL's planner picks it.
+    let queue = match db.backend() {
+        crate::store::Backend::Sqlite => "messages INDEXED BY messages_queued_in_order",
+        crate::store::Backend::Postgres => "messages",
+    };
     loop {
-        let next: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM messages WHERE direction = 'out' AND status = 'queued' \
-             AND (next_attempt_at IS NULL OR next_attempt_at <= $1) ORDER BY id LIMIT 1",
-        )
+        let next: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT id FROM {queue} WHERE direction = 'out' AND status = 'queued' \
+             AND (next_attempt_at IS NULL OR next_attempt_at <= $1) ORDER BY id LIMIT 1"
+        )))
         .bind(at)
         .fetch_optional(db.pool())
         .await?;
