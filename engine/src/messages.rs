@@ -419,32 +419,39 @@ pub async fn claim_next_inbound(
     // walk, `messages_pending_by_peer` for the sender's other messages): one written as an OR
     // made SQLite scan every inbound message for every waiting one (seconds a claim at a
     // backlog of 17,000). SQLite is told which index to walk; PostgreSQL's planner picks it.
-    let walk = match db.backend() {
-        crate::store::Backend::Sqlite => "messages AS m INDEXED BY messages_waiting_in_order",
-        crate::store::Backend::Postgres => "messages AS m",
+    // On PostgreSQL each NOT EXISTS is fenced (`OFFSET 0`) so it stays a probe of the sender's
+    // own rows (`messages_pending_by_peer`, `messages_processing_by_peer`) for each message
+    // walked: left to the planner, statistics that lag a queue growing by hundreds a second (it
+    // believed the queue one row long) turned them into anti-joins that read every pending
+    // message for every one walked, 90 ms a claim with 10,000 waiting, and processing all but
+    // stopped while webhooks kept arriving (migration 0022 also took the outbox's index away
+    // from inbound rows, which made that plan look cheap).
+    let (walk, fence) = match db.backend() {
+        crate::store::Backend::Sqlite => ("messages AS m INDEXED BY messages_waiting_in_order", ""),
+        crate::store::Backend::Postgres => ("messages AS m", " OFFSET 0"),
     };
     loop {
         let next: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
             "SELECT id FROM {walk} WHERE direction = 'in' AND status IN ('received', 'deferred') \
              AND (next_attempt_at IS NULL OR next_attempt_at <= $1) \
              AND NOT EXISTS (SELECT 1 FROM messages e WHERE e.peer = m.peer AND e.direction = 'in' \
-                 AND e.status IN ('received', 'deferred', 'processing') AND e.id < m.id) \
+                 AND e.status IN ('received', 'deferred', 'processing') AND e.id < m.id{fence}) \
              AND NOT EXISTS (SELECT 1 FROM messages p WHERE p.peer = m.peer AND p.direction = 'in' \
-                 AND p.status IN ('received', 'deferred', 'processing') AND p.status = 'processing') \
+                 AND p.status IN ('received', 'deferred', 'processing') AND p.status = 'processing'{fence}) \
              ORDER BY id LIMIT 1"
         )))
         .bind(at)
         .fetch_optional(db.pool())
         .await?;
         let Some(id) = next else { return Ok(None) };
-        let claimed = sqlx::query(
+        let claimed = sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE messages SET status = 'processing', attempts = attempts + 1, updated_at = $1, \
              claimed_by = $2 WHERE id = $3 AND status IN ('received', 'deferred') \
              AND NOT EXISTS (SELECT 1 FROM messages e WHERE e.peer = messages.peer \
                  AND e.direction = 'in' AND e.status IN ('received', 'deferred', 'processing') \
-                 AND e.status = 'processing') \
-             RETURNING media_id, attempts, request_id",
-        )
+                 AND e.status = 'processing'{fence}) \
+             RETURNING media_id, attempts, request_id"
+        )))
         .bind(at)
         .bind(claimant.as_str())
         .bind(id)
