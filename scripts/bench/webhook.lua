@@ -13,7 +13,9 @@ function setup(thread)
 end
 
 function init(args)
-  bodies = assert(io.open(os.getenv("BENCH_DIR") .. "/bodies-" .. thread_id .. ".tsv", "rb"))
+  -- BENCH_FILE_BASE: a second wrk beside the first takes the files after the first's.
+  local file = thread_id + tonumber(os.getenv("BENCH_FILE_BASE") or "0")
+  bodies = assert(io.open(os.getenv("BENCH_DIR") .. "/bodies-" .. file .. ".tsv", "rb"))
   local path = os.getenv("BENCH_PATH") or "/webhooks/whatsapp"
   head = "POST " .. path .. " HTTP/1.1\r\nHost: " .. wrk.headers["Host"]
     .. "\r\nContent-Type: application/json\r\nX-Hub-Signature-256: "
