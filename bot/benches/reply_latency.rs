@@ -144,7 +144,7 @@ fn start_server(bin: &str, database_url: &str, graph: &str, dir: &std::path::Pat
     };
     std::thread::spawn(move || {
         for line in lines.map_while(Result::ok) {
-            if line.contains("ERROR") {
+            if line.contains("ERROR") || line.contains("WARN") || line.contains("panicked") {
                 eprintln!("server: {line}");
             }
         }
@@ -255,17 +255,29 @@ async fn run() {
         let body = webhook(&from, &format!("wamid.bench.{n}"), text);
         let signature = sign(&body);
         let url = format!("{}/webhooks/whatsapp", servers[n % processes].base);
-        let (client, waiting, refused) = (client.clone(), fake.waiting.clone(), refused.clone());
+        let (client, refused) = (client.clone(), refused.clone());
+        // Marked waiting before the post is spawned: marked inside the task, the last one could
+        // be missed by the wait below, which then stopped the server under its request (the one
+        // "refused" webhook of earlier runs, a connection reset at the very end).
+        lock(&fake.waiting).insert(from, Instant::now());
         tokio::spawn(async move {
-            lock(&waiting).insert(from, Instant::now());
             let answered = client
                 .post(url)
                 .header("X-Hub-Signature-256", signature)
                 .body(body)
                 .send()
                 .await;
-            if !answered.is_ok_and(|r| r.status().is_success()) {
-                *lock(&refused) += 1;
+            // Said apiece: a status is the server's answer, an error the connection's.
+            match answered {
+                Ok(response) if response.status().is_success() => {}
+                Ok(response) => {
+                    eprintln!("webhook answered {}", response.status());
+                    *lock(&refused) += 1;
+                }
+                Err(error) => {
+                    eprintln!("webhook {n} not answered: {error:?}");
+                    *lock(&refused) += 1;
+                }
             }
         });
     }

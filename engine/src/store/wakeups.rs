@@ -182,7 +182,10 @@ async fn send_notifications(pool: sqlx::AnyPool, mut pending: mpsc::Receiver<Wor
                 .bind(work.as_str())
                 .execute(&pool)
                 .await;
-            if let Err(error) = sent {
+            // A pool closed by shutdown is no fault: the process is stopping.
+            if let Err(error) = sent
+                && !pool.is_closed()
+            {
                 tracing::warn!(%error, "could not notify other processes; they will poll");
             }
         }
