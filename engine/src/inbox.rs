@@ -17,6 +17,16 @@ use crate::store::{Backend, Db, StoreError, Work};
 const MAX_BATCH: usize = 256;
 /// Deliveries waiting for the writer before callers wait for room (backpressure, not loss).
 const QUEUE: usize = 4096;
+/// Writers storing arrivals side by side on PostgreSQL, where a commit costs round trips rather
+/// than an fsync: one writer's batches, one after another, capped ingest near 1,800 a second at
+/// a p50 of 35 ms (each batch waiting for the last one's statements). A sender's messages always
+/// go to the same writer (by a hash of the sender), so they are placed in their sender's window
+/// in the order of their ids: two writers placing one sender's messages could give a later
+/// message this minute's place and an earlier one the next minute's, and the earlier one, due
+/// later, would hold the later one back (a sender's messages are answered in order). A wamid is
+/// stored once by its unique key whichever writer gets it. SQLite has one writer connection,
+/// so one writer.
+const POSTGRES_WRITERS: usize = 4;
 
 /// An arriving message, owned so it can wait in the writer's queue.
 #[derive(Debug, Clone)]
@@ -77,7 +87,8 @@ type Reply = oneshot::Sender<Result<Option<Stored>, InboxError>>;
 /// The handle webhook requests store messages through. Cloning shares the one writer.
 #[derive(Clone)]
 pub struct Inbox {
-    queue: mpsc::Sender<(Arrival, Reply)>,
+    /// One queue a writer; a sender's messages always take the same one.
+    queues: Vec<mpsc::Sender<(Arrival, Reply)>>,
     limits_senders: bool,
 }
 
@@ -97,11 +108,20 @@ impl Inbox {
     }
 
     fn spawn(db: Db, limit: Option<SenderLimit>) -> Inbox {
-        let (queue, waiting) = mpsc::channel(QUEUE);
         let limits_senders = limit.is_some();
-        tokio::spawn(write_batches(db, limit, waiting));
+        let writers = match db.backend() {
+            Backend::Sqlite => 1,
+            Backend::Postgres => POSTGRES_WRITERS,
+        };
+        let queues = (0..writers)
+            .map(|_| {
+                let (queue, waiting) = mpsc::channel(QUEUE / writers);
+                tokio::spawn(write_batches(db.clone(), limit.clone(), waiting));
+                queue
+            })
+            .collect();
         Inbox {
-            queue,
+            queues,
             limits_senders,
         }
     }
@@ -123,7 +143,13 @@ impl Inbox {
     pub async fn record_placed(&self, arrival: Arrival) -> Result<Option<Stored>, InboxError> {
         let arrival = arrival.storable();
         let (reply, answer) = oneshot::channel();
-        self.queue
+        let writer = {
+            use std::hash::{Hash, Hasher};
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            arrival.peer.hash(&mut hasher);
+            usize::try_from(hasher.finish() % self.queues.len() as u64).unwrap_or(0)
+        };
+        self.queues[writer]
             .send((arrival, reply))
             .await
             .map_err(|_| InboxError::Stopped)?;
@@ -223,20 +249,31 @@ async fn place_new(
         .collect();
     by_sender.sort();
     let now = limit.now();
+    let mut deferred: Vec<(MessageId, i64)> = Vec::new();
     for same in by_sender.chunk_by(|a, b| a.0 == b.0) {
         let taken = limit.place(connection, same[0].0, same.len(), now).await?;
         for ((_, at), place) in same.iter().zip(taken) {
             places[*at] = place;
             if let (Place::Later { due }, Some(id)) = (place, ids[*at]) {
-                sqlx::query(
-                    "UPDATE messages SET status = 'deferred', next_attempt_at = $1 WHERE id = $2",
-                )
-                .bind(due)
-                .bind(id.0)
-                .execute(&mut *connection)
-                .await?;
+                deferred.push((id, due));
             }
         }
+    }
+    // The batch's messages over their senders' limits, deferred in one statement.
+    for chunk in deferred.chunks(MAX_BATCH) {
+        let values = (0..chunk.len())
+            .map(|n| format!("(${}, ${})", 2 * n + 1, 2 * n + 2))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut update = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "WITH later(message, due) AS (VALUES {values}) \
+             UPDATE messages SET status = 'deferred', next_attempt_at = later.due FROM later \
+             WHERE messages.id = later.message"
+        )));
+        for (id, due) in chunk {
+            update = update.bind(id.0).bind(*due);
+        }
+        update.execute(&mut *connection).await?;
     }
     Ok(places)
 }

@@ -243,7 +243,51 @@ async fn quiet_senders_are_forgotten_a_day_after_their_last_window(db: Db) {
     assert!(rows(db.clone()).await.is_empty());
 }
 
+/// One inbox (several writers on PostgreSQL) takes bursts from several senders at once: each
+/// sender's messages get their windows in the order of their ids, so an earlier message is never
+/// kept for a later window than one after it (which would hold the later one back, a sender's
+/// messages being answered in order).
+async fn a_senders_burst_is_placed_in_the_order_of_its_ids(db: Db) {
+    let inbox = Inbox::start_limited(db.clone(), SenderLimit::new(3, clock()));
+    let mut tasks = Vec::new();
+    for n in 0..120 {
+        let inbox = inbox.clone();
+        let peer = format!("91980000010{}", n % 4);
+        tasks.push(tokio::spawn(async move {
+            inbox
+                .record_placed(arrival(&peer, &format!("wamid.ORDER.{n}")))
+                .await
+        }));
+    }
+    for task in tasks {
+        task.await.expect("joined").expect("stored");
+    }
+    let rows = sqlx::query(
+        "SELECT peer, COALESCE(next_attempt_at, 0) AS due FROM messages WHERE direction = 'in' \
+         ORDER BY peer, id",
+    )
+    .fetch_all(db.pool())
+    .await
+    .expect("rows");
+    assert_eq!(rows.len(), 120, "none lost");
+    let mut last: Option<(String, i64)> = None;
+    for row in &rows {
+        let peer: String = row.try_get("peer").expect("peer");
+        let due: i64 = row.try_get("due").expect("due");
+        if let Some((last_peer, last_due)) = &last
+            && *last_peer == peer
+        {
+            assert!(
+                due >= *last_due,
+                "{peer}: a later message placed before an earlier one"
+            );
+        }
+        last = Some((peer, due));
+    }
+}
+
 crate::on_both_databases!(
+    a_senders_burst_is_placed_in_the_order_of_its_ids,
     quiet_senders_are_forgotten_a_day_after_their_last_window,
     two_inboxes_share_one_window_per_sender,
     a_redelivery_never_counts_and_an_idle_sender_starts_afresh,
