@@ -1162,7 +1162,7 @@ async fn claim_many(
          FROM claimed WHERE reminders.merchant_id = claimed.merchant AND reminders.id = claimed.reminder \
          AND reminders.status = 'scheduled' \
          RETURNING merchant_id, id, customer_id, kind, amount_paise, due_at, attempts",
-        pairs_from(2, keys.len())
+        rows_of(2, keys.len(), 2)
     )))
     .bind(now);
     for key in keys {
@@ -1220,7 +1220,7 @@ async fn claim_many(
     let mut customers = sqlx::query(sqlx::AssertSqlSafe(format!(
         "WITH wanted(merchant, customer) AS (VALUES {}) SELECT c.merchant_id, {columns} \
          FROM wanted JOIN customers c ON c.merchant_id = wanted.merchant AND c.id = wanted.customer",
-        pairs_from(1, due.len())
+        rows_of(1, due.len(), 2)
     )));
     for d in &due {
         customers = customers.bind(d.key.merchant.0).bind(d.customer.0);
@@ -1249,11 +1249,17 @@ async fn claim_many(
     Ok(due)
 }
 
-/// `($first, $first+1), ($first+2, $first+3), …`: `count` pairs of numbered parameters, for a
-/// `VALUES` list of (shop, row) keys.
-fn pairs_from(first: usize, count: usize) -> String {
+/// `count` rows of `width` numbered parameters from `$first` on, for a `VALUES` list:
+/// `($1, $2), ($3, $4), …` for `rows_of(1, n, 2)`.
+fn rows_of(first: usize, count: usize, width: usize) -> String {
     (0..count)
-        .map(|n| format!("(${}, ${})", first + 2 * n, first + 2 * n + 1))
+        .map(|row| {
+            let columns = (0..width)
+                .map(|column| format!("${}", first + row * width + column))
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!("({columns})")
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -1658,21 +1664,7 @@ pub(super) async fn mark_many_sent_in(
         messages.push(MessageId(found));
     }
     // The reminders marked sent (as `mark_sent_in` does, row by row), in one statement.
-    let rows = (0..sends.len())
-        .map(|n| {
-            let p = 6 * n;
-            format!(
-                "(${}, ${}, ${}, ${}, ${}, ${})",
-                p + 1,
-                p + 2,
-                p + 3,
-                p + 4,
-                p + 5,
-                p + 6
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
+    let rows = rows_of(1, sends.len(), 6);
     let mut update = sqlx::query(sqlx::AssertSqlSafe(format!(
         "WITH sent(merchant, reminder, wamid, amount, message, at) AS (VALUES {rows}) \
          UPDATE reminders SET status = CASE WHEN status IN ('sending', 'needs_review') THEN 'sent' ELSE status END, \
@@ -1706,13 +1698,7 @@ pub(super) async fn mark_many_sent_in(
         .filter(|(key, _, _)| in_series.contains_key(key))
         .collect();
     if !marked.is_empty() {
-        let rows = (0..marked.len())
-            .map(|n| {
-                let p = 4 * n;
-                format!("(${}, ${}, ${}, ${})", p + 2, p + 3, p + 4, p + 5)
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
+        let rows = rows_of(2, marked.len(), 4);
         let mut events = sqlx::query(sqlx::AssertSqlSafe(format!(
             "WITH sent(merchant, reminder, at, amount) AS (VALUES {rows}) \
              INSERT INTO reminder_events (merchant_id, reminder_id, kind, at, amount_paise) \

@@ -149,7 +149,26 @@ pub fn tokenize(text: &str) -> Vec<Token<'_>> {
     let mut i = 0;
     while i < chars.len() {
         let (start, c) = chars[i];
-        if is_clause_break(c) {
+        // A dash standing alone between words ("Sunny paid 500 - not noted yet", "bill - Anjali -
+        // 3 Dairy Milk") breaks the clause as a comma does; between numbers ("2 - 3 sau") it is a
+        // range, read as such by the guard.
+        let lone_dash = matches!(c, '-' | '–' | '—') && {
+            let spaced = |at: Option<&(usize, char)>| at.is_none_or(|(_, n)| n.is_whitespace());
+            let digit_near = |mut at: usize, step: isize| loop {
+                match chars.get(at) {
+                    Some((_, n)) if n.is_whitespace() => {}
+                    Some((_, n)) => return is_digit(*n),
+                    None => return false,
+                }
+                match at.checked_add_signed(step) {
+                    Some(next) => at = next,
+                    None => return false,
+                }
+            };
+            let stands_alone = i > 0 && spaced(chars.get(i + 1)) && spaced(chars.get(i - 1));
+            stands_alone && !(digit_near(i - 1, -1) && digit_near(i + 1, 1))
+        };
+        if is_clause_break(c) || lone_dash {
             if tokens.last().is_some_and(|t| !t.is_comma()) {
                 tokens.push(Token {
                     text: &text[start..start + c.len_utf8()],
@@ -183,34 +202,6 @@ pub fn tokenize(text: &str) -> Vec<Token<'_>> {
             });
             i += 1;
             continue;
-        }
-        // A dash standing alone between words ("Sunny paid 500 - not noted yet", "bill - Anjali -
-        // 3 Dairy Milk") breaks the clause as a comma does; between numbers ("2 - 3 sau") it is a
-        // range, read as such by the guard.
-        if matches!(c, '-' | '–' | '—') {
-            let spaced = |at: Option<&(usize, char)>| at.is_none_or(|(_, n)| n.is_whitespace());
-            let digit_near = |mut at: usize, step: isize| loop {
-                match chars.get(at) {
-                    Some((_, n)) if n.is_whitespace() => {}
-                    Some((_, n)) => return is_digit(*n),
-                    None => return false,
-                }
-                match at.checked_add_signed(step) {
-                    Some(next) => at = next,
-                    None => return false,
-                }
-            };
-            let stands_alone = spaced(chars.get(i + 1)) && i > 0 && spaced(chars.get(i - 1));
-            let between_numbers = i > 0 && digit_near(i - 1, -1) && digit_near(i + 1, 1);
-            if stands_alone && !between_numbers && tokens.last().is_some_and(|t| !t.is_comma()) {
-                tokens.push(Token {
-                    text: &text[start..start + c.len_utf8()],
-                    key: ",".to_string(),
-                    word: Word::Sep,
-                });
-                i += 1;
-                continue;
-            }
         }
         if !is_word_char(c) || c == '-' || c == '\'' || c == '’' {
             i += 1;
