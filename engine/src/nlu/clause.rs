@@ -36,12 +36,32 @@ impl<'t, 'a> Clause<'t, 'a> {
         }
     }
 
-    /// Every name word and number placed somewhere.
+    /// Every name word and number placed somewhere. A pronoun inside a relative clause after
+    /// the named customer is theirs ("Mohan ne 450 wapas kiye jo usne udhaar liye the"), as is
+    /// the correlative that closes it ("Javed ne jo udhaar tha uska 600 chuka diya").
     pub fn clean(&self) -> bool {
+        let relative = self
+            .tokens
+            .iter()
+            .position(|t| matches!(t.key.as_str(), "jo" | "जो"));
+        let named_before = |i: usize| {
+            self.tokens[..i]
+                .iter()
+                .zip(&self.used)
+                .any(|(t, used)| *used && t.word == Word::Name)
+        };
         !self.guessed
-            && self.tokens.iter().zip(&self.used).all(|(t, used)| {
-                *used || !matches!(t.word, Word::Name | Word::Number | Word::Pronoun)
-            })
+            && self
+                .tokens
+                .iter()
+                .zip(&self.used)
+                .enumerate()
+                .all(|(i, (t, used))| {
+                    *used
+                        || !matches!(t.word, Word::Name | Word::Number | Word::Pronoun)
+                        || (t.word == Word::Pronoun
+                            && relative.is_some_and(|r| r < i && named_before(r)))
+                })
     }
 
     /// Runs of unplaced name words, as (start, end).

@@ -73,7 +73,7 @@ const EVENING: &[&str] = &[
 const AFTERNOON: &[&str] = &["dopahar", "dopehar", "afternoon", "दोपहर"];
 const MORNING: &[&str] = &["subah", "subha", "morning", "am", "a.m", "a.m.", "सुबह"];
 const OCLOCK: &[&str] = &["baje", "bje", "bajey", "बजे", "o'clock", "oclock", "baj"];
-const HALF_PAST: &[&str] = &["saade", "sade", "saadhe", "साढ़े", "साढे"];
+const HALF_PAST: &[&str] = &["saade", "sade", "saadhe", "साढे"];
 const FILLERS: &[&str] = &[
     // Hinglish
     "karo",
@@ -167,7 +167,6 @@ const FILLERS: &[&str] = &[
     "से",
     "अब",
     "आज",
-    "रोज़",
     "रोज",
     "हर",
     "दिन",
@@ -202,7 +201,6 @@ const HOURS: &[(&str, u32)] = &[
     ("panch", 5),
     ("five", 5),
     ("पांच", 5),
-    ("पाँच", 5),
     ("chhe", 6),
     ("che", 6),
     ("six", 6),
@@ -250,18 +248,14 @@ fn words(text: &str) -> Vec<String> {
         })
         .map(|w| w.trim_matches(|c: char| c == '.' || c == '\'' || c == '-'))
         .filter(|w| !w.is_empty())
-        .map(|w| w.chars().map(ascii_digit).collect())
+        .map(|w| {
+            // Folded as the rules' keys are (Devanagari digits as ASCII, nukta and chandrabindu
+            // away), so "साढ़े" and "पाँच" match however the keyboard composed them.
+            let mut key = String::with_capacity(w.len());
+            super::tokens::normalise_into(w, &mut key);
+            key
+        })
         .collect()
-}
-
-/// Devanagari digits read as ASCII ones.
-fn ascii_digit(c: char) -> char {
-    match c {
-        '०'..='९' => {
-            char::from_u32(u32::from('0') + (u32::from(c) - u32::from('०'))).unwrap_or(c)
-        }
-        _ => c,
-    }
 }
 
 /// A clock reading in one word: `8`, `8:30`, `8.30`, `20:00`, `8pm`, `8:30pm`, `8am`.

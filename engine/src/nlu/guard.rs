@@ -402,6 +402,19 @@ pub fn settle_roles(tokens: &mut [Token<'_>]) {
             tokens[i].word = Word::Aux;
         }
     }
+    // "Rahul ne (apne) bhai ko 300 diye": a kinship word with no name before it, given to, is
+    // someone the giver paid, not a title of theirs; left as a person nobody placed, the clause
+    // is asked about. "Sharma ji ko" keeps its title.
+    let giver_named = tokens.iter().any(|t| matches!(t.key.as_str(), "ne" | "ने"));
+    for i in 1..tokens.len().saturating_sub(1) {
+        if giver_named
+            && tokens[i].word == Word::Honorific
+            && matches!(tokens[i + 1].key.as_str(), "ko" | "को")
+            && !matches!(tokens[i - 1].word, Word::Name | Word::Honorific)
+        {
+            tokens[i].word = Word::Name;
+        }
+    }
     settle_entries(tokens);
 }
 
@@ -497,8 +510,8 @@ fn settle_entries(tokens: &mut [Token<'_>]) {
                     | "likhdo"
                     | "डाल"
                     | "डालो"
-                    | "जोड़"
-                    | "जोड़ो"
+                    | "जोड"
+                    | "जोडो"
                     | "लिख"
                     | "लिखो"
             )
@@ -643,7 +656,7 @@ fn settle_courtesies(tokens: &mut [Token<'_>]) {
             2
         } else if i == 0 && key(0) == "done" && tokens.get(1).is_some_and(|t| t.word == Word::Sep) {
             1
-        } else if matches!(key(i), "thoda" | "thodi" | "थोड़ी" | "थोड़ा")
+        } else if matches!(key(i), "thoda" | "thodi" | "थोडी" | "थोडा")
             && tokens.get(i + 1).is_some_and(|t| t.word == Word::Help)
         {
             // "thodi madad chahiye": a little help, no amount.
@@ -787,8 +800,6 @@ fn is_approximation(key: &str) -> bool {
         "thoda"
             | "thodi"
             | "thode"
-            | "थोड़ा"
-            | "थोड़ी"
             | "थोडा"
             | "थोडी"
             | "lagbhag"
@@ -997,11 +1008,14 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
     }
     // "Imran 400 de to likh dena": "then write it" after a condition. A "toh" that opens the
     // message ("haan toh Rakesh ka 800 likho") follows no condition: it is "so".
+    // After a giver marked with "ne" the payment is done ("Tanveer ne 250 diye toh entry kar
+    // do": so write it); a condition says "agar" or leaves "ne" out.
     let then_write = keys.iter().enumerate().any(|(i, k)| {
         matches!(*k, "to" | "toh" | "तो")
             && tokens[..i]
                 .iter()
                 .any(|t| !matches!(t.word, Word::Filler | Word::Greeting | Word::Sep))
+            && !keys[..i].iter().any(|k| matches!(*k, "ne" | "ने"))
             && tokens[i + 1..].iter().any(|t| t.word == Word::Write)
     });
     let supposed = keys.windows(2).any(|w| supposes(w[0], w[1]));
@@ -1103,12 +1117,11 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
     let paying_verb = tokens.iter().any(|t| t.word == Word::Pay);
     // "250 wapas kiye jo udhaar tha": a past perfect after a relative "jo" describes what was
     // paid back, and reports nothing of the booking itself.
-    let relative_from = keys
-        .iter()
-        .position(|k| matches!(*k, "jo" | "जो"))
-        .filter(|&at| at > 0 && tokens[..at].iter().any(|t| t.word == Word::Pay));
+    // So does one before the payment, closed by its correlative: "jo udhaar tha uska 600 chuka
+    // diya", "jo baaki tha wo de diya".
+    let relative = relative_clause(tokens, &keys);
     let written_before = (1..tokens.len()).any(|i| {
-        if relative_from.is_some_and(|at| i > at) {
+        if relative.is_some_and(|(from, to)| i > from && i < to) {
             return false;
         }
         // "jama ho gaye the", "udhaar tha": helpers may stand between the verb and its ending.
@@ -1261,9 +1274,28 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
     }) && !from_them;
     // "Rahul ka 500 wapas kar diya": given back with no "ne" making Rahul the giver.
     let customer_gave = keys.iter().any(|k| matches!(*k, "ne" | "ने"));
-    let hindi_giving_back = keys
-        .iter()
-        .any(|k| is_giving_back(k) && !k.starts_with("return") && *k != "refund");
+    // "return kar diya", "return किया": the English word as a Hindi verb's noun, said the Hindi
+    // way, with "ne" marking the giver.
+    let hindi_verb_after = |i: usize| {
+        matches!(
+            keys.get(i + 1).copied().unwrap_or(""),
+            "kar"
+                | "kr"
+                | "kiya"
+                | "kiye"
+                | "ki"
+                | "kia"
+                | "कर"
+                | "किया"
+                | "किए"
+                | "किये"
+                | "की"
+        )
+    };
+    let hindi_giving_back = (0..keys.len()).any(|i| {
+        let k = keys[i];
+        is_giving_back(k) && ((!k.starts_with("return") && k != "refund") || hindi_verb_after(i))
+    });
     // "Rahul ne 300 ka maal lautaya", "returned items worth 300": goods given back, which is
     // no payment (the return of goods the rules do not book).
     let goods_back = giving_back && tokens.iter().any(|t| t.word == Word::Product);
@@ -1292,6 +1324,56 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
         return Some(NotBooked::MoneyToCustomer);
     }
     None
+}
+
+/// The span of a relative clause ("jo … tha") that describes what was paid, from "jo" to its
+/// correlative ("uska", "wo") or the end, when a paying verb stands outside it.
+fn relative_clause(tokens: &[Token<'_>], keys: &[&str]) -> Option<(usize, usize)> {
+    let from = keys.iter().position(|k| matches!(*k, "jo" | "जो"))?;
+    let to = (from + 1..keys.len())
+        .find(|&j| is_correlative(keys[j]))
+        .unwrap_or(keys.len());
+    let paid_outside = tokens[..from]
+        .iter()
+        .chain(&tokens[to..])
+        .any(|t| t.word == Word::Pay);
+    paid_outside.then_some((from, to))
+}
+
+/// The word that picks up a relative clause: "jo udhaar tha *uska* 600", "jo baaki tha *wo*".
+pub(super) fn is_correlative(key: &str) -> bool {
+    matches!(
+        key,
+        "uska"
+            | "uske"
+            | "uski"
+            | "wo"
+            | "woh"
+            | "vo"
+            | "voh"
+            | "वो"
+            | "वह"
+            | "उसका"
+            | "उसके"
+            | "उसकी"
+    )
+}
+
+/// "Kamla ne apne 400 wapas kar diye": money given back and called theirs, with no word of
+/// credit. Whether they repaid ("apna udhaar lauta diya") or the shop returned their money is not
+/// said, so such a reading is asked about.
+pub fn own_money_back_unsaid(tokens: &[Token<'_>]) -> bool {
+    tokens.split(|t| t.word == Word::Sep).any(|clause| {
+        let own = clause.iter().any(|t| {
+            matches!(
+                t.key.as_str(),
+                "apna" | "apne" | "apni" | "apana" | "अपना" | "अपने" | "अपनी"
+            )
+        });
+        let back = clause.iter().any(|t| is_giving_back(&t.key));
+        let credit = clause.iter().any(|t| t.word == Word::Credit);
+        own && back && !credit
+    })
 }
 
 /// "Naresh ne apna 600 deposit wapas le liya", "Chetan apne 500 wapas le gaya": the customer took
@@ -1449,11 +1531,21 @@ pub fn says_already_written(tokens: &[Token<'_>]) -> bool {
                     | "लिखा"
             )
     });
-    already
-        && written
+    // "wo hisaab mein jud gaye", "जोड़ दिए हैं", "likh chuka hoon": the writing told as done,
+    // without "already".
+    let keys: Vec<&str> = tokens.iter().map(|t| t.key.as_str()).collect();
+    let done = written_in_perfective(tokens, &keys)
+        || (0..tokens.len()).any(|i| {
+            is_writing(&tokens[i])
+                && keys[i + 1..]
+                    .iter()
+                    .take(2)
+                    .any(|k| matches!(*k, "chuka" | "chuki" | "chuke" | "चुका" | "चुकी" | "चुके"))
+        });
+    (already && written || done)
         && !tokens
             .iter()
-            .any(|t| matches!(t.word, Word::Number | Word::Name))
+            .any(|t| t.word == Word::Number || (t.word == Word::Name && !is_writing(t)))
 }
 
 /// Drops the clauses after a booking that only ask for it to be written: "not entered yet, add
@@ -1480,7 +1572,6 @@ pub fn drop_late_entry_requests(tokens: &mut Vec<Token<'_>>) {
                 | "daala"
                 | "dala"
                 | "लिखा"
-                | "चढ़ा"
                 | "चढा"
         )
     };
@@ -1506,7 +1597,7 @@ pub fn drop_late_entry_requests(tokens: &mut Vec<Token<'_>>) {
                 | "लिख"
                 | "डाल"
                 | "डालो"
-                | "चढ़ाओ"
+                | "चढाओ"
         )
     };
     let allowed = |k: &str| {
@@ -1560,20 +1651,67 @@ pub fn drop_late_entry_requests(tokens: &mut Vec<Token<'_>>) {
                     | "है"
                     | "था"
                     | "दो"
+                    // "toh unki entry kar do", "so add it": the "so" that opens the request, and
+                    // the one it is for.
+                    | "toh"
+                    | "तो"
+                    | "so"
+                    | "entry"
+                    | "एंट्री"
+                    | "unki"
+                    | "uski"
+                    | "iski"
+                    | "unka"
+                    | "uska"
+                    | "iska"
+                    | "usko"
+                    | "unko"
+                    | "wo"
+                    | "woh"
+                    | "vo"
+                    | "ye"
+                    | "yeh"
+                    | "उसकी"
+                    | "उनकी"
+                    | "इसकी"
+                    | "इसे"
+                    | "उसे"
+                    | "वो"
+                    | "ये"
+                    | "कर"
+                    | "करो"
+                    | "लो"
+                    | "दीजिए"
+                    | "kardo"
+                    | "karde"
+                    | "kr"
+                    | "lena"
             )
     };
-    // The clauses, as (start, end) with the separator before each.
-    let mut starts = vec![0];
+    // The clauses, as (start, where the message is cut to drop it): after a separator, or from
+    // a "toh"/"so" that opens a clause ("… 250 diye toh unki entry kar do").
+    // A "toh" after a condition ("Rahul 800 de toh likh dena") is "then", and stays: only after
+    // a giver marked with "ne", whose payment is done, is it "so".
+    let mut starts = vec![(0, 0)];
+    let mut giver_named = false;
     for (i, token) in tokens.iter().enumerate() {
         if token.word == Word::Sep {
-            starts.push(i + 1);
+            starts.push((i + 1, i));
+        } else if i > 0
+            && (token.key == "so" || (giver_named && matches!(token.key.as_str(), "toh" | "तो")))
+        {
+            starts.push((i, i));
         }
+        giver_named |= matches!(token.key.as_str(), "ne" | "ने");
     }
     // Only trailing clauses, after a clause that is a booking's (a number in it), and only when
     // they ask for the writing somewhere.
     let mut cut = tokens.len();
     let mut asks = false;
-    for &start in starts.iter().skip(1).rev() {
+    for &(start, cut_at) in starts.iter().skip(1).rev() {
+        if start > cut {
+            continue;
+        }
         let keys: Vec<&str> = tokens[start..cut].iter().map(|t| t.key.as_str()).collect();
         let every_word = !keys.is_empty() && keys.iter().all(|k| allowed(k));
         // A denial must be of the writing done ("not entered", "likha nahi"), never of the
@@ -1589,8 +1727,10 @@ pub fn drop_late_entry_requests(tokens: &mut Vec<Token<'_>>) {
         if !(every_word && denials_of_the_past) {
             break;
         }
-        asks |= keys.iter().any(|k| request(k));
-        cut = start - 1;
+        asks |= keys
+            .iter()
+            .any(|k| request(k) || matches!(*k, "entry" | "एंट्री"));
+        cut = cut_at;
     }
     // The booking said before keeps its own verb ("Ankit paid 1,800"); in "rekha ke naam 300
     // aur likh do" the request is the verb, and stays.
@@ -1664,6 +1804,25 @@ fn is_writing(token: &Token<'_>) -> bool {
                 | "chadh"
                 | "chad"
                 | "update"
+                // "hisaab mein jod diya", "jud gaye", "जुड़ चुके हैं": added to the account, and
+                // (intransitive) got added.
+                | "jod"
+                | "jode"
+                | "joda"
+                | "jodi"
+                | "jud"
+                | "judd"
+                | "jude"
+                | "juda"
+                | "judi"
+                | "जोड"
+                | "जोडे"
+                | "जोडा"
+                | "जोडी"
+                | "जुड"
+                | "जुडे"
+                | "जुडा"
+                | "जुडी"
                 | "एंट्री"
                 | "ऐड"
                 | "सेव"
@@ -1742,7 +1901,6 @@ pub fn rest_promised(tokens: &[Token<'_>]) -> bool {
                 | "baki"
                 | "baqi"
                 | "बाकी"
-                | "बाक़ी"
                 | "rest"
                 | "remaining"
                 | "bacha"

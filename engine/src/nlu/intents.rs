@@ -727,7 +727,7 @@ fn planned_for_later(tokens: &[Token<'_>]) -> bool {
                 | "बनानी"
                 | "करना"
                 | "करनी"
-                | "चढ़ाना"
+                | "चढाना"
         ) && matches!(w[1].key.as_str(), "hai" | "h" | "he" | "है")
     });
     let later = tokens.iter().enumerate().any(|(i, t)| {

@@ -96,7 +96,7 @@ fn exact(key: &str) -> Option<Word> {
         | "mien" | "main" | "pe" | "par" | "liye" | "lie" | "naam" | "wala" | "wale" | "wali"
         | "vala" | "vale" | "of" | "for" | "from" | "by" | "via" | "on" | "at" | "about"
         | "the" | "a" | "an" | "in" | "into" | "with" | "is" | "are" | "was" | "were" | "does"
-        | "did" | "has" | "have" | "my" | "apna" | "को" | "ने" | "का" | "की" | "के" | "से" | "में"
+        | "did" | "has" | "have" | "my" | "apna" | "apne" | "apni" | "अपना" | "अपने" | "अपनी" | "को" | "ने" | "का" | "की" | "के" | "से" | "में"
         | "मे" | "पे" | "पर" | "लिए" | "लिये" | "नाम" | "वाला" | "वाले" | "वाली" => {
             Word::Marker
         }
@@ -201,7 +201,7 @@ fn exact(key: &str) -> Option<Word> {
         | "plz" | "plzz" | "yaar" | "yar" | "arre" | "arey" | "bas" | "zara" | "jara" | "abhi"
         | "bhi" | "just" | "kindly" | "app" | "mujhe" | "muje" | "hame" | "humein" | "ऐप"
         | "मुझे" | "ye" | "yeh" | "woh" | "wo" | "vo" | "matlab" | "sun" | "suno" | "listen"
-        | "so" | "well" | "actually" | "hello" | "hi" | "bhaiji" | "हां" | "हाँ" | "अच्छा" | "ठीक"
+        | "so" | "well" | "actually" | "hello" | "hi" | "bhaiji" | "हां" | "अच्छा" | "ठीक"
         | "तो" | "जरा" | "भी" | "बस" | "प्लीज" | "यार" | "अरे" | "ये" | "यह" | "वो" | "वह" | "सुनो"
         | "हेलो" | "ओके" => Word::Filler,
         "us" | "ab" | "अब" | "अभी" | "shop" | "store" | "dukan" | "dukaan" | "दुकान" | "yes" | "yeah"
@@ -641,213 +641,216 @@ fn exact(key: &str) -> Option<Word> {
 /// Words of the non-money intents (help, undo, stock, summaries, bills, the catalogue) and of the
 /// talk around them, kept apart from the money words in `exact`.
 fn everyday(key: &str) -> Option<Word> {
-    let word = match key {
-        // Asking what the bot can do: "commands batao", "menu dikhao", "how does this work".
-        "commands"
-        | "command"
-        | "kamand"
-        | "kamands"
-        | "कमांड"
-        | "कमांड्स"
-        | "menu"
-        | "guide"
-        | "tutorial"
-        | "instructions"
-        | "options"
-        | "मेनू" => Word::Help,
-        // What the merchant may say or type to the bot: "what can I ask you", "what should
-        // I type", "what are your features".
-        "ask" | "type" => Word::HelpCue,
-        "your" | "yours" | "things" | "execora" => Word::Filler,
-        "kaunse" | "kaunsa" | "kaunsi" | "konse" | "konsa" | "konsi" | "कौनसे" | "कौनसा"
-        | "कौनसी" | "which" => Word::Question,
-        "work"
-        | "works"
-        | "working"
-        | "kaam"
-        | "काम"
-        | "chalana"
-        | "chalaana"
-        | "chalta"
-        | "chalti"
-        | "chalaun"
-        | "chalaoon"
-        | "चलाना"
-        | "चलता"
-        | "चलती"
-        | "चलाऊं"
-        | "istemaal"
-        | "istemal"
-        | "istamal"
-        | "इस्तेमाल"
-        | "upyog"
-        | "उपयोग"
-        | "samjhao"
-        | "samjhado"
-        | "samjha"
-        | "समझाओ"
-        | "समझा"
-        | "explain"
-        | "feature"
-        | "function"
-        | "functions"
-        | "abilities"
-        | "sikhao"
-        | "sikha"
-        | "सिखाओ"
-        | "teach" => Word::HelpCue,
-        "assist" | "assistance" | "support" | "samajh" | "samjh" | "समझ" | "understand"
-        | "confused" | "confusing" => Word::Help,
-        // The bot and the merchant talking to it, who are never a customer or a product.
-        "bot"
-        | "tum"
-        | "tu"
-        | "aap"
-        | "aapko"
-        | "apko"
-        | "tumko"
-        | "tumhe"
-        | "tujhe"
-        | "tumhare"
-        | "aapke"
-        | "बॉट"
-        | "तुम"
-        | "तू"
-        | "आप"
-        | "आपको"
-        | "तुमको"
-        | "तुम्हें"
-        | "assistant" => Word::Filler,
-        // Taking back what was just done: "oops", "take that back", "अनडू करो".
-        "oops" | "ops" | "oopsie" | "undu" | "अनडू" | "back" | "reverse" | "rollback" | "undone" => {
-            Word::Undo
-        }
-        // "ek kadam peeche jao", "पीछे करो", "scratch that": step back over the last entry.
-        "peeche" | "piche" | "pichhe" | "peechhe" | "पीछे" | "scratch" => Word::Undo,
-        "go" | "jao" | "jaao" | "जाओ" | "hoon" | "hun" | "hu" | "हूं" => Word::Aux,
-        "yahan" | "yaha" | "yahaan" | "idhar" | "यहां" | "इधर" => Word::Filler,
-        // "aaj ka din kaisa raha": how the day went.
-        "kaisa" | "kaisi" | "कैसा" | "कैसी" => Word::Question,
-        // "Manju ka reminder rok do": stop it.
-        "rok" | "roko" | "rokdo" | "rokiye" | "रोक" | "रोको" | "रोकदो" | "रोकिए" => {
-            Word::Cancel
-        }
-        "schedule" | "shedule" => Word::Send,
-        "catalog" | "catalogue" | "कैटलॉग" => Word::Product,
-        "know" | "samajhta" | "samajhti" => Word::HelpCue,
-        "erase" | "void" | "mita" | "mitado" | "मिटा" | "मिटाओ" | "मिटादो" | "scrap" | "निरस्त" => {
-            Word::Cancel
-        }
-        "take" | "takes" => Word::Take,
-        // What the last command was called: "revert the last action", "undo the last thing".
-        "action" | "actions" | "step" | "thing" | "transaction" => Word::Filler,
-        // Discourse words: "jo abhi likha", "jaldi se", "din bhar ka".
-        "jo" | "जो" | "kuch" | "कुछ" | "jaldi" | "jldi" | "जल्दी" | "bhar" | "भर" | "there"
-        | "here" | "oh" | "ohh" | "uff" | "arrey" | "acchaa" => Word::Filler,
-        // Calls to the listener: "hey Rahul paid 500", "bro, Sharmaji ne 200 diye".
-        "hey" | "heyy" | "bro" | "oye" | "oyee" | "sunno" | "suniye" | "sunna" | "sunie" => {
-            Word::Filler
-        }
-        "ping" => Word::Reminder,
-        // "how much money is stuck with customers": dues.
-        "stuck" | "fasa" | "phasa" | "fasaa" | "फंसा" | "फसा" => Word::Balance,
-        // "bill kaise banate hain isme": in this (app); "Mohan's old bills", "purane bill".
-        "isme" | "ismein" | "ismai" | "इसमें" | "इसमे" | "old" | "purane" | "purani" | "purana"
-        | "पुराने" | "पुरानी" => Word::Filler,
-        // "bill history of Kamal": the bills listed.
-        "history" | "हिस्ट्री" => Word::Show,
-        // "charge Rahul 500", "charge 500 to Rahul's account": written to the khata.
-        "charge" => Word::Write,
-        // "samjhao kaise use kare", "मैं इसे कैसे इस्तेमाल करूँ", "user guide": the merchant
-        // and the verb of doing around a question about the bot.
-        "kare" | "करे" | "करूँ" | "karoon" => Word::Aux,
-        "मैं" | "user" | "users" => Word::Filler,
-        // "sabse zyada udhaar kiska hai": a degree, never a name.
-        "zyada" | "jyada" | "ज्यादा" | "ज़्यादा" | "most" => Word::Filler,
-        "raha" | "rahi" | "rahe" | "reh" | "rah" | "रहा" | "रही" | "रहे" | "रह" | "करता"
-        | "करती" | "करते" | "karti" | "करूं" | "करू" => Word::Aux,
-        // A day's business: "aaj kitna kamaya", "today's earnings", "कल का सारांश".
-        "kamaya"
-        | "kamaye"
-        | "kamayi"
-        | "कमाया"
-        | "कमाए"
-        | "earned"
-        | "earn"
-        | "earning"
-        | "earnings"
-        | "income"
-        | "revenue"
-        | "turnover"
-        | "report"
-        | "reports"
-        | "रिपोर्ट"
-        | "sell"
-        | "sold"
-        | "selling"
-        | "sells"
-        | "saransh"
-        | "सारांश"
-        | "कलेक्शन"
-        | "aamdani"
-        | "amdani"
-        | "आमदनी"
-        | "बेचा"
-        | "बेचे"
-        | "बिके"
-        | "गल्ला"
-        | "profit"
-        | "munafa"
-        | "मुनाफा" => Word::Sale,
-        // Goods lying in the shop: "basmati kitna pada hai", "paneer available hai".
-        "pada" | "padi" | "pade" | "पडा" | "पडी" | "पडे" | "available" | "uplabdh" | "उपलब्ध" => {
-            Word::Left
-        }
-        "display" | "लिस्ट" | "view" | "see" | "dikhaiye" | "दिखादो" | "दिखाइये" | "share" => {
-            Word::Show
-        }
-        // "unpaid bills of Rahul": which bills, not whose.
-        "unpaid" | "sheet" | "each" => Word::Filler,
-        // "increase Maggi stock by 20".
-        "increase" | "increased" => Word::New,
-        // "बिल काट दो", "parchi kaat do": a bill is cut as it is made.
-        "काट" | "काटना" | "काटिए" | "काटिये" | "काटदो" | "kaatna" | "kaatdo" | "katdo" => {
-            Word::Make
-        }
-        "prepare" | "raise" | "cut" | "बनादो" | "बनाइये" | "banaye" | "banayein" | "banaen"
-        | "banate" | "बनाएं" | "बनाये" | "बनाए" | "बनाते" => {
-            Word::Make
-        }
-        "बिल्स" | "बिलों" | "invoce" => Word::Bill,
-        // "naya khata kholo", "open an account for Dolly": a new customer's ledger.
-        "kholo" | "khol" | "kholna" | "kholiye" | "kholdo" | "open" | "खोलो" | "खोल" | "खोलना"
-        | "खोलिए" | "खोलदो" => Word::New,
-        "register" | "shamil" | "शामिल" | "joda" | "जोडा" => Word::New,
-        "client" | "clients" | "party" | "पार्टी" => Word::Customer,
-        "article" | "saaman" | "वस्तु" | "vastu" => Word::Product,
-        // "bought groceries worth 450 on credit", "ration le gaya".
-        "groceries" | "grocery" | "stuff" | "ration" | "raashan" | "rashan" | "sauda" | "सौदा"
-        | "राशन" => Word::Product,
-        "named" | "called" | "naamak" | "नामक" => Word::Marker,
-        "priced" | "costs" | "costing" | "bhav" | "bhaav" | "भाव" => Word::Price,
-        "update" | "updated" | "अपडेट" => Word::Write,
-        // Where the stock is kept: "godown mein namak kitna hai", "गोदाम में आटा आया".
-        "godown" | "godowns" | "godaam" | "godam" | "warehouse" | "गोदाम" | "गोडाउन" => {
-            Word::Stock
-        }
-        "quantity" | "qty" | "matra" | "मात्रा" | "क्वांटिटी" => {
-            Word::Stock
-        }
-        "restock" | "restocked" | "stocked" | "replenished" | "delivered" | "delivery"
-        | "supplied" | "pahuncha" | "pahunchi" | "pahunche" | "पहुंचा" | "पहुंची" | "पहुंचे" => {
-            Word::Arrive
-        }
-        "किलोग्राम" | "kilogramme" => Word::Unit(Unit::Kg),
-        "मिलीलीटर" | "मिली" => Word::Unit(Unit::Ml),
-        "बोतलें" | "बोतलों" => Word::Unit(Unit::Bottle),
-        "पैकेट्स" | "पैकेटों" => Word::Unit(Unit::Packet),
-        _ => return None,
-    };
+    let word =
+        match key {
+            // Asking what the bot can do: "commands batao", "menu dikhao", "how does this work".
+            "commands"
+            | "command"
+            | "kamand"
+            | "kamands"
+            | "कमांड"
+            | "कमांड्स"
+            | "menu"
+            | "guide"
+            | "tutorial"
+            | "instructions"
+            | "options"
+            | "मेनू" => Word::Help,
+            // What the merchant may say or type to the bot: "what can I ask you", "what should
+            // I type", "what are your features".
+            "ask" | "type" => Word::HelpCue,
+            "your" | "yours" | "things" | "execora" => Word::Filler,
+            "kaunse" | "kaunsa" | "kaunsi" | "konse" | "konsa" | "konsi" | "कौनसे" | "कौनसा"
+            | "कौनसी" | "which" => Word::Question,
+            "work"
+            | "works"
+            | "working"
+            | "kaam"
+            | "काम"
+            | "chalana"
+            | "chalaana"
+            | "chalta"
+            | "chalti"
+            | "chalaun"
+            | "chalaoon"
+            | "चलाना"
+            | "चलता"
+            | "चलती"
+            | "चलाऊं"
+            | "istemaal"
+            | "istemal"
+            | "istamal"
+            | "इस्तेमाल"
+            | "upyog"
+            | "उपयोग"
+            | "samjhao"
+            | "samjhado"
+            | "samjha"
+            | "समझाओ"
+            | "समझा"
+            | "explain"
+            | "feature"
+            | "function"
+            | "functions"
+            | "abilities"
+            | "sikhao"
+            | "sikha"
+            | "सिखाओ"
+            | "teach" => Word::HelpCue,
+            "assist" | "assistance" | "support" | "samajh" | "samjh" | "समझ" | "understand"
+            | "confused" | "confusing" => Word::Help,
+            // The bot and the merchant talking to it, who are never a customer or a product.
+            "bot"
+            | "tum"
+            | "tu"
+            | "aap"
+            | "aapko"
+            | "apko"
+            | "tumko"
+            | "tumhe"
+            | "tujhe"
+            | "tumhare"
+            | "aapke"
+            | "बॉट"
+            | "तुम"
+            | "तू"
+            | "आप"
+            | "आपको"
+            | "तुमको"
+            | "तुम्हें"
+            | "assistant" => Word::Filler,
+            // Taking back what was just done: "oops", "take that back", "अनडू करो".
+            "oops" | "ops" | "oopsie" | "undu" | "अनडू" | "back" | "reverse" | "rollback"
+            | "undone" => Word::Undo,
+            // "ek kadam peeche jao", "पीछे करो", "scratch that": step back over the last entry.
+            "peeche" | "piche" | "pichhe" | "peechhe" | "पीछे" | "scratch" => Word::Undo,
+            "go" | "jao" | "jaao" | "जाओ" | "hoon" | "hun" | "hu" | "हूं" => Word::Aux,
+            "yahan" | "yaha" | "yahaan" | "idhar" | "यहां" | "इधर" => Word::Filler,
+            // "aaj ka din kaisa raha": how the day went.
+            "kaisa" | "kaisi" | "कैसा" | "कैसी" => Word::Question,
+            // "Manju ka reminder rok do": stop it.
+            "rok" | "roko" | "rokdo" | "rokiye" | "रोक" | "रोको" | "रोकदो" | "रोकिए" => {
+                Word::Cancel
+            }
+            "schedule" | "shedule" => Word::Send,
+            "catalog" | "catalogue" | "कैटलॉग" => Word::Product,
+            "know" | "samajhta" | "samajhti" => Word::HelpCue,
+            "erase" | "void" | "mita" | "mitado" | "मिटा" | "मिटाओ" | "मिटादो" | "scrap"
+            | "निरस्त" => Word::Cancel,
+            "take" | "takes" => Word::Take,
+            // What the last command was called: "revert the last action", "undo the last thing".
+            "action" | "actions" | "step" | "thing" | "transaction" => Word::Filler,
+            // Discourse words: "jo abhi likha", "jaldi se", "din bhar ka".
+            "jo" | "जो" | "kuch" | "कुछ" | "jaldi" | "jldi" | "जल्दी" | "bhar" | "भर" | "there"
+            | "here" | "oh" | "ohh" | "uff" | "arrey" | "acchaa" => Word::Filler,
+            // Calls to the listener: "hey Rahul paid 500", "bro, Sharmaji ne 200 diye".
+            "hey" | "heyy" | "bro" | "oye" | "oyee" | "sunno" | "suniye" | "sunna" | "sunie" => {
+                Word::Filler
+            }
+            "ping" => Word::Reminder,
+            // "how much money is stuck with customers": dues.
+            "stuck" | "fasa" | "phasa" | "fasaa" | "फंसा" | "फसा" => Word::Balance,
+            // "bill kaise banate hain isme": in this (app); "Mohan's old bills", "purane bill".
+            "isme" | "ismein" | "ismai" | "इसमें" | "इसमे" | "old" | "purane" | "purani"
+            | "purana" | "पुराने" | "पुरानी" => Word::Filler,
+            // "bill history of Kamal": the bills listed.
+            "history" | "हिस्ट्री" => Word::Show,
+            // "charge Rahul 500", "charge 500 to Rahul's account": written to the khata.
+            "charge" => Word::Write,
+            // "samjhao kaise use kare", "मैं इसे कैसे इस्तेमाल करूँ", "user guide": the merchant
+            // and the verb of doing around a question about the bot.
+            "kare" | "करे" | "karoon" => Word::Aux,
+            "मैं" | "user" | "users" => Word::Filler,
+            // "sabse zyada udhaar kiska hai": a degree, never a name.
+            "zyada" | "jyada" | "ज्यादा" | "most" => Word::Filler,
+            "raha" | "rahi" | "rahe" | "reh" | "rah" | "रहा" | "रही" | "रहे" | "रह" | "करता"
+            | "करती" | "करते" | "karti" | "करूं" | "करू" => Word::Aux,
+            // A day's business: "aaj kitna kamaya", "today's earnings", "कल का सारांश".
+            "kamaya"
+            | "kamaye"
+            | "kamayi"
+            | "कमाया"
+            | "कमाए"
+            | "earned"
+            | "earn"
+            | "earning"
+            | "earnings"
+            | "income"
+            | "revenue"
+            | "turnover"
+            | "report"
+            | "reports"
+            | "रिपोर्ट"
+            | "sell"
+            | "sold"
+            | "selling"
+            | "sells"
+            | "saransh"
+            | "सारांश"
+            | "कलेक्शन"
+            | "aamdani"
+            | "amdani"
+            | "आमदनी"
+            | "बेचा"
+            | "बेचे"
+            | "बिके"
+            | "गल्ला"
+            | "profit"
+            | "munafa"
+            | "मुनाफा" => Word::Sale,
+            // Goods lying in the shop: "basmati kitna pada hai", "paneer available hai".
+            "pada" | "padi" | "pade" | "पडा" | "पडी" | "पडे" | "available" | "uplabdh" | "उपलब्ध" => {
+                Word::Left
+            }
+            "display" | "लिस्ट" | "view" | "see" | "dikhaiye" | "दिखादो" | "दिखाइये" | "share" => {
+                Word::Show
+            }
+            // "unpaid bills of Rahul": which bills, not whose.
+            "unpaid" | "sheet" | "each" => Word::Filler,
+            // "increase Maggi stock by 20".
+            "increase" | "increased" => Word::New,
+            // "बिल काट दो", "parchi kaat do": a bill is cut as it is made.
+            "काट" | "काटना" | "काटिए" | "काटिये" | "काटदो" | "kaatna" | "kaatdo" | "katdo" => {
+                Word::Make
+            }
+            "prepare" | "raise" | "cut" | "बनादो" | "बनाइये" | "banaye" | "banayein" | "banaen"
+            | "banate" | "बनाएं" | "बनाये" | "बनाए" | "बनाते" => {
+                Word::Make
+            }
+            "बिल्स" | "बिलों" | "invoce" => Word::Bill,
+            // "naya khata kholo", "open an account for Dolly": a new customer's ledger.
+            "kholo" | "khol" | "kholna" | "kholiye" | "kholdo" | "open" | "खोलो" | "खोल"
+            | "खोलना" | "खोलिए" | "खोलदो" => Word::New,
+            "register" | "shamil" | "शामिल" | "joda" | "जोडा" => Word::New,
+            "client" | "clients" | "party" | "पार्टी" => Word::Customer,
+            "article" | "saaman" | "वस्तु" | "vastu" => Word::Product,
+            // "bought groceries worth 450 on credit", "ration le gaya".
+            "groceries" | "grocery" | "stuff" | "ration" | "raashan" | "rashan" | "sauda"
+            | "सौदा" | "राशन" => Word::Product,
+            "named" | "called" | "naamak" | "नामक" => Word::Marker,
+            "priced" | "costs" | "costing" | "bhav" | "bhaav" | "भाव" => Word::Price,
+            "update" | "updated" | "अपडेट" => Word::Write,
+            // "hisaab mein jud gaye", "जुड़ चुके हैं": got added to the books, never a name.
+            "jud" | "judd" | "jude" | "juda" | "judi" | "जुड" | "जुडे" | "जुडा" | "जुडी" => {
+                Word::Write
+            }
+            // Where the stock is kept: "godown mein namak kitna hai", "गोदाम में आटा आया".
+            "godown" | "godowns" | "godaam" | "godam" | "warehouse" | "गोदाम" | "गोडाउन" => {
+                Word::Stock
+            }
+            "quantity" | "qty" | "matra" | "मात्रा" | "क्वांटिटी" => {
+                Word::Stock
+            }
+            "restock" | "restocked" | "stocked" | "replenished" | "delivered" | "delivery"
+            | "supplied" | "pahuncha" | "pahunchi" | "pahunche" | "पहुंचा" | "पहुंची" | "पहुंचे" => {
+                Word::Arrive
+            }
+            "किलोग्राम" | "kilogramme" => Word::Unit(Unit::Kg),
+            "मिलीलीटर" | "मिली" => Word::Unit(Unit::Ml),
+            "बोतलें" | "बोतलों" => Word::Unit(Unit::Bottle),
+            "पैकेट्स" | "पैकेटों" => Word::Unit(Unit::Packet),
+            _ => return None,
+        };
     Some(word)
 }
 

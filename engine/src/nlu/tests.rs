@@ -3248,3 +3248,115 @@ fn the_customer_taking_their_own_money_back_is_not_a_payment() {
         assert!(!books_anything(text), "{text}: {}", shown(text));
     }
 }
+
+#[test]
+fn money_given_back_with_the_english_word_said_the_hindi_way_is_not_a_payment() {
+    for text in [
+        "Meena ka 400 return kar diya",
+        "मीना का 400 return किया",
+        "मीना जी का 400 advance return कर दिया",
+        "Meena ka deposit 300 return kar diya",
+    ] {
+        assert!(!books_anything(text), "{text}: {}", shown(text));
+    }
+    // With "ne" the customer returned it: a payment.
+    books_at_once(
+        "Meena ne 400 return kar diye",
+        r#"[{"intent":"record_payment","customer":"Meena","amount_paise":40000}]"#,
+    );
+}
+
+#[test]
+fn added_to_the_account_already_is_said_with_jod_and_jud() {
+    for text in [
+        "कल वाले 2500 जो पटेल जी ने दिए, वो हिसाब में जुड़ चुके हैं",
+        "पटेल जी ने 2500 दिए, वो हिसाब में जुड़ गए हैं",
+        "Patel ne 2500 diye, wo hisaab mein jud gaye",
+        "पटेल ने 2500 दिए, जोड़ दिए हैं",
+        "Patel ne 2500 diye, likh chuka hoon",
+    ] {
+        assert!(!books_anything(text), "{text}: {}", shown(text));
+    }
+    // Asked for, it is a request: the payment is booked.
+    for text in [
+        "Patel ne 2500 diye, hisaab mein jod do",
+        "पटेल ने 2500 दिए, हिसाब में जोड़ दो",
+    ] {
+        assert!(books_anything(text), "{text}: {}", shown(text));
+    }
+    // Never a customer named "jud".
+    let read = parse("Patel ne 2500 diye, wo hisaab mein jud gaye", now());
+    assert!(
+        !serde_json::to_string(&read.parsed)
+            .unwrap_or_default()
+            .contains("jud"),
+        "{}",
+        shown("Patel ne 2500 diye, wo hisaab mein jud gaye")
+    );
+}
+
+#[test]
+fn their_own_udhaar_repaid_and_what_a_relative_clause_describes_are_payments() {
+    for (text, expected) in [
+        (
+            "छोटू ने अपना पुराना 100 का उधार लौटा दिया",
+            r#"[{"intent":"record_payment","customer":"छोटू","amount_paise":10000}]"#,
+        ),
+        (
+            "कमला ने अपने 400 वापस कर दिए जो उधार लिए थे",
+            r#"[{"intent":"record_payment","customer":"कमला","amount_paise":40000}]"#,
+        ),
+        (
+            "राजू ने अपने उधार खाते में 600 जमा किए",
+            r#"[{"intent":"record_payment","customer":"राजू","amount_paise":60000}]"#,
+        ),
+        (
+            "Ritesh ne apne udhaar ke 200 lauta diye",
+            r#"[{"intent":"record_payment","customer":"Ritesh","amount_paise":20000}]"#,
+        ),
+        (
+            "Mohan ne 450 wapas kiye jo usne udhaar liye the",
+            r#"[{"intent":"record_payment","customer":"Mohan","amount_paise":45000}]"#,
+        ),
+        (
+            "matlab Javed ne jo udhaar tha uska 600 chuka diya",
+            r#"[{"intent":"record_payment","customer":"Javed","amount_paise":60000}]"#,
+        ),
+    ] {
+        books_at_once(text, expected);
+    }
+    // Given back and called theirs, with no word of credit: who got the money is not said.
+    for text in [
+        "Kamla ne apne 400 wapas kar diye",
+        "कमला ने अपने 400 लौटा दिए",
+    ] {
+        assert!(!books_anything(text), "{text}: {}", shown(text));
+    }
+    // Paid to someone of their own: not to the shop.
+    for text in [
+        "Rahul ne apne bhai ko 300 diye",
+        "Rahul ne bhai ko 300 diye",
+        "राहुल ने अपने भाई को 300 दिए",
+    ] {
+        assert!(!books_anything(text), "{text}: {}", shown(text));
+    }
+}
+
+#[test]
+fn so_write_it_after_a_payment_made_is_no_condition() {
+    for text in [
+        "Tanveer ne 250 diye toh likh do",
+        "Tanveer ne 250 de diye online toh entry kar do",
+        "toh matlab Tanveer bhai ne aaj 250 de diye hain online toh unki entry kar do",
+        "Tanveer ne 250 diye online, unki entry kar do",
+    ] {
+        assert!(books_anything(text), "{text}: {}", shown(text));
+    }
+    for text in [
+        "agar Tanveer ne 250 diye toh likh dena",
+        "Tanveer 250 de toh likh dena",
+        "Tanveer ne 250 diye toh entry mat karna",
+    ] {
+        assert!(!books_anything(text), "{text}: {}", shown(text));
+    }
+}

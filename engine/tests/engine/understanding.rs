@@ -247,7 +247,7 @@ fn the_seventh_round_probes_are_understood_and_book_nothing_wrongly() {
 /// The eighth round's safety probes (`corpus/probe-round8-safety.jsonl`: 302 cases, mostly Latin
 /// Hinglish, of what is already written, money going to the customer and 102 controls). First
 /// measured: 3 traps booked and three controls booked confidently as the wrong kind (a payment of
-/// udhaar as more udhaar); none now. Nine controls are still asked, none read wrongly.
+/// udhaar as more udhaar); none now. Seven controls are still asked (nine before the ninth round), none read wrongly.
 #[test]
 fn the_eighth_round_probes_book_nothing_wrongly() {
     let CaseFile::Safety(cases) = load("corpus", "probe-round8-safety") else {
@@ -255,7 +255,30 @@ fn the_eighth_round_probes_book_nothing_wrongly() {
     };
     let report = eval::evaluate_safety(&cases, parse);
     assert!(
-        report.total >= 300 && report.wrong_bookings == 0 && report.controls_not_booked <= 9,
+        report.total >= 300 && report.wrong_bookings == 0 && report.controls_not_booked <= 7,
+        "{}",
+        report.render(false)
+    );
+}
+
+/// The ninth round's probes (`corpus/probe-round9*.jsonl`: 300 clear commands and 330 safety
+/// cases, mostly Devanagari and mixed script, with voice-note transcripts). First measured: 2
+/// traps booked ("हिसाब में जुड़ चुके हैं", "advance return कर दिया") and 5 controls asked; 298 of
+/// 300 commands exact. None booked wrongly now, one control asked, 299 exact.
+#[test]
+fn the_ninth_round_probes_are_understood_and_book_nothing_wrongly() {
+    let CaseFile::General(cases) = load("corpus", "probe-round9") else {
+        panic!("corpus/probe-round9 should hold general cases");
+    };
+    let report = eval::evaluate(&cases, parse);
+    assert!(report.total >= 300, "{} round-9 probes", report.total);
+    assert_meets(&report, &report.render(false), 99.5, 0.0, 2.0);
+    let CaseFile::Safety(cases) = load("corpus", "probe-round9-safety") else {
+        panic!("corpus/probe-round9-safety should hold safety cases");
+    };
+    let report = eval::evaluate_safety(&cases, parse);
+    assert!(
+        report.total >= 330 && report.wrong_bookings == 0 && report.controls_not_booked <= 1,
         "{}",
         report.render(false)
     );
