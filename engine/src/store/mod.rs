@@ -155,7 +155,7 @@ impl WriteGate {
 /// messages created and deleted one. Under writes that never pause, checkpoints never catch up
 /// with the end of the log, so the WAL only grows; once it starts over it is cut back to 64 MiB.
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000; PRAGMA wal_autocheckpoint = 0; \
+     PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0; \
      PRAGMA temp_store = MEMORY; PRAGMA journal_size_limit = 67108864;";
 /// The writer's page cache (KiB, as SQLite's negative `cache_size`). SQLite drops a connection's
 /// cache whenever another connection wrote since its last transaction, so the writer keeping one
@@ -197,7 +197,6 @@ impl Db {
                     .connect_with(options)
                     .await
                     .map_err(StoreError::Connect)?;
-                checkpoint_in_background(pool.clone());
                 (pool, writer)
             }
             Backend::Postgres => {
@@ -211,13 +210,17 @@ impl Db {
             }
         };
         let postgres_url = (backend == Backend::Postgres).then(|| url.clone());
-        Ok(Db {
+        let db = Db {
             pool,
             writer,
             backend,
             gate: Arc::default(),
             wakeups: wakeups::Wakeups::new(postgres_url),
-        })
+        };
+        if backend == Backend::Sqlite {
+            checkpoint_in_background(db.clone());
+        }
+        Ok(db)
     }
 
     /// Applies pending migrations for this dialect.
@@ -402,8 +405,11 @@ impl Db {
 /// A SQLite pool of `connections` with our pragmas, then `extra` ones. Connections are not pinged
 /// before each use: they are files in this process, and a ping is a round trip to the
 /// connection's thread on every query.
+/// How long a connection waits for a writer in another process (or a restart of the log).
+const BUSY_TIMEOUT: &str = "PRAGMA busy_timeout = 30000;";
+
 fn sqlite_pool(connections: u32, extra: &str) -> AnyPoolOptions {
-    let pragmas = format!("{SQLITE_PRAGMAS} {extra}");
+    let pragmas = format!("{SQLITE_PRAGMAS} {BUSY_TIMEOUT} {extra}");
     AnyPoolOptions::new()
         .max_connections(connections)
         .acquire_timeout(Duration::from_secs(30))
@@ -495,24 +501,35 @@ pub fn is_unique_violation(error: &sqlx::Error) -> bool {
 /// How often the SQLite write-ahead log is folded back into the database file.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 
+/// Frames (pages) in the write-ahead log past which it is started over: 16,384 pages of 4 KiB,
+/// the 64 MiB the log is cut back to (`journal_size_limit`).
+const WAL_RESTART_FRAMES: i64 = 16_384;
+
+/// The longest a restart of the log waits for readers still on an older snapshot. It waits in
+/// the writers' line, so a reader that stays longer makes it give up (and try at the next tick)
+/// instead of holding webhook writes up.
+const WAL_RESTART_WAIT_MS: u32 = 100;
+
 /// SQLite's automatic checkpoint runs inside whichever commit crosses the threshold, so that
 /// commit (and every webhook waiting on it) stalls for the copy and its fsync. Instead a task
 /// takes PASSIVE checkpoints on a connection of its own: they copy what no reader still needs
-/// and never block writers. It ends when the pool is closed.
-fn checkpoint_in_background(pool: AnyPool) {
+/// and never block writers. Under writes that never pause they never find the log fully copied
+/// at the moment a writer starts, so SQLite never starts it over and it only grows (8 GiB in a
+/// 10-minute soak at 500 messages a second), and every read then searches an index of millions
+/// of frames: processing fell from 300 to 70 messages a second. So once the log passes
+/// `WAL_RESTART_FRAMES` the task takes its turn as a background writer and restarts it. It ends
+/// when the pool is closed.
+fn checkpoint_in_background(db: Db) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(CHECKPOINT_EVERY);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             every.tick().await;
-            if pool.is_closed() {
+            if db.pool.is_closed() {
                 return;
             }
-            if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-                .execute(&pool)
-                .await
-            {
-                if pool.is_closed() {
+            if let Err(error) = db.checkpoint(WAL_RESTART_FRAMES).await {
+                if db.pool.is_closed() {
                     return;
                 }
                 tracing::warn!(%error, "WAL checkpoint failed; will try again");
@@ -521,9 +538,115 @@ fn checkpoint_in_background(pool: AnyPool) {
     });
 }
 
+/// What one checkpoint found: frames in the log, and whether it was started over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Checkpointed {
+    pub log_frames: i64,
+    pub restarted: bool,
+}
+
+impl Db {
+    /// One PASSIVE checkpoint, then, when the log holds `restart_at` frames or more, a RESTART
+    /// in the writers' line (behind waiting webhook batches), waiting at most
+    /// `WAL_RESTART_WAIT_MS` for readers. SQLite only.
+    pub async fn checkpoint(&self, restart_at: i64) -> Result<Checkpointed, StoreError> {
+        let (_busy, log_frames, _copied): (i64, i64, i64) =
+            sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
+                .fetch_one(&self.pool)
+                .await?;
+        if log_frames < restart_at {
+            return Ok(Checkpointed {
+                log_frames,
+                restarted: false,
+            });
+        }
+        let _turn = self.gate.background_turn().await;
+        let mut writer = self.writer.acquire().await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "PRAGMA busy_timeout = {WAL_RESTART_WAIT_MS}"
+        )))
+        .execute(&mut *writer)
+        .await?;
+        let restart: Result<(i64, i64, i64), sqlx::Error> =
+            sqlx::query_as("PRAGMA wal_checkpoint(RESTART)")
+                .fetch_one(&mut *writer)
+                .await;
+        // Back to the timeout every writer has, whatever the restart did.
+        sqlx::query(BUSY_TIMEOUT).execute(&mut *writer).await?;
+        let (busy, _, _) = restart?;
+        Ok(Checkpointed {
+            log_frames,
+            restarted: busy == 0,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_log_past_its_limit_is_started_over_once_no_reader_holds_it() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let url = format!("sqlite://{}/wal.db", dir.path().display());
+        let db = Db::connect(&url).await.expect("open");
+        let write = |db: Db| async move {
+            let mut writer = db.writer().await.expect("writer");
+            sqlx::query("INSERT INTO pages (body) VALUES (?)")
+                .bind("x".repeat(6000))
+                .execute(&mut *writer)
+                .await
+                .expect("insert");
+        };
+        {
+            let mut writer = db.writer().await.expect("writer");
+            sqlx::query("CREATE TABLE pages (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+                .execute(&mut *writer)
+                .await
+                .expect("create");
+        }
+        // A reader on an old snapshot: nothing written after it can be copied back, so the log
+        // grows, as it does when readers never pause.
+        let mut reader = db.pool().acquire().await.expect("reader");
+        sqlx::query("BEGIN")
+            .execute(&mut *reader)
+            .await
+            .expect("begin");
+        let _: i64 = sqlx::query_scalar("SELECT count(*) FROM pages")
+            .fetch_one(&mut *reader)
+            .await
+            .expect("read");
+        for _ in 0..150 {
+            write(db.clone()).await;
+        }
+        let held = db.checkpoint(200).await.expect("checkpoint");
+        assert!(held.log_frames >= 200, "{held:?}");
+        assert!(
+            !held.restarted,
+            "a reader on an old snapshot holds the log: {held:?}"
+        );
+        sqlx::query("COMMIT")
+            .execute(&mut *reader)
+            .await
+            .expect("commit");
+        drop(reader);
+
+        let restart = db.checkpoint(200).await.expect("restart");
+        assert!(restart.restarted, "{restart:?}");
+        write(db.clone()).await;
+        let after = db.checkpoint(i64::MAX).await.expect("passive");
+        assert!(
+            after.log_frames < held.log_frames / 4,
+            "{} frames before the restart, {} after",
+            held.log_frames,
+            after.log_frames
+        );
+        let timeout: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
+            .fetch_one(&db.writer)
+            .await
+            .expect("timeout");
+        assert_eq!(timeout, 30000, "the writer keeps its busy timeout");
+    }
 
     #[test]
     fn redacts_passwords() {
