@@ -599,6 +599,20 @@ pub struct Finish<'a> {
     pub reminder_reply: Option<crate::books::reminders::CustomerReply<'a>>,
 }
 
+/// Ends a claimed inbound message. It leaves `merchant_id` out of its SET list: a message's
+/// `(merchant_id, id)` is the parent key of replies, operations, reminders, digests and
+/// recordings, and SQLite checks the children of every row whose parent key columns an UPDATE
+/// names, even when their values stay the same (through `merchant_id` alone, every message of the
+/// shop: 6.4 ms a message with 3,000 in a shop, the soak's largest cost by far).
+const FINISH_INBOUND: &str = "UPDATE messages SET status = $1, updated_at = $2, \
+     transcript = COALESCE($3, transcript) \
+     WHERE id = $4 AND direction = 'in' AND status = 'processing' AND claimed_by = $5";
+
+/// Gives a message stored without a shop the shop it turned out to belong to; a message that
+/// has one matches no row, so no child is looked at.
+const ADOPT_SHOP: &str =
+    "UPDATE messages SET merchant_id = $1 WHERE id = $2 AND merchant_id IS NULL";
+
 /// Finishes an inbound message `claimant` holds as `finish` says, with its replies, in one
 /// transaction. `None` when the message is no longer its (another run finished it, or holds it
 /// now): nothing is stored then, so a retried job never replies twice. Otherwise the stored
@@ -611,21 +625,23 @@ pub async fn finish_inbound(
     at: i64,
 ) -> Result<Option<Vec<MessageId>>, StoreError> {
     let mut tx = db.begin().await?;
-    let finished = sqlx::query(
-        "UPDATE messages SET status = $1, updated_at = $2, merchant_id = COALESCE(merchant_id, $3), \
-         transcript = COALESCE($4, transcript) \
-         WHERE id = $5 AND direction = 'in' AND status = 'processing' AND claimed_by = $6",
-    )
-    .bind(finish.status.as_str())
-    .bind(at)
-    .bind(finish.merchant.map(|m| m.0))
-    .bind(finish.transcript.map(storable).as_deref())
-    .bind(inbound.0)
-    .bind(claimant.as_str())
-    .execute(&mut *tx)
-    .await?;
+    let finished = sqlx::query(FINISH_INBOUND)
+        .bind(finish.status.as_str())
+        .bind(at)
+        .bind(finish.transcript.map(storable).as_deref())
+        .bind(inbound.0)
+        .bind(claimant.as_str())
+        .execute(&mut *tx)
+        .await?;
     if finished.rows_affected() != 1 {
         return Ok(None);
+    }
+    if let Some(merchant) = finish.merchant {
+        sqlx::query(ADOPT_SHOP)
+            .bind(merchant.0)
+            .bind(inbound.0)
+            .execute(&mut *tx)
+            .await?;
     }
     let mut stored = Vec::with_capacity(finish.replies.len());
     for reply in finish.replies {
@@ -832,4 +848,37 @@ pub async fn requeue_outbound(db: &Db, id: MessageId, at: i64) -> Result<bool, S
         db.wake(Work::Outbound);
     }
     Ok(done.rows_affected() == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Finishing a message must touch that row alone: a parent key column in the SET list makes
+    /// SQLite search every child table for rows pointing at it (see `FINISH_INBOUND`).
+    #[tokio::test]
+    async fn finishing_a_message_looks_at_no_other_row_on_sqlite() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let db = Db::connect(&format!("sqlite://{}/plan.db", dir.path().display()))
+            .await
+            .expect("open");
+        db.migrate().await.expect("migrate");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "EXPLAIN QUERY PLAN {FINISH_INBOUND}"
+        )))
+        .bind("processed")
+        .bind(0_i64)
+        .bind(None::<String>)
+        .bind(1_i64)
+        .bind("worker")
+        .fetch_all(db.pool())
+        .await
+        .expect("plan");
+        let steps: Vec<String> = rows
+            .iter()
+            .map(|row| row.try_get::<String, _>("detail").unwrap_or_default())
+            .collect();
+        assert_eq!(steps.len(), 1, "{steps:?}");
+        assert!(steps[0].contains("INTEGER PRIMARY KEY"), "{steps:?}");
+    }
 }
