@@ -164,6 +164,9 @@ pub struct Config {
     /// `EXECORA_INBOUND_CONCURRENCY`: how many arriving messages one process works on at once
     /// (1 to 64, default 4); each sender's messages are still answered in order.
     pub inbound_concurrency: usize,
+    /// `EXECORA_REPLY_CONCURRENCY`: how many replies one process sends at once (1 to 64, default
+    /// 8); each number's replies still arrive in the order they were written.
+    pub reply_concurrency: usize,
 }
 
 /// The panel's server secret; never printed.
@@ -643,6 +646,13 @@ impl Config {
                 crate::whatsapp::inbound::DEFAULT_CONCURRENCY as u64,
             )?)
             .unwrap_or(crate::whatsapp::inbound::DEFAULT_CONCURRENCY),
+            reply_concurrency: usize::try_from(number_in(
+                env,
+                "EXECORA_REPLY_CONCURRENCY",
+                1..=64,
+                crate::whatsapp::outbound::DEFAULT_CONCURRENCY as u64,
+            )?)
+            .unwrap_or(crate::whatsapp::outbound::DEFAULT_CONCURRENCY),
             panel_secret: match secret(env, "EXECORA_PANEL_SECRET")? {
                 None => None,
                 Some(text) if text.chars().count() < execora_engine::access::MIN_SECRET_CHARS => {
@@ -903,6 +913,10 @@ mod tests {
                 vec![("EXECORA_INBOUND_CONCURRENCY", "0")],
                 "EXECORA_INBOUND_CONCURRENCY",
             ),
+            (
+                vec![("EXECORA_REPLY_CONCURRENCY", "65")],
+                "EXECORA_REPLY_CONCURRENCY",
+            ),
         ] {
             let error = Config::from_env(&env(&pairs)).expect_err("must be refused");
             assert_eq!(error.variable, variable, "{error}");
@@ -946,6 +960,10 @@ mod tests {
         let lanes =
             Config::from_env(&env(&[("EXECORA_INBOUND_CONCURRENCY", "16")])).expect("lanes");
         assert_eq!(lanes.inbound_concurrency, 16);
+        assert_eq!(defaults.reply_concurrency, 8);
+        let senders =
+            Config::from_env(&env(&[("EXECORA_REPLY_CONCURRENCY", "32")])).expect("senders");
+        assert_eq!(senders.reply_concurrency, 32);
         assert!(defaults.panel_secret.is_none());
         assert!(defaults.whatsapp.otp_template.is_none());
         assert!(defaults.client_ip_header.is_none());

@@ -442,6 +442,7 @@ fn workers(
         }
         let sender = sender
             .with_throttle(throttle)
+            .with_concurrency(config.reply_concurrency)
             .with_fallback_template(
                 whatsapp
                     .fallback_template

@@ -671,6 +671,11 @@ pub async fn set_transcript(db: &Db, id: MessageId, transcript: &str) -> Result<
     Ok(())
 }
 
+/// How long a reply being sent holds back later replies to the same number: a send that has
+/// not finished in this time was cut by a crash (the send itself times out far sooner), and is
+/// never resent, so the number's next replies go on.
+pub const SENDING_HOLDS_ORDER_MS: i64 = 120_000;
+
 /// An outbound message claimed for sending.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outgoing {
@@ -684,20 +689,32 @@ pub struct Outgoing {
     pub attempts: i64,
 }
 
-/// Claims the oldest `queued` outbound message that is due, marking it `sending`, or `None`.
+/// Claims the oldest `queued` outbound message that is due and first in line for its number,
+/// marking it `sending`, or `None`.
 pub async fn claim_next_outbound(db: &Db, at: i64) -> Result<Option<Outgoing>, StoreError> {
     // The queue walked in id order through its own partial index (migration 0022); SQLite is told
-    // which index, PostgreSQL's planner picks it.
-    let queue = match db.backend() {
-        crate::store::Backend::Sqlite => "messages INDEXED BY messages_queued_in_order",
-        crate::store::Backend::Postgres => "messages",
+    // which index, PostgreSQL's planner picks it (and keeps the probe a probe behind its fence).
+    // Several senders take replies at once, so a reply is taken only when no earlier one to the
+    // same number is queued or being sent (migration 0023): only the first unsent reply of each
+    // number is ever a candidate, two senders racing for it meet on its row, and a number's
+    // replies arrive in the order they were written. A reply left `sending` by a process that
+    // died is never resent; after `SENDING_HOLDS_ORDER_MS` it stops holding the number's later
+    // replies back.
+    let (queue, fence) = match db.backend() {
+        crate::store::Backend::Sqlite => ("messages AS m INDEXED BY messages_queued_in_order", ""),
+        crate::store::Backend::Postgres => ("messages AS m", " OFFSET 0"),
     };
     loop {
         let next: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
             "SELECT id FROM {queue} WHERE direction = 'out' AND status = 'queued' \
-             AND (next_attempt_at IS NULL OR next_attempt_at <= $1) ORDER BY id LIMIT 1"
+             AND (next_attempt_at IS NULL OR next_attempt_at <= $1) \
+             AND NOT EXISTS (SELECT 1 FROM messages e WHERE e.peer = m.peer AND e.direction = 'out' \
+                 AND e.status IN ('queued', 'sending') AND e.id < m.id \
+                 AND (e.status = 'queued' OR e.updated_at > $2){fence}) \
+             ORDER BY id LIMIT 1"
         )))
         .bind(at)
+        .bind(at - SENDING_HOLDS_ORDER_MS)
         .fetch_optional(db.pool())
         .await?;
         let Some(id) = next else { return Ok(None) };

@@ -516,13 +516,17 @@ fn the_outbox_shows_failed_replies_with_their_error_and_requeues_them_on_request
         use execora_engine::messages::{self, Delivery, NewOutbound};
         let db = execora_engine::store::Db::connect(&url).await.expect("db");
         let mut ids = Vec::new();
-        for body in ["Rahul ka ₹200 jama", "Reminder <script>"] {
+        // Two numbers: one number's second reply is not claimed while its first is being sent.
+        for (peer, body) in [
+            ("919000000001", "Rahul ka ₹200 jama"),
+            ("919000000002", "Reminder <script>"),
+        ] {
             ids.push(
                 messages::record_outbound(
                     &db,
                     &NewOutbound {
                         merchant: None,
-                        peer: "919000000001",
+                        peer,
                         kind: "text",
                         body,
                         in_reply_to: None,

@@ -457,6 +457,120 @@ mod sending {
         .expect("reply row")
     }
 
+    /// A Graph API that holds each of the first `together` sends until that many are in flight
+    /// at once: a sender that sends one at a time never gets them all through together.
+    #[derive(Clone)]
+    struct HeldGraph {
+        together: usize,
+        gate: Arc<tokio::sync::Barrier>,
+        texts: Arc<std::sync::Mutex<Vec<String>>>,
+        waited_in_vain: Arc<std::sync::atomic::AtomicBool>,
+    }
+
+    async fn held_send(
+        axum::extract::State(graph): axum::extract::State<HeldGraph>,
+        axum::Json(body): axum::Json<serde_json::Value>,
+    ) -> axum::Json<serde_json::Value> {
+        let arrived = {
+            let mut texts = graph.texts.lock().expect("lock");
+            texts.push(
+                body["text"]["body"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+            );
+            texts.len()
+        };
+        if arrived <= graph.together {
+            let all_in =
+                tokio::time::timeout(std::time::Duration::from_secs(10), graph.gate.wait()).await;
+            if all_in.is_err() {
+                graph
+                    .waited_in_vain
+                    .store(true, std::sync::atomic::Ordering::SeqCst);
+            }
+        }
+        axum::Json(serde_json::json!({"messaging_product": "whatsapp",
+            "messages": [{"id": format!("wamid.HELD{arrived}")}]}))
+    }
+
+    #[tokio::test]
+    async fn replies_go_out_several_at_once_and_each_numbers_in_the_order_written() {
+        use execora_engine::messages::{self, Delivery, NewOutbound};
+        let service = start().await;
+        for (peer, body) in [
+            ("911111111111", "A1"),
+            ("911111111111", "A2"),
+            ("912222222222", "B1"),
+            ("913333333333", "C1"),
+            ("911111111111", "A3"),
+        ] {
+            messages::record_outbound(
+                &service.db,
+                &NewOutbound {
+                    merchant: Some(service.merchant),
+                    peer,
+                    kind: "text",
+                    body,
+                    in_reply_to: None,
+                    options: None,
+                    status: Delivery::Queued,
+                    at: 1,
+                },
+            )
+            .await
+            .expect("queued");
+        }
+        let graph = HeldGraph {
+            together: 3,
+            gate: Arc::new(tokio::sync::Barrier::new(3)),
+            texts: Arc::default(),
+            waited_in_vain: Arc::default(),
+        };
+        let app = axum::Router::new()
+            .route(
+                "/v25.0/{phone_number_id}/messages",
+                axum::routing::post(held_send),
+            )
+            .with_state(graph.clone());
+        let address = crate::app::serve_locally(app).await;
+        let client = GraphClient::new(execora_bot::whatsapp::graph::GraphConfig {
+            api_base: format!("http://{address}/v25.0"),
+            access_token: crate::app::TOKEN.into(),
+            phone_number_id: PHONE_NUMBER_ID.into(),
+            timeout: std::time::Duration::from_secs(30),
+        })
+        .expect("client");
+        let sender = Sender::new(service.db.clone(), client)
+            .with_rate(80)
+            .with_concurrency(3);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let running = tokio::spawn(sender.run(async {
+            let _ = stopped.await;
+        }));
+        let all_sent = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+            while graph.texts.lock().expect("lock").len() < 5 {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+        })
+        .await;
+        let _ = stop.send(());
+        running.await.expect("the sender stops");
+        assert!(all_sent.is_ok(), "{:?}", graph.texts.lock().expect("lock"));
+        let texts = graph.texts.lock().expect("lock").clone();
+        assert!(
+            !graph
+                .waited_in_vain
+                .load(std::sync::atomic::Ordering::SeqCst),
+            "three sends were never in flight together: {texts:?}"
+        );
+        let mut first_three = texts[..3].to_vec();
+        first_three.sort();
+        assert_eq!(first_three, ["A1", "B1", "C1"], "one per number at first");
+        let to_a: Vec<&String> = texts.iter().filter(|t| t.starts_with('A')).collect();
+        assert_eq!(to_a, ["A1", "A2", "A3"], "one number's replies in order");
+    }
+
     #[tokio::test]
     async fn a_signed_text_is_booked_and_the_reply_is_posted_to_the_graph_api_once() {
         let service = start().await;

@@ -578,7 +578,77 @@ async fn a_silent_workers_claims_go_back_in_line_within_seconds(db: Db) {
     assert_eq!(status(held.message.id).await, Some(Delivery::Received));
 }
 
+/// Several senders at once, and each number's replies in the order they were written: only the
+/// first unsent reply of a number is ever claimed, a reply being sent holds the number's next,
+/// a reply waiting for its retry holds them too, and one a crash left `sending` stops holding
+/// them after `SENDING_HOLDS_ORDER_MS`.
+async fn replies_to_one_number_are_claimed_in_order_while_other_numbers_go_alongside(db: Db) {
+    let shop = shop(&db, "Jawab Kirana").await;
+    let queue = |peer: &'static str, body: &'static str, at: i64| {
+        let db = db.clone();
+        let merchant = Some(shop.books.merchant_id());
+        async move {
+            messages::record_outbound(
+                &db,
+                &NewOutbound {
+                    merchant,
+                    peer,
+                    kind: "text",
+                    body,
+                    in_reply_to: None,
+                    options: None,
+                    status: Delivery::Queued,
+                    at,
+                },
+            )
+            .await
+            .expect("queued")
+        }
+    };
+    let a1 = queue("911111111111", "A1", 1).await;
+    let a2 = queue("911111111111", "A2", 2).await;
+    let b1 = queue("912222222222", "B1", 3).await;
+    let a3 = queue("911111111111", "A3", 4).await;
+    let at = 10_000;
+    let claim = |at: i64| {
+        let db = db.clone();
+        async move {
+            messages::claim_next_outbound(&db, at)
+                .await
+                .expect("claim")
+                .map(|o| o.id)
+        }
+    };
+    assert_eq!(claim(at).await, Some(a1), "the oldest first");
+    // A1 is being sent: A2 waits, B1 goes alongside.
+    assert_eq!(
+        claim(at).await,
+        Some(b1),
+        "another number's reply alongside"
+    );
+    assert_eq!(claim(at).await, None, "A2 waits for A1");
+    messages::mark_sent(&db, a1, "wamid.A1", at)
+        .await
+        .expect("sent");
+    assert_eq!(claim(at).await, Some(a2), "A2 once A1 is sent");
+    // A2 fails for now and waits for its retry: A3 stays behind it.
+    messages::retry_later(&db, a2, at + 60_000, None)
+        .await
+        .expect("retry later");
+    assert_eq!(claim(at).await, None, "A3 waits behind A2's retry");
+    assert_eq!(claim(at + 60_000).await, Some(a2), "A2 when due");
+    // A crash leaves A2 `sending` for good: after the hold, A3 goes on.
+    let later = at + 60_000 + messages::SENDING_HOLDS_ORDER_MS;
+    assert_eq!(claim(later - 1).await, None, "A2 is still being sent");
+    assert_eq!(
+        claim(later).await,
+        Some(a3),
+        "A3 once A2's send is taken for cut"
+    );
+}
+
 crate::on_both_databases!(
+    replies_to_one_number_are_claimed_in_order_while_other_numbers_go_alongside,
     a_senders_messages_are_claimed_in_order_one_at_a_time,
     a_silent_workers_claims_go_back_in_line_within_seconds,
     a_failing_inbound_message_is_retried_when_due_then_dead_with_one_notice,
