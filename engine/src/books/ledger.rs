@@ -185,6 +185,14 @@ pub(super) async fn post(
     Ok((EntryId(id), Paise::new(balance)))
 }
 
+/// An operation's entries not reversed yet, found through `ledger_by_operation` (migration 0024).
+fn unreversed_entries_of_operation() -> String {
+    format!(
+        "SELECT {ENTRY_COLUMNS} FROM ledger_entries e WHERE merchant_id = $1 AND operation_id = $2 \
+         AND NOT EXISTS (SELECT 1 FROM ledger_entries r WHERE r.reverses_entry_id = e.id) ORDER BY id"
+    )
+}
+
 /// Reverses every not-yet-reversed entry of `operation`; returns the customer's last balance.
 pub(super) async fn reverse_operation_entries(
     tx: &mut Tx,
@@ -194,14 +202,11 @@ pub(super) async fn reverse_operation_entries(
     origin: &Origin,
     now: i64,
 ) -> Result<Option<(CustomerId, Paise, Paise)>, BooksError> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {ENTRY_COLUMNS} FROM ledger_entries e WHERE merchant_id = $1 AND operation_id = $2 \
-         AND NOT EXISTS (SELECT 1 FROM ledger_entries r WHERE r.reverses_entry_id = e.id) ORDER BY id"
-    )))
-    .bind(merchant)
-    .bind(operation.0)
-    .fetch_all(&mut **tx)
-    .await?;
+    let rows = sqlx::query(sqlx::AssertSqlSafe(unreversed_entries_of_operation()))
+        .bind(merchant)
+        .bind(operation.0)
+        .fetch_all(&mut **tx)
+        .await?;
     let mut last = None;
     for row in &rows {
         let entry = entry_from_row(row)?;
@@ -584,5 +589,35 @@ impl Books {
         .fetch_all(self.db.pool())
         .await?;
         Ok(rows.iter().map(entry_from_row).collect::<Result<_, _>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlx::Row;
+
+    /// An undo reads its operation's entries, not the shop's whole ledger.
+    #[tokio::test]
+    async fn an_operations_entries_are_found_by_the_operation() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let db = crate::store::Db::connect(&format!("sqlite://{}/plan.db", dir.path().display()))
+            .await
+            .expect("open");
+        db.migrate().await.expect("migrate");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "EXPLAIN QUERY PLAN {}",
+            unreversed_entries_of_operation()
+        )))
+        .bind(1_i64)
+        .bind(1_i64)
+        .fetch_all(db.pool())
+        .await
+        .expect("plan");
+        let steps: Vec<String> = rows
+            .iter()
+            .map(|row| row.try_get::<String, _>("detail").unwrap_or_default())
+            .collect();
+        assert!(steps[0].contains("ledger_by_operation"), "{steps:?}");
     }
 }
