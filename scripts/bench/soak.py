@@ -533,9 +533,12 @@ class Soak:
             if row[1] not in (None, "") and int(row[1]) in by_id:
                 replies.setdefault(by_id[int(row[1])], []).append(row)
         ops = {}
+        # One join, grouped: a correlated count per operation read the shop's whole ledger each
+        # time before the ledger had an index by operation (minutes at 210,000 operations).
         for key, entries in self.db.rows(
-                "SELECT o.idempotency_key, (SELECT COUNT(*) FROM ledger_entries l WHERE l.merchant_id = o.merchant_id "
-                f"AND l.operation_id = o.id) FROM operations o WHERE o.idempotency_key LIKE '{PREFIX}%'"):
+                "SELECT o.idempotency_key, COUNT(l.id) FROM operations o LEFT JOIN ledger_entries l "
+                "ON l.merchant_id = o.merchant_id AND l.operation_id = o.id "
+                f"WHERE o.idempotency_key LIKE '{PREFIX}%' GROUP BY o.id, o.idempotency_key"):
             ops[key] = int(entries)
         with urllib.request.urlopen(f"http://127.0.0.1:{self.graph_port}/sends?since=0", timeout=30) as r:
             sends = json.load(r)
