@@ -23,6 +23,50 @@ pub type WorkerRun = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
 /// Starts a worker afresh: called once at start and again after each failure.
 pub type WorkerFactory = Box<dyn Fn(Shutdown) -> WorkerRun + Send + Sync + 'static>;
 
+/// Runs `count` lanes of one worker side by side (each from `lane`, given the signal to stop
+/// between items) until `shutdown` completes or a lane panics, then tells every lane to stop and
+/// waits for each to finish what it holds. Returns the first panic, for the caller to resume once
+/// it has tidied up (a panic ends the run, and the supervisor starts the worker again).
+pub async fn run_lanes<Lane, Run>(
+    count: usize,
+    lane: Lane,
+    shutdown: impl Future<Output = ()>,
+) -> Option<Box<dyn std::any::Any + Send>>
+where
+    Lane: Fn(watch::Receiver<bool>) -> Run,
+    Run: Future<Output = ()> + Send + 'static,
+{
+    let (stop_lanes, lanes_stopped) = watch::channel(false);
+    let mut lanes = tokio::task::JoinSet::new();
+    for _ in 0..count.max(1) {
+        lanes.spawn(lane(lanes_stopped.clone()));
+    }
+    tokio::pin!(shutdown);
+    let mut panicked = None;
+    loop {
+        tokio::select! {
+            () = &mut shutdown => break,
+            joined = lanes.join_next() => match joined {
+                Some(Err(error)) if error.is_panic() => {
+                    panicked = Some(error.into_panic());
+                    break;
+                }
+                Some(_) => continue,
+                None => break,
+            },
+        }
+    }
+    let _ = stop_lanes.send(true);
+    while let Some(joined) = lanes.join_next().await {
+        if let Err(error) = joined
+            && error.is_panic()
+        {
+            panicked.get_or_insert(error.into_panic());
+        }
+    }
+    panicked
+}
+
 /// Waits between restarts of a failing worker: `first`, doubling, at most `max`. A worker that
 /// ran for `max` before it failed starts again from `first`.
 #[derive(Debug, Clone, Copy)]

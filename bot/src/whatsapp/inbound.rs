@@ -585,41 +585,19 @@ impl InboundWorker {
         {
             tracing::error!(%error, "could not record that the inbound worker is alive");
         }
-        let (stop_lanes, lanes_stopped) = watch::channel(false);
         let (stop_heart, heart_stopped) = watch::channel(false);
         // Signs of life go on until the last lane has finished its message, so no other process
         // takes a message this one still works on.
         let heart = tokio::spawn(worker.clone().keep_alive(heart_stopped));
-        let mut lanes = tokio::task::JoinSet::new();
-        for _ in 0..worker.concurrency {
-            lanes.spawn(worker.clone().work(lanes_stopped.clone()));
-        }
-        tokio::pin!(shutdown);
-        let mut panicked = None;
-        loop {
-            tokio::select! {
-                () = &mut shutdown => break,
-                joined = lanes.join_next() => match joined {
-                    Some(Err(error)) if error.is_panic() => {
-                        panicked = Some(error.into_panic());
-                        break;
-                    }
-                    Some(_) => continue,
-                    None => break,
-                },
-            }
-        }
         // Between messages, never inside one: each lane finishes what it holds (after a panic
         // the others are stopped the same way), and a backlog waits in the database for the next
         // start instead of holding up the shutdown.
-        let _ = stop_lanes.send(true);
-        while let Some(joined) = lanes.join_next().await {
-            if let Err(error) = joined
-                && error.is_panic()
-            {
-                panicked.get_or_insert(error.into_panic());
-            }
-        }
+        let panicked = crate::supervisor::run_lanes(
+            worker.concurrency,
+            |stopped| worker.clone().work(stopped),
+            shutdown,
+        )
+        .await;
         let _ = stop_heart.send(true);
         let _ = heart.await;
         if let Some(panic) = panicked {

@@ -457,37 +457,14 @@ impl Sender {
     /// first in line for its number. A panic in a lane ends the run, for the supervisor to start
     /// it again.
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
-        let (stop_lanes, lanes_stopped) = watch::channel(false);
-        let mut lanes = tokio::task::JoinSet::new();
-        for _ in 0..self.concurrency {
-            lanes.spawn(self.clone().work(lanes_stopped.clone()));
-        }
-        tokio::pin!(shutdown);
-        let mut panicked = None;
-        loop {
-            tokio::select! {
-                () = &mut shutdown => break,
-                joined = lanes.join_next() => match joined {
-                    Some(Err(error)) if error.is_panic() => {
-                        panicked = Some(error.into_panic());
-                        break;
-                    }
-                    Some(_) => continue,
-                    None => break,
-                },
-            }
-        }
         // Between messages, never inside one: each lane finishes its send, and a backlog waits
         // in the database for the next start instead of holding up the shutdown.
-        let _ = stop_lanes.send(true);
-        while let Some(joined) = lanes.join_next().await {
-            if let Err(error) = joined
-                && error.is_panic()
-            {
-                panicked.get_or_insert(error.into_panic());
-            }
-        }
-        if let Some(panic) = panicked {
+        let lanes = crate::supervisor::run_lanes(
+            self.concurrency,
+            |stopped| self.clone().work(stopped),
+            shutdown,
+        );
+        if let Some(panic) = lanes.await {
             std::panic::resume_unwind(panic);
         }
     }
