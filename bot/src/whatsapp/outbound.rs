@@ -72,6 +72,13 @@ pub struct Sender {
     /// Sends in flight at once: a Graph API call takes a few hundred milliseconds, so one at a
     /// time caps a process at a few replies a second whatever the throughput limit allows.
     concurrency: usize,
+    /// The idle lanes' turn to listen for new replies: one listens, the rest wait to be called
+    /// in by a lane that found work. Woken all together, every idle lane ran the claim on every
+    /// commit, and on PostgreSQL that made each reply slower (p99 35 ms with one lane, 90 with
+    /// eight woken at once).
+    listening: Arc<tokio::sync::Mutex<()>>,
+    /// Called by a lane that found work: there may be more, so one more lane comes in.
+    more: Arc<tokio::sync::Notify>,
     fallback_template: Option<FallbackTemplate>,
     /// The authentication template a login code goes out as when the window is closed.
     otp_template: Option<FallbackTemplate>,
@@ -244,6 +251,8 @@ impl Sender {
             graph,
             throttle: number_throttle(DEFAULT_PER_SECOND),
             concurrency: DEFAULT_CONCURRENCY,
+            listening: Arc::default(),
+            more: Arc::default(),
             fallback_template: None,
             otp_template: None,
             speaker: None,
@@ -469,7 +478,9 @@ impl Sender {
         }
     }
 
-    /// One lane: sends the next reply whenever one is due, until stopped.
+    /// One lane: sends the next reply whenever one is due, until stopped. A lane that sent calls
+    /// one more lane in (a backlog fills every lane); an idle lane either listens for commits,
+    /// if no other lane does, or waits to be called in.
     async fn work(self, mut stopped: watch::Receiver<bool>) {
         let mut replies = self.db.wakeup(Work::Outbound);
         while !*stopped.borrow() {
@@ -481,10 +492,23 @@ impl Sender {
                     true
                 }
             };
-            if idle {
-                tokio::select! {
-                    _ = stopped.changed() => {}
-                    () = replies.wait(SAFETY_POLL) => {}
+            if !idle {
+                self.more.notify_one();
+                continue;
+            }
+            match self.listening.try_lock() {
+                Ok(_listener) => {
+                    tokio::select! {
+                        _ = stopped.changed() => {}
+                        () = replies.wait(SAFETY_POLL) => {}
+                    }
+                }
+                Err(_) => {
+                    tokio::select! {
+                        _ = stopped.changed() => {}
+                        () = self.more.notified() => {}
+                        () = tokio::time::sleep(SAFETY_POLL) => {}
+                    }
                 }
             }
         }
