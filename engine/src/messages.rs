@@ -875,26 +875,7 @@ mod tests {
     /// SQLite search every child table for rows pointing at it (see `FINISH_INBOUND`).
     #[tokio::test]
     async fn finishing_a_message_looks_at_no_other_row_on_sqlite() {
-        let dir = tempfile::tempdir().expect("temporary directory");
-        let db = Db::connect(&format!("sqlite://{}/plan.db", dir.path().display()))
-            .await
-            .expect("open");
-        db.migrate().await.expect("migrate");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "EXPLAIN QUERY PLAN {FINISH_INBOUND}"
-        )))
-        .bind("processed")
-        .bind(0_i64)
-        .bind(None::<String>)
-        .bind(1_i64)
-        .bind("worker")
-        .fetch_all(db.pool())
-        .await
-        .expect("plan");
-        let steps: Vec<String> = rows
-            .iter()
-            .map(|row| row.try_get::<String, _>("detail").unwrap_or_default())
-            .collect();
+        let steps = crate::store::sqlite_plan(FINISH_INBOUND).await;
         assert_eq!(steps.len(), 1, "{steps:?}");
         assert!(steps[0].contains("INTEGER PRIMARY KEY"), "{steps:?}");
     }

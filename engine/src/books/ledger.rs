@@ -595,29 +595,11 @@ impl Books {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sqlx::Row;
 
     /// An undo reads its operation's entries, not the shop's whole ledger.
     #[tokio::test]
     async fn an_operations_entries_are_found_by_the_operation() {
-        let dir = tempfile::tempdir().expect("temporary directory");
-        let db = crate::store::Db::connect(&format!("sqlite://{}/plan.db", dir.path().display()))
-            .await
-            .expect("open");
-        db.migrate().await.expect("migrate");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "EXPLAIN QUERY PLAN {}",
-            unreversed_entries_of_operation()
-        )))
-        .bind(1_i64)
-        .bind(1_i64)
-        .fetch_all(db.pool())
-        .await
-        .expect("plan");
-        let steps: Vec<String> = rows
-            .iter()
-            .map(|row| row.try_get::<String, _>("detail").unwrap_or_default())
-            .collect();
+        let steps = crate::store::sqlite_plan(&unreversed_entries_of_operation()).await;
         assert!(steps[0].contains("ledger_by_operation"), "{steps:?}");
     }
 }

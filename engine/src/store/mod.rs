@@ -538,6 +538,26 @@ fn checkpoint_in_background(db: Db) {
     });
 }
 
+/// The steps SQLite's planner chooses for `sql` on a freshly migrated database, one `detail` a
+/// step, its parameters left unbound (NULL): for tests that hold a hot statement to its index.
+#[cfg(test)]
+pub(crate) async fn sqlite_plan(sql: &str) -> Vec<String> {
+    use sqlx::Row;
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let db = Db::connect(&format!("sqlite://{}/plan.db", dir.path().display()))
+        .await
+        .expect("open");
+    db.migrate().await.expect("migrate");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}")))
+        .fetch_all(db.pool())
+        .await
+        .expect("plan");
+    db.close().await;
+    rows.iter()
+        .map(|row| row.try_get::<String, _>("detail").unwrap_or_default())
+        .collect()
+}
+
 /// What one checkpoint found: frames in the log, and whether it was started over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Checkpointed {
