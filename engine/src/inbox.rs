@@ -219,6 +219,17 @@ async fn write(
             .collect());
     };
     let mut tx = sqlx::Connection::begin(&mut *writer).await?;
+    if db.backend() == Backend::Postgres {
+        // SQLite's one writer already keeps each process's insert and placing together.
+        let mut peers: Vec<&str> = batch
+            .iter()
+            .filter(|arrival| arrival.status == Delivery::Received)
+            .map(|arrival| arrival.peer.as_str())
+            .collect();
+        peers.sort_unstable();
+        peers.dedup();
+        limit.hold_windows(&mut tx, &peers).await?;
+    }
     let ids = insert_many(&mut tx, db.backend(), batch).await?;
     let places = place_new(&mut tx, limit, batch, &ids).await?;
     tx.commit().await?;

@@ -45,6 +45,35 @@ impl SenderLimit {
         self.clock.now().timestamp_millis()
     }
 
+    /// Takes the window rows of `peers` (sorted, each once) until the caller's transaction ends,
+    /// before the caller inserts their messages. Two processes storing one sender's messages
+    /// then number and place them in the same order: without it, the process that inserted
+    /// first (lower ids, which the worker takes first) could place second and find its messages
+    /// over the limit, holding the other's processable ones behind them for a window.
+    pub(crate) async fn hold_windows(
+        &self,
+        connection: &mut sqlx::AnyConnection,
+        peers: &[&str],
+    ) -> Result<(), StoreError> {
+        if peers.is_empty() {
+            return Ok(());
+        }
+        let values = (0..peers.len())
+            .map(|n| format!("(${}, 0, 0)", n + 1))
+            .collect::<Vec<_>>()
+            .join(", ");
+        // A new row with nothing used is a window already over, so `place` starts it afresh.
+        let mut hold = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO sender_windows (peer, started_at, used) VALUES {values} \
+             ON CONFLICT (peer) DO UPDATE SET used = sender_windows.used"
+        )));
+        for peer in peers {
+            hold = hold.bind(*peer);
+        }
+        hold.execute(connection).await?;
+        Ok(())
+    }
+
     /// The places of `count` new messages of `peer`, in the order they arrived, taken in the
     /// window row that the statement locks until the caller's transaction ends: a process placing
     /// the same sender waits, then counts these too. A window is over once every window holding
@@ -81,7 +110,9 @@ impl SenderLimit {
         Ok((used - count..used)
             .map(|taken_before| {
                 let due = started_at + (taken_before / per_minute) * WINDOW_MS;
-                if due <= now {
+                // The first window is open whatever this process's clock says: another process
+                // (or machine) may have started it a moment after `now`.
+                if due <= now.max(started_at) {
                     Place::Now
                 } else {
                     Place::Later { due }

@@ -243,15 +243,19 @@ async fn quiet_senders_are_forgotten_a_day_after_their_last_window(db: Db) {
     assert!(rows(db.clone()).await.is_empty());
 }
 
-/// One inbox (several writers on PostgreSQL) takes bursts from several senders at once: each
-/// sender's messages get their windows in the order of their ids, so an earlier message is never
-/// kept for a later window than one after it (which would hold the later one back, a sender's
-/// messages being answered in order).
+/// Two inboxes (two processes; several writers each on PostgreSQL) take bursts from several
+/// senders at once: each sender's messages get their windows in the order of their ids, so an
+/// earlier message is never kept for a later window than one after it (which would hold the
+/// later one back, a sender's messages being answered in order).
 async fn a_senders_burst_is_placed_in_the_order_of_its_ids(db: Db) {
-    let inbox = Inbox::start_limited(db.clone(), SenderLimit::new(3, clock()));
+    let limit = SenderLimit::new(3, clock());
+    let inboxes = [
+        Inbox::start_limited(db.clone(), limit.clone()),
+        Inbox::start_limited(db.clone(), limit),
+    ];
     let mut tasks = Vec::new();
     for n in 0..120 {
-        let inbox = inbox.clone();
+        let inbox = inboxes[n / 4 % 2].clone();
         let peer = format!("91980000010{}", n % 4);
         tasks.push(tokio::spawn(async move {
             inbox
@@ -286,7 +290,32 @@ async fn a_senders_burst_is_placed_in_the_order_of_its_ids(db: Db) {
     }
 }
 
+/// A process whose clock is a moment behind the one that opened a sender's window still
+/// finds that window open: its message is processed now, not kept (and the sender not told
+/// to slow down) for the few milliseconds between the two clocks.
+async fn a_window_opened_by_a_clock_a_moment_ahead_is_open(db: Db) {
+    let behind = clock();
+    let ahead = clock();
+    ahead.advance(chrono::Duration::milliseconds(5));
+    let peer = "919800000021";
+    let first = Inbox::start_limited(db.clone(), SenderLimit::new(3, ahead))
+        .record_placed(arrival(peer, "wamid.AHEAD"))
+        .await;
+    assert!(matches!(first, Ok(Some((_, Place::Now)))));
+    let inbox = Inbox::start_limited(db.clone(), SenderLimit::new(3, behind));
+    for wamid in ["wamid.BEHIND.1", "wamid.BEHIND.2"] {
+        let second = inbox.record_placed(arrival(peer, wamid)).await;
+        assert!(matches!(second, Ok(Some((_, Place::Now)))), "{second:?}");
+    }
+    let over = inbox.record_placed(arrival(peer, "wamid.BEHIND.3")).await;
+    assert!(
+        matches!(over, Ok(Some((_, Place::Later { due }))) if due == START + 5 + 60_000),
+        "{over:?}"
+    );
+}
+
 crate::on_both_databases!(
+    a_window_opened_by_a_clock_a_moment_ahead_is_open,
     a_senders_burst_is_placed_in_the_order_of_its_ids,
     quiet_senders_are_forgotten_a_day_after_their_last_window,
     two_inboxes_share_one_window_per_sender,
