@@ -11,6 +11,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use execora_engine::store::Wakeup;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -65,6 +66,48 @@ where
         }
     }
     panicked
+}
+
+/// How a worker's idle lanes wait for work: one listens for commits, the rest wait to be called
+/// in by a lane that found work (a backlog fills every lane one by one). Woken all together,
+/// every idle lane ran its claim on every commit: on PostgreSQL that made each reply slower
+/// (the sender's p99 went from 35 ms with one lane to 90 ms with eight woken at once).
+#[derive(Clone, Default)]
+pub struct IdleLanes {
+    listening: Arc<tokio::sync::Mutex<()>>,
+    more: Arc<tokio::sync::Notify>,
+}
+
+impl IdleLanes {
+    /// Called by a lane that found work: there may be more, so one more lane comes in.
+    pub fn found_work(&self) {
+        self.more.notify_one();
+    }
+
+    /// Waits, when a lane found nothing, until it should look again: a commit (if no other
+    /// lane listens for them), a call from a lane that found work, `safety_poll`, or `stopped`.
+    pub async fn wait(
+        &self,
+        commits: &mut Wakeup,
+        stopped: &mut watch::Receiver<bool>,
+        safety_poll: Duration,
+    ) {
+        match self.listening.try_lock() {
+            Ok(_listener) => {
+                tokio::select! {
+                    _ = stopped.wait_for(|stop| *stop) => {}
+                    () = commits.wait(safety_poll) => {}
+                }
+            }
+            Err(_) => {
+                tokio::select! {
+                    _ = stopped.wait_for(|stop| *stop) => {}
+                    () = self.more.notified() => {}
+                    () = tokio::time::sleep(safety_poll) => {}
+                }
+            }
+        }
+    }
 }
 
 /// Waits between restarts of a failing worker: `first`, doubling, at most `max`. A worker that

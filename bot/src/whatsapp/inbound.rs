@@ -21,6 +21,7 @@ use execora_engine::store::{Db, StoreError, Work};
 
 use super::graph::GraphClient;
 use super::voice::{Heard, Listener};
+use crate::supervisor::IdleLanes;
 
 /// How often an idle worker looks for work it was not woken for (deferred messages falling due,
 /// another process's arrivals on SQLite): arrivals wake it at once (`Db::wake`).
@@ -109,6 +110,8 @@ pub struct InboundWorker {
     claimant: Claimant,
     /// Messages in work at once.
     concurrency: usize,
+    /// How idle lanes wait: one listens for arrivals, the rest wait to be called in.
+    idle: IdleLanes,
     pipeline: Pipeline,
     /// No WhatsApp credentials: replies stay in the outbox as `sandbox`.
     sandbox: bool,
@@ -145,6 +148,7 @@ impl InboundWorker {
             db,
             claimant: Claimant::fresh(),
             concurrency: DEFAULT_CONCURRENCY,
+            idle: IdleLanes::default(),
             pipeline,
             sandbox,
             read_receipts: None,
@@ -624,10 +628,11 @@ impl InboundWorker {
                 }
             };
             if idle {
-                tokio::select! {
-                    _ = stopped.wait_for(|stop| *stop) => return,
-                    () = arrivals.wait(SAFETY_POLL) => {}
-                }
+                self.idle
+                    .wait(&mut arrivals, &mut stopped, SAFETY_POLL)
+                    .await;
+            } else {
+                self.idle.found_work();
             }
         }
     }

@@ -16,6 +16,8 @@ use execora_engine::time::{Clock, SystemClock, to_millis};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use tokio::sync::watch;
 
+use crate::supervisor::IdleLanes;
+
 use super::graph::{ErrorClass, GraphClient, GraphError, OutboundContent, ReplyButton};
 use super::templates::{QUEUED_TEMPLATE_KIND, QueuedTemplate};
 use super::voice::{self, SpeakError};
@@ -72,13 +74,8 @@ pub struct Sender {
     /// Sends in flight at once: a Graph API call takes a few hundred milliseconds, so one at a
     /// time caps a process at a few replies a second whatever the throughput limit allows.
     concurrency: usize,
-    /// The idle lanes' turn to listen for new replies: one listens, the rest wait to be called
-    /// in by a lane that found work. Woken all together, every idle lane ran the claim on every
-    /// commit, and on PostgreSQL that made each reply slower (p99 35 ms with one lane, 90 with
-    /// eight woken at once).
-    listening: Arc<tokio::sync::Mutex<()>>,
-    /// Called by a lane that found work: there may be more, so one more lane comes in.
-    more: Arc<tokio::sync::Notify>,
+    /// How idle lanes wait: one listens for new replies, the rest wait to be called in.
+    idle: IdleLanes,
     fallback_template: Option<FallbackTemplate>,
     /// The authentication template a login code goes out as when the window is closed.
     otp_template: Option<FallbackTemplate>,
@@ -251,8 +248,7 @@ impl Sender {
             graph,
             throttle: number_throttle(DEFAULT_PER_SECOND),
             concurrency: DEFAULT_CONCURRENCY,
-            listening: Arc::default(),
-            more: Arc::default(),
+            idle: IdleLanes::default(),
             fallback_template: None,
             otp_template: None,
             speaker: None,
@@ -492,24 +488,12 @@ impl Sender {
                     true
                 }
             };
-            if !idle {
-                self.more.notify_one();
-                continue;
-            }
-            match self.listening.try_lock() {
-                Ok(_listener) => {
-                    tokio::select! {
-                        _ = stopped.changed() => {}
-                        () = replies.wait(SAFETY_POLL) => {}
-                    }
-                }
-                Err(_) => {
-                    tokio::select! {
-                        _ = stopped.changed() => {}
-                        () = self.more.notified() => {}
-                        () = tokio::time::sleep(SAFETY_POLL) => {}
-                    }
-                }
+            if idle {
+                self.idle
+                    .wait(&mut replies, &mut stopped, SAFETY_POLL)
+                    .await;
+            } else {
+                self.idle.found_work();
             }
         }
     }

@@ -399,6 +399,8 @@ fn start_server(sandbox: &Sandbox, extra: &[&str]) -> Server {
 /// Starts `command` (an `execora serve` configured by the caller) on a free port and waits for
 /// the line that says where it listens.
 fn serve(mut command: Command) -> Server {
+    // The demo shop is seeded after the port is bound: a test that uses it waits for it too.
+    let mut demo = command.get_args().any(|arg| arg == "--demo");
     let mut child = command
         .env("PORT", "0")
         .stdout(Stdio::null())
@@ -420,7 +422,17 @@ fn serve(mut command: Command) -> Server {
                 .to_string();
         }
     };
-    std::thread::spawn(move || for _ in lines {});
+    while demo {
+        assert!(Instant::now() < deadline, "the demo shop was not seeded");
+        let line = lines.next().expect("server log").expect("utf-8 log");
+        demo = !line.contains("demo shop ready");
+    }
+    // The server's log goes to the test's output, which is shown when the test fails.
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            eprintln!("server: {line}");
+        }
+    });
     Server { child, base }
 }
 

@@ -111,6 +111,20 @@ async fn two_processes_on_one_postgres_book_and_answer_each_message_once() {
     // Anything sent twice would arrive within moments of the first.
     tokio::time::sleep(Duration::from_secs(2)).await;
     let sent = graph.sent();
+    if sent.len() != expected {
+        let rows: Vec<(i64, String, String, String, Option<i64>, i64, i64, Option<String>)> = sqlx::query_as(
+            "SELECT id, direction, status, body, in_reply_to, created_at, attempts, claimed_by FROM messages ORDER BY id",
+        )
+        .fetch_all(database.db.pool())
+        .await
+        .expect("rows");
+        for row in rows {
+            eprintln!("{row:?}");
+        }
+        for body in &sent {
+            eprintln!("SENT {body}");
+        }
+    }
     assert_eq!(sent.len(), expected, "each message answered exactly once");
     for shop in 0..SHOPS {
         let to_shop = sent

@@ -69,6 +69,9 @@ pub(super) struct Wakeups {
 struct Postgres {
     /// Holds the password: never shown (see the `Debug` below).
     url: String,
+    /// Signs this process's notifications, so it does not wake its own workers a second time
+    /// for a commit they were already woken for (each extra wake-up is a claim query apiece).
+    sender: String,
     notify: OnceLock<mpsc::Sender<Work>>,
     listening: OnceLock<tokio::task::AbortHandle>,
 }
@@ -92,6 +95,7 @@ impl Wakeups {
             ],
             postgres: postgres_url.map(|url| Postgres {
                 url,
+                sender: crate::claimants::Claimant::fresh().as_str().to_string(),
                 notify: OnceLock::new(),
                 listening: OnceLock::new(),
             }),
@@ -108,7 +112,11 @@ impl Wakeups {
         if let Some(postgres) = &self.postgres {
             let queue = postgres.notify.get_or_init(|| {
                 let (queue, pending) = mpsc::channel(PENDING_NOTIFICATIONS);
-                tokio::spawn(send_notifications(pool.clone(), pending));
+                tokio::spawn(send_notifications(
+                    pool.clone(),
+                    postgres.sender.clone(),
+                    pending,
+                ));
                 queue
             });
             // A full queue already holds wake-ups of every kind; dropping this one loses nothing.
@@ -127,7 +135,12 @@ impl Wakeups {
     pub(super) fn subscribe(self: &Arc<Self>, work: Work) -> Wakeup {
         if let Some(postgres) = &self.postgres {
             postgres.listening.get_or_init(|| {
-                tokio::spawn(listen(postgres.url.clone(), Arc::downgrade(self))).abort_handle()
+                tokio::spawn(listen(
+                    postgres.url.clone(),
+                    postgres.sender.clone(),
+                    Arc::downgrade(self),
+                ))
+                .abort_handle()
             });
         }
         Wakeup {
@@ -170,7 +183,11 @@ impl Wakeup {
 }
 
 /// Sends one NOTIFY per kind of work for whatever queued up while the last one was sent.
-async fn send_notifications(pool: sqlx::AnyPool, mut pending: mpsc::Receiver<Work>) {
+async fn send_notifications(
+    pool: sqlx::AnyPool,
+    sender: String,
+    mut pending: mpsc::Receiver<Work>,
+) {
     let mut batch = Vec::new();
     while pending.recv_many(&mut batch, PENDING_NOTIFICATIONS).await > 0 {
         for work in Work::ALL {
@@ -179,7 +196,7 @@ async fn send_notifications(pool: sqlx::AnyPool, mut pending: mpsc::Receiver<Wor
             }
             let sent = sqlx::query("SELECT pg_notify($1, $2)")
                 .bind(CHANNEL)
-                .bind(work.as_str())
+                .bind(notification(work, &sender))
                 .execute(&pool)
                 .await;
             // A pool closed by shutdown is no fault: the process is stopping.
@@ -193,8 +210,23 @@ async fn send_notifications(pool: sqlx::AnyPool, mut pending: mpsc::Receiver<Wor
     }
 }
 
-/// Turns notifications from any process into local wake-ups, for as long as the handle lives.
-async fn listen(url: String, wakeups: std::sync::Weak<Wakeups>) {
+/// A notification's payload: the kind of work, then who sent it.
+fn notification(work: Work, sender: &str) -> String {
+    format!("{} {sender}", work.as_str())
+}
+
+/// The kind of work a notification names, and its sender when it says (an older process's
+/// notification names only the work).
+fn read_notification(payload: &str) -> Option<(Work, Option<&str>)> {
+    let (work, sender) = match payload.split_once(' ') {
+        Some((work, sender)) => (work, Some(sender)),
+        None => (payload, None),
+    };
+    Some((Work::parse(work)?, sender))
+}
+
+/// Turns notifications from other processes into local wake-ups, for as long as the handle lives.
+async fn listen(url: String, own: String, wakeups: std::sync::Weak<Wakeups>) {
     loop {
         let mut listener = match PgListener::connect(&url).await {
             Ok(listener) => listener,
@@ -220,8 +252,9 @@ async fn listen(url: String, wakeups: std::sync::Weak<Wakeups>) {
                     let Some(wakeups) = wakeups.upgrade() else {
                         return;
                     };
-                    match Work::parse(notification.payload()) {
-                        Some(work) => wakeups.wake_here(work),
+                    match read_notification(notification.payload()) {
+                        Some((_, sender)) if sender == Some(own.as_str()) => {}
+                        Some((work, _)) => wakeups.wake_here(work),
                         None => {
                             for work in Work::ALL {
                                 wakeups.wake_here(work);
@@ -239,5 +272,21 @@ async fn listen(url: String, wakeups: std::sync::Weak<Wakeups>) {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_notification_names_its_work_and_sender_and_an_older_ones_only_its_work() {
+        for work in Work::ALL {
+            let payload = notification(work, "4242-0a1b");
+            assert_eq!(read_notification(&payload), Some((work, Some("4242-0a1b"))));
+            assert_eq!(read_notification(work.as_str()), Some((work, None)));
+        }
+        assert_eq!(read_notification("reminders 4242"), None);
+        assert_eq!(read_notification(""), None);
     }
 }
