@@ -3,7 +3,8 @@
 //!
 //! `scripts/bench-reply` builds the release binary and runs this; settings come from the
 //! environment: `EXECORA_BIN` (the binary), `RATE` (messages a second, 100), `RUN_SECONDS` (20),
-//! `SENDERS` (shops writing in, 400), `DATABASE_URL` (a fresh SQLite file when unset; a
+//! `SENDERS` (shops writing in, 400), `WARM_UP_SECONDS` (1: the first second is reported apart,
+//! as a process starting), `DATABASE_URL` (a fresh SQLite file when unset; a
 //! PostgreSQL URL must name an empty database), `PROCESSES` (servers sharing the database, 1).
 //! Every message is from a registered shop, half of them booking a payment and half asking a
 //! balance, so each takes the whole path: signature, store, the worker's pipeline and booking,
@@ -38,7 +39,8 @@ type Waiting = Arc<Mutex<HashMap<String, Instant>>>;
 
 struct Fake {
     waiting: Waiting,
-    latencies: Arc<Mutex<Vec<Duration>>>,
+    /// Each reply's latency, with when its webhook was posted.
+    latencies: Arc<Mutex<Vec<(Instant, Duration)>>>,
     unexpected: Arc<Mutex<u64>>,
 }
 
@@ -53,7 +55,7 @@ async fn graph_messages(State(fake): State<Arc<Fake>>, Json(body): Json<Value>) 
         .trim_start_matches('+');
     let posted = lock(&fake.waiting).remove(to);
     match posted {
-        Some(posted) => lock(&fake.latencies).push(arrived - posted),
+        Some(posted) => lock(&fake.latencies).push((posted, arrived - posted)),
         None => *lock(&fake.unexpected) += 1,
     }
     Json(json!({
@@ -241,6 +243,7 @@ async fn run() {
             "PostgreSQL"
         }
     );
+    let started = Instant::now();
     let mut tick = tokio::time::interval(Duration::from_nanos(1_000_000_000 / rate));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
     let refused = Arc::new(Mutex::new(0u64));
@@ -286,21 +289,56 @@ async fn run() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     drop(servers);
-    let mut latencies = lock(&fake.latencies).clone();
+    let timed = lock(&fake.latencies).clone();
+    // The first second is reported apart: a process's first messages open its connections and
+    // prepare its statements, which says how a process starts, not how it runs.
+    let warm_up = Duration::from_secs(setting("WARM_UP_SECONDS", 1));
+    let (mut first, mut latencies): (Vec<Duration>, Vec<Duration>) = (Vec::new(), Vec::new());
+    for (posted, latency) in &timed {
+        if *posted - started < warm_up {
+            first.push(*latency);
+        } else {
+            latencies.push(*latency);
+        }
+    }
+    first.sort();
     latencies.sort();
+    // Where in the run the slowest replies were: at the start (connections opened, statements
+    // prepared) or anywhere (a stall).
+    let mut slowest = timed.clone();
+    slowest.sort_by_key(|(_, latency)| std::cmp::Reverse(*latency));
+    let slowest: Vec<String> = slowest
+        .iter()
+        .take(10)
+        .map(|(posted, latency)| {
+            format!(
+                "{:.0} ms at {:.2} s",
+                latency.as_secs_f64() * 1000.0,
+                (*posted - started).as_secs_f64()
+            )
+        })
+        .collect();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
         "replies timed: {} of {total} | refused webhooks: {} | replies without a waiting message: {} | still waiting: {}",
-        latencies.len(),
+        timed.len(),
         lock(&refused),
         lock(&fake.unexpected),
         lock(&fake.waiting).len()
     );
     println!(
-        "webhook -> reply: p50 {:.1} ms | p90 {:.1} ms | p99 {:.1} ms | max {:.1} ms",
+        "first {} s ({} replies): p50 {:.1} ms | max {:.1} ms",
+        warm_up.as_secs(),
+        first.len(),
+        ms(percentile(&first, 50.0)),
+        ms(first.last().copied().unwrap_or_default())
+    );
+    println!(
+        "webhook -> reply after it: p50 {:.1} ms | p90 {:.1} ms | p99 {:.1} ms | max {:.1} ms",
         ms(percentile(&latencies, 50.0)),
         ms(percentile(&latencies, 90.0)),
         ms(percentile(&latencies, 99.0)),
         ms(latencies.last().copied().unwrap_or_default())
     );
+    println!("slowest: {}", slowest.join(", "));
 }
