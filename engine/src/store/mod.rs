@@ -153,10 +153,14 @@ impl WriteGate {
 /// committing connection (see `checkpoint_in_background`), so no webhook waits for one. Temporary
 /// tables and statement journals stay in memory: spilled to files, each batch of arriving
 /// messages created and deleted one. Under writes that never pause, checkpoints never catch up
-/// with the end of the log, so the WAL only grows; once it starts over it is cut back to 64 MiB.
+/// with the end of the log, so the WAL only grows until the checkpointer starts it over
+/// (`WAL_RESTART_FRAMES`). The file is cut back only past 512 MiB, twice what a restart leaves:
+/// cut back to the restart's own size (64 MiB then), the first commit after each restart
+/// truncated the file inside a webhook's write and the next ones grew it again, which was most
+/// of the ingest p99 (26–44 ms against 18–19 ms uncut, at the same restart size).
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
      PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0; \
-     PRAGMA temp_store = MEMORY; PRAGMA journal_size_limit = 67108864;";
+     PRAGMA temp_store = MEMORY; PRAGMA journal_size_limit = 536870912;";
 /// The writer's page cache (KiB, as SQLite's negative `cache_size`). SQLite drops a connection's
 /// cache whenever another connection wrote since its last transaction, so the writer keeping one
 /// connection keeps its cache, and a large one holds the index pages each batch of arriving
@@ -501,9 +505,16 @@ pub fn is_unique_violation(error: &sqlx::Error) -> bool {
 /// How often the SQLite write-ahead log is folded back into the database file.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 
-/// Frames (pages) in the write-ahead log past which it is started over: 16,384 pages of 4 KiB,
-/// the 64 MiB the log is cut back to (`journal_size_limit`).
-const WAL_RESTART_FRAMES: i64 = 16_384;
+/// Frames (pages) in the write-ahead log past which it is started over: 65,536 pages of 4 KiB,
+/// a 256 MiB log. Each restart holds webhook writes up for the 10–16 ms it takes to copy the last
+/// frames and sync the database file, so the fewer the better for the ingest tail (p99 under a
+/// flood: 18–19 ms restarting at 16,384 frames, 14–15 at 32,768, 11–12 at 65,536, 10.4 at
+/// 131,072), against a larger file and slower reads in a longer log (docs/PERFORMANCE.md).
+const WAL_RESTART_FRAMES: i64 = 65_536;
+
+/// PASSIVE checkpoints taken to catch up before a restart, and the frames it may leave to it.
+const CATCH_UP_TRIES: usize = 4;
+const CATCH_UP_FRAMES: i64 = 256;
 
 /// The longest a restart of the log waits for readers still on an older snapshot. It waits in
 /// the writers' line, so a reader that stays longer makes it give up (and try at the next tick)
@@ -579,6 +590,18 @@ impl Db {
                 log_frames,
                 restarted: false,
             });
+        }
+        // Copied off the writers' line first, until little is left: what the restart still has
+        // to copy (and fsync) it copies while every webhook write waits behind it. Started
+        // straight after a checkpoint of 500 ms of writes, that wait was most of the ingest p99.
+        for _ in 0..CATCH_UP_TRIES {
+            let (_busy, log, copied): (i64, i64, i64) =
+                sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
+                    .fetch_one(&self.pool)
+                    .await?;
+            if log - copied <= CATCH_UP_FRAMES {
+                break;
+            }
         }
         let _turn = self.gate.background_turn().await;
         let mut writer = self.writer.acquire().await?;
