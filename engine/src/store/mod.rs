@@ -5,6 +5,7 @@
 //! both dialects. Only the schema is written per dialect, under `migrations/` (and the batch
 //! INSERT of `inbox`, which uses `?` marks on SQLite for speed).
 
+use std::future::Future;
 use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -131,6 +132,19 @@ impl WriteGate {
     /// Waits, holding the background turn, until no arrivals wait or `ARRIVALS_AHEAD` batches
     /// have gone first. The caller takes the writer before dropping the guard.
     async fn background_turn(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.background_turn_between(|| async {}).await
+    }
+
+    /// As [`WriteGate::background_turn`], running `between` after each batch that goes first
+    /// (the checkpointer copies each batch's frames while the next one is written).
+    async fn background_turn_between<Between, Ran>(
+        &self,
+        between: Between,
+    ) -> tokio::sync::MutexGuard<'_, ()>
+    where
+        Between: Fn() -> Ran,
+        Ran: Future<Output = ()>,
+    {
         let turn = self.background.lock().await;
         for _ in 0..ARRIVALS_AHEAD {
             let done = self.batch_done.notified();
@@ -142,6 +156,7 @@ impl WriteGate {
             }
             // Bounded, so a writer that stopped without saying so cannot hold us up.
             let _ = tokio::time::timeout(BATCH_WAIT_LIMIT, done).await;
+            between().await;
         }
         turn
     }
@@ -506,10 +521,11 @@ pub fn is_unique_violation(error: &sqlx::Error) -> bool {
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 
 /// Frames (pages) in the write-ahead log past which it is started over: 65,536 pages of 4 KiB,
-/// a 256 MiB log. Each restart holds webhook writes up for the 10–16 ms it takes to copy the last
-/// frames and sync the database file, so the fewer the better for the ingest tail (p99 under a
-/// flood: 18–19 ms restarting at 16,384 frames, 14–15 at 32,768, 11–12 at 65,536, 10.4 at
-/// 131,072), against a larger file and slower reads in a longer log (docs/PERFORMANCE.md).
+/// a 256 MiB log. Each restart holds webhook writes up while it copies the last frames and syncs
+/// the database file (10–16 ms when it copied the frames of its whole wait for the writer), so
+/// the fewer the better for the ingest tail (p99 under a flood then: 18–19 ms restarting at
+/// 16,384 frames, 14–15 at 32,768, 11–12 at 65,536, 10.4 at 131,072), against a larger file and
+/// slower reads in a longer log (docs/PERFORMANCE.md).
 const WAL_RESTART_FRAMES: i64 = 65_536;
 
 /// PASSIVE checkpoints taken to catch up before a restart, and the frames it may leave to it.
@@ -603,7 +619,17 @@ impl Db {
                 break;
             }
         }
-        let _turn = self.gate.background_turn().await;
+        // Each batch that goes ahead of the restart is copied as the next is written, so the
+        // restart is left the last batch's frames to copy while writes wait.
+        let pool = &self.pool;
+        let _turn = self
+            .gate
+            .background_turn_between(|| async move {
+                let _ = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                    .execute(pool)
+                    .await;
+            })
+            .await;
         let mut writer = self.writer.acquire().await?;
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "PRAGMA busy_timeout = {WAL_RESTART_WAIT_MS}"
