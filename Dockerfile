@@ -4,11 +4,10 @@
 # `chef`, `planner` and `builder` stages) as shell steps on a clean checkout, and checks that the
 # runtime stage's packages exist in Debian. Keep every RUN line runnable as a plain shell command.
 
-# Toolchain + cmake (libopus is built from source and linked statically) + cargo-chef, which
-# turns the workspace's manifests into a recipe so the dependency layer is cached across builds
-# that only change our code.
+# Toolchain + cargo-chef, which turns the workspace's manifests into a recipe so the dependency
+# layer is cached across builds that only change our code. Nothing else: SQLite and TLS are
+# built by cargo with the image's C compiler, and Opus is decoded in pure Rust.
 FROM rust:1.95-slim-bookworm AS chef
-RUN apt-get update && apt-get install -y --no-install-recommends cmake && rm -rf /var/lib/apt/lists/*
 RUN cargo install cargo-chef --locked --version 0.1.73
 WORKDIR /app
 

@@ -1,4 +1,4 @@
-//! Container and codec decoding with symphonia (plus libopus for Opus), down to mono f32
+//! Container and codec decoding with symphonia (plus ruopus for Opus), down to mono f32
 //! samples at the source rate.
 
 use std::io::Cursor;
@@ -19,8 +19,8 @@ use symphonia::core::io::{
 };
 use symphonia::core::meta::MetadataOptions;
 use symphonia::core::units;
-use symphonia_adapter_libopus::OpusDecoder;
 
+use super::opus::OpusDecoder;
 use super::signal::append_downmix;
 use super::{AudioError, SPEECH_SAMPLE_RATE};
 
@@ -31,7 +31,7 @@ pub(crate) const SOURCE_RATES: std::ops::RangeInclusive<u32> = 8_000..=192_000;
 /// Decode errors in a row after which the rest of the stream is given up as damaged.
 const MAX_CONSECUTIVE_DECODE_ERRORS: u32 = 8;
 
-/// symphonia's own decoders plus libopus through its adapter (symphonia has no Opus decoder).
+/// symphonia's own decoders plus ruopus through our adapter (symphonia has no Opus decoder).
 static CODECS: LazyLock<CodecRegistry> = LazyLock::new(|| {
     let mut registry = CodecRegistry::new();
     symphonia::default::register_enabled_codecs(&mut registry);
@@ -186,8 +186,8 @@ fn decode_unguarded(
 }
 
 /// The parameters to open the decoder with. Opus is decoded straight at the speech rate, which
-/// libopus is built for: its speech layer (SILK) runs at 16 kHz inside, so this skips libopus'
-/// upsampling to 48 kHz and our resampling back down (most of the time spent on a voice note).
+/// Opus decoders are built for: its speech layer (SILK) runs at 16 kHz inside, so this skips the
+/// decoder's upsampling to 48 kHz and our resampling back down (most of the time spent on a voice note).
 /// The container's trims are counted at the stated rate, hence the returned scale for them.
 fn decoder_params(params: &AudioCodecParameters) -> (AudioCodecParameters, Option<TrimScale>) {
     let mut for_decoder = params.clone();

@@ -7,6 +7,7 @@
 
 mod decode;
 mod ogg;
+mod opus;
 mod signal;
 mod wav;
 
