@@ -1,4 +1,4 @@
-//! Container and codec decoding with symphonia (plus ruopus for Opus), down to mono f32
+//! Container and codec decoding with symphonia (plus ropus for Opus), down to mono f32
 //! samples at the source rate.
 
 use std::io::Cursor;
@@ -31,7 +31,7 @@ pub(crate) const SOURCE_RATES: std::ops::RangeInclusive<u32> = 8_000..=192_000;
 /// Decode errors in a row after which the rest of the stream is given up as damaged.
 const MAX_CONSECUTIVE_DECODE_ERRORS: u32 = 8;
 
-/// symphonia's own decoders plus ruopus through our adapter (symphonia has no Opus decoder).
+/// symphonia's own decoders plus ropus through our adapter (symphonia has no Opus decoder).
 static CODECS: LazyLock<CodecRegistry> = LazyLock::new(|| {
     let mut registry = CodecRegistry::new();
     symphonia::default::register_enabled_codecs(&mut registry);

@@ -1,11 +1,12 @@
-//! Opus decoding for symphonia (which has none of its own), with the pure-Rust `ruopus` decoder.
+//! Opus decoding for symphonia (which has none of its own), with `ropus`, a Rust port of libopus.
 //!
-//! Why ruopus and not libopus through `symphonia-adapter-libopus`: libopus is C, built from source
-//! with cmake, so a fresh machine could not `cargo run` without installing cmake first. ruopus
-//! passes the RFC 8251 conformance vectors and decoded our fixtures within 112–143 dB SNR of
-//! libopus (`../shared/deps.md`); docs/PERFORMANCE.md has its speed on voice notes. The adapter is
-//! written here because no published crate plugs ruopus into symphonia 0.6; it follows the shape
-//! of `symphonia-adapter-libopus` 0.3.
+//! Why not libopus through `symphonia-adapter-libopus`: libopus is C, built from source with
+//! cmake, so a fresh machine could not `cargo run` without installing cmake first. Of the Rust
+//! decoders, ropus is bit-exact against the reference (fixed-point) decoder, keeps `unsafe` to a
+//! dozen SIMD spots, and decodes a minute of voice note in about 80 ms; ruopus and opus-decoder
+//! took 2.8 and 3.2 s, opus-rs 62 ms with some 300 `unsafe` blocks over hostile input
+//! (docs/PERFORMANCE.md, "Voice note decode"). The adapter is written here because no published
+//! crate plugs ropus into symphonia 0.6; it follows the shape of `symphonia-adapter-libopus` 0.3.
 
 use symphonia::core::audio::{
     AsGenericAudioBufferRef, AudioBuffer, AudioMut, AudioSpec, Channels, GenericAudioBufferRef,
@@ -27,11 +28,14 @@ const OPUS_TIMESTAMP_RATE: usize = 48_000;
 /// The rates an Opus decoder can produce (RFC 6716 §4).
 const DECODING_RATES: [u32; 5] = [8_000, 12_000, 16_000, 24_000, 48_000];
 
+/// The longest a packet can decode to: 120 ms (RFC 6716 §3.2.5).
+const MAX_PACKET_MILLISECONDS: usize = 120;
+
 const SUPPORTED: &[SupportedAudioCodec] = &[SupportedAudioCodec {
     id: CODEC_ID_OPUS,
     info: CodecInfo {
         short_name: "opus",
-        long_name: "Opus (ruopus)",
+        long_name: "Opus (ropus)",
         profiles: &[],
     },
 }];
@@ -39,7 +43,9 @@ const SUPPORTED: &[SupportedAudioCodec] = &[SupportedAudioCodec {
 /// One Opus stream (mono or stereo) decoded at the rate its parameters ask for.
 pub(crate) struct OpusDecoder {
     params: AudioCodecParameters,
-    decoder: ruopus::OpusDecoder,
+    decoder: ropus::Decoder,
+    /// Room for the longest packet, interleaved.
+    interleaved: Vec<f32>,
     buffer: AudioBuffer<f32>,
     /// The frames `buffer` was made for: it is made again only when a packet's length changes.
     buffer_frames: usize,
@@ -55,6 +61,7 @@ impl OpusDecoder {
             return unsupported_error("opus: only mono and stereo streams are decoded");
         };
         let channel_count = channels.count();
+
         let Some(rate) = params
             .sample_rate
             .filter(|rate| DECODING_RATES.contains(rate))
@@ -66,11 +73,13 @@ impl OpusDecoder {
             .as_deref()
             .and_then(pre_skip_of_opus_head)
             .unwrap_or(0);
+        let decoder = ropus::Decoder::new(rate, ropus_channels(channel_count))
+            .map_err(|_| Error::DecodeError("opus: the decoder could not be set up"))?;
         let spec = AudioSpec::new(rate, channels);
         Ok(OpusDecoder {
             params: params.clone(),
-            // Both arguments were checked above: `with_rate` asserts on anything else.
-            decoder: ruopus::OpusDecoder::with_rate(rate, channel_count),
+            decoder,
+            interleaved: vec![0.0; rate as usize * MAX_PACKET_MILLISECONDS / 1000 * channel_count],
             buffer: AudioBuffer::new(spec.clone(), 0),
             buffer_frames: 0,
             spec,
@@ -90,6 +99,15 @@ fn pre_skip_of_opus_head(head: &[u8]) -> Option<usize> {
     Some(usize::from(u16::from_le_bytes([bytes[0], bytes[1]])))
 }
 
+/// Only called with a count [`layout`] accepted.
+fn ropus_channels(channel_count: usize) -> ropus::Channels {
+    if channel_count == 1 {
+        ropus::Channels::Mono
+    } else {
+        ropus::Channels::Stereo
+    }
+}
+
 fn layout(channel_count: usize) -> Option<Channels> {
     match channel_count {
         1 => Some(layouts::CHANNEL_LAYOUT_MONO),
@@ -100,8 +118,12 @@ fn layout(channel_count: usize) -> Option<Channels> {
 
 impl AudioDecoder for OpusDecoder {
     fn reset(&mut self) {
-        let rate = self.spec.rate();
-        self.decoder = ruopus::OpusDecoder::with_rate(rate, self.channel_count);
+        // ropus has no reset: a new decoder with the same (already accepted) settings.
+        if let Ok(decoder) =
+            ropus::Decoder::new(self.spec.rate(), ropus_channels(self.channel_count))
+        {
+            self.decoder = decoder;
+        }
     }
 
     fn codec_info(&self) -> &CodecInfo {
@@ -113,12 +135,22 @@ impl AudioDecoder for OpusDecoder {
     }
 
     fn decode_ref(&mut self, packet: &PacketRef<'_>) -> Result<GenericAudioBufferRef<'_>> {
+        // An empty packet would ask the decoder to conceal a lost one of the buffer's length.
+        let frames = if packet.data.is_empty() {
+            0
+        } else {
+            self.decoder
+                .decode_float(
+                    packet.data,
+                    &mut self.interleaved,
+                    ropus::DecodeMode::Normal,
+                )
+                .map_err(|_| Error::DecodeError("opus: malformed packet"))?
+        };
         let interleaved = self
-            .decoder
-            .decode_packet(packet.data)
-            .map_err(|_| Error::DecodeError("opus: malformed packet"))?;
-        let frames = interleaved.len() / self.channel_count;
-        let interleaved = &interleaved[..frames * self.channel_count];
+            .interleaved
+            .get(..frames * self.channel_count)
+            .ok_or(Error::DecodeError("opus: packet longer than 120 ms"))?;
 
         if frames != self.buffer_frames {
             self.buffer = AudioBuffer::new(self.spec.clone(), frames);
