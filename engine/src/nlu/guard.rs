@@ -1241,9 +1241,17 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
     }
     // "maine Rahul ko 500 diye": the merchant paid. "maine Rahul se 500 liye" is still a
     // payment from Rahul, and "maine Rahul ko 500 udhaar diye" is credit, which the rules book.
-    let from_them = tokens.iter().any(|t| {
+    // "from the cash box", "from my pocket": where the merchant's money came from, not a giver.
+    let from_their_own_till = |i: usize| {
+        keys[i] == "from"
+            && matches!(
+                keys.get(i + 1).copied().unwrap_or(""),
+                "the" | "my" | "our" | "galla" | "galle" | "counter" | "drawer" | "till"
+            )
+    };
+    let from_them = tokens.iter().enumerate().any(|(i, t)| {
         matches!(t.word, Word::Arrive | Word::Take | Word::Credit)
-            || matches!(t.key.as_str(), "se" | "से" | "from" | "by")
+            || (matches!(t.key.as_str(), "se" | "से" | "from" | "by") && !from_their_own_till(i))
     });
     let first_person = keys.iter().any(|k| is_first_person(k)) && !from_them;
     let received_from_them = keys.iter().any(|k| matches!(*k, "se" | "से" | "from"))
@@ -1259,6 +1267,8 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
             k,
             "paid"
                 | "gave"
+                | "handed"
+                | "hand"
                 | "give"
                 | "pay"
                 | "sent"
@@ -1837,12 +1847,17 @@ fn is_writing(token: &Token<'_>) -> bool {
 /// गया": a verb of writing in the perfective (with or without "kar"/"ho" between) tells that the
 /// writing is done; the request is "note kar lo", "entry kar do", "likh dijiye". Paying verbs are
 /// not writing: "Rahul ne 500 jama kar diye" is a payment.
+/// Particles, the doer and when may stand between the noun of writing and its verb: "entry to
+/// maine subah hi kar li", "note bhi kal kar liya tha".
 fn written_in_perfective(tokens: &[Token<'_>], keys: &[&str]) -> bool {
     (0..tokens.len()).any(|w| {
         if !is_writing(&tokens[w]) {
             return false;
         }
         let mut at = w + 1;
+        while at < tokens.len() && at <= w + 5 && between_writing_and_its_verb(&tokens[at]) {
+            at += 1;
+        }
         let helper = keys.get(at).copied().unwrap_or("");
         if matches!(helper, "kar" | "kr" | "कर" | "ho" | "हो") {
             at += 1;
@@ -1864,6 +1879,32 @@ fn written_in_perfective(tokens: &[Token<'_>], keys: &[&str]) -> bool {
         );
         given || taken || became
     })
+}
+
+/// What may stand between a noun of writing and its verb without changing who writes or when
+/// it is asked for: a particle ("to", "bhi", "hi"), the merchant ("maine"), a time ("subah",
+/// "kal", "abhi").
+fn between_writing_and_its_verb(token: &Token<'_>) -> bool {
+    matches!(
+        token.word,
+        Word::Filler | Word::Day(_) | Word::PartOfDay(_) | Word::Weekday(_)
+    ) || is_first_person(&token.key)
+        || matches!(
+            token.key.as_str(),
+            "to" | "toh"
+                | "tou"
+                | "bhi"
+                | "hi"
+                | "abhi"
+                | "already"
+                | "pehle"
+                | "pahle"
+                | "तो"
+                | "भी"
+                | "ही"
+                | "अभी"
+                | "पहले"
+        )
 }
 
 /// "ho gaye the", "हो गए थे": the pluperfect of happening, wherever the verb stands ("दीपक के
@@ -2484,6 +2525,10 @@ mod tests {
             "Rahul's 500 is already written",
             "Rahul ka 500 udhaar likh diya tha",
             "Rahul ka 400 ka payment kal hi entry kar diya tha",
+            "Deepu ke 150 ki entry to maine subah hi kar li",
+            "Sonu ke 300 ki entry maine abhi kar di",
+            "Pinky ka 200 note bhi kal kar liya tha",
+            "राहुल के 500 की एंट्री तो मैंने सुबह ही कर दी",
             "Rahul ne 500 diye the",
             "राहुल ने 500 दिए थे",
             "Rahul 500 de chuka hai",
@@ -2496,6 +2541,8 @@ mod tests {
             "maine Rahul ko 500 diye",
             "Rahul ko 500 wapas kiye",
             "I paid Rahul 500",
+            "handed Ravi 600 from the cash box",
+            "hand Ravi 600 back",
             "मैंने राहुल को 500 लौटाए",
             "Rahul ko 500 refund kiya",
             "Rahul ka 500 wapas kar diya",
@@ -2511,6 +2558,11 @@ mod tests {
             "जावेद ने 1800 रुपये चुका दिए",
             "Rahul ne 500 wapas kiye",
             "Rahul ke khate mein 300 likho",
+            "Deepu ke 150 ki entry to kar do",
+            "Sonu ke 300 ki entry abhi kar do",
+            "Pinky ka 200 note bhi kar lo",
+            "Ravi handed me 600",
+            "Ravi handed over 600 for his udhaar",
         ] {
             assert_eq!(said(text), None, "{text}");
         }

@@ -284,6 +284,25 @@ fn the_ninth_round_probes_are_understood_and_book_nothing_wrongly() {
     );
 }
 
+/// The tenth round's safety probes (`corpus/probe-round10-safety.jsonl`: 330 cases in English,
+/// Latin Hinglish and mixed, of what is already written, money going to the customer and
+/// controls). First measured: 3 booked, of which two traps ("entry to maine subah hi kar li",
+/// "handed Ravi 600 from the cash box") and one case relabelled as the control it is ("Arjun ko
+/// maine 600 loan diya" is Arjun's udhaar, as "maine Rahul ko 500 udhaar diye" in every earlier
+/// round). None booked wrongly now, no control asked.
+#[test]
+fn the_tenth_round_probes_book_nothing_wrongly() {
+    let CaseFile::Safety(cases) = load("corpus", "probe-round10-safety") else {
+        panic!("corpus/probe-round10-safety should hold safety cases");
+    };
+    let report = eval::evaluate_safety(&cases, parse);
+    assert!(
+        report.total >= 330 && report.wrong_bookings == 0 && report.controls_not_booked == 0,
+        "{}",
+        report.render(false)
+    );
+}
+
 #[test]
 fn the_third_held_out_wave_is_understood() {
     let cases: Vec<EvalCase> = ["wave3-money", "wave3-other"]
