@@ -155,6 +155,35 @@ impl<'t, 'a> Clause<'t, 'a> {
         )
     }
 
+    /// "udhaar 400 Lucky ke naam likh do", "300 Rahul ke khate mein": the name starting at
+    /// `start` is an account holder's (it owns a "naam" or a khata), so the number before it is
+    /// money, not a count of goods called so.
+    pub fn names_an_account_holder(&self, start: usize) -> bool {
+        let mut end = start;
+        while self.word(end) == Some(Word::Name) {
+            end += 1;
+        }
+        let at = self.after_name(end);
+        let key = |i: usize| self.tokens.get(i).map_or("", |t| t.key.as_str());
+        matches!(key(at), "ke" | "ka" | "ki" | "के" | "का" | "की")
+            && matches!(
+                key(at + 1),
+                "naam"
+                    | "nam"
+                    | "नाम"
+                    | "khate"
+                    | "khaate"
+                    | "khata"
+                    | "khaata"
+                    | "खाते"
+                    | "खाता"
+                    | "account"
+                    | "hisaab"
+                    | "hisab"
+                    | "हिसाब"
+            )
+    }
+
     /// Where a name starting at `start` begins with the titles said before it (`Mrs Gupta`).
     pub fn before_name(&self, start: usize) -> usize {
         let mut i = start;
@@ -189,10 +218,20 @@ impl<'t, 'a> Clause<'t, 'a> {
             let currency = self.word(num.end) == Some(Word::Currency)
                 || i.checked_sub(1)
                     .is_some_and(|b| self.word(b) == Some(Word::Currency));
+            let account_holder = self.word(num.end) == Some(Word::Name)
+                && !currency
+                && !self.names_a_giver(num.end)
+                && self.names_an_account_holder(num.end);
             let quantity = matches!(self.word(num.end), Some(Word::Unit(_)))
                 || (self.word(num.end) == Some(Word::Name)
                     && !currency
-                    && !self.names_a_giver(num.end));
+                    && !self.names_a_giver(num.end)
+                    && !account_holder);
+            // "udhaar 2 Maggi Rahul ke naam": a run of two names after the number may begin
+            // with goods, so the number is money only as a guess.
+            if account_holder && self.word(num.end + 1) == Some(Word::Name) {
+                self.guessed = true;
+            }
             let phone = num.digits && self.tokens[i].key.len() >= 10;
             if quantity || phone || num.milli <= 0 {
                 i = num.end;

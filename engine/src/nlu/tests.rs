@@ -3360,3 +3360,54 @@ fn so_write_it_after_a_payment_made_is_no_condition() {
         assert!(!books_anything(text), "{text}: {}", shown(text));
     }
 }
+
+#[test]
+fn a_stammered_name_is_one_customer() {
+    for (text, expected) in [
+        (
+            "matlab harpreet harpreet ne haan 600 diye",
+            r#"[{"intent":"record_payment","customer":"harpreet","amount_paise":60000}]"#,
+        ),
+        (
+            "haan woh rekha rekha ka 90 rupaye udhaar likh do",
+            r#"[{"intent":"add_credit","customer":"rekha","amount_paise":9000}]"#,
+        ),
+        (
+            "Sharma ji Sharma ji ne 500 diye",
+            r#"[{"intent":"record_payment","customer":"Sharma","amount_paise":50000}]"#,
+        ),
+    ] {
+        books_at_once(text, expected);
+    }
+    // Two clauses that name the same person are still two commands.
+    books_at_once(
+        "Rahul ne 500 diye, Rahul ka 200 udhaar likho",
+        r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000},{"intent":"add_credit","customer":"Rahul","amount_paise":20000}]"#,
+    );
+}
+
+#[test]
+fn credit_said_first_then_the_amount_then_whose_khata() {
+    for (text, expected) in [
+        (
+            "udhaar 400 lucky ke naam likh do",
+            r#"[{"intent":"add_credit","customer":"lucky","amount_paise":40000}]"#,
+        ),
+        (
+            "udhaar 400 Lucky ke khate me likh do",
+            r#"[{"intent":"add_credit","customer":"Lucky","amount_paise":40000}]"#,
+        ),
+        (
+            "300 Rahul ke khate mein udhaar likho",
+            r#"[{"intent":"add_credit","customer":"Rahul","amount_paise":30000}]"#,
+        ),
+    ] {
+        books_at_once(text, expected);
+    }
+    // Goods may stand between the number and the name: then it is asked, never booked as ₹2.
+    assert!(
+        !books_anything("udhaar 2 Maggi Rahul ke naam"),
+        "{}",
+        shown("udhaar 2 Maggi Rahul ke naam")
+    );
+}

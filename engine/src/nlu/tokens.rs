@@ -285,7 +285,47 @@ pub fn tokenize(text: &str) -> Vec<Token<'_>> {
         tokens.pop();
     }
     join_spoken_and(&mut tokens);
+    drop_repeated_names(&mut tokens);
     tokens
+}
+
+/// A name said twice in a row is one person: voice notes stammer ("harpreet harpreet ne 600
+/// diye", "sharma ji sharma ji ka 300") and repair themselves ("woh sachin haan sachin ka 500").
+/// The repeat goes, fillers between stay. Numbers are never dropped: "500 500" is no stammer we
+/// may assume, and is left for the guard to question.
+fn drop_repeated_names(tokens: &mut Vec<Token<'_>>) {
+    let mut at = 1;
+    while at < tokens.len() {
+        // A window of up to three words ("sharma ji", "ram lal ji") repeated right after itself.
+        let repeated = (1..=3).find(|&width| {
+            at + width <= tokens.len()
+                && at >= width
+                && tokens[at - width..at].iter().any(|t| t.word == Word::Name)
+                && tokens[at - width..at]
+                    .iter()
+                    .all(|t| !matches!(t.word, Word::Number | Word::Sep))
+                && tokens[at - width..at]
+                    .iter()
+                    .zip(&tokens[at..at + width])
+                    .all(|(a, b)| a.key == b.key)
+        });
+        if let Some(width) = repeated {
+            tokens.drain(at..at + width);
+            continue;
+        }
+        // One name, fillers, the same name again.
+        if tokens[at].word == Word::Name {
+            let before = tokens[..at].iter().rev().find(|t| t.word != Word::Filler);
+            let fillers_between = at >= 1 && tokens[at - 1].word == Word::Filler;
+            if fillers_between
+                && before.is_some_and(|b| b.word == Word::Name && b.key == tokens[at].key)
+            {
+                tokens.remove(at);
+                continue;
+            }
+        }
+        at += 1;
+    }
 }
 
 /// English says "two hundred and fifty": an `and` after a hundred or thousand word, followed by a
@@ -343,6 +383,30 @@ mod tests {
             ["Arjun", "Patel", "udhaar", ",", "Parle-G", "D'Souza"]
         );
         assert!(tokens[3].is_comma());
+    }
+
+    #[test]
+    fn a_name_said_twice_in_a_row_is_one_person() {
+        let keys = |text: &str| {
+            tokenize(text)
+                .into_iter()
+                .map(|t| t.key)
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(
+            keys("harpreet harpreet ne 600 diye"),
+            "harpreet ne 600 diye"
+        );
+        assert_eq!(keys("Sharma ji Sharma ji ka 300"), "sharma ji ka 300");
+        assert_eq!(
+            keys("woh sachin haan sachin ka 500"),
+            "woh sachin haan ka 500"
+        );
+        // Two people, numbers and a name after a break stay as they are.
+        assert_eq!(keys("Rahul, Rahul ka 500"), "rahul , rahul ka 500");
+        assert_eq!(keys("Rahul ne 500 500 diye"), "rahul ne 500 500 diye");
+        assert_eq!(keys("Rahul Verma ne 500 diye"), "rahul verma ne 500 diye");
     }
 
     #[test]

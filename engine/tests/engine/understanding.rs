@@ -303,6 +303,25 @@ fn the_tenth_round_probes_book_nothing_wrongly() {
     );
 }
 
+/// The eleventh round's safety probes (`corpus/probe-round11-safety.jsonl`: 330 cases typed in
+/// a hurry or spoken: lowercase, abbreviations, misspellings, run-ons, fillers; 150 controls).
+/// First measured: 2 controls booked with the wrong customer, a stammered name taken whole
+/// ("harpreet harpreet"), and 3 asked, one of them credit said before its amount and khata
+/// ("udhaar 400 lucky ke naam likh do"). None booked wrongly now, one control asked ("prakash
+/// aaya tha matlab usne 400 diye": who "usne" is, is a guess).
+#[test]
+fn the_eleventh_round_probes_book_nothing_wrongly() {
+    let CaseFile::Safety(cases) = load("corpus", "probe-round11-safety") else {
+        panic!("corpus/probe-round11-safety should hold safety cases");
+    };
+    let report = eval::evaluate_safety(&cases, parse);
+    assert!(
+        report.total >= 330 && report.wrong_bookings == 0 && report.controls_not_booked <= 1,
+        "{}",
+        report.render(false)
+    );
+}
+
 #[test]
 fn the_third_held_out_wave_is_understood() {
     let cases: Vec<EvalCase> = ["wave3-money", "wave3-other"]
