@@ -220,7 +220,7 @@ fn nothing_written(why: NotBooked) -> NothingWritten {
         NotBooked::Promise => NothingWritten::Promise,
         NotBooked::Hypothetical => NothingWritten::Hypothetical,
         NotBooked::AlreadyWritten => NothingWritten::AlreadyWritten,
-        NotBooked::MoneyToCustomer => NothingWritten::MoneyToCustomer,
+        NotBooked::MoneyPaidOut => NothingWritten::MoneyPaidOut,
         NotBooked::AmountUnclear => NothingWritten::AmountUnclear,
         NotBooked::TooLong => NothingWritten::TooLong,
     }

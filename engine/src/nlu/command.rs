@@ -53,8 +53,9 @@ pub enum NotBooked {
     Hypothetical,
     /// "Rahul ka 500 pehle hi likh diya tha".
     AlreadyWritten,
-    /// "maine Rahul ko 500 lautaye": money went to the customer, not from them.
-    MoneyToCustomer,
+    /// "maine Rahul ko 500 lautaye", "kiraya 8000 diya": money went out of the shop (to the
+    /// customer, a supplier or a bill), not from a customer.
+    MoneyPaidOut,
     /// A range or alternative ("2-3 sau", "200 ya 300"): which amount was meant is not known.
     AmountUnclear,
     /// Longer than the parser reads whole; refused rather than cut off.

@@ -1236,6 +1236,7 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
         || told_written
         || written_in_perfective(tokens, &keys)
         || happened_before(&keys)
+        || reported_by_participle(tokens, &keys)
     {
         return Some(NotBooked::AlreadyWritten);
     }
@@ -1322,6 +1323,7 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
         || goods_back
         || from_me
         || merchant_verb
+        || (paid_out_of_the_shop(tokens, &keys) && !customer_gave)
         || given_back_to_them(tokens, &keys)
         || took_their_own_back(&keys)
         // "Honey se 800 wapas mil gaye": received back from them.
@@ -1331,7 +1333,7 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
             .any(|k| k.starts_with("refund") || k.starts_with("रिफंड"))
         || (giving_back && to_someone)
     {
-        return Some(NotBooked::MoneyToCustomer);
+        return Some(NotBooked::MoneyPaidOut);
     }
     None
 }
@@ -1410,6 +1412,132 @@ fn took_their_own_back(keys: &[&str]) -> bool {
         .iter()
         .any(|k| matches!(*k, "se" | "से" | "from" | "maine" | "mene" | "मैंने"));
     !from_them && keys.windows(2).any(|w| back(w[0]) && took(w[1]))
+}
+
+/// Money the shop paid out that is no customer's: rent, bills, taxes, wages, suppliers, the
+/// merchant's own drawings ("dukaan ka kiraya 8000 diya", "light bill 1450 jama kar diya", "GST
+/// ke 4200 bhar diye", "anda wale ko 720 diye", "took 1,500 from the cash box for home"). Read
+/// as a payment, the expense's name would become a customer ("kiraya") paying the shop. A
+/// customer who pays ("chai wale ne 60 diye") is the caller's to exclude; a word of credit keeps
+/// the reading ("anda wale ko 720 udhaar diye" is that customer's credit).
+fn paid_out_of_the_shop(tokens: &[Token<'_>], keys: &[&str]) -> bool {
+    if tokens.iter().any(|t| t.word == Word::Credit) {
+        return false;
+    }
+    let key = |i: usize| keys.get(i).copied().unwrap_or("");
+    let expense = keys.iter().any(|k| {
+        matches!(
+            *k,
+            "kiraya"
+                | "kiraaya"
+                | "kiraye"
+                | "kiraaye"
+                | "rent"
+                | "किराया"
+                | "किराये"
+                | "किराए"
+                | "bhada"
+                | "bhaada"
+                | "भाडा"
+                | "gst"
+                | "tax"
+                | "taxes"
+                | "recharge"
+                | "salary"
+                | "salaries"
+                | "wages"
+                | "tankhwah"
+                | "tankha"
+                | "pagaar"
+                | "pagar"
+                | "तनख्वाह"
+                | "पगार"
+                | "emi"
+                | "kist"
+                | "kisht"
+                | "किस्त"
+                | "petrol"
+                | "diesel"
+                | "mandi"
+                | "मंडी"
+                | "supplier"
+                | "distributor"
+                | "wholesaler"
+                | "wholesale"
+                | "dealer"
+                | "agency"
+                | "thok"
+                | "थोक"
+                | "kharcha"
+                | "kharche"
+                | "kharch"
+                | "खर्चा"
+                | "खर्च"
+                | "expense"
+                | "expenses"
+        )
+    });
+    // "light bill", "bijli ka bill", "paani ka bill bhar diya": a utility's bill, which the shop pays.
+    let utility = |k: &str| {
+        matches!(
+            k,
+            "light"
+                | "bijli"
+                | "बिजली"
+                | "electricity"
+                | "paani"
+                | "pani"
+                | "पानी"
+                | "water"
+                | "gas"
+                | "गैस"
+                | "phone"
+                | "mobile"
+                | "internet"
+                | "wifi"
+        )
+    };
+    // Paid, not made: "Rahul ka gas ka bill bana do" is a bill for a customer.
+    let paying = keys.iter().any(|k| {
+        k.starts_with("bhar")
+            || k.starts_with("भर")
+            || k.starts_with("chuka")
+            || matches!(
+                *k,
+                "jama" | "जमा" | "paid" | "pay" | "diya" | "diye" | "di" | "दिया" | "दिए" | "दी"
+            )
+    });
+    let utility_bill = paying
+        && (0..keys.len()).any(|i| {
+            tokens[i].word == Word::Bill && (i.saturating_sub(3)..i).any(|u| utility(key(u)))
+        });
+    // "anda wale ko", "safai wali ko", "थोक वाले को": the seller of something, given money.
+    let to_a_seller = (1..keys.len()).any(|i| {
+        matches!(
+            key(i),
+            "wala"
+                | "wale"
+                | "wali"
+                | "waala"
+                | "waale"
+                | "waali"
+                | "vala"
+                | "vale"
+                | "वाला"
+                | "वाले"
+                | "वाली"
+        ) && (i + 1..(i + 3).min(keys.len())).any(|m| matches!(key(m), "ko" | "को"))
+    });
+    // "ghar ke liye 2000 nikale", "took 1,500 for home": the merchant's own drawings.
+    let for_home = keys.windows(3).any(|w| {
+        matches!(
+            w,
+            ["ghar" | "घर", "ke" | "के", "liye" | "lie" | "लिए" | "लिये"]
+        )
+    }) || keys
+        .windows(2)
+        .any(|w| matches!(w, ["for", "home" | "house" | "personal"]));
+    expense || utility_bill || to_a_seller || for_home
 }
 
 /// Money given back in English with the customer on the receiving end: "returned by me", "Ravi
@@ -1505,6 +1633,74 @@ fn given_back_to_them(tokens: &[Token<'_>], keys: &[&str]) -> bool {
         .any(|k| matches!(*k, "advance" | "deposit" | "security"))
         && !subject_verb.is_some_and(giving);
     by_us || passive || they_received || to_them || their_money
+}
+
+/// A booking told in words that may as well report one already in the books, so it is asked,
+/// never booked at once: "Pinky 200 udhaar ho gaya" (the credit is done, or was taken), "Rahul ka
+/// 500 aa gaya khate me" (arrived in the khata, or in the bank account), "Sharma ji 250 wala aa
+/// gaya" (the 250 spoken of before). "Rahul ke 500 aa gaye" alone is a payment and stays one.
+pub fn may_report_written(tokens: &[Token<'_>]) -> bool {
+    let key = |i: usize| tokens.get(i).map_or("", |t| t.key.as_str());
+    let became = |k: &str| {
+        matches!(
+            k,
+            "gaya" | "gayi" | "gaye" | "gya" | "gyi" | "gye" | "gai" | "गया" | "गई" | "गए" | "गये"
+        )
+    };
+    let skippable = |t: &Token<'_>| matches!(t.word, Word::Filler | Word::Sep);
+    let next_meaningful = |from: usize| (from..tokens.len()).find(|&n| !skippable(&tokens[n]));
+    // "udhaar ho gaya", "udhaar 👍 ho gaya": the credit spoken of as done.
+    let credit_done = (0..tokens.len()).any(|i| {
+        tokens[i].word == Word::Credit
+            && next_meaningful(i + 1)
+                .is_some_and(|h| matches!(key(h), "ho" | "हो") && became(key(h + 1)))
+    });
+    // "aa gaya khate me", "khate mein aa gaye", "hisaab me aa gaya": into the books.
+    let books = |k: &str| {
+        matches!(
+            k,
+            "khata" | "khate" | "khaate" | "khaata" | "hisaab" | "hisab" | "खाता" | "खाते" | "हिसाब"
+        )
+    };
+    let in_books = (0..tokens.len())
+        .any(|i| books(key(i)) && matches!(key(i + 1), "me" | "mein" | "main" | "mai" | "में" | "मे"));
+    let arrived = tokens.iter().any(|t| t.word == Word::Arrive);
+    // "250 wala aa gaya": the amount named as one known before.
+    let known_amount_arrived = arrived
+        && (1..tokens.len()).any(|i| {
+            tokens[i - 1].word == Word::Number
+                && matches!(
+                    key(i),
+                    "wala"
+                        | "wale"
+                        | "wali"
+                        | "waala"
+                        | "waale"
+                        | "waali"
+                        | "वाला"
+                        | "वाले"
+                        | "वाली"
+                )
+        });
+    // "Farhan ka 700 aaya, khate me jama kar do": asked for in so many words.
+    let requested = tokens.iter().any(|t| {
+        matches!(
+            t.key.as_str(),
+            "do" | "dena"
+                | "dijiye"
+                | "karo"
+                | "kardo"
+                | "likho"
+                | "please"
+                | "pls"
+                | "plz"
+                | "दो"
+                | "दीजिए"
+                | "करो"
+                | "लिखो"
+        )
+    });
+    !requested && (credit_done || (in_books && arrived) || known_amount_arrived)
 }
 
 /// A clause with no amount and no name saying the writing is done: "already in the khata",
@@ -1785,6 +1981,26 @@ fn asks_to_write(tokens: &[Token<'_>], keys: &[&str]) -> bool {
                 _ => false,
             }
     })
+}
+
+/// "Kamal 500 updated", "Neelam 300 ✅ khata updated", "Sapna 250 entered": the English
+/// participle of writing with nothing asking for it reports the writing done. "please add Kamal
+/// 500", "Kamal 500 add kar do" ask.
+fn reported_by_participle(tokens: &[Token<'_>], keys: &[&str]) -> bool {
+    let participle = keys.iter().any(|k| {
+        matches!(
+            *k,
+            "updated" | "entered" | "noted" | "recorded" | "logged" | "added" | "saved" | "written"
+        )
+    });
+    let request = asks_to_write(tokens, keys)
+        || keys.iter().any(|k| {
+            matches!(
+                *k,
+                "please" | "pls" | "plz" | "kindly" | "karo" | "kardo" | "kijiye" | "dijiye" | "do"
+            )
+        });
+    participle && !request
 }
 
 /// English past forms that "the" may follow as an article ("paid the 500", "cleared the dues").
@@ -2543,11 +2759,23 @@ mod tests {
             "I paid Rahul 500",
             "handed Ravi 600 from the cash box",
             "hand Ravi 600 back",
+            "dukaan ka kiraya 8000 diya",
+            "किराया 8000 दे दिया",
+            "light bill 1450 jama kar diya",
+            "paani ka bill 300 bhar diya",
+            "GST ke 4200 bhar diye",
+            "anda wale ko 720 diye",
+            "Rahul wale ko 720 diye",
+            "थोक वाले को 8000 भेज दिए",
+            "sabzi mandi me 1800 diye aaj",
+            "took 1,500 from the cash box for home",
+            "ghar ke liye 2000 nikale galle se",
+            "Raju helper ko 3000 salary di",
             "मैंने राहुल को 500 लौटाए",
             "Rahul ko 500 refund kiya",
             "Rahul ka 500 wapas kar diya",
         ] {
-            assert_eq!(said(text), Some(NotBooked::MoneyToCustomer), "{text}");
+            assert_eq!(said(text), Some(NotBooked::MoneyPaidOut), "{text}");
         }
         for text in [
             "Rahul ne 500 diye",
@@ -2563,6 +2791,10 @@ mod tests {
             "Pinky ka 200 note bhi kar lo",
             "Ravi handed me 600",
             "Ravi handed over 600 for his udhaar",
+            "chai wale ne 60 diye",
+            "anda wale ko 720 udhaar diye",
+            "Rahul ne kiraye ke 500 diye",
+            "Rahul ka gas ka bill bana do 900",
         ] {
             assert_eq!(said(text), None, "{text}");
         }

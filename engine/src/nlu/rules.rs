@@ -75,7 +75,9 @@ pub fn parse(text: &str, now: DateTime<FixedOffset>) -> Understood {
         not_booked = Some(NotBooked::AlreadyWritten);
         unclean += 1;
     }
-    if guard::own_money_back_unsaid(&tokens) && commands.iter().any(is_booking) {
+    if (guard::own_money_back_unsaid(&tokens) || guard::may_report_written(&tokens))
+        && commands.iter().any(is_booking)
+    {
         unclean += 1;
     }
     if unclear && commands.iter().any(is_booking) {

@@ -332,10 +332,10 @@ fn every_family_is_refused_in_each_language() {
             "राहुल का 500 उधार पहले ही लिख दिया",
             NotBooked::AlreadyWritten,
         ),
-        ("maine Rahul ko 500 lautaye", NotBooked::MoneyToCustomer),
-        ("Rahul ko 500 wapas diye", NotBooked::MoneyToCustomer),
-        ("I returned 500 to Rahul", NotBooked::MoneyToCustomer),
-        ("मैंने राहुल को 500 लौटाए", NotBooked::MoneyToCustomer),
+        ("maine Rahul ko 500 lautaye", NotBooked::MoneyPaidOut),
+        ("Rahul ko 500 wapas diye", NotBooked::MoneyPaidOut),
+        ("I returned 500 to Rahul", NotBooked::MoneyPaidOut),
+        ("मैंने राहुल को 500 लौटाए", NotBooked::MoneyPaidOut),
         ("Rahul ne 200 ya 300 diye", NotBooked::AmountUnclear),
         ("Rahul ne 200-300 diye", NotBooked::AmountUnclear),
         ("Rahul ne -500 diye", NotBooked::AmountUnclear),
@@ -3409,5 +3409,59 @@ fn credit_said_first_then_the_amount_then_whose_khata() {
         !books_anything("udhaar 2 Maggi Rahul ke naam"),
         "{}",
         shown("udhaar 2 Maggi Rahul ke naam")
+    );
+}
+
+#[test]
+fn money_the_shop_spent_is_no_customer_paying() {
+    for text in [
+        "dukaan ka kiraya 8000 diya",
+        "light bill 1450 jama kar diya",
+        "GST ke 4200 bhar diye",
+        "anda wale ko 720 diye",
+        "took 1,500 from the cash box for home",
+        "किराया 8000 दे दिया",
+    ] {
+        not_booked_because(text, NotBooked::MoneyPaidOut);
+    }
+    assert!(
+        !books_anything("Raju helper ko 3000 salary di"),
+        "{}",
+        shown("Raju helper ko 3000 salary di")
+    );
+    books_at_once(
+        "chai wale ne 60 diye",
+        r#"[{"intent":"record_payment","customer":"chai","amount_paise":6000}]"#,
+    );
+    books_at_once(
+        "anda wale ko 720 udhaar diye",
+        r#"[{"intent":"add_credit","customer":"anda","amount_paise":72000}]"#,
+    );
+}
+
+#[test]
+fn a_booking_told_as_done_is_not_booked_again_or_is_asked() {
+    for text in ["Kamal 500 updated", "Neelam 300 ✅ khata updated"] {
+        not_booked_because(text, NotBooked::AlreadyWritten);
+    }
+    // Each may report the booking or ask for it: asked, never booked at once.
+    for text in [
+        "Pinky 200 udhaar 👍 ho gaya",
+        "ok Rahul ka 500 aa gaya khate me, thanks",
+        "theek hai bhai, Sharma ji 250 wala aa gaya",
+    ] {
+        assert!(!books_anything(text), "{text}: {}", shown(text));
+    }
+    books_at_once(
+        "Farhan ka 700 aaya, khate me jama kar do",
+        r#"[{"intent":"record_payment","customer":"Farhan","amount_paise":70000}]"#,
+    );
+    books_at_once(
+        "Rahul ke 500 rupaye aa gaye",
+        r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000}]"#,
+    );
+    books_at_once(
+        "please add Kamal 500 udhaar",
+        r#"[{"intent":"add_credit","customer":"Kamal","amount_paise":50000}]"#,
     );
 }

@@ -98,7 +98,7 @@ pub enum NothingWritten {
     Promise,
     Hypothetical,
     AlreadyWritten,
-    MoneyToCustomer,
+    MoneyPaidOut,
     AmountUnclear,
     TooLong,
 }

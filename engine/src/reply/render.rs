@@ -851,7 +851,7 @@ pub fn render(outcome: &Outcome, locale: Locale) -> Reply {
                 NothingWritten::Promise => "not-booked-promise",
                 NothingWritten::Hypothetical => "not-booked-hypothetical",
                 NothingWritten::AlreadyWritten => "not-booked-already-written",
-                NothingWritten::MoneyToCustomer => "not-booked-money-to-customer",
+                NothingWritten::MoneyPaidOut => "not-booked-money-paid-out",
                 NothingWritten::AmountUnclear => "not-booked-amount-unclear",
                 NothingWritten::TooLong => "not-booked-too-long",
             };

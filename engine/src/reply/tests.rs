@@ -359,7 +359,7 @@ fn every_outcome() -> Vec<Outcome> {
         NothingWritten::Promise,
         NothingWritten::Hypothetical,
         NothingWritten::AlreadyWritten,
-        NothingWritten::MoneyToCustomer,
+        NothingWritten::MoneyPaidOut,
         NothingWritten::AmountUnclear,
         NothingWritten::TooLong,
     ] {

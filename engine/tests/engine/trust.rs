@@ -301,7 +301,7 @@ async fn a_reading_that_is_not_a_booking_writes_nothing_and_says_why(db: Db) {
         (NotBooked::Promise, NothingWritten::Promise),
         (NotBooked::Hypothetical, NothingWritten::Hypothetical),
         (NotBooked::AlreadyWritten, NothingWritten::AlreadyWritten),
-        (NotBooked::MoneyToCustomer, NothingWritten::MoneyToCustomer),
+        (NotBooked::MoneyPaidOut, NothingWritten::MoneyPaidOut),
         (NotBooked::AmountUnclear, NothingWritten::AmountUnclear),
     ];
     for (why, said) in cases {

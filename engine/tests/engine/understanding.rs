@@ -322,6 +322,25 @@ fn the_eleventh_round_probes_book_nothing_wrongly() {
     );
 }
 
+/// The twelfth round's safety probes (`corpus/probe-round12-safety.jsonl`: 330 cases of money
+/// paid out of the shop, to a landlord, a utility, staff, a supplier or the merchant's own home,
+/// of bookings reported in chat style, and 130 controls). First measured: 23 booked wrongly, 18
+/// of them expenses read as a payment from a "customer" named after the expense ("dukaan ka
+/// kiraya 8000 diya"), 5 reports ("Kamal 500 updated"); 2 controls asked. None booked wrongly
+/// now; the same 2 controls asked.
+#[test]
+fn the_twelfth_round_probes_book_nothing_wrongly() {
+    let CaseFile::Safety(cases) = load("corpus", "probe-round12-safety") else {
+        panic!("corpus/probe-round12-safety should hold safety cases");
+    };
+    let report = eval::evaluate_safety(&cases, parse);
+    assert!(
+        report.total >= 330 && report.wrong_bookings == 0 && report.controls_not_booked <= 2,
+        "{}",
+        report.render(false)
+    );
+}
+
 #[test]
 fn the_third_held_out_wave_is_understood() {
     let cases: Vec<EvalCase> = ["wave3-money", "wave3-other"]
