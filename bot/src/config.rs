@@ -162,7 +162,8 @@ pub struct Config {
     /// default 64); the number's throughput limit still paces them.
     pub reminder_concurrency: usize,
     /// `EXECORA_INBOUND_CONCURRENCY`: how many arriving messages one process works on at once
-    /// (1 to 64, default 4); each sender's messages are still answered in order.
+    /// (1 to 64, default 32 on SQLite and 4 on PostgreSQL); each sender's messages are still
+    /// answered in order.
     pub inbound_concurrency: usize,
     /// `EXECORA_REPLY_CONCURRENCY`: how many replies one process sends at once (1 to 64, default
     /// 8); each number's replies still arrive in the order they were written.
@@ -460,6 +461,11 @@ impl Config {
                 "must start with sqlite:// or postgres://",
             ));
         }
+        let default_inbound_concurrency = if database_url.starts_with("sqlite:") {
+            crate::whatsapp::inbound::DEFAULT_CONCURRENCY
+        } else {
+            crate::whatsapp::inbound::DEFAULT_CONCURRENCY_POSTGRES
+        };
         let host: IpAddr = match setting(env, "HOST") {
             Some(h) => h
                 .parse()
@@ -643,9 +649,9 @@ impl Config {
                 env,
                 "EXECORA_INBOUND_CONCURRENCY",
                 1..=64,
-                crate::whatsapp::inbound::DEFAULT_CONCURRENCY as u64,
+                default_inbound_concurrency as u64,
             )?)
-            .unwrap_or(crate::whatsapp::inbound::DEFAULT_CONCURRENCY),
+            .unwrap_or(default_inbound_concurrency),
             reply_concurrency: usize::try_from(number_in(
                 env,
                 "EXECORA_REPLY_CONCURRENCY",
@@ -956,7 +962,10 @@ mod tests {
         let chosen =
             Config::from_env(&env(&[("EXECORA_REMINDER_CONCURRENCY", "8")])).expect("concurrency");
         assert_eq!(chosen.reminder_concurrency, 8);
-        assert_eq!(defaults.inbound_concurrency, 4);
+        assert_eq!(defaults.inbound_concurrency, 32);
+        let on_postgres =
+            Config::from_env(&env(&[("DATABASE_URL", "postgres://db/execora")])).expect("postgres");
+        assert_eq!(on_postgres.inbound_concurrency, 4);
         let lanes =
             Config::from_env(&env(&[("EXECORA_INBOUND_CONCURRENCY", "16")])).expect("lanes");
         assert_eq!(lanes.inbound_concurrency, 16);

@@ -8,6 +8,7 @@ use axum::http::HeaderName;
 use axum::http::StatusCode;
 use axum::routing::get;
 use execora_engine::inbox::Inbox;
+use execora_engine::statuses::StatusLog;
 use execora_engine::store::{Backend, Db};
 use execora_engine::time::Clock;
 use tower_http::request_id::{
@@ -45,6 +46,7 @@ pub fn router(state: AppState) -> Router {
             // Processes share the database, so the windows are kept in it.
             Backend::Postgres => Inbox::start_limited(state.db.clone(), state.limits.shared()),
         },
+        statuses: StatusLog::start(state.db.clone()),
         secrets: state.app_secrets.clone(),
         verify_token: state.verify_token.clone(),
         limits: state.limits.clone(),

@@ -346,8 +346,11 @@ fn workers(
             "whatsapp: sandbox (no WHATSAPP_ACCESS_TOKEN/WHATSAPP_PHONE_NUMBER_ID): replies stay in the outbox"
         ),
     }
-    let pipeline = Pipeline::new(db.clone(), clock.clone(), language_model(config));
-    let mut worker = InboundWorker::new(db.clone(), pipeline, whatsapp.sandbox())
+    // The worker's commits reach anyone outside only through a reply, which the sender sends
+    // after a synced commit of its own: they need not wait for the disk (`Db::lazy`).
+    let worker_db = db.lazy();
+    let pipeline = Pipeline::new(worker_db.clone(), clock.clone(), language_model(config));
+    let mut worker = InboundWorker::new(worker_db, pipeline, whatsapp.sandbox())
         .with_max_attempts(whatsapp.inbound_max_attempts)
         .with_concurrency(config.inbound_concurrency);
     if let Some(graph) = &graph {

@@ -23,6 +23,7 @@ pub mod reply;
 pub mod rights;
 pub mod send_budget;
 pub mod senders;
+pub mod statuses;
 pub mod store;
 pub mod time;
 pub mod upi;

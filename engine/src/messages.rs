@@ -328,9 +328,29 @@ pub async fn mark_sent(
 }
 
 /// Applies a delivery status from the channel, only if it moves the message forward
-/// (a late `delivered` never overwrites `read`). Returns whether anything changed.
+/// (a late `delivered` never overwrites `read`). Returns whether anything changed. The webhook
+/// goes through [`crate::statuses::StatusLog`], which commits many statuses at once.
 pub async fn apply_status(
     db: &Db,
+    channel_id: &str,
+    status: Delivery,
+    error: Option<(i64, &str)>,
+    at: i64,
+) -> Result<bool, StoreError> {
+    // Statuses arrive on the webhook, whose requests go ahead of background writes.
+    apply_status_on(
+        &mut *db.arrivals_writer().await?,
+        channel_id,
+        status,
+        error,
+        at,
+    )
+    .await
+}
+
+/// [`apply_status`] on a connection the caller holds (inside a transaction, for a batch).
+pub(crate) async fn apply_status_on(
+    connection: &mut sqlx::AnyConnection,
     channel_id: &str,
     status: Delivery,
     error: Option<(i64, &str)>,
@@ -354,16 +374,11 @@ pub async fn apply_status(
         .bind(error.map(|(code, _)| code))
         .bind(error.map(|(_, title)| title.chars().take(300).collect::<String>()))
         .bind(at)
-        .bind(channel_id);
+        .bind(storable(channel_id).into_owned());
     for word in replaceable {
         query = query.bind(word);
     }
-    // Statuses arrive on the webhook, whose requests go ahead of background writes.
-    Ok(query
-        .execute(&mut *db.arrivals_writer().await?)
-        .await?
-        .rows_affected()
-        > 0)
+    Ok(query.execute(connection).await?.rows_affected() > 0)
 }
 
 /// The newest messages of one merchant's conversation log, newest first.
@@ -426,10 +441,10 @@ pub async fn claim_next_inbound(
     // message for every one walked, 90 ms a claim with 10,000 waiting, and processing all but
     // stopped while webhooks kept arriving (migration 0022 also took the outbox's index away
     // from inbound rows, which made that plan look cheap).
-    let (walk, fence) = match db.backend() {
-        crate::store::Backend::Sqlite => ("messages AS m INDEXED BY messages_waiting_in_order", ""),
-        crate::store::Backend::Postgres => ("messages AS m", " OFFSET 0"),
-    };
+    if db.backend() == crate::store::Backend::Sqlite {
+        return claim_next_inbound_on_sqlite(db, at, claimant).await;
+    }
+    let (walk, fence) = ("messages AS m", " OFFSET 0");
     loop {
         let next: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
             "SELECT id FROM {walk} WHERE direction = 'in' AND status IN ('received', 'deferred') \
@@ -469,6 +484,40 @@ pub async fn claim_next_inbound(
             }));
         }
     }
+}
+
+/// [`claim_next_inbound`] on SQLite: the search and the claim in one statement on the one
+/// writer, so no other claim runs between them. Searched on a reader and claimed on the
+/// writer, every lane of every wake found the same oldest message, and all but one lost it
+/// and tried again, each loss a turn on the writer: with more lanes, fewer messages a second.
+async fn claim_next_inbound_on_sqlite(
+    db: &Db,
+    at: i64,
+    claimant: &Claimant,
+) -> Result<Option<Claimed>, StoreError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE messages SET status = 'processing', attempts = attempts + 1, updated_at = $1, \
+         claimed_by = $2 WHERE id = (SELECT id FROM messages AS m INDEXED BY messages_waiting_in_order \
+             WHERE direction = 'in' AND status IN ('received', 'deferred') \
+             AND (next_attempt_at IS NULL OR next_attempt_at <= $1) \
+             AND NOT EXISTS (SELECT 1 FROM messages e WHERE e.peer = m.peer AND e.direction = 'in' \
+                 AND e.status IN ('received', 'deferred', 'processing') AND e.id < m.id) \
+             AND NOT EXISTS (SELECT 1 FROM messages p WHERE p.peer = m.peer AND p.direction = 'in' \
+                 AND p.status IN ('received', 'deferred', 'processing') AND p.status = 'processing') \
+             ORDER BY id LIMIT 1) \
+         RETURNING {COLUMNS}, media_id, attempts, request_id"
+    )))
+    .bind(at)
+    .bind(claimant.as_str())
+    .fetch_optional(&mut *db.writer().await?)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(Some(Claimed {
+        message: from_row(&row)?,
+        media_id: row.try_get("media_id")?,
+        attempts: row.try_get("attempts")?,
+        request_id: row.try_get("request_id")?,
+    }))
 }
 
 /// Puts a message `claimant` holds, which failed, back in line, due again at `retry_at` (unix
@@ -690,7 +739,8 @@ pub struct Outgoing {
 }
 
 /// Claims the oldest `queued` outbound message that is due and first in line for its number,
-/// marking it `sending`, or `None`.
+/// marking it `sending`, or `None`. Call it on a synced handle (never `Db::lazy`): this commit,
+/// on disk before the send, is what makes the booking and answer behind the reply durable.
 pub async fn claim_next_outbound(db: &Db, at: i64) -> Result<Option<Outgoing>, StoreError> {
     // The queue walked in id order through its own partial index (migration 0022); SQLite is told
     // which index, PostgreSQL's planner picks it (and keeps the probe a probe behind its fence).

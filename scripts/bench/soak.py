@@ -171,6 +171,10 @@ class Soak:
             "WHATSAPP_MESSAGES_PER_SECOND": "1000", "EXECORA_MESSAGES_PER_MINUTE": "1000",
             "EXECORA_RECORDINGS_URL": os.path.join(self.work, "recordings"),
         })
+        # SERVER_ENV="EXECORA_INBOUND_CONCURRENCY=16 …": settings tried for one run, applied last.
+        for setting in os.environ.get("SERVER_ENV", "").split():
+            name, _, value = setting.partition("=")
+            env[name] = value
         if self.voice:
             # Speech-to-text at the fake's OpenAI-compatible endpoint; no spoken replies. The key
             # also turns the language model on: the fake refuses it, and the rules answer alone.

@@ -359,7 +359,10 @@ impl Sender {
         match result {
             Ok(sent) => {
                 metrics::counter!(crate::metrics::SENT, "status" => "sent").increment(1);
-                messages::mark_sent(&self.db, outgoing.id, &sent.wamid, self.now_ms()).await?
+                // Recorded lazily (`Db::lazy`): lost with the machine, the reply stays `sending`
+                // and is never sent again, as after a kill between the send and this write.
+                messages::mark_sent(&self.db.lazy(), outgoing.id, &sent.wamid, self.now_ms())
+                    .await?
             }
             Err(error) => self.failed(&outgoing, &error).await?,
         }
@@ -420,7 +423,7 @@ impl Sender {
             .await
         {
             Ok(sent) => {
-                messages::mark_sent(&self.db, outgoing.id, &sent.wamid, self.now_ms()).await
+                messages::mark_sent(&self.db.lazy(), outgoing.id, &sent.wamid, self.now_ms()).await
             }
             Err(error) => self.failed(outgoing, &error).await,
         }

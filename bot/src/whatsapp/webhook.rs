@@ -18,6 +18,7 @@ use execora_engine::messages::{self, Delivery, NewOutbound};
 use execora_engine::phone::Phone;
 use execora_engine::reply::{Locale, Outcome, render};
 use execora_engine::senders::{self, Place, SenderLimit, WINDOW_MS};
+use execora_engine::statuses::{StatusError, StatusLog, StatusUpdate};
 use execora_engine::store::{Db, StoreError};
 use execora_engine::time::{Clock, SystemClock};
 
@@ -33,6 +34,8 @@ enum EventError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Inbox(#[from] InboxError),
+    #[error(transparent)]
+    Status(#[from] StatusError),
 }
 
 /// Meta sends up to 3 MB; a little headroom, and anything larger is refused with 413.
@@ -46,6 +49,8 @@ pub struct WebhookState {
     pub db: Db,
     /// Stores arriving messages, many requests to a commit.
     pub inbox: Inbox,
+    /// Applies delivery statuses, many requests to a commit.
+    pub statuses: StatusLog,
     /// `None`: no app secret configured, every POST is refused.
     pub secrets: Option<AppSecrets>,
     pub verify_token: Option<String>,
@@ -274,7 +279,13 @@ async fn receive(State(state): State<WebhookState>, headers: HeaderMap, body: By
                 };
                 let error = status.errors.first().map(|e| (e.code, e.title.as_str()));
                 let at = (status.timestamp as i64).saturating_mul(1000);
-                match messages::apply_status(&state.db, &status.wamid, delivery, error, at).await {
+                let update = StatusUpdate {
+                    channel_id: status.wamid.clone(),
+                    status: delivery,
+                    error: error.map(|(code, title)| (code, title.to_string())),
+                    at,
+                };
+                match state.statuses.apply(update).await {
                     Ok(_) => apply_reminder_status(&state.db, &status, error, at)
                         .await
                         .map_err(EventError::from),

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::pool::PoolConnection;
-use sqlx::{AnyConnection, AnyPool, Executor};
+use sqlx::{AnyConnection, AnyPool, Executor, SqlSafeStr};
 use tokio::sync::{Mutex, Notify};
 
 pub use sqlx::Any as Dialect;
@@ -104,6 +104,8 @@ pub struct Db {
     /// (see [`Db::begin`]); on PostgreSQL the same pool as reads.
     writer: AnyPool,
     backend: Backend,
+    /// How this handle's background writes reach the disk on SQLite (see [`Db::lazy`]).
+    durability: Durability,
     gate: Arc<WriteGate>,
     wakeups: Arc<wakeups::Wakeups>,
 }
@@ -116,6 +118,25 @@ const ARRIVALS_AHEAD: usize = 4;
 /// Longest a background write waits for one batch of arriving messages to finish.
 const BATCH_WAIT_LIMIT: Duration = Duration::from_millis(50);
 
+/// How a write on SQLite's one writer connection reaches the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Durability {
+    /// On disk when the commit returns (`synchronous = FULL`: the log is synced at each commit):
+    /// what an answer to anyone outside (a webhook's 200, a page's "saved") rests on.
+    Synced,
+    /// In the log when the commit returns, on disk with the next synced commit (`synchronous =
+    /// NORMAL`). The log is written in order and one sync covers every frame before it, so a
+    /// crash of the machine can lose only a tail of lazy commits, never one before a synced
+    /// commit, and a crash of the process loses none.
+    Lazy,
+}
+
+/// What the writer connection's `synchronous` setting is now, as far as we know.
+const WRITER_SYNCED: u8 = 0;
+const WRITER_LAZY: u8 = 1;
+/// A change was under way when its future was dropped: set it again before the next write.
+const WRITER_UNKNOWN: u8 = 2;
+
 /// Puts webhook requests ahead of background writes in the line for the writer. Hand-written:
 /// tokio's locks are first come, first served, and neither tokio nor sqlx has a priority lock.
 #[derive(Debug, Default)]
@@ -126,6 +147,9 @@ struct WriteGate {
     batch_done: Notify,
     /// Background writers go one at a time, so at most one is ever ahead of a batch.
     background: Mutex<()>,
+    /// The writer connection's `synchronous` setting (`WRITER_*`), changed only by whoever
+    /// holds the connection.
+    writer_mode: std::sync::atomic::AtomicU8,
 }
 
 impl WriteGate {
@@ -233,6 +257,7 @@ impl Db {
             pool,
             writer,
             backend,
+            durability: Durability::Synced,
             gate: Arc::default(),
             wakeups: wakeups::Wakeups::new(postgres_url),
         };
@@ -327,12 +352,60 @@ impl Db {
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         let inner = match self.backend {
             Backend::Sqlite => {
-                let _turn = self.gate.background_turn().await;
-                self.writer.begin_with("BEGIN IMMEDIATE").await?
+                let mut writer = {
+                    let _turn = self.gate.background_turn().await;
+                    self.writer.acquire().await?
+                };
+                self.set_durability(&mut writer, self.durability).await?;
+                // `Pool::begin_with` with the connection already in hand (sqlx's own path,
+                // hidden from its docs): the setting above and the transaction share the
+                // connection, with no arrival batch between them.
+                sqlx::Transaction::begin(writer, Some("BEGIN IMMEDIATE".into_sql_str())).await?
             }
             Backend::Postgres => self.writer.begin().await?,
         };
         Ok(Tx { inner })
+    }
+
+    /// This handle with its background writes lazy on SQLite: committed to the log without
+    /// waiting for the disk, and made durable by the next synced commit (see `Durability`).
+    /// For work that a later synced commit stands between and anyone outside: the inbound
+    /// worker's claims, bookings and answers reach the merchant only as a reply, and a reply
+    /// is sent only after the sender's claim of it (a synced commit) has made all of them
+    /// durable. After a crash of the machine a lost tail is done again, once (the message is
+    /// claimed anew and its booking was lost with it). Webhook writes are always synced.
+    pub fn lazy(&self) -> Db {
+        Db {
+            durability: Durability::Lazy,
+            ..self.clone()
+        }
+    }
+
+    /// Puts the writer connection in `durability`'s mode, if it is not in it already.
+    async fn set_durability(
+        &self,
+        writer: &mut AnyConnection,
+        durability: Durability,
+    ) -> Result<(), StoreError> {
+        let wanted = match durability {
+            Durability::Synced => WRITER_SYNCED,
+            Durability::Lazy => WRITER_LAZY,
+        };
+        if self.backend != Backend::Sqlite
+            || self.gate.writer_mode.load(Ordering::Acquire) == wanted
+        {
+            return Ok(());
+        }
+        self.gate
+            .writer_mode
+            .store(WRITER_UNKNOWN, Ordering::Release);
+        let pragma = match durability {
+            Durability::Synced => "PRAGMA synchronous = FULL",
+            Durability::Lazy => "PRAGMA synchronous = NORMAL",
+        };
+        writer.execute(pragma).await?;
+        self.gate.writer_mode.store(wanted, Ordering::Release);
+        Ok(())
     }
 
     /// For reads. A write outside [`Db::begin`] goes to [`Db::writer`].
@@ -344,11 +417,15 @@ impl Db {
     /// waits in line with the write transactions instead of in SQLite's busy handler, behind
     /// waiting webhook requests. Dropping it frees the writer.
     pub async fn writer(&self) -> Result<PoolConnection<sqlx::Any>, StoreError> {
-        let _turn = match self.backend {
-            Backend::Sqlite => Some(self.gate.background_turn().await),
-            Backend::Postgres => None,
+        let mut writer = {
+            let _turn = match self.backend {
+                Backend::Sqlite => Some(self.gate.background_turn().await),
+                Backend::Postgres => None,
+            };
+            self.writer.acquire().await?
         };
-        Ok(self.writer.acquire().await?)
+        self.set_durability(&mut writer, self.durability).await?;
+        Ok(writer)
     }
 
     /// Arriving messages wait for the writer: background writes now let up to
@@ -365,7 +442,10 @@ impl Db {
 
     /// The writer for a batch of arriving messages, ahead of background writes.
     pub async fn arrivals_writer(&self) -> Result<PoolConnection<sqlx::Any>, StoreError> {
-        Ok(self.writer.acquire().await?)
+        let mut writer = self.writer.acquire().await?;
+        // A webhook is answered once what it brought is on disk, whatever wrote last.
+        self.set_durability(&mut writer, Durability::Synced).await?;
+        Ok(writer)
     }
 
     /// Writes an online, consistent copy of a SQLite database to `target` while the service
@@ -653,6 +733,38 @@ impl Db {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// SQLite's `synchronous` on the writer as a write finds it: 1 NORMAL (lazy), 2 FULL.
+    async fn synchronous(writer: &mut AnyConnection) -> i64 {
+        sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(writer)
+            .await
+            .expect("pragma")
+    }
+
+    #[tokio::test]
+    async fn lazy_writes_skip_the_sync_and_every_other_write_is_synced() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let url = format!("sqlite://{}/sync.db", dir.path().display());
+        let db = Db::connect(&url).await.expect("open");
+        let lazy = db.lazy();
+        assert_eq!(synchronous(&mut db.writer().await.expect("w")).await, 2);
+        assert_eq!(synchronous(&mut lazy.writer().await.expect("w")).await, 1);
+        // Whatever wrote last, a webhook's write and a synced handle's are synced again.
+        assert_eq!(
+            synchronous(&mut db.arrivals_writer().await.expect("w")).await,
+            2
+        );
+        let mut tx = lazy.begin().await.expect("begin");
+        assert_eq!(synchronous(&mut tx).await, 1);
+        tx.commit().await.expect("commit");
+        let mut tx = db.begin().await.expect("begin");
+        assert_eq!(synchronous(&mut tx).await, 2);
+        tx.commit().await.expect("commit");
+        assert_eq!(synchronous(&mut lazy.writer().await.expect("w")).await, 1);
+        assert_eq!(synchronous(&mut db.writer().await.expect("w")).await, 2);
+        db.close().await;
+    }
 
     #[tokio::test]
     async fn a_log_past_its_limit_is_started_over_once_no_reader_holds_it() {

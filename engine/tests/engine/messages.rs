@@ -2,6 +2,7 @@
 
 use execora_engine::claimants::{self, Claimant, HELD_AT_MOST_MS, SILENT_FOR_MS};
 use execora_engine::messages::{self, Delivery, NewInbound, NewOutbound};
+use execora_engine::statuses::{StatusLog, StatusUpdate};
 use execora_engine::store::Db;
 
 use crate::support::shop;
@@ -120,6 +121,101 @@ async fn delivery_statuses_never_move_backwards(db: Db) {
         !messages::apply_status(&db, "wamid.UNKNOWN", Delivery::Sent, None, 7)
             .await
             .expect("unknown id")
+    );
+}
+
+/// The webhook's statuses, many to a commit: each answered with whether it moved its message,
+/// in queue order within a batch; an id with a NUL in it (which PostgreSQL refuses in text) is
+/// cleaned as every stored text is, so it cannot fail the batch it shares.
+async fn statuses_applied_together_each_move_their_own_message_forward(db: Db) {
+    let shop = shop(&db, "Log Kirana").await;
+    let mut sent = Vec::new();
+    for n in 0..40 {
+        let out = NewOutbound {
+            merchant: Some(shop.books.merchant_id()),
+            peer: "919812345678",
+            kind: "text",
+            body: "✅ done",
+            in_reply_to: None,
+            options: None,
+            status: Delivery::Queued,
+            at: 1,
+        };
+        let id = messages::record_outbound(&db, &out).await.expect("outbox");
+        let wamid = format!("wamid.BATCH{n}");
+        messages::mark_sent(&db, id, &wamid, 2).await.expect("sent");
+        sent.push((id, wamid));
+    }
+    let log = StatusLog::start(db.clone());
+    let update = |wamid: &str, status: Delivery, at: i64| StatusUpdate {
+        channel_id: wamid.to_string(),
+        status,
+        error: None,
+        at,
+    };
+    // Every message delivered then read, all at once from many requests; an unknown id and a
+    // broken one among them.
+    let mut tasks = Vec::new();
+    for (_, wamid) in &sent {
+        let (log, wamid) = (log.clone(), wamid.clone());
+        tasks.push(tokio::spawn(async move {
+            let delivered = log
+                .apply(update(&wamid, Delivery::Delivered, 3))
+                .await
+                .expect("delivered");
+            let read = log
+                .apply(update(&wamid, Delivery::Read, 4))
+                .await
+                .expect("read");
+            (delivered, read)
+        }));
+    }
+    let (unknown, broken) = tokio::join!(
+        log.apply(update("wamid.UNKNOWN", Delivery::Read, 5)),
+        log.apply(update("wamid.\0BROKEN", Delivery::Read, 5)),
+    );
+    for task in tasks {
+        assert_eq!(task.await.expect("joined"), (true, true));
+    }
+    assert!(
+        !unknown.expect("unknown id answered"),
+        "an unknown id moves nothing"
+    );
+    assert!(
+        !broken.expect("a NUL in the id is answered"),
+        "nothing has that id"
+    );
+    for (id, _) in &sent {
+        let stored = messages::get(&db, *id).await.expect("get").expect("exists");
+        assert_eq!(stored.status, Delivery::Read);
+    }
+    // A late `delivered` never overwrites `read`, and a failure carries its error.
+    let (first, _) = &sent[0];
+    let late = log
+        .apply(update(&sent[0].1, Delivery::Delivered, 6))
+        .await
+        .expect("late delivered");
+    assert!(!late);
+    let failed = log
+        .apply(StatusUpdate {
+            error: Some((131049, "ecosystem".to_string())),
+            ..update(&sent[1].1, Delivery::Failed, 7)
+        })
+        .await
+        .expect("failed");
+    assert!(failed);
+    let stored = messages::get(&db, *first)
+        .await
+        .expect("get")
+        .expect("exists");
+    assert_eq!(stored.status, Delivery::Read);
+    let stored = messages::get(&db, sent[1].0)
+        .await
+        .expect("get")
+        .expect("exists");
+    assert_eq!(
+        (stored.status.as_str(), stored.error_code),
+        ("failed", Some(131049))
     );
 }
 
@@ -656,5 +752,6 @@ crate::on_both_databases!(
     the_inbox_stores_concurrent_deliveries_once_each,
     an_inbound_message_is_stored_once,
     delivery_statuses_never_move_backwards,
+    statuses_applied_together_each_move_their_own_message_forward,
     inbound_messages_are_claimed_once_and_completed_with_one_reply,
 );
