@@ -162,7 +162,7 @@ pub struct Config {
     /// default 64); the number's throughput limit still paces them.
     pub reminder_concurrency: usize,
     /// `EXECORA_INBOUND_CONCURRENCY`: how many arriving messages one process works on at once
-    /// (1 to 64, default 32 on SQLite and 4 on PostgreSQL); each sender's messages are still
+    /// (1 to 64, default 32 on SQLite and 16 on PostgreSQL); each sender's messages are still
     /// answered in order.
     pub inbound_concurrency: usize,
     /// `EXECORA_REPLY_CONCURRENCY`: how many replies one process sends at once (1 to 64, default
@@ -965,7 +965,7 @@ mod tests {
         assert_eq!(defaults.inbound_concurrency, 32);
         let on_postgres =
             Config::from_env(&env(&[("DATABASE_URL", "postgres://db/execora")])).expect("postgres");
-        assert_eq!(on_postgres.inbound_concurrency, 4);
+        assert_eq!(on_postgres.inbound_concurrency, 16);
         let lanes =
             Config::from_env(&env(&[("EXECORA_INBOUND_CONCURRENCY", "16")])).expect("lanes");
         assert_eq!(lanes.inbound_concurrency, 16);

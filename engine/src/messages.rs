@@ -423,8 +423,9 @@ pub struct Claimed {
 /// retried with its `next_attempt_at` passed) whose sender has no earlier message waiting and no
 /// message in work, marking it `processing` and counting the try, or `None`. Several workers share the
 /// queue, yet each sender's messages are answered in the order they came: "500 likho" then
-/// "nahi, 400" must not race. Two workers never claim the same row: the UPDATE re-checks the
-/// status under the row's lock.
+/// "nahi, 400" must not race. Two workers never claim the same row: SQLite's one writer runs
+/// the claim whole, and on PostgreSQL the search locks the row it takes (`FOR UPDATE SKIP
+/// LOCKED`).
 pub async fn claim_next_inbound(
     db: &Db,
     at: i64,
@@ -441,70 +442,31 @@ pub async fn claim_next_inbound(
     // message for every one walked, 90 ms a claim with 10,000 waiting, and processing all but
     // stopped while webhooks kept arriving (migration 0022 also took the outbox's index away
     // from inbound rows, which made that plan look cheap).
-    if db.backend() == crate::store::Backend::Sqlite {
-        return claim_next_inbound_on_sqlite(db, at, claimant).await;
-    }
-    let (walk, fence) = ("messages AS m", " OFFSET 0");
-    loop {
-        let next: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT id FROM {walk} WHERE direction = 'in' AND status IN ('received', 'deferred') \
+    // One statement searches and claims. Searched on a reader and claimed with a second
+    // statement, every lane woken together found the same oldest message, and all but one lost
+    // it and searched again: more lanes were slower (on SQLite each loss also took a turn on
+    // the one writer). SQLite's one writer runs the statement whole; on PostgreSQL a message
+    // another claim is taking is skipped (`SKIP LOCKED`), and a sender's later message is
+    // never taken instead, because the earlier one still counts as waiting until that claim
+    // commits.
+    let (walk, fence, lock) = match db.backend() {
+        crate::store::Backend::Sqlite => {
+            ("messages AS m INDEXED BY messages_waiting_in_order", "", "")
+        }
+        crate::store::Backend::Postgres => {
+            ("messages AS m", " OFFSET 0", " FOR UPDATE SKIP LOCKED")
+        }
+    };
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE messages SET status = 'processing', attempts = attempts + 1, updated_at = $1, \
+         claimed_by = $2 WHERE id = (SELECT id FROM {walk} \
+             WHERE direction = 'in' AND status IN ('received', 'deferred') \
              AND (next_attempt_at IS NULL OR next_attempt_at <= $1) \
              AND NOT EXISTS (SELECT 1 FROM messages e WHERE e.peer = m.peer AND e.direction = 'in' \
                  AND e.status IN ('received', 'deferred', 'processing') AND e.id < m.id{fence}) \
              AND NOT EXISTS (SELECT 1 FROM messages p WHERE p.peer = m.peer AND p.direction = 'in' \
                  AND p.status IN ('received', 'deferred', 'processing') AND p.status = 'processing'{fence}) \
-             ORDER BY id LIMIT 1"
-        )))
-        .bind(at)
-        .fetch_optional(db.pool())
-        .await?;
-        let Some(id) = next else { return Ok(None) };
-        let claimed = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "UPDATE messages SET status = 'processing', attempts = attempts + 1, updated_at = $1, \
-             claimed_by = $2 WHERE id = $3 AND status IN ('received', 'deferred') \
-             AND NOT EXISTS (SELECT 1 FROM messages e WHERE e.peer = messages.peer \
-                 AND e.direction = 'in' AND e.status IN ('received', 'deferred', 'processing') \
-                 AND e.status = 'processing'{fence}) \
-             RETURNING media_id, attempts, request_id"
-        )))
-        .bind(at)
-        .bind(claimant.as_str())
-        .bind(id)
-        .fetch_optional(&mut *db.writer().await?)
-        .await?;
-        if let Some(row) = claimed {
-            let media_id: Option<String> = row.try_get("media_id")?;
-            let attempts: i64 = row.try_get("attempts")?;
-            let request_id: Option<String> = row.try_get("request_id")?;
-            return Ok(get(db, MessageId(id)).await?.map(|message| Claimed {
-                message,
-                media_id,
-                attempts,
-                request_id,
-            }));
-        }
-    }
-}
-
-/// [`claim_next_inbound`] on SQLite: the search and the claim in one statement on the one
-/// writer, so no other claim runs between them. Searched on a reader and claimed on the
-/// writer, every lane of every wake found the same oldest message, and all but one lost it
-/// and tried again, each loss a turn on the writer: with more lanes, fewer messages a second.
-async fn claim_next_inbound_on_sqlite(
-    db: &Db,
-    at: i64,
-    claimant: &Claimant,
-) -> Result<Option<Claimed>, StoreError> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "UPDATE messages SET status = 'processing', attempts = attempts + 1, updated_at = $1, \
-         claimed_by = $2 WHERE id = (SELECT id FROM messages AS m INDEXED BY messages_waiting_in_order \
-             WHERE direction = 'in' AND status IN ('received', 'deferred') \
-             AND (next_attempt_at IS NULL OR next_attempt_at <= $1) \
-             AND NOT EXISTS (SELECT 1 FROM messages e WHERE e.peer = m.peer AND e.direction = 'in' \
-                 AND e.status IN ('received', 'deferred', 'processing') AND e.id < m.id) \
-             AND NOT EXISTS (SELECT 1 FROM messages p WHERE p.peer = m.peer AND p.direction = 'in' \
-                 AND p.status IN ('received', 'deferred', 'processing') AND p.status = 'processing') \
-             ORDER BY id LIMIT 1) \
+             ORDER BY id LIMIT 1{lock}) \
          RETURNING {COLUMNS}, media_id, attempts, request_id"
     )))
     .bind(at)

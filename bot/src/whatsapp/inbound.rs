@@ -27,14 +27,14 @@ use crate::supervisor::IdleLanes;
 /// another process's arrivals on SQLite): arrivals wake it at once (`Db::wake`).
 const SAFETY_POLL: Duration = Duration::from_secs(2);
 /// Messages in work at once per process, unless configured otherwise: most of a message's time
-/// is spent waiting (the writer's turns, speech-to-text, the language model), not computing. On
-/// SQLite, since a claim is one statement on the writer (no lane loses a claim to another),
-/// lanes scale: 4 answered about 100 messages a second under the soak's 500 a second, 32 about
-/// 300 (docs/PERFORMANCE.md, "More lanes, lazy commits").
+/// is spent waiting (the writer's turns, speech-to-text, the language model), not computing.
+/// Since a claim is one statement (no lane loses a claim to another), lanes scale: on SQLite 4
+/// answered about 100 messages a second under the soak's 500 a second, 32 about 250
+/// (docs/PERFORMANCE.md, "More lanes, lazy commits").
 pub const DEFAULT_CONCURRENCY: usize = 32;
-/// On PostgreSQL, where lanes still search on the pool and claim with a second statement, and
-/// every process adds its own: the setting measured there.
-pub const DEFAULT_CONCURRENCY_POSTGRES: usize = 4;
+/// On PostgreSQL, where every process adds its own: two processes of 16 answered about 220 a
+/// second in the same soak, of 4 about 145.
+pub const DEFAULT_CONCURRENCY_POSTGRES: usize = 16;
 /// Tries a message gets before it is given up on (`dead`), unless configured otherwise: a voice
 /// note costs a speech-to-text call each time, so nothing is retried forever.
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 5;
