@@ -1414,6 +1414,24 @@ fn took_their_own_back(keys: &[&str]) -> bool {
     !from_them && keys.windows(2).any(|w| back(w[0]) && took(w[1]))
 }
 
+/// "wala", "wale", "वाली" …: the one of something ("anda wale", "250 wala").
+fn is_wala(key: &str) -> bool {
+    matches!(
+        key,
+        "wala"
+            | "wale"
+            | "wali"
+            | "waala"
+            | "waale"
+            | "waali"
+            | "vala"
+            | "vale"
+            | "वाला"
+            | "वाले"
+            | "वाली"
+    )
+}
+
 /// Money the shop paid out that is no customer's: rent, bills, taxes, wages, suppliers, the
 /// merchant's own drawings ("dukaan ka kiraya 8000 diya", "light bill 1450 jama kar diya", "GST
 /// ke 4200 bhar diye", "anda wale ko 720 diye", "took 1,500 from the cash box for home"). Read
@@ -1513,20 +1531,7 @@ fn paid_out_of_the_shop(tokens: &[Token<'_>], keys: &[&str]) -> bool {
         });
     // "anda wale ko", "safai wali ko", "थोक वाले को": the seller of something, given money.
     let to_a_seller = (1..keys.len()).any(|i| {
-        matches!(
-            key(i),
-            "wala"
-                | "wale"
-                | "wali"
-                | "waala"
-                | "waale"
-                | "waali"
-                | "vala"
-                | "vale"
-                | "वाला"
-                | "वाले"
-                | "वाली"
-        ) && (i + 1..(i + 3).min(keys.len())).any(|m| matches!(key(m), "ko" | "को"))
+        is_wala(key(i)) && (i + 1..(i + 3).min(keys.len())).any(|m| matches!(key(m), "ko" | "को"))
     });
     // "ghar ke liye 2000 nikale", "took 1,500 for home": the merchant's own drawings.
     let for_home = keys.windows(3).any(|w| {
@@ -1666,22 +1671,8 @@ pub fn may_report_written(tokens: &[Token<'_>]) -> bool {
         .any(|i| books(key(i)) && matches!(key(i + 1), "me" | "mein" | "main" | "mai" | "में" | "मे"));
     let arrived = tokens.iter().any(|t| t.word == Word::Arrive);
     // "250 wala aa gaya": the amount named as one known before.
-    let known_amount_arrived = arrived
-        && (1..tokens.len()).any(|i| {
-            tokens[i - 1].word == Word::Number
-                && matches!(
-                    key(i),
-                    "wala"
-                        | "wale"
-                        | "wali"
-                        | "waala"
-                        | "waale"
-                        | "waali"
-                        | "वाला"
-                        | "वाले"
-                        | "वाली"
-                )
-        });
+    let known_amount_arrived =
+        arrived && (1..tokens.len()).any(|i| tokens[i - 1].word == Word::Number && is_wala(key(i)));
     // "Farhan ka 700 aaya, khate me jama kar do": asked for in so many words.
     let requested = tokens.iter().any(|t| {
         matches!(
