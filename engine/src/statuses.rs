@@ -1,12 +1,11 @@
 //! Group commit for delivery statuses: concurrent status webhooks share one commit, and each is
 //! acknowledged only once its update is durable.
 //!
-//! Meta sends two statuses (delivered, read) for every reply, so at 500 messages a second the
-//! webhook gets 1,000 statuses a second. Written one commit each, they took the one SQLite
-//! writer a thousand times a second ahead of every background write (the worker's claims,
-//! bookings and answers), and the worker answered about a hundred messages a second while
-//! webhooks kept arriving. Hand-written beside `inbox` for the same reason: no crate batches
-//! writes into sqlx transactions.
+//! Meta sends two statuses (delivered, read) for every reply, so at 500 replies a second the
+//! webhook gets 1,000 statuses a second. Written one commit each, they would take the one
+//! SQLite writer (and an fsync) a thousand times a second, ahead of every background write (the
+//! worker's claims, bookings and answers). Hand-written beside `inbox` for the same reason: no
+//! crate batches writes into sqlx transactions.
 
 use tokio::sync::{mpsc, oneshot};
 

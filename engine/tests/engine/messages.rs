@@ -68,10 +68,14 @@ async fn an_inbound_message_is_stored_once(db: Db) {
     );
 }
 
-async fn delivery_statuses_never_move_backwards(db: Db) {
-    let shop = shop(&db, "Log Kirana").await;
+/// A reply of `merchant`'s, stored and sent under `wamid`.
+async fn sent_reply(
+    db: &Db,
+    merchant: execora_engine::books::MerchantId,
+    wamid: &str,
+) -> messages::MessageId {
     let out = NewOutbound {
-        merchant: Some(shop.books.merchant_id()),
+        merchant: Some(merchant),
         peer: "919812345678",
         kind: "text",
         body: "✅ done",
@@ -80,10 +84,14 @@ async fn delivery_statuses_never_move_backwards(db: Db) {
         status: Delivery::Queued,
         at: 1,
     };
-    let id = messages::record_outbound(&db, &out).await.expect("outbox");
-    messages::mark_sent(&db, id, "wamid.OUT", 2)
-        .await
-        .expect("sent");
+    let id = messages::record_outbound(db, &out).await.expect("outbox");
+    messages::mark_sent(db, id, wamid, 2).await.expect("sent");
+    id
+}
+
+async fn delivery_statuses_never_move_backwards(db: Db) {
+    let shop = shop(&db, "Log Kirana").await;
+    let id = sent_reply(&db, shop.books.merchant_id(), "wamid.OUT").await;
     assert!(
         messages::apply_status(&db, "wamid.OUT", Delivery::Read, None, 3)
             .await
@@ -131,19 +139,8 @@ async fn statuses_applied_together_each_move_their_own_message_forward(db: Db) {
     let shop = shop(&db, "Log Kirana").await;
     let mut sent = Vec::new();
     for n in 0..40 {
-        let out = NewOutbound {
-            merchant: Some(shop.books.merchant_id()),
-            peer: "919812345678",
-            kind: "text",
-            body: "✅ done",
-            in_reply_to: None,
-            options: None,
-            status: Delivery::Queued,
-            at: 1,
-        };
-        let id = messages::record_outbound(&db, &out).await.expect("outbox");
         let wamid = format!("wamid.BATCH{n}");
-        messages::mark_sent(&db, id, &wamid, 2).await.expect("sent");
+        let id = sent_reply(&db, shop.books.merchant_id(), &wamid).await;
         sent.push((id, wamid));
     }
     let log = StatusLog::start(db.clone());
