@@ -1237,6 +1237,7 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
         || written_in_perfective(tokens, &keys)
         || happened_before(&keys)
         || reported_by_participle(tokens, &keys)
+        || said_to_be_in_the_books(tokens, &keys)
     {
         return Some(NotBooked::AlreadyWritten);
     }
@@ -1325,6 +1326,7 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
         || merchant_verb
         || (paid_out_of_the_shop(tokens, &keys) && !customer_gave)
         || given_back_to_them(tokens, &keys)
+        || amount_to_a_name(tokens, &keys)
         || took_their_own_back(&keys)
         // "Honey se 800 wapas mil gaye": received back from them.
         || (hindi_giving_back && !customer_gave && !received_from_them)
@@ -1640,6 +1642,55 @@ fn given_back_to_them(tokens: &[Token<'_>], keys: &[&str]) -> bool {
     by_us || passive || they_received || to_them || their_money
 }
 
+/// "500 back to Tabassum by cash", "₹300 to Meena ji on UPI", "200 cash to Raju": an amount
+/// sent "to" someone named is money going to them, never their payment. Only right after the
+/// amount (or its currency, mode or "back"): Hinglish "to" is "so" ("Rahul ne diye to Meena ne
+/// bhi 300 diye"). Credit ("500 udhaar to Rahul") and writing ("add 500 to Rahul") are not this.
+fn amount_to_a_name(tokens: &[Token<'_>], keys: &[&str]) -> bool {
+    let meaningful = |t: &Token<'_>| !matches!(t.word, Word::Sep | Word::Filler);
+    let after_amount = |i: usize| {
+        tokens[..i]
+            .iter()
+            .rev()
+            .find(|t| meaningful(t))
+            .is_some_and(|t| {
+                matches!(t.word, Word::Number | Word::Currency | Word::Mode(_)) || t.key == "back"
+            })
+    };
+    let to_a_name = |i: usize| {
+        tokens[i + 1..]
+            .iter()
+            .find(|t| t.word != Word::Honorific)
+            .is_some_and(|t| {
+                t.word == Word::Name
+                    && !matches!(t.key.as_str(), "shop" | "store" | "dukaan" | "dukan")
+            })
+    };
+    let credit_or_writing = tokens
+        .iter()
+        .any(|t| t.word == Word::Credit || is_writing(t));
+    // "by Tabassum", "from Tabassum" name a giver; "by cash", "from the galla" do not.
+    let named_after = |i: usize| {
+        tokens[i + 1..]
+            .iter()
+            .find(|t| t.word != Word::Honorific)
+            .is_some_and(|t| t.word == Word::Name)
+    };
+    let their_giving = (0..keys.len()).any(|i| {
+        matches!(keys[i], "ne" | "ने" | "se" | "से")
+            || (matches!(keys[i], "from" | "by") && named_after(i))
+    });
+    // "Rahul paid 500 to clear his dues": with a verb of paying the clause says who paid, and
+    // "to" may open a purpose; only the bare "500 to X" is read here.
+    let a_verb = tokens
+        .iter()
+        .any(|t| matches!(t.word, Word::Pay | Word::Arrive | Word::Take));
+    !credit_or_writing
+        && !their_giving
+        && !a_verb
+        && (1..keys.len()).any(|i| keys[i] == "to" && after_amount(i) && to_a_name(i))
+}
+
 /// A booking told in words that may as well report one already in the books, so it is asked,
 /// never booked at once: "Pinky 200 udhaar ho gaya" (the credit is done, or was taken), "Rahul ka
 /// 500 aa gaya khate me" (arrived in the khata, or in the bank account), "Sharma ji 250 wala aa
@@ -1883,6 +1934,22 @@ pub fn drop_late_entry_requests(tokens: &mut Vec<Token<'_>>) {
                     | "karde"
                     | "kr"
                     | "lena"
+                    // "add to his account", "uske khate mein likh do": the account is the one
+                    // whose booking was just said.
+                    | "his"
+                    | "her"
+                    | "their"
+                    | "account"
+                    | "uske"
+                    | "unke"
+                    | "iske"
+                    | "उसके"
+                    | "उनके"
+                    | "खाते"
+                    | "खाता"
+                    | "में"
+                    | "mai"
+                    | "main"
             )
     };
     // The clauses, as (start, where the message is cut to drop it): after a separator, or from
@@ -1992,6 +2059,58 @@ fn reported_by_participle(tokens: &[Token<'_>], keys: &[&str]) -> bool {
             )
         });
     participle && !request
+}
+
+/// "Fatima's 400 cash entry is there from yesterday", "there is an entry of 400 for Fatima",
+/// "Fatima's 400 is in the book", "the 400 entry exists", "it is showing in the khata": the
+/// English statement that the money is already in the books. "is there any entry for Fatima"
+/// opens with its verb and asks; "please add Fatima's 400, it is not there" asks to write.
+fn said_to_be_in_the_books(tokens: &[Token<'_>], keys: &[&str]) -> bool {
+    let key = |i: usize| keys.get(i).copied().unwrap_or("");
+    let being = |k: &str| matches!(k, "is" | "are" | "was" | "were");
+    let opening = tokens
+        .iter()
+        .position(|t| !matches!(t.word, Word::Filler | Word::Sep));
+    // "is there …?" and "are you sure it is there" open with the verb: a question.
+    let question_order = opening.is_some_and(|o| being(key(o)));
+    let book_word = |b: usize| {
+        tokens[b].word == Word::Ledger
+            || matches!(
+                key(b),
+                "book"
+                    | "books"
+                    | "khata"
+                    | "khate"
+                    | "khaata"
+                    | "system"
+                    | "ledger"
+                    | "register"
+                    | "records"
+                    | "record"
+                    | "app"
+                    | "list"
+                    | "diary"
+                    | "bahi"
+                    | "account"
+            )
+    };
+    let there = (1..keys.len()).any(|i| {
+        (being(key(i - 1)) && key(i) == "there") || (key(i - 1) == "there" && being(key(i)))
+    });
+    // "is in the book", "are on the khata", "is already in my ledger".
+    let in_the_books = (0..keys.len()).any(|i| {
+        being(key(i))
+            && (i + 1..(i + 3).min(keys.len())).any(|p| {
+                matches!(key(p), "in" | "on") && (p + 1..(p + 4).min(keys.len())).any(book_word)
+            })
+    });
+    let shown = keys.iter().any(|k| {
+        matches!(
+            *k,
+            "exists" | "exist" | "showing" | "shows" | "reflecting" | "reflects"
+        )
+    });
+    !question_order && !asks_to_write(tokens, keys) && (there || in_the_books || shown)
 }
 
 /// English past forms that "the" may follow as an article ("paid the 500", "cleared the dues").

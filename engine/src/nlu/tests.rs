@@ -3465,3 +3465,72 @@ fn a_booking_told_as_done_is_not_booked_again_or_is_asked() {
         r#"[{"intent":"add_credit","customer":"Kamal","amount_paise":50000}]"#,
     );
 }
+
+#[test]
+fn an_amount_sent_to_someone_named_is_money_going_to_them() {
+    // Round 13: "500 back to Tabassum by cash" was Tabassum's payment, read from the mode word.
+    for text in [
+        "500 back to Tabassum by cash",
+        "₹300 to Meena ji on UPI",
+        "200 cash to Raju",
+    ] {
+        not_booked_because(text, NotBooked::MoneyPaidOut);
+    }
+    assert!(!books_anything("Rs 450 back to Imran bhai"));
+    // A giver named after "by" or "from", credit, and a request to write are not this; neither
+    // is Hinglish "to" ("so"), which never follows the amount.
+    books_at_once(
+        "500 udhaar to Rahul",
+        r#"[{"intent":"add_credit","customer":"Rahul","amount_paise":50000}]"#,
+    );
+    books_at_once(
+        "received 400 from Fatima by cash",
+        r#"[{"intent":"record_payment","customer":"Fatima","amount_paise":40000,"mode":"cash"}]"#,
+    );
+    books_at_once(
+        "Rahul ne 500 diye to likh do",
+        r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000}]"#,
+    );
+}
+
+#[test]
+fn money_said_to_be_in_the_books_already_is_not_booked_again() {
+    // Round 13: "Fatima's 400 cash entry is there from yesterday" was a payment.
+    for text in [
+        "Fatima's 400 cash entry is there from yesterday",
+        "Fatima paid 400 cash, it is in the book",
+        "Sameer's 700 UPI is already in my ledger",
+        "Nasreen 250 cash entry exists",
+        "Gopal's 900 payment is showing in the app",
+    ] {
+        not_booked_because(text, NotBooked::AlreadyWritten);
+    }
+    assert!(!books_anything("there is an entry of 600 cash for Pinky"));
+    // The question opens with its verb; "there" elsewhere says nothing of the books.
+    assert!(!books_anything("is there an entry of 400 cash for Fatima"));
+    books_at_once(
+        "Fatima paid 400 cash",
+        r#"[{"intent":"record_payment","customer":"Fatima","amount_paise":40000,"mode":"cash"}]"#,
+    );
+}
+
+#[test]
+fn a_request_to_write_it_to_their_account_belongs_to_the_booking_before_it() {
+    // Round 13's controls: "add to his account" after the booking, and goods spelt "saamaan".
+    books_at_once(
+        "Kishore bought on credit for 1,500, add to his account",
+        r#"[{"intent":"add_credit","customer":"Kishore","amount_paise":150000}]"#,
+    );
+    books_at_once(
+        "Reena took 220 on credit, put it in her khata",
+        r#"[{"intent":"add_credit","customer":"Reena","amount_paise":22000}]"#,
+    );
+    books_at_once(
+        "Tiwari ji ko 1,500 ka saamaan udhaar diya, chadha do",
+        r#"[{"intent":"add_credit","customer":"Tiwari","amount_paise":150000}]"#,
+    );
+    // A denied request is never dropped.
+    assert!(!books_anything(
+        "Kishore 1500 udhaar, don't add to his account"
+    ));
+}

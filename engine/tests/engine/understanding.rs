@@ -341,6 +341,24 @@ fn the_twelfth_round_probes_book_nothing_wrongly() {
     );
 }
 
+/// The thirteenth round's safety probes (`corpus/probe-round13-safety.jsonl`: 360 short English
+/// and Latin Hinglish messages, 130 reports of what is already written or owed, 130 of money
+/// going back to the customer, 100 look-alike controls). First measured: 2 booked wrongly ("500
+/// back to Tabassum by cash", "Fatima's 400 cash entry is there from yesterday"), 2 controls
+/// asked. None of either now.
+#[test]
+fn the_thirteenth_round_probes_book_nothing_wrongly() {
+    let CaseFile::Safety(cases) = load("corpus", "probe-round13-safety") else {
+        panic!("corpus/probe-round13-safety should hold safety cases");
+    };
+    let report = eval::evaluate_safety(&cases, parse);
+    assert!(
+        report.total >= 360 && report.wrong_bookings == 0 && report.controls_not_booked == 0,
+        "{}",
+        report.render(false)
+    );
+}
+
 #[test]
 fn the_third_held_out_wave_is_understood() {
     let cases: Vec<EvalCase> = ["wave3-money", "wave3-other"]
