@@ -1308,6 +1308,22 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
         let k = keys[i];
         is_giving_back(k) && ((!k.starts_with("return") && k != "refund") || hindi_verb_after(i))
     });
+    // "Guddu ne 100 zyada de diye the, wapas kar diye": their giving told in the past perfect is
+    // the background; what happened now is the shop giving it back. "Guddu ne 100 udhaar liye
+    // the, wapas kar diye" (taken, then repaid) is a payment and is not this.
+    let given_back_after_their_giving = (1..keys.len()).any(|p| {
+        matches!(keys[p], "the" | "thi" | "tha" | "थे" | "थी" | "था")
+            && (p.saturating_sub(3)..p).any(|v| {
+                matches!(
+                    keys[v],
+                    "diye" | "diya" | "di" | "दिए" | "दिया" | "दी" | "दिये"
+                )
+            })
+            && !tokens[..p].iter().any(|t| t.word == Word::Credit)
+            && (p + 1..keys.len()).any(|j| {
+                is_giving_back(keys[j]) && !keys[p + 1..j].iter().any(|k| matches!(*k, "ne" | "ने"))
+            })
+    });
     // "Rahul ne 300 ka maal lautaya", "returned items worth 300": goods given back, which is
     // no payment (the return of goods the rules do not book).
     let goods_back = giving_back && tokens.iter().any(|t| t.word == Word::Product);
@@ -1321,6 +1337,7 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
             .any(|k| matches!(*k, "mujhse" | "humse" | "hamse" | "मुझसे" | "हमसे")))
         && !tokens.iter().any(|t| t.word == Word::Credit);
     if first_person
+        || given_back_after_their_giving
         || goods_back
         || from_me
         || merchant_verb

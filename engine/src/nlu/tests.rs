@@ -3534,3 +3534,66 @@ fn a_request_to_write_it_to_their_account_belongs_to_the_booking_before_it() {
         "Kishore 1500 udhaar, don't add to his account"
     ));
 }
+
+#[test]
+fn their_giving_told_as_background_and_then_given_back_is_money_going_to_them() {
+    // Round 14: "galti se Guddu ne 100 zyada de diye the wapas kar diye" was Guddu's payment.
+    not_booked_because(
+        "galti se Guddu ne 100 zyada de diye the wapas kar diye",
+        NotBooked::MoneyPaidOut,
+    );
+    for text in [
+        "Pinky ne 50 extra diye the lauta diye",
+        "Pinky ne 50 extra diye the, lauta diye",
+        "Sonu ne 200 diye the galti se, wapas kar diye",
+    ] {
+        assert!(!books_anything(text), "{text}: {}", shown(text));
+    }
+    // Taken on credit before, then given back: their repayment.
+    books_at_once(
+        "Guddu ne 100 udhaar liye the wapas kar diye",
+        r#"[{"intent":"record_payment","customer":"Guddu","amount_paise":10000}]"#,
+    );
+}
+
+#[test]
+fn regional_and_hurried_spellings_of_the_grammar_words_read_as_the_common_ones() {
+    // Round 14's controls: Punjabi "ditte", "kitte", "da", Bhojpuri "gail", "dye", "kara",
+    // "uthaya", "humko" were each asked about.
+    for (text, commands) in [
+        (
+            "Harpreet ne 900 de ditte",
+            r#"[{"intent":"record_payment","customer":"Harpreet","amount_paise":90000}]"#,
+        ),
+        (
+            "Gurpreet ne 3200 Paytm kitte",
+            r#"[{"intent":"record_payment","customer":"Gurpreet","amount_paise":320000,"mode":"upi"}]"#,
+        ),
+        (
+            "Harpreet da 900 udhaar likh do",
+            r#"[{"intent":"add_credit","customer":"Harpreet","amount_paise":90000}]"#,
+        ),
+        (
+            "Kallu ne 260 dye aaj",
+            r#"[{"intent":"record_payment","customer":"Kallu","amount_paise":26000}]"#,
+        ),
+        (
+            "Lalan 300 de gail, likh lijiye",
+            r#"[{"intent":"record_payment","customer":"Lalan","amount_paise":30000}]"#,
+        ),
+        (
+            "Bhola 1,400 jama kara gaya",
+            r#"[{"intent":"record_payment","customer":"Bhola","amount_paise":140000}]"#,
+        ),
+        (
+            "Kishore ne 220 ka udhaar uthaya",
+            r#"[{"intent":"add_credit","customer":"Kishore","amount_paise":22000}]"#,
+        ),
+        (
+            "humko Santosh 480 de gaya",
+            r#"[{"intent":"record_payment","customer":"Santosh","amount_paise":48000}]"#,
+        ),
+    ] {
+        books_at_once(text, commands);
+    }
+}

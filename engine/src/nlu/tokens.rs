@@ -100,6 +100,35 @@ pub fn normalise(word: &str) -> String {
     out
 }
 
+/// Regional forms and common misspellings of the grammar words, read as the form the rules
+/// know, so every rule that knows "diye" knows Punjabi "ditte" and a hurried "dye" too: one table
+/// here instead of the variant in each rule.
+fn common_spelling(key: &str) -> Option<&'static str> {
+    Some(match key {
+        // Punjabi "gave", "did", "of".
+        "ditte" | "dittey" | "ditey" => "diye",
+        "ditta" | "dittaa" => "diya",
+        "ditti" => "di",
+        "kitte" | "kittey" => "kiye",
+        "kitta" => "kiya",
+        "kitti" => "ki",
+        "da" => "ka",
+        // Hurried spellings of "diye".
+        "dye" | "diyee" | "diyae" => "diye",
+        // Bhojpuri and eastern Hindi "went" ("de gail", "chal gayil").
+        "gail" | "gayil" | "gaila" => "gaya",
+        // "jama kara gaya", "entry kara do".
+        "kara" => "kar",
+        // "udhaar uthaya": took on credit.
+        "uthaya" => "liya",
+        "uthaye" => "liye",
+        "uthai" => "li",
+        // "humko", "apun ko": to me, as "mujhe".
+        "humko" | "hamko" | "mujhko" | "hamein" | "hume" | "humme" => "mujhe",
+        _ => return None,
+    })
+}
+
 /// Honorifics merchants write glued to a name: `Sharmaji`, `Jigneshbhai`, `शर्माजी`.
 const GLUED_HONORIFICS: &[&str] = &[
     "ji",
@@ -245,6 +274,10 @@ pub fn tokenize(text: &str) -> Vec<Token<'_>> {
         }
         let mut key = String::with_capacity(word.len());
         normalise_into(word, &mut key);
+        if let Some(common) = common_spelling(&key) {
+            key.clear();
+            key.push_str(common);
+        }
         if kind == Kind::Letter
             && let Some((stem, honorific)) = glued_honorific(word, &key)
         {

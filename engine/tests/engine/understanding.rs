@@ -359,6 +359,23 @@ fn the_thirteenth_round_probes_book_nothing_wrongly() {
     );
 }
 
+/// The fourteenth round's safety probes (`corpus/probe-round14-safety.jsonl`: 360 messages in
+/// regional Latin Hinglish, 130 reports of what is written or owed, 130 of money going back to
+/// the customer, 100 look-alike controls). First measured: 1 booked wrongly ("galti se Guddu ne
+/// 100 zyada de diye the wapas kar diye"), 14 controls asked. None booked wrongly now; 6 asked.
+#[test]
+fn the_fourteenth_round_probes_book_nothing_wrongly() {
+    let CaseFile::Safety(cases) = load("corpus", "probe-round14-safety") else {
+        panic!("corpus/probe-round14-safety should hold safety cases");
+    };
+    let report = eval::evaluate_safety(&cases, parse);
+    assert!(
+        report.total >= 360 && report.wrong_bookings == 0 && report.controls_not_booked <= 6,
+        "{}",
+        report.render(false)
+    );
+}
+
 #[test]
 fn the_third_held_out_wave_is_understood() {
     let cases: Vec<EvalCase> = ["wave3-money", "wave3-other"]
