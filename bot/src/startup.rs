@@ -115,6 +115,10 @@ impl Application {
     /// Every timestamp the service writes comes from `clock`.
     pub async fn build(config: Config, clock: Arc<dyn Clock>) -> Result<Application, StartupError> {
         let db = open_database(&config, config.auto_migrate).await?;
+        if let Err(error) = db.warm_up().await {
+            // A cold connection is slower, not wrong: the service starts anyway.
+            tracing::warn!(%error, "the database connections could not be readied before serving");
+        }
         report_undelivered(&db, clock.as_ref()).await;
         let address = std::net::SocketAddr::new(config.host, config.port);
         let listener = TcpListener::bind(address)
@@ -536,8 +540,9 @@ async fn purge_recordings(
     }
 }
 
-/// Clears message bodies and transcripts past their retention, at start and every hour, until
-/// `shutdown`; the rows stay. The time is the app's clock's.
+/// Clears message bodies and transcripts past their retention, and settles delivery statuses
+/// that overtook their send, at start and every hour, until `shutdown`; the rows stay. The time
+/// is the app's clock's.
 async fn purge_message_texts(
     retention: MessageRetention,
     db: Db,
@@ -555,6 +560,16 @@ async fn purge_message_texts(
             rights::purge_message_texts(&db, retention, to_millis(clock.now())).await
         {
             tracing::warn!(%error, "could not clear message texts past their retention");
+        }
+        match messages::settle_early_statuses(&db, to_millis(clock.now())).await {
+            Ok(0) => {}
+            Ok(applied) => {
+                tracing::info!(
+                    applied,
+                    "delivery statuses that overtook their send applied"
+                )
+            }
+            Err(error) => tracing::warn!(%error, "could not settle early delivery statuses"),
         }
     }
 }

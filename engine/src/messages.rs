@@ -315,6 +315,7 @@ pub async fn mark_sent(
     channel_id: &str,
     at: i64,
 ) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
     sqlx::query(
         "UPDATE messages SET wa_message_id = $1, status = CASE WHEN status IN ('queued', 'sandbox', 'sending') THEN 'sent' ELSE status END, \
          updated_at = $2 WHERE id = $3 AND direction = 'out'",
@@ -322,8 +323,11 @@ pub async fn mark_sent(
     .bind(channel_id)
     .bind(at)
     .bind(id.0)
-    .execute(&mut *db.writer().await?)
+    .execute(&mut *tx)
     .await?;
+    // A status Meta sent before this record was written.
+    apply_early_statuses(&mut tx, channel_id).await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -378,7 +382,81 @@ pub(crate) async fn apply_status_on(
     for word in replaceable {
         query = query.bind(word);
     }
-    Ok(query.execute(connection).await?.rows_affected() > 0)
+    if query.execute(&mut *connection).await?.rows_affected() > 0 {
+        return Ok(true);
+    }
+    // No reply has this wamid yet: the status may have overtaken the record of its send, and
+    // waits for it (migration 0025).
+    let known: Option<i64> = sqlx::query_scalar("SELECT id FROM messages WHERE wa_message_id = $1")
+        .bind(storable(channel_id).into_owned())
+        .fetch_optional(&mut *connection)
+        .await?;
+    if known.is_none() {
+        sqlx::query(
+            "INSERT INTO early_statuses (wa_message_id, status, error_code, error_title, at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(storable(channel_id).into_owned())
+        .bind(status.as_str())
+        .bind(error.map(|(code, _)| code))
+        .bind(error.map(|(_, title)| title.chars().take(300).collect::<String>()))
+        .bind(at)
+        .execute(&mut *connection)
+        .await?;
+    }
+    Ok(false)
+}
+
+/// Applies to the reply sent as `channel_id` the statuses that arrived before its send was
+/// recorded, and forgets them.
+async fn apply_early_statuses(
+    connection: &mut sqlx::AnyConnection,
+    channel_id: &str,
+) -> Result<(), StoreError> {
+    let early = sqlx::query(
+        "DELETE FROM early_statuses WHERE wa_message_id = $1 \
+         RETURNING status, error_code, error_title, at",
+    )
+    .bind(channel_id)
+    .fetch_all(&mut *connection)
+    .await?;
+    for row in early {
+        let status: String = row.try_get("status")?;
+        let Some(status) = Delivery::parse(&status) else {
+            continue;
+        };
+        let code: Option<i64> = row.try_get("error_code")?;
+        let title: Option<String> = row.try_get("error_title")?;
+        let error = code.map(|code| (code, title.as_deref().unwrap_or("")));
+        apply_status_on(connection, channel_id, status, error, row.try_get("at")?).await?;
+    }
+    Ok(())
+}
+
+/// How long a status about no message of ours is kept waiting for one (a week): Meta also
+/// reports on messages other tools sent from the number.
+pub const EARLY_STATUS_KEPT_MS: i64 = 7 * 24 * 3600 * 1000;
+
+/// The hourly sweep of statuses that arrived early: applies those whose reply is recorded now
+/// (on PostgreSQL a status and the record of its send can commit side by side, neither seeing
+/// the other) and forgets those older than `EARLY_STATUS_KEPT_MS`. Returns how many it applied.
+pub async fn settle_early_statuses(db: &Db, now: i64) -> Result<u64, StoreError> {
+    let waiting: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT e.wa_message_id FROM early_statuses e \
+         JOIN messages m ON m.wa_message_id = e.wa_message_id",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    let mut tx = db.begin().await?;
+    for channel_id in &waiting {
+        apply_early_statuses(&mut tx, channel_id).await?;
+    }
+    sqlx::query("DELETE FROM early_statuses WHERE at < $1")
+        .bind(now - EARLY_STATUS_KEPT_MS)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(waiting.len() as u64)
 }
 
 /// The newest messages of one merchant's conversation log, newest first.
@@ -704,6 +782,14 @@ pub struct Outgoing {
 /// marking it `sending`, or `None`. Call it on a synced handle (never `Db::lazy`): this commit,
 /// on disk before the send, is what makes the booking and answer behind the reply durable.
 pub async fn claim_next_outbound(db: &Db, at: i64) -> Result<Option<Outgoing>, StoreError> {
+    Ok(claim_outbound(db, at, 1).await?.pop())
+}
+
+/// Claims up to `most` of the oldest due `queued` outbound messages, each first in line for its
+/// number (so at most one a number), marking them `sending`; oldest first. One commit for all
+/// of them: on SQLite each claim is a synced commit on the one writer, and one a reply held it
+/// for a disk sync per reply sent, which under a flood left replies queued faster than they went.
+pub async fn claim_outbound(db: &Db, at: i64, most: usize) -> Result<Vec<Outgoing>, StoreError> {
     // The queue walked in id order through its own partial index (migration 0022); SQLite is told
     // which index, PostgreSQL's planner picks it (and keeps the probe a probe behind its fence).
     // Several senders take replies at once, so a reply is taken only when no earlier one to the
@@ -712,43 +798,89 @@ pub async fn claim_next_outbound(db: &Db, at: i64) -> Result<Option<Outgoing>, S
     // replies arrive in the order they were written. A reply left `sending` by a process that
     // died is never resent; after `SENDING_HOLDS_ORDER_MS` it stops holding the number's later
     // replies back.
-    let (queue, fence) = match db.backend() {
-        crate::store::Backend::Sqlite => ("messages AS m INDEXED BY messages_queued_in_order", ""),
-        crate::store::Backend::Postgres => ("messages AS m", " OFFSET 0"),
-    };
-    loop {
-        let next: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT id FROM {queue} WHERE direction = 'out' AND status = 'queued' \
+    // First unsent to its number, due: the same condition searched and claimed.
+    let first_in_line = |fence: &str| {
+        format!(
+            "direction = 'out' AND status = 'queued' \
              AND (next_attempt_at IS NULL OR next_attempt_at <= $1) \
              AND NOT EXISTS (SELECT 1 FROM messages e WHERE e.peer = m.peer AND e.direction = 'out' \
                  AND e.status IN ('queued', 'sending') AND e.id < m.id \
-                 AND (e.status = 'queued' OR e.updated_at > $2){fence}) \
-             ORDER BY id LIMIT 1"
-        )))
-        .bind(at)
-        .bind(at - SENDING_HOLDS_ORDER_MS)
-        .fetch_optional(db.pool())
-        .await?;
-        let Some(id) = next else { return Ok(None) };
-        let row = sqlx::query(
-            "UPDATE messages SET status = 'sending', attempts = attempts + 1, updated_at = $1 \
-             WHERE id = $2 AND status = 'queued' RETURNING peer, kind, body, options, attempts",
+                 AND (e.status = 'queued' OR e.updated_at > $2){fence})"
         )
-        .bind(at)
-        .bind(id)
-        .fetch_optional(&mut *db.writer().await?)
-        .await?;
-        if let Some(row) = row {
-            return Ok(Some(Outgoing {
-                id: MessageId(id),
+    };
+    let most = most.max(1);
+    // The search sees the queue as it was before the claim, when only each number's first
+    // unsent reply qualifies: so never two of one number.
+    let rows = match db.backend() {
+        // One statement searches and claims: a reply another claim is taking is skipped, and a
+        // number's later reply is never taken instead, because the earlier one still counts as
+        // queued until that claim commits. The pick is a CTE, which runs once: written as `id
+        // IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)` PostgreSQL searched again as it updated
+        // and claimed more than asked, out of order.
+        crate::store::Backend::Postgres => {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "WITH picked AS (SELECT id FROM messages AS m WHERE {} \
+                     ORDER BY id LIMIT {most} FOR UPDATE SKIP LOCKED) \
+                 UPDATE messages SET status = 'sending', attempts = attempts + 1, updated_at = $1 \
+                 FROM picked WHERE messages.id = picked.id AND messages.status = 'queued' \
+                 RETURNING messages.id, peer, kind, body, options, attempts",
+                first_in_line(" OFFSET 0")
+            )))
+            .bind(at)
+            .bind(at - SENDING_HOLDS_ORDER_MS)
+            .fetch_all(db.pool())
+            .await?
+        }
+        // Searched on a reader, so a lane that finds nothing never takes the one writer (every
+        // committed reply wakes a lane: searched on the writer, those wakes halved the inbound
+        // worker's turns, docs/PERFORMANCE.md); claimed on the writer with the condition checked
+        // again, so what another lane took meanwhile is passed over. The whole batch is one
+        // synced commit instead of one a reply.
+        crate::store::Backend::Sqlite => {
+            let found: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT id FROM messages AS m INDEXED BY messages_queued_in_order WHERE {} \
+                 ORDER BY id LIMIT {most}",
+                first_in_line("")
+            )))
+            .bind(at)
+            .bind(at - SENDING_HOLDS_ORDER_MS)
+            .fetch_all(db.pool())
+            .await?;
+            if found.is_empty() {
+                return Ok(Vec::new());
+            }
+            let ids = found
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "UPDATE messages SET status = 'sending', attempts = attempts + 1, updated_at = $1 \
+                 WHERE id IN (SELECT id FROM messages AS m WHERE id IN ({ids}) AND {}) \
+                 AND status = 'queued' RETURNING id, peer, kind, body, options, attempts",
+                first_in_line("")
+            )))
+            .bind(at)
+            .bind(at - SENDING_HOLDS_ORDER_MS)
+            .fetch_all(&mut *db.writer().await?)
+            .await?
+        }
+    };
+    let mut claimed = rows
+        .iter()
+        .map(|row| {
+            Ok(Outgoing {
+                id: MessageId(row.try_get("id")?),
                 peer: row.try_get("peer")?,
                 kind: row.try_get("kind")?,
                 body: row.try_get("body")?,
                 options: row.try_get("options")?,
                 attempts: row.try_get("attempts")?,
-            }));
-        }
-    }
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    claimed.sort_by_key(|outgoing| outgoing.id.0);
+    Ok(claimed)
 }
 
 /// Puts a message that failed on a passing error back in the queue, due at `retry_at` (unix ms).

@@ -66,6 +66,8 @@ pub enum StoreError {
     Query(#[from] sqlx::Error),
     #[error("could not lock the database for migrating: {0}")]
     MigrationLock(#[source] std::io::Error),
+    #[error("a connection being readied stopped: {0}")]
+    WarmUp(String),
 }
 
 /// Why a backup was not taken.
@@ -206,6 +208,9 @@ const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FU
 /// messages touches instead of reading them again from the file.
 const SQLITE_WRITER_CACHE_KIB: i64 = 64 * 1024;
 
+/// Connections a process keeps to PostgreSQL.
+const POSTGRES_CONNECTIONS: u32 = 16;
+
 /// The default when `DATABASE_URL` is unset: a file next to where the service runs.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://execora.db";
 
@@ -244,7 +249,10 @@ impl Db {
             }
             Backend::Postgres => {
                 let pool = AnyPoolOptions::new()
-                    .max_connections(16)
+                    .max_connections(POSTGRES_CONNECTIONS)
+                    // Kept open once warmed (`warm_up`): a new one starts cold.
+                    .min_connections(POSTGRES_CONNECTIONS)
+                    .idle_timeout(None)
                     .acquire_timeout(Duration::from_secs(30))
                     .connect_with(options)
                     .await
@@ -332,6 +340,49 @@ impl Db {
             .iter()
             .filter(|m| !applied.contains(&m.version))
             .count())
+    }
+
+    /// Readies every PostgreSQL connection the process will use before any work comes: opens the
+    /// pool's connections together and, on each, plans a read of every table of the schema. A
+    /// PostgreSQL connection is a new server process that loads each table's and index's
+    /// description on its first use of it, and the first burst of work would otherwise pay that
+    /// on every connection at once (replies of up to 200 ms in a process's first second,
+    /// docs/PERFORMANCE.md). `EXPLAIN` plans without reading a row. Nothing to do on SQLite,
+    /// whose connections share the file's pages.
+    pub async fn warm_up(&self) -> Result<(), StoreError> {
+        if self.backend != Backend::Postgres {
+            return Ok(());
+        }
+        let tables: Vec<String> = sqlx::query_scalar(
+            "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        // All taken before any is used, so each is a different connection.
+        let mut connections = Vec::new();
+        for _ in 0..POSTGRES_CONNECTIONS {
+            connections.push(self.pool.acquire().await?);
+        }
+        let tables = Arc::new(tables);
+        let mut plans = tokio::task::JoinSet::new();
+        for mut connection in connections {
+            let tables = tables.clone();
+            plans.spawn(async move {
+                for table in tables.iter() {
+                    let quoted = table.replace('"', "\"\"");
+                    let explain = format!("EXPLAIN SELECT * FROM \"{quoted}\"");
+                    connection.execute(sqlx::AssertSqlSafe(explain)).await?;
+                }
+                Ok::<(), sqlx::Error>(())
+            });
+        }
+        while let Some(planned) = plans.join_next().await {
+            match planned {
+                Ok(result) => result?,
+                Err(error) => return Err(StoreError::WarmUp(error.to_string())),
+            }
+        }
+        Ok(())
     }
 
     /// A trivial round trip, for readiness checks.

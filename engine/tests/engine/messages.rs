@@ -89,6 +89,160 @@ async fn sent_reply(
     id
 }
 
+/// A status that overtakes the record of its send (Meta calls the webhook before the sender has
+/// written the wamid) waits and is applied when the send is recorded, a failure with its code;
+/// one a race left behind is applied by the hourly sweep, and one about no message of ours is
+/// forgotten after a week.
+async fn a_status_that_overtakes_its_send_is_applied_when_the_send_is_recorded(db: Db) {
+    let shop = shop(&db, "Jaldi Kirana").await;
+    let queued = |body: &'static str| {
+        let db = db.clone();
+        let merchant = Some(shop.books.merchant_id());
+        async move {
+            messages::record_outbound(
+                &db,
+                &NewOutbound {
+                    merchant,
+                    peer: "919812345678",
+                    kind: "text",
+                    body,
+                    in_reply_to: None,
+                    options: None,
+                    status: Delivery::Queued,
+                    at: 1,
+                },
+            )
+            .await
+            .expect("queued")
+        }
+    };
+    let stored = |id| {
+        let db = db.clone();
+        async move { messages::get(&db, id).await.expect("get").expect("exists") }
+    };
+    let read_first = queued("first").await;
+    assert!(
+        !messages::apply_status(&db, "wamid.EARLY", Delivery::Delivered, None, 3)
+            .await
+            .expect("delivered, early")
+    );
+    assert!(
+        !messages::apply_status(&db, "wamid.EARLY", Delivery::Read, None, 4)
+            .await
+            .expect("read, early")
+    );
+    messages::mark_sent(&db, read_first, "wamid.EARLY", 2)
+        .await
+        .expect("sent");
+    assert_eq!(stored(read_first).await.status, Delivery::Read);
+
+    let refused = queued("second").await;
+    assert!(
+        !messages::apply_status(
+            &db,
+            "wamid.REFUSED",
+            Delivery::Failed,
+            Some((131047, "re-engagement")),
+            5
+        )
+        .await
+        .expect("failed, early")
+    );
+    messages::mark_sent(&db, refused, "wamid.REFUSED", 4)
+        .await
+        .expect("sent");
+    let after = stored(refused).await;
+    assert_eq!(
+        (after.status, after.error_code),
+        (Delivery::Failed, Some(131047))
+    );
+
+    // Recorded beside the status, neither seeing the other (a PostgreSQL race): the sweep.
+    let raced = queued("third").await;
+    assert!(
+        !messages::apply_status(&db, "wamid.RACED", Delivery::Delivered, None, 6)
+            .await
+            .expect("delivered, early")
+    );
+    sqlx::query("UPDATE messages SET wa_message_id = 'wamid.RACED', status = 'sent' WHERE id = $1")
+        .bind(raced.0)
+        .execute(db.pool())
+        .await
+        .expect("recorded without the sweep");
+    assert!(
+        !messages::apply_status(&db, "wamid.NOT-OURS", Delivery::Read, None, 7)
+            .await
+            .expect("not ours")
+    );
+    assert_eq!(
+        messages::settle_early_statuses(&db, 8)
+            .await
+            .expect("sweep"),
+        1
+    );
+    assert_eq!(stored(raced).await.status, Delivery::Delivered);
+    let waiting = |db: Db| async move {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM early_statuses")
+            .fetch_one(db.pool())
+            .await
+            .expect("count")
+    };
+    assert_eq!(waiting(db.clone()).await, 1, "the unknown one waits");
+    messages::settle_early_statuses(&db, 7 + messages::EARLY_STATUS_KEPT_MS + 1)
+        .await
+        .expect("sweep a week later");
+    assert_eq!(waiting(db.clone()).await, 0, "forgotten after a week");
+}
+
+/// A lane claims several replies in one commit: each number's first unsent only, oldest first,
+/// at most as many as asked.
+async fn replies_are_claimed_in_batches_of_one_a_number(db: Db) {
+    let shop = shop(&db, "Batch Kirana").await;
+    let queue = |peer: &'static str, body: &'static str| {
+        let db = db.clone();
+        let merchant = Some(shop.books.merchant_id());
+        async move {
+            messages::record_outbound(
+                &db,
+                &NewOutbound {
+                    merchant,
+                    peer,
+                    kind: "text",
+                    body,
+                    in_reply_to: None,
+                    options: None,
+                    status: Delivery::Queued,
+                    at: 1,
+                },
+            )
+            .await
+            .expect("queued")
+        }
+    };
+    let a1 = queue("911111111111", "A1").await;
+    let a2 = queue("911111111111", "A2").await;
+    let b1 = queue("912222222222", "B1").await;
+    let c1 = queue("913333333333", "C1").await;
+    let claim = |most: usize| {
+        let db = db.clone();
+        async move {
+            messages::claim_outbound(&db, 10, most)
+                .await
+                .expect("claim")
+                .into_iter()
+                .map(|o| o.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(claim(2).await, vec![a1, b1], "the oldest, at most two");
+    assert_eq!(claim(8).await, vec![c1], "A2 waits behind A1");
+    assert_eq!(claim(8).await, vec![], "nothing first in line");
+    messages::mark_sent(&db, a1, "wamid.A1", 11)
+        .await
+        .expect("sent");
+    assert_eq!(claim(8).await, vec![a2]);
+}
+
 async fn delivery_statuses_never_move_backwards(db: Db) {
     let shop = shop(&db, "Log Kirana").await;
     let id = sent_reply(&db, shop.books.merchant_id(), "wamid.OUT").await;
@@ -741,6 +895,8 @@ async fn replies_to_one_number_are_claimed_in_order_while_other_numbers_go_along
 }
 
 crate::on_both_databases!(
+    a_status_that_overtakes_its_send_is_applied_when_the_send_is_recorded,
+    replies_are_claimed_in_batches_of_one_a_number,
     replies_to_one_number_are_claimed_in_order_while_other_numbers_go_alongside,
     a_senders_messages_are_claimed_in_order_one_at_a_time,
     a_silent_workers_claims_go_back_in_line_within_seconds,
