@@ -836,7 +836,9 @@ pub async fn claim_outbound(db: &Db, at: i64, most: usize) -> Result<Vec<Outgoin
         // worker's turns, docs/PERFORMANCE.md); claimed on the writer with the condition checked
         // again, so what another lane took meanwhile is passed over. The whole batch is one
         // synced commit instead of one a reply.
-        crate::store::Backend::Sqlite => {
+        // A claim that finds everything taken meanwhile searches again: a lane that gave up
+        // there would idle with replies waiting.
+        crate::store::Backend::Sqlite => loop {
             let found: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
                 "SELECT id FROM messages AS m INDEXED BY messages_queued_in_order WHERE {} \
                  ORDER BY id LIMIT {most}",
@@ -854,7 +856,7 @@ pub async fn claim_outbound(db: &Db, at: i64, most: usize) -> Result<Vec<Outgoin
                 .map(i64::to_string)
                 .collect::<Vec<_>>()
                 .join(", ");
-            sqlx::query(sqlx::AssertSqlSafe(format!(
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "UPDATE messages SET status = 'sending', attempts = attempts + 1, updated_at = $1 \
                  WHERE id IN (SELECT id FROM messages AS m WHERE id IN ({ids}) AND {}) \
                  AND status = 'queued' RETURNING id, peer, kind, body, options, attempts",
@@ -863,8 +865,11 @@ pub async fn claim_outbound(db: &Db, at: i64, most: usize) -> Result<Vec<Outgoin
             .bind(at)
             .bind(at - SENDING_HOLDS_ORDER_MS)
             .fetch_all(&mut *db.writer().await?)
-            .await?
-        }
+            .await?;
+            if !rows.is_empty() {
+                break rows;
+            }
+        },
     };
     let mut claimed = rows
         .iter()
