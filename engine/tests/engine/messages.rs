@@ -68,23 +68,38 @@ async fn an_inbound_message_is_stored_once(db: Db) {
     );
 }
 
+/// A reply queued for `peer` at `at` (unix ms).
+async fn queued_reply(
+    db: &Db,
+    merchant: execora_engine::books::MerchantId,
+    peer: &str,
+    body: &str,
+    at: i64,
+) -> messages::MessageId {
+    messages::record_outbound(
+        db,
+        &NewOutbound {
+            merchant: Some(merchant),
+            peer,
+            kind: "text",
+            body,
+            in_reply_to: None,
+            options: None,
+            status: Delivery::Queued,
+            at,
+        },
+    )
+    .await
+    .expect("queued")
+}
+
 /// A reply of `merchant`'s, stored and sent under `wamid`.
 async fn sent_reply(
     db: &Db,
     merchant: execora_engine::books::MerchantId,
     wamid: &str,
 ) -> messages::MessageId {
-    let out = NewOutbound {
-        merchant: Some(merchant),
-        peer: "919812345678",
-        kind: "text",
-        body: "✅ done",
-        in_reply_to: None,
-        options: None,
-        status: Delivery::Queued,
-        at: 1,
-    };
-    let id = messages::record_outbound(db, &out).await.expect("outbox");
+    let id = queued_reply(db, merchant, "919812345678", "✅ done", 1).await;
     messages::mark_sent(db, id, wamid, 2).await.expect("sent");
     id
 }
@@ -95,27 +110,8 @@ async fn sent_reply(
 /// forgotten after a week.
 async fn a_status_that_overtakes_its_send_is_applied_when_the_send_is_recorded(db: Db) {
     let shop = shop(&db, "Jaldi Kirana").await;
-    let queued = |body: &'static str| {
-        let db = db.clone();
-        let merchant = Some(shop.books.merchant_id());
-        async move {
-            messages::record_outbound(
-                &db,
-                &NewOutbound {
-                    merchant,
-                    peer: "919812345678",
-                    kind: "text",
-                    body,
-                    in_reply_to: None,
-                    options: None,
-                    status: Delivery::Queued,
-                    at: 1,
-                },
-            )
-            .await
-            .expect("queued")
-        }
-    };
+    let merchant = shop.books.merchant_id();
+    let queued = |body: &'static str| queued_reply(&db, merchant, "919812345678", body, 1);
     let stored = |id| {
         let db = db.clone();
         async move { messages::get(&db, id).await.expect("get").expect("exists") }
@@ -198,27 +194,8 @@ async fn a_status_that_overtakes_its_send_is_applied_when_the_send_is_recorded(d
 /// at most as many as asked.
 async fn replies_are_claimed_in_batches_of_one_a_number(db: Db) {
     let shop = shop(&db, "Batch Kirana").await;
-    let queue = |peer: &'static str, body: &'static str| {
-        let db = db.clone();
-        let merchant = Some(shop.books.merchant_id());
-        async move {
-            messages::record_outbound(
-                &db,
-                &NewOutbound {
-                    merchant,
-                    peer,
-                    kind: "text",
-                    body,
-                    in_reply_to: None,
-                    options: None,
-                    status: Delivery::Queued,
-                    at: 1,
-                },
-            )
-            .await
-            .expect("queued")
-        }
-    };
+    let merchant = shop.books.merchant_id();
+    let queue = |peer: &'static str, body: &'static str| queued_reply(&db, merchant, peer, body, 1);
     let a1 = queue("911111111111", "A1").await;
     let a2 = queue("911111111111", "A2").await;
     let b1 = queue("912222222222", "B1").await;
@@ -831,26 +808,9 @@ async fn a_silent_workers_claims_go_back_in_line_within_seconds(db: Db) {
 /// them after `SENDING_HOLDS_ORDER_MS`.
 async fn replies_to_one_number_are_claimed_in_order_while_other_numbers_go_alongside(db: Db) {
     let shop = shop(&db, "Jawab Kirana").await;
+    let merchant = shop.books.merchant_id();
     let queue = |peer: &'static str, body: &'static str, at: i64| {
-        let db = db.clone();
-        let merchant = Some(shop.books.merchant_id());
-        async move {
-            messages::record_outbound(
-                &db,
-                &NewOutbound {
-                    merchant,
-                    peer,
-                    kind: "text",
-                    body,
-                    in_reply_to: None,
-                    options: None,
-                    status: Delivery::Queued,
-                    at,
-                },
-            )
-            .await
-            .expect("queued")
-        }
+        queued_reply(&db, merchant, peer, body, at)
     };
     let a1 = queue("911111111111", "A1", 1).await;
     let a2 = queue("911111111111", "A2", 2).await;
