@@ -779,8 +779,7 @@ pub struct Outgoing {
 }
 
 /// Claims the oldest `queued` outbound message that is due and first in line for its number,
-/// marking it `sending`, or `None`. Call it on a synced handle (never `Db::lazy`): this commit,
-/// on disk before the send, is what makes the booking and answer behind the reply durable.
+/// marking it `sending`, or `None` (see [`claim_outbound`]).
 pub async fn claim_next_outbound(db: &Db, at: i64) -> Result<Option<Outgoing>, StoreError> {
     Ok(claim_outbound(db, at, 1).await?.pop())
 }
@@ -789,6 +788,8 @@ pub async fn claim_next_outbound(db: &Db, at: i64) -> Result<Option<Outgoing>, S
 /// number (so at most one a number), marking them `sending`; oldest first. One commit for all
 /// of them: on SQLite each claim is a synced commit on the one writer, and one a reply held it
 /// for a disk sync per reply sent, which under a flood left replies queued faster than they went.
+/// Call it on a synced handle (never `Db::lazy`): this commit, on disk before the send, is what
+/// makes the booking and answer behind each reply durable.
 pub async fn claim_outbound(db: &Db, at: i64, most: usize) -> Result<Vec<Outgoing>, StoreError> {
     // The queue walked in id order through its own partial index (migration 0022); SQLite is told
     // which index, PostgreSQL's planner picks it (and keeps the probe a probe behind its fence).
@@ -835,9 +836,8 @@ pub async fn claim_outbound(db: &Db, at: i64, most: usize) -> Result<Vec<Outgoin
         // committed reply wakes a lane: searched on the writer, those wakes halved the inbound
         // worker's turns, docs/PERFORMANCE.md); claimed on the writer with the condition checked
         // again, so what another lane took meanwhile is passed over. The whole batch is one
-        // synced commit instead of one a reply.
-        // A claim that finds everything taken meanwhile searches again: a lane that gave up
-        // there would idle with replies waiting.
+        // synced commit instead of one a reply. A claim that finds everything taken meanwhile
+        // searches again: a lane that gave up there would idle with replies waiting.
         crate::store::Backend::Sqlite => loop {
             let found: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
                 "SELECT id FROM messages AS m INDEXED BY messages_queued_in_order WHERE {} \

@@ -23,4 +23,5 @@ mod trust;
 mod understanding;
 mod upgrade;
 mod wakeups;
+mod warm_up;
 mod writer;
