@@ -511,6 +511,11 @@ class Soak:
     # ---- reconciliation --------------------------------------------------------------------------
     def reconcile(self, load_seconds, acked_at, drained, drain_seconds):
         violations = []
+        # A process sends up to EXECORA_REPLY_CONCURRENCY lanes (8) of up to 8 replies at once
+        # (bot/src/whatsapp/outbound.rs, SEND_BATCH); a kill may cut each of them.
+        lanes = dict(s.partition("=")[::2] for s in os.environ.get("SERVER_ENV", "").split()).get(
+            "EXECORA_REPLY_CONCURRENCY", "8")
+        in_flight = int(lanes) * 8
         msgs = self.messages
         acked = {w: m for w, m in msgs.items() if m.acked}
         inbound = {r[1]: (int(r[0]), r[2], int(r[3]), int(r[4])) for r in self.db.rows(
@@ -669,9 +674,10 @@ class Soak:
              f"it recorded them {len(matched)}, unexplained (sent twice) {len(unmatched_orphans)}",
              verdict(unmatched_orphans or sent_not_at_fake, "replies sent twice or recorded but never sent"),
              [s["wamid"] for s in unmatched_orphans[:5]] + [r[0] for r in sent_not_at_fake[:5]]),
-            ("replies cut by a kill before the fake got them", f"{len(lost_at_kill)} (at most one per kill by design: "
-             f"`sending` is never resent; `execora outbox --stuck`)",
-             verdict(len(lost_at_kill) > self.kills, "more replies lost at kills than kills"), [r[0] for r in lost_at_kill[:5]]),
+            ("replies cut by a kill before the fake got them", f"{len(lost_at_kill)} (at most {in_flight} per kill by "
+             f"design, the replies a process has in flight: `sending` is never resent; `execora outbox --stuck`)",
+             verdict(len(lost_at_kill) > self.kills * in_flight, "more replies lost at kills than a process has in flight"),
+             [r[0] for r in lost_at_kill[:5]]),
             ("bookings (payment, udhaar, voice)", f"once {booked_once}, missing {len(booking_missing)}, "
              f"twice or more {len(booking_extra)}", verdict(booking_missing or booking_extra, "bookings not exactly once"),
              (booking_missing + [w for w, _ in booking_extra])[:5]),

@@ -1338,6 +1338,8 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
         && !tokens.iter().any(|t| t.word == Word::Credit);
     if first_person
         || given_back_after_their_giving
+        || returned_after_their_english_past_perfect(tokens, &keys)
+        || paid_in_the_passive(tokens, &keys)
         || goods_back
         || from_me
         || merchant_verb
@@ -1702,10 +1704,129 @@ fn amount_to_a_name(tokens: &[Token<'_>], keys: &[&str]) -> bool {
     let a_verb = tokens
         .iter()
         .any(|t| matches!(t.word, Word::Pay | Word::Arrive | Word::Take));
+    // "Paytm kiya 250 to Jyoti": a verb with no one named before the "to" is the merchant's.
+    let named_before = |i: usize| tokens[..i].iter().any(|t| t.word == Word::Name);
     !credit_or_writing
         && !their_giving
-        && !a_verb
-        && (1..keys.len()).any(|i| keys[i] == "to" && after_amount(i) && to_a_name(i))
+        && (1..keys.len()).any(|i| {
+            keys[i] == "to" && after_amount(i) && to_a_name(i) && (!a_verb || !named_before(i))
+        })
+}
+
+/// "Rahul was paid 500", "Rahul has been paid 500", "Rahul got paid 500", "Meena ji was given 300
+/// back": the English passive with the person named as its subject says they received the money.
+/// A giver named after it ("500 was paid by Rahul", where the amount is the subject) is their
+/// payment and is not this.
+fn paid_in_the_passive(tokens: &[Token<'_>], keys: &[&str]) -> bool {
+    let received = |k: &str| {
+        matches!(
+            k,
+            "paid"
+                | "given"
+                | "handed"
+                | "sent"
+                | "transferred"
+                | "returned"
+                | "refunded"
+                | "repaid"
+        )
+    };
+    let passive_auxiliary = |k: &str| matches!(k, "was" | "were" | "been" | "got" | "gets" | "get");
+    // "by Suresh", "from Suresh" name a giver; "from the counter", "by cash" do not.
+    let by_someone = (0..keys.len()).any(|i| {
+        matches!(keys[i], "by" | "from")
+            && tokens[i + 1..]
+                .iter()
+                .find(|t| t.word != Word::Honorific)
+                .is_some_and(|t| t.word == Word::Name)
+    });
+    let subject_named = |aux: usize| {
+        tokens[..aux]
+            .iter()
+            .zip(&keys[..aux])
+            .rev()
+            .find(|(t, k)| {
+                !matches!(t.word, Word::Honorific | Word::Filler)
+                    && !matches!(**k, "has" | "have" | "had" | "is" | "also" | "just" | "")
+            })
+            .is_some_and(|(t, _)| t.word == Word::Name)
+    };
+    // "Banwari got 700 back", "Rahul got his 200 back", "Meena received 300 back from the
+    // counter": the one named first took money back.
+    let credit = tokens.iter().any(|t| t.word == Word::Credit);
+    let got_back = !credit
+        && (0..keys.len()).any(|i| {
+            matches!(
+                keys[i],
+                "got" | "gets" | "received" | "receives" | "collected" | "took" | "takes"
+            ) && subject_named(i)
+                && keys[i + 1..]
+                    .iter()
+                    .take(5)
+                    .any(|k| matches!(*k, "back" | "refund" | "refunded"))
+        });
+    // "Cash of Rs 2,300 was handed to Abdul", "500 was paid to Rahul": received by the one the
+    // passive gives it to.
+    let given_to_a_name = !credit
+        && (1..keys.len()).any(|i| {
+            received(keys[i])
+                && passive_auxiliary(keys[i - 1])
+                && keys.get(i + 1) == Some(&"to")
+                && tokens[i + 2..]
+                    .iter()
+                    .find(|t| t.word != Word::Honorific)
+                    .is_some_and(|t| t.word == Word::Name)
+        });
+    !by_someone
+        && (got_back
+            || given_to_a_name
+            || (1..keys.len()).any(|i| {
+                received(keys[i]) && passive_auxiliary(keys[i - 1]) && subject_named(i - 1)
+            }))
+}
+
+/// "Rahul had paid 500 too much, returned it", "Rahul had given 100 extra so gave it back":
+/// their paying told in the English past perfect is the background, and the giving back after
+/// it, with no new giver, is the shop's. Taken on credit before ("Rahul had taken 500 on credit,
+/// returned it today") it is their repayment and is not this.
+fn returned_after_their_english_past_perfect(tokens: &[Token<'_>], keys: &[&str]) -> bool {
+    let their_paying = |k: &str| {
+        matches!(
+            k,
+            "paid" | "given" | "gave" | "sent" | "transferred" | "deposited" | "overpaid"
+        )
+    };
+    let credit = tokens.iter().any(|t| t.word == Word::Credit)
+        || keys
+            .iter()
+            .any(|k| matches!(*k, "borrowed" | "taken" | "took"));
+    !credit
+        && (0..keys.len()).any(|had| {
+            keys[had] == "had"
+                && (had + 1..keys.len().min(had + 3)).any(|v| their_paying(keys[v]))
+                && (had + 2..keys.len()).any(|j| {
+                    (is_giving_back(keys[j]) || keys[j] == "back")
+                        && !tokens[had + 1..j].iter().any(|t| t.word == Word::Name)
+                })
+        })
+}
+
+/// "Rahul 500 returned", "Rahul's 500 returned": "returned" after the amount, with no giver
+/// marked, may be their repaying said in the Hindi order or their money returned to them, so a
+/// booking read from it is asked about.
+pub fn returned_after_the_amount(tokens: &[Token<'_>]) -> bool {
+    let giver_marked = tokens
+        .iter()
+        .any(|t| matches!(t.key.as_str(), "by" | "from" | "ne" | "ने" | "se" | "से"));
+    !giver_marked
+        && (1..tokens.len()).any(|i| {
+            matches!(tokens[i].key.as_str(), "returned" | "refunded")
+                && tokens[..i]
+                    .iter()
+                    .rev()
+                    .find(|t| !matches!(t.word, Word::Filler | Word::Currency | Word::Mode(_)))
+                    .is_some_and(|t| t.word == Word::Number)
+        })
 }
 
 /// A booking told in words that may as well report one already in the books, so it is asked,
@@ -1811,6 +1932,146 @@ pub fn says_already_written(tokens: &[Token<'_>]) -> bool {
         && !tokens
             .iter()
             .any(|t| t.word == Word::Number || (t.word == Word::Name && !is_writing(t)))
+}
+
+/// Drops a reason told after a booking ("Gopal ji paid 2,500 through paytm since he had no cash
+/// with him", "make a bill … as she has asked for one", "Pinki ne 300 diye kyunki …"): it says
+/// why, not what, and read as part of the booking its words become a denial, a product or a
+/// name. A reason that moves money of its own ("… because he had paid extra"), gives back,
+/// names an amount or a way of paying is kept, and so is one the message opens with.
+pub fn drop_reasons(tokens: &mut Vec<Token<'_>>) {
+    let opens_a_clause = |k: &str| {
+        matches!(
+            k,
+            "i" | "we"
+                | "he"
+                | "she"
+                | "they"
+                | "it"
+                | "the"
+                | "his"
+                | "her"
+                | "their"
+                | "my"
+                | "our"
+                | "you"
+                | "there"
+        )
+    };
+    let mut i = 1;
+    while i < tokens.len() {
+        let key = tokens[i].key.as_str();
+        let next = tokens.get(i + 1).map_or("", |t| t.key.as_str());
+        let reason = matches!(
+            key,
+            "because" | "since" | "kyunki" | "kyuki" | "kyonki" | "coz" | "cuz" | "while"
+        ) || (key == "as" && opens_a_clause(next))
+            || (key == "so" && next == "that")
+            || own_account_named(tokens, i);
+        let booked_before = tokens[..i].iter().any(|t| t.word == Word::Number)
+            && tokens[..i].iter().any(|t| {
+                matches!(
+                    t.word,
+                    Word::Pay | Word::Credit | Word::Bill | Word::Mode(_)
+                )
+            });
+        if !reason || !booked_before {
+            i += 1;
+            continue;
+        }
+        let end = tokens[i..]
+            .iter()
+            .position(|t| t.word == Word::Sep)
+            .map_or(tokens.len(), |p| i + p);
+        // "since he had no cash with him" names a way of paying only to deny it.
+        let denied = |at: usize| {
+            at > 0
+                && matches!(
+                    tokens[at - 1].key.as_str(),
+                    "no" | "nahi" | "without" | "koi"
+                )
+        };
+        let moves_money = (i..end).any(|at| {
+            let t = &tokens[at];
+            // "as she has asked for one": "one" is no amount.
+            (matches!(t.word, Word::Number | Word::Pay | Word::Currency) && t.key != "one")
+                || (matches!(t.word, Word::Mode(_)) && !denied(at))
+                || is_giving_back(&t.key)
+                || matches!(
+                    t.key.as_str(),
+                    "back" | "change" | "extra" | "excess" | "overpaid" | "zyada" | "jyada"
+                )
+        });
+        if moves_money {
+            i = end;
+            continue;
+        }
+        tokens.drain(i..end);
+        // What came before may now end where the reason was ("against his account since …").
+        i = 1;
+    }
+}
+
+/// "towards his pending amount", "against his running account", "for her old dues", "to clear
+/// his balance": after a payment, what it paid is the payer's own account, in words that name
+/// nothing else (a brother's udhaar or another bill is kept, and read as said).
+fn own_account_named(tokens: &[Token<'_>], at: usize) -> bool {
+    let key = |i: usize| tokens.get(i).map_or("", |t| t.key.as_str());
+    let opener = match key(at) {
+        "towards" | "against" | "for" => 1,
+        "to" if matches!(key(at + 1), "clear" | "settle" | "close" | "reduce") => 2,
+        _ => return false,
+    };
+    if !matches!(key(at + opener), "his" | "her" | "their") {
+        return false;
+    }
+    let end = tokens[at..]
+        .iter()
+        .position(|t| t.word == Word::Sep)
+        .map_or(tokens.len(), |p| at + p);
+    end > at + opener + 1
+        && (at + opener + 1..end).all(|i| {
+            matches!(
+                key(i),
+                "account"
+                    | "accounts"
+                    | "dues"
+                    | "due"
+                    | "balance"
+                    | "khata"
+                    | "khaata"
+                    | "udhaar"
+                    | "udhar"
+                    | "udhaari"
+                    | "udhari"
+                    | "credit"
+                    | "pending"
+                    | "amount"
+                    | "old"
+                    | "purana"
+                    | "previous"
+                    | "running"
+                    | "monthly"
+                    | "ration"
+                    | "bill"
+                    | "bills"
+                    | "hisaab"
+                    | "hisab"
+                    | "outstanding"
+                    | "baaki"
+                    | "remaining"
+                    | "last"
+                    | "month's"
+                    | "payment"
+                    | "full"
+                    | "entire"
+                    | "whole"
+                    | "total"
+                    | "grocery"
+                    | "kirana"
+                    | "the"
+            )
+        })
 }
 
 /// Drops the clauses after a booking that only ask for it to be written: "not entered yet, add

@@ -272,6 +272,13 @@ fn survey(tokens: &[Token<'_>]) -> Has {
         has.repay = true;
         has.pay = true;
     }
+    // "Rahul had taken 500 on credit last week and paid it today", "Pinki ne 300 diye because
+    // she had taken atta on udhaar", "Nitin's udhaar of 2,300 was fully paid today": the credit
+    // is the story, the customer's paying is the news.
+    if has.credit && !has.repay && credit_told_then_paid(tokens) {
+        has.repay = true;
+        has.pay = true;
+    }
     // "Rahul owes me 200 more", "Gupta aunty owes another 900": added to what is owed.
     let key_in = |keys: &[&str]| tokens.iter().any(|t| keys.contains(&t.key.as_str()));
     if key_in(&["owe", "owes"]) && key_in(&["more", "another", "extra", "additional"]) {
@@ -454,6 +461,18 @@ pub fn command<'t>(
     // pays it back ("I paid Rahul 500 udhaar" is the merchant lending).
     if has.credit && paid_by_the_name(&clause) {
         has.repay = true;
+    }
+    // "The reminder worked, Renu paid 1,000", "after I sent her the reminder yesterday": a
+    // reminder told as past is the story around the message, not a reminder to send.
+    if has.reminder && reminder_told_as_past(tokens) {
+        if !tells_money_moving(tokens) {
+            clause.used.iter_mut().for_each(|u| *u = true);
+            return Some(Outcome {
+                commands: Vec::new(),
+                clean: true,
+            });
+        }
+        has.reminder = false;
     }
     let commands = if has.how_to && !has.names && !has.numbers && asks_how_to_do(&has) {
         // "bill kaise banaye", "how do I add a customer": a question about using the bot.
@@ -912,6 +931,190 @@ fn debt_paid_off(tokens: &[Token<'_>]) -> bool {
         .iter()
         .any(|t| matches!(t.key.as_str(), "ko" | "को" | "to"));
     named_as_paid && from_them && !to_someone
+}
+
+/// A paying verb in the past whose doer is the customer (a name, he, she, they, or the "ne"
+/// of Hindi), or a passive whose subject is the credit ("the 700 he took on credit was paid
+/// back"), said beside credit: the credit is background and the money came. The merchant's
+/// own giving ("I gave him items worth 340 on udhaar", "maine udhaar diya") is not this.
+pub(super) fn credit_told_then_paid(tokens: &[Token<'_>]) -> bool {
+    let key = |i: usize| tokens.get(i).map_or("", |t| t.key.as_str());
+    let paid_past = |k: &str| {
+        matches!(
+            k,
+            "paid"
+                | "cleared"
+                | "settled"
+                | "repaid"
+                | "deposited"
+                | "returned"
+                | "transferred"
+                | "chukaya"
+                | "chukaye"
+                | "chukai"
+                | "चुकाया"
+                | "चुकाए"
+        )
+    };
+    let hindi_giving = |k: &str| matches!(k, "diye" | "diya" | "di" | "दिए" | "दिया" | "दी");
+    // The merchant acting, or given to ("Rahul ne mujhe 500 diye the udhaar": lent to the shop).
+    let merchant = |k: &str| {
+        matches!(
+            k,
+            "i" | "we"
+                | "maine"
+                | "mene"
+                | "humne"
+                | "hamne"
+                | "mujhe"
+                | "mujhko"
+                | "humein"
+                | "hamein"
+                | "hume"
+                | "humko"
+                | "मैंने"
+                | "मैने"
+                | "हमने"
+                | "मुझे"
+                | "हमें"
+        )
+    };
+    let skippable = |k: &str| {
+        matches!(
+            k,
+            "has"
+                | "have"
+                | "had"
+                | "finally"
+                | "also"
+                | "then"
+                | "now"
+                | "today"
+                | "just"
+                | "fully"
+                | "already"
+                | "aaj"
+                | "abhi"
+                | "ji"
+                | "bhai"
+        )
+    };
+    let doer_before = |v: usize| {
+        (0..v)
+            .rev()
+            .find(|&b| !skippable(key(b)) && tokens[b].word != Word::Honorific)
+    };
+    let by_customer = (0..tokens.len()).any(|v| {
+        let verb = key(v);
+        let english = paid_past(verb) || (verb == "gave" && key(v + 1) == "back");
+        // "Rahul had taken 500 on credit and paid it today": after "and", the doer is the one
+        // the sentence opened with.
+        let opened_by_them = tokens
+            .iter()
+            .find(|t| !matches!(t.word, Word::Filler | Word::Sep))
+            .is_some_and(|t| t.word == Word::Name || matches!(t.key.as_str(), "he" | "she"));
+        if english {
+            return doer_before(v).is_some_and(|b| {
+                (matches!(key(b), "and" | "aur" | "then") && opened_by_them)
+                    || tokens[b].word == Word::Name
+                    || matches!(key(b), "he" | "she" | "they")
+                    // "was (fully) paid", "was paid back by him": the credit paid.
+                    || matches!(key(b), "was" | "were" | "been")
+            });
+        }
+        // "Sunny ne aaj 500 cash diye": the giver marked with "ne", and a name before it.
+        hindi_giving(verb)
+            && (1..v).any(|n| {
+                matches!(key(n), "ne" | "ने")
+                    && tokens[n - 1].word == Word::Name
+                    && !(n..v).any(|c| tokens[c].word == Word::Credit)
+            })
+    });
+    by_customer && !tokens.iter().any(|t| merchant(&t.key))
+}
+
+/// A reminder spoken of as something that happened ("the reminder worked", "following
+/// yesterday's reminder", "after I reminded him", "since the reminder went"), with no word that
+/// asks for one to be sent or set.
+fn reminder_told_as_past(tokens: &[Token<'_>]) -> bool {
+    let told = tokens.iter().any(|t| {
+        matches!(
+            t.key.as_str(),
+            "worked"
+                | "went"
+                | "gone"
+                | "reached"
+                | "following"
+                | "reminded"
+                | "received"
+                | "got"
+                | "yesterday's"
+        )
+    }) || (0..tokens.len()).any(|i| {
+        // "after I sent it", "since the reminder went"; "reminder after 2 days" is a time.
+        matches!(tokens[i].key.as_str(), "after" | "since")
+            && tokens.get(i + 1).is_some_and(|n| {
+                matches!(
+                    n.key.as_str(),
+                    "i" | "we" | "he" | "she" | "they" | "the" | "my" | "our" | "yesterday's"
+                )
+            })
+    });
+    let asks = tokens.iter().any(|t| {
+        matches!(
+            t.key.as_str(),
+            "send"
+                | "set"
+                | "schedule"
+                | "remind"
+                | "bhejo"
+                | "bhej"
+                | "bhejna"
+                | "bhejiye"
+                | "bhejdo"
+                | "lagao"
+                | "laga"
+                | "karo"
+                | "kar"
+                | "do"
+                | "dena"
+                | "please"
+                | "pls"
+                | "plz"
+                | "भेजो"
+                | "भेज"
+                | "भेजना"
+                | "लगाओ"
+                | "करो"
+                | "दो"
+        )
+    });
+    told && !asks && !tokens.iter().any(|t| t.word == Word::Question)
+}
+
+/// A paying verb in the past with an amount: "paid 500", "500 diye", "sent 700 on phonepe".
+pub(super) fn tells_money_moving(tokens: &[Token<'_>]) -> bool {
+    let number = tokens.iter().any(|t| t.word == Word::Number);
+    let paid = tokens.iter().any(|t| {
+        matches!(
+            t.key.as_str(),
+            "paid"
+                | "sent"
+                | "deposited"
+                | "transferred"
+                | "cleared"
+                | "settled"
+                | "gave"
+                | "diye"
+                | "diya"
+                | "bheje"
+                | "bheja"
+                | "दिए"
+                | "दिया"
+                | "भेजे"
+        )
+    });
+    number && paid
 }
 
 fn is_repayment(key: &str) -> bool {

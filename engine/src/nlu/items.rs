@@ -148,7 +148,13 @@ pub fn invoice(clause: &mut Clause<'_, '_>) -> Option<Command> {
     let money_like = items
         .iter()
         .any(|(item, _)| item.unit.is_none() && item.qty >= Quantity::from_milli(100_000));
-    clause.guessed |= orphan || subject || money_like || second_customer;
+    // "Hemant is standing here and wants a bill for 5 maggi": with no customer found, a thing
+    // said without a count beside counted goods may be the person, not a product.
+    let uncounted_beside_counted = customer.is_none()
+        && items.iter().any(|(_, counted)| !counted)
+        && items.iter().any(|(_, counted)| *counted);
+    clause.guessed |=
+        orphan || subject || money_like || second_customer || uncounted_beside_counted;
     let items = items.into_iter().map(|(item, _)| item).collect();
     Some(Command::CreateInvoice { customer, items })
 }

@@ -201,7 +201,8 @@ fn exact(key: &str) -> Option<Word> {
         | "plz" | "plzz" | "yaar" | "yar" | "arre" | "arey" | "bas" | "zara" | "jara" | "abhi"
         | "bhi" | "just" | "kindly" | "app" | "mujhe" | "muje" | "hame" | "humein" | "ऐप"
         | "मुझे" | "ye" | "yeh" | "woh" | "wo" | "vo" | "matlab" | "sun" | "suno" | "listen"
-        | "so" | "well" | "actually" | "hello" | "hi" | "bhaiji" | "हां" | "अच्छा" | "ठीक"
+        | "so" | "well" | "actually" | "basically" | "alright" | "allright" | "hello"
+        | "hi" | "bhaiji" | "हां" | "अच्छा" | "ठीक"
         | "तो" | "जरा" | "भी" | "बस" | "प्लीज" | "यार" | "अरे" | "ये" | "यह" | "वो" | "वह" | "सुनो"
         | "हेलो" | "ओके" => Word::Filler,
         "us" | "ab" | "अब" | "अभी" | "shop" | "store" | "dukan" | "dukaan" | "दुकान" | "yes" | "yeah"

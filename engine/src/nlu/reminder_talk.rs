@@ -267,6 +267,11 @@ pub fn read(text: &str, now: DateTime<FixedOffset>) -> Option<Understood> {
     } else {
         return None;
     };
+    // "Since the reminder went to Vishal, he has now paid 3.5k": the reminder's news is the
+    // story of a payment, which the rules read.
+    if talk == Talk::News && super::intents::tells_money_moving(&tokens) {
+        return None;
+    }
     if talk == Talk::News {
         for (c, t) in cut.iter_mut().zip(&tokens) {
             *c |= is_asking(&t.key);

@@ -36,6 +36,7 @@ pub fn parse(text: &str, now: DateTime<FixedOffset>) -> Understood {
     let mut tokens = tokenize(&text);
     drop_tag_particles(&mut tokens);
     guard::drop_late_entry_requests(&mut tokens);
+    guard::drop_reasons(&mut tokens);
     guard::settle_roles(&mut tokens);
     guard::set_aside_denied_kinds(&mut tokens);
     if tokens.len() > MAX_TOKENS {
@@ -75,7 +76,21 @@ pub fn parse(text: &str, now: DateTime<FixedOffset>) -> Understood {
         not_booked = Some(NotBooked::AlreadyWritten);
         unclean += 1;
     }
-    if (guard::own_money_back_unsaid(&tokens) || guard::may_report_written(&tokens))
+    // "Lata had bought items worth 480 on credit, which she cleared today": the credit told in
+    // one clause was paid in another, which was not read as a payment of its own.
+    if commands
+        .iter()
+        .any(|c| matches!(c, Command::AddCredit { .. }))
+        && !commands
+            .iter()
+            .any(|c| matches!(c, Command::RecordPayment { .. }))
+        && super::intents::credit_told_then_paid(&tokens)
+    {
+        unclean += 1;
+    }
+    if (guard::own_money_back_unsaid(&tokens)
+        || guard::may_report_written(&tokens)
+        || guard::returned_after_the_amount(&tokens))
         && commands.iter().any(is_booking)
     {
         unclean += 1;
@@ -729,7 +744,10 @@ mod tests {
         assert!(parse("Rahul ne 200 diye", now()).confident);
         assert!(!parse("mausam kaisa hai", now()).confident);
         assert!(!parse("", now()).confident);
-        assert!(!parse("Rahul ne 200 diye kyunki woh aaya tha", now()).confident);
+        // A reason after the payment says why, and is set aside; one that moves money of its own
+        // is read, and its words left over make the reading asked.
+        assert!(parse("Rahul ne 200 diye kyunki woh aaya tha", now()).confident);
+        assert!(!parse("Rahul ne 200 diye kyunki usne 50 zyada diye the", now()).confident);
         // Pronouns point at a customer only the conversation knows.
         assert!(!parse("uska balance batao", now()).confident);
         assert!(parse("usne 200 diye", now()).parsed.is_unknown());

@@ -3597,3 +3597,126 @@ fn regional_and_hurried_spellings_of_the_grammar_words_read_as_the_common_ones()
         books_at_once(text, commands);
     }
 }
+
+#[test]
+fn the_one_named_as_receiving_in_an_english_passive_was_paid_by_the_shop() {
+    // Round 15: "Rahul was paid 500 from the counter today" and "Today Banwari got 700 back from
+    // the cash counter" were their payments.
+    for text in [
+        "Rahul was paid 500",
+        "Rahul was paid 500 from the counter today",
+        "Rahul has been paid 500",
+        "Rahul got paid 500",
+        "Meena ji was given 300 back",
+        "Today Banwari got 700 back from the cash counter",
+        "Cash of Rs 2,300 was handed to Abdul",
+        "Cash of Rs 2,300 was handed to Abdul because his advance was not used",
+        "Rahul had paid 500 too much, returned it",
+        "Paytm kiya 250 to Jyoti since her order was short by that much",
+    ] {
+        not_booked_because(text, NotBooked::MoneyPaidOut);
+    }
+    assert!(!books_anything("Rahul got his 200 back"));
+    // Named after "by", the giver paid.
+    books_at_once(
+        "500 was paid by Rahul",
+        r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000}]"#,
+    );
+    // "returned" after the amount may be either way round: asked.
+    for text in ["Rahul 500 returned", "Rahul's 500 returned"] {
+        let understood = parse(text, now());
+        assert!(!understood.confident, "{text}: {}", shown(text));
+    }
+}
+
+#[test]
+fn credit_told_as_the_story_of_a_payment_is_no_new_credit() {
+    // Round 15: each of these was booked as credit.
+    for (text, commands) in [
+        (
+            "Rahul had taken 500 on credit last week and paid it today",
+            r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000}]"#,
+        ),
+        (
+            "Zoya took groceries worth 1,250 on udhaar on Monday and she has paid the full amount today in cash",
+            r#"[{"intent":"record_payment","customer":"Zoya","amount_paise":125000,"mode":"cash"}]"#,
+        ),
+        (
+            "Nitin's udhaar of 2,300 from November was fully paid today through bank transfer",
+            r#"[{"intent":"record_payment","customer":"Nitin","amount_paise":230000,"mode":"bank"}]"#,
+        ),
+        (
+            "Sunny ne aaj 500 cash diye, jo pichle hafte ka udhaar tha",
+            r#"[{"intent":"record_payment","customer":"Sunny","amount_paise":50000,"mode":"cash"}]"#,
+        ),
+        (
+            "Pinki ne 300 diye because she had taken atta on udhaar last month",
+            r#"[{"intent":"record_payment","customer":"Pinki","amount_paise":30000}]"#,
+        ),
+    ] {
+        books_at_once(text, commands);
+    }
+    // Told across two clauses, it is asked; lent to the shop, it is no booking at all.
+    for text in [
+        "Lata had bought items worth 480 on credit, which she cleared today by PhonePe",
+        "Rahul ne mujhe 500 diye the udhaar",
+    ] {
+        assert!(!books_anything(text), "{text}: {}", shown(text));
+    }
+    // The merchant giving credit is still credit, and both said are both read.
+    books_at_once(
+        "I gave Venkat items worth 340 on udhaar",
+        r#"[{"intent":"add_credit","customer":"Venkat","amount_paise":34000}]"#,
+    );
+}
+
+#[test]
+fn a_reminder_told_as_past_and_a_reason_told_after_are_the_story_not_the_command() {
+    for (text, commands) in [
+        (
+            "The reminder worked, Renu paid 1,000 this morning in cash",
+            r#"[{"intent":"record_payment","customer":"Renu","amount_paise":100000,"mode":"cash"}]"#,
+        ),
+        (
+            "Following yesterday's reminder message, Swati has paid 450 by UPI",
+            r#"[{"intent":"record_payment","customer":"Swati","amount_paise":45000,"mode":"upi"}]"#,
+        ),
+        (
+            "Gopal ji paid 2,500 through paytm since he had no cash with him",
+            r#"[{"intent":"record_payment","customer":"Gopal","amount_paise":250000,"mode":"upi"}]"#,
+        ),
+        (
+            "Yusuf has paid ₹8,000 through RTGS for his monthly ration bill",
+            r#"[{"intent":"record_payment","customer":"Yusuf","amount_paise":800000,"mode":"bank"}]"#,
+        ),
+        (
+            "Rahul paid 500 cash towards his pending amount",
+            r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000,"mode":"cash"}]"#,
+        ),
+        (
+            "Make a bill for Lalita ji with 500 gram jeera and 2 packet Parle-G as she has asked for one",
+            r#"[{"intent":"create_invoice","customer":"Lalita","items":[{"product":"jeera","qty":500,"unit":"g"},{"product":"Parle-G","qty":2,"unit":"packet"}]}]"#,
+        ),
+        (
+            "alright Ravi paid 1000 through PhonePe",
+            r#"[{"intent":"record_payment","customer":"Ravi","amount_paise":100000,"mode":"upi"}]"#,
+        ),
+        // A reminder asked for is still one, with its time.
+        (
+            "Rahul 500 reminder after 2 days",
+            r#"[{"intent":"schedule_reminder","customer":"Rahul","amount_paise":50000,"at":"2026-11-24T10:00:00+05:30"}]"#,
+        ),
+    ] {
+        books_at_once(text, commands);
+    }
+    // A reason that moves money of its own, or pays someone else's account, is kept and read.
+    for text in [
+        "Rahul ko 100 diye because he had paid extra",
+        "Rahul paid 500 for his brother's udhaar",
+        "Since the reminder went to Vishal on Monday, he has now paid 3.5k by bank transfer",
+        "Hemant is standing here and wants a bill for 5 packets maggi and 2 bread",
+    ] {
+        let understood = parse(text, now());
+        assert!(!understood.confident, "{text}: {}", shown(text));
+    }
+}

@@ -376,6 +376,41 @@ fn the_fourteenth_round_probes_book_nothing_wrongly() {
     );
 }
 
+/// The fifteenth round's safety probes (`corpus/probe-round15-safety.jsonl`: 360 long Indian
+/// English messages with reasons, passives, past perfects and staff reports; 130 already
+/// written, 130 money back to the customer, 100 look-alike controls). First measured: 10 booked
+/// wrongly (among them "Rahul was paid 500 from the counter today" as his payment, "Rahul had
+/// taken 500 on credit last week and paid it today" as more credit), 76 controls not booked at
+/// once. None booked wrongly now; 55 asked.
+#[test]
+fn the_fifteenth_round_probes_book_nothing_wrongly() {
+    let CaseFile::Safety(cases) = load("corpus", "probe-round15-safety") else {
+        panic!("corpus/probe-round15-safety should hold safety cases");
+    };
+    let report = eval::evaluate_safety(&cases, parse);
+    assert!(
+        report.total >= 360 && report.wrong_bookings == 0 && report.controls_not_booked <= 55,
+        "{}",
+        report.render(false)
+    );
+}
+
+/// The sixteenth round's safety probes (`corpus/probe-round16-safety.jsonl`: 360 transcripts of
+/// spoken voice notes, with fillers, stammers and self-corrections, in Latin Hinglish, English
+/// and Devanagari). First measured: none booked wrongly, 11 controls asked; 9 asked now.
+#[test]
+fn the_sixteenth_round_probes_book_nothing_wrongly() {
+    let CaseFile::Safety(cases) = load("corpus", "probe-round16-safety") else {
+        panic!("corpus/probe-round16-safety should hold safety cases");
+    };
+    let report = eval::evaluate_safety(&cases, parse);
+    assert!(
+        report.total >= 360 && report.wrong_bookings == 0 && report.controls_not_booked <= 9,
+        "{}",
+        report.render(false)
+    );
+}
+
 #[test]
 fn the_third_held_out_wave_is_understood() {
     let cases: Vec<EvalCase> = ["wave3-money", "wave3-other"]
@@ -409,7 +444,8 @@ fn the_third_held_out_wave_is_understood() {
 /// round by a writer who read neither the rules nor any other case, and never opened by the rules'
 /// author: the freshest measure of generalisation. Floors as first measured (2026-12-06): 442/450
 /// exact, 2 confident and wrong (0.44%), 5.6% deferred; no safety case booked wrongly and one of
-/// 55 controls asked.
+/// 55 controls asked. After the fifteenth round (which never opened it) 1 is confident and wrong
+/// and 5.8% are deferred (the case it no longer gets wrong is asked).
 #[test]
 fn the_fourth_held_out_wave_is_understood() {
     let cases: Vec<EvalCase> = ["wave4-money", "wave4-other"]
@@ -421,7 +457,7 @@ fn the_fourth_held_out_wave_is_understood() {
         .collect();
     assert!(cases.len() >= 400, "{} wave-4 general cases", cases.len());
     let report = eval::evaluate(&cases, parse);
-    assert_meets(&report, &report.render(true), 98.2, 0.45, 5.6);
+    assert_meets(&report, &report.render(true), 98.2, 0.25, 5.8);
     let CaseFile::Safety(cases) = load("heldout", "wave4-safety") else {
         panic!("heldout/wave4-safety should hold safety cases");
     };
