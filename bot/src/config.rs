@@ -168,6 +168,12 @@ pub struct Config {
     /// `EXECORA_REPLY_CONCURRENCY`: how many replies one process sends at once (1 to 64, default
     /// 8); each number's replies still arrive in the order they were written.
     pub reply_concurrency: usize,
+    /// `EXECORA_RESEND_UNCONFIRMED_AFTER`: seconds (60 to 86,400, default 600) after which a
+    /// reply claimed for sending, whose send was never recorded and which no status of Meta's
+    /// has named, is sent again (the process that claimed it died before the send reached Meta).
+    /// It must exceed the slowest text send (three Graph API calls of 15 s); spoken replies wait
+    /// at least 15 minutes whatever it is.
+    pub resend_unconfirmed_after: std::time::Duration,
 }
 
 /// The panel's server secret; never printed.
@@ -659,6 +665,12 @@ impl Config {
                 crate::whatsapp::outbound::DEFAULT_CONCURRENCY as u64,
             )?)
             .unwrap_or(crate::whatsapp::outbound::DEFAULT_CONCURRENCY),
+            resend_unconfirmed_after: std::time::Duration::from_secs(number_in(
+                env,
+                "EXECORA_RESEND_UNCONFIRMED_AFTER",
+                60..=86_400,
+                600,
+            )?),
             panel_secret: match secret(env, "EXECORA_PANEL_SECRET")? {
                 None => None,
                 Some(text) if text.chars().count() < execora_engine::access::MIN_SECRET_CHARS => {
@@ -923,6 +935,10 @@ mod tests {
                 vec![("EXECORA_REPLY_CONCURRENCY", "65")],
                 "EXECORA_REPLY_CONCURRENCY",
             ),
+            (
+                vec![("EXECORA_RESEND_UNCONFIRMED_AFTER", "59")],
+                "EXECORA_RESEND_UNCONFIRMED_AFTER",
+            ),
         ] {
             let error = Config::from_env(&env(&pairs)).expect_err("must be refused");
             assert_eq!(error.variable, variable, "{error}");
@@ -970,6 +986,10 @@ mod tests {
             Config::from_env(&env(&[("EXECORA_INBOUND_CONCURRENCY", "16")])).expect("lanes");
         assert_eq!(lanes.inbound_concurrency, 16);
         assert_eq!(defaults.reply_concurrency, 8);
+        assert_eq!(
+            defaults.resend_unconfirmed_after,
+            std::time::Duration::from_secs(600)
+        );
         let senders =
             Config::from_env(&env(&[("EXECORA_REPLY_CONCURRENCY", "32")])).expect("senders");
         assert_eq!(senders.reply_concurrency, 32);

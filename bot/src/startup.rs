@@ -91,6 +91,11 @@ pub fn language_model(config: &Config) -> Option<Arc<LlmParser>> {
 const RECORDINGS_PURGE_EVERY: Duration = Duration::from_secs(3600);
 /// How often message texts past their retention are looked for.
 const MESSAGE_TEXTS_PURGE_EVERY: Duration = Duration::from_secs(3600);
+/// How often replies whose send was never confirmed are looked for, once the grace has passed.
+const UNCONFIRMED_SENDS_EVERY: Duration = Duration::from_secs(60);
+/// How far back, before the grace, an unconfirmed claim is still sent again: a reply older than
+/// this is stale news, left for the operator (`execora outbox --stuck`).
+const RESEND_CLAIMS_WITHIN_MS: i64 = 60 * 60 * 1000;
 /// How often the windows of senders quiet for a day are forgotten (PostgreSQL).
 const SENDER_WINDOWS_FORGET_EVERY: Duration = Duration::from_secs(3600);
 
@@ -466,6 +471,20 @@ fn workers(
             "sender",
             Box::new(move |shutdown| Box::pin(sender.clone().run(shutdown))),
         ));
+        let grace = config.resend_unconfirmed_after;
+        let db = db.clone();
+        let clock = clock.clone();
+        workers.push((
+            "unconfirmed-sends",
+            Box::new(move |shutdown| {
+                Box::pin(resend_unconfirmed(
+                    grace,
+                    db.clone(),
+                    clock.clone(),
+                    shutdown,
+                ))
+            }),
+        ));
     }
     if db.backend() == Backend::Postgres {
         // Only PostgreSQL keeps senders' windows in the database (SQLite's webhook keeps them in
@@ -516,6 +535,44 @@ fn workers(
         ));
     }
     Ok(workers)
+}
+
+/// Puts back in line, every minute, the replies claimed more than `grace` ago whose send was
+/// never recorded and which no tagged status has named (`messages::resend_unconfirmed`). It first
+/// waits out one `grace` itself, so the statuses Meta retried while no process was up have come.
+async fn resend_unconfirmed(
+    grace: Duration,
+    db: Db,
+    clock: Arc<dyn Clock>,
+    shutdown: impl Future<Output = ()>,
+) {
+    tokio::pin!(shutdown);
+    tokio::select! {
+        () = &mut shutdown => return,
+        () = tokio::time::sleep(grace) => {}
+    }
+    let grace_ms = i64::try_from(grace.as_millis()).unwrap_or(i64::MAX);
+    let mut every = tokio::time::interval(UNCONFIRMED_SENDS_EVERY);
+    loop {
+        tokio::select! {
+            () = &mut shutdown => return,
+            _ = every.tick() => {}
+        }
+        let now = to_millis(clock.now());
+        let claimed_before = now.saturating_sub(grace_ms);
+        let window = (
+            claimed_before.saturating_sub(RESEND_CLAIMS_WITHIN_MS),
+            claimed_before,
+        );
+        match messages::resend_unconfirmed(&db, window, now).await {
+            Ok(0) => {}
+            Ok(requeued) => tracing::warn!(
+                requeued,
+                "replies whose send was never confirmed, and which Meta never reported, are sent again"
+            ),
+            Err(error) => tracing::warn!(%error, "could not put unconfirmed sends back in line"),
+        }
+    }
 }
 
 /// Deletes archived recordings past their retention, every hour, until `shutdown`.
@@ -598,7 +655,8 @@ async fn forget_quiet_senders(
 }
 
 /// Says at start-up what an operator has to look at: replies WhatsApp refused and replies whose
-/// sending was never confirmed (they are never resent on their own; see `execora outbox`).
+/// sending was never confirmed (recorded when a status names them, sent again after
+/// `EXECORA_RESEND_UNCONFIRMED_AFTER` otherwise; see `execora outbox`).
 async fn report_undelivered(db: &Db, clock: &dyn Clock) {
     let now = to_millis(clock.now());
     for (filter, what, flag) in [

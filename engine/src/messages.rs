@@ -37,7 +37,8 @@ pub enum Delivery {
     Failed,
     /// Inbound: stored, to be processed.
     Received,
-    /// Outbound: handed to the channel, acceptance not yet recorded (never retried automatically).
+    /// Outbound: handed to the channel, acceptance not yet recorded (recorded by a status carrying
+    /// its tag, or sent again after a grace if none comes: `resend_unconfirmed`).
     Sending,
     /// Inbound: claimed by a worker.
     Processing,
@@ -348,17 +349,39 @@ pub async fn apply_status(
         status,
         error,
         at,
+        None,
     )
     .await
 }
 
+/// What a reply is tagged with when sent (`biz_opaque_callback_data`), which Meta echoes on every
+/// status of it: a status can then name the reply even if the record of its send was lost.
+pub fn reply_tag(id: MessageId) -> String {
+    format!("{REPLY_TAG}{}", id.0)
+}
+
+/// The reply a status's tag names, if it is one of ours.
+pub fn parse_reply_tag(tag: &str) -> Option<MessageId> {
+    tag.strip_prefix(REPLY_TAG)?
+        .parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .map(MessageId)
+}
+
+const REPLY_TAG: &str = "execora-reply:";
+
 /// [`apply_status`] on a connection the caller holds (inside a transaction, for a batch).
+/// `tagged` is the reply the status's tag names ([`reply_tag`]) and the number Meta says it went
+/// to: a reply to that number whose send went out but was never recorded (the process was
+/// killed in between) is recorded as sent by it.
 pub(crate) async fn apply_status_on(
     connection: &mut sqlx::AnyConnection,
     channel_id: &str,
     status: Delivery,
     error: Option<(i64, &str)>,
     at: i64,
+    tagged: Option<(MessageId, &str)>,
 ) -> Result<bool, StoreError> {
     let replaceable = status.replaces();
     if replaceable.is_empty() {
@@ -391,6 +414,35 @@ pub(crate) async fn apply_status_on(
         .bind(storable(channel_id).into_owned())
         .fetch_optional(&mut *connection)
         .await?;
+    // Tagged as a reply whose send is unrecorded (still `sending`, or put back in line after
+    // it by `resend_unconfirmed`, so claimed before): it went out under this wamid, and is not
+    // sent again. The number must be the reply's, so a tag from elsewhere (another install on
+    // the same Meta app) cannot mark one of ours sent.
+    if known.is_none()
+        && let Some((reply, recipient)) = tagged
+    {
+        let recorded = sqlx::query(
+            "UPDATE messages SET wa_message_id = $1, status = 'sent', updated_at = $2 \
+             WHERE id = $3 AND direction = 'out' AND peer = $4 AND wa_message_id IS NULL \
+             AND (status = 'sending' OR (status = 'queued' AND attempts > 0))",
+        )
+        .bind(storable(channel_id).into_owned())
+        .bind(at)
+        .bind(reply.0)
+        .bind(storable(recipient).into_owned())
+        .execute(&mut *connection)
+        .await?
+        .rows_affected();
+        if recorded > 0 {
+            // Statuses of this send that came before its tagged one, then this one.
+            apply_early_statuses(connection, channel_id).await?;
+            return Box::pin(apply_status_on(
+                connection, channel_id, status, error, at, None,
+            ))
+            .await
+            .map(|_| true);
+        }
+    }
     if known.is_none() {
         sqlx::query(
             "INSERT INTO early_statuses (wa_message_id, status, error_code, error_title, at) \
@@ -428,7 +480,16 @@ async fn apply_early_statuses(
         let code: Option<i64> = row.try_get("error_code")?;
         let title: Option<String> = row.try_get("error_title")?;
         let error = code.map(|code| (code, title.as_deref().unwrap_or("")));
-        apply_status_on(connection, channel_id, status, error, row.try_get("at")?).await?;
+        // Boxed: a tagged status applies the early ones through here (the two call each other).
+        Box::pin(apply_status_on(
+            connection,
+            channel_id,
+            status,
+            error,
+            row.try_get("at")?,
+            None,
+        ))
+        .await?;
     }
     Ok(())
 }
@@ -761,8 +822,9 @@ pub async fn set_transcript(db: &Db, id: MessageId, transcript: &str) -> Result<
 }
 
 /// How long a reply being sent holds back later replies to the same number: a send that has
-/// not finished in this time was cut by a crash (the send itself times out far sooner), and is
-/// never resent, so the number's next replies go on.
+/// not finished in this time was cut by a crash (the send itself times out far sooner), so the
+/// number's next replies go on; it is sent again later only if no status names it
+/// (`resend_unconfirmed`), and then arrives after them.
 pub const SENDING_HOLDS_ORDER_MS: i64 = 120_000;
 
 /// An outbound message claimed for sending.
@@ -797,8 +859,8 @@ pub async fn claim_outbound(db: &Db, at: i64, most: usize) -> Result<Vec<Outgoin
     // same number is queued or being sent (migration 0023): only the first unsent reply of each
     // number is ever a candidate, two senders racing for it meet on its row, and a number's
     // replies arrive in the order they were written. A reply left `sending` by a process that
-    // died is never resent; after `SENDING_HOLDS_ORDER_MS` it stops holding the number's later
-    // replies back.
+    // died stops holding the number's later replies back after `SENDING_HOLDS_ORDER_MS`; sent
+    // again after the grace of `resend_unconfirmed`, it arrives after them.
     // First unsent to its number, due: the same condition searched and claimed.
     let first_in_line = |fence: &str| {
         format!(
@@ -888,6 +950,40 @@ pub async fn claim_outbound(db: &Db, at: i64, most: usize) -> Result<Vec<Outgoin
     Ok(claimed)
 }
 
+/// Puts back in line the replies claimed for sending between `window.0` and `window.1` whose
+/// send was never recorded, and which no status of Meta's has named since (a status tagged with
+/// the reply records it as sent: see [`apply_status_on`]). The process that claimed them was
+/// killed before its send reached Meta; after this long with no status it did not reach Meta,
+/// and the reply is sent again rather than never. A spoken reply (speech synthesis with its
+/// retries can take minutes) waits at least `VOICE_SEND_MAY_TAKE_MS`; a login code, useless by
+/// then, is not sent again; claims older than the window are left for the operator
+/// (`execora outbox --stuck`), stale news. Returns how many.
+pub async fn resend_unconfirmed(db: &Db, window: (i64, i64), at: i64) -> Result<u64, StoreError> {
+    let (claimed_after, claimed_before) = window;
+    let requeued = sqlx::query(
+        "UPDATE messages SET status = 'queued', next_attempt_at = NULL, updated_at = $1 \
+         WHERE direction = 'out' AND status = 'sending' AND wa_message_id IS NULL \
+         AND updated_at < $2 AND updated_at >= $3 AND kind <> $4 \
+         AND (kind <> 'voice' OR updated_at < $5)",
+    )
+    .bind(at)
+    .bind(claimed_before)
+    .bind(claimed_after)
+    .bind(crate::access::LOGIN_CODE_KIND)
+    .bind(claimed_before.min(at - VOICE_SEND_MAY_TAKE_MS))
+    .execute(&mut *db.writer().await?)
+    .await?
+    .rows_affected();
+    if requeued > 0 {
+        db.wake(Work::Outbound);
+    }
+    Ok(requeued)
+}
+
+/// How long sending one spoken reply may take: speech synthesis (up to two minutes a try, three
+/// tries), the upload and the send.
+pub const VOICE_SEND_MAY_TAKE_MS: i64 = 15 * 60 * 1000;
+
 /// Puts a message that failed on a passing error back in the queue, due at `retry_at` (unix ms).
 pub async fn retry_later(
     db: &Db,
@@ -934,9 +1030,9 @@ pub enum OutboxFilter {
     All,
     /// Refused for good by the channel.
     Failed,
-    /// Claimed for sending before `since` (unix ms) and never confirmed: the process died after
-    /// the send, or the confirmation could not be stored. Not resent on their own, because the
-    /// channel may have accepted them; an operator looks and decides.
+    /// Claimed for sending before `since` (unix ms) and never confirmed: the process died around
+    /// the send. A status carrying the reply's tag records it; one no status names is sent again
+    /// within an hour of the grace (`resend_unconfirmed`); older ones an operator looks at.
     Stuck { since: i64 },
 }
 

@@ -9,7 +9,7 @@
 
 use tokio::sync::{mpsc, oneshot};
 
-use crate::messages::{Delivery, apply_status_on};
+use crate::messages::{Delivery, MessageId, apply_status_on};
 use crate::store::{Db, StoreError};
 
 /// Most statuses in one commit. Bounded so one commit never holds the writer long.
@@ -27,6 +27,10 @@ pub struct StatusUpdate {
     pub error: Option<(i64, String)>,
     /// When the channel says it happened (unix ms).
     pub at: i64,
+    /// The reply the status's tag names (`messages::reply_tag`), when it carries ours.
+    pub reply: Option<MessageId>,
+    /// The number the channel says the message went to (digits).
+    pub recipient: Option<String>,
 }
 
 /// Why a status could not be stored; the caller answers so the channel delivers it again.
@@ -110,7 +114,15 @@ async fn write(db: &Db, batch: &[&StatusUpdate]) -> Result<Vec<bool>, StoreError
             .as_ref()
             .map(|(code, title)| (*code, title.as_str()));
         changed.push(
-            apply_status_on(&mut tx, &update.channel_id, update.status, error, update.at).await?,
+            apply_status_on(
+                &mut tx,
+                &update.channel_id,
+                update.status,
+                error,
+                update.at,
+                update.reply.zip(update.recipient.as_deref()),
+            )
+            .await?,
         );
     }
     tx.commit().await?;

@@ -11,7 +11,7 @@ With a MEDIA_FILE (the soak's voice notes), it also plays the rest of what a voi
   GET  /media/<media id>           MEDIA_FILE's bytes
   POST /v1/audio/transcriptions    {"text": TRANSCRIPT} (OpenAI's speech-to-text answer)
   POST /v1/chat/completions        400: no language model here, the service's rules answer alone
-and GET /sends?since=N lists every message sent after the N-th (wamid, to, type, text, buttons),
+and GET /sends?since=N lists every message sent after the N-th (wamid, to, type, text, buttons, callback),
 GET /reads the read receipts per inbound wamid.
 Usage: python3 fake_graph.py PORT [MEDIA_FILE [TRANSCRIPT]]
 """
@@ -102,7 +102,8 @@ class Handler(BaseHTTPRequestHandler):
                 n = -state["texts"]
             wamid = f"wamid.BENCH{n}"
             sends.append({"wamid": wamid, "to": body.get("to", "").lstrip("+"), "type": body.get("type"),
-                          "text": text_of(body), "buttons": buttons_of(body), "at": now})
+                          "text": text_of(body), "buttons": buttons_of(body), "at": now,
+                          "callback": body.get("biz_opaque_callback_data")})
             if state["first_at"] is None:
                 state["first_at"] = now
             state["last_at"] = now

@@ -31,15 +31,18 @@ def envelope(sender, message, user_id=None):
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def status_envelope(wamid, recipient, status, timestamp):
-    """The webhook Meta posts when a message we sent moves on (sent, delivered, read), as bytes."""
+def status_envelope(wamid, recipient, status, timestamp, callback=None):
+    """The webhook Meta posts when a message we sent moves on (sent, delivered, read), as bytes;
+    `callback` is the send's biz_opaque_callback_data, which Meta echoes on every status."""
+    state = {"id": wamid, "status": status, "timestamp": str(timestamp), "recipient_id": recipient}
+    if callback:
+        state["biz_opaque_callback_data"] = callback
     body = {
         "object": "whatsapp_business_account",
         "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": {
             "messaging_product": "whatsapp",
             "metadata": {"display_phone_number": "15550783881", "phone_number_id": PHONE_NUMBER_ID},
-            "statuses": [{"id": wamid, "status": status, "timestamp": str(timestamp),
-                          "recipient_id": recipient}],
+            "statuses": [state],
         }}]}],
     }
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()

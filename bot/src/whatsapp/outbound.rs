@@ -363,10 +363,12 @@ impl Sender {
         if outgoing.kind == "voice" {
             return self.send_voice(&outgoing).await;
         }
+        // Tagged so that a status names the reply even if its send is never recorded.
+        let tag = messages::reply_tag(outgoing.id);
         self.throttle.until_ready().await;
         let mut result = self
             .graph
-            .send(&outgoing.peer, &content(&outgoing), None)
+            .send_tagged(&outgoing.peer, &content(&outgoing), &tag)
             .await;
         if let Err(error) = &result
             && error.class() == ErrorClass::NeedsTemplate
@@ -374,7 +376,7 @@ impl Sender {
         {
             tracing::info!(kind = %outgoing.kind, "24-hour window closed; sending the message as a template");
             self.throttle.until_ready().await;
-            result = self.graph.send(&outgoing.peer, &content, None).await;
+            result = self.graph.send_tagged(&outgoing.peer, &content, &tag).await;
         }
         // A Hinglish template not (yet) approved: Meta refused it, nothing went out, so the
         // English one of the same parameters can go at once.
@@ -384,14 +386,15 @@ impl Sender {
             self.throttle.until_ready().await;
             result = self
                 .graph
-                .send(&outgoing.peer, &template_content(&fallback), None)
+                .send_tagged(&outgoing.peer, &template_content(&fallback), &tag)
                 .await;
         }
         match result {
             Ok(sent) => {
                 metrics::counter!(crate::metrics::SENT, "status" => "sent").increment(1);
-                // Recorded lazily (`Db::lazy`): lost with the machine, the reply stays `sending`
-                // and is never sent again, as after a kill between the send and this write.
+                // Recorded lazily (`Db::lazy`): lost with the machine (or a kill between the
+                // send and this write), the reply stays `sending` until a status tagged with it
+                // records it, or it is sent again after `EXECORA_RESEND_UNCONFIRMED_AFTER`.
                 messages::mark_sent(&self.db.lazy(), outgoing.id, &sent.wamid, self.now_ms())
                     .await?
             }
@@ -450,7 +453,11 @@ impl Sender {
         self.throttle.until_ready().await;
         match self
             .graph
-            .send(&outgoing.peer, &OutboundContent::Voice { media_id }, None)
+            .send_tagged(
+                &outgoing.peer,
+                &OutboundContent::Voice { media_id },
+                &messages::reply_tag(outgoing.id),
+            )
             .await
         {
             Ok(sent) => {

@@ -284,6 +284,11 @@ async fn receive(State(state): State<WebhookState>, headers: HeaderMap, body: By
                     status: delivery,
                     error: error.map(|(code, title)| (code, title.to_string())),
                     at,
+                    reply: status
+                        .callback_data
+                        .as_deref()
+                        .and_then(messages::parse_reply_tag),
+                    recipient: status.recipient_id.clone(),
                 };
                 match state.statuses.apply(update).await {
                     Ok(_) => apply_reminder_status(&state.db, &status, error, at)

@@ -280,6 +280,70 @@ async fn statuses_move_outbound_messages_forward_only() {
     );
 }
 
+/// A reply whose send a kill left unrecorded (`sending`, no wamid) is recorded by the first
+/// status webhook carrying its tag, with that status; the same tag about another number moves
+/// nothing.
+#[tokio::test]
+async fn a_status_carrying_a_replys_tag_records_its_lost_send() {
+    let service = start().await;
+    let outbound = NewOutbound {
+        merchant: Some(service.merchant),
+        peer: MERCHANT_PHONE,
+        kind: "text",
+        body: "✅ done",
+        in_reply_to: None,
+        options: None,
+        status: Delivery::Queued,
+        at: 1,
+    };
+    let id = messages::record_outbound(&service.db, &outbound)
+        .await
+        .expect("outbox");
+    let claimed = messages::claim_outbound(&service.db, 2, 8)
+        .await
+        .expect("claimed");
+    assert_eq!(claimed.len(), 1);
+    let status = |wamid: &str, recipient: &str| {
+        String::from_utf8(fixture("statuses.json"))
+            .expect("utf-8")
+            .replace("\"id\":\"wamid.OUT1\"", &format!("\"id\":\"{wamid}\""))
+            .replace(
+                "\"recipient_id\":\"919812345678\"",
+                &format!(
+                    "\"recipient_id\":\"{recipient}\",\"biz_opaque_callback_data\":\"{}\"",
+                    messages::reply_tag(id)
+                ),
+            )
+    };
+    let foreign = status("wamid.ELSEWHERE", "15550001111");
+    assert_eq!(
+        service
+            .post(foreign.as_bytes(), Some(&sign(foreign.as_bytes(), SECRET)))
+            .await,
+        200
+    );
+    let row = messages::get(&service.db, id)
+        .await
+        .expect("get")
+        .expect("row");
+    assert_eq!((row.status, row.channel_id), (Delivery::Sending, None));
+    let ours = status("wamid.LOST", MERCHANT_PHONE);
+    assert_eq!(
+        service
+            .post(ours.as_bytes(), Some(&sign(ours.as_bytes(), SECRET)))
+            .await,
+        200
+    );
+    let row = messages::get(&service.db, id)
+        .await
+        .expect("get")
+        .expect("row");
+    assert_eq!(
+        (row.status, row.channel_id.as_deref()),
+        (Delivery::Delivered, Some("wamid.LOST"))
+    );
+}
+
 mod processing {
     //! Stored webhook messages answered by the inbound worker into the sandbox outbox.
 

@@ -190,6 +190,139 @@ async fn a_status_that_overtakes_its_send_is_applied_when_the_send_is_recorded(d
     assert_eq!(waiting(db.clone()).await, 0, "forgotten after a week");
 }
 
+/// A reply whose send went out but was never recorded (the process killed between the two) is
+/// recorded as sent by the first status that carries its tag; one no status names after the
+/// grace went nowhere, and is put back in line to be sent again. A recorded or recent send is
+/// left alone, and a tag naming a reply sent since under another wamid changes nothing.
+async fn a_reply_whose_send_was_never_recorded_is_found_by_its_tag_or_sent_again(db: Db) {
+    let shop = shop(&db, "Tag Kirana").await;
+    let merchant = shop.books.merchant_id();
+    let stored = |id| {
+        let db = db.clone();
+        async move { messages::get(&db, id).await.expect("get").expect("exists") }
+    };
+    let went_out = queued_reply(&db, merchant, "911111111111", "went out", 1).await;
+    let lost = queued_reply(&db, merchant, "912222222222", "never reached Meta", 1).await;
+    let claimed = messages::claim_outbound(&db, 10, 8).await.expect("claim");
+    assert_eq!(
+        claimed.len(),
+        2,
+        "went_out and lost, claimed by a lane then killed"
+    );
+    assert_eq!(
+        messages::parse_reply_tag(&messages::reply_tag(went_out)),
+        Some(went_out)
+    );
+    for tag in [
+        "execora-reply:",
+        "execora-reply:-3",
+        "execora-reminder:1:2",
+        "x",
+    ] {
+        assert_eq!(messages::parse_reply_tag(tag), None, "{tag}");
+    }
+
+    let log = StatusLog::start(db.clone());
+    let tagged = |wamid: &str, status: Delivery, at: i64, reply, to: &str| StatusUpdate {
+        channel_id: wamid.to_string(),
+        status,
+        error: None,
+        at,
+        reply,
+        recipient: Some(to.to_string()),
+    };
+    // A tag naming our reply but another number (another install on the same Meta app) moves
+    // nothing; the tag with the reply's own number records it, with the status.
+    assert!(
+        !log.apply(tagged(
+            "wamid.ELSEWHERE",
+            Delivery::Delivered,
+            19,
+            Some(went_out),
+            "15550001111"
+        ))
+        .await
+        .expect("foreign status")
+    );
+    assert!(
+        log.apply(tagged(
+            "wamid.WENT",
+            Delivery::Delivered,
+            20,
+            Some(went_out),
+            "911111111111"
+        ))
+        .await
+        .expect("tagged status")
+    );
+    let found = stored(went_out).await;
+    assert_eq!(
+        (found.status, found.channel_id.as_deref()),
+        (Delivery::Delivered, Some("wamid.WENT"))
+    );
+    // A claim still in flight, made after the grace's start; the lost one is past it.
+    let recent = queued_reply(&db, merchant, "913333333333", "claimed just now", 1).await;
+    assert_eq!(
+        messages::claim_outbound(&db, 30, 8)
+            .await
+            .expect("claim")
+            .len(),
+        1
+    );
+    let requeued = messages::resend_unconfirmed(&db, (5, 25), 40)
+        .await
+        .expect("requeue");
+    assert_eq!(
+        requeued, 1,
+        "only the lost one: the recent claim is not past the grace"
+    );
+    // A claim older than the window is left for the operator.
+    assert_eq!(
+        messages::resend_unconfirmed(&db, (35, 45), 50)
+            .await
+            .expect("requeue"),
+        0,
+        "the recent claim at 30 is before the window"
+    );
+    assert_eq!(stored(lost).await.status, Delivery::Queued);
+    assert_eq!(stored(recent).await.status, Delivery::Sending);
+    let again = messages::claim_outbound(&db, 50, 8).await.expect("claim");
+    assert_eq!(again.iter().map(|o| o.id).collect::<Vec<_>>(), vec![lost]);
+    messages::mark_sent(&db, lost, "wamid.AGAIN", 51)
+        .await
+        .expect("sent");
+    // A late tagged status of a send that did go out after all names a reply sent since under
+    // another wamid: nothing moves.
+    assert!(
+        !log.apply(tagged(
+            "wamid.LATE",
+            Delivery::Read,
+            60,
+            Some(lost),
+            "912222222222"
+        ))
+        .await
+        .expect("late tagged status")
+    );
+    let sent_again = stored(lost).await;
+    assert_eq!(
+        (sent_again.status, sent_again.channel_id.as_deref()),
+        (Delivery::Sent, Some("wamid.AGAIN"))
+    );
+    // A tag naming no reply of ours changes nothing either.
+    assert!(
+        !log.apply(tagged(
+            "wamid.STRANGER",
+            Delivery::Read,
+            61,
+            Some(messages::MessageId(999_999)),
+            "912222222222"
+        ))
+        .await
+        .expect("stranger")
+    );
+}
+
 /// A lane claims several replies in one commit: each number's first unsent only, oldest first,
 /// at most as many as asked.
 async fn replies_are_claimed_in_batches_of_one_a_number(db: Db) {
@@ -280,6 +413,8 @@ async fn statuses_applied_together_each_move_their_own_message_forward(db: Db) {
         status,
         error: None,
         at,
+        reply: None,
+        recipient: None,
     };
     // Every message delivered then read, all at once from many requests; an unknown id and a
     // broken one among them.
@@ -856,6 +991,7 @@ async fn replies_to_one_number_are_claimed_in_order_while_other_numbers_go_along
 
 crate::on_both_databases!(
     a_status_that_overtakes_its_send_is_applied_when_the_send_is_recorded,
+    a_reply_whose_send_was_never_recorded_is_found_by_its_tag_or_sent_again,
     replies_are_claimed_in_batches_of_one_a_number,
     replies_to_one_number_are_claimed_in_order_while_other_numbers_go_alongside,
     a_senders_messages_are_claimed_in_order_one_at_a_time,
