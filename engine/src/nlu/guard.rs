@@ -1131,6 +1131,8 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
         }
         let after_verb = match tokens[v].word {
             Word::Pay | Word::Write | Word::Take => true,
+            // "bill bana tha", "बिल बन गया था": made before.
+            Word::Make => keys[i] != "the",
             Word::Credit => keys[i] != "the",
             Word::Arrive => !paying_verb,
             _ => false,
@@ -1324,9 +1326,48 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
                 is_giving_back(keys[j]) && !keys[p + 1..j].iter().any(|k| matches!(*k, "ne" | "ने"))
             })
     });
+    // "kiran ka 200 jama zyada tha, cash de diya", "ishaan ne galti se 2k bheje, lauta diye",
+    // "rahul ne zyada de diya, 100 lautaya": their money told as too much or sent by mistake,
+    // then given back (or, in a clause of its own, given) with no giver of its own: the shop
+    // returned it. Credit taken ("zyada udhaar liya tha, lauta diya") is their repayment.
+    let excess_returned = !tokens.iter().any(|t| t.word == Word::Credit)
+        && (0..keys.len()).any(|e| {
+            matches!(
+                keys[e],
+                "zyada"
+                    | "jyada"
+                    | "zyaada"
+                    | "jada"
+                    | "extra"
+                    | "excess"
+                    | "galti"
+                    | "galati"
+                    | "mistake"
+                    | "overpaid"
+                    | "ज्यादा"
+                    | "गलती"
+            ) && (e + 1..keys.len()).any(|j| {
+                let no_new_giver = !keys[e + 1..j].iter().any(|k| matches!(*k, "ne" | "ने"));
+                let clause_after = tokens[e + 1..j].iter().any(|t| t.word == Word::Sep);
+                let given = matches!(
+                    keys[j],
+                    "de" | "diya" | "diye" | "di" | "दिया" | "दिए" | "दे"
+                );
+                no_new_giver && (is_giving_back(keys[j]) || (given && clause_after))
+            })
+        });
     // "Rahul ne 300 ka maal lautaya", "returned items worth 300": goods given back, which is
     // no payment (the return of goods the rules do not book).
     let goods_back = giving_back && tokens.iter().any(|t| t.word == Word::Product);
+    // "owed rani 90, paid her today", "gave him 200 back": an English paying verb whose object
+    // is the customer; no one named right before it paid.
+    let paid_them = (0..keys.len()).any(|i| {
+        matches!(
+            keys[i],
+            "paid" | "gave" | "sent" | "transferred" | "returned" | "handed" | "refunded"
+        ) && matches!(keys.get(i + 1).copied(), Some("him" | "her" | "them"))
+            && (i == 0 || tokens[i - 1].word != Word::Name)
+    });
     // "Rahul took 500 from me", "मुझसे 500 ले गया": money went to the customer, unless it is
     // credit said so ("Rahul ne mujhse 500 udhaar liye").
     let from_me = (keys
@@ -1338,6 +1379,8 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
         && !tokens.iter().any(|t| t.word == Word::Credit);
     if first_person
         || given_back_after_their_giving
+        || excess_returned
+        || paid_them
         || returned_after_their_english_past_perfect(tokens, &keys)
         || paid_in_the_passive(tokens, &keys)
         || goods_back
@@ -1935,7 +1978,7 @@ pub fn says_already_written(tokens: &[Token<'_>]) -> bool {
 }
 
 /// Drops a reason told after a booking ("Gopal ji paid 2,500 through paytm since he had no cash
-/// with him", "make a bill … as she has asked for one", "Pinki ne 300 diye kyunki …"): it says
+/// with him", "make a bill … as she has asked for one", "Pinki ne 300 diye because …"): it says
 /// why, not what, and read as part of the booking its words become a denial, a product or a
 /// name. A reason that moves money of its own ("… because he had paid extra"), gives back,
 /// names an amount or a way of paying is kept, and so is one the message opens with.
@@ -1962,10 +2005,10 @@ pub fn drop_reasons(tokens: &mut Vec<Token<'_>>) {
     while i < tokens.len() {
         let key = tokens[i].key.as_str();
         let next = tokens.get(i + 1).map_or("", |t| t.key.as_str());
-        let reason = matches!(
-            key,
-            "because" | "since" | "kyunki" | "kyuki" | "kyonki" | "coz" | "cuz" | "while"
-        ) || (key == "as" && opens_a_clause(next))
+        // English reasons only: a Hindi "kyunki … tha" clause may report the booking itself
+        // ("diye kyunki woh aaya tha" is read, and asked about for its words left over).
+        let reason = matches!(key, "because" | "since" | "coz" | "cuz" | "while")
+            || (key == "as" && opens_a_clause(next))
             || (key == "so" && next == "that")
             || own_account_named(tokens, i);
         let booked_before = tokens[..i].iter().any(|t| t.word == Word::Number)
@@ -2514,24 +2557,36 @@ fn between_writing_and_its_verb(token: &Token<'_>) -> bool {
 /// "ho gaye the", "हो गए थे": the pluperfect of happening, wherever the verb stands ("दीपक के
 /// 800 हो गए थे जमा"), tells of something done before, not something to write now.
 fn happened_before(keys: &[&str]) -> bool {
-    keys.windows(3).any(|w| {
-        matches!(w[0], "ho" | "हो")
+    // "bill yesterday hi bana", "परसों ही बन गया": made on a day gone, that very day.
+    let made_that_day = keys.windows(3).any(|w| {
+        matches!(
+            w[0],
+            "yesterday" | "parson" | "parso" | "parsoon" | "परसों" | "परसो"
+        ) && matches!(w[1], "hi" | "ही")
             && matches!(
-                w[1],
-                "gaya"
-                    | "gayi"
-                    | "gaye"
-                    | "gya"
-                    | "gyi"
-                    | "gye"
-                    | "gai"
-                    | "गया"
-                    | "गई"
-                    | "गए"
-                    | "गये"
+                w[2],
+                "bana" | "bani" | "bane" | "banaya" | "ban" | "बना" | "बनी" | "बन" | "बनाया"
             )
-            && matches!(w[2], "tha" | "thi" | "the" | "था" | "थी" | "थे")
-    })
+    });
+    made_that_day
+        || keys.windows(3).any(|w| {
+            matches!(w[0], "ho" | "हो")
+                && matches!(
+                    w[1],
+                    "gaya"
+                        | "gayi"
+                        | "gaye"
+                        | "gya"
+                        | "gyi"
+                        | "gye"
+                        | "gai"
+                        | "गया"
+                        | "गई"
+                        | "गए"
+                        | "गये"
+                )
+                && matches!(w[2], "tha" | "thi" | "the" | "था" | "थी" | "थे")
+        })
 }
 
 /// "baaki kal dega", "rest later", "bacha hua next week", "बाकी कल देगा": after a payment, a

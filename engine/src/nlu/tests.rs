@@ -3720,3 +3720,64 @@ fn a_reminder_told_as_past_and_a_reason_told_after_are_the_story_not_the_command
         assert!(!understood.confident, "{text}: {}", shown(text));
     }
 }
+
+#[test]
+fn sms_shorthand_reads_as_the_words_it_stands_for() {
+    // Round 18: "rcvd 10k frm Murugan chq" was stock, "sohan refnd 600 cash" Sohan's payment.
+    for (text, commands) in [
+        (
+            "rcvd 10k frm Murugan chq",
+            r#"[{"intent":"record_payment","customer":"Murugan","amount_paise":1000000,"mode":"cheque"}]"#,
+        ),
+        (
+            "make bill 4 Ravi: 1 dozen eggs, 2 bread",
+            r#"[{"intent":"create_invoice","customer":"Ravi","items":[{"product":"eggs","qty":1,"unit":"dozen"},{"product":"bread","qty":2}]}]"#,
+        ),
+    ] {
+        books_at_once(text, commands);
+    }
+    for text in [
+        "sohan refnd 600 cash",
+        "jagdish ka bill alrdy bna h, dobara nt",
+        "phonepe 1k from devika alrdy entr",
+        "mukesh ka doodh bill ystrdy hi bana",
+        "owed rani 90, pd her today",
+    ] {
+        assert!(!books_anything(text), "{text}: {}", shown(text));
+    }
+}
+
+#[test]
+fn their_money_told_as_too_much_or_sent_by_mistake_then_given_back_is_money_to_them() {
+    // Round 18: each was booked as their payment.
+    for text in [
+        "kiran ka 200 jama zyada tha, cash de diya",
+        "ishaan ne galti se 2k bheje, lauta diye",
+        "rahul ne zyada de diya, 100 lautaya",
+    ] {
+        not_booked_because(text, NotBooked::MoneyPaidOut);
+    }
+    // Paying more than owed is still their payment; credit taken and given back, a repayment.
+    books_at_once(
+        "Rahul ne 500 zyada diye",
+        r#"[{"intent":"record_payment","customer":"Rahul","amount_paise":50000}]"#,
+    );
+    assert!(!books_anything(
+        "Rahul ne zyada udhaar liya tha, lauta diya"
+    ));
+}
+
+#[test]
+fn a_bill_told_as_made_before_is_not_made_again() {
+    // Round 17: "ममता का बिल जिसमें दाल और चावल थे, वो परसों ही बन गया था" was a new bill.
+    for text in [
+        "ममता का बिल जिसमें दाल और चावल थे, वो परसों ही बन गया था",
+        "Rahul ka bill bana tha",
+    ] {
+        assert!(!books_anything(text), "{text}: {}", shown(text));
+    }
+    books_at_once(
+        "Rahul ka bill bana 2 kg atta",
+        r#"[{"intent":"create_invoice","customer":"Rahul","items":[{"product":"atta","qty":2,"unit":"kg"}]}]"#,
+    );
+}

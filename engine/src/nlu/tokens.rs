@@ -125,6 +125,33 @@ fn common_spelling(key: &str) -> Option<&'static str> {
         "uthai" => "li",
         // "humko", "apun ko": to me, as "mujhe".
         "humko" | "hamko" | "mujhko" | "hamein" | "hume" | "humme" => "mujhe",
+        // SMS shorthand, as a busy shopkeeper thumbs it (round 18): "rcvd 10k frm Murugan chq",
+        // "sohan refnd 600", "bill alrdy bna h, dobara nt".
+        "alrdy" | "alredy" | "alrady" | "alreddy" | "alrdi" | "alrd" => "already",
+        "entrd" | "entred" | "enterd" | "entrd." => "entered",
+        "entr" | "entri" => "entry",
+        "nt" => "not",
+        "dnt" => "dont",
+        "bna" => "bana",
+        "bnao" => "banao",
+        "bnaya" => "banaya",
+        "ystrdy" | "ystrday" | "yestrday" | "yesterdy" | "ysterday" | "yday" | "ystdy" => {
+            "yesterday"
+        }
+        "tmrw" | "tmrow" | "tmro" | "tomoro" | "tommorow" | "tomorow" => "tomorrow",
+        "frm" | "fr0m" => "from",
+        "rcvd" | "recd" | "recvd" | "rcvd." | "recieved" | "receivd" => "received",
+        "refnd" | "rfnd" | "refnd." | "rfund" => "refund",
+        "refnded" | "rfnded" | "refundd" => "refunded",
+        "chq" | "cheq" | "chk" => "cheque",
+        "chng" | "chnge" | "chnj" => "change",
+        "udhr" | "udhaarr" | "udhr." => "udhaar",
+        "wps" | "wapis" | "vapis" | "wapass" => "wapas",
+        "bk" => "back",
+        "pd" => "paid",
+        "lkh" => "likh",
+        "lkho" | "likhdo" => "likho",
+        "thx" | "thnx" | "thnks" | "tnx" => "thanks",
         _ => return None,
     })
 }

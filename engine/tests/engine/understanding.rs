@@ -411,6 +411,27 @@ fn the_sixteenth_round_probes_book_nothing_wrongly() {
     );
 }
 
+/// The seventeenth round (`corpus/probe-round17-safety.jsonl`: 360 Hindi narratives, 70%
+/// Devanagari, 30% mixed script) and the eighteenth (`corpus/probe-round18-safety.jsonl`: 360
+/// messages in SMS shorthand: rcvd, frm, alrdy, refnd, pd, chq, "bill 4 Ravi:"). First measured:
+/// 1 and 10 booked wrongly, 75 and 61 controls asked. None booked wrongly now; 75 and 19 asked.
+#[test]
+fn the_seventeenth_and_eighteenth_round_probes_book_nothing_wrongly() {
+    for (name, asked_at_most) in [("probe-round17-safety", 75), ("probe-round18-safety", 19)] {
+        let CaseFile::Safety(cases) = load("corpus", name) else {
+            panic!("corpus/{name} should hold safety cases");
+        };
+        let report = eval::evaluate_safety(&cases, parse);
+        assert!(
+            report.total >= 360
+                && report.wrong_bookings == 0
+                && report.controls_not_booked <= asked_at_most,
+            "{name}\n{}",
+            report.render(false)
+        );
+    }
+}
+
 #[test]
 fn the_third_held_out_wave_is_understood() {
     let cases: Vec<EvalCase> = ["wave3-money", "wave3-other"]
