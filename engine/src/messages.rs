@@ -957,14 +957,20 @@ pub async fn claim_outbound(db: &Db, at: i64, most: usize) -> Result<Vec<Outgoin
 /// and the reply is sent again rather than never. A spoken reply (speech synthesis with its
 /// retries can take minutes) waits at least `VOICE_SEND_MAY_TAKE_MS`; a login code, useless by
 /// then, is not sent again; claims older than the window are left for the operator
-/// (`execora outbox --stuck`), stale news. Returns how many.
+/// (`execora outbox --stuck`), stale news. And only once Meta's statuses have caught up past
+/// it: a reply written after it has been delivered or read. Under a flood the webhook's backlog
+/// can hold a status longer than any grace (the 10-minute soak: 13 replies sent twice with a
+/// 60-second grace while acknowledgements lagged by minutes); a status of a later send says the
+/// backlog has passed this one's. Returns how many.
 pub async fn resend_unconfirmed(db: &Db, window: (i64, i64), at: i64) -> Result<u64, StoreError> {
     let (claimed_after, claimed_before) = window;
     let requeued = sqlx::query(
         "UPDATE messages SET status = 'queued', next_attempt_at = NULL, updated_at = $1 \
          WHERE direction = 'out' AND status = 'sending' AND wa_message_id IS NULL \
          AND updated_at < $2 AND updated_at >= $3 AND kind <> $4 \
-         AND (kind <> 'voice' OR updated_at < $5)",
+         AND (kind <> 'voice' OR updated_at < $5) \
+         AND EXISTS (SELECT 1 FROM messages later WHERE later.direction = 'out' \
+             AND later.id > messages.id AND later.status IN ('delivered', 'read'))",
     )
     .bind(at)
     .bind(claimed_before)
