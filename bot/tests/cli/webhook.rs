@@ -224,9 +224,8 @@ async fn bodies_over_four_megabytes_are_refused_with_413() {
     assert_eq!(service.stored().await, 0);
 }
 
-#[tokio::test]
-async fn statuses_move_outbound_messages_forward_only() {
-    let service = start().await;
+/// A reply to the test merchant, queued for sending.
+async fn queued_reply(service: &TestApp) -> messages::MessageId {
     let outbound = NewOutbound {
         merchant: Some(service.merchant),
         peer: MERCHANT_PHONE,
@@ -237,9 +236,15 @@ async fn statuses_move_outbound_messages_forward_only() {
         status: Delivery::Queued,
         at: 1,
     };
-    let id = messages::record_outbound(&service.db, &outbound)
+    messages::record_outbound(&service.db, &outbound)
         .await
-        .expect("outbox");
+        .expect("outbox")
+}
+
+#[tokio::test]
+async fn statuses_move_outbound_messages_forward_only() {
+    let service = start().await;
+    let id = queued_reply(&service).await;
     messages::mark_sent(&service.db, id, "wamid.OUT1", 2)
         .await
         .expect("sent");
@@ -286,19 +291,7 @@ async fn statuses_move_outbound_messages_forward_only() {
 #[tokio::test]
 async fn a_status_carrying_a_replys_tag_records_its_lost_send() {
     let service = start().await;
-    let outbound = NewOutbound {
-        merchant: Some(service.merchant),
-        peer: MERCHANT_PHONE,
-        kind: "text",
-        body: "✅ done",
-        in_reply_to: None,
-        options: None,
-        status: Delivery::Queued,
-        at: 1,
-    };
-    let id = messages::record_outbound(&service.db, &outbound)
-        .await
-        .expect("outbox");
+    let id = queued_reply(&service).await;
     let claimed = messages::claim_outbound(&service.db, 2, 8)
         .await
         .expect("claimed");
