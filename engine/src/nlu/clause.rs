@@ -61,6 +61,9 @@ impl<'t, 'a> Clause<'t, 'a> {
                         || !matches!(t.word, Word::Name | Word::Number | Word::Pronoun)
                         || (t.word == Word::Pronoun
                             && relative.is_some_and(|r| r < i && named_before(r)))
+                        // "Bhagwati ne 150 diye, uske khate mein jama karo": the khata of the
+                        // one just named.
+                        || (t.word == Word::Pronoun && owns_a_khata(self.tokens, i) && named_before(i))
                 })
     }
 
@@ -233,7 +236,7 @@ impl<'t, 'a> Clause<'t, 'a> {
                 self.guessed = true;
             }
             let phone = num.digits && self.tokens[i].key.len() >= 10;
-            if quantity || phone || num.milli <= 0 {
+            if quantity || phone || num.milli <= 0 || self.not_money(i, num.end) {
                 i = num.end;
                 continue;
             }
@@ -264,6 +267,59 @@ impl<'t, 'a> Clause<'t, 'a> {
         None
     }
 
+    /// Whether the number read from `start` to `end` counts something other than money: a clock
+    /// time ("7 baje", "at 6:30", "3 pm"), a date ("5 tareekh wala payment", "5 December"), a
+    /// span ("pichhle 2 mahine ka udhaar", "3 din"), a share ("15% advance"), or bills and
+    /// entries counted ("Sunita's 3 bills"). Read as the amount, each books a sum nobody said.
+    fn not_money(&self, start: usize, end: usize) -> bool {
+        let clock = self.tokens[start..end].iter().any(|t| t.key.contains(':'));
+        // "800 day after tomorrow": the day is the reminder's, not a count of days.
+        let day_after = self.tokens.get(end).is_some_and(|t| t.key == "day")
+            && self.tokens.get(end + 1).is_some_and(|t| t.key == "after");
+        let counts_time = !day_after
+            && matches!(
+                self.word(end),
+                Some(
+                    Word::Baje
+                        | Word::AmPm(_)
+                        | Word::Tarikh
+                        | Word::Hour
+                        | Word::Minute
+                        | Word::Week
+                        | Word::Month
+                        | Word::DaySpan
+                        | Word::MonthName(_)
+                )
+            );
+        let after = self.tokens.get(end).map_or("", |t| t.key.as_str());
+        let counted = matches!(
+            after,
+            "percent"
+                | "pratishat"
+                | "प्रतिशत"
+                | "bills"
+                | "entries"
+                | "invoices"
+                | "saal"
+                | "years"
+                | "baar"
+                | "times"
+        );
+        // "Bunty ne half diya", "paid half of his dues": a share said in words is of a sum
+        // not said, never half a rupee.
+        let share_of_something = self.tokens[start..end].iter().all(|t| !t.is_numeral())
+            && read_number(self.tokens, start).is_some_and(|n| n.milli < 1000);
+        // "Priya gave a 500 rupee note", "500 ka note diya": a note handed over, of which what
+        // was paid (and what went back as change) is not said.
+        let mut after_words = self.tokens[end..].iter().skip_while(|t| {
+            t.word == Word::Currency || matches!(t.key.as_str(), "ka" | "ke" | "का" | "के")
+        });
+        let note = after_words
+            .next()
+            .is_some_and(|t| matches!(t.key.as_str(), "note" | "notes" | "नोट"));
+        clock || counts_time || counted || share_of_something || note
+    }
+
     /// "250 rupaye 50 paise": the paise said after the rupees, as (paise, end of the words read).
     fn paise_after(&self, at: usize) -> Option<(i64, usize)> {
         let rupees = self.tokens.get(at)?;
@@ -285,6 +341,28 @@ impl<'t, 'a> Clause<'t, 'a> {
             _ => None,
         })
     }
+}
+
+/// "uske khate", "उसके नाम", "his account": a possessive pronoun owning a khata.
+fn owns_a_khata(tokens: &[Token<'_>], i: usize) -> bool {
+    matches!(
+        tokens[i].key.as_str(),
+        "uske" | "uska" | "unke" | "unka" | "his" | "her" | "उसके" | "उसका" | "उनके" | "उनका"
+    ) && tokens.get(i + 1).is_some_and(|n| {
+        matches!(
+            n.key.as_str(),
+            "khate"
+                | "khaate"
+                | "khata"
+                | "khaata"
+                | "naam"
+                | "account"
+                | "खाते"
+                | "खाता"
+                | "नाम"
+                | "अकाउंट"
+        )
+    })
 }
 
 fn is_paise_word(key: &str) -> bool {

@@ -44,6 +44,42 @@ pub fn strip_invisible(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// The text without the numbers that count a list's lines ("1. Mahesh ne 500 UPI kiya", "2)
+/// Sunil 650 jama", "(3) Kamla 80 udhaar"): read as words, each line's number was an amount of
+/// its own ("1" rupee). A number opens a line as its count only when one or two digits close
+/// with "." or ")" and a space follows; "1.5 kg" and "500 diye" are kept.
+pub fn strip_list_markers(text: &str) -> Cow<'_, str> {
+    let marker_end = |line: &str| -> Option<usize> {
+        let trimmed = line.trim_start();
+        let lead = line.len() - trimmed.len();
+        let bytes = trimmed.as_bytes();
+        let open = usize::from(bytes.first() == Some(&b'('));
+        let digits = bytes[open..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        if digits == 0 || digits > 2 {
+            return None;
+        }
+        let close = open + digits;
+        let closes = match bytes.get(close) {
+            Some(b')') => true,
+            Some(b'.') => open == 0,
+            _ => false,
+        };
+        let spaced = bytes.get(close + 1).is_some_and(u8::is_ascii_whitespace);
+        (closes && spaced).then_some(lead + close + 1)
+    };
+    if !text.split('\n').any(|line| marker_end(line).is_some()) {
+        return Cow::Borrowed(text);
+    }
+    let lines: Vec<&str> = text
+        .split('\n')
+        .map(|line| marker_end(line).map_or(line, |end| &line[end..]))
+        .collect();
+    Cow::Owned(lines.join("\n"))
+}
+
 fn is_devanagari_digit(c: char) -> bool {
     ('\u{0966}'..='\u{096F}').contains(&c)
 }
@@ -788,7 +824,22 @@ fn contrasts_kind(tokens: &[Token<'_>], i: usize) -> bool {
 fn is_retraction(key: &str) -> bool {
     matches!(
         key,
-        "sorry" | "sry" | "soory" | "maaf" | "maafi" | "maf" | "mafi" | "माफ" | "माफी" | "सॉरी"
+        "sorry"
+            | "sry"
+            | "soory"
+            | "maaf"
+            | "maafi"
+            | "maf"
+            | "mafi"
+            | "माफ"
+            | "माफी"
+            | "सॉरी"
+            // "Correction: the 2000 was by NEFT": what was said is changed. Not "oops", which
+            // opens an undo ("oops, undo that").
+            | "correction"
+            | "corrected"
+            | "sudhar"
+            | "सुधार"
     )
 }
 
@@ -1059,6 +1110,23 @@ pub fn meaning(tokens: &[Token<'_>], asked: bool) -> Option<NotBooked> {
                 "de" | "dein" | "den" | "bheje" | "bhej" | "kare" | "दे" | "दें" | "भेजे"
             ) && matches!(w[1], "to" | "toh" | "तो")
                 && !w[2].is_empty()
+        })
+        // "Golu ne 500 diya to wo bhi jama kar dena": "if he has given, then put it in too",
+        // the perfective with "to" and a deferred request after it; a payment told is "diya,
+        // jama karo", without the "to".
+        || (0..keys.len().saturating_sub(1)).any(|i| {
+            matches!(
+                keys[i],
+                "diya" | "diye" | "di" | "dia" | "bheja" | "bheje" | "kiya" | "kiye" | "दिया"
+                    | "दिए" | "दी" | "भेजा" | "भेजे" | "किया" | "किए"
+            ) && matches!(keys[i + 1], "to" | "toh" | "तो")
+                && keys[i + 2..].iter().any(|k| {
+                    matches!(
+                        *k,
+                        "dena" | "lena" | "likhna" | "karna" | "rakhna" | "देना" | "लेना"
+                            | "लिखना" | "करना" | "रखना"
+                    )
+                })
         })
         || keys.windows(2).any(|w| {
             w[0] == "can"
@@ -2026,32 +2094,75 @@ pub fn drop_reasons(tokens: &mut Vec<Token<'_>>) {
             .iter()
             .position(|t| t.word == Word::Sep)
             .map_or(tokens.len(), |p| i + p);
-        // "since he had no cash with him" names a way of paying only to deny it.
-        let denied = |at: usize| {
-            at > 0
-                && matches!(
-                    tokens[at - 1].key.as_str(),
-                    "no" | "nahi" | "without" | "koi"
-                )
-        };
-        let moves_money = (i..end).any(|at| {
-            let t = &tokens[at];
-            // "as she has asked for one": "one" is no amount.
-            (matches!(t.word, Word::Number | Word::Pay | Word::Currency) && t.key != "one")
-                || (matches!(t.word, Word::Mode(_)) && !denied(at))
-                || is_giving_back(&t.key)
-                || matches!(
-                    t.key.as_str(),
-                    "back" | "change" | "extra" | "excess" | "overpaid" | "zyada" | "jyada"
-                )
-        });
-        if moves_money {
+        if reason_moves_money(&tokens[i..end]) {
             i = end;
             continue;
         }
         tokens.drain(i..end);
         // What came before may now end where the reason was ("against his account since …").
         i = 1;
+    }
+    drop_reason_before_so(tokens);
+}
+
+/// Whether a reason's words move money of their own: an amount, a giving or paying verb, a way
+/// of paying not denied ("since he had no cash with him" only denies it), money given back.
+fn reason_moves_money(reason: &[Token<'_>]) -> bool {
+    let denied = |at: usize| {
+        at > 0
+            && matches!(
+                reason[at - 1].key.as_str(),
+                "no" | "nahi" | "without" | "koi" | "नहीं" | "कोई"
+            )
+    };
+    (0..reason.len()).any(|at| {
+        let t = &reason[at];
+        // "as she has asked for one": "one" is no amount.
+        (matches!(t.word, Word::Number | Word::Pay | Word::Currency) && t.key != "one")
+            || (matches!(t.word, Word::Mode(_)) && !denied(at))
+            || is_giving_back(&t.key)
+            || matches!(
+                t.key.as_str(),
+                "back" | "change" | "extra" | "excess" | "overpaid" | "zyada" | "jyada"
+            )
+    })
+}
+
+/// Drops a reason the message opens with, closed by "isliye" (so): "बेटी की शादी से पहले हिसाब
+/// साफ करना था, इसलिए रघुनाथ ने आज 5,000 नकद जमा कराए", "Sohail ke paas cash nahi tha, isliye
+/// 350 udhaar likho". The booking follows "isliye"; the reason before it says why, and read with
+/// the booking its words become a denial ("nahi tha") or a name ("बेटी"). A reason that moves
+/// money of its own is kept, and so is everything when no booking follows. "to" is never read
+/// so: it is the "then" of a condition ("agar … to").
+fn drop_reason_before_so(tokens: &mut Vec<Token<'_>>) {
+    let Some(so) = tokens.iter().position(|t| {
+        matches!(
+            t.key.as_str(),
+            "isliye" | "isiliye" | "islie" | "isliy" | "इसलिए" | "इसीलिए" | "इसलिये"
+        )
+    }) else {
+        return;
+    };
+    if so == 0 || reason_moves_money(&tokens[..so]) {
+        return;
+    }
+    let main = &tokens[so + 1..];
+    let books = main.iter().any(|t| t.word == Word::Number)
+        && main.iter().any(|t| {
+            matches!(
+                t.word,
+                Word::Pay | Word::Credit | Word::Bill | Word::Mode(_)
+            )
+        });
+    // "agar cash nahi hai isliye …": a condition is no reason told.
+    let conditional = tokens[..so]
+        .iter()
+        .any(|t| matches!(t.key.as_str(), "agar" | "if" | "अगर" | "yadi" | "यदि"));
+    // "Gopi ka batua ghar reh gaya tha, isliye use 250 udhaar diya": the customer is named in
+    // the reason, so it stays.
+    let named = main.iter().any(|t| t.word == Word::Name);
+    if books && named && !conditional {
+        tokens.drain(..=so);
     }
 }
 
@@ -2115,6 +2226,280 @@ fn own_account_named(tokens: &[Token<'_>], at: usize) -> bool {
                     | "the"
             )
         })
+}
+
+/// Drops the opening words that address the one who reads the message: "मालिक, सतपाल को 350
+/// उधार दिया", "सेठ जी, Verma ने 3,500 का cheque दिया", "munim ji, Savitri ke khate mein 1,250".
+/// Staff write to the owner and owners to their munim; the address is nobody's khata. Only a
+/// word that addresses (never a given name), closed by a comma, and only when another name
+/// follows to be the customer: "सेठ जी, 500 दिए" keeps its Seth ji.
+pub fn drop_vocative(tokens: &mut Vec<Token<'_>>) {
+    let addresses = |k: &str| {
+        matches!(
+            k,
+            "malik"
+                | "maalik"
+                | "malikji"
+                | "munim"
+                | "munimji"
+                | "munshi"
+                | "munshiji"
+                | "seth"
+                | "sethji"
+                | "sethjee"
+                | "boss"
+                | "sir"
+                | "sirji"
+                | "sahab"
+                | "saheb"
+                | "beta"
+                | "babuji"
+                | "bhaisahab"
+                | "staff"
+                | "bhai"
+                | "bhaiya"
+                | "bhaiyya"
+                | "bhaiyaa"
+                | "भाई"
+                | "भैया"
+                | "भइया"
+                | "मालिक"
+                | "मुनीम"
+                | "मुनीमजी"
+                | "मुंशी"
+                | "सेठ"
+                | "सेठजी"
+                | "सर"
+                | "साहब"
+                | "बेटा"
+                | "बाबूजी"
+                | "भाईसाहब"
+        )
+    };
+    // "good night bhaiya, …": after a greeting.
+    let Some(first) = tokens.iter().position(|t| t.word != Word::Greeting) else {
+        return;
+    };
+    if !addresses(&tokens[first].key) {
+        return;
+    }
+    // "सेठ जी,", "munim ji,", "bhai sahab,": the address may carry its honorific.
+    let mut end = first + 1;
+    while tokens
+        .get(end)
+        .is_some_and(|t| t.word == Word::Honorific || addresses(&t.key))
+        && end < first + 3
+    {
+        end += 1;
+    }
+    if !tokens.get(end).is_some_and(Token::is_comma) {
+        return;
+    }
+    if !tokens[end + 1..].iter().any(|t| t.word == Word::Name) {
+        return;
+    }
+    tokens.drain(first..=end);
+}
+
+/// A list under a heading that says what every line is: "aaj jama hua:\nHemant 200\nJagdish
+/// 300\ntotal 500", "उधार लिखो: बबलू 150, डबलू 250", "aaj ki vasooli: Ramkumar 500, Shivkumar 300".
+/// Each line, a name and an amount only, gets the heading's word (money in, or udhaar), and the
+/// heading goes. A total line is dropped when it is the lines' sum; when it is not, nothing is
+/// changed, and the message is read (and asked about) as written. "received:" is no such
+/// heading: goods are received too.
+pub fn spread_list_heading(tokens: &mut Vec<Token<'_>>) {
+    let payment_heading = |k: &str| {
+        matches!(
+            k,
+            "jama"
+                | "जमा"
+                | "vasooli"
+                | "vasuli"
+                | "wasooli"
+                | "वसूली"
+                | "collection"
+                | "collections"
+                | "payments"
+        )
+    };
+    let Some(heading_end) = tokens.iter().position(|t| t.word == Word::Sep) else {
+        return;
+    };
+    let heading = &tokens[..heading_end];
+    let pays = heading.iter().any(|t| payment_heading(&t.key));
+    let credits = heading.iter().any(|t| t.word == Word::Credit);
+    let only_heading_words = heading.iter().all(|t| {
+        payment_heading(&t.key)
+            || matches!(
+                t.word,
+                Word::Filler
+                    | Word::Day(_)
+                    | Word::Marker
+                    | Word::Greeting
+                    | Word::Aux
+                    | Word::Credit
+                    | Word::Write
+                    | Word::Pay
+                    | Word::Hisaab
+            )
+            || matches!(
+                t.key.as_str(),
+                "aaj"
+                    | "today"
+                    | "today's"
+                    | "ki"
+                    | "ka"
+                    | "hua"
+                    | "hue"
+                    | "diya"
+                    | "diye"
+                    | "दिया"
+                    | "हुआ"
+                    | "की"
+                    | "का"
+                    | "entries"
+                    | "list"
+            )
+    });
+    // "aaj ke udhaar likh diye: Sapna 95, Bablu 300" reports a list already written.
+    let written = (0..heading.len()).any(|w| {
+        heading[w].word == Word::Write
+            && (matches!(
+                heading[w].key.as_str(),
+                "likha"
+                    | "likhe"
+                    | "likhi"
+                    | "लिखा"
+                    | "लिखे"
+                    | "noted"
+                    | "written"
+                    | "entered"
+                    | "added"
+                    | "recorded"
+                    | "chadha"
+                    | "chadhaya"
+                    | "daala"
+                    | "dala"
+            ) || heading.get(w + 1).is_some_and(|n| {
+                matches!(
+                    n.key.as_str(),
+                    "diye"
+                        | "diya"
+                        | "di"
+                        | "liye"
+                        | "liya"
+                        | "li"
+                        | "दिए"
+                        | "दिया"
+                        | "दी"
+                        | "लिए"
+                        | "लिया"
+                        | "ली"
+                        | "hai"
+                        | "hain"
+                        | "tha"
+                        | "the"
+                        | "है"
+                        | "हैं"
+                )
+            }))
+    });
+    if pays == credits || !only_heading_words || written {
+        return;
+    }
+    let is_total = |t: &Token<'_>| matches!(t.key.as_str(), "total" | "kul" | "कुल" | "टोटल");
+    // Each line: names (with titles), then one amount, perhaps with its currency.
+    let mut lines: Vec<(usize, usize)> = Vec::new();
+    let mut start = heading_end + 1;
+    for end in (heading_end + 1..=tokens.len())
+        .filter(|&e| e == tokens.len() || tokens[e].word == Word::Sep)
+    {
+        if end > start {
+            lines.push((start, end));
+        }
+        start = end + 1;
+    }
+    let mut sum: i64 = 0;
+    let mut total: Option<(i64, usize, usize)> = None;
+    let mut ends = Vec::with_capacity(lines.len());
+    for &(from, to) in &lines {
+        let line = &tokens[from..to];
+        let Some(number_at) = line.iter().position(|t| t.word == Word::Number) else {
+            return;
+        };
+        let Some(number) = read_number(line, number_at) else {
+            return;
+        };
+        let named = line[..number_at]
+            .iter()
+            .all(|t| matches!(t.word, Word::Name | Word::Honorific) || is_total(t));
+        let rest_plain = line[number.end..]
+            .iter()
+            .all(|t| matches!(t.word, Word::Currency | Word::Filler));
+        if number_at == 0 || !named || !rest_plain || total.is_some() {
+            return;
+        }
+        if line[..number_at].iter().any(&is_total) {
+            total = Some((number.milli, from, to));
+        } else {
+            sum = sum.saturating_add(number.milli);
+            ends.push(to);
+        }
+    }
+    if ends.len() < 2 || total.is_some_and(|(said, _, _)| said != sum) {
+        return;
+    }
+    let word = if pays {
+        Token {
+            text: "jama",
+            key: "jama".to_owned(),
+            word: Word::Pay,
+        }
+    } else {
+        Token {
+            text: "udhaar",
+            key: "udhaar".to_owned(),
+            word: Word::Credit,
+        }
+    };
+    if let Some((_, from, to)) = total {
+        // The separator before the total line goes with it.
+        tokens.drain(from.saturating_sub(1)..to);
+    }
+    for &end in ends.iter().rev() {
+        tokens.insert(end, word.clone());
+    }
+    tokens.drain(..=heading_end);
+}
+
+/// Greetings said in two words, which read one by one are a name and a time of day: "good
+/// night", "good morning", "shubh ratri", "शुभ प्रभात", and the greetings a message opens with,
+/// "Ram Ram", "Radhe Radhe", "Jai Shri Krishna", "Sat Sri Akal".
+pub fn mark_greetings(tokens: &mut [Token<'_>]) {
+    fn key<'t>(tokens: &'t [Token<'_>], i: usize) -> &'t str {
+        tokens.get(i).map_or("", |t| t.key.as_str())
+    }
+    for i in 0..tokens.len().saturating_sub(1) {
+        let pair = match (key(tokens, i), key(tokens, i + 1)) {
+            // Never "good day": Good Day is a biscuit.
+            ("good", "morning" | "night" | "evening" | "afternoon") => 2,
+            (
+                "shubh" | "subh" | "शुभ",
+                "ratri" | "raatri" | "ratry" | "prabhat" | "sandhya" | "din" | "dopahar" | "रात्रि"
+                | "प्रभात" | "संध्या" | "दिन",
+            ) => 2,
+            // Only where the message opens: "Ram ne 300 diye" names a customer.
+            ("ram" | "radhe" | "राम" | "राधे", second) if i == 0 && second == key(tokens, 0) => {
+                2
+            }
+            ("jai" | "जय", "shri" | "shree" | "श्री") if i == 0 => 3,
+            ("sat" | "सत", "sri" | "shri" | "श्री") if i == 0 => 3,
+            _ => 0,
+        };
+        for token in tokens.iter_mut().skip(i).take(pair) {
+            token.word = Word::Greeting;
+        }
+    }
 }
 
 /// Drops the clauses after a booking that only ask for it to be written: "not entered yet, add

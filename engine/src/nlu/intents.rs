@@ -639,8 +639,15 @@ pub fn command<'t>(
         || (has.ledger && (has.show || has.question))
         || ((has.account || has.to_collect) && (has.question || has.left || has.show) && !has.numbers)
         || (has.question && !has.numbers && !has.unit && owed_by_name(&clause))
-        // "Rahul's khata", "राहुल का खाता": the khata named alone is shown.
-        || (has.ledger && !has.numbers && !has.cancel && !has.undo && !has.new && !has.write)
+        // "Rahul's khata", "राहुल का खाता": the khata named alone is shown; "uske khate mein
+        // jama karo" asks for money to be put there, the amount said elsewhere or not at all.
+        || (has.ledger
+            && !has.numbers
+            && !has.cancel
+            && !has.undo
+            && !has.new
+            && !has.write
+            && !has.pay)
     {
         // "how much is left on Mathur's account", "Jatin se kitna lena hai".
         vec![Command::CheckBalance {

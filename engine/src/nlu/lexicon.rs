@@ -205,11 +205,15 @@ fn exact(key: &str) -> Option<Word> {
         | "hi" | "bhaiji" | "हां" | "अच्छा" | "ठीक"
         | "तो" | "जरा" | "भी" | "बस" | "प्लीज" | "यार" | "अरे" | "ये" | "यह" | "वो" | "वह" | "सुनो"
         | "हेलो" | "ओके" => Word::Filler,
+        // A share said in words ("15 percent advance"); see `Clause::not_money`.
+        "percent" | "pratishat" | "प्रतिशत" => Word::Filler,
         "us" | "ab" | "अब" | "अभी" | "shop" | "store" | "dukan" | "dukaan" | "दुकान" | "yes" | "yeah"
         | "yep" | "kripya" | "kripaya" | "कृपया" | "anymore" | "any" | "more" => {
             Word::Filler
         }
-        "namaste" | "namaskar" | "नमस्ते" | "नमस्कार" => Word::Greeting,
+        "namaste" | "namaskar" | "नमस्ते" | "नमस्कार" | "suprabhat" | "सुप्रभात" | "pranam"
+        | "pranaam" | "प्रणाम" | "salaam" | "adaab" | "सलाम" | "आदाब" | "forwarded"
+        | "fwd" => Word::Greeting,
         "hai" | "hain" | "h" | "hei" | "he" | "hy" | "tha" | "thi" | "hua" | "hui" | "hue"
         | "huye" | "huya" | "ho" | "hoga" | "hogi" | "gaya" | "gayi" | "gaye" | "gai" | "gya"
         | "gyi" | "gye" | "karo" | "kar" | "karna" | "karke" | "kardo" | "kijiye" | "kariye"
@@ -621,7 +625,8 @@ fn exact(key: &str) -> Option<Word> {
         "hafte" | "hafta" | "haftey" | "week" | "weeks" | "हफ्ते" | "हफ्ता" | "सप्ताह" => {
             Word::Week
         }
-        "mahine" | "mahina" | "month" | "महीने" | "महीना" => Word::Month,
+        "mahine" | "mahina" | "mahino" | "mahinon" | "month" | "months" | "महीने" | "महीना"
+        | "महीनों" => Word::Month,
         // "day" alone is left a name ("Good Day" biscuits); see `rules::disambiguate`.
         "din" | "dino" | "dinon" | "days" | "दिन" | "दिनों" => Word::DaySpan,
         // "may" and "jan" are other words first; they are left out.

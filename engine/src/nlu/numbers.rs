@@ -345,10 +345,21 @@ pub fn read_number(tokens: &[Token<'_>], at: usize) -> Option<Num> {
         };
         match piece {
             NumWord::Small(value) => {
-                // Two plain numbers in a row are two numbers, except English "twenty five".
+                // Two plain numbers in a row are two numbers, except English "twenty five", and
+                // Indian English "one fifty", "two fifty", "twelve ninety" (hundreds, then tens).
                 if let Some(previous) = last_small {
                     let tens = previous % 10_000 == 0 && (20_000..100_000).contains(&previous);
-                    if !(tens && value < 10_000 && value > 0 && !token.is_numeral()) {
+                    let english_hundreds = pending.is_none()
+                        && i > at
+                        && is_english_number(&tokens[i - 1].key)
+                        && is_english_number(&token.key)
+                        && (1_000..100_000).contains(&previous)
+                        && previous % 1000 == 0
+                        && (10_000..100_000).contains(&value)
+                        && (value % 10_000 == 0 || value < 20_000);
+                    if english_hundreds {
+                        current = current.checked_add(previous.checked_mul(99)?)?;
+                    } else if !(tens && value < 10_000 && value > 0 && !token.is_numeral()) {
                         break;
                     }
                 }
@@ -413,6 +424,41 @@ pub fn read_number(tokens: &[Token<'_>], at: usize) -> Option<Num> {
     })
 }
 
+/// English number words from one to ninety: "two fifty" is read as 250 only in English, since
+/// Hindi "do pachaas" may count two fifties.
+fn is_english_number(key: &str) -> bool {
+    matches!(
+        key,
+        "one"
+            | "two"
+            | "three"
+            | "four"
+            | "five"
+            | "six"
+            | "seven"
+            | "eight"
+            | "nine"
+            | "ten"
+            | "eleven"
+            | "twelve"
+            | "thirteen"
+            | "fourteen"
+            | "fifteen"
+            | "sixteen"
+            | "seventeen"
+            | "eighteen"
+            | "nineteen"
+            | "twenty"
+            | "thirty"
+            | "forty"
+            | "fifty"
+            | "sixty"
+            | "seventy"
+            | "eighty"
+            | "ninety"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -456,6 +502,13 @@ mod tests {
             ("one thousand and twenty five", 1_025_000),
             ("two thousand and five hundred", 2_500_000),
             ("fifteen hundred", 1_500_000),
+            // Indian English says hundreds, then tens.
+            ("one fifty", 150_000),
+            ("two fifty", 250_000),
+            ("three fifty", 350_000),
+            ("twelve ninety", 1_290_000),
+            ("two fifty five", 255_000),
+            ("nine nineteen", 919_000),
         ] {
             assert_eq!(value(text), Some(milli), "{text}");
         }
@@ -472,6 +525,10 @@ mod tests {
         let tokens = tokenize("500 and 50");
         assert_eq!(read_number(&tokens, 0).map(|n| n.milli), Some(500_000));
         assert_eq!(value("99999999999999999999"), None);
+        // Only English says hundreds that way: "do pachaas" may count two fifties.
+        assert_eq!(value("do pachaas"), Some(2_000));
+        assert_eq!(value("2 50"), Some(2_000));
+        assert_eq!(value("twenty five"), Some(25_000));
     }
 
     #[test]

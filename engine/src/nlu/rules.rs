@@ -25,6 +25,7 @@ const MAX_CLAUSES_PER_COMMAND: usize = 16;
 /// A message is read whole or refused whole: nothing in it is silently dropped.
 pub fn parse(text: &str, now: DateTime<FixedOffset>) -> Understood {
     let text = guard::strip_invisible(text);
+    let text = guard::strip_list_markers(&text);
     // The evening digest's settings, then repeating, stopping and asking about reminders: each
     // read in its own module before the general rules (docs/UNDERSTANDING.md).
     if let Some(digest) = super::digest::read(&text) {
@@ -35,6 +36,9 @@ pub fn parse(text: &str, now: DateTime<FixedOffset>) -> Understood {
     }
     let mut tokens = tokenize(&text);
     drop_tag_particles(&mut tokens);
+    guard::mark_greetings(&mut tokens);
+    guard::spread_list_heading(&mut tokens);
+    guard::drop_vocative(&mut tokens);
     guard::drop_late_entry_requests(&mut tokens);
     guard::drop_reasons(&mut tokens);
     read_digits_as_prepositions(&mut tokens);
@@ -61,6 +65,22 @@ pub fn parse(text: &str, now: DateTime<FixedOffset>) -> Understood {
     };
     if commands.is_empty() {
         return Understood::unknown();
+    }
+    // "aaj ka hisaab:\n1. Rakesh 250 jama …", "Sir today's report: Vinay paid 300, …": a day's
+    // heading over the entries it lists asks for no summary.
+    if commands.len() > 1
+        && matches!(commands[0], Command::DailySummary { .. })
+        && commands[1..].iter().any(is_booking)
+        && !tokens
+            .split(|t| t.word == Word::Sep)
+            .next()
+            .is_some_and(|heading| {
+                heading.iter().any(|t| {
+                    matches!(t.word, Word::Show | Word::Send | Word::Question) || is_request(&t.key)
+                })
+            })
+    {
+        commands.remove(0);
     }
     // An undo beside other commands ("500 diye the, kal wapas le gaya") may not mean the last
     // booking at all: it is asked about, never done unasked.
@@ -94,6 +114,9 @@ pub fn parse(text: &str, now: DateTime<FixedOffset>) -> Understood {
         || guard::returned_after_the_amount(&tokens))
         && commands.iter().any(is_booking)
     {
+        unclean += 1;
+    }
+    if restated_entry(&commands, &tokens) {
         unclean += 1;
     }
     if unclear && commands.iter().any(is_booking) {
@@ -164,6 +187,38 @@ fn ends_asking(text: &str) -> bool {
 }
 
 /// A command that writes money into the books.
+/// "Munna 200 udhaar, Bhura 350 udhaar — Bhura ka 300 hi likhna": the same entry for the same
+/// customer told twice, with a word that narrows or takes back ("hi", "sirf", "only",
+/// "actually"), is one entry corrected, not two to book. "subah 200 diye aur shaam ko phir 100"
+/// has no such word and stays two.
+fn restated_entry(commands: &[Command], tokens: &[Token<'_>]) -> bool {
+    let twice = commands.iter().enumerate().any(|(i, a)| {
+        is_booking(a)
+            && commands[i + 1..].iter().any(|b| {
+                b.intent() == a.intent() && b.customer().is_some() && b.customer() == a.customer()
+            })
+    });
+    twice
+        && tokens.iter().any(|t| {
+            matches!(
+                t.key.as_str(),
+                "hi" | "sirf"
+                    | "only"
+                    | "actually"
+                    | "asal"
+                    | "asli"
+                    | "matlab"
+                    | "instead"
+                    | "jagah"
+                    | "badle"
+                    | "ही"
+                    | "सिर्फ"
+                    | "जगह"
+                    | "मतलब"
+            )
+        })
+}
+
 fn is_booking(command: &Command) -> bool {
     matches!(
         command,
@@ -327,6 +382,18 @@ fn best_split(
                 continue;
             };
             let mut candidate_unclean = so_far.unclean + usize::from(!clean);
+            // "Make a bill for Gaurav: 1 dozen eggs and 2 packets bread. Make a bill for Shruti:
+            // 5 kg atta": after one bill, goods said before the next bill's own heading belong
+            // to the first; read with the second they move to another customer's bill.
+            let heading_late = commands
+                .iter()
+                .any(|c| matches!(c, Command::CreateInvoice { .. }))
+                && matches!(so_far.commands.last(), Some(Command::CreateInvoice { .. }))
+                && !tokens[bounds[i].0..bounds[i].1]
+                    .iter()
+                    .any(|t| t.word == Word::Bill)
+                && group.iter().any(|t| t.word == Word::Bill);
+            candidate_unclean += usize::from(heading_late);
             let mut not_booked = so_far.not_booked;
             let asked_here = asked[i..j].iter().any(|a| *a);
             if commands.iter().any(is_booking)

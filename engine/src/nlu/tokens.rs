@@ -259,6 +259,16 @@ pub fn tokenize(text: &str) -> Vec<Token<'_>> {
             i += 1;
             continue;
         }
+        // "15% advance": the share is kept as a word, so its number is never read as rupees.
+        if c == '%' {
+            tokens.push(Token {
+                text: &text[start..start + 1],
+                key: "percent".to_string(),
+                word: Word::Filler,
+            });
+            i += 1;
+            continue;
+        }
         if !is_word_char(c) || c == '-' || c == '\'' || c == '’' {
             i += 1;
             continue;

@@ -414,10 +414,36 @@ fn the_sixteenth_round_probes_book_nothing_wrongly() {
 /// The seventeenth round (`corpus/probe-round17-safety.jsonl`: 360 Hindi narratives, 70%
 /// Devanagari, 30% mixed script) and the eighteenth (`corpus/probe-round18-safety.jsonl`: 360
 /// messages in SMS shorthand: rcvd, frm, alrdy, refnd, pd, chq, "bill 4 Ravi:"). First measured:
-/// 1 and 10 booked wrongly, 75 and 61 controls asked. None booked wrongly now; 75 and 19 asked.
+/// 1 and 10 booked wrongly, 75 and 61 controls asked. None booked wrongly now; 62 and 19 asked.
 #[test]
 fn the_seventeenth_and_eighteenth_round_probes_book_nothing_wrongly() {
-    for (name, asked_at_most) in [("probe-round17-safety", 75), ("probe-round18-safety", 19)] {
+    for (name, asked_at_most) in [("probe-round17-safety", 62), ("probe-round18-safety", 19)] {
+        let CaseFile::Safety(cases) = load("corpus", name) else {
+            panic!("corpus/{name} should hold safety cases");
+        };
+        let report = eval::evaluate_safety(&cases, parse);
+        assert!(
+            report.total >= 360
+                && report.wrong_bookings == 0
+                && report.controls_not_booked <= asked_at_most,
+            "{name}\n{}",
+            report.render(false)
+        );
+    }
+}
+
+/// The nineteenth round (`corpus/probe-round19-safety.jsonl`: 360 messages on how amounts are
+/// written: Hindi and English number words, fractions, rupee markers, Indian grouping, paise,
+/// and numbers that are no amount: times, dates, shares, counts, notes) and the twentieth
+/// (`corpus/probe-round20-safety.jsonl`: 360 messages carrying several entries: numbered and
+/// headed lists, staff reports, an entry beside a correction, a question or a condition).
+/// First measured: 9 and 7 booked wrongly (among them "इमरान ने 7 बजे पेमेंट किया" as ₹7, "Nisha
+/// ne 15% advance de diya" as ₹15, "Make a bill for Gaurav: … Make a bill for Shruti: …" with
+/// Gaurav's bread on Shruti's bill), 24 and 69 controls asked. None booked wrongly now; 21 and
+/// 33 asked.
+#[test]
+fn the_nineteenth_and_twentieth_round_probes_book_nothing_wrongly() {
+    for (name, asked_at_most) in [("probe-round19-safety", 21), ("probe-round20-safety", 33)] {
         let CaseFile::Safety(cases) = load("corpus", name) else {
             panic!("corpus/{name} should hold safety cases");
         };
