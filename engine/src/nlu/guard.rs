@@ -2133,14 +2133,25 @@ fn reason_moves_money(reason: &[Token<'_>]) -> bool {
 /// 350 udhaar likho". The booking follows "isliye"; the reason before it says why, and read with
 /// the booking its words become a denial ("nahi tha") or a name ("बेटी"). A reason that moves
 /// money of its own is kept, and so is everything when no booking follows. "to" is never read
-/// so: it is the "then" of a condition ("agar … to").
+/// so: it is the "then" of a condition ("agar … to"). An English reason opening the message
+/// ("Because …, Preeti paid 1,350") ends at its comma and is set aside the same way.
 fn drop_reason_before_so(tokens: &mut Vec<Token<'_>>) {
-    let Some(so) = tokens.iter().position(|t| {
-        matches!(
-            t.key.as_str(),
-            "isliye" | "isiliye" | "islie" | "isliy" | "इसलिए" | "इसीलिए" | "इसलिये"
-        )
-    }) else {
+    // "Because the card machine was not working, Preeti paid 1,350 online": an English reason
+    // opening the message ends at its comma.
+    let english_opening = tokens
+        .first()
+        .is_some_and(|t| matches!(t.key.as_str(), "because" | "since" | "as" | "coz" | "cuz"));
+    let so = if english_opening {
+        tokens.iter().position(Token::is_comma)
+    } else {
+        tokens.iter().position(|t| {
+            matches!(
+                t.key.as_str(),
+                "isliye" | "isiliye" | "islie" | "isliy" | "इसलिए" | "इसीलिए" | "इसलिये"
+            )
+        })
+    };
+    let Some(so) = so else {
         return;
     };
     if so == 0 || reason_moves_money(&tokens[..so]) {
@@ -2283,12 +2294,14 @@ pub fn drop_vocative(tokens: &mut Vec<Token<'_>>) {
     if !addresses(&tokens[first].key) {
         return;
     }
-    // "सेठ जी,", "munim ji,", "bhai sahab,": the address may carry its honorific.
+    // "सेठ जी,", "munim ji,", "bhai sahab,": the address may carry its honorific; "Staff
+    // here,", "Staff update:" say who writes.
     let mut end = first + 1;
-    while tokens
-        .get(end)
-        .is_some_and(|t| t.word == Word::Honorific || addresses(&t.key))
-        && end < first + 3
+    while tokens.get(end).is_some_and(|t| {
+        t.word == Word::Honorific
+            || addresses(&t.key)
+            || matches!(t.key.as_str(), "here" | "update" | "report")
+    }) && end < first + 3
     {
         end += 1;
     }

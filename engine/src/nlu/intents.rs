@@ -1456,12 +1456,19 @@ fn payment(clause: &mut Clause<'_, '_>, has: &Has) -> Option<Vec<Command>> {
             note: None,
         }]);
     }
-    // "check" is also a question word; next to a payment it is a cheque.
+    // "check" is also a question word; next to a payment it is a cheque, but "pls check" asks
+    // for the money to be looked for.
     let mode = has.mode.or_else(|| {
-        clause
-            .tokens
-            .iter()
-            .any(|t| t.key == "check" || t.key == "चेक")
+        (0..clause.tokens.len())
+            .any(|i| {
+                matches!(clause.tokens[i].key.as_str(), "check" | "चेक")
+                    && !i.checked_sub(1).is_some_and(|b| {
+                        matches!(
+                            clause.tokens[b].key.as_str(),
+                            "please" | "pls" | "plz" | "kindly" | "zara" | "jara" | "once"
+                        )
+                    })
+            })
             .then_some(PaymentMode::Cheque)
     });
     Some(vec![Command::RecordPayment {

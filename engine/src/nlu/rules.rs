@@ -35,6 +35,12 @@ pub fn parse(text: &str, now: DateTime<FixedOffset>) -> Understood {
         return understood;
     }
     let mut tokens = tokenize(&text);
+    // "Forwarded: Bhaiya 600 GPay kar diya hai - Sonu": someone else's words, often a
+    // customer's claim the merchant has not checked; what they would book is asked.
+    let forwarded = tokens
+        .iter()
+        .find(|t| t.word != Word::Sep)
+        .is_some_and(|t| matches!(t.key.as_str(), "forwarded" | "fwd"));
     drop_tag_particles(&mut tokens);
     guard::mark_greetings(&mut tokens);
     guard::spread_list_heading(&mut tokens);
@@ -114,6 +120,9 @@ pub fn parse(text: &str, now: DateTime<FixedOffset>) -> Understood {
         || guard::returned_after_the_amount(&tokens))
         && commands.iter().any(is_booking)
     {
+        unclean += 1;
+    }
+    if forwarded && commands.iter().any(is_booking) {
         unclean += 1;
     }
     if restated_entry(&commands, &tokens) {

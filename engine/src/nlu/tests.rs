@@ -3934,3 +3934,29 @@ fn a_reason_the_message_opens_with_before_isliye_is_set_aside() {
         assert!(!parse(text, now()).confident, "{text}: {}", shown(text));
     }
 }
+
+#[test]
+fn what_leans_on_another_message_or_anothers_words_is_asked() {
+    // Round 22: each was booked, to a customer called "same", as a bill of "jaisa Neetu", or
+    // from a customer's forwarded claim the merchant had not checked.
+    for text in [
+        "same as kal, 500 udhaar",
+        "kal jaisa hi bill bana do Neetu ka",
+        "मोहन जी का भी वैसा ही बिल",
+        "Forwarded: Bhaiya 600 GPay kar diya hai - Sonu",
+        "Forwarded from Lakshmi: 'sent 900, pls check'",
+    ] {
+        assert!(!parse(text, now()).confident, "{text}: {}", shown(text));
+    }
+    // "pls check" asks for the money to be looked for; a cheque is still a cheque.
+    assert!(!shown("Lakshmi ne 900 bheje, pls check").contains("cheque"));
+    books_at_once(
+        "Lakshmi ne 900 ka check diya",
+        r#"[{"intent":"record_payment","customer":"Lakshmi","amount_paise":90000,"mode":"cheque"}]"#,
+    );
+    // A reply that opens a command is no goods.
+    books_at_once(
+        "fine. Make a bill for Sharma: 2 kg sugar and 1 litre oil",
+        r#"[{"intent":"create_invoice","customer":"Sharma","items":[{"product":"sugar","qty":2,"unit":"kg"},{"product":"oil","qty":1,"unit":"litre"}]}]"#,
+    );
+}

@@ -440,10 +440,10 @@ fn the_seventeenth_and_eighteenth_round_probes_book_nothing_wrongly() {
 /// First measured: 9 and 7 booked wrongly (among them "इमरान ने 7 बजे पेमेंट किया" as ₹7, "Nisha
 /// ne 15% advance de diya" as ₹15, "Make a bill for Gaurav: … Make a bill for Shruti: …" with
 /// Gaurav's bread on Shruti's bill), 24 and 69 controls asked. None booked wrongly now; 21 and
-/// 33 asked.
+/// 34 asked (forwarded lists among them: someone else's words are asked).
 #[test]
 fn the_nineteenth_and_twentieth_round_probes_book_nothing_wrongly() {
-    for (name, asked_at_most) in [("probe-round19-safety", 21), ("probe-round20-safety", 33)] {
+    for (name, asked_at_most) in [("probe-round19-safety", 21), ("probe-round20-safety", 34)] {
         let CaseFile::Safety(cases) = load("corpus", name) else {
             panic!("corpus/{name} should hold safety cases");
         };
@@ -456,6 +456,25 @@ fn the_nineteenth_and_twentieth_round_probes_book_nothing_wrongly() {
             report.render(false)
         );
     }
+}
+
+/// The twenty-second round (`corpus/probe-round22-safety.jsonl`: 360 messages that lean on
+/// context the parser cannot see or talk back to the bot: replies, corrections of an earlier
+/// message, "same as kal", undo and cancel, forwarded customer messages, chit-chat with
+/// numbers). First measured: 7 booked wrongly ("same as kal, 500 udhaar" to a customer "same",
+/// "fine. Make a bill …" with "fine" as goods, a forwarded customer claim booked as paid), 40 of
+/// 130 controls asked. None booked wrongly now.
+#[test]
+fn the_twenty_second_round_probes_book_nothing_wrongly() {
+    let CaseFile::Safety(cases) = load("corpus", "probe-round22-safety") else {
+        panic!("corpus/probe-round22-safety should hold safety cases");
+    };
+    let report = eval::evaluate_safety(&cases, parse);
+    assert!(
+        report.total >= 360 && report.wrong_bookings == 0 && report.controls_not_booked <= 35,
+        "{}",
+        report.render(false)
+    );
 }
 
 #[test]
