@@ -343,11 +343,25 @@ impl<'t, 'a> Clause<'t, 'a> {
     }
 }
 
-/// "uske khate", "उसके नाम", "his account": a possessive pronoun owning a khata.
+/// "uske khate", "उसके नाम", "his account", "उसका बिल", "उसकी एंट्री": a possessive pronoun
+/// owning a khata, or the entry or bill being written in it.
 fn owns_a_khata(tokens: &[Token<'_>], i: usize) -> bool {
     matches!(
         tokens[i].key.as_str(),
-        "uske" | "uska" | "unke" | "unka" | "his" | "her" | "उसके" | "उसका" | "उनके" | "उनका"
+        "uske"
+            | "uska"
+            | "uski"
+            | "unke"
+            | "unka"
+            | "unki"
+            | "his"
+            | "her"
+            | "उसके"
+            | "उसका"
+            | "उसकी"
+            | "उनके"
+            | "उनका"
+            | "उनकी"
     ) && tokens.get(i + 1).is_some_and(|n| {
         matches!(
             n.key.as_str(),
@@ -357,10 +371,17 @@ fn owns_a_khata(tokens: &[Token<'_>], i: usize) -> bool {
                 | "khaata"
                 | "naam"
                 | "account"
+                | "bill"
+                | "entry"
+                | "udhaar"
+                | "udhar"
                 | "खाते"
                 | "खाता"
                 | "नाम"
                 | "अकाउंट"
+                | "बिल"
+                | "एंट्री"
+                | "उधार"
         )
     })
 }

@@ -2512,7 +2512,217 @@ pub fn mark_greetings(tokens: &mut [Token<'_>]) {
         for token in tokens.iter_mut().skip(i).take(pair) {
             token.word = Word::Greeting;
         }
+        // "khushi khushi 300 de gaya": gladly, said twice; nobody's name.
+        if matches!(key(tokens, i), "khushi" | "खुशी") && key(tokens, i + 1) == key(tokens, i)
+        {
+            tokens[i].word = Word::Filler;
+            tokens[i + 1].word = Word::Filler;
+        }
     }
+}
+
+/// Whether the message says the merchant is unsure of what it tells: "Heera ne 500 diye, ya
+/// Moti ne, yaad nahi", "pata nahi kisne diye", "not sure who paid", "Hope he pays the 500".
+pub fn says_unsure(tokens: &[Token<'_>]) -> bool {
+    let key = |i: usize| tokens.get(i).map_or("", |t| t.key.as_str());
+    (0..tokens.len()).any(|i| {
+        (matches!(key(i), "yaad" | "pata" | "याद" | "पता") && is_negation(key(i + 1)))
+            || (key(i) == "not" && key(i + 1) == "sure")
+            || (matches!(key(i), "don't" | "dont" | "do")
+                && matches!(key(i + 1), "remember" | "know"))
+            || (matches!(key(i), "hope" | "hopefully")
+                && matches!(
+                    key(i + 1),
+                    "he" | "she" | "they" | "that" | "it" | "so" | "ki"
+                ))
+    })
+}
+
+/// Whether a payment's giver is never marked as the one who gave: "pooja ke liye 500 ka saman
+/// diya" (for the puja), "For the puja, gave goods worth 500", "prem se 200 diye" (lovingly),
+/// "sukh shanti se 500 de gaya". A name before "ke liye" or after "for" is who it was for, and
+/// "se" with a verb of giving is how, not from whom ("Rahul se 500 mile" is from Rahul).
+pub fn payer_unmarked(tokens: &[Token<'_>]) -> bool {
+    let key = |i: usize| tokens.get(i).map_or("", |t| t.key.as_str());
+    let named_giver = tokens.iter().any(|t| matches!(t.key.as_str(), "ne" | "ने"));
+    let giving = |k: &str| {
+        matches!(
+            k,
+            "diye"
+                | "diya"
+                | "di"
+                | "de"
+                | "dekar"
+                | "gave"
+                | "दिए"
+                | "दिया"
+                | "दी"
+                | "दे"
+                | "देकर"
+        )
+    };
+    let receiving = tokens.iter().any(|t| {
+        matches!(t.word, Word::Arrive | Word::Take)
+            || matches!(
+                t.key.as_str(),
+                "liye" | "liya" | "mile" | "mila" | "लिए" | "लिया" | "मिले"
+            )
+    });
+    // "Bill bana do Sunita ke liye", "200 udhaar for Chintu": bills and credit are for whom
+    // they are written.
+    let billed_or_credited = tokens
+        .iter()
+        .any(|t| matches!(t.word, Word::Bill | Word::Credit));
+    let for_them = !billed_or_credited
+        && (1..tokens.len()).any(|i| {
+            (tokens[i - 1].word == Word::Name
+                && matches!(key(i), "ke" | "के")
+                && matches!(key(i + 1), "liye" | "lie" | "लिए"))
+                || (key(i - 1) == "for"
+                    && (tokens[i].word == Word::Name
+                        || (key(i) == "the"
+                            && tokens.get(i + 1).is_some_and(|n| n.word == Word::Name))))
+        });
+    let how = (1..tokens.len()).any(|i| {
+        tokens[i - 1].word == Word::Name
+            && matches!(key(i), "se" | "से")
+            && tokens[i + 1..].iter().any(|t| giving(&t.key))
+    });
+    // "pooja ka saman 500 ka diya": goods given, by the shop, with no giver of money named.
+    let goods_given = tokens.iter().any(|t| {
+        matches!(
+            t.key.as_str(),
+            "saman" | "samaan" | "saaman" | "goods" | "items" | "सामान" | "राशन" | "rashan"
+        )
+    }) && tokens.iter().any(|t| giving(&t.key));
+    !named_giver && (for_them || (how && !receiving) || goods_given)
+}
+
+/// Whether the one who paid or took is named only by a relation, a description or a title
+/// that a khata cannot be told by: "Raju ka bhai 300 de gaya", "Sita ne apne bhai ka 300
+/// chukaya", "naye kirayedar ne 1000 diye", "neeche wale uncle ka 700", "The tea stall guy
+/// paid 150". The booking is asked: which khata it goes to is the merchant's to say.
+pub fn person_unclear(tokens: &[Token<'_>]) -> bool {
+    let relation = |k: &str| {
+        matches!(
+            k,
+            "bhai"
+                | "behen"
+                | "bahen"
+                | "beta"
+                | "beti"
+                | "bahu"
+                | "papa"
+                | "mummy"
+                | "mummyji"
+                | "maa"
+                | "pitaji"
+                | "biwi"
+                | "wife"
+                | "husband"
+                | "pati"
+                | "patni"
+                | "son"
+                | "daughter"
+                | "brother"
+                | "sister"
+                | "mother"
+                | "father"
+                | "saas"
+                | "sasur"
+                | "devar"
+                | "chacha"
+                | "chachi"
+                | "mama"
+                | "mami"
+                | "nana"
+                | "nani"
+                | "dada"
+                | "dadi"
+                | "bhabhi"
+                | "dost"
+                | "friend"
+                | "naukar"
+                | "driver"
+                | "भाई"
+                | "बहन"
+                | "बेटा"
+                | "बेटी"
+                | "बहू"
+                | "पापा"
+                | "मम्मी"
+                | "मां"
+                | "पत्नी"
+                | "पति"
+                | "सास"
+                | "ससुर"
+                | "देवर"
+                | "चाचा"
+                | "चाची"
+                | "मामा"
+                | "मामी"
+                | "भाभी"
+                | "दोस्त"
+        )
+    };
+    // Titles a name keeps its khata with ("Gupta aunty", "Mrs Kapoor", "Dr. Mehta", "Master
+    // ji": the family's or the person's khata, as the contract strips honorifics) are no such
+    // description; a tenant is one.
+    let title = |k: &str| {
+        matches!(
+            k,
+            "tenant"
+                | "kirayedar"
+                | "किरायेदार"
+                | "guy"
+                | "lady"
+                | "aadmi"
+                | "aurat"
+                | "ladka"
+                | "ladki"
+                | "आदमी"
+                | "औरत"
+                | "लडका"
+                | "लडकी"
+        )
+    };
+    let key = |i: usize| tokens.get(i).map_or("", |t| t.key.as_str());
+    (0..tokens.len()).any(|i| {
+        let genitive = matches!(key(i), "ka" | "ki" | "ke" | "का" | "की" | "के");
+        let own = matches!(key(i), "apne" | "apni" | "apna" | "अपने" | "अपनी" | "अपना");
+        // "Raju ka bhai", "अपने भाई का": the relation of someone named, or of the payer.
+        ((genitive && i > 0 && tokens[i - 1].word == Word::Name) || own)
+            && relation(key(i + 1))
+            // "the tea stall guy", "chai wala aadmi": a person told by what they sell. "chai
+            // wale ne 60 diye" alone is the khata kept as "chai wala", read as such.
+            || (matches!(key(i), "wale" | "wala" | "waale" | "vale" | "वाले" | "वाला")
+                && i > 0
+                && tokens[i - 1].word == Word::Name
+                && title(key(i + 1)))
+            || title(key(i))
+            // "naye kirayedar", "neeche wale uncle", "bagal wali didi": told by where or when.
+            || (matches!(
+                key(i),
+                "naye"
+                    | "nayi"
+                    | "naya"
+                    | "neeche"
+                    | "niche"
+                    | "upar"
+                    | "bagal"
+                    | "saamne"
+                    | "samne"
+                    | "नए"
+                    | "नई"
+                    | "नया"
+                    | "नीचे"
+                    | "ऊपर"
+                    | "बगल"
+                    | "सामने"
+            ) && tokens
+                .get(i + 1)
+                .is_some_and(|n| n.word == Word::Name || matches!(n.key.as_str(), "wale" | "wali" | "wala" | "वाले" | "वाली")))
+    })
 }
 
 /// Drops the clauses after a booking that only ask for it to be written: "not entered yet, add

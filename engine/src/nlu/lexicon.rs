@@ -208,7 +208,8 @@ fn exact(key: &str) -> Option<Word> {
         // A share said in words ("15 percent advance"); see `Clause::not_money`.
         "percent" | "pratishat" | "प्रतिशत" => Word::Filler,
         // Replies to the bot that open a command: "fine. Make a bill for Sharma", "sure, …".
-        "fine" | "sure" | "cool" | "great" | "perfect" | "awesome" => Word::Filler,
+        "fine" | "sure" | "cool" | "great" | "perfect" | "awesome" | "happily" | "gladly"
+        | "luckily" | "thankfully" => Word::Filler,
         // "same as kal", "kal jaisa hi bill", "वैसा ही बिल": what they point at is in a message
         // the parser never sees, like a pronoun's.
         "same" | "jaisa" | "jaise" | "jaisi" | "vaisa" | "vaise" | "vaisi" | "waisa" | "waise"

@@ -125,6 +125,18 @@ pub fn parse(text: &str, now: DateTime<FixedOffset>) -> Understood {
     if forwarded && commands.iter().any(is_booking) {
         unclean += 1;
     }
+    if commands.iter().any(is_booking)
+        && (guard::person_unclear(&tokens) || guard::says_unsure(&tokens))
+    {
+        unclean += 1;
+    }
+    if commands
+        .iter()
+        .any(|c| matches!(c, Command::RecordPayment { .. }))
+        && guard::payer_unmarked(&tokens)
+    {
+        unclean += 1;
+    }
     if restated_entry(&commands, &tokens) {
         unclean += 1;
     }

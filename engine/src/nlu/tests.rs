@@ -3960,3 +3960,53 @@ fn what_leans_on_another_message_or_anothers_words_is_asked() {
         r#"[{"intent":"create_invoice","customer":"Sharma","items":[{"product":"sugar","qty":2,"unit":"kg"},{"product":"oil","qty":1,"unit":"litre"}]}]"#,
     );
 }
+
+#[test]
+fn a_word_that_is_also_a_name_or_a_person_told_by_relation_is_no_customer() {
+    // Round 21: each booked money to a word ("pooja" of the puja, "khushi" of gladly, "prem" of
+    // lovingly) or to someone else than the one described.
+    for text in [
+        "pooja ke liye 500 ka saman diya",
+        "पूजा के लिए 500 का सामान दिया",
+        "For the puja, gave goods worth 500",
+        "khushi khushi 300 de gaya",
+        "prem se 200 diye",
+        "सुख शांति से 500 दे गया",
+        "ram ram ji, 500 bhej diye hain",
+        "Hope he pays the 500 by Sunday",
+        "Happily paid 300 and left",
+        "Raju ka bhai 300 de gaya",
+        "Sita ne apne bhai ka 300 chukaya",
+        "naye किरायेदार ne 1000 diye",
+        "neeche wale uncle ka 700 udhaar likh do",
+        "The tea stall guy paid 150",
+        "Heera ne 500 diye, ya Moti ne, yaad nahi",
+    ] {
+        assert!(!parse(text, now()).confident, "{text}: {}", shown(text));
+    }
+    // The same words as names, marked as the one who paid, and titles kept with their name.
+    for (text, commands) in [
+        (
+            "Pooja ne 500 diye",
+            r#"[{"intent":"record_payment","customer":"Pooja","amount_paise":50000}]"#,
+        ),
+        (
+            "Prem se 200 mile",
+            r#"[{"intent":"record_payment","customer":"Prem","amount_paise":20000}]"#,
+        ),
+        (
+            "Khushi ne 300 diye",
+            r#"[{"intent":"record_payment","customer":"Khushi","amount_paise":30000}]"#,
+        ),
+        (
+            "Gupta uncle paid back 650",
+            r#"[{"intent":"record_payment","customer":"Gupta","amount_paise":65000}]"#,
+        ),
+        (
+            "Bill bana do Sunita ke liye: 1 litre doodh. Aur Anita paid 80",
+            r#"[{"intent":"create_invoice","customer":"Sunita","items":[{"product":"doodh","qty":1,"unit":"litre"}]},{"intent":"record_payment","customer":"Anita","amount_paise":8000}]"#,
+        ),
+    ] {
+        books_at_once(text, commands);
+    }
+}

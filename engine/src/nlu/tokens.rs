@@ -379,7 +379,11 @@ fn drop_repeated_names(tokens: &mut Vec<Token<'_>>) {
                     .zip(&tokens[at..at + width])
                     .all(|(a, b)| a.key == b.key)
         });
-        if let Some(width) = repeated {
+        // "Ram Ram ji, …" greets and "khushi khushi de gaya" is "gladly": doubled on purpose.
+        let doubled_on_purpose = repeated == Some(1)
+            && (matches!(tokens[at].key.as_str(), "khushi" | "खुशी")
+                || (at == 1 && matches!(tokens[at].key.as_str(), "ram" | "radhe" | "राम" | "राधे")));
+        if let Some(width) = repeated.filter(|_| !doubled_on_purpose) {
             tokens.drain(at..at + width);
             continue;
         }

@@ -381,7 +381,7 @@ fn the_fourteenth_round_probes_book_nothing_wrongly() {
 /// written, 130 money back to the customer, 100 look-alike controls). First measured: 10 booked
 /// wrongly (among them "Rahul was paid 500 from the counter today" as his payment, "Rahul had
 /// taken 500 on credit last week and paid it today" as more credit), 76 controls not booked at
-/// once. None booked wrongly now; 55 asked.
+/// once. None booked wrongly now; 54 asked.
 #[test]
 fn the_fifteenth_round_probes_book_nothing_wrongly() {
     let CaseFile::Safety(cases) = load("corpus", "probe-round15-safety") else {
@@ -389,7 +389,7 @@ fn the_fifteenth_round_probes_book_nothing_wrongly() {
     };
     let report = eval::evaluate_safety(&cases, parse);
     assert!(
-        report.total >= 360 && report.wrong_bookings == 0 && report.controls_not_booked <= 55,
+        report.total >= 360 && report.wrong_bookings == 0 && report.controls_not_booked <= 54,
         "{}",
         report.render(false)
     );
@@ -414,10 +414,10 @@ fn the_sixteenth_round_probes_book_nothing_wrongly() {
 /// The seventeenth round (`corpus/probe-round17-safety.jsonl`: 360 Hindi narratives, 70%
 /// Devanagari, 30% mixed script) and the eighteenth (`corpus/probe-round18-safety.jsonl`: 360
 /// messages in SMS shorthand: rcvd, frm, alrdy, refnd, pd, chq, "bill 4 Ravi:"). First measured:
-/// 1 and 10 booked wrongly, 75 and 61 controls asked. None booked wrongly now; 62 and 19 asked.
+/// 1 and 10 booked wrongly, 75 and 61 controls asked. None booked wrongly now; 60 and 19 asked.
 #[test]
 fn the_seventeenth_and_eighteenth_round_probes_book_nothing_wrongly() {
-    for (name, asked_at_most) in [("probe-round17-safety", 62), ("probe-round18-safety", 19)] {
+    for (name, asked_at_most) in [("probe-round17-safety", 60), ("probe-round18-safety", 19)] {
         let CaseFile::Safety(cases) = load("corpus", name) else {
             panic!("corpus/{name} should hold safety cases");
         };
@@ -440,10 +440,10 @@ fn the_seventeenth_and_eighteenth_round_probes_book_nothing_wrongly() {
 /// First measured: 9 and 7 booked wrongly (among them "इमरान ने 7 बजे पेमेंट किया" as ₹7, "Nisha
 /// ne 15% advance de diya" as ₹15, "Make a bill for Gaurav: … Make a bill for Shruti: …" with
 /// Gaurav's bread on Shruti's bill), 24 and 69 controls asked. None booked wrongly now; 21 and
-/// 34 asked (forwarded lists among them: someone else's words are asked).
+/// 33 asked (forwarded lists among them: someone else's words are asked).
 #[test]
 fn the_nineteenth_and_twentieth_round_probes_book_nothing_wrongly() {
-    for (name, asked_at_most) in [("probe-round19-safety", 21), ("probe-round20-safety", 34)] {
+    for (name, asked_at_most) in [("probe-round19-safety", 21), ("probe-round20-safety", 33)] {
         let CaseFile::Safety(cases) = load("corpus", name) else {
             panic!("corpus/{name} should hold safety cases");
         };
@@ -456,6 +456,24 @@ fn the_nineteenth_and_twentieth_round_probes_book_nothing_wrongly() {
             report.render(false)
         );
     }
+}
+
+/// The twenty-first round (`corpus/probe-round21-safety.jsonl`: 360 messages on who the
+/// customer is: names that are also words (Pooja, Khushi, Prem, Sona, Moti), people told by a
+/// relation, a description or a title). First measured: 22 booked wrongly ("pooja ke liye 500 ka
+/// saman diya" as Pooja's payment, "khushi khushi 300 de gaya" as Khushi's, "Raju ka bhai 300 de
+/// gaya" as Raju's, "The tea stall guy paid 150"), 7 of 211 controls asked. None now.
+#[test]
+fn the_twenty_first_round_probes_book_nothing_wrongly() {
+    let CaseFile::Safety(cases) = load("corpus", "probe-round21-safety") else {
+        panic!("corpus/probe-round21-safety should hold safety cases");
+    };
+    let report = eval::evaluate_safety(&cases, parse);
+    assert!(
+        report.total >= 360 && report.wrong_bookings == 0 && report.controls_not_booked <= 7,
+        "{}",
+        report.render(false)
+    );
 }
 
 /// The twenty-second round (`corpus/probe-round22-safety.jsonl`: 360 messages that lean on
