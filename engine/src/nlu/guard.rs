@@ -2287,8 +2287,11 @@ pub fn drop_vocative(tokens: &mut Vec<Token<'_>>) {
                 | "भाईसाहब"
         )
     };
-    // "good night bhaiya, …": after a greeting.
-    let Some(first) = tokens.iter().position(|t| t.word != Word::Greeting) else {
+    // "good night bhaiya, …", "yes boss, …": after a greeting or a filler.
+    let Some(first) = tokens
+        .iter()
+        .position(|t| !matches!(t.word, Word::Greeting | Word::Filler))
+    else {
         return;
     };
     if !addresses(&tokens[first].key) {
@@ -2517,6 +2520,164 @@ pub fn mark_greetings(tokens: &mut [Token<'_>]) {
         {
             tokens[i].word = Word::Filler;
             tokens[i + 1].word = Word::Filler;
+        }
+    }
+}
+
+/// Whether a bill's words say something its items cannot carry, or that it is no bill to make
+/// now: made already ("bill ban gaya hai", "bill ho gaya", "is done", "bana diya hai"), later or
+/// under a condition ("परसों बनाना", "chahiye ho to … bana dena"), left ("rehne do"), goods
+/// given back ("तेल लौटा दिया, बिल बना दो"), a quantity not said ("kuch packet", "zara si
+/// cheeni", "some rice", "a few packets", "2 kilo se zyada"), a price, discount or free item
+/// ("10% discount", "20 रुपये छूट", "ek free", "20 rupee ones"), a container the units do not
+/// know ("2 bori chawal", "3 thaili doodh"), or two customers ("Rahul aur Pappu ka bill").
+/// Read as items, each became goods nobody sold, or a bill made twice; the bill is asked.
+pub fn bill_unclear(tokens: &[Token<'_>]) -> bool {
+    let key = |i: usize| tokens.get(i).map_or("", |t| t.key.as_str());
+    let perfective = |k: &str| {
+        matches!(
+            k,
+            "gaya"
+                | "gayi"
+                | "gai"
+                | "gya"
+                | "diya"
+                | "di"
+                | "chuka"
+                | "chuki"
+                | "गया"
+                | "गई"
+                | "दिया"
+                | "दी"
+                | "चुका"
+        )
+    };
+    let made = (0..tokens.len()).any(|i| {
+        // "ban gaya", "bana diya", "बन गया", "बना दिया", "bill ho gaya".
+        (matches!(key(i), "ban" | "bana" | "bn" | "बन" | "बना") && perfective(key(i + 1)))
+            || (matches!(key(i), "ho" | "हो") && perfective(key(i + 1)))
+            || matches!(key(i), "done" | "made" | "ready" | "banaya" | "बनाया")
+    });
+    let later = (0..tokens.len()).any(|i| {
+        (matches!(key(i), "banana" | "बनाना")
+            && tokens
+                .iter()
+                .any(|t| matches!(t.word, Word::Day(_) | Word::Weekday(_))))
+            || (matches!(key(i), "ho" | "हो") && matches!(key(i + 1), "to" | "toh" | "तो"))
+            || (matches!(key(i), "rehne" | "rahne" | "रहने") && matches!(key(i + 1), "do" | "दो"))
+    });
+    let vague = (0..tokens.len()).any(|i| {
+        matches!(
+            key(i),
+            "kuch"
+                | "कुछ"
+                | "some"
+                | "few"
+                | "bahut"
+                | "बहुत"
+                | "saare"
+                | "sare"
+                | "सारे"
+                | "jitna"
+                | "जितना"
+                | "zyada"
+                | "jyada"
+                | "ज्यादा"
+                | "thoda"
+                | "thodi"
+                | "थोडा"
+                | "थोडी"
+        ) || (matches!(key(i), "zara" | "jara" | "जरा")
+            && matches!(key(i + 1), "si" | "sa" | "सी" | "सा"))
+    });
+    // A price is a currency beside a number; "abhi paise nahi diye" says no price.
+    let priced = (0..tokens.len()).any(|i| {
+        (tokens[i].word == Word::Currency
+            && (i
+                .checked_sub(1)
+                .is_some_and(|b| tokens[b].word == Word::Number)
+                || tokens.get(i + 1).is_some_and(|n| n.word == Word::Number)))
+            || matches!(
+                key(i),
+                "discount"
+                    | "chhoot"
+                    | "chhut"
+                    | "chut"
+                    | "छूट"
+                    | "free"
+                    | "फ्री"
+                    | "percent"
+                    | "off"
+            )
+    });
+    // "1 किलो चीनी की जगह 2 किलो चीनी", "2 kg instead of 1": an item corrected in the list.
+    let corrected = tokens.iter().any(|t| {
+        matches!(
+            t.key.as_str(),
+            "jagah" | "jageh" | "जगह" | "instead" | "badle" | "बदले"
+        )
+    });
+    let container = tokens.iter().any(|t| {
+        matches!(
+            t.key.as_str(),
+            "bori"
+                | "boriya"
+                | "बोरी"
+                | "katta"
+                | "कट्टा"
+                | "thaili"
+                | "थैली"
+                | "strip"
+                | "strips"
+                | "tray"
+                | "trays"
+                | "patta"
+                | "पत्ता"
+                | "gaddi"
+                | "गड्डी"
+        )
+    });
+    let given_back = tokens.iter().any(|t| is_giving_back(&t.key))
+        || (0..tokens.len()).any(|i| key(i) == "brought" && key(i + 1) == "back")
+        || tokens
+            .iter()
+            .any(|t| matches!(t.key.as_str(), "return" | "returned" | "वापस"));
+    // "Rahul aur Pappu ka bill", "bill for Anil and Priya": two customers, one bill.
+    let two_customers = (2..tokens.len()).any(|i| {
+        let pair = tokens[i - 2].word == Word::Name
+            && matches!(key(i - 1), "aur" | "and" | "और" | "&")
+            && tokens[i].word == Word::Name;
+        let owns_the_bill = matches!(key(i + 1), "ka" | "ke" | "ki" | "का" | "के" | "की")
+            && tokens.get(i + 2).is_some_and(|t| t.word == Word::Bill);
+        let billed_for = i >= 3 && key(i - 3) == "for";
+        pair && (owns_the_bill || billed_for)
+    });
+    made || later || vague || priced || corrected || container || given_back || two_customers
+}
+
+/// "haan ek aur, Bittu ne 1200 PhonePe kiya", "one more entry: Vijay took 600", "एक बात और":
+/// the "one" of one more thing counts messages, and read as a number it became a ₹1 payment.
+pub fn drop_one_more(tokens: &mut [Token<'_>]) {
+    for i in 0..tokens.len() {
+        if !matches!(tokens[i].key.as_str(), "ek" | "one" | "एक") {
+            continue;
+        }
+        let next = tokens.get(i + 1).map_or("", |t| t.key.as_str());
+        let after = tokens.get(i + 2);
+        let more_thing = matches!(next, "baat" | "बात" | "entry" | "एंट्री" | "kaam" | "काम")
+            || (matches!(next, "aur" | "और" | "more")
+                && after.is_none_or(|a| {
+                    // "ek aur 500 diye": one more, of 500.
+                    matches!(a.word, Word::Sep | Word::Number)
+                        || matches!(a.key.as_str(), "entry" | "एंट्री" | "baat" | "बात" | "thing")
+                }));
+        let thing_said = matches!(next, "baat" | "बात");
+        if more_thing {
+            tokens[i].word = Word::Filler;
+            // "ek baat aur": the thing is no one's name.
+            if thing_said {
+                tokens[i + 1].word = Word::Filler;
+            }
         }
     }
 }

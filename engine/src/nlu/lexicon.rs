@@ -760,9 +760,24 @@ fn everyday(key: &str) -> Option<Word> {
             "jo" | "जो" | "kuch" | "कुछ" | "jaldi" | "jldi" | "जल्दी" | "bhar" | "भर" | "there"
             | "here" | "oh" | "ohh" | "uff" | "arrey" | "acchaa" => Word::Filler,
             // Calls to the listener: "hey Rahul paid 500", "bro, Sharmaji ne 200 diye".
-            "hey" | "heyy" | "bro" | "oye" | "oyee" | "sunno" | "suniye" | "sunna" | "sunie" => {
-                Word::Filler
-            }
+            "hey"
+            | "heyy"
+            | "bro"
+            | "oye"
+            | "oyee"
+            | "sunno"
+            | "suniye"
+            | "sunna"
+            | "sunie"
+            | "सुनिए"
+            | "chalo"
+            | "चलो"
+            | "bilkul"
+            | "बिल्कुल"
+            | "zaroor"
+            | "zarur"
+            | "jarur"
+            | "जरूर" => Word::Filler,
             "ping" => Word::Reminder,
             // "how much money is stuck with customers": dues.
             "stuck" | "fasa" | "phasa" | "fasaa" | "फंसा" | "फसा" => Word::Balance,

@@ -43,6 +43,7 @@ pub fn parse(text: &str, now: DateTime<FixedOffset>) -> Understood {
         .is_some_and(|t| matches!(t.key.as_str(), "forwarded" | "fwd"));
     drop_tag_particles(&mut tokens);
     guard::mark_greetings(&mut tokens);
+    guard::drop_one_more(&mut tokens);
     guard::spread_list_heading(&mut tokens);
     guard::drop_vocative(&mut tokens);
     guard::drop_late_entry_requests(&mut tokens);
@@ -134,6 +135,13 @@ pub fn parse(text: &str, now: DateTime<FixedOffset>) -> Understood {
         .iter()
         .any(|c| matches!(c, Command::RecordPayment { .. }))
         && guard::payer_unmarked(&tokens)
+    {
+        unclean += 1;
+    }
+    if commands
+        .iter()
+        .any(|c| matches!(c, Command::CreateInvoice { .. }))
+        && guard::bill_unclear(&tokens)
     {
         unclean += 1;
     }

@@ -4010,3 +4010,76 @@ fn a_word_that_is_also_a_name_or_a_person_told_by_relation_is_no_customer() {
         books_at_once(text, commands);
     }
 }
+
+#[test]
+fn one_more_thing_is_no_rupee_and_openers_are_no_customer() {
+    // Round 22: "ek aur" was read as ₹1, and openers ("chalo", "bilkul") as customers.
+    for (text, commands) in [
+        (
+            "haan ek aur, Bittu ne 1200 PhonePe kiya",
+            r#"[{"intent":"record_payment","customer":"Bittu","amount_paise":120000,"mode":"upi"}]"#,
+        ),
+        (
+            "chalo, Vinod ko 350 udhaar likho",
+            r#"[{"intent":"add_credit","customer":"Vinod","amount_paise":35000}]"#,
+        ),
+        (
+            "ji bilkul, Harish ne 250 Paytm kiya",
+            r#"[{"intent":"record_payment","customer":"Harish","amount_paise":25000,"mode":"upi"}]"#,
+        ),
+    ] {
+        books_at_once(text, commands);
+    }
+    for text in ["Rahul ne ek aur 500 diye", "ek baat aur, Mohan ne 300 diye"] {
+        assert!(
+            !shown(text).contains("\"amount_paise\":100,"),
+            "{text}: {}",
+            shown(text)
+        );
+        assert!(!shown(text).contains("baat"), "{text}: {}", shown(text));
+    }
+}
+
+#[test]
+fn a_bill_made_already_later_vague_priced_or_for_two_is_asked() {
+    // Round 23: each became a bill of goods nobody sold, or a bill made twice.
+    for text in [
+        "Rahul ka 2 kilo atta ka bill ban gaya hai",
+        "सुरेश का 1 लीटर तेल का बिल बन गया",
+        "Anil's bill for 2 kg sugar is done",
+        "Pappu ka bill ho gaya, 3 packet Maggi",
+        "शर्मा जी का 2 किलो आटा का बिल परसों बनाना",
+        "Pappu ko Maggi chahiye ho to 3 packet ka bill bana dena",
+        "Gupta ji ka 2 kilo dal ka bill rehne do",
+        "शर्मा जी ने 1 लीटर तेल लौटा दिया, बिल बना दो",
+        "Sharma ji ko kuch packet Maggi diye, bill bana do",
+        "Pappu ke liye zara si cheeni ka bill bana do",
+        "Bill Priya for a few packets of Maggi",
+        "Rahul ka bill 2 kilo atta, 10% discount lagao",
+        "शर्मा जी का बिल 5 किलो चावल, 20 रुपये छूट देना",
+        "Bill for Anil: 4 Lays 20 rupee ones",
+        "Rahul ka bill bana do, 2 bori chawal",
+        "Rahul aur Pappu ka bill bana do, 2 kilo atta",
+        "Make a bill for Anil and Priya, 1 kg sugar",
+        "शर्मा जी का बिल बना दो, 1 किलो चीनी की जगह 2 किलो चीनी",
+    ] {
+        assert!(!parse(text, now()).confident, "{text}: {}", shown(text));
+    }
+    // Plain bills still book at once, money not yet paid said beside them included.
+    for (text, commands) in [
+        (
+            "Kapoor ko 2 kilo cheeni ka bill banao, abhi paise nahi diye",
+            r#"[{"intent":"create_invoice","customer":"Kapoor","items":[{"product":"cheeni","qty":2,"unit":"kg"}]}]"#,
+        ),
+        (
+            "Sharma ji ko ek paav paneer, bill bana do",
+            r#"[{"intent":"create_invoice","customer":"Sharma","items":[{"product":"paneer","qty":0.25,"unit":"kg"}]}]"#,
+        ),
+        (
+            "Rahul ko 2 kilo atta aur 1 kilo chawal ka bill bana do",
+            r#"[{"intent":"create_invoice","customer":"Rahul","items":[{"product":"atta","qty":2,"unit":"kg"},{"product":"chawal","qty":1,"unit":"kg"}]}]"#,
+        ),
+    ] {
+        books_at_once(text, commands);
+    }
+}

@@ -30,9 +30,10 @@ const HELD_OUT_CONTROLS_ASKED_AT_MOST: usize = 1;
 const WAVE3_EXACT_AT_LEAST: f64 = 99.7;
 const WAVE3_CONFIDENT_WRONG_AT_MOST: f64 = 0.0;
 const WAVE3_DEFERRED_AT_MOST: f64 = 4.5;
-/// Two wave-3 traps are booked today (the target is none; three until the review fixes of the
-/// sixth round): a floor against getting worse.
-const WAVE3_WRONG_BOOKINGS_AT_MOST: usize = 2;
+/// One wave-3 trap is booked today (the target is none; three until the review fixes of the
+/// sixth round, two until the bill checks of the twenty-third round, which never opened it): a
+/// floor against getting worse.
+const WAVE3_WRONG_BOOKINGS_AT_MOST: usize = 1;
 
 /// A corpus file; a missing or unreadable one fails (a figure nobody measures is no guard).
 fn load(part: &str, name: &str) -> CaseFile {
@@ -481,7 +482,7 @@ fn the_twenty_first_round_probes_book_nothing_wrongly() {
 /// message, "same as kal", undo and cancel, forwarded customer messages, chit-chat with
 /// numbers). First measured: 7 booked wrongly ("same as kal, 500 udhaar" to a customer "same",
 /// "fine. Make a bill …" with "fine" as goods, a forwarded customer claim booked as paid), 40 of
-/// 130 controls asked. None booked wrongly now.
+/// 130 controls asked. None booked wrongly now; 24 asked.
 #[test]
 fn the_twenty_second_round_probes_book_nothing_wrongly() {
     let CaseFile::Safety(cases) = load("corpus", "probe-round22-safety") else {
@@ -489,7 +490,27 @@ fn the_twenty_second_round_probes_book_nothing_wrongly() {
     };
     let report = eval::evaluate_safety(&cases, parse);
     assert!(
-        report.total >= 360 && report.wrong_bookings == 0 && report.controls_not_booked <= 35,
+        report.total >= 360 && report.wrong_bookings == 0 && report.controls_not_booked <= 24,
+        "{}",
+        report.render(false)
+    );
+}
+
+/// The twenty-third round (`corpus/probe-round23-safety.jsonl`: 360 bills: brands with digits,
+/// quantities in words and fractions, unit forms, lists; and bills made already, later or under
+/// a condition, goods given back, quantities not said, prices and discounts, containers the units
+/// do not know, two customers). First measured: 32 booked wrongly ("Rahul ka 2 kilo atta ka bill
+/// ban gaya hai" as a bill of "atta ban", "10% discount lagao" as 10 of "discount", "Rahul aur
+/// Pappu ka bill" with Rahul as goods, "kuch packet Maggi" as one packet), 32 of 204 controls
+/// asked. None booked wrongly now.
+#[test]
+fn the_twenty_third_round_probes_book_nothing_wrongly() {
+    let CaseFile::Safety(cases) = load("corpus", "probe-round23-safety") else {
+        panic!("corpus/probe-round23-safety should hold safety cases");
+    };
+    let report = eval::evaluate_safety(&cases, parse);
+    assert!(
+        report.total >= 360 && report.wrong_bookings == 0 && report.controls_not_booked <= 31,
         "{}",
         report.render(false)
     );
