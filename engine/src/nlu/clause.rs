@@ -291,6 +291,21 @@ impl<'t, 'a> Clause<'t, 'a> {
                         | Word::MonthName(_)
                 )
             );
+        // "Paytm txn id 7781234", "bill no 4521", "order 3321", "UTR 4123": a reference.
+        let reference = start.checked_sub(1).is_some_and(|b| {
+            matches!(
+                self.tokens[b].key.as_str(),
+                "id" | "txn"
+                    | "ref"
+                    | "refno"
+                    | "utr"
+                    | "transaction"
+                    | "order"
+                    | "no"
+                    | "number"
+                    | "invoice"
+            )
+        });
         let after = self.tokens.get(end).map_or("", |t| t.key.as_str());
         let counted = matches!(
             after,
@@ -317,7 +332,7 @@ impl<'t, 'a> Clause<'t, 'a> {
         let note = after_words
             .next()
             .is_some_and(|t| matches!(t.key.as_str(), "note" | "notes" | "नोट"));
-        clock || counts_time || counted || share_of_something || note
+        clock || counts_time || counted || share_of_something || note || reference
     }
 
     /// "250 rupaye 50 paise": the paise said after the rupees, as (paise, end of the words read).

@@ -2682,6 +2682,70 @@ pub fn drop_one_more(tokens: &mut [Token<'_>]) {
     }
 }
 
+/// Whether the money told may not have arrived, or went back: "Suresh ne 700 GPay किया पर
+/// pending है", "UPI fail ho gaya", "cheque bounce ho gaya", "bank ne Anil ka 1200 reverse kar
+/// diya", "card declined". A payment beside such words is asked, never booked unasked.
+pub fn payment_not_arrived(tokens: &[Token<'_>]) -> bool {
+    // "pending hai", "pending dikha raha": the payment's state; "his pending 800", "pending
+    // amount" are dues.
+    let pending_state = (0..tokens.len()).any(|i| {
+        matches!(tokens[i].key.as_str(), "pending" | "पेंडिंग")
+            && tokens.get(i + 1).is_none_or(|n| {
+                matches!(n.word, Word::Sep | Word::Aux)
+                    || matches!(
+                        n.key.as_str(),
+                        "dikha"
+                            | "dikh"
+                            | "show"
+                            | "shows"
+                            | "status"
+                            | "mein"
+                            | "me"
+                            | "दिखा"
+                            | "में"
+                    )
+            })
+    });
+    pending_state
+        || tokens.iter().any(|t| {
+            matches!(
+                t.key.as_str(),
+                "fail"
+                    | "failed"
+                    | "failure"
+                    | "declined"
+                    | "decline"
+                    | "bounce"
+                    | "bounced"
+                    | "reverse"
+                    | "reversed"
+                    | "reversal"
+                    | "chargeback"
+                    | "atka"
+                    | "atak"
+                    | "फेल"
+                    | "बाउंस"
+                    | "रिवर्स"
+                    | "अटका"
+            )
+        })
+}
+
+/// Whether one payment is told with two ways of paying ("Pooja ne 500 diye, kuch cash kuch
+/// GPay"): the contract's payment has one mode, and picking either is a guess.
+pub fn modes_outnumber_payments(tokens: &[Token<'_>], payments: usize) -> bool {
+    let mut modes: Vec<crate::money::PaymentMode> = Vec::new();
+    for t in tokens {
+        if let Word::Mode(mode) = t.word
+            && !matches!(t.key.as_str(), "account" | "अकाउंट")
+            && !modes.contains(&mode)
+        {
+            modes.push(mode);
+        }
+    }
+    payments > 0 && modes.len() > payments
+}
+
 /// Whether the message says the merchant is unsure of what it tells: "Heera ne 500 diye, ya
 /// Moti ne, yaad nahi", "pata nahi kisne diye", "not sure who paid", "Hope he pays the 500".
 pub fn says_unsure(tokens: &[Token<'_>]) -> bool {

@@ -209,7 +209,7 @@ fn exact(key: &str) -> Option<Word> {
         "percent" | "pratishat" | "प्रतिशत" => Word::Filler,
         // Replies to the bot that open a command: "fine. Make a bill for Sharma", "sure, …".
         "fine" | "sure" | "cool" | "great" | "perfect" | "awesome" | "happily" | "gladly"
-        | "luckily" | "thankfully" => Word::Filler,
+        | "luckily" | "thankfully" | "rest" => Word::Filler,
         // "same as kal", "kal jaisa hi bill", "वैसा ही बिल": what they point at is in a message
         // the parser never sees, like a pronoun's.
         "same" | "jaisa" | "jaise" | "jaisi" | "vaisa" | "vaise" | "vaisi" | "waisa" | "waise"

@@ -131,10 +131,14 @@ pub fn parse(text: &str, now: DateTime<FixedOffset>) -> Understood {
     {
         unclean += 1;
     }
-    if commands
+    let payments = commands
         .iter()
-        .any(|c| matches!(c, Command::RecordPayment { .. }))
-        && guard::payer_unmarked(&tokens)
+        .filter(|c| matches!(c, Command::RecordPayment { .. }))
+        .count();
+    if payments > 0
+        && (guard::payer_unmarked(&tokens)
+            || guard::payment_not_arrived(&tokens)
+            || guard::modes_outnumber_payments(&tokens, payments))
     {
         unclean += 1;
     }
@@ -491,7 +495,8 @@ fn best_split(
 }
 
 /// "bill 4 Ravi: 1 dozen eggs", "send 2 Rahul": texting's "4" (for) and "2" (to), when they
-/// stand between the word they belong to and a name closed by a colon or the message's end.
+/// stand between the word they belong to and a name closed by a colon or the message's end;
+/// and the "2" of an infinitive ("forgot 2 add").
 fn read_digits_as_prepositions(tokens: &mut [Token<'_>]) {
     for i in 1..tokens.len().saturating_sub(1) {
         let preposition = match tokens[i].key.as_str() {
@@ -505,6 +510,22 @@ fn read_digits_as_prepositions(tokens: &mut [Token<'_>]) {
         if tokens[i + 1].word == Word::Name && closed {
             tokens[i].key = preposition.to_string();
             tokens[i].word = super::lexicon::classify(preposition);
+        }
+    }
+    // "forgot 2 add: Jagdish pd 1k cash", "need 2 enter this": the "2" of an infinitive.
+    for i in 1..tokens.len().saturating_sub(1) {
+        let infinitive = tokens[i].key == "2"
+            && matches!(
+                tokens[i - 1].key.as_str(),
+                "forgot" | "forget" | "need" | "want" | "have" | "has" | "going" | "remember"
+            )
+            && matches!(
+                tokens[i + 1].key.as_str(),
+                "add" | "enter" | "write" | "record" | "note" | "pay" | "send" | "update"
+            );
+        if infinitive {
+            tokens[i].key = "to".to_string();
+            tokens[i].word = super::lexicon::classify("to");
         }
     }
 }

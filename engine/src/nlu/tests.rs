@@ -4083,3 +4083,31 @@ fn a_bill_made_already_later_vague_priced_or_for_two_is_asked() {
         books_at_once(text, commands);
     }
 }
+
+#[test]
+fn money_that_may_not_have_arrived_or_is_told_two_ways_is_asked() {
+    // Round 24: each was booked as a payment made, or with a way of paying picked.
+    for text in [
+        "bank ne Anil ka 1200 reverse kar diya",
+        "Rohit का 4000 IMPS reverse हो गया",
+        "Suresh ne 700 GPay किया पर pending है",
+        "Rahul ka 500 ka UPI fail ho gaya",
+        "Mohan ka cheque bounce ho gaya, 2000 ka",
+        "Pooja ne 500 diye, kuch cash kuch GPay",
+        "Prem paid 1000: 600 on PhonePe, rest in cash",
+    ] {
+        assert!(!parse(text, now()).confident, "{text}: {}", shown(text));
+    }
+    // A reference number is no amount (the message is asked, for the words about it); dues
+    // called pending are still paid.
+    let referenced = "Paytm txn id 7781234, Sonal ne 230 bheje";
+    assert!(
+        !shown(referenced).contains("778123400") && !parse(referenced, now()).confident,
+        "{}",
+        shown(referenced)
+    );
+    books_at_once(
+        "Hemant paid his pending 800",
+        r#"[{"intent":"record_payment","customer":"Hemant","amount_paise":80000}]"#,
+    );
+}

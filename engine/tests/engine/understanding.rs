@@ -503,6 +503,24 @@ fn the_twenty_second_round_probes_book_nothing_wrongly() {
 /// ban gaya hai" as a bill of "atta ban", "10% discount lagao" as 10 of "discount", "Rahul aur
 /// Pappu ka bill" with Rahul as goods, "kuch packet Maggi" as one packet), 32 of 204 controls
 /// asked. None booked wrongly now.
+/// The twenty-fourth round (`corpus/probe-round24-safety.jsonl`: 360 messages on how money was
+/// paid and whether it arrived: every mode word, references beside the amount, splits; and
+/// payments failed, pending, bounced, reversed, refunded, or only claimed). First measured: 6
+/// booked wrongly ("bank ne Anil ka 1200 reverse kar diya" as Anil's payment, "GPay किया पर
+/// pending है" as paid, "Paytm txn id 7781234" as ₹77,81,234), 33 of 180 controls asked. None now.
+#[test]
+fn the_twenty_fourth_round_probes_book_nothing_wrongly() {
+    let CaseFile::Safety(cases) = load("corpus", "probe-round24-safety") else {
+        panic!("corpus/probe-round24-safety should hold safety cases");
+    };
+    let report = eval::evaluate_safety(&cases, parse);
+    assert!(
+        report.total >= 360 && report.wrong_bookings == 0 && report.controls_not_booked <= 33,
+        "{}",
+        report.render(false)
+    );
+}
+
 #[test]
 fn the_twenty_third_round_probes_book_nothing_wrongly() {
     let CaseFile::Safety(cases) = load("corpus", "probe-round23-safety") else {
