@@ -2682,6 +2682,44 @@ pub fn drop_one_more(tokens: &mut [Token<'_>]) {
     }
 }
 
+/// Whether the message states how a khata stands rather than something that happened: "Ravi ka
+/// 500 jama hai" (has 500 deposited), "सीता के 300 जमा पड़े हैं", "Harish ka jama 600 hai", "Ravi
+/// has 500 deposited with us", "Mohan has a credit balance of 300". "Sunil ke 1,750 jama hue"
+/// (were deposited) and "jama kiye hain" tell an event and are booked.
+pub fn states_a_standing(tokens: &[Token<'_>]) -> bool {
+    let key = |i: usize| tokens.get(i).map_or("", |t| t.key.as_str());
+    let is_now = |k: &str| {
+        matches!(
+            k,
+            "hai"
+                | "hain"
+                | "h"
+                | "है"
+                | "हैं"
+                | "pada"
+                | "pade"
+                | "padi"
+                | "पडा"
+                | "पडे"
+                | "पडी"
+        )
+    };
+    (0..tokens.len()).any(|i| {
+        let deposited = matches!(key(i), "jama" | "जमा");
+        // "jama hai", "jama pade hain"; "ka jama 600 hai".
+        (deposited && is_now(key(i + 1)))
+            || (deposited
+                && tokens.get(i + 1).is_some_and(|t| t.word == Word::Number)
+                && is_now(key(i + 2)))
+            || (key(i) == "deposited" && key(i + 1) == "with")
+            || (key(i) == "deposit" && matches!(key(i + 1), "with" | "is"))
+            // "has a credit balance of 300"; "cleared his full balance of 1,320" pays it.
+            || (key(i) == "balance"
+                && matches!(key(i + 1), "of" | "is")
+                && !tokens.iter().any(|t| t.word == Word::Pay))
+    })
+}
+
 /// Whether the money told may not have arrived, or went back: "Suresh ne 700 GPay किया पर
 /// pending है", "UPI fail ho gaya", "cheque bounce ho gaya", "bank ne Anil ka 1200 reverse kar
 /// diya", "card declined". A payment beside such words is asked, never booked unasked.

@@ -127,7 +127,9 @@ pub fn parse(text: &str, now: DateTime<FixedOffset>) -> Understood {
         unclean += 1;
     }
     if commands.iter().any(is_booking)
-        && (guard::person_unclear(&tokens) || guard::says_unsure(&tokens))
+        && (guard::person_unclear(&tokens)
+            || guard::says_unsure(&tokens)
+            || guard::states_a_standing(&tokens))
     {
         unclean += 1;
     }

@@ -4111,3 +4111,31 @@ fn money_that_may_not_have_arrived_or_is_told_two_ways_is_asked() {
         r#"[{"intent":"record_payment","customer":"Hemant","amount_paise":80000}]"#,
     );
 }
+
+#[test]
+fn how_a_khata_stands_is_no_booking() {
+    // Round 25: each state was booked as a payment or credit made now.
+    for text in [
+        "Ravi ka 500 jama hai",
+        "सीता के 300 जमा पड़े हैं",
+        "Harish ka jama 600 hai",
+        "जावेद के खाते में 400 जमा हैं",
+        "Ravi has 500 deposited with us",
+        "Mohan has a credit balance of 300",
+    ] {
+        assert!(!parse(text, now()).confident, "{text}: {}", shown(text));
+    }
+    // Deposits that happened, and a balance paid off, are booked.
+    for (text, commands) in [
+        (
+            "Sunil ke 1,750 jama hue",
+            r#"[{"intent":"record_payment","customer":"Sunil","amount_paise":175000}]"#,
+        ),
+        (
+            "Tariq has cleared his full balance of 1,320 via google pay",
+            r#"[{"intent":"record_payment","customer":"Tariq","amount_paise":132000,"mode":"upi"}]"#,
+        ),
+    ] {
+        books_at_once(text, commands);
+    }
+}

@@ -521,6 +521,24 @@ fn the_twenty_fourth_round_probes_book_nothing_wrongly() {
     );
 }
 
+/// The twenty-fifth round (`corpus/probe-round25-safety.jsonl`: 360 messages in the vocabulary
+/// of dues: events against states, forgiveness, advances, interest, balance questions with
+/// amounts). First measured: 13 booked wrongly, every one a state booked as a payment ("Ravi ka
+/// 500 jama hai", "सीता के 300 जमा पड़े हैं", "Mohan has a credit balance of 300" as credit), 18 of
+/// 170 controls asked. None now.
+#[test]
+fn the_twenty_fifth_round_probes_book_nothing_wrongly() {
+    let CaseFile::Safety(cases) = load("corpus", "probe-round25-safety") else {
+        panic!("corpus/probe-round25-safety should hold safety cases");
+    };
+    let report = eval::evaluate_safety(&cases, parse);
+    assert!(
+        report.total >= 360 && report.wrong_bookings == 0 && report.controls_not_booked <= 18,
+        "{}",
+        report.render(false)
+    );
+}
+
 #[test]
 fn the_twenty_third_round_probes_book_nothing_wrongly() {
     let CaseFile::Safety(cases) = load("corpus", "probe-round23-safety") else {
