@@ -77,6 +77,22 @@ fn assert_meets(report: &EvalReport, shown: &str, exact: f64, confident_wrong: f
     );
 }
 
+/// A probe round's safety file: at least 360 cases, none booked wrongly, and at most
+/// `asked_at_most` controls asked (the floor as last measured).
+fn assert_probe_round(name: &str, asked_at_most: usize) {
+    let CaseFile::Safety(cases) = load("corpus", name) else {
+        panic!("corpus/{name} should hold safety cases");
+    };
+    let report = eval::evaluate_safety(&cases, parse);
+    assert!(
+        report.total >= 360
+            && report.wrong_bookings == 0
+            && report.controls_not_booked <= asked_at_most,
+        "{name}\n{}",
+        report.render(false)
+    );
+}
+
 fn assert_safe(report: &SafetyReport, shown: &str) {
     assert!(
         report.wrong_bookings == 0 && report.controls_not_booked == 0,
@@ -419,17 +435,7 @@ fn the_sixteenth_round_probes_book_nothing_wrongly() {
 #[test]
 fn the_seventeenth_and_eighteenth_round_probes_book_nothing_wrongly() {
     for (name, asked_at_most) in [("probe-round17-safety", 60), ("probe-round18-safety", 19)] {
-        let CaseFile::Safety(cases) = load("corpus", name) else {
-            panic!("corpus/{name} should hold safety cases");
-        };
-        let report = eval::evaluate_safety(&cases, parse);
-        assert!(
-            report.total >= 360
-                && report.wrong_bookings == 0
-                && report.controls_not_booked <= asked_at_most,
-            "{name}\n{}",
-            report.render(false)
-        );
+        assert_probe_round(name, asked_at_most);
     }
 }
 
@@ -445,17 +451,7 @@ fn the_seventeenth_and_eighteenth_round_probes_book_nothing_wrongly() {
 #[test]
 fn the_nineteenth_and_twentieth_round_probes_book_nothing_wrongly() {
     for (name, asked_at_most) in [("probe-round19-safety", 21), ("probe-round20-safety", 33)] {
-        let CaseFile::Safety(cases) = load("corpus", name) else {
-            panic!("corpus/{name} should hold safety cases");
-        };
-        let report = eval::evaluate_safety(&cases, parse);
-        assert!(
-            report.total >= 360
-                && report.wrong_bookings == 0
-                && report.controls_not_booked <= asked_at_most,
-            "{name}\n{}",
-            report.render(false)
-        );
+        assert_probe_round(name, asked_at_most);
     }
 }
 
@@ -466,15 +462,7 @@ fn the_nineteenth_and_twentieth_round_probes_book_nothing_wrongly() {
 /// gaya" as Raju's, "The tea stall guy paid 150"), 7 of 211 controls asked. None now.
 #[test]
 fn the_twenty_first_round_probes_book_nothing_wrongly() {
-    let CaseFile::Safety(cases) = load("corpus", "probe-round21-safety") else {
-        panic!("corpus/probe-round21-safety should hold safety cases");
-    };
-    let report = eval::evaluate_safety(&cases, parse);
-    assert!(
-        report.total >= 360 && report.wrong_bookings == 0 && report.controls_not_booked <= 7,
-        "{}",
-        report.render(false)
-    );
+    assert_probe_round("probe-round21-safety", 7);
 }
 
 /// The twenty-second round (`corpus/probe-round22-safety.jsonl`: 360 messages that lean on
@@ -485,15 +473,7 @@ fn the_twenty_first_round_probes_book_nothing_wrongly() {
 /// 130 controls asked. None booked wrongly now; 24 asked.
 #[test]
 fn the_twenty_second_round_probes_book_nothing_wrongly() {
-    let CaseFile::Safety(cases) = load("corpus", "probe-round22-safety") else {
-        panic!("corpus/probe-round22-safety should hold safety cases");
-    };
-    let report = eval::evaluate_safety(&cases, parse);
-    assert!(
-        report.total >= 360 && report.wrong_bookings == 0 && report.controls_not_booked <= 24,
-        "{}",
-        report.render(false)
-    );
+    assert_probe_round("probe-round22-safety", 24);
 }
 
 /// The twenty-third round (`corpus/probe-round23-safety.jsonl`: 360 bills: brands with digits,
@@ -510,15 +490,7 @@ fn the_twenty_second_round_probes_book_nothing_wrongly() {
 /// pending है" as paid, "Paytm txn id 7781234" as ₹77,81,234), 33 of 180 controls asked. None now.
 #[test]
 fn the_twenty_fourth_round_probes_book_nothing_wrongly() {
-    let CaseFile::Safety(cases) = load("corpus", "probe-round24-safety") else {
-        panic!("corpus/probe-round24-safety should hold safety cases");
-    };
-    let report = eval::evaluate_safety(&cases, parse);
-    assert!(
-        report.total >= 360 && report.wrong_bookings == 0 && report.controls_not_booked <= 33,
-        "{}",
-        report.render(false)
-    );
+    assert_probe_round("probe-round24-safety", 33);
 }
 
 /// The twenty-fifth round (`corpus/probe-round25-safety.jsonl`: 360 messages in the vocabulary
@@ -528,28 +500,12 @@ fn the_twenty_fourth_round_probes_book_nothing_wrongly() {
 /// 170 controls asked. None now.
 #[test]
 fn the_twenty_fifth_round_probes_book_nothing_wrongly() {
-    let CaseFile::Safety(cases) = load("corpus", "probe-round25-safety") else {
-        panic!("corpus/probe-round25-safety should hold safety cases");
-    };
-    let report = eval::evaluate_safety(&cases, parse);
-    assert!(
-        report.total >= 360 && report.wrong_bookings == 0 && report.controls_not_booked <= 18,
-        "{}",
-        report.render(false)
-    );
+    assert_probe_round("probe-round25-safety", 18);
 }
 
 #[test]
 fn the_twenty_third_round_probes_book_nothing_wrongly() {
-    let CaseFile::Safety(cases) = load("corpus", "probe-round23-safety") else {
-        panic!("corpus/probe-round23-safety should hold safety cases");
-    };
-    let report = eval::evaluate_safety(&cases, parse);
-    assert!(
-        report.total >= 360 && report.wrong_bookings == 0 && report.controls_not_booked <= 31,
-        "{}",
-        report.render(false)
-    );
+    assert_probe_round("probe-round23-safety", 31);
 }
 
 #[test]
