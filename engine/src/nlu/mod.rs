@@ -12,6 +12,7 @@ mod intents;
 mod items;
 mod lexicon;
 mod numbers;
+mod prepare;
 mod reminder_talk;
 mod time;
 mod tokens;

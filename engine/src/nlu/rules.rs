@@ -11,6 +11,7 @@ use super::guard;
 use super::intents::{Outcome, command};
 use super::lexicon::Word;
 use super::numbers::read_number;
+use super::prepare;
 use super::tokens::{Token, tokenize};
 
 /// Longest message read, in words: longer texts are refused whole (never cut off), since no
@@ -25,7 +26,7 @@ const MAX_CLAUSES_PER_COMMAND: usize = 16;
 /// A message is read whole or refused whole: nothing in it is silently dropped.
 pub fn parse(text: &str, now: DateTime<FixedOffset>) -> Understood {
     let text = guard::strip_invisible(text);
-    let text = guard::strip_list_markers(&text);
+    let text = prepare::strip_list_markers(&text);
     // The evening digest's settings, then repeating, stopping and asking about reminders: each
     // read in its own module before the general rules (docs/UNDERSTANDING.md).
     if let Some(digest) = super::digest::read(&text) {
@@ -42,10 +43,10 @@ pub fn parse(text: &str, now: DateTime<FixedOffset>) -> Understood {
         .find(|t| t.word != Word::Sep)
         .is_some_and(|t| matches!(t.key.as_str(), "forwarded" | "fwd"));
     drop_tag_particles(&mut tokens);
-    guard::mark_greetings(&mut tokens);
-    guard::drop_one_more(&mut tokens);
-    guard::spread_list_heading(&mut tokens);
-    guard::drop_vocative(&mut tokens);
+    prepare::mark_greetings(&mut tokens);
+    prepare::drop_one_more(&mut tokens);
+    prepare::spread_list_heading(&mut tokens);
+    prepare::drop_vocative(&mut tokens);
     guard::drop_late_entry_requests(&mut tokens);
     guard::drop_reasons(&mut tokens);
     read_digits_as_prepositions(&mut tokens);

@@ -3909,7 +3909,7 @@ fn an_address_to_the_reader_and_a_khata_named_by_its_pronoun_book_at_once() {
     for (text, kept) in [("सेठ जी, 500 दिए", 5), ("सेठ जी, राहुल ने 500 दिए", 4)]
     {
         let mut tokens = super::tokens::tokenize(text);
-        super::guard::drop_vocative(&mut tokens);
+        super::prepare::drop_vocative(&mut tokens);
         assert_eq!(tokens.len(), kept, "{text}");
     }
 }
